@@ -1,0 +1,35 @@
+// The subcommands of the `descent` program.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace descent::cli {
+
+/// Options of `descent run` as given on the command line (unset ones keep the experiment's).
+struct RunArgs {
+  std::string experiment_file;
+  std::optional<std::string> function;
+  std::optional<std::string> start;
+  std::optional<std::string> steps;
+  std::optional<std::string> tol;
+  std::vector<std::string> optimizers;
+  std::optional<std::string> trajectory;
+  std::optional<std::string> json;
+  std::optional<std::string> out;
+};
+
+/// Runs the experiment, prints the metrics table, writes the trajectory CSV and the JSON.
+/// Throws InputError for bad input before anything is written. Returns the exit status.
+int run_command(const RunArgs& args);
+
+struct ListArgs {
+  std::string what = "all";  ///< optimizers, functions or all
+  bool markdown = false;
+};
+
+/// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.
+int list_command(const ListArgs& args);
+
+}  // namespace descent::cli

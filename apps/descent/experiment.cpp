@@ -1,0 +1,186 @@
+#include "experiment.hpp"
+
+#include <toml++/toml.h>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "descent/error.hpp"
+#include "descent/params.hpp"
+
+namespace descent::cli {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Where a TOML node is, for messages: "FILE:LINE".
+std::string where(const std::string& path, const toml::node& node) {
+  return path + ":" + std::to_string(node.source().begin.line);
+}
+
+// A TOML value written as it would be in a spec: numbers in shortest form, booleans, strings.
+std::string spec_value(const std::string& path, const std::string& key, const toml::node& node) {
+  if (auto v = node.as_integer()) return std::to_string(v->get());
+  if (auto v = node.as_floating_point()) return format_double(v->get());
+  if (auto v = node.as_boolean()) return v->get() ? "true" : "false";
+  if (auto v = node.as_string()) return v->get();
+  throw InputError(where(path, node) + ": '" + key + "' must be a number, a boolean or a string");
+}
+
+// A spec from either a string or a table { name = "...", key = value, ... }.
+std::string spec_from_node(const std::string& path, const std::string& what,
+                           const toml::node& node) {
+  if (auto s = node.as_string()) return s->get();
+  const toml::table* t = node.as_table();
+  if (!t)
+    throw InputError(where(path, node) + ": " + what +
+                     " must be a spec string or a table with a 'name'");
+  const toml::node* name = t->get("name");
+  if (!name || !name->is_string())
+    throw InputError(where(path, node) + ": " + what + " table needs name = \"...\"");
+  std::string spec = name->as_string()->get();
+  char sep = ':';
+  for (auto&& [k, v] : *t) {
+    if (k.str() == "name") continue;
+    spec += sep;
+    spec += std::string(k.str()) + "=" + spec_value(path, std::string(k.str()), v);
+    sep = ',';
+  }
+  return spec;
+}
+
+double number_of(const std::string& path, const std::string& key, const toml::node& node) {
+  if (auto v = node.as_integer()) return static_cast<double>(v->get());
+  if (auto v = node.as_floating_point()) return v->get();
+  throw InputError(where(path, node) + ": '" + key + "' must be a number");
+}
+
+std::string string_of(const std::string& path, const std::string& key, const toml::node& node) {
+  if (auto v = node.as_string()) return v->get();
+  throw InputError(where(path, node) + ": '" + key + "' must be a string");
+}
+
+}  // namespace
+
+std::vector<double> parse_point(std::string_view text, std::string_view what) {
+  std::vector<double> point;
+  std::string_view rest = text;
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string_view item = trim(rest.substr(0, comma));
+    auto v = parse_double(item);
+    if (!v || !std::isfinite(*v))
+      throw InputError(std::string(what) + ": '" + std::string(text) +
+                       "' is not a list of finite numbers like 1,1 (bad item '" +
+                       std::string(item) + "')");
+    point.push_back(*v);
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  return point;
+}
+
+std::size_t parse_count(std::string_view text, std::string_view what, std::size_t max) {
+  auto v = parse_double(trim(text));
+  if (!v || *v != std::floor(*v) || *v < 0)
+    throw InputError(std::string(what) + ": '" + std::string(text) +
+                     "' is not a whole number >= 0");
+  if (*v > static_cast<double>(max))
+    throw InputError(std::string(what) + ": " + std::string(text) + " is above the limit of " +
+                     std::to_string(max));
+  return static_cast<std::size_t>(*v);
+}
+
+double parse_number(std::string_view text, std::string_view what) {
+  auto v = parse_double(trim(text));
+  if (!v || std::isnan(*v))
+    throw InputError(std::string(what) + ": '" + std::string(text) + "' is not a number");
+  return *v;
+}
+
+Experiment load_experiment(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw InputError("experiment file '" + path + "' does not exist");
+  if (fs::is_directory(path, ec))
+    throw InputError("experiment file '" + path + "' is a folder, not a TOML file");
+  {
+    std::ifstream probe(path);
+    if (!probe) throw InputError("experiment file '" + path + "' cannot be read");
+  }
+  toml::table doc;
+  try {
+    doc = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw InputError(path + ":" + std::to_string(e.source().begin.line) + ":" +
+                     std::to_string(e.source().begin.column) +
+                     ": invalid TOML: " + std::string(e.description()));
+  }
+
+  Experiment x;
+  bool optimizers_given = false;
+  std::vector<std::string> optimizers;
+  for (auto&& [k, node] : doc) {
+    const std::string key(k.str());
+    if (key == "function") {
+      x.function = spec_from_node(path, "function", node);
+    } else if (key == "start") {
+      const toml::array* a = node.as_array();
+      if (!a || a->empty())
+        throw InputError(where(path, node) + ": 'start' must be an array of numbers");
+      std::vector<double> p;
+      for (const toml::node& e : *a) {
+        const double v = number_of(path, "start", e);
+        if (!std::isfinite(v))
+          throw InputError(where(path, e) + ": 'start' coordinates must be finite");
+        p.push_back(v);
+      }
+      x.start = p;
+    } else if (key == "steps") {
+      const auto* v = node.as_integer();
+      if (!v || v->get() < 0)
+        throw InputError(where(path, node) + ": 'steps' must be a whole number >= 0");
+      if (static_cast<std::uint64_t>(v->get()) > kMaxSteps)
+        throw InputError(where(path, node) + ": 'steps' is above the limit of " +
+                         std::to_string(kMaxSteps));
+      x.steps = static_cast<std::size_t>(v->get());
+    } else if (key == "tol") {
+      x.tol = number_of(path, "tol", node);
+      if (std::isnan(x.tol)) throw InputError(where(path, node) + ": 'tol' must not be nan");
+    } else if (key == "optimizers") {
+      const toml::array* a = node.as_array();
+      if (!a) throw InputError(where(path, node) + ": 'optimizers' must be an array of specs");
+      for (const toml::node& e : *a) optimizers.push_back(spec_from_node(path, "optimizer", e));
+      optimizers_given = true;
+    } else if (key == "optimizer") {
+      const toml::array* a = node.as_array();
+      if (!a || !a->is_array_of_tables())
+        throw InputError(where(path, node) +
+                         ": 'optimizer' must be a list of tables: [[optimizer]] name = \"...\"");
+      for (const toml::node& e : *a) optimizers.push_back(spec_from_node(path, "optimizer", e));
+      optimizers_given = true;
+    } else if (key == "out") {
+      x.out = string_of(path, key, node);
+    } else if (key == "trajectory") {
+      x.trajectory = string_of(path, key, node);
+    } else if (key == "json") {
+      x.json = string_of(path, key, node);
+    } else {
+      throw InputError(where(path, node) + ": unknown key '" + key +
+                       "'; valid keys: function, start, steps, tol, optimizers, optimizer, out, "
+                       "trajectory, json");
+    }
+  }
+  if (optimizers_given) {
+    if (optimizers.empty()) throw InputError(path + ": the experiment lists no optimizer");
+    x.optimizers = optimizers;
+  }
+  return x;
+}
+
+}  // namespace descent::cli

@@ -1,0 +1,42 @@
+// The description of one `descent run`: from defaults, a TOML file and command-line options.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace descent::cli {
+
+/// Limits that keep a run's memory and time bounded; larger requests are refused with a message.
+inline constexpr std::size_t kMaxSteps = 10'000'000;
+inline constexpr std::size_t kMaxOptimizers = 64;
+
+struct Experiment {
+  std::string function = "anisotropic";
+  std::optional<std::vector<double>> start;  ///< default: the function's default start
+  std::size_t steps = 50;
+  double tol = 1e-6;
+  std::vector<std::string> optimizers = {"sgd", "momentum", "rmsprop"};
+  std::string out = "descent-out";
+  std::optional<std::string> trajectory;  ///< default: OUT/trajectory.csv
+  std::optional<std::string> json;        ///< default: OUT/run.json
+};
+
+/// Reads an experiment file (TOML). Keys it may hold:
+///   function = "anisotropic:ratio=8"  or  function = { name = "anisotropic", ratio = 8 }
+///   start = [1.0, 1.0]      steps = 50      tol = 1e-6
+///   optimizers = ["sgd", "momentum:alpha=0.99"]  and/or  [[optimizer]] name = "rmsprop" ...
+///   out = "descent-out/x"   trajectory = "path.csv"   json = "path.json"
+/// Throws InputError naming the file, the key and the problem.
+Experiment load_experiment(const std::string& path);
+
+/// Parses "1,1" or "-1.2, 1" into a point. Throws InputError naming `what`.
+std::vector<double> parse_point(std::string_view text, std::string_view what);
+/// Parses a whole number in [0, max]. Throws InputError naming `what`.
+std::size_t parse_count(std::string_view text, std::string_view what, std::size_t max);
+/// Parses a number (not NaN). Throws InputError naming `what`.
+double parse_number(std::string_view text, std::string_view what);
+
+}  // namespace descent::cli

@@ -1,0 +1,78 @@
+// descent: the command-line program.
+//
+// Exit status: 0 on success, 2 for invalid input (with one message on stderr naming the problem),
+// 1 for an internal error.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "commands.hpp"
+#include "descent/error.hpp"
+#include "descent/version.hpp"
+
+namespace {
+
+constexpr int kExitInput = 2;
+
+void print_error(const char* what) { fmt::print(stderr, "descent: error: {}\n", what); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using descent::cli::ListArgs;
+  using descent::cli::RunArgs;
+
+  CLI::App app{"descent: a laboratory for gradient-based optimization", "descent"};
+  app.set_version_flag("--version", descent::version());
+  app.require_subcommand(1);
+  app.footer("Run 'descent run' for the seed experiment; 'descent COMMAND --help' for details.");
+
+  RunArgs run;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run optimizers on a function, print metrics, write the trajectory (CSV, JSON)");
+  run_cmd->add_option("experiment", run.experiment_file,
+                      "Experiment file (TOML); options given here override it");
+  run_cmd->add_option("-f,--function", run.function,
+                      "Function spec, e.g. anisotropic:ratio=8 (default: anisotropic)");
+  run_cmd->add_option("-s,--start", run.start,
+                      "Start point, e.g. 1,1 (default: the function's default start)");
+  run_cmd->add_option("-n,--steps", run.steps, "Number of optimizer steps (default 50)");
+  run_cmd->add_option("-o,--optimizer", run.optimizers,
+                      "Optimizer spec, repeatable, e.g. -o momentum:lr=0.1,alpha=0.99 "
+                      "(default: sgd, momentum, rmsprop)");
+  run_cmd->add_option("--tol", run.tol, "Loss tolerance for 'steps to tol' (default 1e-6)");
+  run_cmd->add_option("--trajectory", run.trajectory,
+                      "Trajectory CSV path (default: OUT/trajectory.csv)");
+  run_cmd->add_option("--json", run.json, "JSON results path (default: OUT/run.json)");
+  run_cmd->add_option("--out", run.out, "Output folder (default: descent-out)");
+
+  ListArgs list;
+  CLI::App* list_cmd = app.add_subcommand(
+      "list", "List the optimizers and functions with their parameters, defaults and ranges");
+  list_cmd->add_option("what", list.what, "optimizers, functions or all (default)");
+  list_cmd->add_flag("--markdown", list.markdown, "Print as Markdown (the docs are made this way)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help and --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    print_error(e.what());
+    fmt::print(stderr, "Run 'descent --help' for the commands and options.\n");
+    return kExitInput;
+  }
+
+  try {
+    if (app.got_subcommand(run_cmd)) return descent::cli::run_command(run);
+    if (app.got_subcommand(list_cmd)) return descent::cli::list_command(list);
+  } catch (const descent::InputError& e) {
+    print_error(e.what());
+    return kExitInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "descent: internal error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

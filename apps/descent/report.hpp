@@ -1,0 +1,26 @@
+// What `descent run` prints and writes: the metrics table and the JSON document.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "descent/objective.hpp"
+#include "descent/runner.hpp"
+
+namespace descent::cli {
+
+/// The run's settings, as the report shows them.
+struct RunSetup {
+  const Objective* function = nullptr;
+  std::vector<double> start;
+  RunOptions options;
+};
+
+/// A readable table of the metrics, one row per optimizer, with a heading line.
+std::string metrics_table(const RunSetup& setup, std::span<const RunResult> results);
+
+/// The JSON document: settings, and per optimizer the termination, metrics and trajectory.
+std::string run_json(const RunSetup& setup, std::span<const RunResult> results);
+
+}  // namespace descent::cli

@@ -1,0 +1,20 @@
+// descent: the whole public API in one include.
+#pragma once
+
+#include "descent/atomic_file.hpp"
+#include "descent/error.hpp"
+#include "descent/functions/anisotropic.hpp"
+#include "descent/functions/isotropic.hpp"
+#include "descent/metrics.hpp"
+#include "descent/objective.hpp"
+#include "descent/optimizer.hpp"
+#include "descent/optimizers/momentum.hpp"
+#include "descent/optimizers/rmsprop.hpp"
+#include "descent/optimizers/sgd.hpp"
+#include "descent/params.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+#include "descent/spec.hpp"
+#include "descent/trajectory.hpp"
+#include "descent/trajectory_csv.hpp"
+#include "descent/version.hpp"

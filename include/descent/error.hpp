@@ -1,0 +1,18 @@
+// descent: the exception thrown for invalid input (a bad spec, a value out of range, a malformed
+// file). Numerical events during a run are never exceptions: they end a run with a termination
+// reason (see runner.hpp).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace descent {
+
+/// Invalid input from a user or a file. The message names the problem and, where there is a fixed
+/// set of valid choices, lists them. The command-line program prints it and exits with status 2.
+class InputError : public std::runtime_error {
+ public:
+  explicit InputError(const std::string& message) : std::runtime_error(message) {}
+};
+
+}  // namespace descent

@@ -1,0 +1,58 @@
+// descent: the objective interface (a differentiable function of a point of any dimension) and
+// the registry's description of a function.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "descent/params.hpp"
+
+namespace descent {
+
+/// An axis-aligned box: where a function is plotted and where its interesting region lies.
+struct Box {
+  std::vector<double> lower;
+  std::vector<double> upper;
+};
+
+/// A function f: R^n -> R with an exact gradient, evaluated in double.
+class Objective {
+ public:
+  virtual ~Objective() = default;
+
+  /// The dimension n of the points the function takes.
+  virtual std::size_t dim() const = 0;
+  /// f(x). `x` has dim() elements.
+  virtual double value(std::span<const double> x) const;
+  /// Writes the gradient of f at `x` into `g` (dim() elements) and returns f(x).
+  virtual double value_and_gradient(std::span<const double> x, std::span<double> g) const = 0;
+
+  /// The canonical spec, e.g. "anisotropic:ratio=8".
+  virtual std::string spec() const = 0;
+  /// The formula in plain text, e.g. "w1^2 + 8*w2^2".
+  virtual std::string formula() const = 0;
+  /// Known global minimizers (empty if none are known).
+  virtual std::vector<std::vector<double>> minimizers() const { return {}; }
+  /// The known global minimum value, if known.
+  virtual std::optional<double> minimum() const { return std::nullopt; }
+  /// A conventional start point.
+  virtual std::vector<double> default_start() const = 0;
+  /// The box drawn by plots.
+  virtual Box bounds() const = 0;
+};
+
+/// The registry's description of one function: name in specs, a one-line doc, parameters and a
+/// factory receiving values already checked against the parameters' ranges.
+struct FunctionInfo {
+  std::string name;
+  std::string doc;
+  std::vector<ParamInfo> params;
+  std::function<std::unique_ptr<Objective>(const ParamSet&)> make;
+};
+
+}  // namespace descent

@@ -1,0 +1,36 @@
+// descent: the registry, the one list of every optimizer and function descent knows. The
+// command-line program, the documentation and the tests are all driven from it.
+#pragma once
+
+#include <concepts>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "descent/objective.hpp"
+#include "descent/optimizer.hpp"
+
+namespace descent {
+
+/// Every optimizer, in the order they are listed to users.
+const std::vector<const OptimizerInfo*>& optimizer_catalog();
+/// Every function, in the order they are listed to users.
+const std::vector<const FunctionInfo*>& function_catalog();
+
+/// The optimizer called `name`. Throws InputError listing the valid names if there is none.
+const OptimizerInfo& find_optimizer(std::string_view name);
+/// The function called `name`. Throws InputError listing the valid names if there is none.
+const FunctionInfo& find_function(std::string_view name);
+
+/// Makes an optimizer from a spec such as "momentum:lr=0.1,alpha=0.99". Throws InputError for an
+/// unknown name or key, a malformed value or a value out of range.
+template <std::floating_point T = double>
+std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec);
+
+/// Makes a function from a spec such as "anisotropic:ratio=8". Throws InputError as above.
+std::unique_ptr<Objective> make_function(std::string_view spec);
+
+extern template std::unique_ptr<Optimizer<float>> make_optimizer<float>(std::string_view);
+extern template std::unique_ptr<Optimizer<double>> make_optimizer<double>(std::string_view);
+
+}  // namespace descent

@@ -1,0 +1,54 @@
+// descent: running optimizers on an objective and recording what they do.
+//
+// A run evaluates the loss and gradient at the start (step 0), then alternates an optimizer step
+// and an evaluation, recording every step, until `steps` updates are done. The first non-finite
+// number (in the point, the loss or the gradient) ends the run: it is reported as "diverged at step
+// k" and the non-finite row is not recorded. Numerical events are results, never exceptions.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "descent/metrics.hpp"
+#include "descent/objective.hpp"
+#include "descent/optimizer.hpp"
+#include "descent/trajectory.hpp"
+
+namespace descent {
+
+struct RunOptions {
+  std::size_t steps = 50;  ///< number of optimizer updates
+  double tol = 1e-6;       ///< loss tolerance for Metrics::steps_to_tol
+};
+
+enum class Termination {
+  completed,  ///< all steps were taken
+  diverged,   ///< a non-finite value appeared at `stop_step`
+};
+
+/// "completed" or "diverged".
+const char* to_string(Termination t);
+
+struct RunResult {
+  std::string optimizer;  ///< canonical spec of the optimizer
+  Trajectory trajectory;
+  Termination termination = Termination::completed;
+  std::size_t stop_step = 0;  ///< the step the run ended at (the non-finite one if it diverged)
+  std::string message;        ///< e.g. "completed 50 steps" or "diverged at step 12: loss is inf"
+  Metrics metrics;
+};
+
+/// Runs one optimizer from `start`. The optimizer is reset first. Throws InputError if `start`
+/// does not have f.dim() finite coordinates or `options` are invalid (tol must not be NaN).
+RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const double> start,
+              const RunOptions& options = {});
+
+/// Runs each optimizer from the same start, independently; results in the same order.
+std::vector<RunResult> run_all(const Objective& f,
+                               std::span<const std::unique_ptr<Optimizer<double>>> optimizers,
+                               std::span<const double> start, const RunOptions& options = {});
+
+}  // namespace descent

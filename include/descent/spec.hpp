@@ -1,0 +1,30 @@
+// descent: parsing of specs, the short text form that names an optimizer or a function with
+// parameters: "name" or "name:key=value,key=value" (e.g. "momentum:lr=0.1,alpha=0.99").
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "descent/params.hpp"
+
+namespace descent {
+
+/// A spec split into its name and raw key=value pairs, in the order written.
+struct Spec {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> args;
+};
+
+/// Splits a spec. Throws InputError for an empty name, a pair without '=', an empty key or a
+/// repeated key. White space around names, keys and values is ignored.
+Spec parse_spec(std::string_view text);
+
+/// Gives every parameter of `infos` its value: the spec's where it sets one, else the default.
+/// Throws InputError for an unknown key (listing the valid ones), a malformed value or a value out
+/// of range. `kind` ("optimizer", "function") is used in messages.
+ParamSet resolve_params(std::string_view kind, const Spec& spec,
+                        const std::vector<ParamInfo>& infos);
+
+}  // namespace descent

@@ -1,0 +1,40 @@
+// descent: the trajectory CSV format, a stable contract between descent and other programs.
+//
+//     optimizer,step,loss,w1,w2[,w3,...]
+//     sgd:lr=0.1,0,9,1,1                       <- written quoted when it holds a comma
+//
+// One row per recorded step, from step 0 (the start point) to the last; rows of one optimizer are
+// contiguous and in increasing step order. `optimizer` is the canonical spec string. Numbers are
+// written in the shortest form that reads back as the same double. Fields follow RFC 4180: a
+// field holding a comma or a quote is enclosed in double quotes, and quotes inside are doubled.
+#pragma once
+
+#include <iosfwd>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "descent/runner.hpp"
+#include "descent/trajectory.hpp"
+
+namespace descent {
+
+/// One optimizer's rows of a trajectory file.
+struct NamedTrajectory {
+  std::string optimizer;
+  Trajectory trajectory;  ///< grad_norm is empty: the file does not carry it
+};
+
+/// Writes the header and every result's rows. All results must have the same dimension.
+void write_trajectory_csv(std::ostream& out, std::span<const RunResult> results);
+
+/// Reads a trajectory file. `source` names it in error messages. Throws InputError for a wrong
+/// header, a malformed or non-finite number, a wrong number of fields, or steps out of order,
+/// naming the line and column.
+std::vector<NamedTrajectory> read_trajectory_csv(std::istream& in, std::string_view source);
+
+/// Quotes a CSV field if it holds a comma, a quote or a line break.
+std::string csv_field(std::string_view text);
+
+}  // namespace descent

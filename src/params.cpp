@@ -1,0 +1,163 @@
+#include "descent/params.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "descent/error.hpp"
+
+namespace descent {
+
+std::string format_double(double value) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  if (ec != std::errc()) throw std::logic_error("format_double: buffer too small");
+  return std::string(buf, end);
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty() || text.front() == '+' || text.front() == ' ') return std::nullopt;
+  double value = 0.0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  // from_chars reports out-of-range for overflow and underflow and leaves `value` unset; strtod
+  // gives the IEEE result for both (+-inf on overflow, a subnormal or zero on underflow).
+  if (ec == std::errc::result_out_of_range && ptr == text.data() + text.size())
+    return std::strtod(std::string(text).c_str(), nullptr);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string ParamInfo::range_text() const {
+  switch (type) {
+    case ParamType::boolean:
+      return "true|false";
+    case ParamType::choice: {
+      std::string s;
+      for (const auto& c : choices) s += (s.empty() ? "" : "|") + c;
+      return s;
+    }
+    case ParamType::real:
+    case ParamType::integer:
+      break;
+  }
+  std::string s = (min_inclusive && std::isfinite(min)) ? "[" : "(";
+  s += format_double(min) + ", " + format_double(max);
+  s += (max_inclusive && std::isfinite(max)) ? "]" : ")";
+  if (type == ParamType::integer) s += ", integer";
+  return s;
+}
+
+std::optional<std::string> ParamInfo::check(double value) const {
+  const auto out = [&] {
+    return name + "=" + format_double(value) + " is out of range " + range_text();
+  };
+  if (!std::isfinite(value)) return name + " must be finite, got " + format_double(value);
+  switch (type) {
+    case ParamType::boolean:
+      if (value != 0.0 && value != 1.0) return name + " must be true or false";
+      return std::nullopt;
+    case ParamType::choice:
+      if (value < 0 || value >= static_cast<double>(choices.size()) || value != std::floor(value))
+        return name + " must be one of " + range_text();
+      return std::nullopt;
+    case ParamType::integer:
+      if (value != std::floor(value)) return name + " must be an integer, got " + format(value);
+      break;
+    case ParamType::real:
+      break;
+  }
+  if (value < min || (value == min && !min_inclusive)) return out();
+  if (value > max || (value == max && !max_inclusive)) return out();
+  return std::nullopt;
+}
+
+std::string ParamInfo::format(double value) const {
+  switch (type) {
+    case ParamType::boolean:
+      return value != 0.0 ? "true" : "false";
+    case ParamType::choice: {
+      const auto i = static_cast<std::size_t>(value);
+      return i < choices.size() ? choices[i] : format_double(value);
+    }
+    case ParamType::real:
+    case ParamType::integer:
+      break;
+  }
+  return format_double(value);
+}
+
+double ParamInfo::parse(std::string_view text) const {
+  const auto bad = [&](const std::string& what) {
+    return InputError("malformed value for " + name + ": '" + std::string(text) + "' (" + what +
+                      ")");
+  };
+  switch (type) {
+    case ParamType::boolean:
+      if (text == "true" || text == "1") return 1.0;
+      if (text == "false" || text == "0") return 0.0;
+      throw bad("expected true or false");
+    case ParamType::choice:
+      for (std::size_t i = 0; i < choices.size(); ++i)
+        if (text == choices[i]) return static_cast<double>(i);
+      throw bad("expected one of " + range_text());
+    case ParamType::real:
+    case ParamType::integer:
+      break;
+  }
+  auto v = parse_double(text);
+  if (!v) throw bad(type == ParamType::integer ? "expected an integer" : "expected a number");
+  return *v;
+}
+
+ParamInfo real_param(std::string name, double default_value, double min, double max,
+                     std::string doc, bool min_inclusive, bool max_inclusive, bool log_scale) {
+  ParamInfo p;
+  p.name = std::move(name);
+  p.type = ParamType::real;
+  p.default_value = default_value;
+  p.min = min;
+  p.max = max;
+  p.min_inclusive = min_inclusive;
+  p.max_inclusive = max_inclusive;
+  p.log_scale = log_scale;
+  p.doc = std::move(doc);
+  return p;
+}
+
+double ParamSet::get(std::string_view name) const {
+  for (const auto& [k, v] : values_)
+    if (k == name) return v;
+  throw std::logic_error("ParamSet has no parameter '" + std::string(name) + "'");
+}
+
+ParamSet default_params(const std::vector<ParamInfo>& infos) {
+  std::vector<std::pair<std::string, double>> values;
+  values.reserve(infos.size());
+  for (const auto& p : infos) values.emplace_back(p.name, p.default_value);
+  return ParamSet(std::move(values));
+}
+
+void check_params(std::string_view owner, const std::vector<ParamInfo>& infos,
+                  const ParamSet& values) {
+  for (const auto& p : infos) {
+    if (auto err = p.check(values.get(p.name))) throw InputError(std::string(owner) + ": " + *err);
+  }
+}
+
+std::string format_spec(std::string_view name, const std::vector<ParamInfo>& infos,
+                        const ParamSet& values) {
+  std::string s(name);
+  char sep = ':';
+  for (const auto& p : infos) {
+    s += sep;
+    s += p.name + "=" + p.format(values.get(p.name));
+    sep = ',';
+  }
+  return s;
+}
+
+}  // namespace descent

@@ -1,0 +1,111 @@
+#include "descent/runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "descent/error.hpp"
+
+namespace descent {
+namespace {
+
+// Names the first non-finite number among the point, the loss and the gradient, if any.
+std::optional<std::string> first_non_finite(std::span<const double> w, double loss,
+                                            std::span<const double> g) {
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (!std::isfinite(w[i])) return "w" + std::to_string(i + 1) + " is " + format_double(w[i]);
+  if (!std::isfinite(loss)) return "loss is " + format_double(loss);
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (!std::isfinite(g[i]))
+      return "gradient component " + std::to_string(i + 1) + " is " + format_double(g[i]);
+  return std::nullopt;
+}
+
+double norm(std::span<const double> v) {
+  double s = 0.0;
+  for (double x : v) s += x * x;
+  return std::sqrt(s);
+}
+
+std::string point_text(std::span<const double> w) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < w.size(); ++i) s += (i ? ", " : "") + format_double(w[i]);
+  return s + ")";
+}
+
+}  // namespace
+
+const char* to_string(Termination t) {
+  switch (t) {
+    case Termination::completed:
+      return "completed";
+    case Termination::diverged:
+      return "diverged";
+  }
+  return "unknown";
+}
+
+RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const double> start,
+              const RunOptions& options) {
+  const std::size_t n = f.dim();
+  if (start.size() != n)
+    throw InputError("the start point has " + std::to_string(start.size()) +
+                     " coordinates but function '" + f.spec() + "' takes " + std::to_string(n));
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(start[i]))
+      throw InputError("start coordinate w" + std::to_string(i + 1) + " is not finite");
+  if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
+
+  RunResult r;
+  r.optimizer = optimizer.spec();
+  Trajectory& t = r.trajectory;
+  t.dim = n;
+  // Reserve for the whole run, up to a bound: a huge step count must not allocate up front.
+  const std::size_t rows = std::min<std::size_t>(options.steps, 1u << 20) + 1;
+  t.steps.reserve(rows);
+  t.loss.reserve(rows);
+  t.grad_norm.reserve(rows);
+  t.points.reserve(rows * n);
+
+  std::vector<double> w(start.begin(), start.end());
+  std::vector<double> g(n);
+  optimizer.reset(n);
+  for (std::size_t k = 0;; ++k) {
+    const double loss = f.value_and_gradient(w, g);
+    if (auto what = first_non_finite(w, loss, g)) {
+      if (k == 0)
+        throw InputError("function '" + f.spec() + "' is not finite at the start point " +
+                         point_text(w) + ": " + *what);
+      r.termination = Termination::diverged;
+      r.stop_step = k;
+      r.message = "diverged at step " + std::to_string(k) + ": " + *what;
+      break;
+    }
+    t.steps.push_back(k);
+    t.points.insert(t.points.end(), w.begin(), w.end());
+    t.loss.push_back(loss);
+    t.grad_norm.push_back(norm(g));
+    if (k == options.steps) {
+      r.termination = Termination::completed;
+      r.stop_step = k;
+      r.message = "completed " + std::to_string(k) + " steps";
+      break;
+    }
+    optimizer.step(w, g);
+  }
+  const auto minimizers = f.minimizers();
+  r.metrics = compute_metrics(t, options.tol, minimizers);
+  return r;
+}
+
+std::vector<RunResult> run_all(const Objective& f,
+                               std::span<const std::unique_ptr<Optimizer<double>>> optimizers,
+                               std::span<const double> start, const RunOptions& options) {
+  std::vector<RunResult> results;
+  results.reserve(optimizers.size());
+  for (const auto& opt : optimizers) results.push_back(run(f, *opt, start, options));
+  return results;
+}
+
+}  // namespace descent

@@ -1,0 +1,85 @@
+#include "descent/spec.hpp"
+
+#include <algorithm>
+
+#include "descent/error.hpp"
+
+namespace descent {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool is_identifier(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+}  // namespace
+
+Spec parse_spec(std::string_view text) {
+  const std::string whole(text);
+  const auto fail = [&](const std::string& why) {
+    return InputError("malformed spec '" + whole + "': " + why +
+                      " (expected name or name:key=value,key=value)");
+  };
+  Spec spec;
+  const auto colon = text.find(':');
+  spec.name = std::string(trim(text.substr(0, colon)));
+  if (spec.name.empty()) throw fail("the name is empty");
+  if (!is_identifier(spec.name)) throw fail("the name '" + spec.name + "' has invalid characters");
+  if (colon == std::string_view::npos) return spec;
+  std::string_view rest = text.substr(colon + 1);
+  if (trim(rest).empty()) throw fail("nothing follows ':'");
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string_view pair = trim(rest.substr(0, comma));
+    const auto eq = pair.find('=');
+    if (pair.empty()) throw fail("an empty key=value pair");
+    if (eq == std::string_view::npos) throw fail("'" + std::string(pair) + "' has no '='");
+    std::string key(trim(pair.substr(0, eq)));
+    std::string value(trim(pair.substr(eq + 1)));
+    if (!is_identifier(key)) throw fail("'" + std::string(pair) + "' has no valid key");
+    if (value.empty()) throw fail("'" + key + "' has no value");
+    for (const auto& [k, v] : spec.args)
+      if (k == key) throw fail("'" + key + "' is given twice");
+    spec.args.emplace_back(std::move(key), std::move(value));
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  return spec;
+}
+
+ParamSet resolve_params(std::string_view kind, const Spec& spec,
+                        const std::vector<ParamInfo>& infos) {
+  const std::string owner = std::string(kind) + " '" + spec.name + "'";
+  std::vector<std::pair<std::string, double>> values;
+  for (const auto& p : infos) values.emplace_back(p.name, p.default_value);
+  for (const auto& [key, text] : spec.args) {
+    auto it =
+        std::find_if(infos.begin(), infos.end(), [&](const auto& p) { return p.name == key; });
+    if (it == infos.end()) {
+      std::string valid;
+      for (const auto& p : infos) valid += (valid.empty() ? "" : ", ") + p.name;
+      throw InputError("unknown key '" + key + "' for " + owner + "; valid keys: " +
+                       (valid.empty() ? "none (it takes no parameters)" : valid));
+    }
+    double v = 0.0;
+    try {
+      v = it->parse(text);
+    } catch (const InputError& e) {
+      throw InputError(owner + ": " + e.what());
+    }
+    if (auto err = it->check(v)) throw InputError(owner + ": " + *err);
+    values[static_cast<std::size_t>(it - infos.begin())].second = v;
+  }
+  return ParamSet(std::move(values));
+}
+
+}  // namespace descent
