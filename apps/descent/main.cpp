@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.hpp"
 #include "descent/error.hpp"
@@ -54,6 +55,20 @@ int main(int argc, char** argv) {
   list_cmd->add_option("what", list.what, "optimizers, functions or all (default)");
   list_cmd->add_flag("--markdown", list.markdown, "Print as Markdown (the docs are made this way)");
 
+  // A first word that is neither an option nor a command: name it (CLI11 would only say that a
+  // subcommand is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known = known || sub->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      fmt::print(stderr, "descent: error: unknown command '{}'; valid: {}\n", argv[1], names);
+      return kExitInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help and --version

@@ -1,0 +1,199 @@
+// The descent program end to end: the default run, the seed's example files against the golden
+// trajectories, and every kind of bad input (exit 2, one message, no file written).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "descent/trajectory_csv.hpp"
+#include "test_support.hpp"
+
+namespace descent {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using test::quote;
+using test::run_cli;
+
+std::vector<NamedTrajectory> read_csv(const fs::path& p) {
+  std::ifstream in(p);
+  return read_trajectory_csv(in, p.string());
+}
+
+std::size_t count_files(const fs::path& dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::recursive_directory_iterator(dir)) ++n;
+  return n;
+}
+
+TEST(Cli, DefaultRunIsTheSeedExperiment) {
+  test::TempDir dir;
+  const auto r = run_cli("run", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("anisotropic:ratio=8"));
+  EXPECT_THAT(r.out, HasSubstr("w1^2 + 8*w2^2"));
+  EXPECT_THAT(r.out, HasSubstr("sgd:lr=0.1 "));
+  EXPECT_THAT(r.out, HasSubstr("momentum:lr=0.1,alpha=0.9 "));
+  EXPECT_THAT(r.out, HasSubstr("rmsprop:lr=0.1,beta=0.9,eps=1e-10 "));
+  const auto t = read_csv(fs::path(dir.path()) / "descent-out" / "trajectory.csv");
+  ASSERT_EQ(t.size(), 3u);
+  for (const auto& n : t) EXPECT_EQ(n.trajectory.size(), 51u);
+  EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "descent-out" / "run.json"));
+}
+
+TEST(Cli, OptionsOverrideTheDefaults) {
+  test::TempDir dir;
+  const auto r = run_cli(
+      "run --function anisotropic:ratio=2 --start=-1,0.5 --steps 7 -o sgd:lr=0.2 "
+      "-o momentum:alpha=0.5 --tol 1e-3 --trajectory t.csv --json r.json",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto t = read_csv(fs::path(dir.path()) / "t.csv");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].optimizer, "sgd:lr=0.2");
+  EXPECT_EQ(t[1].optimizer, "momentum:lr=0.1,alpha=0.5");
+  EXPECT_EQ(t[0].trajectory.size(), 8u);
+  EXPECT_EQ(t[0].trajectory.points[0], -1.0);
+  EXPECT_EQ(t[0].trajectory.points[1], 0.5);
+  EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "r.json"));
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "descent-out"));
+}
+
+class SeedExamples : public ::testing::TestWithParam<test::GoldenCase> {};
+
+// `descent run examples/seed/CASE.toml` writes the golden trajectory, bit for bit.
+TEST_P(SeedExamples, MatchGolden) {
+  const test::GoldenCase& c = GetParam();
+  test::TempDir dir;
+  const std::string toml = std::string(DESCENT_SOURCE_DIR) + "/examples/seed/" + c.name + ".toml";
+  const auto r = run_cli("run " + quote(toml) + " --out out", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto t = read_csv(fs::path(dir.path()) / "out" / "trajectory.csv");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].optimizer.substr(0, c.optimizer.size()), c.optimizer);
+  const test::GoldenTrajectory ref = test::read_golden(c.name);
+  const Trajectory& got = t[0].trajectory;
+  ASSERT_EQ(got.size(), ref.loss.size());
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    EXPECT_EQ(got.point(k)[0], ref.w1[k]) << "step " << k;
+    EXPECT_EQ(got.point(k)[1], ref.w2[k]) << "step " << k;
+    EXPECT_EQ(got.loss[k], ref.loss[k]) << "step " << k;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seed, SeedExamples, ::testing::ValuesIn(test::golden_cases()),
+                         [](const auto& test_info) {
+                           std::string n = test_info.param.name;
+                           for (char& ch : n)
+                             if (ch == '.') ch = '_';
+                           return n;
+                         });
+
+struct BadInput {
+  std::string name;
+  std::string args;
+  std::string message;  ///< a part of the expected error message
+  std::string file = "";        ///< contents of bad.toml, written to the folder before the run
+};
+
+void PrintTo(const BadInput& b, std::ostream* os) { *os << "descent " << b.args; }
+
+class BadInputs : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputs, ExitTwoWithOneMessageAndNoFiles) {
+  const BadInput& b = GetParam();
+  test::TempDir dir;
+  if (!b.file.empty()) std::ofstream(fs::path(dir.path()) / "bad.toml") << b.file;
+  const std::size_t before = count_files(dir.path());
+  const auto r = run_cli(b.args, dir.path());
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("descent: error: "));
+  EXPECT_THAT(r.err, HasSubstr(b.message));
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(count_files(dir.path()), before) << "a file was written";
+}
+
+const BadInput kBadInputs[] = {
+    {"UnknownOptimizer", "run -o adamx", "unknown optimizer 'adamx'; valid: sgd, momentum, rmsprop"},
+    {"UnknownFunction", "run --function bowl", "unknown function 'bowl'; valid: isotropic"},
+    {"UnknownKey", "run -o momentum:beta=0.9", "unknown key 'beta' for optimizer 'momentum'; "
+                                               "valid keys: lr, alpha"},
+    {"OutOfRange", "run -o momentum:alpha=1.5", "alpha=1.5 is out of range [0, 1)"},
+    {"NegativeLr", "run -o sgd:lr=-0.1", "lr=-0.1 is out of range [0, inf)"},
+    {"MalformedValue", "run -o sgd:lr=0.1x", "malformed value for lr: '0.1x'"},
+    {"MalformedSpec", "run -o sgd:lr", "malformed spec 'sgd:lr'"},
+    {"FunctionOutOfRange", "run --function anisotropic:ratio=-8",
+     "ratio=-8 is out of range (0, inf)"},
+    {"StartWrongDimension", "run --start 1,1,1",
+     "the start point has 3 coordinates but function 'anisotropic:ratio=8' takes 2"},
+    {"StartMalformed", "run --start 1,x", "--start: '1,x' is not a list of finite numbers"},
+    {"StartNotFinite", "run --start 1,inf", "is not a list of finite numbers"},
+    {"StepsMalformed", "run --steps ten", "--steps: 'ten' is not a whole number >= 0"},
+    {"StepsNegative", "run --steps=-5", "--steps: '-5' is not a whole number >= 0"},
+    {"StepsTooMany", "run --steps 1e12", "above the limit of 10000000"},
+    {"TolMalformed", "run --tol small", "--tol: 'small' is not a number"},
+    {"MissingToml", "run missing.toml", "experiment file 'missing.toml' does not exist"},
+    {"FolderAsToml", "run .", "is a folder, not a TOML file"},
+    {"InvalidToml", "run bad.toml", "bad.toml:1:", "function = \n"},
+    {"TomlUnknownKey", "run bad.toml", "bad.toml:1: unknown key 'lr'", "lr = 0.1\n"},
+    {"TomlWrongType", "run bad.toml", "bad.toml:1: 'steps' must be a whole number",
+     "steps = \"fifty\"\n"},
+    {"TomlBadOptimizer", "run bad.toml", "unknown optimizer 'adamx'", "optimizers = [\"adamx\"]\n"},
+    {"TomlEmptyOptimizers", "run bad.toml", "lists no optimizer", "optimizers = []\n"},
+    {"TomlStartText", "run bad.toml", "'start' must be a number", "start = [\"a\", 1]\n"},
+    {"UnknownOption", "run --speed 3", "--speed"},
+    {"UnknownCommand", "fly", "fly"},
+    {"NoCommand", "", "subcommand"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Cli, BadInputs, ::testing::ValuesIn(kBadInputs),
+                         [](const auto& test_info) { return test_info.param.name; });
+
+TEST(Cli, TomlTablesAndOverrides) {
+  test::TempDir dir;
+  std::ofstream(fs::path(dir.path()) / "x.toml") << R"(
+function = { name = "anisotropic", ratio = 4 }
+start = [2, -1]
+steps = 5
+
+[[optimizer]]
+name = "momentum"
+alpha = 0.5
+
+[[optimizer]]
+name = "rmsprop"
+beta = 0.99
+)";
+  const auto r = run_cli("run x.toml --steps 3", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("anisotropic:ratio=4"));
+  const auto t = read_csv(fs::path(dir.path()) / "descent-out" / "trajectory.csv");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].optimizer, "momentum:lr=0.1,alpha=0.5");
+  EXPECT_EQ(t[1].optimizer, "rmsprop:lr=0.1,beta=0.99,eps=1e-10");
+  EXPECT_EQ(t[0].trajectory.size(), 4u);
+  EXPECT_EQ(t[0].trajectory.points[0], 2.0);
+}
+
+TEST(Cli, DivergenceIsReportedNotFatal) {
+  test::TempDir dir;
+  const auto r = run_cli("run -o sgd:lr=1 --steps 500", dir.path());
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("diverged at step"));
+}
+
+TEST(Cli, ListShowsTheRegistry) {
+  test::TempDir dir;
+  const auto r = run_cli("list", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* name : {"sgd", "momentum", "rmsprop", "isotropic", "anisotropic", "alpha"})
+    EXPECT_THAT(r.out, HasSubstr(name));
+  EXPECT_EQ(run_cli("list nothing", dir.path()).status, 2);
+  EXPECT_EQ(run_cli("--help", dir.path()).status, 0);
+  EXPECT_EQ(run_cli("--version", dir.path()).status, 0);
+}
+
+}  // namespace
+}  // namespace descent

@@ -1,0 +1,65 @@
+#include "descent/optimizers/momentum.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "descent/error.hpp"
+#include "descent/registry.hpp"
+
+namespace descent {
+namespace {
+
+template <class T>
+class MomentumTest : public ::testing::Test {};
+using FloatTypes = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(MomentumTest, FloatTypes);
+
+// Two steps by hand with exactly representable numbers: lr = 0.5, alpha = 0.5, g = 2 then 4.
+//   v1 = 0.5*0 + 0.5*2 = 1,   w1 = 3 - 1 = 2
+//   v2 = 0.5*1 + 0.5*4 = 2.5, w2 = 2 - 2.5 = -0.5
+TYPED_TEST(MomentumTest, TwoStepsByHand) {
+  using T = TypeParam;
+  Momentum<T> opt({.lr = 0.5, .alpha = 0.5});
+  opt.reset(1);
+  std::vector<T> w = {T(3)};
+  std::vector<T> g = {T(2)};
+  opt.step(w, g);
+  EXPECT_EQ(w[0], T(2));
+  EXPECT_EQ(opt.state().velocity[0], T(1));
+  g[0] = T(4);
+  opt.step(w, g);
+  EXPECT_EQ(w[0], T(-0.5));
+  EXPECT_EQ(opt.state().velocity[0], T(2.5));
+}
+
+TYPED_TEST(MomentumTest, ResetClearsTheVelocity) {
+  using T = TypeParam;
+  Momentum<T> opt;
+  opt.reset(2);
+  std::vector<T> w = {T(1), T(1)};
+  const std::vector<T> g = {T(1), T(1)};
+  opt.step(w, g);
+  opt.reset(2);
+  EXPECT_EQ(opt.state().velocity, (std::vector<T>{T(0), T(0)}));
+}
+
+TYPED_TEST(MomentumTest, FreeFunctionChecksSizes) {
+  using T = TypeParam;
+  MomentumState<T> s{std::vector<T>(2)};
+  std::vector<T> w(3), g(3);
+  EXPECT_THROW(momentum_step<T>({}, s, w, g), std::invalid_argument);
+}
+
+TEST(Momentum, DefaultsAreTheSeeds) {
+  EXPECT_EQ(make_optimizer("momentum")->spec(), "momentum:lr=0.1,alpha=0.9");
+}
+
+TEST(Momentum, AlphaMustBeBelowOne) {
+  EXPECT_THROW(Momentum<double>({.lr = 0.1, .alpha = 1.0}), InputError);
+  EXPECT_THROW(make_optimizer("momentum:alpha=-0.1"), InputError);
+  EXPECT_NO_THROW(make_optimizer("momentum:alpha=0"));
+}
+
+}  // namespace
+}  // namespace descent

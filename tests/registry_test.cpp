@@ -1,0 +1,101 @@
+// The registry: every entry is complete and consistent, specs round-trip, unknown names list the
+// valid ones.
+#include "descent/registry.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "descent/error.hpp"
+#include "descent/spec.hpp"
+
+namespace descent {
+namespace {
+
+using ::testing::HasSubstr;
+
+class EveryOptimizer : public ::testing::TestWithParam<const OptimizerInfo*> {};
+
+TEST_P(EveryOptimizer, EntryIsComplete) {
+  const OptimizerInfo& info = *GetParam();
+  EXPECT_FALSE(info.doc.empty());
+  EXPECT_FALSE(info.reference.empty());
+  ASSERT_FALSE(info.params.empty());
+  EXPECT_EQ(info.params.front().name, "lr") << "every optimizer's first key is lr";
+  std::set<std::string> names;
+  for (const ParamInfo& p : info.params) {
+    EXPECT_TRUE(names.insert(p.name).second) << "duplicate key " << p.name;
+    EXPECT_FALSE(p.doc.empty()) << p.name;
+    EXPECT_FALSE(p.check(p.default_value).has_value()) << p.name << " default out of range";
+  }
+}
+
+// A spec with a random in-range value for every key makes an optimizer whose canonical spec
+// parses back to the same values, in double and in float.
+TEST_P(EveryOptimizer, SpecRoundTrips) {
+  const OptimizerInfo& info = *GetParam();
+  std::mt19937_64 rng(1);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::string spec = info.name;
+    char sep = ':';
+    for (const ParamInfo& p : info.params) {
+      double v = p.default_value;
+      if (p.type == descent::ParamType::real) {
+        const double lo = std::isfinite(p.min) ? p.min : -10;
+        const double hi = std::isfinite(p.max) ? p.max : lo + 10;
+        v = std::uniform_real_distribution<double>(lo, hi)(rng);
+        if (p.check(v)) v = p.default_value;
+      }
+      spec += sep + p.name + "=" + p.format(v);
+      sep = ',';
+    }
+    const auto d = make_optimizer<double>(spec);
+    const auto f = make_optimizer<float>(spec);
+    EXPECT_EQ(d->spec(), spec);
+    EXPECT_EQ(f->spec(), spec);
+    EXPECT_EQ(make_optimizer(d->spec())->spec(), spec);
+    EXPECT_EQ(&d->info(), &info);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryOptimizer, ::testing::ValuesIn(optimizer_catalog()),
+                         [](const auto& p) { return p.param->name; });
+
+TEST(Registry, HoldsTheSeedsOptimizersAndFunctions) {
+  for (const char* name : {"sgd", "momentum", "rmsprop"})
+    EXPECT_EQ(find_optimizer(name).name, name);
+  for (const char* name : {"isotropic", "anisotropic"}) EXPECT_EQ(find_function(name).name, name);
+}
+
+TEST(Registry, NamesAreUnique) {
+  std::set<std::string> names;
+  for (const auto* o : optimizer_catalog()) EXPECT_TRUE(names.insert(o->name).second) << o->name;
+  names.clear();
+  for (const auto* f : function_catalog()) EXPECT_TRUE(names.insert(f->name).second) << f->name;
+}
+
+TEST(Registry, UnknownNamesListTheValidOnes) {
+  try {
+    make_optimizer("adamx");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("unknown optimizer 'adamx'; valid: sgd, momentum, rmsprop"));
+  }
+  try {
+    make_function("bowl");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("unknown function 'bowl'; valid: isotropic, anisotropic"));
+  }
+  try {
+    make_function("isotropic:ratio=2");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("unknown key 'ratio' for function 'isotropic'"));
+  }
+}
+
+}  // namespace
+}  // namespace descent

@@ -1,0 +1,148 @@
+#include "descent/spec.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include "descent/error.hpp"
+#include "descent/params.hpp"
+
+namespace descent {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string error_of(auto&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ParseSpec, NameOnly) {
+  const Spec s = parse_spec("momentum");
+  EXPECT_EQ(s.name, "momentum");
+  EXPECT_TRUE(s.args.empty());
+}
+
+TEST(ParseSpec, KeysInOrderWithSpacesTrimmed) {
+  const Spec s = parse_spec(" momentum : lr = 0.1 , alpha=0.99");
+  EXPECT_EQ(s.name, "momentum");
+  ASSERT_EQ(s.args.size(), 2u);
+  EXPECT_EQ(s.args[0], (std::pair<std::string, std::string>{"lr", "0.1"}));
+  EXPECT_EQ(s.args[1], (std::pair<std::string, std::string>{"alpha", "0.99"}));
+}
+
+TEST(ParseSpec, MalformedSpecsAreRejectedWithTheReason) {
+  EXPECT_THAT(error_of([] { parse_spec(""); }), HasSubstr("the name is empty"));
+  EXPECT_THAT(error_of([] { parse_spec(":lr=1"); }), HasSubstr("the name is empty"));
+  EXPECT_THAT(error_of([] { parse_spec("sgd:"); }), HasSubstr("nothing follows ':'"));
+  EXPECT_THAT(error_of([] { parse_spec("sgd:lr"); }), HasSubstr("'lr' has no '='"));
+  EXPECT_THAT(error_of([] { parse_spec("sgd:lr="); }), HasSubstr("'lr' has no value"));
+  EXPECT_THAT(error_of([] { parse_spec("sgd:=1"); }), HasSubstr("no valid key"));
+  EXPECT_THAT(error_of([] { parse_spec("sgd:lr=1,,"); }), HasSubstr("empty key=value"));
+  EXPECT_THAT(error_of([] { parse_spec("sgd:lr=1,lr=2"); }), HasSubstr("'lr' is given twice"));
+  EXPECT_THAT(error_of([] { parse_spec("s g d"); }), HasSubstr("invalid characters"));
+}
+
+const std::vector<ParamInfo>& infos() {
+  static const std::vector<ParamInfo> v = [] {
+    std::vector<ParamInfo> p;
+    p.push_back(real_param("lr", 0.1, 0.0, INFINITY, "learning rate", true, false, true));
+    p.push_back(real_param("alpha", 0.9, 0.0, 1.0, "momentum", true, false));
+    ParamInfo flag;
+    flag.name = "centered";
+    flag.type = ParamType::boolean;
+    p.push_back(flag);
+    ParamInfo steps;
+    steps.name = "history";
+    steps.type = ParamType::integer;
+    steps.default_value = 10;
+    steps.min = 1;
+    p.push_back(steps);
+    ParamInfo choice;
+    choice.name = "line_search";
+    choice.type = ParamType::choice;
+    choice.choices = {"strong_wolfe", "none"};
+    p.push_back(choice);
+    return p;
+  }();
+  return v;
+}
+
+TEST(ResolveParams, DefaultsFillWhatTheSpecLeavesOut) {
+  const ParamSet s = resolve_params("optimizer", parse_spec("x:alpha=0.5"), infos());
+  EXPECT_EQ(s.get("lr"), 0.1);
+  EXPECT_EQ(s.get("alpha"), 0.5);
+  EXPECT_EQ(s.get("history"), 10);
+  EXPECT_EQ(format_spec("x", infos(), s),
+            "x:lr=0.1,alpha=0.5,centered=false,history=10,line_search=strong_wolfe");
+}
+
+TEST(ResolveParams, TypedValues) {
+  const ParamSet s = resolve_params(
+      "optimizer", parse_spec("x:centered=true,history=3,line_search=none,lr=1e-3"), infos());
+  EXPECT_TRUE(s.get_bool("centered"));
+  EXPECT_EQ(s.get("history"), 3);
+  EXPECT_EQ(s.get("line_search"), 1);
+  EXPECT_EQ(s.get("lr"), 1e-3);
+}
+
+TEST(ResolveParams, ErrorsNameTheProblemAndTheChoices) {
+  const auto resolve = [](const char* text) {
+    return error_of([&] { resolve_params("optimizer", parse_spec(text), infos()); });
+  };
+  EXPECT_THAT(resolve("x:beta=1"),
+              HasSubstr("unknown key 'beta' for optimizer 'x'; valid keys: lr, alpha, centered, "
+                        "history, line_search"));
+  EXPECT_THAT(resolve("x:lr=fast"), HasSubstr("malformed value for lr: 'fast'"));
+  EXPECT_THAT(resolve("x:lr=0.1.2"), HasSubstr("malformed value for lr"));
+  EXPECT_THAT(resolve("x:lr=-1"), HasSubstr("lr=-1 is out of range [0, inf)"));
+  EXPECT_THAT(resolve("x:alpha=1"), HasSubstr("alpha=1 is out of range [0, 1)"));
+  EXPECT_THAT(resolve("x:lr=nan"), HasSubstr("lr must be finite"));
+  EXPECT_THAT(resolve("x:lr=inf"), HasSubstr("lr must be finite"));
+  EXPECT_THAT(resolve("x:lr=1e999"), HasSubstr("lr must be finite"));
+  EXPECT_THAT(resolve("x:centered=yes"), HasSubstr("expected true or false"));
+  EXPECT_THAT(resolve("x:history=2.5"), HasSubstr("history must be an integer"));
+  EXPECT_THAT(resolve("x:history=0"), HasSubstr("history=0 is out of range [1, inf), integer"));
+  EXPECT_THAT(resolve("x:line_search=armijo"), HasSubstr("expected one of strong_wolfe|none"));
+}
+
+TEST(FormatDouble, ShortestRoundTrip) {
+  EXPECT_EQ(format_double(0.1), "0.1");
+  EXPECT_EQ(format_double(1e-10), "1e-10");
+  EXPECT_EQ(format_double(3.5200000000000009), "3.520000000000001");
+  EXPECT_EQ(format_double(-0.0), "-0");
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 100000; ++i) {
+    const auto bits = rng();
+    double x;
+    std::memcpy(&x, &bits, sizeof x);
+    if (!std::isfinite(x)) continue;
+    const auto back = parse_double(format_double(x));
+    ASSERT_TRUE(back.has_value()) << format_double(x);
+    ASSERT_EQ(std::memcmp(&*back, &x, sizeof x), 0) << format_double(x);
+  }
+}
+
+TEST(ParseDouble, WholeStringOnly) {
+  EXPECT_EQ(parse_double("1.5"), 1.5);
+  EXPECT_EQ(parse_double("+2"), 2.0);
+  EXPECT_EQ(parse_double("-1e-3"), -1e-3);
+  EXPECT_EQ(parse_double("1e999"), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(parse_double("1e-999"), 0.0);
+  EXPECT_FALSE(parse_double("").has_value());
+  EXPECT_FALSE(parse_double("1.5x").has_value());
+  EXPECT_FALSE(parse_double(" 1").has_value());
+  EXPECT_FALSE(parse_double("++1").has_value());
+  EXPECT_FALSE(parse_double("0x10").has_value());
+}
+
+}  // namespace
+}  // namespace descent

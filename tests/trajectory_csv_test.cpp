@@ -1,0 +1,125 @@
+#include "descent/trajectory_csv.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <sstream>
+
+#include "descent/error.hpp"
+#include "descent/registry.hpp"
+
+namespace descent {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string read_error(const std::string& text) {
+  std::istringstream in(text);
+  try {
+    read_trajectory_csv(in, "t.csv");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(TrajectoryCsv, HeaderAndQuotedSpecs) {
+  const auto f = make_function("anisotropic");
+  auto opt = make_optimizer("momentum");
+  const std::vector<double> start = {1.0, 1.0};
+  const std::vector<RunResult> results = {run(*f, *opt, start, {.steps = 2})};
+  std::ostringstream out;
+  write_trajectory_csv(out, results);
+  EXPECT_EQ(out.str(),
+            "optimizer,step,loss,w1,w2\n"
+            "\"momentum:lr=0.1,alpha=0.9\",0,9,1,1\n"
+            "\"momentum:lr=0.1,alpha=0.9\",1,3.520000000000001,0.8,-0.6000000000000001\n"
+            "\"momentum:lr=0.1,alpha=0.9\",2,9.542800000000002,0.45999999999999996,"
+            "-1.08\n");
+}
+
+// Random trajectories (random bit patterns, all finite) survive write + read exactly.
+TEST(TrajectoryCsv, RoundTripIsExact) {
+  std::mt19937_64 rng(3);
+  const auto random_double = [&] {
+    while (true) {
+      const auto bits = rng();
+      double x;
+      std::memcpy(&x, &bits, sizeof x);
+      if (std::isfinite(x)) return x;
+    }
+  };
+  std::vector<RunResult> results(3);
+  for (std::size_t r = 0; r < results.size(); ++r) {
+    results[r].optimizer = r == 1 ? "odd \"name\", with comma" : "opt" + std::to_string(r);
+    Trajectory& t = results[r].trajectory;
+    t.dim = 3;
+    for (std::uint64_t k = 0; k < 40; ++k) {
+      t.steps.push_back(k * (r + 1));
+      t.loss.push_back(random_double());
+      for (int i = 0; i < 3; ++i) t.points.push_back(random_double());
+    }
+  }
+  std::stringstream io;
+  write_trajectory_csv(io, results);
+  const auto back = read_trajectory_csv(io, "mem");
+  ASSERT_EQ(back.size(), results.size());
+  for (std::size_t r = 0; r < results.size(); ++r) {
+    EXPECT_EQ(back[r].optimizer, results[r].optimizer);
+    EXPECT_EQ(back[r].trajectory.dim, 3u);
+    EXPECT_EQ(back[r].trajectory.steps, results[r].trajectory.steps);
+    EXPECT_EQ(back[r].trajectory.loss, results[r].trajectory.loss);
+    EXPECT_EQ(back[r].trajectory.points, results[r].trajectory.points);
+  }
+}
+
+TEST(TrajectoryCsv, ReadsFilesFromOtherPrograms) {
+  // CRLF line ends, a blank line, every 10th step only, exponent notation.
+  const auto t = [] {
+    std::istringstream in(
+        "optimizer,step,loss,w1\r\ntorch_adam,0,1,1\r\n\r\ntorch_adam,10,2.5E-1,5e-1\r\n");
+    return read_trajectory_csv(in, "torch.csv");
+  }();
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].trajectory.steps, (std::vector<std::uint64_t>{0, 10}));
+  EXPECT_EQ(t[0].trajectory.points, (std::vector<double>{1, 0.5}));
+  EXPECT_TRUE(t[0].trajectory.grad_norm.empty());
+}
+
+TEST(TrajectoryCsv, MalformedFilesNameTheLineAndProblem) {
+  EXPECT_THAT(read_error(""), HasSubstr("t.csv: the file is empty"));
+  EXPECT_THAT(read_error("step,w1,w2,loss\n"), HasSubstr("t.csv:1: the header must be"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w2\n"), HasSubstr("the header must be"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\n"), HasSubstr("has a header but no rows"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\na,0,1,1\n"),
+              HasSubstr("t.csv:2: expected 5 fields, got 4"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\na,0,x,1,1\n"),
+              HasSubstr("t.csv:2: column 5 (loss): 'x' is not a number"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\na,0,1,nan,1\n"),
+              HasSubstr("column 7 (w1): 'nan' is not finite"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\na,0,1,1,inf\n"),
+              HasSubstr("(w2): 'inf' is not finite"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1\na,-1,1,1\n"),
+              HasSubstr("'-1' is not a whole number >= 0"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1\na,1.5,1,1\n"), HasSubstr("not a whole number"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1\na,1,1,1\na,1,1,1\n"),
+              HasSubstr("t.csv:3: step 1 of optimizer 'a' does not follow step 1"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1\na,0,1,1\nb,0,1,1\na,1,1,1\n"),
+              HasSubstr("t.csv:4: the rows of optimizer 'a' are not contiguous"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1\n\"a,0,1,1\n"), HasSubstr("unterminated quote"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1\n\"a\"x,0,1,1\n"),
+              HasSubstr("unexpected text after a quoted field"));
+  EXPECT_THAT(read_error("optimizer,step,loss,w1\n,0,1,1\n"),
+              HasSubstr("the optimizer name is empty"));
+}
+
+TEST(CsvField, QuotesOnlyWhenNeeded) {
+  EXPECT_EQ(csv_field("sgd:lr=0.1"), "sgd:lr=0.1");
+  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+}
+
+}  // namespace
+}  // namespace descent
