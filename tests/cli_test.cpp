@@ -13,9 +13,9 @@ namespace descent {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using test::quote;
 using test::run_cli;
+using ::testing::HasSubstr;
 
 std::vector<NamedTrajectory> read_csv(const fs::path& p) {
   std::ifstream in(p);
@@ -94,8 +94,8 @@ INSTANTIATE_TEST_SUITE_P(Seed, SeedExamples, ::testing::ValuesIn(test::golden_ca
 struct BadInput {
   std::string name;
   std::string args;
-  std::string message;  ///< a part of the expected error message
-  std::string file = "";        ///< contents of bad.toml, written to the folder before the run
+  std::string message;    ///< a part of the expected error message
+  std::string file = "";  ///< contents of bad.toml, written to the folder before the run
 };
 
 void PrintTo(const BadInput& b, std::ostream* os) { *os << "descent " << b.args; }
@@ -116,10 +116,12 @@ TEST_P(BadInputs, ExitTwoWithOneMessageAndNoFiles) {
 }
 
 const BadInput kBadInputs[] = {
-    {"UnknownOptimizer", "run -o adamx", "unknown optimizer 'adamx'; valid: sgd, momentum, rmsprop"},
+    {"UnknownOptimizer", "run -o adamx",
+     "unknown optimizer 'adamx'; valid: sgd, momentum, rmsprop"},
     {"UnknownFunction", "run --function bowl", "unknown function 'bowl'; valid: isotropic"},
-    {"UnknownKey", "run -o momentum:beta=0.9", "unknown key 'beta' for optimizer 'momentum'; "
-                                               "valid keys: lr, alpha"},
+    {"UnknownKey", "run -o momentum:beta=0.9",
+     "unknown key 'beta' for optimizer 'momentum'; "
+     "valid keys: lr, alpha"},
     {"OutOfRange", "run -o momentum:alpha=1.5", "alpha=1.5 is out of range [0, 1)"},
     {"NegativeLr", "run -o sgd:lr=-0.1", "lr=-0.1 is out of range [0, inf)"},
     {"MalformedValue", "run -o sgd:lr=0.1x", "malformed value for lr: '0.1x'"},
