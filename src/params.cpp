@@ -42,12 +42,14 @@ std::string ParamInfo::range_text() const {
     }
     case ParamType::real:
     case ParamType::integer:
+    case ParamType::integer_list:
       break;
   }
   std::string s = (min_inclusive && std::isfinite(min)) ? "[" : "(";
   s += format_double(min) + ", " + format_double(max);
   s += (max_inclusive && std::isfinite(max)) ? "]" : ")";
   if (type == ParamType::integer) s += ", integer";
+  if (type == ParamType::integer_list) s += ", increasing integers separated by ';'";
   return s;
 }
 
@@ -65,6 +67,7 @@ std::optional<std::string> ParamInfo::check(double value) const {
         return name + " must be one of " + range_text();
       return std::nullopt;
     case ParamType::integer:
+    case ParamType::integer_list:
       if (value != std::floor(value)) return name + " must be an integer, got " + format(value);
       break;
     case ParamType::real:
@@ -85,6 +88,7 @@ std::string ParamInfo::format(double value) const {
     }
     case ParamType::real:
     case ParamType::integer:
+    case ParamType::integer_list:
       break;
   }
   return format_double(value);
@@ -106,11 +110,39 @@ double ParamInfo::parse(std::string_view text) const {
       throw bad("expected one of " + range_text());
     case ParamType::real:
     case ParamType::integer:
+    case ParamType::integer_list:
       break;
   }
   auto v = parse_double(text);
-  if (!v) throw bad(type == ParamType::integer ? "expected an integer" : "expected a number");
+  if (!v) throw bad(type == ParamType::real ? "expected a number" : "expected an integer");
   return *v;
+}
+
+std::optional<std::string> ParamInfo::check_list(const std::vector<double>& values) const {
+  if (values.empty()) return name + " must list at least one value";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (auto err = check(values[i])) return err;
+    if (i > 0 && !(values[i] > values[i - 1]))
+      return name + " must be increasing, got " + format_list(values);
+  }
+  return std::nullopt;
+}
+
+std::string ParamInfo::format_list(const std::vector<double>& values) const {
+  std::string s;
+  for (double v : values) s += (s.empty() ? "" : ";") + format_double(v);
+  return s;
+}
+
+std::vector<double> ParamInfo::parse_list(std::string_view text) const {
+  std::vector<double> values;
+  while (true) {
+    const auto semi = text.find(';');
+    values.push_back(parse(text.substr(0, semi)));
+    if (semi == std::string_view::npos) break;
+    text.remove_prefix(semi + 1);
+  }
+  return values;
 }
 
 ParamInfo real_param(std::string name, double default_value, double min, double max,
@@ -134,11 +166,39 @@ double ParamSet::get(std::string_view name) const {
   throw std::logic_error("ParamSet has no parameter '" + std::string(name) + "'");
 }
 
+const std::vector<double>& ParamSet::get_list(std::string_view name) const {
+  for (const auto& [k, v] : lists_)
+    if (k == name) return v;
+  throw std::logic_error("ParamSet has no list parameter '" + std::string(name) + "'");
+}
+
+void ParamSet::set(std::string_view name, double value) {
+  for (auto& [k, v] : values_)
+    if (k == name) {
+      v = value;
+      return;
+    }
+  values_.emplace_back(std::string(name), value);
+}
+
+void ParamSet::set_list(std::string_view name, std::vector<double> values) {
+  for (auto& [k, v] : lists_)
+    if (k == name) {
+      v = std::move(values);
+      return;
+    }
+  lists_.emplace_back(std::string(name), std::move(values));
+}
+
 ParamSet default_params(const std::vector<ParamInfo>& infos) {
-  std::vector<std::pair<std::string, double>> values;
-  values.reserve(infos.size());
-  for (const auto& p : infos) values.emplace_back(p.name, p.default_value);
-  return ParamSet(std::move(values));
+  ParamSet set;
+  for (const auto& p : infos) {
+    if (p.type == ParamType::integer_list)
+      set.set_list(p.name, p.default_list);
+    else
+      set.set(p.name, p.default_value);
+  }
+  return set;
 }
 
 void check_params(std::string_view owner, const std::vector<ParamInfo>& infos,
@@ -154,7 +214,9 @@ std::string format_spec(std::string_view name, const std::vector<ParamInfo>& inf
   char sep = ':';
   for (const auto& p : infos) {
     s += sep;
-    s += p.name + "=" + p.format(values.get(p.name));
+    s += p.name + "=" +
+         (p.type == ParamType::integer_list ? p.format_list(values.get_list(p.name))
+                                            : p.format(values.get(p.name)));
     sep = ',';
   }
   return s;

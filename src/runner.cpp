@@ -42,12 +42,15 @@ const char* to_string(Termination t) {
       return "completed";
     case Termination::diverged:
       return "diverged";
+    case Termination::converged:
+      return "converged";
   }
   return "unknown";
 }
 
-RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const double> start,
-              const RunOptions& options) {
+namespace {
+
+void check_start(const Objective& f, std::span<const double> start, const RunOptions& options) {
   const std::size_t n = f.dim();
   if (start.size() != n)
     throw InputError("the start point has " + std::to_string(start.size()) +
@@ -56,13 +59,31 @@ RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const 
     if (!std::isfinite(start[i]))
       throw InputError("start coordinate w" + std::to_string(i + 1) + " is not finite");
   if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
+}
 
+}  // namespace
+
+RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const double> start,
+              const RunOptions& options) {
+  check_start(f, start, options);
+  optimizer.reset(f.dim());
+  return run_from(f, optimizer, start, 0, options);
+}
+
+RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<const double> start,
+                   std::size_t first_step, const RunOptions& options) {
+  check_start(f, start, options);
+  const std::size_t n = f.dim();
+  if (optimizer.size() != n)
+    throw InputError("the optimizer holds state for " + std::to_string(optimizer.size()) +
+                     " parameters but function '" + f.spec() + "' takes " + std::to_string(n));
   RunResult r;
   r.optimizer = optimizer.spec();
   Trajectory& t = r.trajectory;
   t.dim = n;
   // Reserve for the whole run, up to a bound: a huge step count must not allocate up front.
-  const std::size_t rows = std::min<std::size_t>(options.steps, 1u << 20) + 1;
+  const std::size_t todo = options.steps > first_step ? options.steps - first_step : 0;
+  const std::size_t rows = std::min<std::size_t>(todo, 1u << 20) + 1;
   t.steps.reserve(rows);
   t.loss.reserve(rows);
   t.grad_norm.reserve(rows);
@@ -70,11 +91,14 @@ RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const 
 
   std::vector<double> w(start.begin(), start.end());
   std::vector<double> g(n);
-  optimizer.reset(n);
-  for (std::size_t k = 0;; ++k) {
-    const double loss = f.value_and_gradient(w, g);
+  const Closure<double> closure = [&](std::span<const double> x, std::span<double> gx) {
+    ++r.evaluations;
+    return f.value_and_gradient(x, gx);
+  };
+  for (std::size_t k = first_step;; ++k) {
+    const double loss = closure(w, g);
     if (auto what = first_non_finite(w, loss, g)) {
-      if (k == 0)
+      if (k == first_step)
         throw InputError("function '" + f.spec() + "' is not finite at the start point " +
                          point_text(w) + ": " + *what);
       r.termination = Termination::diverged;
@@ -86,13 +110,19 @@ RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const 
     t.points.insert(t.points.end(), w.begin(), w.end());
     t.loss.push_back(loss);
     t.grad_norm.push_back(norm(g));
-    if (k == options.steps) {
+    if (k >= options.steps) {
       r.termination = Termination::completed;
       r.stop_step = k;
       r.message = "completed " + std::to_string(k) + " steps";
       break;
     }
-    optimizer.step(w, g);
+    optimizer.step_with(w, g, loss, closure);
+    if (const std::string why = optimizer.converged(); !why.empty()) {
+      r.termination = Termination::converged;
+      r.stop_step = k;
+      r.message = "converged at step " + std::to_string(k) + ": " + why;
+      break;
+    }
   }
   const auto minimizers = f.minimizers();
   r.metrics = compute_metrics(t, options.tol, minimizers);

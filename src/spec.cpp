@@ -59,8 +59,7 @@ Spec parse_spec(std::string_view text) {
 ParamSet resolve_params(std::string_view kind, const Spec& spec,
                         const std::vector<ParamInfo>& infos) {
   const std::string owner = std::string(kind) + " '" + spec.name + "'";
-  std::vector<std::pair<std::string, double>> values;
-  for (const auto& p : infos) values.emplace_back(p.name, p.default_value);
+  ParamSet values = default_params(infos);
   for (const auto& [key, text] : spec.args) {
     auto it =
         std::find_if(infos.begin(), infos.end(), [&](const auto& p) { return p.name == key; });
@@ -70,16 +69,21 @@ ParamSet resolve_params(std::string_view kind, const Spec& spec,
       throw InputError("unknown key '" + key + "' for " + owner + "; valid keys: " +
                        (valid.empty() ? "none (it takes no parameters)" : valid));
     }
-    double v = 0.0;
     try {
-      v = it->parse(text);
+      if (it->type == ParamType::integer_list) {
+        std::vector<double> list = it->parse_list(text);
+        if (auto err = it->check_list(list)) throw InputError(*err);
+        values.set_list(key, std::move(list));
+      } else {
+        const double v = it->parse(text);
+        if (auto err = it->check(v)) throw InputError(*err);
+        values.set(key, v);
+      }
     } catch (const InputError& e) {
       throw InputError(owner + ": " + e.what());
     }
-    if (auto err = it->check(v)) throw InputError(owner + ": " + *err);
-    values[static_cast<std::size_t>(it - infos.begin())].second = v;
   }
-  return ParamSet(std::move(values));
+  return values;
 }
 
 }  // namespace descent

@@ -36,7 +36,7 @@ TEST(Cli, DefaultRunIsTheSeedExperiment) {
   EXPECT_THAT(r.out, HasSubstr("w1^2 + 8*w2^2"));
   EXPECT_THAT(r.out, HasSubstr("sgd:lr=0.1 "));
   EXPECT_THAT(r.out, HasSubstr("momentum:lr=0.1,alpha=0.9 "));
-  EXPECT_THAT(r.out, HasSubstr("rmsprop:lr=0.1,beta=0.9,eps=1e-10 "));
+  EXPECT_THAT(r.out, HasSubstr("rmsprop:lr=0.1,beta=0.9 "));
   const auto t = read_csv(fs::path(dir.path()) / "descent-out" / "trajectory.csv");
   ASSERT_EQ(t.size(), 3u);
   for (const auto& n : t) EXPECT_EQ(n.trajectory.size(), 51u);
@@ -52,8 +52,8 @@ TEST(Cli, OptionsOverrideTheDefaults) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto t = read_csv(fs::path(dir.path()) / "t.csv");
   ASSERT_EQ(t.size(), 2u);
-  EXPECT_EQ(t[0].optimizer, "sgd:lr=0.2");
-  EXPECT_EQ(t[1].optimizer, "momentum:lr=0.1,alpha=0.5");
+  EXPECT_EQ(t[0].optimizer, "sgd:lr=0.2,weight_decay=0");
+  EXPECT_EQ(t[1].optimizer, "momentum:lr=0.1,alpha=0.5,dampening=0,weight_decay=0");
   EXPECT_EQ(t[0].trajectory.size(), 8u);
   EXPECT_EQ(t[0].trajectory.points[0], -1.0);
   EXPECT_EQ(t[0].trajectory.points[1], 0.5);
@@ -117,7 +117,7 @@ TEST_P(BadInputs, ExitTwoWithOneMessageAndNoFiles) {
 
 const BadInput kBadInputs[] = {
     {"UnknownOptimizer", "run -o adamx",
-     "unknown optimizer 'adamx'; valid: sgd, momentum, rmsprop"},
+     "unknown optimizer 'adamx'; valid: sgd, gd, momentum"},
     {"UnknownFunction", "run --function bowl", "unknown function 'bowl'; valid: isotropic"},
     {"UnknownKey", "run -o momentum:beta=0.9",
      "unknown key 'beta' for optimizer 'momentum'; "
@@ -173,8 +173,9 @@ beta = 0.99
   EXPECT_THAT(r.out, HasSubstr("anisotropic:ratio=4"));
   const auto t = read_csv(fs::path(dir.path()) / "descent-out" / "trajectory.csv");
   ASSERT_EQ(t.size(), 2u);
-  EXPECT_EQ(t[0].optimizer, "momentum:lr=0.1,alpha=0.5");
-  EXPECT_EQ(t[1].optimizer, "rmsprop:lr=0.1,beta=0.99,eps=1e-10");
+  EXPECT_EQ(t[0].optimizer, "momentum:lr=0.1,alpha=0.5,dampening=0,weight_decay=0");
+  EXPECT_EQ(t[1].optimizer,
+            "rmsprop:lr=0.1,beta=0.99,eps=1e-10,momentum=0,centered=false,weight_decay=0");
   EXPECT_EQ(t[0].trajectory.size(), 4u);
   EXPECT_EQ(t[0].trajectory.points[0], 2.0);
 }

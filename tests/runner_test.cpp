@@ -22,7 +22,7 @@ TEST(Runner, RecordsEveryStepFromTheStart) {
   Sgd<double> sgd;
   const std::vector<double> start = {1.0, 1.0};
   const RunResult r = run(f, sgd, start, {.steps = 3});
-  EXPECT_EQ(r.optimizer, "sgd:lr=0.1");
+  EXPECT_EQ(r.optimizer, "sgd:lr=0.1,weight_decay=0");
   EXPECT_EQ(r.termination, Termination::completed);
   EXPECT_EQ(r.message, "completed 3 steps");
   ASSERT_EQ(r.trajectory.size(), 4u);

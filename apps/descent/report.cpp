@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "descent/registry.hpp"
 #include "descent/version.hpp"
 
 namespace descent::cli {
@@ -25,20 +26,22 @@ std::string metrics_table(const RunSetup& setup, std::span<const RunResult> resu
   std::string out =
       fmt::format("function  {}   f(w) = {}\nstart     {}   steps {}   tol {}\n\n", f.spec(),
                   f.formula(), point_text(setup.start), setup.options.steps, setup.options.tol);
+  std::vector<std::string> labels;
+  for (const auto& r : results) labels.push_back(short_label(r.optimizer));
   std::size_t name_w = 9;
-  for (const auto& r : results) name_w = std::max(name_w, r.optimizer.size());
+  for (const auto& l : labels) name_w = std::max(name_w, l.size());
   const auto row = [&](auto&&... cols) {
     out += fmt::format("{:<{}}  {:>10}  {:>16}  {:>11}  {:>11}  {:>14}  {:>11}  {}\n", cols...);
   };
   row("optimizer", name_w, "final loss", "best loss (step)", "steps to tol", "path length",
       "zig-zags", "dist to min", "status");
-  for (const auto& r : results) {
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const RunResult& r = results[i];
     const Metrics& m = r.metrics;
     std::string zz;
-    for (std::size_t i = 0; i < m.zigzags.size(); ++i)
-      zz += fmt::format("{}{}", i ? "," : "", m.zigzags[i]);
-    row(r.optimizer, name_w, sci(m.final_loss),
-        fmt::format("{} ({})", sci(m.best_loss), m.best_step),
+    for (std::size_t c = 0; c < m.zigzags.size(); ++c)
+      zz += fmt::format("{}{}", c ? "," : "", m.zigzags[c]);
+    row(labels[i], name_w, sci(m.final_loss), fmt::format("{} ({})", sci(m.best_loss), m.best_step),
         m.steps_to_tol ? std::to_string(*m.steps_to_tol) : "never", sci(m.path_length), zz,
         m.distance_to_minimizer ? sci(*m.distance_to_minimizer) : "-", r.message);
   }
@@ -67,6 +70,8 @@ std::string run_json(const RunSetup& setup, std::span<const RunResult> results) 
     const Metrics& m = r.metrics;
     json run;
     run["optimizer"] = r.optimizer;
+    run["label"] = short_label(r.optimizer);
+    run["evaluations"] = r.evaluations;
     run["termination"] = to_string(r.termination);
     run["stop_step"] = r.stop_step;
     run["message"] = r.message;

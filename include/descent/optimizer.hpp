@@ -2,19 +2,22 @@
 //
 // Every optimizer comes in three layers, from the plainest to the most convenient:
 //   1. `XxxParams`, a struct of hyperparameters with the defaults as member initializers;
-//   2. `XxxState<T>`, a struct of arrays (one element per parameter), and a free function
-//      `xxx_step(params, state, w, g)` that does one update in place over spans;
+//   2. `XxxState<T>`, a struct of arrays (one element per parameter) and counters, and a free
+//      function `xxx_step(params, state, w, g)` that does one update in place over spans;
 //   3. `Xxx<T>`, an `Optimizer<T>` that owns params and state, for code that picks an optimizer at
 //      run time (the registry, the runner, the command-line program).
-// T is float or double. Hyperparameters are always double; they are rounded to T once per step.
+// T is float or double. Hyperparameters are always double; step-level scalars (bias corrections)
+// are computed once per step in double and rounded to T.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "descent/params.hpp"
@@ -32,8 +35,26 @@ struct OptimizerInfo {
   std::string doc;
   std::string reference;
   std::vector<ParamInfo> params;
+  /// For an alias (`gd`), the name of the optimizer it makes; its instances report that name.
+  std::string alias_of = {};
   std::function<std::unique_ptr<Optimizer<double>>(const ParamSet&)> make_double;
   std::function<std::unique_ptr<Optimizer<float>>(const ParamSet&)> make_float;
+};
+
+/// Evaluates the objective at `w`: writes the gradient into `g` and returns the loss. Given to
+/// optimizers that evaluate the objective inside a step (L-BFGS's line search).
+template <std::floating_point T>
+using Closure = std::function<double(std::span<const T> w, std::span<T> g)>;
+
+/// Walks over every piece of an optimizer's state, by name, so that one function serves both
+/// saving and loading a checkpoint. A loading visitor may assign to the references it is given.
+template <std::floating_point T>
+class StateVisitor {
+ public:
+  virtual ~StateVisitor() = default;
+  virtual void array(std::string_view name, std::vector<T>& values) = 0;
+  virtual void real(std::string_view name, double& value) = 0;
+  virtual void integer(std::string_view name, std::int64_t& value) = 0;
 };
 
 /// An optimizer with its state, stepping a parameter vector of fixed length in place.
@@ -46,20 +67,40 @@ class Optimizer {
   virtual const OptimizerInfo& info() const = 0;
   /// The hyperparameters of this instance, in the order of info().params.
   virtual ParamSet params() const = 0;
-  /// The canonical spec, e.g. "momentum:lr=0.1,alpha=0.9": every parameter, in registry order.
-  std::string spec() const { return format_spec(info().name, info().params, params()); }
+  /// The canonical spec, e.g. "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0": every
+  /// parameter in registry order, then any wrapper keys and "@schedule" (see wrapped.hpp).
+  virtual std::string spec() const { return format_spec(info().name, info().params, params()); }
 
-  /// Sets the state to its initial value for `n` parameters. Must be called before step().
+  /// The learning rate used by the next step.
+  virtual double lr() const = 0;
+  /// Changes the learning rate (schedules do this before each step). `lr` must be >= 0.
+  virtual void set_lr(double lr) = 0;
+
+  /// Sets the state to its initial value for `n` parameters. Must be called before stepping.
   virtual void reset(std::size_t n) = 0;
   /// The number of parameters the state was reset for.
   virtual std::size_t size() const = 0;
   /// One update: `w` is changed in place using the gradient `g` at `w`. Both spans must have
   /// size() elements; otherwise std::invalid_argument is thrown (a bug in the caller).
   virtual void step(std::span<T> w, std::span<const T> g) = 0;
+  /// One update given also the loss at `w` and a way to evaluate the objective elsewhere. This is
+  /// what the runner calls. Methods that need either (L-BFGS's line search, reduce-on-plateau
+  /// schedules) override it; by default it is step(w, g).
+  virtual void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) {
+    (void)loss;
+    (void)f;
+    step(w, g);
+  }
+  /// A reason once the method has stopped by its own criterion (L-BFGS's tolerances); empty
+  /// while it goes on. Steps after convergence leave `w` unchanged.
+  virtual std::string converged() const { return {}; }
+
+  /// Visits the whole state (arrays and counters), for checkpoints.
+  virtual void visit_state(StateVisitor<T>& visitor) = 0;
 };
 
 namespace detail {
-/// Throws std::invalid_argument unless w, g and the state all have n elements.
+/// Throws std::invalid_argument unless w and g both have n elements.
 void check_step_sizes(std::size_t n, std::size_t w, std::size_t g);
 }  // namespace detail
 

@@ -11,9 +11,10 @@
 
 namespace descent {
 
-/// What kind of value a parameter holds. Every value is stored as a double: integers exactly,
-/// booleans as 0 or 1, choices as the index into ParamInfo::choices.
-enum class ParamType { real, integer, boolean, choice };
+/// What kind of value a parameter holds. Scalar values are stored as doubles: integers exactly,
+/// booleans as 0 or 1, choices as the index into ParamInfo::choices. An integer list (e.g. the
+/// milestones of a schedule) is written with ';' between items ("30;80") and stored as a list.
+enum class ParamType { real, integer, boolean, choice, integer_list };
 
 /// One parameter of an optimizer or a function.
 struct ParamInfo {
@@ -26,9 +27,13 @@ struct ParamInfo {
   bool max_inclusive = true;
   /// A hint for sweeps and sliders: the parameter spans decades (a learning rate, an epsilon).
   bool log_scale = false;
+  /// Shown in short labels (tables, legends) even at its default: the setting readers compare.
+  bool always_shown = false;
   std::string doc;
   /// The names of the choices, for ParamType::choice.
   std::vector<std::string> choices = {};
+  /// The default, for ParamType::integer_list (items in [min, max], increasing).
+  std::vector<double> default_list = {};
 
   /// The valid range in interval notation, e.g. "[0, 1)" or "true|false".
   std::string range_text() const;
@@ -38,6 +43,11 @@ struct ParamInfo {
   std::string format(double value) const;
   /// Parses the text of a value (as written in a spec). Throws InputError naming the parameter.
   double parse(std::string_view text) const;
+
+  /// For ParamType::integer_list: the same three operations on a list.
+  std::optional<std::string> check_list(const std::vector<double>& values) const;
+  std::string format_list(const std::vector<double>& values) const;
+  std::vector<double> parse_list(std::string_view text) const;
 };
 
 /// A real parameter with the range [min, max] (use the flags to open either end).
@@ -49,17 +59,25 @@ ParamInfo real_param(std::string name, double default_value, double min, double 
 class ParamSet {
  public:
   ParamSet() = default;
-  explicit ParamSet(std::vector<std::pair<std::string, double>> values)
-      : values_(std::move(values)) {}
+  explicit ParamSet(std::vector<std::pair<std::string, double>> values,
+                    std::vector<std::pair<std::string, std::vector<double>>> lists = {})
+      : values_(std::move(values)), lists_(std::move(lists)) {}
 
   /// The value of parameter `name`. Asking for a parameter the set does not hold is a bug in the
   /// caller and throws std::logic_error.
   double get(std::string_view name) const;
   bool get_bool(std::string_view name) const { return get(name) != 0.0; }
+  /// The value of list parameter `name` (std::logic_error if the set does not hold it).
+  const std::vector<double>& get_list(std::string_view name) const;
   const std::vector<std::pair<std::string, double>>& values() const { return values_; }
+  const std::vector<std::pair<std::string, std::vector<double>>>& lists() const { return lists_; }
+  /// Sets a scalar or a list value (adding it if absent).
+  void set(std::string_view name, double value);
+  void set_list(std::string_view name, std::vector<double> values);
 
  private:
   std::vector<std::pair<std::string, double>> values_;
+  std::vector<std::pair<std::string, std::vector<double>>> lists_;
 };
 
 /// The set of defaults of a parameter list.

@@ -4,6 +4,7 @@
 
 #include <concepts>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,6 +30,12 @@ std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec);
 
 /// Makes a function from a spec such as "anisotropic:ratio=8". Throws InputError as above.
 std::unique_ptr<Objective> make_function(std::string_view spec);
+
+/// A short label for an optimizer spec, for tables and legends: the name, the keys marked
+/// always_shown (lr, and momentum's alpha, RMSProp's beta), the keys that differ from their
+/// defaults, and any "@schedule". "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0" gives
+/// "momentum:lr=0.1,alpha=0.9". A spec that does not parse is returned as it is.
+std::string short_label(std::string_view spec);
 
 extern template std::unique_ptr<Optimizer<float>> make_optimizer<float>(std::string_view);
 extern template std::unique_ptr<Optimizer<double>> make_optimizer<double>(std::string_view);

@@ -3,10 +3,13 @@
 // A run evaluates the loss and gradient at the start (step 0), then alternates an optimizer step
 // and an evaluation, recording every step, until `steps` updates are done. The first non-finite
 // number (in the point, the loss or the gradient) ends the run: it is reported as "diverged at step
-// k" and the non-finite row is not recorded. Numerical events are results, never exceptions.
+// k" and the non-finite row is not recorded. A method that stops by its own criterion (L-BFGS's
+// tolerances) ends the run as "converged at step k". Numerical events are results, never
+// exceptions.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -27,9 +30,10 @@ struct RunOptions {
 enum class Termination {
   completed,  ///< all steps were taken
   diverged,   ///< a non-finite value appeared at `stop_step`
+  converged,  ///< the method stopped by its own criterion after `stop_step`
 };
 
-/// "completed" or "diverged".
+/// "completed", "diverged" or "converged".
 const char* to_string(Termination t);
 
 struct RunResult {
@@ -38,6 +42,7 @@ struct RunResult {
   Termination termination = Termination::completed;
   std::size_t stop_step = 0;  ///< the step the run ended at (the non-finite one if it diverged)
   std::string message;        ///< e.g. "completed 50 steps" or "diverged at step 12: loss is inf"
+  std::uint64_t evaluations = 0;  ///< objective evaluations, the line search's included
   Metrics metrics;
 };
 
@@ -45,6 +50,13 @@ struct RunResult {
 /// does not have f.dim() finite coordinates or `options` are invalid (tol must not be NaN).
 RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const double> start,
               const RunOptions& options = {});
+
+/// Continues a run without resetting the optimizer: `w` is the point at step `first_step` (e.g.
+/// from a checkpoint) and the run goes on until step `options.steps`. The trajectory starts at
+/// `first_step`. With the optimizer state and point saved at step k, this gives exactly the rows
+/// k.. of the uninterrupted run.
+RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<const double> w,
+                   std::size_t first_step, const RunOptions& options = {});
 
 /// Runs each optimizer from the same start, independently; results in the same order.
 std::vector<RunResult> run_all(const Objective& f,

@@ -5,67 +5,62 @@
 namespace descent {
 namespace {
 
-MomentumParams from_set(const ParamSet& s) { return {.lr = s.get("lr"), .alpha = s.get("alpha")}; }
-
-// The per-element rule, written once.
+// The per-element rule, written once. `c` is the gradient's coefficient in the velocity:
+// lr on the first step, (1 - dampening) * lr after (which is lr itself when dampening is 0).
 template <class T>
-inline void momentum_update(T& w, T& v, T g, T lr, T alpha) {
-  v = alpha * v + lr * g;
+inline void momentum_update(T& w, T& v, T g, T alpha, T c, T wd) {
+  v = alpha * v + c * detail::decayed(g, w, wd);
   w = w - v;
 }
 
 }  // namespace
 
+const OptimizerInfo& MomentumRule::info() { return momentum_info(); }
+
+ParamSet MomentumRule::to_set(const Params& p) {
+  return ParamSet({{"lr", p.lr},
+                   {"alpha", p.alpha},
+                   {"dampening", p.dampening},
+                   {"weight_decay", p.weight_decay}});
+}
+
+MomentumParams MomentumRule::from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"),
+          .alpha = s.get("alpha"),
+          .dampening = s.get("dampening"),
+          .weight_decay = s.get("weight_decay")};
+}
+
 const OptimizerInfo& momentum_info() {
-  static const OptimizerInfo info = detail::optimizer_info<Momentum>(
+  static const OptimizerInfo info = detail::rule_info<MomentumRule>(
       "momentum", "heavy-ball momentum, velocity form: v <- alpha*v + lr*g; w <- w - v",
-      "Polyak 1964; the seed's MomentumOptimizer",
+      "Polyak 1964; the seed's MomentumOptimizer; torch.optim.SGD(momentum) under a constant lr",
       {detail::lr_param(MomentumParams{}.lr),
-       real_param("alpha", MomentumParams{}.alpha, 0.0, 1.0, "momentum coefficient", true, false)},
-      from_set);
+       detail::shown(detail::rate_param("alpha", MomentumParams{}.alpha, "momentum coefficient")),
+       real_param("dampening", 0.0, 0.0, 1.0,
+                  "share of the gradient removed from the velocity after the first step"),
+       detail::weight_decay_param()});
   return info;
 }
 
 template <std::floating_point T>
 void momentum_step(const MomentumParams& p, MomentumState<T>& s, std::span<T> w,
                    std::span<const T> g) {
-  const T lr = static_cast<T>(p.lr);
-  const T alpha = static_cast<T>(p.alpha);
   detail::check_step_sizes(s.velocity.size(), w.size(), g.size());
+  const bool first = s.step == 0;
+  ++s.step;
+  const T alpha = static_cast<T>(p.alpha);
+  // On the first step v = 0, so alpha*v + c*g = c*g exactly: the first-step rule v <- lr*g needs
+  // only c = lr.
+  const T c = static_cast<T>(first || p.dampening == 0.0 ? p.lr : (1.0 - p.dampening) * p.lr);
+  const T wd = static_cast<T>(p.weight_decay);
   T* v = s.velocity.data();
-  for (std::size_t i = 0; i < w.size(); ++i) momentum_update(w[i], v[i], g[i], lr, alpha);
-}
-
-template <std::floating_point T>
-Momentum<T>::Momentum(const MomentumParams& params) : p_(params) {
-  check_params("optimizer 'momentum'", info().params, this->params());
-}
-
-template <std::floating_point T>
-const OptimizerInfo& Momentum<T>::info() const {
-  return momentum_info();
-}
-
-template <std::floating_point T>
-ParamSet Momentum<T>::params() const {
-  return ParamSet({{"lr", p_.lr}, {"alpha", p_.alpha}});
-}
-
-template <std::floating_point T>
-void Momentum<T>::reset(std::size_t n) {
-  s_.velocity.assign(n, T(0));
-}
-
-template <std::floating_point T>
-void Momentum<T>::step(std::span<T> w, std::span<const T> g) {
-  momentum_step(p_, s_, w, g);
+  for (std::size_t i = 0; i < w.size(); ++i) momentum_update(w[i], v[i], g[i], alpha, c, wd);
 }
 
 template void momentum_step<float>(const MomentumParams&, MomentumState<float>&, std::span<float>,
                                    std::span<const float>);
 template void momentum_step<double>(const MomentumParams&, MomentumState<double>&,
                                     std::span<double>, std::span<const double>);
-template class Momentum<float>;
-template class Momentum<double>;
 
 }  // namespace descent

@@ -1,82 +1,111 @@
 #include "descent/optimizers/rmsprop.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
 namespace {
 
-RmspropParams from_set(const ParamSet& s) {
-  return {.lr = s.get("lr"), .beta = s.get("beta"), .eps = s.get("eps")};
+template <class T>
+struct RmspropScalars {
+  T lr, beta, one_minus_beta, eps, momentum, wd;
+};
+
+// The per-element rule, written once. The plain case is the seed's arithmetic exactly:
+// s = beta*s + (1-beta)*(g*g); w = w - (lr*g)/(sqrt(s) + eps).
+template <bool Centered, bool Momentum, class T>
+inline void rmsprop_update(T& w, T& s, T& a, T& b, T g, const RmspropScalars<T>& k) {
+  g = detail::decayed(g, w, k.wd);
+  s = k.beta * s + k.one_minus_beta * (g * g);
+  T d;
+  if constexpr (Centered) {
+    a = k.beta * a + k.one_minus_beta * g;
+    d = std::sqrt(s - a * a) + k.eps;
+  } else {
+    d = std::sqrt(s) + k.eps;
+  }
+  if constexpr (Momentum) {
+    b = k.momentum * b + g / d;
+    w = w - k.lr * b;
+  } else {
+    w = w - (k.lr * g) / d;
+  }
 }
 
-// The per-element rule, written once. `one_minus_beta` is 1 - beta computed in double.
-template <class T>
-inline void rmsprop_update(T& w, T& s, T g, T lr, T beta, T one_minus_beta, T eps) {
-  s = beta * s + one_minus_beta * (g * g);
-  w = w - (lr * g) / (std::sqrt(s) + eps);
+template <bool Centered, bool Momentum, class T>
+void rmsprop_loop(std::span<T> w, std::span<const T> g, RmspropState<T>& s,
+                  const RmspropScalars<T>& k) {
+  T unused = T(0);
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    T& a = Centered ? s.grad_avg[i] : unused;
+    T& b = Momentum ? s.buffer[i] : unused;
+    rmsprop_update<Centered, Momentum>(w[i], s.square_avg[i], a, b, g[i], k);
+  }
 }
 
 }  // namespace
 
+const OptimizerInfo& RmspropRule::info() { return rmsprop_info(); }
+
+ParamSet RmspropRule::to_set(const Params& p) {
+  return ParamSet({{"lr", p.lr},
+                   {"beta", p.beta},
+                   {"eps", p.eps},
+                   {"momentum", p.momentum},
+                   {"centered", p.centered ? 1.0 : 0.0},
+                   {"weight_decay", p.weight_decay}});
+}
+
+RmspropParams RmspropRule::from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"),
+          .beta = s.get("beta"),
+          .eps = s.get("eps"),
+          .momentum = s.get("momentum"),
+          .centered = s.get_bool("centered"),
+          .weight_decay = s.get("weight_decay")};
+}
+
 const OptimizerInfo& rmsprop_info() {
-  static const OptimizerInfo info = detail::optimizer_info<Rmsprop>(
+  static const OptimizerInfo info = detail::rule_info<RmspropRule>(
       "rmsprop",
       "RMSProp: s <- beta*s + (1-beta)*g^2; w <- w - lr*g/(sqrt(s)+eps), eps outside the root",
-      "Tieleman & Hinton 2012 (lecture 6.5); the seed's RMSPropOptimizer",
+      "Tieleman & Hinton 2012 (lecture 6.5); the seed's RMSPropOptimizer; torch.optim.RMSprop",
       {detail::lr_param(RmspropParams{}.lr),
-       real_param("beta", RmspropParams{}.beta, 0.0, 1.0, "decay of the running mean of g^2", true,
-                  false),
-       real_param("eps", RmspropParams{}.eps, 0.0, detail::kInf,
-                  "added to sqrt(s) in the denominator", true, false, true)},
-      from_set);
+       detail::shown(
+           detail::rate_param("beta", RmspropParams{}.beta, "decay of the running mean of g^2")),
+       detail::eps_param(RmspropParams{}.eps, "added to the root in the denominator"),
+       detail::rate_param("momentum", 0.0, "momentum on the scaled step"),
+       detail::bool_param("centered", false,
+                          "divide by the running standard deviation of g instead of its RMS"),
+       detail::weight_decay_param()});
   return info;
 }
 
 template <std::floating_point T>
 void rmsprop_step(const RmspropParams& p, RmspropState<T>& s, std::span<T> w,
                   std::span<const T> g) {
-  const T lr = static_cast<T>(p.lr);
-  const T beta = static_cast<T>(p.beta);
-  const T one_minus_beta = static_cast<T>(1.0 - p.beta);
-  const T eps = static_cast<T>(p.eps);
   detail::check_step_sizes(s.square_avg.size(), w.size(), g.size());
-  T* sq = s.square_avg.data();
-  for (std::size_t i = 0; i < w.size(); ++i)
-    rmsprop_update(w[i], sq[i], g[i], lr, beta, one_minus_beta, eps);
-}
-
-template <std::floating_point T>
-Rmsprop<T>::Rmsprop(const RmspropParams& params) : p_(params) {
-  check_params("optimizer 'rmsprop'", info().params, this->params());
-}
-
-template <std::floating_point T>
-const OptimizerInfo& Rmsprop<T>::info() const {
-  return rmsprop_info();
-}
-
-template <std::floating_point T>
-ParamSet Rmsprop<T>::params() const {
-  return ParamSet({{"lr", p_.lr}, {"beta", p_.beta}, {"eps", p_.eps}});
-}
-
-template <std::floating_point T>
-void Rmsprop<T>::reset(std::size_t n) {
-  s_.square_avg.assign(n, T(0));
-}
-
-template <std::floating_point T>
-void Rmsprop<T>::step(std::span<T> w, std::span<const T> g) {
-  rmsprop_step(p_, s_, w, g);
+  const bool centered = p.centered, momentum = p.momentum > 0;
+  if ((centered && s.grad_avg.size() != w.size()) || (momentum && s.buffer.size() != w.size()))
+    throw std::invalid_argument("rmsprop_step: state not reset for these settings");
+  const RmspropScalars<T> k{static_cast<T>(p.lr),         static_cast<T>(p.beta),
+                            static_cast<T>(1.0 - p.beta), static_cast<T>(p.eps),
+                            static_cast<T>(p.momentum),   static_cast<T>(p.weight_decay)};
+  if (centered && momentum)
+    rmsprop_loop<true, true>(w, g, s, k);
+  else if (centered)
+    rmsprop_loop<true, false>(w, g, s, k);
+  else if (momentum)
+    rmsprop_loop<false, true>(w, g, s, k);
+  else
+    rmsprop_loop<false, false>(w, g, s, k);
 }
 
 template void rmsprop_step<float>(const RmspropParams&, RmspropState<float>&, std::span<float>,
                                   std::span<const float>);
 template void rmsprop_step<double>(const RmspropParams&, RmspropState<double>&, std::span<double>,
                                    std::span<const double>);
-template class Rmsprop<float>;
-template class Rmsprop<double>;
 
 }  // namespace descent

@@ -5,20 +5,43 @@
 namespace descent {
 namespace {
 
-SgdParams from_set(const ParamSet& s) { return {.lr = s.get("lr")}; }
-
+// The per-element rule, written once.
 template <class T>
-inline void sgd_update(T& w, T g, T lr) {
-  w = w - lr * g;
+inline void sgd_update(T& w, T g, T lr, T wd) {
+  w = w - lr * detail::decayed(g, w, wd);
+}
+
+std::vector<ParamInfo> sgd_params() {
+  return {detail::lr_param(SgdParams{}.lr), detail::weight_decay_param()};
 }
 
 }  // namespace
 
+const OptimizerInfo& SgdRule::info() { return sgd_info(); }
+
+ParamSet SgdRule::to_set(const Params& p) {
+  return ParamSet({{"lr", p.lr}, {"weight_decay", p.weight_decay}});
+}
+
+SgdParams SgdRule::from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"), .weight_decay = s.get("weight_decay")};
+}
+
 const OptimizerInfo& sgd_info() {
-  static const OptimizerInfo info =
-      detail::optimizer_info<Sgd>("sgd", "plain gradient descent: w <- w - lr*g",
-                                  "Robbins & Monro 1951; the seed's SGDOptimizer; torch.optim.SGD",
-                                  {detail::lr_param(SgdParams{}.lr)}, from_set);
+  static const OptimizerInfo info = detail::rule_info<SgdRule>(
+      "sgd", "plain gradient descent: w <- w - lr*g",
+      "Robbins & Monro 1951; the seed's SGDOptimizer; torch.optim.SGD", sgd_params());
+  return info;
+}
+
+const OptimizerInfo& gd_info() {
+  static const OptimizerInfo info = [] {
+    OptimizerInfo i = detail::rule_info<SgdRule>(
+        "gd", "full-batch gradient descent: sgd under the name that reads naturally in the lab",
+        "Cauchy 1847; an alias of sgd", sgd_params());
+    i.alias_of = "sgd";
+    return i;
+  }();
   return info;
 }
 
@@ -26,35 +49,13 @@ template <std::floating_point T>
 void sgd_step(const SgdParams& p, SgdState<T>& /*s*/, std::span<T> w, std::span<const T> g) {
   detail::check_step_sizes(w.size(), w.size(), g.size());
   const T lr = static_cast<T>(p.lr);
-  for (std::size_t i = 0; i < w.size(); ++i) sgd_update(w[i], g[i], lr);
-}
-
-template <std::floating_point T>
-Sgd<T>::Sgd(const SgdParams& params) : p_(params) {
-  check_params("optimizer 'sgd'", info().params, this->params());
-}
-
-template <std::floating_point T>
-const OptimizerInfo& Sgd<T>::info() const {
-  return sgd_info();
-}
-
-template <std::floating_point T>
-ParamSet Sgd<T>::params() const {
-  return ParamSet({{"lr", p_.lr}});
-}
-
-template <std::floating_point T>
-void Sgd<T>::step(std::span<T> w, std::span<const T> g) {
-  detail::check_step_sizes(n_, w.size(), g.size());
-  sgd_step(p_, s_, w, g);
+  const T wd = static_cast<T>(p.weight_decay);
+  for (std::size_t i = 0; i < w.size(); ++i) sgd_update(w[i], g[i], lr, wd);
 }
 
 template void sgd_step<float>(const SgdParams&, SgdState<float>&, std::span<float>,
                               std::span<const float>);
 template void sgd_step<double>(const SgdParams&, SgdState<double>&, std::span<double>,
                                std::span<const double>);
-template class Sgd<float>;
-template class Sgd<double>;
 
 }  // namespace descent

@@ -46,13 +46,14 @@ TYPED_TEST(MomentumTest, ResetClearsTheVelocity) {
 
 TYPED_TEST(MomentumTest, FreeFunctionChecksSizes) {
   using T = TypeParam;
-  MomentumState<T> s{std::vector<T>(2)};
+  MomentumState<T> s{.step = 0, .velocity = std::vector<T>(2)};
   std::vector<T> w(3), g(3);
   EXPECT_THROW(momentum_step<T>({}, s, w, g), std::invalid_argument);
 }
 
 TEST(Momentum, DefaultsAreTheSeeds) {
-  EXPECT_EQ(make_optimizer("momentum")->spec(), "momentum:lr=0.1,alpha=0.9");
+  EXPECT_EQ(make_optimizer("momentum")->spec(),
+            "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0");
 }
 
 TEST(Momentum, AlphaMustBeBelowOne) {

@@ -53,7 +53,8 @@ TYPED_TEST(RmspropTest, FirstStepIgnoresGradientScale) {
 }
 
 TEST(Rmsprop, DefaultsAreTheSeeds) {
-  EXPECT_EQ(make_optimizer("rmsprop")->spec(), "rmsprop:lr=0.1,beta=0.9,eps=1e-10");
+  EXPECT_EQ(make_optimizer("rmsprop")->spec(),
+            "rmsprop:lr=0.1,beta=0.9,eps=1e-10,momentum=0,centered=false,weight_decay=0");
 }
 
 TEST(Rmsprop, RangesAreChecked) {

@@ -34,8 +34,9 @@ TYPED_TEST(SgdTest, WrongSizesThrow) {
 }
 
 TEST(Sgd, DefaultsAreTheSeeds) {
-  EXPECT_EQ(Sgd<double>().spec(), "sgd:lr=0.1");
-  EXPECT_EQ(make_optimizer("sgd")->spec(), "sgd:lr=0.1");
+  EXPECT_EQ(Sgd<double>().spec(), "sgd:lr=0.1,weight_decay=0");
+  EXPECT_EQ(make_optimizer("sgd")->spec(), "sgd:lr=0.1,weight_decay=0");
+  EXPECT_EQ(make_optimizer("gd:lr=0.5")->spec(), "sgd:lr=0.5,weight_decay=0");
 }
 
 TEST(Sgd, NegativeLearningRateIsRejected) {

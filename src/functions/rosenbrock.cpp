@@ -1,0 +1,80 @@
+#include "descent/functions/rosenbrock.hpp"
+
+#include <memory>
+
+namespace descent {
+
+Rosenbrock::Rosenbrock(const RosenbrockParams& params) : p_(params) {
+  check_params("function 'rosenbrock'", rosenbrock_info().params,
+               ParamSet({{"n", static_cast<double>(p_.n)}}));
+}
+
+double Rosenbrock::value(std::span<const double> x) const {
+  double f = 0.0;
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    const double t = x[i + 1] - x[i] * x[i];
+    const double u = 1 - x[i];
+    f += 100 * t * t + u * u;
+  }
+  return f;
+}
+
+double Rosenbrock::value_and_gradient(std::span<const double> x, std::span<double> g) const {
+  std::fill(g.begin(), g.end(), 0.0);
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    const double t = x[i + 1] - x[i] * x[i];
+    const double u = 1 - x[i];
+    g[i] += -400 * x[i] * t - 2 * u;
+    g[i + 1] += 200 * t;
+  }
+  return value(x);
+}
+
+std::string Rosenbrock::spec() const { return "rosenbrock:n=" + std::to_string(p_.n); }
+
+std::string Rosenbrock::formula() const {
+  if (p_.n == 2) return "100*(w2 - w1^2)^2 + (1 - w1)^2";
+  return "sum_i 100*(w[i+1] - w[i]^2)^2 + (1 - w[i])^2, n = " + std::to_string(p_.n);
+}
+
+std::vector<std::vector<double>> Rosenbrock::minimizers() const {
+  return {std::vector<double>(dim(), 1.0)};
+}
+
+std::vector<double> Rosenbrock::default_start() const {
+  std::vector<double> x(dim());
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = i % 2 == 0 ? -1.2 : 1.0;
+  return x;
+}
+
+Box Rosenbrock::bounds() const {
+  Box b{std::vector<double>(dim(), -2.0), std::vector<double>(dim(), 2.0)};
+  for (std::size_t i = 1; i < dim(); i += 2) {
+    b.lower[i] = -1.0;
+    b.upper[i] = 3.0;
+  }
+  return b;
+}
+
+const FunctionInfo& rosenbrock_info() {
+  static const FunctionInfo info = [] {
+    ParamInfo n;
+    n.name = "n";
+    n.type = ParamType::integer;
+    n.default_value = 2;
+    n.min = 2;
+    n.max = 10'000'000;
+    n.doc = "dimension";
+    return FunctionInfo{
+        "rosenbrock",
+        "the banana valley 100*(w2 - w1^2)^2 + (1 - w1)^2, chained in n dimensions",
+        {n},
+        [](const ParamSet& s) -> std::unique_ptr<Objective> {
+          return std::make_unique<Rosenbrock>(
+              RosenbrockParams{.n = static_cast<int>(s.get("n"))});
+        }};
+  }();
+  return info;
+}
+
+}  // namespace descent

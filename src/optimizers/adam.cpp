@@ -1,0 +1,53 @@
+#include "descent/optimizers/adam.hpp"
+
+#include "optimizers/adam_update.hpp"
+
+namespace descent {
+
+const OptimizerInfo& AdamRule::info() { return adam_info(); }
+
+ParamSet AdamRule::to_set(const Params& p) {
+  return ParamSet({{"lr", p.lr},
+                   {"beta1", p.beta1},
+                   {"beta2", p.beta2},
+                   {"eps", p.eps},
+                   {"weight_decay", p.weight_decay},
+                   {"amsgrad", p.amsgrad ? 1.0 : 0.0}});
+}
+
+AdamParams AdamRule::from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"),
+          .beta1 = s.get("beta1"),
+          .beta2 = s.get("beta2"),
+          .eps = s.get("eps"),
+          .weight_decay = s.get("weight_decay"),
+          .amsgrad = s.get_bool("amsgrad")};
+}
+
+const OptimizerInfo& adam_info() {
+  static const OptimizerInfo info = detail::rule_info<AdamRule>(
+      "adam", "Adam: bias-corrected moving averages of g and g^2, eps after the root",
+      "Kingma & Ba 2015; AMSGrad: Reddi et al. 2018; torch.optim.Adam",
+      {detail::lr_param(AdamParams{}.lr),
+       detail::rate_param("beta1", AdamParams{}.beta1, "decay of the first moment m"),
+       detail::rate_param("beta2", AdamParams{}.beta2, "decay of the second moment v"),
+       detail::eps_param(AdamParams{}.eps, "added to the bias-corrected root"),
+       detail::weight_decay_param(),
+       detail::bool_param("amsgrad", false, "divide by the running maximum of v (AMSGrad)")});
+  return info;
+}
+
+template <std::floating_point T>
+void adam_step(const AdamParams& p, AdamState<T>& s, std::span<T> w, std::span<const T> g) {
+  const auto k =
+      detail::adam_scalars<T>(p.lr, p.beta1, p.beta2, p.eps, p.weight_decay, 0.0, s.step + 1);
+  detail::adam_loop<false>(p.amsgrad, s, w, g, k);
+  ++s.step;
+}
+
+template void adam_step<float>(const AdamParams&, AdamState<float>&, std::span<float>,
+                               std::span<const float>);
+template void adam_step<double>(const AdamParams&, AdamState<double>&, std::span<double>,
+                                std::span<const double>);
+
+}  // namespace descent

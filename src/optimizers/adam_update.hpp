@@ -1,0 +1,72 @@
+// Private: the per-element rule shared by Adam and AdamW, written once.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <stdexcept>
+
+#include "descent/optimizers/adam.hpp"
+#include "optimizers/optimizer_info.hpp"
+
+namespace descent::detail {
+
+/// Step-level scalars, computed once per step in double and rounded to T.
+template <class T>
+struct AdamScalars {
+  T beta1, one_minus_beta1, beta2, one_minus_beta2;
+  T neg_step_size;     ///< -lr / (1 - beta1^t)
+  T bias2_sqrt;        ///< sqrt(1 - beta2^t)
+  T eps;
+  T weight_decay;      ///< coupled (Adam), 0 for AdamW
+  T decay_factor;      ///< 1 - lr * weight_decay (AdamW), 1 for Adam
+};
+
+template <class T>
+AdamScalars<T> adam_scalars(double lr, double beta1, double beta2, double eps, double coupled_wd,
+                            double decoupled_wd, std::int64_t t) {
+  const double bias1 = 1.0 - std::pow(beta1, static_cast<double>(t));
+  const double bias2 = 1.0 - std::pow(beta2, static_cast<double>(t));
+  return {static_cast<T>(beta1),         static_cast<T>(1.0 - beta1),
+          static_cast<T>(beta2),         static_cast<T>(1.0 - beta2),
+          static_cast<T>(-(lr / bias1)), static_cast<T>(std::sqrt(bias2)),
+          static_cast<T>(eps),           static_cast<T>(coupled_wd),
+          static_cast<T>(1.0 - lr * decoupled_wd)};
+}
+
+// In torch's order of operations: m*beta1 + (1-beta1)*g, v*beta2 + ((1-beta2)*g)*g,
+// w + (-step_size*m) / (sqrt(v)/sqrt(bias2) + eps).
+template <bool Amsgrad, bool Decoupled, class T>
+inline void adam_update(T& w, T& m, T& v, T& vmax, T g, const AdamScalars<T>& k) {
+  if constexpr (Decoupled) w = w * k.decay_factor;
+  g = decayed(g, w, k.weight_decay);
+  m = m * k.beta1 + k.one_minus_beta1 * g;
+  v = v * k.beta2 + (k.one_minus_beta2 * g) * g;
+  T vv = v;
+  if constexpr (Amsgrad) {
+    vmax = std::max(vmax, v);
+    vv = vmax;
+  }
+  w = w + (k.neg_step_size * m) / (std::sqrt(vv) / k.bias2_sqrt + k.eps);
+}
+
+template <bool Decoupled, class T>
+void adam_loop(bool amsgrad, AdamState<T>& s, std::span<T> w, std::span<const T> g,
+               const AdamScalars<T>& k) {
+  check_step_sizes(s.exp_avg.size(), w.size(), g.size());
+  if (s.exp_avg_sq.size() != w.size() || (amsgrad && s.max_exp_avg_sq.size() != w.size()))
+    throw std::invalid_argument("adam step: state not reset for these settings");
+  T* m = s.exp_avg.data();
+  T* v = s.exp_avg_sq.data();
+  if (amsgrad) {
+    T* vmax = s.max_exp_avg_sq.data();
+    for (std::size_t i = 0; i < w.size(); ++i)
+      adam_update<true, Decoupled>(w[i], m[i], v[i], vmax[i], g[i], k);
+  } else {
+    T unused = T(0);
+    for (std::size_t i = 0; i < w.size(); ++i)
+      adam_update<false, Decoupled>(w[i], m[i], v[i], unused, g[i], k);
+  }
+}
+
+}  // namespace descent::detail

@@ -1,0 +1,55 @@
+#include "descent/optimizers/adamw.hpp"
+
+#include "optimizers/adam_update.hpp"
+
+namespace descent {
+
+const OptimizerInfo& AdamwRule::info() { return adamw_info(); }
+
+ParamSet AdamwRule::to_set(const Params& p) {
+  return ParamSet({{"lr", p.lr},
+                   {"beta1", p.beta1},
+                   {"beta2", p.beta2},
+                   {"eps", p.eps},
+                   {"weight_decay", p.weight_decay},
+                   {"amsgrad", p.amsgrad ? 1.0 : 0.0}});
+}
+
+AdamwParams AdamwRule::from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"),
+          .beta1 = s.get("beta1"),
+          .beta2 = s.get("beta2"),
+          .eps = s.get("eps"),
+          .weight_decay = s.get("weight_decay"),
+          .amsgrad = s.get_bool("amsgrad")};
+}
+
+const OptimizerInfo& adamw_info() {
+  static const OptimizerInfo info = detail::rule_info<AdamwRule>(
+      "adamw", "AdamW: Adam with decoupled weight decay w <- w*(1 - lr*weight_decay)",
+      "Loshchilov & Hutter 2019; torch.optim.AdamW",
+      {detail::lr_param(AdamwParams{}.lr),
+       detail::rate_param("beta1", AdamwParams{}.beta1, "decay of the first moment m"),
+       detail::rate_param("beta2", AdamwParams{}.beta2, "decay of the second moment v"),
+       detail::eps_param(AdamwParams{}.eps, "added to the bias-corrected root"),
+       real_param("weight_decay", AdamwParams{}.weight_decay, 0.0, detail::kInf,
+                  "decoupled decay: w <- w*(1 - lr*weight_decay) before the Adam step", true,
+                  false),
+       detail::bool_param("amsgrad", false, "divide by the running maximum of v (AMSGrad)")});
+  return info;
+}
+
+template <std::floating_point T>
+void adamw_step(const AdamwParams& p, AdamwState<T>& s, std::span<T> w, std::span<const T> g) {
+  const auto k =
+      detail::adam_scalars<T>(p.lr, p.beta1, p.beta2, p.eps, 0.0, p.weight_decay, s.step + 1);
+  detail::adam_loop<true>(p.amsgrad, s, w, g, k);
+  ++s.step;
+}
+
+template void adamw_step<float>(const AdamwParams&, AdamwState<float>&, std::span<float>,
+                                std::span<const float>);
+template void adamw_step<double>(const AdamwParams&, AdamwState<double>&, std::span<double>,
+                                 std::span<const double>);
+
+}  // namespace descent

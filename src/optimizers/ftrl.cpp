@@ -1,0 +1,97 @@
+#include "descent/optimizers/ftrl.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "optimizers/optimizer_info.hpp"
+
+namespace descent {
+namespace {
+
+template <class T>
+struct FtrlScalars {
+  T lr, neg_power, l1, two_l2, two_shrinkage;  ///< two_l2 = 2*(l2 + beta/(2*lr))
+  bool root;                                   ///< lr_power = -0.5: use sqrt, exactly rounded
+};
+
+template <class T>
+inline T accumulator_power(T n, const FtrlScalars<T>& k) {
+  return k.root ? std::sqrt(n) : std::pow(n, k.neg_power);
+}
+
+// In the order of TensorFlow's ApplyFtrlV2 kernel.
+template <class T>
+inline void ftrl_update(T& w, T& n, T& z, T g, const FtrlScalars<T>& k) {
+  const T g_s = k.two_shrinkage != T(0) ? g + k.two_shrinkage * w : g;
+  const T n_new = n + g * g;
+  const T p_new = accumulator_power(n_new, k);
+  z = z + (g_s - ((p_new - accumulator_power(n, k)) / k.lr) * w);
+  n = n_new;
+  const T quadratic = p_new / k.lr + k.two_l2;
+  w = std::abs(z) > k.l1 ? ((z > T(0) ? k.l1 : -k.l1) - z) / quadratic : T(0);
+}
+
+}  // namespace
+
+const OptimizerInfo& FtrlRule::info() { return ftrl_info(); }
+
+ParamSet FtrlRule::to_set(const Params& p) {
+  return ParamSet({{"lr", p.lr},
+                   {"lr_power", p.lr_power},
+                   {"initial_accumulator_value", p.initial_accumulator_value},
+                   {"l1", p.l1},
+                   {"l2", p.l2},
+                   {"l2_shrinkage", p.l2_shrinkage},
+                   {"beta", p.beta}});
+}
+
+FtrlParams FtrlRule::from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"),
+          .lr_power = s.get("lr_power"),
+          .initial_accumulator_value = s.get("initial_accumulator_value"),
+          .l1 = s.get("l1"),
+          .l2 = s.get("l2"),
+          .l2_shrinkage = s.get("l2_shrinkage"),
+          .beta = s.get("beta")};
+}
+
+const OptimizerInfo& ftrl_info() {
+  static const OptimizerInfo info = detail::rule_info<FtrlRule>(
+      "ftrl", "FTRL-Proximal: per-coordinate rates lr/n^(-lr_power) with L1/L2 regularization",
+      "McMahan et al. 2013; keras Ftrl (TensorFlow ApplyFtrlV2)",
+      {real_param("lr", FtrlParams{}.lr, 0.0, detail::kInf, "learning rate (alpha)", false, false,
+                  true),
+       real_param("lr_power", FtrlParams{}.lr_power, -detail::kInf, 0.0,
+                  "power of the accumulator in the per-coordinate rate", false, true),
+       real_param("initial_accumulator_value", FtrlParams{}.initial_accumulator_value, 0.0,
+                  detail::kInf, "starting value of the accumulator n", true, false),
+       real_param("l1", 0.0, 0.0, detail::kInf, "L1 regularization strength", true, false),
+       real_param("l2", 0.0, 0.0, detail::kInf, "L2 regularization strength", true, false),
+       real_param("l2_shrinkage", 0.0, 0.0, detail::kInf, "L2 shrinkage added to the gradient of z",
+                  true, false),
+       real_param("beta", 0.0, 0.0, detail::kInf, "beta of the paper's per-coordinate rate", true,
+                  false)});
+  return info;
+}
+
+template <std::floating_point T>
+void ftrl_step(const FtrlParams& p, FtrlState<T>& s, std::span<T> w, std::span<const T> g) {
+  detail::check_step_sizes(s.accumulator.size(), w.size(), g.size());
+  if (s.linear.size() != w.size()) throw std::invalid_argument("ftrl_step: state not reset");
+  const FtrlScalars<T> k{static_cast<T>(p.lr),
+                         static_cast<T>(-p.lr_power),
+                         static_cast<T>(p.l1),
+                         static_cast<T>(2.0 * (p.l2 + p.beta / (2.0 * p.lr))),
+                         static_cast<T>(2.0 * p.l2_shrinkage),
+                         p.lr_power == -0.5};
+  T* n = s.accumulator.data();
+  T* z = s.linear.data();
+  for (std::size_t i = 0; i < w.size(); ++i) ftrl_update(w[i], n[i], z[i], g[i], k);
+}
+
+template void ftrl_step<float>(const FtrlParams&, FtrlState<float>&, std::span<float>,
+                               std::span<const float>);
+template void ftrl_step<double>(const FtrlParams&, FtrlState<double>&, std::span<double>,
+                                std::span<const double>);
+
+}  // namespace descent

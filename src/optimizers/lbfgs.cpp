@@ -1,0 +1,320 @@
+#include "descent/optimizers/lbfgs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "optimizers/optimizer_info.hpp"
+
+namespace descent {
+namespace {
+
+enum Stop : std::int64_t {
+  kRunning = 0,
+  kGradient = 1,
+  kLossChange = 2,
+  kStepChange = 3,
+  kNotDescent = 4,
+  kNoDecrease = 5
+};
+
+template <class T>
+double dot(std::span<const T> a, std::span<const T> b) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+
+template <class T>
+double max_abs(std::span<const T> a) {
+  double m = 0.0;
+  for (T x : a) m = std::max(m, static_cast<double>(std::abs(x)));
+  return m;
+}
+
+// One point of the line search: step t, loss f, directional derivative dg = g(w + t d).d.
+struct Sample {
+  double t, f, dg;
+  bool finite() const { return std::isfinite(f) && std::isfinite(dg); }
+};
+
+// The minimizer of the cubic through (a.t, a.f, a.dg) and (b.t, b.f, b.dg), clamped to [lo, hi];
+// the middle of [lo, hi] when the cubic has no minimizer or a value is not finite.
+// Nocedal & Wright (3.59).
+double cubic_min(const Sample& a, const Sample& b, double lo, double hi) {
+  if (lo > hi) std::swap(lo, hi);
+  if (!a.finite() || !b.finite() || a.t == b.t) return 0.5 * (lo + hi);
+  const double d1 = a.dg + b.dg - 3.0 * (a.f - b.f) / (a.t - b.t);
+  const double d2sq = d1 * d1 - a.dg * b.dg;
+  if (!(d2sq >= 0.0)) return 0.5 * (lo + hi);
+  const double d2 = std::copysign(std::sqrt(d2sq), b.t - a.t);
+  const double t = b.t - (b.t - a.t) * ((b.dg + d2 - d1) / (b.dg - a.dg + 2.0 * d2));
+  if (!std::isfinite(t)) return 0.5 * (lo + hi);
+  return std::clamp(t, lo, hi);
+}
+
+constexpr double kC1 = 1e-4;
+constexpr double kC2 = 0.9;
+constexpr int kMaxEvaluations = 25;
+
+// A step length satisfying the strong Wolfe conditions along d from w (loss f0, slope gtd0 < 0),
+// or the best Armijo point found within the evaluation budget (0 if none).
+template <class T>
+double strong_wolfe(std::span<const T> w, std::span<const T> d, double f0, double gtd0, double t,
+                    double tolerance_change, const Closure<T>& closure, std::int64_t& evaluations) {
+  std::vector<T> x(w.size()), gx(w.size());
+  int budget = kMaxEvaluations;
+  const double dmax = max_abs(d);
+  const auto phi = [&](double step) {
+    for (std::size_t i = 0; i < w.size(); ++i) x[i] = w[i] + static_cast<T>(step) * d[i];
+    const double f = closure(x, gx);
+    ++evaluations;
+    --budget;
+    return Sample{step, f, dot<T>(gx, d)};
+  };
+  const auto armijo = [&](const Sample& s) { return s.finite() && s.f <= f0 + kC1 * s.t * gtd0; };
+  const auto curvature = [&](const Sample& s) { return std::abs(s.dg) <= -kC2 * gtd0; };
+
+  // Zoom between lo (satisfies Armijo, lowest loss so far) and hi.
+  const auto zoom = [&](Sample lo, Sample hi) {
+    while (budget > 0 && std::abs(hi.t - lo.t) * dmax >= tolerance_change) {
+      const double a = std::min(lo.t, hi.t), b = std::max(lo.t, hi.t);
+      double tt = cubic_min(lo, hi, a, b);
+      // Keep away from the ends, where interpolation makes little progress.
+      if (tt - a < 0.1 * (b - a) || b - tt < 0.1 * (b - a)) tt = 0.5 * (a + b);
+      const Sample cur = phi(tt);
+      if (!armijo(cur) || cur.f >= lo.f) {
+        hi = cur;
+      } else {
+        if (curvature(cur)) return cur.t;
+        if (cur.dg * (hi.t - lo.t) >= 0) hi = lo;
+        lo = cur;
+      }
+    }
+    return lo.t;
+  };
+
+  Sample prev{0.0, f0, gtd0};
+  for (int i = 0; budget > 0; ++i) {
+    const Sample cur = phi(t);
+    if (!armijo(cur) || (i > 0 && cur.f >= prev.f)) return zoom(prev, cur);
+    if (curvature(cur)) return cur.t;
+    if (cur.dg >= 0) return zoom(cur, prev);
+    const double next = cubic_min(prev, cur, cur.t + 0.01 * (cur.t - prev.t), 10.0 * cur.t);
+    prev = cur;
+    t = next;
+  }
+  return prev.t;  // out of budget: the last point that satisfied Armijo (0 if none)
+}
+
+LbfgsParams from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"),
+          .history = static_cast<int>(s.get("history")),
+          .line_search = s.get("line_search") == 0.0 ? LineSearch::strong_wolfe : LineSearch::none,
+          .tolerance_grad = s.get("tolerance_grad"),
+          .tolerance_change = s.get("tolerance_change")};
+}
+
+}  // namespace
+
+const OptimizerInfo& lbfgs_info() {
+  static const OptimizerInfo info = [] {
+    OptimizerInfo i;
+    i.name = "lbfgs";
+    i.doc =
+        "L-BFGS: quasi-Newton direction from the last `history` steps, strong-Wolfe line search";
+    i.reference = "Liu & Nocedal 1989; Nocedal & Wright 2006, algorithms 7.4, 3.5, 3.6";
+    ParamInfo history;
+    history.name = "history";
+    history.type = ParamType::integer;
+    history.default_value = LbfgsParams{}.history;
+    history.min = 1;
+    history.max = 1000;
+    history.doc = "number of (s, y) pairs kept";
+    ParamInfo search;
+    search.name = "line_search";
+    search.type = ParamType::choice;
+    search.choices = {"strong_wolfe", "none"};
+    search.doc = "strong_wolfe, or none for a fixed step of length lr";
+    i.params = {
+        real_param("lr", 1.0, 0.0, detail::kInf, "initial step length of the line search", false,
+                   false, true),
+        history, search,
+        real_param("tolerance_grad", LbfgsParams{}.tolerance_grad, 0.0, detail::kInf,
+                   "stop when max|g| is at most this", true, false, true),
+        real_param("tolerance_change", LbfgsParams{}.tolerance_change, 0.0, detail::kInf,
+                   "stop when a step changes the loss or the point by less", true, false, true)};
+    i.make_double = [](const ParamSet& s) -> std::unique_ptr<Optimizer<double>> {
+      return std::make_unique<Lbfgs<double>>(from_set(s));
+    };
+    i.make_float = [](const ParamSet& s) -> std::unique_ptr<Optimizer<float>> {
+      return std::make_unique<Lbfgs<float>>(from_set(s));
+    };
+    return i;
+  }();
+  return info;
+}
+
+template <std::floating_point T>
+Lbfgs<T>::Lbfgs(const LbfgsParams& params) : p_(params) {
+  check_params("optimizer 'lbfgs'", info().params, this->params());
+}
+
+template <std::floating_point T>
+const OptimizerInfo& Lbfgs<T>::info() const {
+  return lbfgs_info();
+}
+
+template <std::floating_point T>
+ParamSet Lbfgs<T>::params() const {
+  return ParamSet({{"lr", p_.lr},
+                   {"history", static_cast<double>(p_.history)},
+                   {"line_search", p_.line_search == LineSearch::strong_wolfe ? 0.0 : 1.0},
+                   {"tolerance_grad", p_.tolerance_grad},
+                   {"tolerance_change", p_.tolerance_change}});
+}
+
+template <std::floating_point T>
+void Lbfgs<T>::reset(std::size_t n) {
+  s_ = LbfgsState<T>{};
+  s_.n = n;
+}
+
+template <std::floating_point T>
+void Lbfgs<T>::step(std::span<T> w, std::span<const T> g) {
+  iterate(w, g, std::numeric_limits<double>::quiet_NaN(), nullptr);
+}
+
+template <std::floating_point T>
+void Lbfgs<T>::step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) {
+  iterate(w, g, loss, f ? &f : nullptr);
+}
+
+template <std::floating_point T>
+std::string Lbfgs<T>::converged() const {
+  switch (s_.stop) {
+    case kGradient:
+      return "max|g| <= tolerance_grad";
+    case kLossChange:
+      return "the last step changed the loss by less than tolerance_change";
+    case kStepChange:
+      return "the last step was shorter than tolerance_change";
+    case kNotDescent:
+      return "the L-BFGS direction is no longer a descent direction";
+    case kNoDecrease:
+      return "the line search found no decrease";
+    default:
+      return {};
+  }
+}
+
+template <std::floating_point T>
+void Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss, const Closure<T>* f) {
+  detail::check_step_sizes(s_.n, w.size(), g.size());
+  if (s_.stop != kRunning) return;
+  const std::size_t n = s_.n;
+  if (max_abs(g) <= p_.tolerance_grad) {
+    s_.stop = kGradient;
+    return;
+  }
+  if (s_.iteration > 0) {
+    if (std::isfinite(loss) && std::abs(loss - s_.prev_loss) < p_.tolerance_change) {
+      s_.stop = kLossChange;
+      return;
+    }
+    if (s_.last_step <= p_.tolerance_change) {
+      s_.stop = kStepChange;
+      return;
+    }
+    std::vector<T> sk(n), yk(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      sk[i] = w[i] - s_.prev_w[i];
+      yk[i] = g[i] - s_.prev_g[i];
+    }
+    if (dot<T>(yk, sk) > 1e-10) {
+      if (s_.s.size() == static_cast<std::size_t>(p_.history)) {
+        s_.s.erase(s_.s.begin());
+        s_.y.erase(s_.y.begin());
+      }
+      s_.s.push_back(std::move(sk));
+      s_.y.push_back(std::move(yk));
+    }
+  }
+
+  // Two-loop recursion: d = -H g.
+  const std::size_t m = s_.s.size();
+  std::vector<T> d(n);
+  for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
+  std::vector<double> alpha(m), rho(m);
+  for (std::size_t j = m; j-- > 0;) {
+    rho[j] = 1.0 / dot<T>(s_.y[j], s_.s[j]);
+    alpha[j] = rho[j] * dot<T>(s_.s[j], d);
+    for (std::size_t i = 0; i < n; ++i) d[i] -= static_cast<T>(alpha[j]) * s_.y[j][i];
+  }
+  if (m > 0) {
+    const double gamma = dot<T>(s_.s[m - 1], s_.y[m - 1]) / dot<T>(s_.y[m - 1], s_.y[m - 1]);
+    for (T& x : d) x = static_cast<T>(gamma * x);
+  }
+  for (std::size_t j = 0; j < m; ++j) {
+    const double beta = rho[j] * dot<T>(s_.y[j], d);
+    for (std::size_t i = 0; i < n; ++i) d[i] += static_cast<T>(alpha[j] - beta) * s_.s[j][i];
+  }
+
+  const double gtd = dot<T>(g, d);
+  if (!(gtd < -p_.tolerance_change)) {
+    s_.stop = kNotDescent;
+    return;
+  }
+  double l1 = 0.0;
+  for (T x : g) l1 += std::abs(static_cast<double>(x));
+  double t = s_.iteration == 0 ? std::min(1.0, 1.0 / l1) * p_.lr : p_.lr;
+  if (p_.line_search == LineSearch::strong_wolfe && f != nullptr && std::isfinite(loss)) {
+    t = strong_wolfe<T>(w, d, loss, gtd, t, p_.tolerance_change, *f, s_.evaluations);
+    if (t == 0.0) {
+      s_.stop = kNoDecrease;
+      return;
+    }
+  }
+  s_.prev_w.assign(w.begin(), w.end());
+  s_.prev_g.assign(g.begin(), g.end());
+  s_.prev_loss = loss;
+  double moved = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const T step = static_cast<T>(t) * d[i];
+    w[i] += step;
+    moved = std::max(moved, static_cast<double>(std::abs(step)));
+  }
+  s_.last_step = moved;
+  ++s_.iteration;
+}
+
+template <std::floating_point T>
+void Lbfgs<T>::visit_state(StateVisitor<T>& v) {
+  v.integer("iteration", s_.iteration);
+  v.integer("evaluations", s_.evaluations);
+  v.integer("stop", s_.stop);
+  v.real("prev_loss", s_.prev_loss);
+  v.real("last_step", s_.last_step);
+  // prev_w and prev_g are empty before the first step and n long after it.
+  std::int64_t have_prev = s_.prev_w.empty() ? 0 : 1;
+  v.integer("has_previous", have_prev);
+  s_.prev_w.resize(have_prev ? s_.n : 0);
+  s_.prev_g.resize(have_prev ? s_.n : 0);
+  v.array("prev_w", s_.prev_w);
+  v.array("prev_g", s_.prev_g);
+  std::int64_t pairs = static_cast<std::int64_t>(s_.s.size());
+  v.integer("pairs", pairs);
+  if (pairs < 0 || pairs > p_.history) throw std::invalid_argument("lbfgs state: bad pair count");
+  s_.s.resize(static_cast<std::size_t>(pairs), std::vector<T>(s_.n));
+  s_.y.resize(static_cast<std::size_t>(pairs), std::vector<T>(s_.n));
+  for (std::size_t j = 0; j < s_.s.size(); ++j) {
+    v.array("s" + std::to_string(j), s_.s[j]);
+    v.array("y" + std::to_string(j), s_.y[j]);
+  }
+}
+
+template class Lbfgs<float>;
+template class Lbfgs<double>;
+
+}  // namespace descent

@@ -1,0 +1,82 @@
+#include "descent/optimizers/rprop.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "optimizers/optimizer_info.hpp"
+
+namespace descent {
+namespace {
+
+template <class T>
+inline T sign(T x) {
+  return static_cast<T>((x > T(0)) - (x < T(0)));
+}
+
+template <class T>
+inline void rprop_update(T& w, T& prev, T& step, T g, T eta_minus, T eta_plus, T step_min,
+                         T step_max) {
+  const T agree = g * prev;
+  const T factor = agree > T(0) ? eta_plus : (agree < T(0) ? eta_minus : T(1));
+  step = std::clamp(step * factor, step_min, step_max);
+  if (agree < T(0)) g = T(0);
+  w = w - sign(g) * step;
+  prev = g;
+}
+
+}  // namespace
+
+const OptimizerInfo& RpropRule::info() { return rprop_info(); }
+
+ParamSet RpropRule::to_set(const Params& p) {
+  return ParamSet({{"lr", p.lr},
+                   {"eta_minus", p.eta_minus},
+                   {"eta_plus", p.eta_plus},
+                   {"step_min", p.step_min},
+                   {"step_max", p.step_max}});
+}
+
+RpropParams RpropRule::from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"),
+          .eta_minus = s.get("eta_minus"),
+          .eta_plus = s.get("eta_plus"),
+          .step_min = s.get("step_min"),
+          .step_max = s.get("step_max")};
+}
+
+const OptimizerInfo& rprop_info() {
+  static const OptimizerInfo info = detail::rule_info<RpropRule>(
+      "rprop",
+      "Rprop: per-coordinate steps grown while the gradient's sign holds, cut when it flips",
+      "Riedmiller & Braun 1993; torch.optim.Rprop",
+      {real_param("lr", RpropParams{}.lr, 0.0, detail::kInf, "initial step size", true, false,
+                  true),
+       real_param("eta_minus", RpropParams{}.eta_minus, 0.0, 1.0, "step factor after a sign change",
+                  false, false),
+       real_param("eta_plus", RpropParams{}.eta_plus, 1.0, detail::kInf,
+                  "step factor while the sign holds", false, false),
+       real_param("step_min", RpropParams{}.step_min, 0.0, detail::kInf, "smallest step size", true,
+                  false, true),
+       real_param("step_max", RpropParams{}.step_max, 0.0, detail::kInf, "largest step size", true,
+                  false, true)});
+  return info;
+}
+
+template <std::floating_point T>
+void rprop_step(const RpropParams& p, RpropState<T>& s, std::span<T> w, std::span<const T> g) {
+  detail::check_step_sizes(s.prev.size(), w.size(), g.size());
+  if (s.step_size.size() != w.size()) throw std::invalid_argument("rprop_step: state not reset");
+  const T eta_minus = static_cast<T>(p.eta_minus), eta_plus = static_cast<T>(p.eta_plus);
+  const T step_min = static_cast<T>(p.step_min), step_max = static_cast<T>(p.step_max);
+  T* prev = s.prev.data();
+  T* step = s.step_size.data();
+  for (std::size_t i = 0; i < w.size(); ++i)
+    rprop_update(w[i], prev[i], step[i], g[i], eta_minus, eta_plus, step_min, step_max);
+}
+
+template void rprop_step<float>(const RpropParams&, RpropState<float>&, std::span<float>,
+                                std::span<const float>);
+template void rprop_step<double>(const RpropParams&, RpropState<double>&, std::span<double>,
+                                 std::span<const double>);
+
+}  // namespace descent

@@ -1,0 +1,146 @@
+#include "descent/wrapped.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "descent/error.hpp"
+
+namespace descent {
+
+const std::vector<ParamInfo>& wrapper_params() {
+  static const std::vector<ParamInfo> params = [] {
+    ParamInfo maximize;
+    maximize.name = "maximize";
+    maximize.type = ParamType::boolean;
+    maximize.doc = "ascend the objective instead of descending it";
+    const double inf = std::numeric_limits<double>::infinity();
+    return std::vector<ParamInfo>{
+        maximize,
+        real_param("clip_value", 0.0, 0.0, inf,
+                   "clamp each gradient component to [-clip_value, clip_value] (0: off)", true,
+                   false),
+        real_param("clip_norm", 0.0, 0.0, inf,
+                   "rescale the gradient to at most this Euclidean norm (0: off)", true, false)};
+  }();
+  return params;
+}
+
+template <std::floating_point T>
+Wrapped<T>::Wrapped(std::unique_ptr<Optimizer<T>> inner, WrapperOptions options,
+                    std::unique_ptr<Schedule> schedule)
+    : inner_(std::move(inner)), options_(options), schedule_(std::move(schedule)) {
+  check_params("optimizer '" + inner_->info().name + "'", wrapper_params(),
+               ParamSet({{"maximize", options_.maximize ? 1.0 : 0.0},
+                         {"clip_value", options_.clip_value},
+                         {"clip_norm", options_.clip_norm}}));
+  base_lr_ = inner_->lr();
+}
+
+template <std::floating_point T>
+std::string Wrapped<T>::spec() const {
+  std::string s = inner_->spec();
+  const auto add = [&](const std::string& kv) {
+    s += (s.find(':') == std::string::npos ? ":" : ",") + kv;
+  };
+  if (options_.maximize) add("maximize=true");
+  if (options_.clip_value > 0) add("clip_value=" + format_double(options_.clip_value));
+  if (options_.clip_norm > 0) add("clip_norm=" + format_double(options_.clip_norm));
+  if (schedule_) s += "@" + schedule_->spec();
+  return s;
+}
+
+template <std::floating_point T>
+void Wrapped<T>::reset(std::size_t n) {
+  inner_->reset(n);
+  inner_->set_lr(base_lr_);
+  g_.assign(n, T(0));
+  t_ = 0;
+  if (schedule_) {
+    // A fresh schedule state: remake it from its spec.
+    auto fresh = make_schedule(schedule_->spec());
+    schedule_ = std::move(fresh);
+  }
+}
+
+template <std::floating_point T>
+void Wrapped<T>::step(std::span<T> w, std::span<const T> g) {
+  apply(w, g, std::numeric_limits<double>::quiet_NaN(), nullptr);
+}
+
+template <std::floating_point T>
+void Wrapped<T>::step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) {
+  apply(w, g, loss, f ? &f : nullptr);
+}
+
+template <std::floating_point T>
+void Wrapped<T>::apply(std::span<T> w, std::span<const T> g, double loss, const Closure<T>* f) {
+  detail::check_step_sizes(g_.size(), w.size(), g.size());
+  std::copy(g.begin(), g.end(), g_.begin());
+  if (options_.clip_value > 0) {
+    const T c = static_cast<T>(options_.clip_value);
+    for (T& x : g_) x = std::clamp(x, -c, c);
+  }
+  if (options_.clip_norm > 0) {
+    double norm2 = 0.0;
+    for (T x : g_) norm2 += static_cast<double>(x) * x;
+    const double norm = std::sqrt(norm2);
+    if (norm > options_.clip_norm) {
+      const T scale = static_cast<T>(options_.clip_norm / norm);
+      for (T& x : g_) x *= scale;
+    }
+  }
+  if (options_.maximize) {
+    for (T& x : g_) x = -x;
+    loss = -loss;
+  }
+  if (schedule_) inner_->set_lr(schedule_->lr(t_, base_lr_));
+  if (options_.maximize && f) {
+    const Closure<T> negated = [f](std::span<const T> x, std::span<T> gx) {
+      const double v = (*f)(x, gx);
+      for (T& e : gx) e = -e;
+      return -v;
+    };
+    inner_->step_with(w, g_, loss, negated);
+  } else if (f) {
+    inner_->step_with(w, g_, loss, *f);
+  } else {
+    inner_->step(w, g_);
+  }
+  if (schedule_ && !std::isnan(loss)) schedule_->observe(t_, loss, base_lr_);
+  ++t_;
+}
+
+namespace {
+
+// Passes the schedule's scalars on to a StateVisitor.
+template <std::floating_point T>
+class ScalarsOf final : public ScalarVisitor {
+ public:
+  explicit ScalarsOf(StateVisitor<T>& v) : v_(v) {}
+  void real(std::string_view name, double& value) override { v_.real(name, value); }
+  void integer(std::string_view name, std::int64_t& value) override { v_.integer(name, value); }
+
+ private:
+  StateVisitor<T>& v_;
+};
+
+}  // namespace
+
+template <std::floating_point T>
+void Wrapped<T>::visit_state(StateVisitor<T>& visitor) {
+  auto t = static_cast<std::int64_t>(t_);
+  visitor.integer("wrapper.steps", t);
+  t_ = static_cast<std::uint64_t>(t);
+  visitor.real("wrapper.base_lr", base_lr_);
+  if (schedule_) {
+    ScalarsOf<T> scalars(visitor);
+    schedule_->visit_state(scalars);
+  }
+  inner_->visit_state(visitor);
+}
+
+template class Wrapped<float>;
+template class Wrapped<double>;
+
+}  // namespace descent
