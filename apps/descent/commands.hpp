@@ -29,6 +29,17 @@ struct ListArgs {
   bool markdown = false;
 };
 
+/// Options of `descent schedule`.
+struct ScheduleArgs {
+  std::string spec;
+  std::string lr = "0.1";
+  std::string steps = "100";
+  std::string losses_file;  ///< one loss per line, seen after each step (reduce-on-plateau)
+};
+
+/// Prints the learning rate of each step of a schedule as CSV (step,lr).
+int schedule_command(const ScheduleArgs& args);
+
 /// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.
 int list_command(const ListArgs& args);
 

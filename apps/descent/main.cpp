@@ -49,10 +49,20 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--json", run.json, "JSON results path (default: OUT/run.json)");
   run_cmd->add_option("--out", run.out, "Output folder (default: descent-out)");
 
+  descent::cli::ScheduleArgs sched;
+  CLI::App* sched_cmd = app.add_subcommand(
+      "schedule", "Print the learning rate of each step of a schedule (CSV: step,lr)");
+  sched_cmd->add_option("spec", sched.spec, "Schedule spec, e.g. cosine:t_max=100,warmup=5")
+      ->required();
+  sched_cmd->add_option("--lr", sched.lr, "Base learning rate (default 0.1)");
+  sched_cmd->add_option("-n,--steps", sched.steps, "Number of steps (default 100)");
+  sched_cmd->add_option("--losses", sched.losses_file,
+                        "File with one loss per line, seen after each step (for plateau)");
+
   ListArgs list;
   CLI::App* list_cmd = app.add_subcommand(
       "list", "List the optimizers and functions with their parameters, defaults and ranges");
-  list_cmd->add_option("what", list.what, "optimizers, functions or all (default)");
+  list_cmd->add_option("what", list.what, "optimizers, schedules, functions or all (default)");
   list_cmd->add_flag("--markdown", list.markdown, "Print as Markdown (the docs are made this way)");
 
   // A first word that is neither an option nor a command: name it (CLI11 would only say that a
@@ -82,6 +92,7 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand(run_cmd)) return descent::cli::run_command(run);
     if (app.got_subcommand(list_cmd)) return descent::cli::list_command(list);
+    if (app.got_subcommand(sched_cmd)) return descent::cli::schedule_command(sched);
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;

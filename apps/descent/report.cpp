@@ -39,15 +39,21 @@ std::string metrics_table(const RunSetup& setup, std::span<const RunResult> resu
     const RunResult& r = results[i];
     const Metrics& m = r.metrics;
     std::string zz;
-    for (std::size_t c = 0; c < m.zigzags.size(); ++c)
-      zz += fmt::format("{}{}", c ? "," : "", m.zigzags[c]);
+    if (m.zigzags.size() <= 3) {
+      for (std::size_t c = 0; c < m.zigzags.size(); ++c)
+        zz += fmt::format("{}{}", c ? "," : "", m.zigzags[c]);
+    } else {
+      std::size_t total = 0;
+      for (std::size_t z : m.zigzags) total += z;
+      zz = fmt::format("{} in all", total);
+    }
     row(labels[i], name_w, sci(m.final_loss), fmt::format("{} ({})", sci(m.best_loss), m.best_step),
         m.steps_to_tol ? std::to_string(*m.steps_to_tol) : "never", sci(m.path_length), zz,
         m.distance_to_minimizer ? sci(*m.distance_to_minimizer) : "-", r.message);
   }
   out +=
       "\nsteps to tol: first step with loss <= tol.  zig-zags: sign reversals of successive "
-      "steps, per coordinate (w1,w2,...).\n";
+      "steps, per coordinate (w1,w2,...; summed above 3 coordinates).\n";
   return out;
 }
 

@@ -8,7 +8,7 @@
 //   step:step_size=S,gamma=G          lr0 * G^floor(t / S)                       (StepLR)
 //   multistep:milestones=A;B,gamma=G  lr0 * G^(number of milestones <= t)        (MultiStepLR)
 //   exponential:gamma=G               lr0 * G^t                                  (ExponentialLR)
-//   cosine:t_max=T,eta_min=E          E + (lr0 - E) * (1 + cos(pi t / T)) / 2    (CosineAnnealingLR)
+//   cosine:t_max=T,eta_min=E          E + (lr0 - E) * (1 + cos(pi t / T)) / 2 (CosineAnnealingLR)
 //   cosine_restarts:t_0,t_mult,eta_min  the same within each period; periods T_i = t_0 * t_mult^i
 //                                     (CosineAnnealingWarmRestarts)
 //   onecycle:total_steps,pct_start,div_factor,final_div_factor,anneal,three_phase
@@ -16,7 +16,7 @@
 //                                     lr0/(div_factor*final_div_factor)          (OneCycleLR)
 //   plateau:factor,patience,threshold,threshold_mode,cooldown,min_lr,eps
 //                                     lr *= factor when the loss has not improved for more than
-//                                     `patience` steps                            (ReduceLROnPlateau)
+//                                     `patience` steps (ReduceLROnPlateau)
 //
 // Every schedule also takes `warmup=W` (steps, default 0) and `warmup_factor=F` (default 1/3,
 // torch LinearLR's start_factor): for t < W the rate is main(0) * (F + (1 - F) * t / W), after it

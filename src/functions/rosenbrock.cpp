@@ -70,8 +70,7 @@ const FunctionInfo& rosenbrock_info() {
         "the banana valley 100*(w2 - w1^2)^2 + (1 - w1)^2, chained in n dimensions",
         {n},
         [](const ParamSet& s) -> std::unique_ptr<Objective> {
-          return std::make_unique<Rosenbrock>(
-              RosenbrockParams{.n = static_cast<int>(s.get("n"))});
+          return std::make_unique<Rosenbrock>(RosenbrockParams{.n = static_cast<int>(s.get("n"))});
         }};
   }();
   return info;

@@ -15,11 +15,11 @@ namespace descent::detail {
 template <class T>
 struct AdamScalars {
   T beta1, one_minus_beta1, beta2, one_minus_beta2;
-  T neg_step_size;     ///< -lr / (1 - beta1^t)
-  T bias2_sqrt;        ///< sqrt(1 - beta2^t)
+  T neg_step_size;  ///< -lr / (1 - beta1^t)
+  T bias2_sqrt;     ///< sqrt(1 - beta2^t)
   T eps;
-  T weight_decay;      ///< coupled (Adam), 0 for AdamW
-  T decay_factor;      ///< 1 - lr * weight_decay (AdamW), 1 for Adam
+  T weight_decay;  ///< coupled (Adam), 0 for AdamW
+  T decay_factor;  ///< 1 - lr * weight_decay (AdamW), 1 for Adam
 };
 
 template <class T>
@@ -27,10 +27,14 @@ AdamScalars<T> adam_scalars(double lr, double beta1, double beta2, double eps, d
                             double decoupled_wd, std::int64_t t) {
   const double bias1 = 1.0 - std::pow(beta1, static_cast<double>(t));
   const double bias2 = 1.0 - std::pow(beta2, static_cast<double>(t));
-  return {static_cast<T>(beta1),         static_cast<T>(1.0 - beta1),
-          static_cast<T>(beta2),         static_cast<T>(1.0 - beta2),
-          static_cast<T>(-(lr / bias1)), static_cast<T>(std::sqrt(bias2)),
-          static_cast<T>(eps),           static_cast<T>(coupled_wd),
+  return {static_cast<T>(beta1),
+          static_cast<T>(1.0 - beta1),
+          static_cast<T>(beta2),
+          static_cast<T>(1.0 - beta2),
+          static_cast<T>(-(lr / bias1)),
+          static_cast<T>(std::sqrt(bias2)),
+          static_cast<T>(eps),
+          static_cast<T>(coupled_wd),
           static_cast<T>(1.0 - lr * decoupled_wd)};
 }
 

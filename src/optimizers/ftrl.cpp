@@ -59,8 +59,8 @@ const OptimizerInfo& ftrl_info() {
   static const OptimizerInfo info = detail::rule_info<FtrlRule>(
       "ftrl", "FTRL-Proximal: per-coordinate rates lr/n^(-lr_power) with L1/L2 regularization",
       "McMahan et al. 2013; keras Ftrl (TensorFlow ApplyFtrlV2)",
-      {real_param("lr", FtrlParams{}.lr, 0.0, detail::kInf, "learning rate (alpha)", false, false,
-                  true),
+      {detail::shown(real_param("lr", FtrlParams{}.lr, 0.0, detail::kInf, "learning rate (alpha)",
+                                false, false, true)),
        real_param("lr_power", FtrlParams{}.lr_power, -detail::kInf, 0.0,
                   "power of the accumulator in the per-coordinate rate", false, true),
        real_param("initial_accumulator_value", FtrlParams{}.initial_accumulator_value, 0.0,

@@ -138,8 +138,8 @@ const OptimizerInfo& lbfgs_info() {
     search.choices = {"strong_wolfe", "none"};
     search.doc = "strong_wolfe, or none for a fixed step of length lr";
     i.params = {
-        real_param("lr", 1.0, 0.0, detail::kInf, "initial step length of the line search", false,
-                   false, true),
+        detail::shown(real_param("lr", 1.0, 0.0, detail::kInf,
+                                 "initial step length of the line search", false, false, true)),
         history, search,
         real_param("tolerance_grad", LbfgsParams{}.tolerance_grad, 0.0, detail::kInf,
                    "stop when max|g| is at most this", true, false, true),
@@ -197,7 +197,7 @@ std::string Lbfgs<T>::converged() const {
     case kGradient:
       return "max|g| <= tolerance_grad";
     case kLossChange:
-      return "the last step changed the loss by less than tolerance_change";
+      return "the last step changed the loss by less than tolerance_change (relative)";
     case kStepChange:
       return "the last step was shorter than tolerance_change";
     case kNotDescent:
@@ -219,7 +219,11 @@ void Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss, const 
     return;
   }
   if (s_.iteration > 0) {
-    if (std::isfinite(loss) && std::abs(loss - s_.prev_loss) < p_.tolerance_change) {
+    // Relative to the loss, so that functions whose minimum is 0 are not stopped while the loss
+    // is small but still falling fast.
+    if (std::isfinite(loss) &&
+        std::abs(loss - s_.prev_loss) <=
+            p_.tolerance_change * std::max(std::abs(loss), std::abs(s_.prev_loss))) {
       s_.stop = kLossChange;
       return;
     }
@@ -262,7 +266,7 @@ void Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss, const 
   }
 
   const double gtd = dot<T>(g, d);
-  if (!(gtd < -p_.tolerance_change)) {
+  if (!(gtd < 0.0)) {
     s_.stop = kNotDescent;
     return;
   }

@@ -6,6 +6,7 @@
 
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
+#include "reference.hpp"
 
 namespace descent {
 namespace {
@@ -60,6 +61,25 @@ TEST(Momentum, AlphaMustBeBelowOne) {
   EXPECT_THROW(Momentum<double>({.lr = 0.1, .alpha = 1.0}), InputError);
   EXPECT_THROW(make_optimizer("momentum:alpha=-0.1"), InputError);
   EXPECT_NO_THROW(make_optimizer("momentum:alpha=0"));
+}
+
+}  // namespace
+}  // namespace descent
+
+namespace descent {
+namespace {
+
+TEST(Momentum, MatchesTheUpdateRule) {
+  test::expect_matches_reference("momentum:lr=0.05,alpha=0.8,dampening=0.25,weight_decay=0.1", [] {
+    return [v = std::vector<double>(7)](std::vector<double>& w, const std::vector<double>& g,
+                                        int t) mutable {
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        const double gd = g[i] + 0.1 * w[i];
+        v[i] = t == 1 ? 0.05 * gd : 0.8 * v[i] + (1 - 0.25) * 0.05 * gd;
+        w[i] -= v[i];
+      }
+    };
+  });
 }
 
 }  // namespace

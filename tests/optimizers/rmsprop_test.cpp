@@ -8,6 +8,7 @@
 
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
+#include "reference.hpp"
 
 namespace descent {
 namespace {
@@ -61,6 +62,41 @@ TEST(Rmsprop, RangesAreChecked) {
   EXPECT_THROW(make_optimizer("rmsprop:beta=1"), InputError);
   EXPECT_THROW(make_optimizer("rmsprop:eps=-1e-8"), InputError);
   EXPECT_THROW(Rmsprop<float>({.lr = 0.1, .beta = 0.9, .eps = std::nan("")}), InputError);
+}
+
+}  // namespace
+}  // namespace descent
+
+namespace descent {
+namespace {
+
+TEST(Rmsprop, MatchesTheUpdateRule) {
+  for (const char* spec :
+       {"rmsprop:lr=0.01,beta=0.95,eps=1e-8,weight_decay=0.1",
+        "rmsprop:lr=0.01,beta=0.95,eps=1e-8,momentum=0.6,centered=true,weight_decay=0.1"}) {
+    const bool fancy = std::string(spec).find("centered") != std::string::npos;
+    test::expect_matches_reference(
+        spec,
+        [fancy] {
+          return [fancy, s = std::vector<double>(7), a = std::vector<double>(7),
+                  b = std::vector<double>(7)](std::vector<double>& w, const std::vector<double>& g,
+                                              int) mutable {
+            for (std::size_t i = 0; i < w.size(); ++i) {
+              const double gd = g[i] + 0.1 * w[i];
+              s[i] = 0.95 * s[i] + 0.05 * gd * gd;
+              a[i] = 0.95 * a[i] + 0.05 * gd;
+              const double d = std::sqrt(fancy ? s[i] - a[i] * a[i] : s[i]) + 1e-8;
+              if (fancy) {
+                b[i] = 0.6 * b[i] + gd / d;
+                w[i] -= 0.01 * b[i];
+              } else {
+                w[i] -= 0.01 * gd / d;
+              }
+            }
+          };
+        },
+        fancy ? 1e-11 : 1e-13);
+  }
 }
 
 }  // namespace

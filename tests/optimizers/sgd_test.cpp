@@ -6,6 +6,7 @@
 
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
+#include "reference.hpp"
 
 namespace descent {
 namespace {
@@ -50,6 +51,20 @@ TEST(Sgd, EmptySpansAreANoOp) {
   std::vector<float> w, g;
   opt.step(w, g);
   EXPECT_TRUE(w.empty());
+}
+
+}  // namespace
+}  // namespace descent
+
+namespace descent {
+namespace {
+
+TEST(Sgd, MatchesTheUpdateRule) {
+  test::expect_matches_reference("sgd:lr=0.05,weight_decay=0.2", [] {
+    return [](std::vector<double>& w, const std::vector<double>& g, int) {
+      for (std::size_t i = 0; i < w.size(); ++i) w[i] -= 0.05 * (g[i] + 0.2 * w[i]);
+    };
+  });
 }
 
 }  // namespace

@@ -23,11 +23,11 @@
 namespace descent {
 
 struct AdagradParams {
-  double lr = 1e-2;                       ///< learning rate, >= 0
-  double lr_decay = 0.0;                  ///< lr is divided by 1 + (t-1)*lr_decay, >= 0
-  double weight_decay = 0.0;              ///< L2 penalty coupled into the gradient, >= 0
+  double lr = 1e-2;                        ///< learning rate, >= 0
+  double lr_decay = 0.0;                   ///< lr is divided by 1 + (t-1)*lr_decay, >= 0
+  double weight_decay = 0.0;               ///< L2 penalty coupled into the gradient, >= 0
   double initial_accumulator_value = 0.0;  ///< starting value of S, >= 0
-  double eps = 1e-10;                     ///< added to sqrt(S), >= 0
+  double eps = 1e-10;                      ///< added to sqrt(S), >= 0
 };
 
 template <std::floating_point T>
@@ -37,8 +37,7 @@ struct AdagradState {
 };
 
 template <std::floating_point T>
-void adagrad_step(const AdagradParams& p, AdagradState<T>& s, std::span<T> w,
-                  std::span<const T> g);
+void adagrad_step(const AdagradParams& p, AdagradState<T>& s, std::span<T> w, std::span<const T> g);
 
 struct AdagradRule {
   using Params = AdagradParams;

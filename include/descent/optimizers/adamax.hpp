@@ -32,7 +32,7 @@ struct AdamaxParams {
 
 template <std::floating_point T>
 struct AdamaxState {
-  std::int64_t step = 0;  ///< t
+  std::int64_t step = 0;   ///< t
   std::vector<T> exp_avg;  ///< m
   std::vector<T> exp_inf;  ///< u, the exponentially weighted infinity norm
 };

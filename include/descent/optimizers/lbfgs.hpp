@@ -10,17 +10,22 @@
 //        at most 25 evaluations), or t = lr as it is with line_search = none
 //     w <- w + t d
 // It stops (converged) before a step when max|g| <= tolerance_grad, when the last step changed
-// the loss or any coordinate by less than tolerance_change, or when d is not a descent
-// direction (g.d > -tolerance_change).
+// the loss by at most tolerance_change * |loss| or every coordinate by at most tolerance_change,
+// or when d is not a descent
+// direction (g.d >= 0, which only rounding can cause).
 //
 // Defaults: lr = 1, history = 10, line_search = strong_wolfe, tolerance_grad = 1e-7,
 // tolerance_change = 1e-9.
 // Source: Liu & Nocedal, "On the limited memory BFGS method for large scale optimization" (1989);
 // Nocedal & Wright, "Numerical Optimization" (2nd ed., 2006), algorithms 7.4, 3.5, 3.6.
 // Where others differ: torch.optim.LBFGS runs up to max_iter = 20 iterations inside one step()
-// call and checks its tolerances after moving; here one step is one iteration, so trajectories
-// show every iterate. scipy's L-BFGS-B uses a different line search (More-Thuente via Minpack-2).
-// Function evaluations of the line search are counted in the state (`evaluations`).
+// call and checks its tolerances after moving, compares the loss change with tolerance_change
+// absolutely (stopping near a minimum of value 0 while x is still 1e-5 away), and it also stops
+// when g.d > -tolerance_change
+// (which ends runs early on functions whose minimum is 0, where g.d shrinks with the loss); here
+// one step is one iteration, so trajectories show every iterate. scipy's L-BFGS-B uses a different
+// line search (More-Thuente via Minpack-2). Function evaluations of the line search are counted in
+// the state (`evaluations`).
 #pragma once
 
 #include <concepts>
@@ -36,23 +41,23 @@ namespace descent {
 enum class LineSearch { strong_wolfe, none };
 
 struct LbfgsParams {
-  double lr = 1.0;                                ///< initial (or fixed) step length, > 0
-  int history = 10;                               ///< pairs kept, >= 1
+  double lr = 1.0;   ///< initial (or fixed) step length, > 0
+  int history = 10;  ///< pairs kept, >= 1
   LineSearch line_search = LineSearch::strong_wolfe;
-  double tolerance_grad = 1e-7;                   ///< stop when max|g| <= this, >= 0
-  double tolerance_change = 1e-9;                 ///< stop on smaller changes, >= 0
+  double tolerance_grad = 1e-7;    ///< stop when max|g| <= this, >= 0
+  double tolerance_change = 1e-9;  ///< stop on smaller changes, >= 0
 };
 
 template <std::floating_point T>
 struct LbfgsState {
-  std::size_t n = 0;                ///< parameters
-  std::int64_t iteration = 0;       ///< iterations taken
-  std::int64_t evaluations = 0;     ///< objective evaluations made by the line search
-  std::int64_t stop = 0;            ///< 0 while running, else why it stopped (see converged())
-  double prev_loss = 0.0;           ///< loss before the last step
-  double last_step = 0.0;           ///< max |t d| of the last step
-  std::vector<T> prev_w, prev_g;    ///< point and gradient before the last step
-  std::vector<std::vector<T>> s, y; ///< history pairs, oldest first
+  std::size_t n = 0;                 ///< parameters
+  std::int64_t iteration = 0;        ///< iterations taken
+  std::int64_t evaluations = 0;      ///< objective evaluations made by the line search
+  std::int64_t stop = 0;             ///< 0 while running, else why it stopped (see converged())
+  double prev_loss = 0.0;            ///< loss before the last step
+  double last_step = 0.0;            ///< max |t d| of the last step
+  std::vector<T> prev_w, prev_g;     ///< point and gradient before the last step
+  std::vector<std::vector<T>> s, y;  ///< history pairs, oldest first
 };
 
 template <std::floating_point T>

@@ -38,8 +38,8 @@ struct NadamParams {
 
 template <std::floating_point T>
 struct NadamState {
-  std::int64_t step = 0;     ///< t
-  double mu_product = 1.0;   ///< P_t, kept in double
+  std::int64_t step = 0;      ///< t
+  double mu_product = 1.0;    ///< P_t, kept in double
   std::vector<T> exp_avg;     ///< m
   std::vector<T> exp_avg_sq;  ///< v
 };

@@ -47,8 +47,7 @@ struct RmspropState {
 /// One RMSProp update of `w` and the state in place. `w`, `g` and `s.square_avg` must have the
 /// same length (else std::invalid_argument).
 template <std::floating_point T>
-void rmsprop_step(const RmspropParams& p, RmspropState<T>& s, std::span<T> w,
-                  std::span<const T> g);
+void rmsprop_step(const RmspropParams& p, RmspropState<T>& s, std::span<T> w, std::span<const T> g);
 
 struct RmspropRule {
   using Params = RmspropParams;

@@ -1,0 +1,306 @@
+#include "descent/checkpoint.hpp"
+
+#include <bit>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <variant>
+
+#include "descent/atomic_file.hpp"
+#include "descent/error.hpp"
+#include "descent/registry.hpp"
+
+namespace descent {
+namespace {
+
+constexpr char kMagic[8] = {'D', 'E', 'S', 'C', 'E', 'N', 'T', 'K'};
+enum Kind : std::uint8_t { kArray = 0, kReal = 1, kInteger = 2 };
+
+std::uint64_t fnv1a(const std::string& bytes) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// Little-endian writing and reading (this library targets little-endian machines; the static
+// check keeps a big-endian build from writing files other machines would misread).
+static_assert(std::endian::native == std::endian::little, "checkpoints assume little-endian");
+
+template <class V>
+void put(std::string& out, V v) {
+  char b[sizeof(V)];
+  std::memcpy(b, &v, sizeof(V));
+  out.append(b, sizeof(V));
+}
+
+void put_string(std::string& out, std::string_view s) {
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(s.size()));
+  out.append(s);
+}
+
+template <class T>
+void put_array(std::string& out, const std::vector<T>& v) {
+  put<std::uint64_t>(out, v.size());
+  for (T x : v) put<T>(out, x);
+}
+
+class Reader {
+ public:
+  Reader(const std::string& bytes, std::string source) : b_(bytes), src_(std::move(source)) {}
+  template <class V>
+  V get() {
+    need(sizeof(V));
+    V v;
+    std::memcpy(&v, b_.data() + pos_, sizeof(V));
+    pos_ += sizeof(V);
+    return v;
+  }
+  std::string get_string() {
+    const auto n = get<std::uint32_t>();
+    need(n);
+    std::string s = b_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  template <class T>
+  std::vector<T> get_array() {
+    const auto n = get<std::uint64_t>();
+    if (n > (b_.size() - pos_) / sizeof(T)) fail("an array is longer than the file");
+    std::vector<T> v(n);
+    for (auto& x : v) x = get<T>();
+    return v;
+  }
+  [[noreturn]] void fail(const std::string& why) const {
+    throw InputError("checkpoint '" + src_ + "': " + why);
+  }
+  std::size_t pos() const { return pos_; }
+
+ private:
+  void need(std::size_t n) {
+    if (n > b_.size() - pos_) fail("truncated");
+  }
+  const std::string& b_;
+  std::string src_;
+  std::size_t pos_ = 0;
+};
+
+template <std::floating_point T>
+class SaveVisitor final : public StateVisitor<T> {
+ public:
+  explicit SaveVisitor(std::string& out) : out_(out) {}
+  void array(std::string_view name, std::vector<T>& v) override {
+    body_ += static_cast<char>(kArray);
+    put_string(body_, name);
+    put_array(body_, v);
+    ++count_;
+  }
+  void real(std::string_view name, double& v) override {
+    body_ += static_cast<char>(kReal);
+    put_string(body_, name);
+    put<double>(body_, v);
+    ++count_;
+  }
+  void integer(std::string_view name, std::int64_t& v) override {
+    body_ += static_cast<char>(kInteger);
+    put_string(body_, name);
+    put<std::int64_t>(body_, v);
+    ++count_;
+  }
+  void finish() {
+    put<std::uint32_t>(out_, count_);
+    out_ += body_;
+  }
+
+ private:
+  std::string& out_;
+  std::string body_;
+  std::uint32_t count_ = 0;
+};
+
+template <std::floating_point T>
+using Value = std::variant<std::vector<T>, double, std::int64_t>;
+
+// Assigns the records to the optimizer's state. Every record must be asked for once, with its
+// kind and, for arrays, the length the state has at that point.
+template <std::floating_point T>
+class LoadVisitor final : public StateVisitor<T> {
+ public:
+  LoadVisitor(std::map<std::string, Value<T>>& records, const Reader& r)
+      : records_(records), r_(r) {}
+  void array(std::string_view name, std::vector<T>& v) override {
+    auto& rec = take(name);
+    auto* a = std::get_if<std::vector<T>>(&rec);
+    if (!a) r_.fail("record '" + std::string(name) + "' is not an array");
+    if (a->size() != v.size())
+      r_.fail("array '" + std::string(name) + "' has " + std::to_string(a->size()) +
+              " elements, the optimizer expects " + std::to_string(v.size()));
+    v = *a;
+  }
+  void real(std::string_view name, double& v) override {
+    auto* x = std::get_if<double>(&take(name));
+    if (!x) r_.fail("record '" + std::string(name) + "' is not a real number");
+    v = *x;
+  }
+  void integer(std::string_view name, std::int64_t& v) override {
+    auto* x = std::get_if<std::int64_t>(&take(name));
+    if (!x) r_.fail("record '" + std::string(name) + "' is not an integer");
+    v = *x;
+  }
+  void check_all_used() const {
+    if (used_ != records_.size())
+      r_.fail("it holds state the optimizer does not have (written by another version?)");
+  }
+
+ private:
+  Value<T>& take(std::string_view name) {
+    auto it = records_.find(std::string(name));
+    if (it == records_.end()) r_.fail("state '" + std::string(name) + "' is missing");
+    ++used_;
+    return it->second;
+  }
+  std::map<std::string, Value<T>>& records_;
+  const Reader& r_;
+  std::size_t used_ = 0;
+};
+
+template <std::floating_point T>
+Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
+  const std::string src = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("checkpoint '" + src + "' cannot be read");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Reader r(bytes, src);
+  if (bytes.size() < sizeof(kMagic) + 8 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
+    r.fail("not a descent checkpoint");
+  const std::string body = bytes.substr(0, bytes.size() - 8);
+  std::uint64_t stored;
+  std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
+  if (stored != fnv1a(body))
+    r.fail("the checksum does not match: the file is truncated or corrupted");
+
+  Reader b(body, src);
+  for (std::size_t i = 0; i < sizeof(kMagic); ++i) b.get<char>();
+  const auto version = b.get<std::uint32_t>();
+  if (version != kCheckpointVersion)
+    b.fail("format version " + std::to_string(version) + ", this library reads version " +
+           std::to_string(kCheckpointVersion));
+  const auto element = b.get<std::uint32_t>();
+  if (element != sizeof(T))
+    b.fail("it holds float" + std::to_string(8 * element) + " state, expected float" +
+           std::to_string(8 * sizeof(T)));
+  Checkpoint<T> c;
+  c.step = b.get<std::uint64_t>();
+  c.spec = b.get_string();
+  c.w = b.get_array<T>();
+  const auto count = b.get<std::uint32_t>();
+  std::map<std::string, Value<T>> records;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const auto kind = b.get<std::uint8_t>();
+    std::string name = b.get_string();
+    Value<T> v;
+    switch (kind) {
+      case kArray:
+        v = b.get_array<T>();
+        break;
+      case kReal:
+        v = b.get<double>();
+        break;
+      case kInteger:
+        v = b.get<std::int64_t>();
+        break;
+      default:
+        b.fail("unknown record kind " + std::to_string(kind));
+    }
+    if (!records.emplace(std::move(name), std::move(v)).second) b.fail("a record is repeated");
+  }
+  if (b.pos() != body.size()) b.fail("unexpected bytes after the records");
+
+  try {
+    c.optimizer = make_optimizer<T>(c.spec);
+  } catch (const InputError& e) {
+    b.fail(std::string("its optimizer spec is not valid here: ") + e.what());
+  }
+  c.optimizer->reset(c.w.size());
+  LoadVisitor<T> load(records, b);
+  try {
+    c.optimizer->visit_state(load);
+  } catch (const std::invalid_argument& e) {
+    b.fail(e.what());
+  }
+  load.check_all_used();
+  return c;
+}
+
+}  // namespace
+
+template <std::floating_point T>
+void save_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
+                     std::span<const T> w, std::uint64_t step) {
+  if (w.size() != optimizer.size())
+    throw std::invalid_argument("save_checkpoint: w does not match the optimizer's size");
+  std::string out(kMagic, sizeof(kMagic));
+  put<std::uint32_t>(out, kCheckpointVersion);
+  put<std::uint32_t>(out, sizeof(T));
+  put<std::uint64_t>(out, step);
+  put_string(out, optimizer.spec());
+  put_array(out, std::vector<T>(w.begin(), w.end()));
+  SaveVisitor<T> save(out);
+  optimizer.visit_state(save);
+  save.finish();
+  put<std::uint64_t>(out, fnv1a(out));
+  write_file_atomically(path, out);
+}
+
+template <std::floating_point T>
+Checkpoint<T> load_checkpoint(const std::filesystem::path& path) {
+  return load_into_fresh<T>(path);
+}
+
+template <std::floating_point T>
+std::uint64_t restore_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
+                                 std::vector<T>& w) {
+  Checkpoint<T> c = load_into_fresh<T>(path);
+  if (c.spec != optimizer.spec())
+    throw InputError("checkpoint '" + path.string() + "' is for '" + c.spec + "', not '" +
+                     optimizer.spec() + "'");
+  // The fresh copy proved the records complete and well formed; copying its state across cannot
+  // fail now.
+  std::map<std::string, Value<T>> records;
+  class Collect final : public StateVisitor<T> {
+   public:
+    explicit Collect(std::map<std::string, Value<T>>& m) : m_(m) {}
+    void array(std::string_view n, std::vector<T>& v) override { m_[std::string(n)] = v; }
+    void real(std::string_view n, double& v) override { m_[std::string(n)] = v; }
+    void integer(std::string_view n, std::int64_t& v) override { m_[std::string(n)] = v; }
+
+   private:
+    std::map<std::string, Value<T>>& m_;
+  } collect(records);
+  c.optimizer->visit_state(collect);
+  optimizer.reset(c.w.size());
+  const std::string dummy;
+  Reader r(dummy, path.string());
+  LoadVisitor<T> load(records, r);
+  optimizer.visit_state(load);
+  w = std::move(c.w);
+  return c.step;
+}
+
+template void save_checkpoint<float>(const std::filesystem::path&, Optimizer<float>&,
+                                     std::span<const float>, std::uint64_t);
+template void save_checkpoint<double>(const std::filesystem::path&, Optimizer<double>&,
+                                      std::span<const double>, std::uint64_t);
+template Checkpoint<float> load_checkpoint<float>(const std::filesystem::path&);
+template Checkpoint<double> load_checkpoint<double>(const std::filesystem::path&);
+template std::uint64_t restore_checkpoint<float>(const std::filesystem::path&, Optimizer<float>&,
+                                                 std::vector<float>&);
+template std::uint64_t restore_checkpoint<double>(const std::filesystem::path&, Optimizer<double>&,
+                                                  std::vector<double>&);
+
+}  // namespace descent

@@ -1,0 +1,102 @@
+#include "descent/optimizers/lbfgs.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "descent/error.hpp"
+#include "descent/functions/rosenbrock.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+
+namespace descent {
+namespace {
+
+double distance_to_ones(std::span<const double> x) {
+  double s = 0;
+  for (double v : x) s += (v - 1) * (v - 1);
+  return std::sqrt(s);
+}
+
+// The acceptance bound: ||x - (1,1)|| <= 1e-8 within 40 iterations from (-1.2, 1).
+TEST(Lbfgs, SolvesRosenbrockIn40Iterations) {
+  const Rosenbrock f;
+  Lbfgs<double> opt;
+  const std::vector<double> start = {-1.2, 1.0};
+  const RunResult r = run(f, opt, start, {.steps = 40});
+  const auto last = r.trajectory.point(r.trajectory.size() - 1);
+  EXPECT_LE(distance_to_ones(last), 1e-8) << r.message;
+  EXPECT_LE(r.stop_step, 40u);
+  EXPECT_EQ(r.termination, Termination::converged) << r.message;
+  // Every evaluation is counted: the runner's one per step plus the line search's.
+  EXPECT_EQ(r.evaluations, static_cast<std::uint64_t>(r.trajectory.size()) +
+                               static_cast<std::uint64_t>(opt.state().evaluations));
+  // The line search keeps the loss non-increasing.
+  for (std::size_t k = 1; k < r.trajectory.size(); ++k)
+    EXPECT_LE(r.trajectory.loss[k], r.trajectory.loss[k - 1]) << "step " << k;
+}
+
+TEST(Lbfgs, SolvesChainedRosenbrockN1000) {
+  const Rosenbrock f({.n = 1000});
+  Lbfgs<double> opt;
+  const RunResult r = run(f, opt, f.default_start(), {.steps = 5000});
+  const auto last = r.trajectory.point(r.trajectory.size() - 1);
+  double worst = 0;
+  for (double v : last) worst = std::max(worst, std::abs(v - 1));
+  EXPECT_LE(worst, 1e-6) << r.message << " after " << r.stop_step << " iterations";
+}
+
+TEST(Lbfgs, FloatConvergesToo) {
+  const Rosenbrock f;
+  Lbfgs<float> opt({.tolerance_grad = 1e-4});
+  opt.reset(2);
+  std::vector<float> w = {-1.2f, 1.0f}, g(2);
+  const Closure<float> closure = [&](std::span<const float> x, std::span<float> gx) {
+    const std::vector<double> xd(x.begin(), x.end());
+    std::vector<double> gd(2);
+    const double v = f.value_and_gradient(xd, gd);
+    for (int i = 0; i < 2; ++i) gx[i] = static_cast<float>(gd[i]);
+    return v;
+  };
+  for (int k = 0; k < 100 && opt.converged().empty(); ++k) {
+    const double loss = closure(w, g);
+    opt.step_with(w, g, loss, closure);
+  }
+  EXPECT_NEAR(w[0], 1.0f, 1e-3);
+  EXPECT_NEAR(w[1], 1.0f, 1e-3);
+}
+
+// With no line search L-BFGS takes the full quasi-Newton step (lr = 1); on a 2-D quadratic two
+// curvature pairs determine the Hessian, so it converges in a handful of steps.
+TEST(Lbfgs, WithoutLineSearchSolvesABowl) {
+  auto f = make_function("anisotropic:ratio=4");
+  auto opt = make_optimizer("lbfgs:line_search=none");
+  const std::vector<double> start = {1.0, 1.0};
+  const RunResult r = run(*f, *opt, start, {.steps = 100});
+  EXPECT_LT(r.metrics.final_loss, 1e-14) << r.message;
+  EXPECT_LE(r.stop_step, 10u) << r.message;
+  EXPECT_EQ(r.evaluations, r.trajectory.size());  // no extra evaluations
+}
+
+TEST(Lbfgs, StopsAtTheMinimumWithoutMoving) {
+  auto f = make_function("isotropic");
+  auto opt = make_optimizer("lbfgs");
+  const std::vector<double> start = {0.0, 0.0};
+  const RunResult r = run(*f, *opt, start, {.steps = 10});
+  EXPECT_EQ(r.termination, Termination::converged);
+  EXPECT_EQ(r.trajectory.size(), 1u);
+  EXPECT_NE(r.message.find("tolerance_grad"), std::string::npos);
+}
+
+TEST(Lbfgs, Defaults) {
+  EXPECT_EQ(make_optimizer("lbfgs")->spec(),
+            "lbfgs:lr=1,history=10,line_search=strong_wolfe,tolerance_grad=1e-07,"
+            "tolerance_change=1e-09");
+  EXPECT_THROW(make_optimizer("lbfgs:history=0"), InputError);
+  EXPECT_THROW(make_optimizer("lbfgs:history=2.5"), InputError);
+  EXPECT_THROW(make_optimizer("lbfgs:line_search=armijo"), InputError);
+}
+
+}  // namespace
+}  // namespace descent

@@ -1,0 +1,42 @@
+#include "descent/optimizers/nadam.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "descent/error.hpp"
+#include "reference.hpp"
+
+namespace descent {
+namespace {
+
+// Dozat (2016) with torch's momentum schedule and the corrected second denominator (P_t*mu_{t+1}).
+TEST(Nadam, MatchesTheUpdateRule) {
+  test::expect_matches_reference(
+      "nadam:lr=0.01,beta1=0.85,beta2=0.99,weight_decay=0.05,momentum_decay=0.01", [] {
+        return [m = std::vector<double>(7), v = std::vector<double>(7), product = 1.0](
+                   std::vector<double>& w, const std::vector<double>& g, int t) mutable {
+          const double b1 = 0.85, b2 = 0.99, psi = 0.01, lr = 0.01;
+          const double mu = b1 * (1 - 0.5 * std::pow(0.96, t * psi));
+          const double mu_next = b1 * (1 - 0.5 * std::pow(0.96, (t + 1) * psi));
+          product *= mu;
+          for (std::size_t i = 0; i < w.size(); ++i) {
+            const double gd = g[i] + 0.05 * w[i];
+            m[i] = b1 * m[i] + (1 - b1) * gd;
+            v[i] = b2 * v[i] + (1 - b2) * gd * gd;
+            const double d = std::sqrt(v[i] / (1 - std::pow(b2, t))) + 1e-8;
+            w[i] -= lr * (1 - mu) / (1 - product) * gd / d +
+                    lr * mu_next / (1 - product * mu_next) * m[i] / d;
+          }
+        };
+      });
+}
+
+TEST(Nadam, Defaults) {
+  EXPECT_EQ(make_optimizer("nadam")->spec(),
+            "nadam:lr=0.002,beta1=0.9,beta2=0.999,eps=1e-08,weight_decay=0,momentum_decay=0.004");
+  EXPECT_THROW(make_optimizer("nadam:momentum_decay=-1"), InputError);
+}
+
+}  // namespace
+}  // namespace descent
