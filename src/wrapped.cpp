@@ -38,8 +38,16 @@ Wrapped<T>::Wrapped(std::unique_ptr<Optimizer<T>> inner, WrapperOptions options,
 }
 
 template <std::floating_point T>
+ParamSet Wrapped<T>::params() const {
+  // The inner optimizer's rate is the schedule's current one; the spec keeps the base rate.
+  ParamSet p = inner_->params();
+  p.set("lr", base_lr_);
+  return p;
+}
+
+template <std::floating_point T>
 std::string Wrapped<T>::spec() const {
-  std::string s = inner_->spec();
+  std::string s = format_spec(info().name, info().params, params());
   const auto add = [&](const std::string& kv) {
     s += (s.find(':') == std::string::npos ? ":" : ",") + kv;
   };

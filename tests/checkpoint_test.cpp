@@ -1,1 +1,179 @@
+// Checkpoints: for every optimizer (wrapped and scheduled too), stopping at step k and resuming
+// from the file gives exactly the uninterrupted run; damaged or mismatched files are refused and
+// change nothing.
+#include "descent/checkpoint.hpp"
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "descent/error.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+#include "test_support.hpp"
+
+namespace descent {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// Every optimizer, with a rate that keeps it stable on Rosenbrock for 30 steps where its default
+// would not be.
+std::vector<std::string> specs_to_check() {
+  std::vector<std::string> specs;
+  for (const OptimizerInfo* info : optimizer_catalog()) {
+    // The methods whose step is lr times the raw gradient (Rosenbrock's is ~200 at the start).
+    const bool fast = info->name == "sgd" || info->name == "gd" || info->name == "momentum" ||
+                      info->name == "nesterov" || info->name == "asgd";
+    specs.push_back(fast ? info->name + ":lr=0.0005" : info->name);
+  }
+  specs.push_back("adam:lr=0.05,amsgrad=true,clip_norm=3@cosine:t_max=30,warmup=3");
+  specs.push_back("rmsprop:lr=0.01,centered=true,momentum=0.5@plateau:patience=1");
+  specs.push_back("lbfgs:history=3");
+  return specs;
+}
+
+class ResumeExactly : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ResumeExactly, OnRosenbrock) {
+  const std::string& spec = GetParam();
+  const auto f = make_function("rosenbrock");
+  const std::vector<double> start = {-1.2, 1.0};
+  auto whole = make_optimizer(spec);
+  const RunResult full = run(*f, *whole, start, {.steps = 30});
+
+  // Run 12 steps, checkpoint, then continue from the file with a fresh process's view.
+  test::TempDir dir;
+  const fs::path path = fs::path(dir.path()) / "opt.ckpt";
+  auto first = make_optimizer(spec);
+  const RunResult part = run(*f, *first, start, {.steps = 12});
+  const std::size_t k = part.stop_step;
+  ASSERT_EQ(part.termination, Termination::completed) << part.message;
+  // run() leaves the optimizer state after the last step; the point at step k is the last row.
+  const auto wk = part.trajectory.point(part.trajectory.size() - 1);
+  save_checkpoint<double>(path, *first, wk, k);
+
+  Checkpoint<double> c = load_checkpoint<double>(path);
+  EXPECT_EQ(c.spec, whole->spec());
+  EXPECT_EQ(c.step, k);
+  const RunResult rest = run_from(*f, *c.optimizer, c.w, c.step, {.steps = 30});
+  ASSERT_EQ(rest.trajectory.size() + k, full.trajectory.size()) << rest.message;
+  for (std::size_t i = 0; i < rest.trajectory.size(); ++i) {
+    EXPECT_EQ(rest.trajectory.steps[i], full.trajectory.steps[i + k]);
+    EXPECT_EQ(rest.trajectory.loss[i], full.trajectory.loss[i + k]) << spec << " step " << i + k;
+    EXPECT_EQ(rest.trajectory.point(i)[0], full.trajectory.point(i + k)[0]);
+    EXPECT_EQ(rest.trajectory.point(i)[1], full.trajectory.point(i + k)[1]);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryOptimizer, ResumeExactly, ::testing::ValuesIn(specs_to_check()),
+                         [](const auto& test_info) {
+                           std::string n;
+                           for (char ch : test_info.param)
+                             n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                           return n;
+                         });
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_all(const fs::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary) << bytes;
+}
+
+std::string load_error(const fs::path& p) {
+  try {
+    load_checkpoint<double>(p);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+class Damaged : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    opt_ = make_optimizer("adam:lr=0.1");
+    opt_->reset(3);
+    std::vector<double> w = {1, 2, 3};
+    opt_->step(w, std::vector<double>{0.5, -1, 2});
+    save_checkpoint<double>(good_, *opt_, w, 1);
+    bytes_ = read_all(good_);
+  }
+  test::TempDir dir_;
+  fs::path good_ = fs::path(dir_.path()) / "good.ckpt";
+  fs::path bad_ = fs::path(dir_.path()) / "bad.ckpt";
+  std::unique_ptr<Optimizer<double>> opt_;
+  std::string bytes_;
+};
+
+TEST_F(Damaged, EveryFlippedByteIsDetected) {
+  for (std::size_t i = 0; i < bytes_.size(); ++i) {
+    std::string b = bytes_;
+    b[i] = static_cast<char>(b[i] ^ 0x10);
+    write_all(bad_, b);
+    EXPECT_NE(load_error(bad_), "(no error)") << "byte " << i;
+  }
+}
+
+TEST_F(Damaged, EveryTruncationIsDetected) {
+  for (std::size_t n = 0; n < bytes_.size(); ++n) {
+    write_all(bad_, bytes_.substr(0, n));
+    EXPECT_NE(load_error(bad_), "(no error)") << "length " << n;
+  }
+  EXPECT_THAT(load_error(fs::path(dir_.path()) / "missing.ckpt"), HasSubstr("cannot be read"));
+}
+
+TEST_F(Damaged, MessagesNameTheProblem) {
+  std::string b = bytes_;
+  b[b.size() / 2] ^= 1;
+  write_all(bad_, b);
+  EXPECT_THAT(load_error(bad_), HasSubstr("the checksum does not match"));
+  write_all(bad_, "not a checkpoint at all");
+  EXPECT_THAT(load_error(bad_), HasSubstr("not a descent checkpoint"));
+  try {
+    load_checkpoint<float>(good_);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("it holds float64 state, expected float32"));
+  }
+}
+
+TEST_F(Damaged, RestoreIntoAMismatchedOptimizerChangesNothing) {
+  auto other = make_optimizer("adam:lr=0.2");
+  other->reset(3);
+  std::vector<double> w = {7, 7, 7};
+  std::vector<double> before_w = w;
+  std::vector<double> probe = {1, 1, 1};
+  EXPECT_THROW(restore_checkpoint<double>(good_, *other, w), InputError);
+  EXPECT_EQ(w, before_w);
+  // Its state is untouched: its first step is still a first step (Adam moves by lr exactly).
+  other->step(probe, std::vector<double>{1, 1, 1});
+  EXPECT_NEAR(probe[0], 1 - 0.2, 1e-8);  // lr * g / (|g| + eps)
+
+  auto same = make_optimizer("adam:lr=0.1");
+  std::vector<double> target;
+  EXPECT_EQ(restore_checkpoint<double>(good_, *same, target), 1u);
+  EXPECT_EQ(target.size(), 3u);
+}
+
+TEST(Checkpoint, WritingIsAtomic) {
+  test::TempDir dir;
+  auto opt = make_optimizer<float>("momentum");
+  opt->reset(2);
+  const std::vector<float> w = {1, 2};
+  save_checkpoint<float>(fs::path(dir.path()) / "m.ckpt", *opt, w, 0);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++entries;
+  EXPECT_EQ(entries, 1u);
+  EXPECT_THROW(save_checkpoint<float>(fs::path(dir.path()) / "m.ckpt" / "x", *opt, w, 0),
+               InputError);
+}
+
+}  // namespace
+}  // namespace descent

@@ -44,7 +44,8 @@ class Wrapped final : public Optimizer<T> {
           std::unique_ptr<Schedule> schedule);
 
   const OptimizerInfo& info() const override { return inner_->info(); }
-  ParamSet params() const override { return inner_->params(); }
+  /// The inner optimizer's parameters, with the base rate as lr.
+  ParamSet params() const override;
   /// The inner optimizer's spec, the wrapper keys that differ from their defaults, "@schedule".
   std::string spec() const override;
   /// The base rate the schedule scales.
