@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages descent needs to build, run and test.
-# Run as root (or through sudo). Packages already present are not fetched again.
+# Installs the Debian 12 packages descent needs to build and run; with --test also what the test
+# suite compares against (Debian's PyTorch). Run as root (or through sudo). Packages already
+# present are not fetched again.
+#   bash scripts/install-deps.sh [--test]
 set -euo pipefail
+
+with_tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) with_tests=1 ;;
+    *) echo "install-deps: unknown option '$arg' (valid: --test)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   # toolchain
@@ -11,6 +21,10 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+if ((with_tests)); then
+  # tests/torch/compare_torch.py checks every optimizer and schedule against torch.optim.
+  packages+=(python3 python3-torch)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -179,6 +179,67 @@ beta = 0.99
   EXPECT_EQ(t[0].trajectory.points[0], 2.0);
 }
 
+TEST(Cli, SchedulesFromTheCommandLineAndToml) {
+  test::TempDir dir;
+  auto r =
+      run_cli("run -o sgd:lr=0.1 -o adam:lr=0.1@constant --schedule step:step_size=5", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto t = read_csv(fs::path(dir.path()) / "descent-out" / "trajectory.csv");
+  EXPECT_EQ(t[0].optimizer, "sgd:lr=0.1,weight_decay=0@step:step_size=5,gamma=0.1");
+  EXPECT_THAT(t[1].optimizer, testing::EndsWith("@constant"));  // its own schedule wins
+  std::ofstream(fs::path(dir.path()) / "s.toml") << R"(
+schedule = "exponential:gamma=0.9"
+optimizers = ["sgd"]
+[[optimizer]]
+name = "momentum"
+schedule = "cosine:t_max=10"
+)";
+  r = run_cli("run s.toml --steps 3", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  t = read_csv(fs::path(dir.path()) / "descent-out" / "trajectory.csv");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_THAT(t[0].optimizer, testing::EndsWith("@cosine:t_max=10,eta_min=0"));
+  EXPECT_THAT(t[1].optimizer, testing::EndsWith("@exponential:gamma=0.9"));
+  EXPECT_EQ(run_cli("run --schedule warp", dir.path()).status, 2);
+}
+
+// Stop at step 10, resume to 25: the rows from 10 on equal those of a run straight to 25.
+TEST(Cli, CheckpointAndResumeContinueExactly) {
+  test::TempDir dir;
+  const std::string common =
+      "run --function rosenbrock -o adam:lr=0.01 -o lbfgs -o momentum:lr=0.0005";
+  auto r = run_cli(common + " --steps 10 --checkpoint ck --out a", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli(common + " --steps 25 --resume ck --out b", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli(common + " --steps 25 --out c", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto resumed = read_csv(fs::path(dir.path()) / "b" / "trajectory.csv");
+  const auto straight = read_csv(fs::path(dir.path()) / "c" / "trajectory.csv");
+  ASSERT_EQ(resumed.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const Trajectory& a = resumed[i].trajectory;
+    const Trajectory& b = straight[i].trajectory;
+    ASSERT_FALSE(a.empty());
+    EXPECT_EQ(a.steps.front(), 10u);
+    const std::size_t offset = b.size() - a.size();
+    EXPECT_EQ(b.steps[offset], 10u);
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a.loss[k], b.loss[k + offset]) << resumed[i].optimizer << " row " << k;
+      EXPECT_EQ(a.points[2 * k], b.points[2 * (k + offset)]);
+      EXPECT_EQ(a.points[2 * k + 1], b.points[2 * (k + offset) + 1]);
+    }
+  }
+  // Resuming with other optimizers, or without checkpoints, is refused.
+  r = run_cli("run --function rosenbrock -o sgd --resume ck --out d", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("is for 'adam:lr=0.01"));
+  r = run_cli(common + " --resume nowhere --out d", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("cannot be read"));
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "d"));
+}
+
 TEST(Cli, DivergenceIsReportedNotFatal) {
   test::TempDir dir;
   const auto r = run_cli("run -o sgd:lr=1 --steps 500", dir.path());

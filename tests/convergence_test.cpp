@@ -81,9 +81,9 @@ INSTANTIATE_TEST_SUITE_P(
 // The registry and this table agree: every optimizer has a row.
 TEST(Convergence, EveryOptimizerHasARow) {
   std::vector<std::string> names;
-  for (const auto& c : {"sgd", "gd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adamax",
-                        "nadam", "radam", "adagrad", "adadelta", "rprop", "asgd", "ftrl", "lion",
-                        "lbfgs"})
+  for (const auto& c :
+       {"sgd", "gd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adamax", "nadam", "radam",
+        "adagrad", "adadelta", "rprop", "asgd", "ftrl", "lion", "lbfgs"})
     names.push_back(c);
   ASSERT_EQ(names.size(), optimizer_catalog().size());
   for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(optimizer_catalog()[i]->name, names[i]);

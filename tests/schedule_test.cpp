@@ -45,7 +45,7 @@ TEST(Schedule, CosineAndRestarts) {
 TEST(Schedule, OneCycleRisesThenFalls) {
   auto o = make_schedule("onecycle:total_steps=100");
   EXPECT_NEAR(o->lr(0, 1.0), 1.0 / 25, 1e-15);  // torch's formula rounds 9 ulps off here
-  EXPECT_DOUBLE_EQ(o->lr(29, 1.0), 1.0);  // pct_start*total - 1
+  EXPECT_DOUBLE_EQ(o->lr(29, 1.0), 1.0);        // pct_start*total - 1
   EXPECT_DOUBLE_EQ(o->lr(99, 1.0), 1.0 / 25 / 1e4);
   for (std::uint64_t t = 1; t < 30; ++t) EXPECT_GT(o->lr(t, 1.0), o->lr(t - 1, 1.0));
   for (std::uint64_t t = 30; t < 100; ++t) EXPECT_LT(o->lr(t, 1.0), o->lr(t - 1, 1.0));

@@ -15,6 +15,9 @@ struct RunArgs {
   std::optional<std::string> steps;
   std::optional<std::string> tol;
   std::vector<std::string> optimizers;
+  std::optional<std::string> schedule;
+  std::optional<std::string> checkpoint_dir;  ///< save each optimizer's final state here
+  std::optional<std::string> resume_dir;      ///< continue from the states saved here
   std::optional<std::string> trajectory;
   std::optional<std::string> json;
   std::optional<std::string> out;

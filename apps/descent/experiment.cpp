@@ -44,14 +44,21 @@ std::string spec_from_node(const std::string& path, const std::string& what,
   if (!name || !name->is_string())
     throw InputError(where(path, node) + ": " + what + " table needs name = \"...\"");
   std::string spec = name->as_string()->get();
+  std::string schedule;
   char sep = ':';
   for (auto&& [k, v] : *t) {
     if (k.str() == "name") continue;
+    if (k.str() == "schedule" && what == "optimizer") {
+      if (!v.is_string())
+        throw InputError(where(path, v) + ": 'schedule' must be a schedule spec string");
+      schedule = "@" + v.as_string()->get();
+      continue;
+    }
     spec += sep;
     spec += std::string(k.str()) + "=" + spec_value(path, std::string(k.str()), v);
     sep = ',';
   }
-  return spec;
+  return spec + schedule;
 }
 
 double number_of(const std::string& path, const std::string& key, const toml::node& node) {
@@ -164,6 +171,8 @@ Experiment load_experiment(const std::string& path) {
                          ": 'optimizer' must be a list of tables: [[optimizer]] name = \"...\"");
       for (const toml::node& e : *a) optimizers.push_back(spec_from_node(path, "optimizer", e));
       optimizers_given = true;
+    } else if (key == "schedule") {
+      x.schedule = string_of(path, key, node);
     } else if (key == "out") {
       x.out = string_of(path, key, node);
     } else if (key == "trajectory") {
@@ -171,9 +180,10 @@ Experiment load_experiment(const std::string& path) {
     } else if (key == "json") {
       x.json = string_of(path, key, node);
     } else {
-      throw InputError(where(path, node) + ": unknown key '" + key +
-                       "'; valid keys: function, start, steps, tol, optimizers, optimizer, out, "
-                       "trajectory, json");
+      throw InputError(
+          where(path, node) + ": unknown key '" + key +
+          "'; valid keys: function, start, steps, tol, optimizers, optimizer, schedule, "
+          "out, trajectory, json");
     }
   }
   if (optimizers_given) {

@@ -19,6 +19,7 @@ struct Experiment {
   std::size_t steps = 50;
   double tol = 1e-6;
   std::vector<std::string> optimizers = {"sgd", "momentum", "rmsprop"};
+  std::optional<std::string> schedule;  ///< for optimizers whose spec has no "@schedule"
   std::string out = "descent-out";
   std::optional<std::string> trajectory;  ///< default: OUT/trajectory.csv
   std::optional<std::string> json;        ///< default: OUT/run.json
@@ -28,6 +29,8 @@ struct Experiment {
 ///   function = "anisotropic:ratio=8"  or  function = { name = "anisotropic", ratio = 8 }
 ///   start = [1.0, 1.0]      steps = 50      tol = 1e-6
 ///   optimizers = ["sgd", "momentum:alpha=0.99"]  and/or  [[optimizer]] name = "rmsprop" ...
+///     (a table may hold schedule = "cosine:t_max=100", its "@schedule")
+///   schedule = "step:step_size=30"   for the optimizers that name none
 ///   out = "descent-out/x"   trajectory = "path.csv"   json = "path.json"
 /// Throws InputError naming the file, the key and the problem.
 Experiment load_experiment(const std::string& path);

@@ -43,6 +43,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-o,--optimizer", run.optimizers,
                       "Optimizer spec, repeatable, e.g. -o momentum:lr=0.1,alpha=0.99 "
                       "(default: sgd, momentum, rmsprop)");
+  run_cmd->add_option("--schedule", run.schedule,
+                      "Learning-rate schedule for every optimizer without its own '@schedule', "
+                      "e.g. cosine:t_max=50");
+  run_cmd->add_option("--checkpoint", run.checkpoint_dir,
+                      "Save each optimizer's final state (and point) to DIR/optimizer-N.ckpt");
+  run_cmd->add_option("--resume", run.resume_dir,
+                      "Continue each optimizer from DIR/optimizer-N.ckpt up to --steps");
   run_cmd->add_option("--tol", run.tol, "Loss tolerance for 'steps to tol' (default 1e-6)");
   run_cmd->add_option("--trajectory", run.trajectory,
                       "Trajectory CSV path (default: OUT/trajectory.csv)");

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "descent/atomic_file.hpp"
+#include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
@@ -25,6 +26,10 @@ int run_command(const RunArgs& args) {
   if (args.steps) x.steps = parse_count(*args.steps, "--steps", kMaxSteps);
   if (args.tol) x.tol = parse_number(*args.tol, "--tol");
   if (!args.optimizers.empty()) x.optimizers = args.optimizers;
+  if (args.schedule) x.schedule = *args.schedule;
+  if (x.schedule)
+    for (auto& spec : x.optimizers)
+      if (spec.find('@') == std::string::npos) spec += "@" + *x.schedule;
   if (args.out) x.out = *args.out;
   if (args.trajectory) x.trajectory = *args.trajectory;
   if (args.json) x.json = *args.json;
@@ -43,8 +48,29 @@ int run_command(const RunArgs& args) {
       x.trajectory ? fs::path(*x.trajectory) : fs::path(x.out) / "trajectory.csv";
   const fs::path json_path = x.json ? fs::path(*x.json) : fs::path(x.out) / "run.json";
 
-  // 2. Run, report, write.
-  const std::vector<RunResult> results = run_all(*f, optimizers, setup.start, setup.options);
+  const auto checkpoint_path = [](const std::string& dir, std::size_t i) {
+    return fs::path(dir) / fmt::format("optimizer-{}.ckpt", i + 1);
+  };
+
+  // 2. Run (or resume), report, write.
+  std::vector<RunResult> results;
+  if (args.resume_dir) {
+    // Every checkpoint is read and checked before any run starts.
+    std::vector<std::vector<double>> points(optimizers.size());
+    std::vector<std::uint64_t> steps(optimizers.size());
+    for (std::size_t i = 0; i < optimizers.size(); ++i)
+      steps[i] = restore_checkpoint<double>(checkpoint_path(*args.resume_dir, i), *optimizers[i],
+                                            points[i]);
+    for (std::size_t i = 0; i < optimizers.size(); ++i) {
+      if (points[i].size() != f->dim())
+        throw InputError(fmt::format(
+            "checkpoint {} holds {} coordinates but function '{}' takes {}",
+            checkpoint_path(*args.resume_dir, i).string(), points[i].size(), f->spec(), f->dim()));
+      results.push_back(run_from(*f, *optimizers[i], points[i], steps[i], setup.options));
+    }
+  } else {
+    results = run_all(*f, optimizers, setup.start, setup.options);
+  }
   fmt::print("{}", metrics_table(setup, results));
 
   std::ostringstream csv;
@@ -52,6 +78,19 @@ int run_command(const RunArgs& args) {
   write_file_atomically(csv_path, csv.str());
   write_file_atomically(json_path, run_json(setup, results));
   fmt::print("\nwrote {} and {}\n", csv_path.string(), json_path.string());
+  if (args.checkpoint_dir) {
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const RunResult& r = results[i];
+      if (r.termination == Termination::diverged) {
+        fmt::print("no checkpoint for {}: it diverged\n", short_label(r.optimizer));
+        continue;
+      }
+      const auto last = r.trajectory.point(r.trajectory.size() - 1);
+      save_checkpoint<double>(checkpoint_path(*args.checkpoint_dir, i), *optimizers[i], last,
+                              r.stop_step);
+    }
+    fmt::print("saved the optimizers' states under {}\n", *args.checkpoint_dir);
+  }
   return 0;
 }
 
