@@ -36,7 +36,8 @@ ParamSet NadamRule::to_set(const Params& p) {
                    {"beta2", p.beta2},
                    {"eps", p.eps},
                    {"weight_decay", p.weight_decay},
-                   {"momentum_decay", p.momentum_decay}});
+                   {"momentum_decay", p.momentum_decay},
+                   {"torch113", p.torch113 ? 1.0 : 0.0}});
 }
 
 NadamParams NadamRule::from_set(const ParamSet& s) {
@@ -45,7 +46,8 @@ NadamParams NadamRule::from_set(const ParamSet& s) {
           .beta2 = s.get("beta2"),
           .eps = s.get("eps"),
           .weight_decay = s.get("weight_decay"),
-          .momentum_decay = s.get("momentum_decay")};
+          .momentum_decay = s.get("momentum_decay"),
+          .torch113 = s.get_bool("torch113")};
 }
 
 const OptimizerInfo& nadam_info() {
@@ -58,8 +60,10 @@ const OptimizerInfo& nadam_info() {
        detail::eps_param(NadamParams{}.eps, "added to the bias-corrected root"),
        detail::weight_decay_param(),
        real_param("momentum_decay", NadamParams{}.momentum_decay, 0.0, detail::kInf,
-                  "psi in the momentum schedule mu_t = beta1*(1 - 0.5*0.96^(t*psi))", true,
-                  false)});
+                  "psi in the momentum schedule mu_t = beta1*(1 - 0.5*0.96^(t*psi))", true, false),
+       detail::bool_param("torch113", false,
+                          "reproduce torch <= 1.13, whose second denominator has mu_t twice "
+                          "(pytorch#92699)")});
   return info;
 }
 
@@ -73,7 +77,7 @@ void nadam_step(const NadamParams& p, NadamState<T>& s, std::span<T> w, std::spa
   const double mu = p.beta1 * (1.0 - 0.5 * std::pow(0.96, t * p.momentum_decay));
   const double mu_next = p.beta1 * (1.0 - 0.5 * std::pow(0.96, (t + 1.0) * p.momentum_decay));
   s.mu_product *= mu;
-  const double mu_product_next = s.mu_product * mu_next;
+  const double mu_product_next = p.torch113 ? s.mu_product * mu * mu_next : s.mu_product * mu_next;
   const NadamScalars<T> k{static_cast<T>(p.beta1),
                           static_cast<T>(1.0 - p.beta1),
                           static_cast<T>(p.beta2),

@@ -14,8 +14,10 @@
 // Same as: torch.optim.NAdam from torch 2.0 on.
 // Where others differ: torch 1.13 and earlier multiply P_t by mu_t twice in the second
 // denominator (1 - P_t * mu_t * mu_{t+1}), an error fixed upstream in pytorch/pytorch#92699;
-// descent follows the paper and torch 2.x. keras Nadam uses the same schedule with
-// momentum_decay fixed at 0.004; optax.nadam has no momentum schedule (mu constant = beta1).
+// descent follows the paper and torch 2.x, and reproduces the old rule with torch113 = true (to
+// compare with runs made with torch <= 1.13, such as Debian 12's). keras Nadam uses the same
+// schedule with momentum_decay fixed at 0.004; optax.nadam has no momentum schedule (mu constant =
+// beta1).
 #pragma once
 
 #include <concepts>
@@ -34,6 +36,7 @@ struct NadamParams {
   double eps = 1e-8;             ///< added to the bias-corrected root, >= 0
   double weight_decay = 0.0;     ///< L2 penalty coupled into the gradient, >= 0
   double momentum_decay = 4e-3;  ///< psi in mu_t = beta1 * (1 - 0.5 * 0.96^(t*psi)), >= 0
+  bool torch113 = false;         ///< reproduce torch <= 1.13's second denominator
 };
 
 template <std::floating_point T>
