@@ -18,6 +18,7 @@ packages=(
   g++ cmake ninja-build pkg-config clang-format
   # libraries (see README: Dependencies)
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
+  libcairo2-dev libgif-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -41,12 +41,70 @@ TEST(Cli, DefaultRunIsTheSeedExperiment) {
   ASSERT_EQ(t.size(), 3u);
   for (const auto& n : t) EXPECT_EQ(n.trajectory.size(), 51u);
   EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "descent-out" / "run.json"));
+  for (const char* fig : {"surface3d.png", "contour.png", "loss.png", "animation.gif"})
+    EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "descent-out" / fig)) << fig;
+}
+
+TEST(Cli, FigureOptions) {
+  test::TempDir dir;
+  auto r = run_cli("run --no-plots --out a", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "a" / "contour.png"));
+  r = run_cli("run --format svg --out b --steps 5", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* fig : {"surface3d.svg", "contour.svg", "loss.svg", "animation.gif"})
+    EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "b" / fig)) << fig;
+  // A function that is not 2-D gets the loss figure only.
+  r = run_cli("run --function rosenbrock:n=4 -o lbfgs --out c", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("no contour figure: it needs a 2-D function"));
+  EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "c" / "loss.png"));
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "c" / "contour.png"));
+}
+
+// `descent plot` draws a trajectory file written by any program.
+TEST(Cli, PlotDrawsACsvFromAnotherProgram) {
+  test::TempDir dir;
+  std::ofstream(fs::path(dir.path()) / "torch.csv")
+      << "optimizer,step,loss,w1,w2\n"
+         "torch Adam,0,9,1,1\ntorch Adam,10,2.5,0.5,0.5\ntorch Adam,20,0.09,0.1,0.1\n";
+  auto r = run_cli("plot torch.csv --function anisotropic", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* fig : {"surface3d.png", "contour.png", "loss.png", "animation.gif"})
+    EXPECT_TRUE(fs::exists(fs::path(dir.path()) / fig)) << fig;
+  r = run_cli("plot torch.csv --kind loss --format svg --out mine.svg", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "mine.svg"));
+}
+
+TEST(Cli, PlotRejectsBadInput) {
+  test::TempDir dir;
+  std::ofstream(fs::path(dir.path()) / "cols.csv") << "step,w1,w2,loss\n0,1,1,9\n";
+  std::ofstream(fs::path(dir.path()) / "nan.csv") << "optimizer,step,loss,w1,w2\na,0,nan,1,1\n";
+  std::ofstream(fs::path(dir.path()) / "ok.csv") << "optimizer,step,loss,w1,w2\na,0,9,1,1\n";
+  const std::size_t before = count_files(dir.path());
+  const std::pair<std::string, std::string> cases[] = {
+      {"plot missing.csv", "trajectory file 'missing.csv' does not exist"},
+      {"plot cols.csv", "the header must be optimizer,step,loss,w1"},
+      {"plot nan.csv", "'nan' is not finite"},
+      {"plot ok.csv --kind contour", "needs the function the paths ran on"},
+      {"plot ok.csv --kind heatmap", "unknown figure kind 'heatmap'"},
+      {"plot ok.csv --format jpg", "unknown figure format 'jpg'"},
+      {"plot ok.csv --function rosenbrock:n=3", "the paths have 2 coordinates"},
+      {"plot . --kind loss", "is a folder"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_cli(args, dir.path());
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr(message)) << args;
+  }
+  EXPECT_EQ(count_files(dir.path()), before);
 }
 
 TEST(Cli, OptionsOverrideTheDefaults) {
   test::TempDir dir;
   const auto r = run_cli(
-      "run --function anisotropic:ratio=2 --start=-1,0.5 --steps 7 -o sgd:lr=0.2 "
+      "run --no-plots --function anisotropic:ratio=2 --start=-1,0.5 --steps 7 -o sgd:lr=0.2 "
       "-o momentum:alpha=0.5 --tol 1e-3 --trajectory t.csv --json r.json",
       dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
@@ -68,7 +126,7 @@ TEST_P(SeedExamples, MatchGolden) {
   const test::GoldenCase& c = GetParam();
   test::TempDir dir;
   const std::string toml = std::string(DESCENT_SOURCE_DIR) + "/examples/seed/" + c.name + ".toml";
-  const auto r = run_cli("run " + quote(toml) + " --out out", dir.path());
+  const auto r = run_cli("run " + quote(toml) + " --out out --no-plots", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   const auto t = read_csv(fs::path(dir.path()) / "out" / "trajectory.csv");
   ASSERT_EQ(t.size(), 1u);

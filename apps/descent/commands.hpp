@@ -21,6 +21,8 @@ struct RunArgs {
   std::optional<std::string> trajectory;
   std::optional<std::string> json;
   std::optional<std::string> out;
+  bool no_plots = false;
+  std::string format = "png";
 };
 
 /// Runs the experiment, prints the metrics table, writes the trajectory CSV and the JSON.
@@ -42,6 +44,18 @@ struct ScheduleArgs {
 
 /// Prints the learning rate of each step of a schedule as CSV (step,lr).
 int schedule_command(const ScheduleArgs& args);
+
+/// Options of `descent plot`.
+struct PlotArgs {
+  std::string csv;
+  std::optional<std::string> function;
+  std::vector<std::string> kinds;  ///< empty: every kind that fits the data
+  std::string format = "png";
+  std::string out = ".";  ///< folder, or a file name when one kind is asked for
+};
+
+/// Draws figures of a trajectory CSV file (descent's format, from any program).
+int plot_command(const PlotArgs& args);
 
 /// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.
 int list_command(const ListArgs& args);

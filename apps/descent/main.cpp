@@ -55,6 +55,23 @@ int main(int argc, char** argv) {
                       "Trajectory CSV path (default: OUT/trajectory.csv)");
   run_cmd->add_option("--json", run.json, "JSON results path (default: OUT/run.json)");
   run_cmd->add_option("--out", run.out, "Output folder (default: descent-out)");
+  run_cmd->add_flag("--no-plots", run.no_plots, "Do not draw the figures");
+  run_cmd->add_option("--format", run.format, "Figure format: png (default), svg or pdf");
+
+  descent::cli::PlotArgs plot;
+  CLI::App* plot_cmd = app.add_subcommand(
+      "plot", "Draw figures of a trajectory CSV (descent's format, written by any program)");
+  plot_cmd->add_option("trajectory", plot.csv, "Trajectory CSV: optimizer,step,loss,w1,w2,...")
+      ->required();
+  plot_cmd->add_option("-f,--function", plot.function,
+                       "Function spec the paths ran on (needed by surface3d, contour, "
+                       "animation)");
+  plot_cmd->add_option("-k,--kind", plot.kinds,
+                       "surface3d, contour, loss or animation; repeatable (default: all that "
+                       "fit)");
+  plot_cmd->add_option("--format", plot.format, "png (default), svg or pdf");
+  plot_cmd->add_option("--out", plot.out,
+                       "Output folder (default: .), or a file name when one kind is asked for");
 
   descent::cli::ScheduleArgs sched;
   CLI::App* sched_cmd = app.add_subcommand(
@@ -100,6 +117,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(run_cmd)) return descent::cli::run_command(run);
     if (app.got_subcommand(list_cmd)) return descent::cli::list_command(list);
     if (app.got_subcommand(sched_cmd)) return descent::cli::schedule_command(sched);
+    if (app.got_subcommand(plot_cmd)) return descent::cli::plot_command(plot);
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;

@@ -12,6 +12,7 @@
 #include "descent/runner.hpp"
 #include "descent/trajectory_csv.hpp"
 #include "experiment.hpp"
+#include "figures.hpp"
 #include "report.hpp"
 
 namespace descent::cli {
@@ -31,6 +32,7 @@ int run_command(const RunArgs& args) {
     for (auto& spec : x.optimizers)
       if (spec.find('@') == std::string::npos) spec += "@" + *x.schedule;
   if (args.out) x.out = *args.out;
+  const plot::Format format = plot::parse_format(args.format);
   if (args.trajectory) x.trajectory = *args.trajectory;
   if (args.json) x.json = *args.json;
   if (x.optimizers.size() > kMaxOptimizers)
@@ -78,6 +80,18 @@ int run_command(const RunArgs& args) {
   write_file_atomically(csv_path, csv.str());
   write_file_atomically(json_path, run_json(setup, results));
   fmt::print("\nwrote {} and {}\n", csv_path.string(), json_path.string());
+  if (!args.no_plots) {
+    plot::Scene scene{f.get(), {}};
+    for (const RunResult& r : results)
+      scene.paths.push_back(
+          {short_label(r.optimizer), r.trajectory, r.termination == Termination::diverged});
+    const auto written = write_figures(
+        scene, x.out, format,
+        {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::loss, plot::Kind::animation});
+    std::string names;
+    for (const auto& p : written) names += (names.empty() ? "" : ", ") + p.filename().string();
+    if (!written.empty()) fmt::print("wrote figures under {}: {}\n", x.out, names);
+  }
   if (args.checkpoint_dir) {
     for (std::size_t i = 0; i < results.size(); ++i) {
       const RunResult& r = results[i];

@@ -159,7 +159,7 @@ def descent_runs(function, start, specs):
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = os.path.join(tmp, "t.csv")
         cmd = [DESCENT, "run", "--function", function, "--start", f"{start[0]!r},{start[1]!r}",
-               "--steps", str(STEPS), "--trajectory", csv_path, "--out", tmp]
+               "--steps", str(STEPS), "--trajectory", csv_path, "--out", tmp, "--no-plots"]
         for s in specs:
             cmd += ["-o", s]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)

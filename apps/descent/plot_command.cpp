@@ -1,0 +1,61 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "commands.hpp"
+#include "descent/error.hpp"
+#include "descent/plot.hpp"
+#include "descent/registry.hpp"
+#include "descent/trajectory_csv.hpp"
+#include "figures.hpp"
+
+namespace descent::cli {
+
+int plot_command(const PlotArgs& args) {
+  namespace fs = std::filesystem;
+  // Everything is checked before anything is drawn.
+  const plot::Format format = plot::parse_format(args.format);
+  std::vector<plot::Kind> kinds;
+  for (const auto& k : args.kinds) kinds.push_back(plot::parse_kind(k));
+  std::unique_ptr<Objective> f;
+  if (args.function) f = make_function(*args.function);
+  if (kinds.empty()) {
+    kinds.push_back(plot::Kind::loss);
+    if (f && f->dim() == 2)
+      kinds.insert(kinds.begin(),
+                   {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::animation});
+  }
+  for (plot::Kind k : kinds)
+    if (k != plot::Kind::loss && !f)
+      throw InputError(std::string("a ") + plot::to_string(k) +
+                       " figure needs the function the paths ran on: add --function SPEC");
+
+  std::error_code ec;
+  if (!fs::exists(args.csv, ec))
+    throw InputError("trajectory file '" + args.csv + "' does not exist");
+  if (fs::is_directory(args.csv, ec))
+    throw InputError("'" + args.csv + "' is a folder, not a CSV file");
+  std::ifstream in(args.csv);
+  if (!in) throw InputError("trajectory file '" + args.csv + "' cannot be read");
+  plot::Scene scene{f.get(), {}};
+  for (auto& t : read_trajectory_csv(in, args.csv)) {
+    if (f && t.trajectory.dim != f->dim())
+      throw InputError(fmt::format("{}: the paths have {} coordinates but function '{}' takes {}",
+                                   args.csv, t.trajectory.dim, f->spec(), f->dim()));
+    scene.paths.push_back({short_label(t.optimizer), std::move(t.trajectory), false});
+  }
+
+  // One kind and a file name: write exactly there; otherwise into the folder.
+  const bool to_file = kinds.size() == 1 && fs::path(args.out).has_extension();
+  if (to_file) {
+    plot::draw(kinds.front(), scene, args.out, format);
+    fmt::print("wrote {}\n", args.out);
+    return 0;
+  }
+  const auto written = write_figures(scene, args.out, format, kinds);
+  for (const auto& p : written) fmt::print("wrote {}\n", p.string());
+  return 0;
+}
+
+}  // namespace descent::cli

@@ -1,0 +1,80 @@
+// descent: figures of optimization runs, drawn with Cairo (PNG, SVG and PDF from the same drawing
+// code) and giflib (animated GIF).
+//
+//   surface3d  one 3-D panel per optimizer, as the seed note draws them: the loss surface
+//              (viridis, semi-transparent, painter's order), the path with points whose opacity
+//              grows with the step, the start marked, the final point red
+//   contour    every path on one contour map (log-spaced levels, colorbar, legend)
+//   loss       loss against step, log scale, a marker where a diverged run ended
+//   animation  the contour view as an animated GIF in which the paths grow step by step
+//
+// The view is the function's plotting box, widened to hold the paths when that at most doubles
+// it; parts of a path outside the view are clipped and the figure says so. Path colours are the
+// Okabe-Ito palette (distinguishable with the common colour-vision deficiencies). Output is
+// deterministic: the same input gives the same bytes (PDFs carry a fixed creation date).
+// Files are written atomically.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "descent/objective.hpp"
+#include "descent/trajectory.hpp"
+
+namespace descent::plot {
+
+enum class Format { png, svg, pdf };
+
+/// "png", "svg" or "pdf"; InputError otherwise.
+Format parse_format(std::string_view name);
+/// The file extension with its dot: ".png", ".svg", ".pdf".
+const char* extension(Format format);
+
+/// One optimizer's path.
+struct Path {
+  std::string label;      ///< shown in titles and legends (a short spec)
+  Trajectory trajectory;  ///< at least one row
+  bool diverged = false;  ///< the run ended on a non-finite value after its last row
+};
+
+/// What a figure shows.
+struct Scene {
+  const Objective* function = nullptr;  ///< needed by surface3d, contour and animation
+  std::vector<Path> paths;
+};
+
+/// The figure kinds, by name.
+enum class Kind { surface3d, contour, loss, animation };
+/// "surface3d", "contour", "loss" or "animation"; InputError otherwise.
+Kind parse_kind(std::string_view name);
+const char* to_string(Kind kind);
+
+/// Draws one figure kind to `path` (animation ignores `format`: it is always a GIF). Throws
+/// InputError for a scene the kind cannot draw (no function for a map, an empty path, a path of
+/// another dimension than the function's, a function that is not 2-D).
+void draw(Kind kind, const Scene& scene, const std::filesystem::path& path, Format format);
+
+/// The same figure as bytes (PNG, SVG or PDF; GIF for animation).
+std::string render(Kind kind, const Scene& scene, Format format);
+
+/// Pixel size of a figure kind for a scene (the PNG's width and height; points for SVG and PDF).
+struct Size {
+  int width = 0;
+  int height = 0;
+};
+Size figure_size(Kind kind, const Scene& scene);
+
+/// Where the point (w1, w2, loss) of panel `panel` lands in the surface3d figure, in pixels from
+/// the top left (for tests and annotations).
+struct Pixel {
+  double x = 0;
+  double y = 0;
+};
+Pixel surface3d_pixel(const Scene& scene, std::size_t panel, double w1, double w2, double loss);
+
+/// The colour of path i (Okabe-Ito order), as 0xRRGGBB.
+unsigned path_color(std::size_t i);
+
+}  // namespace descent::plot

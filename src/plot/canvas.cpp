@@ -1,0 +1,256 @@
+#include "plot/canvas.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace descent::plot::detail {
+
+Rgb hex(unsigned rgb) {
+  return {((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0, (rgb & 0xff) / 255.0};
+}
+
+Rgb viridis(double t) {
+  // viridis (van der Walt & Smith, matplotlib 2.0's default colormap) sampled at ten evenly
+  // spaced points; linear interpolation between them is within a few levels of 255 of the full
+  // map.
+  static constexpr std::array<unsigned, 10> kSamples = {0x440154, 0x482878, 0x3e4a89, 0x31688e,
+                                                        0x26828e, 0x1f9e89, 0x35b779, 0x6dcd59,
+                                                        0xb4de2c, 0xfde725};
+  if (!(t > 0)) t = 0;  // also NaN
+  if (t > 1) t = 1;
+  const double x = t * (kSamples.size() - 1);
+  const auto i = std::min<std::size_t>(static_cast<std::size_t>(x), kSamples.size() - 2);
+  const double f = x - static_cast<double>(i);
+  const Rgb a = hex(kSamples[i]), b = hex(kSamples[i + 1]);
+  return {a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f};
+}
+
+Rgb lighten(Rgb c, double amount) {
+  return {c.r + (1 - c.r) * amount, c.g + (1 - c.g) * amount, c.b + (1 - c.b) * amount};
+}
+
+void Canvas::color(Rgb c, double alpha) const { cairo_set_source_rgba(cr_, c.r, c.g, c.b, alpha); }
+
+void Canvas::line(double x0, double y0, double x1, double y1, double width) const {
+  cairo_set_line_width(cr_, width);
+  cairo_move_to(cr_, x0, y0);
+  cairo_line_to(cr_, x1, y1);
+  cairo_stroke(cr_);
+}
+
+void Canvas::rect(double x, double y, double w, double h) const {
+  cairo_rectangle(cr_, x, y, w, h);
+}
+
+void Canvas::fill_rect(double x, double y, double w, double h, Rgb c, double alpha) const {
+  color(c, alpha);
+  cairo_rectangle(cr_, x, y, w, h);
+  cairo_fill(cr_);
+}
+
+void Canvas::stroke_rect(double x, double y, double w, double h, Rgb c, double width) const {
+  color(c);
+  cairo_set_line_width(cr_, width);
+  cairo_rectangle(cr_, x, y, w, h);
+  cairo_stroke(cr_);
+}
+
+void Canvas::dot(double x, double y, double radius, Rgb fill, double alpha, const Rgb* edge,
+                 double edge_width) const {
+  cairo_new_sub_path(cr_);
+  cairo_arc(cr_, x, y, radius, 0, 2 * M_PI);
+  color(fill, alpha);
+  if (edge) {
+    cairo_fill_preserve(cr_);
+    color(*edge);
+    cairo_set_line_width(cr_, edge_width);
+    cairo_stroke(cr_);
+  } else {
+    cairo_fill(cr_);
+  }
+}
+
+void Canvas::cross(double x, double y, double size, Rgb c, double width) const {
+  color(c);
+  line(x - size, y - size, x + size, y + size, width);
+  line(x - size, y + size, x + size, y - size, width);
+}
+
+static void set_font(cairo_t* cr, double size, bool bold) {
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+}
+
+double Canvas::text_width(std::string_view s, double size, bool bold) const {
+  set_font(cr_, size, bold);
+  const std::string str(s);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr_, str.c_str(), &e);
+  return e.x_advance;
+}
+
+void Canvas::text(double x, double y, std::string_view s, double size, Align h, VAlign v, bool bold,
+                  double angle, Rgb c) const {
+  set_font(cr_, size, bold);
+  const std::string str(s);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr_, str.c_str(), &e);
+  cairo_font_extents_t fe;
+  cairo_font_extents(cr_, &fe);
+  double dx = 0, dy = 0;
+  if (h == Align::center) dx = -e.x_advance / 2;
+  if (h == Align::right) dx = -e.x_advance;
+  if (v == VAlign::top) dy = fe.ascent;
+  if (v == VAlign::middle) dy = (fe.ascent - fe.descent) / 2;
+  if (v == VAlign::bottom) dy = -fe.descent;
+  cairo_save(cr_);
+  cairo_translate(cr_, x, y);
+  cairo_rotate(cr_, angle);
+  cairo_move_to(cr_, dx, dy);
+  color(c);
+  cairo_show_text(cr_, str.c_str());
+  cairo_restore(cr_);
+}
+
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  std::vector<double> ticks;
+  if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi) || target < 1) return ticks;
+  const double raw = (hi - lo) / target;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    step = m * mag;
+    if (step >= raw) break;
+  }
+  const double first = std::ceil(lo / step - 1e-9) * step;
+  for (double t = first; t <= hi + step * 1e-9; t += step) {
+    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    if (ticks.size() > 100) break;
+  }
+  return ticks;
+}
+
+std::string tick_label(double v) {
+  if (v == 0) return "0";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::vector<int> decade_ticks(int lo, int hi, int target) {
+  std::vector<int> out;
+  if (hi < lo) return out;
+  const int span = hi - lo;
+  int every = 1;
+  for (int e : {1, 2, 5, 10, 20, 25, 50, 100}) {
+    every = e;
+    if (span / e + 1 <= target) break;
+  }
+  const int first = static_cast<int>(std::ceil(static_cast<double>(lo) / every)) * every;
+  for (int k = first; k <= hi; k += every) out.push_back(k);
+  return out;
+}
+
+std::string decade_label(int k) {
+  switch (k) {
+    case -2:
+      return "0.01";
+    case -1:
+      return "0.1";
+    case 0:
+      return "1";
+    case 1:
+      return "10";
+    case 2:
+      return "100";
+    default:
+      return "1e" + std::to_string(k);
+  }
+}
+
+namespace {
+
+cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+void check(cairo_surface_t* s) {
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+    throw std::runtime_error(std::string("cairo: ") +
+                             cairo_status_to_string(cairo_surface_status(s)));
+}
+
+void draw_on(cairo_surface_t* surface, const std::function<void(Canvas&)>& draw) {
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_GOOD);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  Canvas canvas(cr);
+  draw(canvas);
+  const cairo_status_t st = cairo_status(cr);
+  cairo_destroy(cr);
+  if (st != CAIRO_STATUS_SUCCESS)
+    throw std::runtime_error(std::string("cairo: ") + cairo_status_to_string(st));
+}
+
+}  // namespace
+
+std::string render_to_bytes(Format format, int width, int height,
+                            const std::function<void(Canvas&)>& draw) {
+  std::string out;
+  cairo_surface_t* s = nullptr;
+  switch (format) {
+    case Format::png:
+      s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+      break;
+    case Format::svg:
+      s = cairo_svg_surface_create_for_stream(append, &out, width, height);
+      break;
+    case Format::pdf:
+      s = cairo_pdf_surface_create_for_stream(append, &out, width, height);
+      // A fixed date: the same figure gives the same bytes.
+      cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
+      cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "descent");
+      break;
+  }
+  check(s);
+  try {
+    draw_on(s, draw);
+  } catch (...) {
+    cairo_surface_destroy(s);
+    throw;
+  }
+  if (format == Format::png) {
+    cairo_surface_flush(s);
+    cairo_surface_write_to_png_stream(s, append, &out);
+  } else {
+    cairo_surface_finish(s);
+  }
+  cairo_surface_destroy(s);
+  return out;
+}
+
+Image render_to_image(int width, int height, const std::function<void(Canvas&)>& draw) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+  check(s);
+  draw_on(s, draw);
+  cairo_surface_flush(s);
+  Image img;
+  img.width = width;
+  img.height = height;
+  img.stride = cairo_image_surface_get_stride(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  img.pixels.assign(data, data + static_cast<std::size_t>(img.stride) * height);
+  cairo_surface_destroy(s);
+  return img;
+}
+
+}  // namespace descent::plot::detail

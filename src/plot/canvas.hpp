@@ -1,0 +1,81 @@
+// Private: drawing helpers over Cairo shared by every figure: colours, the viridis colormap,
+// text, markers, tick choice, and rendering a drawing function to PNG, SVG or PDF bytes.
+#pragma once
+
+#include <cairo.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "descent/plot.hpp"
+
+namespace descent::plot::detail {
+
+struct Rgb {
+  double r = 0, g = 0, b = 0;
+};
+
+Rgb hex(unsigned rgb);
+/// viridis at t in [0, 1] (clamped).
+Rgb viridis(double t);
+/// `c` mixed with white: amount 0 keeps c, 1 gives white.
+Rgb lighten(Rgb c, double amount);
+
+inline constexpr Rgb kBlack{0, 0, 0};
+inline constexpr Rgb kWhite{1, 1, 1};
+inline constexpr Rgb kRed{0.86, 0.08, 0.06};  ///< the seed's red final point
+inline constexpr Rgb kGrid{0.85, 0.85, 0.85};
+inline constexpr Rgb kText{0.12, 0.12, 0.12};
+
+enum class Align { left, center, right };
+enum class VAlign { top, middle, baseline, bottom };
+
+/// A thin layer over a cairo context.
+class Canvas {
+ public:
+  explicit Canvas(cairo_t* cr) : cr_(cr) {}
+  cairo_t* cr() const { return cr_; }
+  void color(Rgb c, double alpha = 1.0) const;
+  void line(double x0, double y0, double x1, double y1, double width) const;
+  void rect(double x, double y, double w, double h) const;
+  void fill_rect(double x, double y, double w, double h, Rgb c, double alpha = 1.0) const;
+  void stroke_rect(double x, double y, double w, double h, Rgb c, double width) const;
+  /// A filled circle with an optional outline.
+  void dot(double x, double y, double radius, Rgb fill, double alpha, const Rgb* edge = nullptr,
+           double edge_width = 1.0) const;
+  /// An x-shaped cross.
+  void cross(double x, double y, double size, Rgb c, double width) const;
+  /// Text at (x, y) aligned as asked, optionally rotated by `angle` radians about (x, y).
+  void text(double x, double y, std::string_view s, double size, Align h = Align::left,
+            VAlign v = VAlign::baseline, bool bold = false, double angle = 0.0,
+            Rgb c = kText) const;
+  double text_width(std::string_view s, double size, bool bold = false) const;
+
+ private:
+  cairo_t* cr_;
+};
+
+/// About `target` tick positions in [lo, hi] at 1-2-5 multiples of a power of ten.
+std::vector<double> nice_ticks(double lo, double hi, int target);
+/// A tick label: short, no "-0", no trailing zeros.
+std::string tick_label(double v);
+/// Decade exponents to label on a log axis from 10^lo to 10^hi (lo, hi integers), at most
+/// `target` of them.
+std::vector<int> decade_ticks(int lo, int hi, int target);
+/// "1e-5" style label of 10^k; "1", "10", "0.1" for small k.
+std::string decade_label(int k);
+
+/// Renders `draw` on a surface of the given size in the given format and returns the bytes.
+std::string render_to_bytes(Format format, int width, int height,
+                            const std::function<void(Canvas&)>& draw);
+
+/// Renders `draw` into an ARGB32 image and returns it (for the animation's frames).
+struct Image {
+  int width = 0, height = 0, stride = 0;
+  std::vector<unsigned char> pixels;  ///< cairo's native ARGB32, premultiplied
+};
+Image render_to_image(int width, int height, const std::function<void(Canvas&)>& draw);
+
+}  // namespace descent::plot::detail

@@ -1,0 +1,201 @@
+// Figures: sizes, where things land, what the SVG holds, determinism, and bad input.
+#include "descent/plot.hpp"
+
+#include <cairo.h>
+#include <gif_lib.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "descent/error.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+#include "test_support.hpp"
+
+namespace descent {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// The seed experiment as a scene.
+struct SeedScene {
+  std::unique_ptr<Objective> f = make_function("anisotropic");
+  std::vector<RunResult> results;
+  plot::Scene scene;
+  explicit SeedScene(std::vector<std::string> specs = {"sgd", "momentum", "rmsprop"},
+                     std::size_t steps = 50) {
+    const std::vector<double> start = {1.0, 1.0};
+    for (const auto& s : specs) {
+      auto opt = make_optimizer(s);
+      results.push_back(run(*f, *opt, start, {.steps = steps}));
+    }
+    scene.function = f.get();
+    for (const auto& r : results)
+      scene.paths.push_back(
+          {short_label(r.optimizer), r.trajectory, r.termination == Termination::diverged});
+  }
+};
+
+struct Decoded {
+  int width = 0, height = 0;
+  std::vector<std::uint32_t> argb;
+  std::uint32_t at(int x, int y) const { return argb[static_cast<std::size_t>(y) * width + x]; }
+};
+
+Decoded decode_png(const std::string& png) {
+  struct Reader {
+    const std::string& s;
+    std::size_t pos = 0;
+  } reader{png};
+  cairo_surface_t* s = cairo_image_surface_create_from_png_stream(
+      [](void* closure, unsigned char* data, unsigned int length) {
+        auto* r = static_cast<Reader*>(closure);
+        if (r->pos + length > r->s.size()) return CAIRO_STATUS_READ_ERROR;
+        std::memcpy(data, r->s.data() + r->pos, length);
+        r->pos += length;
+        return CAIRO_STATUS_SUCCESS;
+      },
+      &reader);
+  Decoded d;
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(s);
+    return d;
+  }
+  d.width = cairo_image_surface_get_width(s);
+  d.height = cairo_image_surface_get_height(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  for (int y = 0; y < d.height; ++y)
+    for (int x = 0; x < d.width; ++x)
+      d.argb.push_back(reinterpret_cast<const std::uint32_t*>(data + y * stride)[x]);
+  cairo_surface_destroy(s);
+  return d;
+}
+
+TEST(Plot, PngSizesMatchTheLayout) {
+  SeedScene s;
+  for (plot::Kind k : {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::loss}) {
+    const Decoded d = decode_png(plot::render(k, s.scene, plot::Format::png));
+    const plot::Size want = plot::figure_size(k, s.scene);
+    EXPECT_EQ(d.width, want.width) << plot::to_string(k);
+    EXPECT_EQ(d.height, want.height) << plot::to_string(k);
+  }
+  // The seed's figure: three panels side by side, wide enough for a modern screen.
+  const plot::Size size = plot::figure_size(plot::Kind::surface3d, s.scene);
+  EXPECT_EQ(size.width, 3 * 620);
+  EXPECT_EQ(size.height, 600);
+  SeedScene four({"sgd", "momentum", "rmsprop", "adam"});
+  EXPECT_EQ(plot::figure_size(plot::Kind::surface3d, four.scene).height, 2 * 600);
+}
+
+// In every panel the final point is drawn red where the projection puts it, and the start is
+// white.
+TEST(Plot, FinalPointIsRedAtItsProjectedPixel) {
+  SeedScene s;
+  const Decoded d = decode_png(plot::render(plot::Kind::surface3d, s.scene, plot::Format::png));
+  for (std::size_t i = 0; i < s.scene.paths.size(); ++i) {
+    const Trajectory& t = s.scene.paths[i].trajectory;
+    const auto w = t.point(t.size() - 1);
+    const plot::Pixel p = plot::surface3d_pixel(s.scene, i, w[0], w[1], t.loss.back());
+    const std::uint32_t px = d.at(static_cast<int>(p.x), static_cast<int>(p.y));
+    const int r = (px >> 16) & 0xff, g = (px >> 8) & 0xff, b = px & 0xff;
+    EXPECT_GT(r, 180) << "panel " << i;
+    EXPECT_LT(g, 60) << "panel " << i;
+    EXPECT_LT(b, 60) << "panel " << i;
+    const plot::Pixel st = plot::surface3d_pixel(s.scene, i, 1.0, 1.0, 9.0);
+    const std::uint32_t sp = d.at(static_cast<int>(st.x), static_cast<int>(st.y));
+    EXPECT_GT((sp >> 16) & 0xff, 240u);
+    EXPECT_GT((sp >> 8) & 0xff, 240u);
+    EXPECT_GT(sp & 0xff, 240u);
+  }
+}
+
+TEST(Plot, SvgHasOnePathPerOptimizerAndTheLabels) {
+  SeedScene s;
+  const std::string svg = plot::render(plot::Kind::contour, s.scene, plot::Format::svg);
+  for (std::size_t i = 0; i < s.scene.paths.size(); ++i) {
+    // Cairo writes a colour as percentages with up to six decimals: rgb(0%,44.705882%,69.803922%).
+    const unsigned c = plot::path_color(i);
+    std::string rgb = "stroke:rgb(";
+    for (int shift : {16, 8, 0}) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.6f", ((c >> shift) & 0xff) * 100.0 / 255);
+      std::string v = buf;
+      while (v.back() == '0') v.pop_back();
+      if (v.back() == '.') v.pop_back();
+      rgb += v + (shift ? "%," : "%)");
+    }
+    // The polyline of optimizer i: the only 2-pixel-wide stroke in its colour.
+    std::size_t n = 0;
+    for (std::size_t at = svg.find(rgb); at != std::string::npos; at = svg.find(rgb, at + 1)) {
+      const std::string wide = "style=\"fill:none;stroke-width:2;";
+      if (svg.compare(svg.rfind("style=\"", at), wide.size(), wide) == 0) ++n;
+    }
+    EXPECT_EQ(n, 1u) << s.scene.paths[i].label << " " << rgb;
+  }
+  EXPECT_THAT(svg, HasSubstr("<title>contour figure of f(w) = w1^2 + 8*w2^2</title>"));
+  EXPECT_THAT(svg, HasSubstr("<desc>paths: sgd:lr=0.1; momentum:lr=0.1,alpha=0.9; "
+                             "rmsprop:lr=0.1,beta=0.9;</desc>"));
+  const std::string s3 = plot::render(plot::Kind::surface3d, s.scene, plot::Format::svg);
+  EXPECT_THAT(s3, HasSubstr("<title>surface3d figure of f(w) = w1^2 + 8*w2^2</title>"));
+}
+
+TEST(Plot, RendersAreDeterministic) {
+  SeedScene a, b;
+  for (plot::Format f : {plot::Format::png, plot::Format::svg, plot::Format::pdf})
+    for (plot::Kind k : {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::loss})
+      EXPECT_TRUE(plot::render(k, a.scene, f) == plot::render(k, b.scene, f))
+          << plot::to_string(k) << plot::extension(f);
+  const std::string gif = plot::render(plot::Kind::animation, a.scene, plot::Format::png);
+  EXPECT_TRUE(gif == plot::render(plot::Kind::animation, b.scene, plot::Format::png));
+  EXPECT_EQ(gif.substr(0, 6), "GIF89a");
+  const std::string pdf = plot::render(plot::Kind::loss, a.scene, plot::Format::pdf);
+  EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
+}
+
+TEST(Plot, AnimationHasAFramePerStep) {
+  SeedScene s;
+  test::TempDir dir;
+  const fs::path path = fs::path(dir.path()) / "a.gif";
+  plot::draw(plot::Kind::animation, s.scene, path, plot::Format::png);
+  int err = 0;
+  GifFileType* gif = DGifOpenFileName(path.c_str(), &err);
+  ASSERT_NE(gif, nullptr);
+  ASSERT_EQ(DGifSlurp(gif), GIF_OK);
+  EXPECT_EQ(gif->ImageCount, 51);  // steps 0..50
+  const plot::Size size = plot::figure_size(plot::Kind::animation, s.scene);
+  EXPECT_EQ(gif->SWidth, size.width);
+  EXPECT_EQ(gif->SHeight, size.height);
+  DGifCloseFile(gif, &err);
+}
+
+TEST(Plot, DivergedAndClippedRunsAreMarked) {
+  SeedScene s({"sgd:lr=1", "sgd:lr=0.13"}, 400);
+  ASSERT_TRUE(s.scene.paths[0].diverged);
+  const std::string svg = plot::render(plot::Kind::loss, s.scene, plot::Format::svg);
+  EXPECT_THAT(svg, HasSubstr("sgd:lr=1 (diverged after step"));
+  // Far outside the box: the view stays the function's box (not squashed) and says it clips.
+  EXPECT_NO_THROW(plot::render(plot::Kind::contour, s.scene, plot::Format::png));
+  EXPECT_NO_THROW(plot::render(plot::Kind::surface3d, s.scene, plot::Format::png));
+}
+
+TEST(Plot, BadScenesAreInputErrors) {
+  SeedScene s;
+  plot::Scene empty{s.f.get(), {}};
+  EXPECT_THROW(plot::render(plot::Kind::contour, empty, plot::Format::png), InputError);
+  plot::Scene no_function{nullptr, s.scene.paths};
+  EXPECT_THROW(plot::render(plot::Kind::contour, no_function, plot::Format::png), InputError);
+  EXPECT_NO_THROW(plot::render(plot::Kind::loss, no_function, plot::Format::png));
+  const auto f3 = make_function("rosenbrock:n=3");
+  plot::Scene wrong_dim{f3.get(), s.scene.paths};
+  EXPECT_THROW(plot::render(plot::Kind::surface3d, wrong_dim, plot::Format::png), InputError);
+  EXPECT_THROW(plot::parse_format("jpg"), InputError);
+  EXPECT_THROW(plot::parse_kind("heatmap"), InputError);
+}
+
+}  // namespace
+}  // namespace descent
