@@ -47,7 +47,7 @@ void draw_contour_paths(Canvas& c, const Scene& scene, const ContourLayout& L,
                         std::uint64_t upto_step);
 
 /// The 3-D view of one surface panel: the data box, the surface samples, and an orthographic
-/// projection at matplotlib's default angles (azimuth -60, elevation 30 degrees).
+/// projection at azimuth -35 and elevation 30 degrees.
 struct Projector {
   static constexpr int kGrid = 36;          ///< quads per side
   static constexpr double kZAspect = 0.75;  ///< box height relative to its sides

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Regenerates the figures shown in README.md and docs/ from the seed experiment.
+# Run after building (cmake --workflow --preset release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+descent=build/release/apps/descent
+out=docs/figures
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$descent" run --out "$tmp/seed" >/dev/null
+cp "$tmp/seed/surface3d.png" "$tmp/seed/contour.png" "$tmp/seed/loss.png" \
+   "$tmp/seed/animation.gif" "$out/"
+"$descent" run examples/seed/aniso_momentum_alpha0.99.toml --out "$tmp/m99" >/dev/null
+cp "$tmp/m99/contour.png" "$out/momentum-0.99-contour.png"
+echo "figures written to $out"
