@@ -43,6 +43,7 @@ std::string ParamInfo::range_text() const {
     case ParamType::real:
     case ParamType::integer:
     case ParamType::integer_list:
+    case ParamType::real_list:
       break;
   }
   std::string s = (min_inclusive && std::isfinite(min)) ? "[" : "(";
@@ -50,6 +51,7 @@ std::string ParamInfo::range_text() const {
   s += (max_inclusive && std::isfinite(max)) ? "]" : ")";
   if (type == ParamType::integer) s += ", integer";
   if (type == ParamType::integer_list) s += ", increasing integers separated by ';'";
+  if (type == ParamType::real_list) s += ", numbers separated by ';'";
   return s;
 }
 
@@ -71,6 +73,7 @@ std::optional<std::string> ParamInfo::check(double value) const {
       if (value != std::floor(value)) return name + " must be an integer, got " + format(value);
       break;
     case ParamType::real:
+    case ParamType::real_list:
       break;
   }
   if (value < min || (value == min && !min_inclusive)) return out();
@@ -89,6 +92,7 @@ std::string ParamInfo::format(double value) const {
     case ParamType::real:
     case ParamType::integer:
     case ParamType::integer_list:
+    case ParamType::real_list:
       break;
   }
   return format_double(value);
@@ -111,6 +115,7 @@ double ParamInfo::parse(std::string_view text) const {
     case ParamType::real:
     case ParamType::integer:
     case ParamType::integer_list:
+    case ParamType::real_list:
       break;
   }
   auto v = parse_double(text);
@@ -122,7 +127,7 @@ std::optional<std::string> ParamInfo::check_list(const std::vector<double>& valu
   if (values.empty()) return name + " must list at least one value";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (auto err = check(values[i])) return err;
-    if (i > 0 && !(values[i] > values[i - 1]))
+    if (type == ParamType::integer_list && i > 0 && !(values[i] > values[i - 1]))
       return name + " must be increasing, got " + format_list(values);
   }
   return std::nullopt;
@@ -193,7 +198,7 @@ void ParamSet::set_list(std::string_view name, std::vector<double> values) {
 ParamSet default_params(const std::vector<ParamInfo>& infos) {
   ParamSet set;
   for (const auto& p : infos) {
-    if (p.type == ParamType::integer_list)
+    if (p.is_list())
       set.set_list(p.name, p.default_list);
     else
       set.set(p.name, p.default_value);
@@ -215,8 +220,7 @@ std::string format_spec(std::string_view name, const std::vector<ParamInfo>& inf
   for (const auto& p : infos) {
     s += sep;
     s += p.name + "=" +
-         (p.type == ParamType::integer_list ? p.format_list(values.get_list(p.name))
-                                            : p.format(values.get(p.name)));
+         (p.is_list() ? p.format_list(values.get_list(p.name)) : p.format(values.get(p.name)));
     sep = ',';
   }
   return s;

@@ -4,9 +4,12 @@
 #include <string>
 
 #include "descent/error.hpp"
+#include "descent/expression.hpp"
 #include "descent/functions/anisotropic.hpp"
+#include "descent/functions/catalog.hpp"
 #include "descent/functions/isotropic.hpp"
 #include "descent/functions/rosenbrock.hpp"
+#include "descent/noise.hpp"
 #include "descent/optimizers/adadelta.hpp"
 #include "descent/optimizers/adagrad.hpp"
 #include "descent/optimizers/adam.hpp"
@@ -54,8 +57,14 @@ const std::vector<const OptimizerInfo*>& optimizer_catalog() {
 }
 
 const std::vector<const FunctionInfo*>& function_catalog() {
-  static const std::vector<const FunctionInfo*> catalog = {&isotropic_info(), &anisotropic_info(),
-                                                           &rosenbrock_info()};
+  static const std::vector<const FunctionInfo*> catalog = {
+      &isotropic_info(),       &anisotropic_info(),      &quadratic_info(),
+      &ill_conditioned_info(), &rosenbrock_info(),       &beale_info(),
+      &booth_info(),           &himmelblau_info(),       &rastrigin_info(),
+      &ackley_info(),          &goldstein_price_info(),  &styblinski_tang_info(),
+      &matyas_info(),          &three_hump_camel_info(), &six_hump_camel_info(),
+      &levi13_info(),          &saddle_info(),           &monkey_saddle_info(),
+      &least_squares_info()};
   return catalog;
 }
 
@@ -108,6 +117,7 @@ std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec_text) {
 }
 
 std::unique_ptr<Objective> make_function(std::string_view spec_text) {
+  if (looks_like_expression(spec_text)) return std::make_unique<Expression>(spec_text);
   const Spec spec = parse_spec(spec_text);
   const FunctionInfo& info = find_function(spec.name);
   return info.make(resolve_params("function", spec, info.params));
@@ -124,7 +134,7 @@ std::string short_label(std::string_view text) {
     std::string label = info.alias_of.empty() ? info.name : info.alias_of;
     char sep = ':';
     for (const ParamInfo& p : all) {
-      if (p.type == ParamType::integer_list) continue;
+      if (p.is_list()) continue;
       const double v = values.get(p.name);
       if (!p.always_shown && v == p.default_value) continue;
       label += sep + p.name + "=" + p.format(v);

@@ -98,6 +98,7 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
   for (std::size_t k = first_step;; ++k) {
     const double loss = closure(w, g);
     if (auto what = first_non_finite(w, loss, g)) {
+      if (const std::string why = f.explain_non_finite(w); !why.empty()) *what += " (" + why + ")";
       if (k == first_step)
         throw InputError("function '" + f.spec() + "' is not finite at the start point " +
                          point_text(w) + ": " + *what);

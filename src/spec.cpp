@@ -60,7 +60,9 @@ ParamSet resolve_params(std::string_view kind, const Spec& spec,
                         const std::vector<ParamInfo>& infos) {
   const std::string owner = std::string(kind) + " '" + spec.name + "'";
   ParamSet values = default_params(infos);
-  for (const auto& [key, text] : spec.args) {
+  for (const auto& arg : spec.args) {
+    const std::string& key = arg.first;
+    const std::string& text = arg.second;
     auto it =
         std::find_if(infos.begin(), infos.end(), [&](const auto& p) { return p.name == key; });
     if (it == infos.end()) {
@@ -70,7 +72,7 @@ ParamSet resolve_params(std::string_view kind, const Spec& spec,
                        (valid.empty() ? "none (it takes no parameters)" : valid));
     }
     try {
-      if (it->type == ParamType::integer_list) {
+      if (it->is_list()) {
         std::vector<double> list = it->parse_list(text);
         if (auto err = it->check_list(list)) throw InputError(*err);
         values.set_list(key, std::move(list));

@@ -192,7 +192,7 @@ const BadInput kBadInputs[] = {
     {"FunctionOutOfRange", "run --function anisotropic:ratio=-8",
      "ratio=-8 is out of range (0, inf)"},
     {"StartWrongDimension", "run --start 1,1,1",
-     "the start point has 3 coordinates but function 'anisotropic:ratio=8' takes 2"},
+     "the start point has 3 coordinates but function 'anisotropic:ratio=8,angle=0' takes 2"},
     {"StartMalformed", "run --start 1,x", "--start: '1,x' is not a list of finite numbers"},
     {"StartNotFinite", "run --start 1,inf", "is not a list of finite numbers"},
     {"StepsMalformed", "run --steps ten", "--steps: 'ten' is not a whole number >= 0"},

@@ -108,7 +108,7 @@ TEST(Registry, UnknownNamesListTheValidOnes) {
     FAIL() << "no error";
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(),
-                HasSubstr("unknown function 'bowl'; valid: isotropic, anisotropic, rosenbrock"));
+                HasSubstr("unknown function 'bowl'; valid: isotropic, anisotropic, quadratic"));
   }
   try {
     make_function("isotropic:ratio=2");

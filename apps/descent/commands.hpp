@@ -14,6 +14,9 @@ struct RunArgs {
   std::optional<std::string> start;
   std::optional<std::string> steps;
   std::optional<std::string> tol;
+  std::optional<std::string> noise;
+  std::optional<std::string> seed;
+  std::optional<std::string> batch;
   std::vector<std::string> optimizers;
   std::optional<std::string> schedule;
   std::optional<std::string> checkpoint_dir;  ///< save each optimizer's final state here
@@ -44,6 +47,16 @@ struct ScheduleArgs {
 
 /// Prints the learning rate of each step of a schedule as CSV (step,lr).
 int schedule_command(const ScheduleArgs& args);
+
+/// Options of `descent analyze`.
+struct AnalyzeArgs {
+  std::string function = "anisotropic";
+  std::optional<std::string> at;
+};
+
+/// Prints the theory at a point: Hessian eigenvalues, condition number, stable and optimal
+/// settings for gradient descent and heavy-ball momentum.
+int analyze_command(const AnalyzeArgs& args);
 
 /// Options of `descent plot`.
 struct PlotArgs {

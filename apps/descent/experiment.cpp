@@ -171,6 +171,18 @@ Experiment load_experiment(const std::string& path) {
                          ": 'optimizer' must be a list of tables: [[optimizer]] name = \"...\"");
       for (const toml::node& e : *a) optimizers.push_back(spec_from_node(path, "optimizer", e));
       optimizers_given = true;
+    } else if (key == "noise") {
+      x.noise = number_of(path, key, node);
+      if (!(x.noise >= 0) || !std::isfinite(x.noise))
+        throw InputError(where(path, node) + ": 'noise' must be a finite number >= 0");
+    } else if (key == "seed" || key == "batch") {
+      const auto* v = node.as_integer();
+      if (!v || v->get() < 0)
+        throw InputError(where(path, node) + ": '" + key + "' must be a whole number >= 0");
+      if (key == "seed")
+        x.seed = static_cast<std::uint64_t>(v->get());
+      else
+        x.batch = static_cast<std::size_t>(v->get());
     } else if (key == "schedule") {
       x.schedule = string_of(path, key, node);
     } else if (key == "out") {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct Experiment {
   double tol = 1e-6;
   std::vector<std::string> optimizers = {"sgd", "momentum", "rmsprop"};
   std::optional<std::string> schedule;  ///< for optimizers whose spec has no "@schedule"
+  double noise = 0.0;                   ///< standard deviation of Gaussian noise added to gradients
+  std::uint64_t seed = 0;               ///< seed of the noise and of mini-batches
+  std::size_t batch = 0;                ///< mini-batch size for finite sums (0: the full gradient)
   std::string out = "descent-out";
   std::optional<std::string> trajectory;  ///< default: OUT/trajectory.csv
   std::optional<std::string> json;        ///< default: OUT/run.json
@@ -31,6 +35,7 @@ struct Experiment {
 ///   optimizers = ["sgd", "momentum:alpha=0.99"]  and/or  [[optimizer]] name = "rmsprop" ...
 ///     (a table may hold schedule = "cosine:t_max=100", its "@schedule")
 ///   schedule = "step:step_size=30"   for the optimizers that name none
+///   noise = 0.1   seed = 7   batch = 16   stochastic gradients (see noise.hpp)
 ///   out = "descent-out/x"   trajectory = "path.csv"   json = "path.json"
 /// Throws InputError naming the file, the key and the problem.
 Experiment load_experiment(const std::string& path);

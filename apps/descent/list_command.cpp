@@ -23,13 +23,14 @@ std::string type_name(const ParamInfo& p) {
       return "choice";
     case ParamType::integer_list:
       return "integer list";
+    case ParamType::real_list:
+      return "number list";
   }
   return "?";
 }
 
 std::string default_text(const ParamInfo& p) {
-  return p.type == ParamType::integer_list ? p.format_list(p.default_list)
-                                           : p.format(p.default_value);
+  return p.is_list() ? p.format_list(p.default_list) : p.format(p.default_value);
 }
 
 void print_params_text(const std::vector<ParamInfo>& params) {

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("experiment", run.experiment_file,
                       "Experiment file (TOML); options given here override it");
   run_cmd->add_option("-f,--function", run.function,
-                      "Function spec, e.g. anisotropic:ratio=8 (default: anisotropic)");
+                      "Function spec, e.g. anisotropic:ratio=8 (default: anisotropic), or an "
+                      "expression, e.g. \"w1^2 + 8*w2^2\"");
   run_cmd->add_option("-s,--start", run.start,
                       "Start point, e.g. 1,1 (default: the function's default start)");
   run_cmd->add_option("-n,--steps", run.steps, "Number of optimizer steps (default 50)");
@@ -50,6 +51,11 @@ int main(int argc, char** argv) {
                       "Save each optimizer's final state (and point) to DIR/optimizer-N.ckpt");
   run_cmd->add_option("--resume", run.resume_dir,
                       "Continue each optimizer from DIR/optimizer-N.ckpt up to --steps");
+  run_cmd->add_option("--noise", run.noise,
+                      "Add Gaussian noise of this standard deviation to every gradient");
+  run_cmd->add_option("--seed", run.seed, "Seed of the noise and the mini-batches (default 0)");
+  run_cmd->add_option("--batch", run.batch,
+                      "Mini-batch size for a finite-sum function such as least_squares");
   run_cmd->add_option("--tol", run.tol, "Loss tolerance for 'steps to tol' (default 1e-6)");
   run_cmd->add_option("--trajectory", run.trajectory,
                       "Trajectory CSV path (default: OUT/trajectory.csv)");
@@ -57,6 +63,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--out", run.out, "Output folder (default: descent-out)");
   run_cmd->add_flag("--no-plots", run.no_plots, "Do not draw the figures");
   run_cmd->add_option("--format", run.format, "Figure format: png (default), svg or pdf");
+
+  descent::cli::AnalyzeArgs analyze;
+  CLI::App* analyze_cmd = app.add_subcommand(
+      "analyze", "Theory at a point: Hessian, condition number, stable and optimal settings");
+  analyze_cmd->add_option("-f,--function", analyze.function,
+                          "Function spec or expression (default: anisotropic)");
+  analyze_cmd->add_option("--at", analyze.at, "Point, e.g. 1,2 (default: the known minimizer)");
 
   descent::cli::PlotArgs plot;
   CLI::App* plot_cmd = app.add_subcommand(
@@ -118,6 +131,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(list_cmd)) return descent::cli::list_command(list);
     if (app.got_subcommand(sched_cmd)) return descent::cli::schedule_command(sched);
     if (app.got_subcommand(plot_cmd)) return descent::cli::plot_command(plot);
+    if (app.got_subcommand(analyze_cmd)) return descent::cli::analyze_command(analyze);
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;

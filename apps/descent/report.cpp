@@ -21,6 +21,92 @@ std::string sci(double x) { return fmt::format("{:.3g}", x); }
 
 }  // namespace
 
+std::string analysis_text(const Objective& f, const Analysis& a) {
+  std::string out = fmt::format("function   {}   f(w) = {}\n", f.spec(), f.formula());
+  out += fmt::format("point      {}{}\n", point_text(a.point),
+                     a.at_minimizer ? ", the known minimizer" : "");
+  if (!a.not_applicable.empty()) {
+    if (!a.eigenvalues.empty()) {
+      std::string ev;
+      for (double v : a.eigenvalues) ev += fmt::format("{}{:.6g}", ev.empty() ? "" : ", ", v);
+      out += fmt::format("Hessian eigenvalues   {}\n", ev);
+    }
+    out += fmt::format("no rates: {}\n", a.not_applicable);
+    return out;
+  }
+  out += a.quadratic
+             ? "           a quadratic: the predictions below hold exactly, from any start\n"
+             : "           not a quadratic: the predictions below hold near this point\n";
+  std::string ev, vecs;
+  for (std::size_t i = 0; i < a.eigenvalues.size() && i < 12; ++i) {
+    ev += fmt::format("{}{:.6g}", i ? ", " : "", a.eigenvalues[i]);
+    vecs += (i ? ", " : "") + point_text(a.eigenvectors[i]);
+  }
+  if (a.eigenvalues.size() > 12) ev += fmt::format(", ... ({} in all)", a.eigenvalues.size());
+  out += fmt::format("\nHessian eigenvalues   {}\n", ev);
+  if (a.eigenvalues.size() <= 4) out += fmt::format("eigenvectors          {}\n", vecs);
+  out += fmt::format("condition number      kappa = {:.6g}\n\n", *a.kappa);
+  const GdTheory& g = *a.gd;
+  out += fmt::format("gradient descent      stable for 0 < lr < {:.6g} (2/lambda_max)\n", g.lr_max);
+  out += fmt::format(
+      "                      best lr {:.6g} (2/(lambda_min + lambda_max)), rate {:.6g} "
+      "per step ((kappa-1)/(kappa+1))\n",
+      g.best_lr, g.rate);
+  const MomentumTheory& m = *a.momentum;
+  out += fmt::format(
+      "heavy-ball momentum   stable for 0 <= alpha < 1 and 0 < lr < (2 + 2 alpha)/{:.6g}\n",
+      m.lambda_max);
+  out += fmt::format(
+      "                      best lr* {:.6g}, alpha* {:.6g}, rate {:.6g} per step "
+      "((sqrt(kappa)-1)/(sqrt(kappa)+1))\n",
+      m.lr_star, m.alpha_star, m.rate);
+  const auto steps = [](double rate) {
+    const auto k = predicted_steps(rate, 1e-6);
+    return k ? std::to_string(*k) : std::string("-");
+  };
+  out += fmt::format(
+      "steps to bring the distance to the minimum down 1e6-fold: gradient descent {}, "
+      "momentum {}\n",
+      steps(g.rate), steps(m.rate));
+  out += "adaptive methods (RMSProp, Adam, ...): no such formula; see docs/theory.md\n";
+  return out;
+}
+
+std::string theory_summary(const RunSetup& setup, std::span<const RunResult> results) {
+  const Objective& f = *setup.function;
+  const auto mins = f.minimizers();
+  if (mins.empty() || f.dim() > 50) return {};
+  const Analysis a = analyze(f);
+  std::string out;
+  if (a.not_applicable.empty()) {
+    const double f0 = f.value(setup.start) - f.value(mins.front());
+    const auto steps = [&](double rate) {
+      // The loss above the minimum shrinks as the squared distance: rate^2 per step.
+      const auto k = predicted_steps(rate * rate, setup.options.tol / f0);
+      return k ? std::to_string(*k) : std::string("-");
+    };
+    out += fmt::format(
+        "theory at the minimizer ({}kappa {:.4g}): gradient descent best lr {:.6g}, rate {:.4g}; "
+        "momentum lr* {:.6g}, alpha* {:.6g}, rate {:.4g}\n",
+        a.quadratic ? "a quadratic, " : "", *a.kappa, a.gd->best_lr, a.gd->rate,
+        a.momentum->lr_star, a.momentum->alpha_star, a.momentum->rate);
+    out += fmt::format(
+        "predicted steps to tol with those settings: gradient descent {}, momentum {}\n",
+        steps(a.gd->rate), steps(a.momentum->rate));
+  } else {
+    out += fmt::format("theory at the minimizer: {}\n", a.not_applicable);
+  }
+  std::string rates;
+  for (const RunResult& r : results) {
+    const auto m = measured_rate(r.trajectory, mins.front());
+    rates += fmt::format("{}{} {}", rates.empty() ? "" : ", ", short_label(r.optimizer),
+                         m ? fmt::format("{:.4g}", *m) : std::string("-"));
+  }
+  out += "measured rate per step (distance to the minimizer, second half of each run): " + rates +
+         "\n";
+  return out;
+}
+
 std::string metrics_table(const RunSetup& setup, std::span<const RunResult> results) {
   const Objective& f = *setup.function;
   std::string out =
@@ -78,6 +164,9 @@ std::string run_json(const RunSetup& setup, std::span<const RunResult> results) 
     run["optimizer"] = r.optimizer;
     run["label"] = short_label(r.optimizer);
     run["evaluations"] = r.evaluations;
+    const auto mins = f.minimizers();
+    const auto rate = mins.empty() ? std::nullopt : measured_rate(r.trajectory, mins.front());
+    run["measured_rate"] = rate ? json(*rate) : json(nullptr);
     run["termination"] = to_string(r.termination);
     run["stop_step"] = r.stop_step;
     run["message"] = r.message;

@@ -7,6 +7,7 @@
 
 #include "descent/objective.hpp"
 #include "descent/runner.hpp"
+#include "descent/theory.hpp"
 
 namespace descent::cli {
 
@@ -16,6 +17,13 @@ struct RunSetup {
   std::vector<double> start;
   RunOptions options;
 };
+
+/// The theory at a point, as text (see theory.hpp).
+std::string analysis_text(const Objective& f, const Analysis& a);
+
+/// The theory lines printed under a run's table: the predictions at the minimizer and each
+/// run's measured rate. Empty when the function has no known minimizer.
+std::string theory_summary(const RunSetup& setup, std::span<const RunResult> results);
 
 /// A readable table of the metrics, one row per optimizer, with a heading line.
 std::string metrics_table(const RunSetup& setup, std::span<const RunResult> results);

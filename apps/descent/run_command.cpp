@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "descent/atomic_file.hpp"
 #include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
+#include "descent/noise.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/trajectory_csv.hpp"
@@ -26,6 +28,11 @@ int run_command(const RunArgs& args) {
   if (args.start) x.start = parse_point(*args.start, "--start");
   if (args.steps) x.steps = parse_count(*args.steps, "--steps", kMaxSteps);
   if (args.tol) x.tol = parse_number(*args.tol, "--tol");
+  if (args.noise) x.noise = parse_number(*args.noise, "--noise");
+  if (args.seed) x.seed = parse_count(*args.seed, "--seed", std::size_t{1} << 53);
+  if (args.batch) x.batch = parse_count(*args.batch, "--batch", 1'000'000);
+  if (!(x.noise >= 0) || !std::isfinite(x.noise))
+    throw InputError("--noise: the standard deviation must be a finite number >= 0");
   if (!args.optimizers.empty()) x.optimizers = args.optimizers;
   if (args.schedule) x.schedule = *args.schedule;
   if (x.schedule)
@@ -39,7 +46,21 @@ int run_command(const RunArgs& args) {
     throw InputError(fmt::format("{} optimizers given; at most {} run at once", x.optimizers.size(),
                                  kMaxOptimizers));
 
-  const std::unique_ptr<Objective> f = make_function(x.function);
+  // Each optimizer gets a fresh copy of the function, so that with noise or mini-batches every
+  // one sees the same random sequence (common random numbers: a fair race).
+  const auto make_objective = [&]() -> std::unique_ptr<Objective> {
+    std::unique_ptr<Objective> obj = make_function(x.function);
+    if (x.batch > 0) {
+      auto* sum = dynamic_cast<LeastSquares*>(obj.get());
+      if (!sum)
+        throw InputError("--batch needs a finite-sum function such as least_squares; '" +
+                         obj->spec() + "' is not one");
+      sum->set_batch(x.batch, x.seed);
+    }
+    if (x.noise > 0) obj = std::make_unique<NoisyGradient>(std::move(obj), x.noise, x.seed);
+    return obj;
+  };
+  const std::unique_ptr<Objective> f = make_objective();
   std::vector<std::unique_ptr<Optimizer<double>>> optimizers;
   for (const auto& spec : x.optimizers) optimizers.push_back(make_optimizer<double>(spec));
   RunSetup setup{f.get(), x.start.value_or(f->default_start()), {x.steps, x.tol}};
@@ -68,12 +89,15 @@ int run_command(const RunArgs& args) {
         throw InputError(fmt::format(
             "checkpoint {} holds {} coordinates but function '{}' takes {}",
             checkpoint_path(*args.resume_dir, i).string(), points[i].size(), f->spec(), f->dim()));
-      results.push_back(run_from(*f, *optimizers[i], points[i], steps[i], setup.options));
+      results.push_back(
+          run_from(*make_objective(), *optimizers[i], points[i], steps[i], setup.options));
     }
   } else {
-    results = run_all(*f, optimizers, setup.start, setup.options);
+    for (const auto& opt : optimizers)
+      results.push_back(run(*make_objective(), *opt, setup.start, setup.options));
   }
   fmt::print("{}", metrics_table(setup, results));
+  if (const std::string t = theory_summary(setup, results); !t.empty()) fmt::print("\n{}", t);
 
   std::ostringstream csv;
   write_trajectory_csv(csv, results);

@@ -44,6 +44,20 @@ class Objective {
   virtual std::vector<double> default_start() const = 0;
   /// The box drawn by plots.
   virtual Box bounds() const = 0;
+
+  /// Writes the Hessian at `x` into `h` (dim()*dim() elements, row-major) and returns true, or
+  /// returns false if the function has none there (e.g. not twice differentiable).
+  virtual bool hessian(std::span<const double> x, std::span<double> h) const {
+    (void)x;
+    (void)h;
+    return false;
+  }
+  /// Why the value or gradient at `x` is not finite, when the function can tell (an expression:
+  /// "log of a negative number at column 5"); empty otherwise.
+  virtual std::string explain_non_finite(std::span<const double> x) const {
+    (void)x;
+    return {};
+  }
 };
 
 /// The registry's description of one function: name in specs, a one-line doc, parameters and a

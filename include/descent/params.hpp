@@ -14,7 +14,7 @@ namespace descent {
 /// What kind of value a parameter holds. Scalar values are stored as doubles: integers exactly,
 /// booleans as 0 or 1, choices as the index into ParamInfo::choices. An integer list (e.g. the
 /// milestones of a schedule) is written with ';' between items ("30;80") and stored as a list.
-enum class ParamType { real, integer, boolean, choice, integer_list };
+enum class ParamType { real, integer, boolean, choice, integer_list, real_list };
 
 /// One parameter of an optimizer or a function.
 struct ParamInfo {
@@ -32,7 +32,7 @@ struct ParamInfo {
   std::string doc;
   /// The names of the choices, for ParamType::choice.
   std::vector<std::string> choices = {};
-  /// The default, for ParamType::integer_list (items in [min, max], increasing).
+  /// The default, for the list types (items in [min, max]; an integer list also increasing).
   std::vector<double> default_list = {};
 
   /// The valid range in interval notation, e.g. "[0, 1)" or "true|false".
@@ -44,10 +44,11 @@ struct ParamInfo {
   /// Parses the text of a value (as written in a spec). Throws InputError naming the parameter.
   double parse(std::string_view text) const;
 
-  /// For ParamType::integer_list: the same three operations on a list.
+  /// For the list types: the same three operations on a list.
   std::optional<std::string> check_list(const std::vector<double>& values) const;
   std::string format_list(const std::vector<double>& values) const;
   std::vector<double> parse_list(std::string_view text) const;
+  bool is_list() const { return type == ParamType::integer_list || type == ParamType::real_list; }
 };
 
 /// A real parameter with the range [min, max] (use the flags to open either end).

@@ -28,7 +28,9 @@ const FunctionInfo& find_function(std::string_view name);
 template <std::floating_point T = double>
 std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec);
 
-/// Makes a function from a spec such as "anisotropic:ratio=8". Throws InputError as above.
+/// Makes a function from a spec such as "anisotropic:ratio=8", or from an expression such as
+/// "w1^2 + 8*w2^2" (any text that is not a spec naming a catalog function; see expression.hpp).
+/// Throws InputError as above, or with the column of a malformed expression.
 std::unique_ptr<Objective> make_function(std::string_view spec);
 
 /// A short label for an optimizer spec, for tables and legends: the name, the keys marked

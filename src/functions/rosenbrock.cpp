@@ -1,5 +1,6 @@
 #include "descent/functions/rosenbrock.hpp"
 
+#include <algorithm>
 #include <memory>
 
 namespace descent {
@@ -28,6 +29,18 @@ double Rosenbrock::value_and_gradient(std::span<const double> x, std::span<doubl
     g[i + 1] += 200 * t;
   }
   return value(x);
+}
+
+bool Rosenbrock::hessian(std::span<const double> x, std::span<double> h) const {
+  const std::size_t n = dim();
+  std::fill(h.begin(), h.end(), 0.0);
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    h[i * n + i] += 1200 * x[i] * x[i] - 400 * x[i + 1] + 2;
+    h[i * n + i + 1] += -400 * x[i];
+    h[(i + 1) * n + i] += -400 * x[i];
+    h[(i + 1) * n + i + 1] += 200;
+  }
+  return true;
 }
 
 std::string Rosenbrock::spec() const { return "rosenbrock:n=" + std::to_string(p_.n); }

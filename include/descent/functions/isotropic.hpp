@@ -21,6 +21,7 @@ class Isotropic final : public Objective {
   std::optional<double> minimum() const override { return 0.0; }
   std::vector<double> default_start() const override { return {1.0, 1.0}; }
   Box bounds() const override { return {{-2.0, -2.0}, {2.0, 2.0}}; }
+  bool hessian(std::span<const double> x, std::span<double> h) const override;
 };
 
 /// The registry entry of `isotropic`.

@@ -32,6 +32,7 @@ class Rosenbrock final : public Objective {
   std::optional<double> minimum() const override { return 0.0; }
   std::vector<double> default_start() const override;
   Box bounds() const override;
+  bool hessian(std::span<const double> x, std::span<double> h) const override;
 
  private:
   RosenbrockParams p_;

@@ -1,0 +1,617 @@
+#include "descent/expression.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <numbers>
+#include <optional>
+
+#include "descent/error.hpp"
+#include "descent/params.hpp"
+#include "descent/registry.hpp"
+#include "descent/spec.hpp"
+
+namespace descent {
+
+namespace {
+
+using Op = Expression::Op;
+using Node = Expression::Node;
+
+struct FunctionName {
+  const char* name;
+  Op op;
+  int arity;
+};
+
+constexpr std::array<FunctionName, 13> kFunctions = {{{"sin", Op::sin, 1},
+                                                      {"cos", Op::cos, 1},
+                                                      {"tan", Op::tan, 1},
+                                                      {"exp", Op::exp, 1},
+                                                      {"log", Op::log, 1},
+                                                      {"sqrt", Op::sqrt, 1},
+                                                      {"abs", Op::abs, 1},
+                                                      {"tanh", Op::tanh, 1},
+                                                      {"sinh", Op::sinh, 1},
+                                                      {"cosh", Op::cosh, 1},
+                                                      {"atan", Op::atan, 1},
+                                                      {"min", Op::min, 2},
+                                                      {"max", Op::max, 2}}};
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::div:
+      return "division";
+    case Op::pow:
+    case Op::pow_const:
+      return "power";
+    case Op::log:
+      return "log";
+    case Op::sqrt:
+      return "sqrt";
+    default:
+      for (const auto& f : kFunctions)
+        if (f.op == op) return f.name;
+      return "operation";
+  }
+}
+
+// Scalar math shared by the value pass and the constant folder.
+double apply(Op op, double a, double b, double c) {
+  switch (op) {
+    case Op::neg:
+      return -a;
+    case Op::add:
+      return a + b;
+    case Op::sub:
+      return a - b;
+    case Op::mul:
+      return a * b;
+    case Op::div:
+      return a / b;
+    case Op::square:
+      return a * a;
+    case Op::pow_const:
+      return std::pow(a, c);
+    case Op::pow:
+      return std::pow(a, b);
+    case Op::sin:
+      return std::sin(a);
+    case Op::cos:
+      return std::cos(a);
+    case Op::tan:
+      return std::tan(a);
+    case Op::exp:
+      return std::exp(a);
+    case Op::log:
+      return std::log(a);
+    case Op::sqrt:
+      return std::sqrt(a);
+    case Op::abs:
+      return std::abs(a);
+    case Op::tanh:
+      return std::tanh(a);
+    case Op::sinh:
+      return std::sinh(a);
+    case Op::cosh:
+      return std::cosh(a);
+    case Op::atan:
+      return std::atan(a);
+    case Op::min:
+      return std::min(a, b);
+    case Op::max:
+      return std::max(a, b);
+    case Op::constant:
+    case Op::variable:
+      break;
+  }
+  return c;
+}
+
+bool binary(Op op) {
+  return op == Op::add || op == Op::sub || op == Op::mul || op == Op::div || op == Op::pow ||
+         op == Op::min || op == Op::max;
+}
+
+}  // namespace
+
+// Recursive descent over the grammar in the header, emitting tape nodes as it goes.
+class ExpressionParser {
+ public:
+  ExpressionParser(std::string_view text, Expression& out) : s_(text), out_(out) {}
+
+  void parse() {
+    if (s_.size() > Expression::kMaxLength)
+      throw InputError("expression is " + std::to_string(s_.size()) + " characters long; at most " +
+                       std::to_string(Expression::kMaxLength) + " are allowed");
+    skip();
+    if (pos_ >= s_.size()) throw InputError("the expression is empty");
+    expr(0);
+    skip();
+    if (pos_ < s_.size()) fail_unexpected("an operator");
+    std::size_t dim = 1;
+    for (const Node& n : out_.tape_)
+      if (n.op == Op::variable) dim = std::max(dim, static_cast<std::size_t>(n.c) + 1);
+    out_.dim_ = dim;
+  }
+
+ private:
+  std::uint32_t column() const { return static_cast<std::uint32_t>(pos_ + 1); }
+
+  [[noreturn]] void fail(const std::string& what, std::size_t at,
+                         const std::string& more = "") const {
+    throw InputError(what + " at column " + std::to_string(at + 1) + more);
+  }
+  [[noreturn]] void fail_unexpected(const char* expected) const {
+    if (pos_ >= s_.size())
+      throw InputError(std::string("unexpected end of expression (expected ") + expected + ")");
+    fail("unexpected '" + std::string(1, s_[pos_]) + "'", pos_);
+  }
+
+  void skip() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t')) ++pos_;
+  }
+
+  std::uint32_t emit(Node n) {
+    // Fold operations on constants.
+    const auto is_const = [&](std::uint32_t i) { return out_.tape_[i].op == Op::constant; };
+    if (n.op != Op::constant && n.op != Op::variable) {
+      const bool two = binary(n.op);
+      if (is_const(n.a) && (!two || is_const(n.b))) {
+        const double v = apply(n.op, out_.tape_[n.a].c, two ? out_.tape_[n.b].c : 0.0, n.c);
+        n = Node{Op::constant, 0, 0, v, n.column};
+      }
+    }
+    out_.tape_.push_back(n);
+    return static_cast<std::uint32_t>(out_.tape_.size() - 1);
+  }
+
+  void enter() {
+    if (++depth_ > Expression::kMaxDepth)
+      fail("the expression is nested more than " + std::to_string(Expression::kMaxDepth) +
+               " levels deep",
+           pos_);
+  }
+
+  std::uint32_t expr(int) {
+    enter();
+    std::uint32_t left = term();
+    for (skip(); pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-'); skip()) {
+      const char op = s_[pos_];
+      const std::uint32_t col = column();
+      ++pos_;
+      const std::uint32_t right = term();
+      left = emit({op == '+' ? Op::add : Op::sub, left, right, 0, col});
+    }
+    --depth_;
+    return left;
+  }
+
+  std::uint32_t term() {
+    std::uint32_t left = unary();
+    for (skip(); pos_ < s_.size() && (s_[pos_] == '*' || s_[pos_] == '/'); skip()) {
+      const char op = s_[pos_];
+      const std::uint32_t col = column();
+      ++pos_;
+      const std::uint32_t right = unary();
+      left = emit({op == '*' ? Op::mul : Op::div, left, right, 0, col});
+    }
+    return left;
+  }
+
+  std::uint32_t unary() {
+    enter();
+    skip();
+    std::uint32_t r;
+    if (pos_ < s_.size() && (s_[pos_] == '-' || s_[pos_] == '+')) {
+      const bool minus = s_[pos_] == '-';
+      const std::uint32_t col = column();
+      ++pos_;
+      r = unary();
+      if (minus) r = emit({Op::neg, r, 0, 0, col});
+    } else {
+      r = power();
+    }
+    --depth_;
+    return r;
+  }
+
+  std::uint32_t power() {
+    const std::uint32_t base = primary();
+    skip();
+    if (pos_ < s_.size() && s_[pos_] == '^') {
+      const std::uint32_t col = column();
+      ++pos_;
+      const std::uint32_t exponent = unary();
+      const Node& e = out_.tape_[exponent];
+      if (e.op == Op::constant) {
+        if (e.c == 2.0) return emit({Op::square, base, 0, 0, col});
+        const double c = e.c;
+        return emit({Op::pow_const, base, 0, c, col});
+      }
+      return emit({Op::pow, base, exponent, 0, col});
+    }
+    return base;
+  }
+
+  std::uint32_t primary() {
+    skip();
+    if (pos_ >= s_.size()) fail_unexpected("a number, a variable or '('");
+    const char ch = s_[pos_];
+    const std::uint32_t col = column();
+    if (ch == '(') {
+      const std::size_t open = pos_;
+      ++pos_;
+      const std::uint32_t inner = expr(0);
+      skip();
+      if (pos_ >= s_.size() || s_[pos_] != ')') {
+        if (pos_ >= s_.size()) fail("missing ')' for the '('", open);
+        fail_unexpected("')'");
+      }
+      ++pos_;
+      return inner;
+    }
+    if ((ch >= '0' && ch <= '9') || ch == '.') return number();
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_') {
+      const std::size_t start = pos_;
+      while (pos_ < s_.size() &&
+             (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_'))
+        ++pos_;
+      const std::string name(s_.substr(start, pos_ - start));
+      if (name == "pi") return emit({Op::constant, 0, 0, std::numbers::pi, col});
+      if (name == "e") return emit({Op::constant, 0, 0, std::numbers::e, col});
+      if (name == "x" || name == "y" || name == "z")
+        return emit({Op::variable, 0, 0, static_cast<double>(name[0] - 'x'), col});
+      if (name.size() > 1 && name[0] == 'w' &&
+          std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        std::size_t k = 0;
+        const auto [p, ec] = std::from_chars(name.data() + 1, name.data() + name.size(), k);
+        if (ec != std::errc() || k < 1 || k > Expression::kMaxVariables)
+          fail("variable '" + name + "' is out of range w1..w" +
+                   std::to_string(Expression::kMaxVariables),
+               start);
+        return emit({Op::variable, 0, 0, static_cast<double>(k - 1), col});
+      }
+      for (const auto& f : kFunctions) {
+        if (name != f.name) continue;
+        skip();
+        if (pos_ >= s_.size() || s_[pos_] != '(')
+          fail(std::string("'") + f.name + "' needs its argument in parentheses", start);
+        const std::size_t open = pos_;
+        ++pos_;
+        const std::uint32_t a = expr(0);
+        std::uint32_t b = 0;
+        skip();
+        if (f.arity == 2) {
+          if (pos_ >= s_.size() || s_[pos_] != ',')
+            fail(std::string("'") + f.name + "' takes 2 arguments", start);
+          ++pos_;
+          b = expr(0);
+          skip();
+        }
+        if (pos_ < s_.size() && s_[pos_] == ',')
+          fail(std::string("'") + f.name + "' takes " + std::to_string(f.arity) + " argument" +
+                   (f.arity == 1 ? "" : "s"),
+               start);
+        if (pos_ >= s_.size()) fail("missing ')' for the '('", open);
+        if (s_[pos_] != ')') fail_unexpected("')'");
+        ++pos_;
+        return emit({f.op, a, b, 0, static_cast<std::uint32_t>(start + 1)});
+      }
+      std::string functions;
+      for (const auto& f : kFunctions)
+        functions += (functions.empty() ? "" : ", ") + std::string(f.name);
+      fail("unknown name '" + name + "'", start,
+           " (variables: w1..wn or x, y, z; constants: pi, e; functions: " + functions + ")");
+    }
+    fail_unexpected("a number, a variable or '('");
+  }
+
+  std::uint32_t number() {
+    const std::size_t start = pos_;
+    while (pos_ < s_.size() && ((s_[pos_] >= '0' && s_[pos_] <= '9') || s_[pos_] == '.')) ++pos_;
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      std::size_t q = pos_ + 1;
+      if (q < s_.size() && (s_[q] == '+' || s_[q] == '-')) ++q;
+      if (q < s_.size() && s_[q] >= '0' && s_[q] <= '9') {
+        pos_ = q;
+        while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+      }
+    }
+    const auto v = parse_double(s_.substr(start, pos_ - start));
+    if (!v) fail("malformed number '" + std::string(s_.substr(start, pos_ - start)) + "'", start);
+    return emit({Op::constant, 0, 0, *v, static_cast<std::uint32_t>(start + 1)});
+  }
+
+  std::string_view s_;
+  Expression& out_;
+  std::size_t pos_ = 0;
+  std::size_t depth_ = 0;
+};
+
+namespace {
+
+// A hyper-dual number: value, two first derivatives along directions 1 and 2, and the mixed
+// second derivative. Evaluating with seeds (e_i, e_j) gives d2f/dxi dxj.
+struct Hyper {
+  double v = 0, d1 = 0, d2 = 0, d12 = 0;
+};
+
+// f(x) with f', f'' at x.value, lifted to hyper-duals.
+Hyper chain(const Hyper& x, double f, double df, double ddf) {
+  return {f, df * x.d1, df * x.d2, df * x.d12 + ddf * x.d1 * x.d2};
+}
+
+Hyper operator+(const Hyper& a, const Hyper& b) {
+  return {a.v + b.v, a.d1 + b.d1, a.d2 + b.d2, a.d12 + b.d12};
+}
+Hyper operator-(const Hyper& a, const Hyper& b) {
+  return {a.v - b.v, a.d1 - b.d1, a.d2 - b.d2, a.d12 - b.d12};
+}
+Hyper operator*(const Hyper& a, const Hyper& b) {
+  return {a.v * b.v, a.d1 * b.v + a.v * b.d1, a.d2 * b.v + a.v * b.d2,
+          a.d12 * b.v + a.d1 * b.d2 + a.d2 * b.d1 + a.v * b.d12};
+}
+Hyper inverse(const Hyper& b) {
+  const double i = 1 / b.v;
+  return chain(b, i, -i * i, 2 * i * i * i);
+}
+
+Hyper apply_hyper(Op op, const Hyper& a, const Hyper& b, double c) {
+  switch (op) {
+    case Op::neg:
+      return {-a.v, -a.d1, -a.d2, -a.d12};
+    case Op::add:
+      return a + b;
+    case Op::sub:
+      return a - b;
+    case Op::mul:
+      return a * b;
+    case Op::div:
+      return a * inverse(b);
+    case Op::square:
+      return a * a;
+    case Op::pow_const:
+      return chain(a, std::pow(a.v, c), c * std::pow(a.v, c - 1),
+                   c * (c - 1) * std::pow(a.v, c - 2));
+    case Op::pow: {
+      // a^b = exp(b log a)
+      const Hyper la = chain(a, std::log(a.v), 1 / a.v, -1 / (a.v * a.v));
+      const Hyper p = b * la;
+      const double e = std::exp(p.v);
+      return chain(p, e, e, e);
+    }
+    case Op::sin:
+      return chain(a, std::sin(a.v), std::cos(a.v), -std::sin(a.v));
+    case Op::cos:
+      return chain(a, std::cos(a.v), -std::sin(a.v), -std::cos(a.v));
+    case Op::tan: {
+      const double t = std::tan(a.v), s = 1 + t * t;
+      return chain(a, t, s, 2 * t * s);
+    }
+    case Op::exp: {
+      const double e = std::exp(a.v);
+      return chain(a, e, e, e);
+    }
+    case Op::log:
+      return chain(a, std::log(a.v), 1 / a.v, -1 / (a.v * a.v));
+    case Op::sqrt: {
+      const double r = std::sqrt(a.v);
+      return chain(a, r, 0.5 / r, -0.25 / (r * a.v));
+    }
+    case Op::abs: {
+      const double s = a.v > 0 ? 1.0 : (a.v < 0 ? -1.0 : 0.0);
+      return chain(a, std::abs(a.v), s, 0.0);
+    }
+    case Op::tanh: {
+      const double t = std::tanh(a.v), s = 1 - t * t;
+      return chain(a, t, s, -2 * t * s);
+    }
+    case Op::sinh:
+      return chain(a, std::sinh(a.v), std::cosh(a.v), std::sinh(a.v));
+    case Op::cosh:
+      return chain(a, std::cosh(a.v), std::sinh(a.v), std::cosh(a.v));
+    case Op::atan: {
+      const double q = 1 + a.v * a.v;
+      return chain(a, std::atan(a.v), 1 / q, -2 * a.v / (q * q));
+    }
+    case Op::min:
+      return b.v < a.v ? b : a;
+    case Op::max:
+      return b.v > a.v ? b : a;
+    case Op::constant:
+    case Op::variable:
+      break;
+  }
+  return {c, 0, 0, 0};
+}
+
+}  // namespace
+
+Expression::Expression(std::string_view text) {
+  // Trim surrounding blanks; the spec is the text as written otherwise.
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  text_ = std::string(text);
+  ExpressionParser(text_, *this).parse();
+}
+
+double Expression::value(std::span<const double> x) const {
+  if (tape_.empty()) return 0.0;  // never: parsing leaves at least one node
+  // Small tapes (the common case) keep their slots on the stack.
+  constexpr std::size_t kStack = 64;
+  double stack[kStack];
+  std::vector<double> heap;
+  double* v = stack;
+  if (tape_.size() > kStack) {
+    heap.resize(tape_.size());
+    v = heap.data();
+  }
+  for (std::size_t i = 0; i < tape_.size(); ++i) {
+    const Node& n = tape_[i];
+    v[i] = n.op == Op::variable ? x[static_cast<std::size_t>(n.c)]
+                                : apply(n.op, v[n.a], binary(n.op) ? v[n.b] : 0.0, n.c);
+  }
+  return v[tape_.size() - 1];
+}
+
+double Expression::value_and_gradient(std::span<const double> x, std::span<double> g) const {
+  constexpr std::size_t kStack = 64;
+  double vs[kStack], as[kStack];
+  std::vector<double> heap;
+  double* v = vs;
+  double* adj = as;
+  const std::size_t n = tape_.size();
+  if (n == 0) return 0.0;  // never: parsing leaves at least one node
+  if (n > kStack) {
+    heap.resize(2 * n);
+    v = heap.data();
+    adj = heap.data() + n;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const Node& nd = tape_[i];
+    v[i] = nd.op == Op::variable ? x[static_cast<std::size_t>(nd.c)]
+                                 : apply(nd.op, v[nd.a], binary(nd.op) ? v[nd.b] : 0.0, nd.c);
+    adj[i] = 0.0;
+  }
+  std::fill(g.begin(), g.end(), 0.0);
+  adj[n - 1] = 1.0;
+  for (std::size_t i = n; i-- > 0;) {
+    const Node& nd = tape_[i];
+    const double w = adj[i];
+    if (w == 0.0 && nd.op != Op::variable) continue;
+    const double a = v[nd.a];
+    switch (nd.op) {
+      case Op::constant:
+        break;
+      case Op::variable:
+        g[static_cast<std::size_t>(nd.c)] += w;
+        break;
+      case Op::neg:
+        adj[nd.a] -= w;
+        break;
+      case Op::add:
+        adj[nd.a] += w;
+        adj[nd.b] += w;
+        break;
+      case Op::sub:
+        adj[nd.a] += w;
+        adj[nd.b] -= w;
+        break;
+      case Op::mul:
+        adj[nd.a] += w * v[nd.b];
+        adj[nd.b] += w * a;
+        break;
+      case Op::div:
+        adj[nd.a] += w / v[nd.b];
+        adj[nd.b] -= w * v[i] / v[nd.b];
+        break;
+      case Op::square:
+        adj[nd.a] += w * (2 * a);
+        break;
+      case Op::pow_const:
+        adj[nd.a] += w * (nd.c * std::pow(a, nd.c - 1));
+        break;
+      case Op::pow:
+        adj[nd.a] += w * (v[nd.b] * std::pow(a, v[nd.b] - 1));
+        adj[nd.b] += w * (v[i] * std::log(a));
+        break;
+      case Op::sin:
+        adj[nd.a] += w * std::cos(a);
+        break;
+      case Op::cos:
+        adj[nd.a] -= w * std::sin(a);
+        break;
+      case Op::tan:
+        adj[nd.a] += w * (1 + v[i] * v[i]);
+        break;
+      case Op::exp:
+        adj[nd.a] += w * v[i];
+        break;
+      case Op::log:
+        adj[nd.a] += w / a;
+        break;
+      case Op::sqrt:
+        adj[nd.a] += w * (0.5 / v[i]);
+        break;
+      case Op::abs:
+        adj[nd.a] += a > 0 ? w : (a < 0 ? -w : 0.0);
+        break;
+      case Op::tanh:
+        adj[nd.a] += w * (1 - v[i] * v[i]);
+        break;
+      case Op::sinh:
+        adj[nd.a] += w * std::cosh(a);
+        break;
+      case Op::cosh:
+        adj[nd.a] += w * std::sinh(a);
+        break;
+      case Op::atan:
+        adj[nd.a] += w / (1 + a * a);
+        break;
+      case Op::min:
+        (v[nd.b] < a ? adj[nd.b] : adj[nd.a]) += w;
+        break;
+      case Op::max:
+        (v[nd.b] > a ? adj[nd.b] : adj[nd.a]) += w;
+        break;
+    }
+  }
+  return v[n - 1];
+}
+
+bool Expression::hessian(std::span<const double> x, std::span<double> h) const {
+  const std::size_t d = dim_;
+  std::vector<Hyper> v(tape_.size());
+  for (std::size_t i = 0; i < d; ++i)
+    for (std::size_t j = i; j < d; ++j) {
+      for (std::size_t k = 0; k < tape_.size(); ++k) {
+        const Node& nd = tape_[k];
+        if (nd.op == Op::variable) {
+          const auto var = static_cast<std::size_t>(nd.c);
+          v[k] = {x[var], var == i ? 1.0 : 0.0, var == j ? 1.0 : 0.0, 0.0};
+        } else {
+          v[k] = apply_hyper(nd.op, v[nd.a], binary(nd.op) ? v[nd.b] : Hyper{}, nd.c);
+        }
+      }
+      h[i * d + j] = h[j * d + i] = v.back().d12;
+    }
+  return true;
+}
+
+std::string Expression::explain_non_finite(std::span<const double> x) const {
+  std::vector<double> v(tape_.size());
+  for (std::size_t i = 0; i < tape_.size(); ++i) {
+    const Node& n = tape_[i];
+    v[i] = n.op == Op::variable ? x[static_cast<std::size_t>(n.c)]
+                                : apply(n.op, v[n.a], binary(n.op) ? v[n.b] : 0.0, n.c);
+    if (std::isfinite(v[i]) || n.op == Op::constant || n.op == Op::variable) continue;
+    const double a = v[n.a], b = binary(n.op) ? v[n.b] : 0.0;
+    if (!std::isfinite(a) || !std::isfinite(b)) continue;  // an operand already failed
+    const std::string at = " at column " + std::to_string(n.column);
+    if (n.op == Op::log && a <= 0) return (a == 0 ? "log of 0" : "log of a negative number") + at;
+    if (n.op == Op::sqrt && a < 0) return "sqrt of a negative number" + at;
+    if (n.op == Op::div && b == 0) return "division by zero" + at;
+    return std::string(op_name(n.op)) + " overflowed" + at;
+  }
+  return {};
+}
+
+bool looks_like_expression(std::string_view text) {
+  // Anything shaped like a spec ("name" or "name:key=value,...") is a spec unless its name is a
+  // variable or constant of the expression language; the registry then says if it is unknown.
+  try {
+    const Spec spec = parse_spec(text);
+    const std::string& n = spec.name;
+    const bool variable =
+        n == "x" || n == "y" || n == "z" || n == "pi" || n == "e" ||
+        (n.size() > 1 && n[0] == 'w' &&
+         std::all_of(n.begin() + 1, n.end(), [](char c) { return c >= '0' && c <= '9'; }));
+    return variable && spec.args.empty();
+  } catch (const InputError&) {
+    return true;
+  }
+}
+
+}  // namespace descent

@@ -1,0 +1,99 @@
+// Theory: the numbers the acceptance names for the seed's valley, and a run at the predicted
+// optimum measuring the predicted rate.
+#include "descent/theory.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "descent/error.hpp"
+#include "descent/params.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+
+namespace descent {
+namespace {
+
+TEST(Theory, TheSeedsValley) {
+  const auto f = make_function("anisotropic");
+  const Analysis a = analyze(*f);
+  ASSERT_TRUE(a.not_applicable.empty()) << a.not_applicable;
+  EXPECT_TRUE(a.at_minimizer);
+  EXPECT_TRUE(a.quadratic);
+  EXPECT_EQ(a.eigenvalues, (std::vector<double>{2, 16}));
+  EXPECT_DOUBLE_EQ(*a.kappa, 8);
+  EXPECT_DOUBLE_EQ(a.gd->best_lr, 1.0 / 9);
+  EXPECT_DOUBLE_EQ(a.gd->rate, 7.0 / 9);
+  EXPECT_DOUBLE_EQ(a.gd->lr_max, 0.125);
+  // lr* = (2/(sqrt 2 + 4))^2, alpha* = ((sqrt 8 - 1)/(sqrt 8 + 1))^2, rate = sqrt(alpha*).
+  EXPECT_NEAR(a.momentum->lr_star, 0.13645, 5e-6);
+  EXPECT_NEAR(a.momentum->alpha_star, 0.22809, 5e-6);
+  EXPECT_NEAR(a.momentum->rate, 0.47759, 5e-6);
+  EXPECT_DOUBLE_EQ(a.momentum->lr_max(0.9), 3.8 / 16);
+}
+
+// Runs at the predicted settings measure the predicted rates (within 2%).
+TEST(Theory, MeasuredRatesMatchThePredictions) {
+  const auto f = make_function("anisotropic");
+  const Analysis a = analyze(*f);
+  const std::vector<double> start = {1.0, 1.0};
+  auto gd = make_optimizer("sgd:lr=" + format_double(a.gd->best_lr));
+  const RunResult rg = run(*f, *gd, start, {.steps = 1000});
+  const auto mg = measured_rate(rg.trajectory, f->minimizers().front());
+  ASSERT_TRUE(mg.has_value());
+  EXPECT_NEAR(*mg / a.gd->rate, 1.0, 0.02);
+  auto hb = make_optimizer("momentum:lr=" + format_double(a.momentum->lr_star) +
+                           ",alpha=" + format_double(a.momentum->alpha_star));
+  const RunResult rh = run(*f, *hb, start, {.steps = 1000});
+  const auto mh = measured_rate(rh.trajectory, f->minimizers().front());
+  ASSERT_TRUE(mh.has_value());
+  EXPECT_NEAR(*mh / a.momentum->rate, 1.0, 0.02);
+}
+
+// Past the stability limit lr * lambda_max < 2 + 2 alpha the run grows without bound; just
+// inside, it converges.
+TEST(Theory, StabilityLimitHolds) {
+  const auto f = make_function("anisotropic");
+  const Analysis a = analyze(*f);
+  const std::vector<double> start = {1.0, 1.0};
+  for (double alpha : {0.0, 0.5, 0.9}) {
+    const double limit = a.momentum->lr_max(alpha);
+    auto inside = make_optimizer("momentum:lr=" + format_double(0.97 * limit) +
+                                 ",alpha=" + format_double(alpha));
+    auto outside = make_optimizer("momentum:lr=" + format_double(1.03 * limit) +
+                                  ",alpha=" + format_double(alpha));
+    EXPECT_LT(run(*f, *inside, start, {.steps = 3000}).metrics.final_loss, 1e-6) << alpha;
+    const RunResult out = run(*f, *outside, start, {.steps = 3000});
+    EXPECT_TRUE(out.termination == Termination::diverged || out.metrics.final_loss > 1e20)
+        << alpha << ": " << out.metrics.final_loss;
+  }
+}
+
+TEST(Theory, SaysWhenItDoesNotApply) {
+  EXPECT_THAT(analyze(*make_function("saddle"), std::vector<double>{0, 0}).not_applicable,
+              ::testing::HasSubstr("saddle"));
+  EXPECT_THAT(analyze(*make_function("ackley")).not_applicable, ::testing::HasSubstr("no Hessian"));
+  const Analysis r = analyze(*make_function("rosenbrock"));
+  EXPECT_FALSE(r.quadratic);
+  EXPECT_NEAR(*r.kappa, 2508.0, 1.0);
+  EXPECT_THROW(analyze(*make_function("saddle")), InputError);  // no minimizer and no point
+  EXPECT_THROW(analyze(*make_function("anisotropic"), std::vector<double>{1, 2, 3}), InputError);
+}
+
+TEST(Theory, EigenOfATurnedValley) {
+  const Analysis a = analyze(*make_function("anisotropic:ratio=4,angle=30"));
+  EXPECT_NEAR(a.eigenvalues[0], 2, 1e-12);
+  EXPECT_NEAR(a.eigenvalues[1], 8, 1e-12);
+  // The flat direction is the valley's axis, turned by 30 degrees.
+  EXPECT_NEAR(std::abs(a.eigenvectors[0][0]), std::cos(M_PI / 6), 1e-12);
+  EXPECT_NEAR(std::abs(a.eigenvectors[0][1]), std::sin(M_PI / 6), 1e-12);
+}
+
+TEST(Theory, PredictedSteps) {
+  EXPECT_EQ(predicted_steps(0.5, 1.0 / 1024), 10u);
+  EXPECT_FALSE(predicted_steps(1.0, 0.5).has_value());
+}
+
+}  // namespace
+}  // namespace descent
