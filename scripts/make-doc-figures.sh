@@ -13,4 +13,8 @@ cp "$tmp/seed/surface3d.png" "$tmp/seed/contour.png" "$tmp/seed/loss.png" \
    "$tmp/seed/animation.gif" "$out/"
 "$descent" run examples/seed/aniso_momentum_alpha0.99.toml --out "$tmp/m99" >/dev/null
 cp "$tmp/m99/contour.png" "$out/momentum-0.99-contour.png"
+for case in axis_aligned turned_45; do
+  "$descent" run "examples/rotation/$case.toml" --out "$tmp/$case" >/dev/null
+  cp "$tmp/$case/contour.png" "$out/rotation-$case.png"
+done
 echo "figures written to $out"

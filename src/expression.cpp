@@ -109,6 +109,8 @@ double apply(Op op, double a, double b, double c) {
   return c;
 }
 
+std::size_t var_index(const Node& n) { return static_cast<std::size_t>(n.c); }
+
 bool binary(Op op) {
   return op == Op::add || op == Op::sub || op == Op::mul || op == Op::div || op == Op::pow ||
          op == Op::min || op == Op::max;
@@ -131,8 +133,17 @@ class ExpressionParser {
     skip();
     if (pos_ < s_.size()) fail_unexpected("an operator");
     std::size_t dim = 1;
-    for (const Node& n : out_.tape_)
-      if (n.op == Op::variable) dim = std::max(dim, static_cast<std::size_t>(n.c) + 1);
+    for (std::size_t i = 0; i < out_.tape_.size(); ++i) {
+      const Node& n = out_.tape_[i];
+      if (n.op == Op::variable) dim = std::max(dim, var_index(n) + 1);
+      const auto slot = static_cast<std::uint32_t>(i);
+      if (n.op == Op::variable)
+        out_.variables_.emplace_back(slot, static_cast<std::uint32_t>(var_index(n)));
+      else if (n.op == Op::constant)
+        out_.constants_.emplace_back(slot, n.c);
+      else
+        out_.operations_.push_back(slot);
+    }
     out_.dim_ = dim;
   }
 
@@ -224,11 +235,12 @@ class ExpressionParser {
       const std::uint32_t col = column();
       ++pos_;
       const std::uint32_t exponent = unary();
-      const Node& e = out_.tape_[exponent];
+      const Node e = out_.tape_[exponent];
       if (e.op == Op::constant) {
+        // The exponent becomes part of the operation: drop its node (the last one emitted).
+        if (exponent + 1 == out_.tape_.size() && exponent != base) out_.tape_.pop_back();
         if (e.c == 2.0) return emit({Op::square, base, 0, 0, col});
-        const double c = e.c;
-        return emit({Op::pow_const, base, 0, c, col});
+        return emit({Op::pow_const, base, 0, e.c, col});
       }
       return emit({Op::pow, base, exponent, 0, col});
     }
@@ -448,116 +460,152 @@ double Expression::value(std::span<const double> x) const {
     heap.resize(tape_.size());
     v = heap.data();
   }
+  v[0] = 0.0;  // operands default to slot 0, which constants and variables read and ignore
   for (std::size_t i = 0; i < tape_.size(); ++i) {
     const Node& n = tape_[i];
-    v[i] = n.op == Op::variable ? x[static_cast<std::size_t>(n.c)]
-                                : apply(n.op, v[n.a], binary(n.op) ? v[n.b] : 0.0, n.c);
+    // A unary operation's b is slot 0, already computed, which apply() ignores.
+    v[i] = n.op == Op::variable ? x[var_index(n)] : apply(n.op, v[n.a], v[n.b], n.c);
   }
   return v[tape_.size() - 1];
 }
 
 double Expression::value_and_gradient(std::span<const double> x, std::span<double> g) const {
+  // Forward: each node's value and its partial derivatives with respect to its operands a and b.
+  // Backward: adjoints flow through those partials with no second dispatch on the operation.
   constexpr std::size_t kStack = 64;
-  double vs[kStack], as[kStack];
+  double stack[4 * kStack];
   std::vector<double> heap;
-  double* v = vs;
-  double* adj = as;
   const std::size_t n = tape_.size();
   if (n == 0) return 0.0;  // never: parsing leaves at least one node
+  double* v = stack;
   if (n > kStack) {
-    heap.resize(2 * n);
+    heap.resize(4 * n);
     v = heap.data();
-    adj = heap.data() + n;
   }
-  for (std::size_t i = 0; i < n; ++i) {
+  double* pa = v + n;
+  double* pb = pa + n;
+  double* adj = pb + n;
+  // Leaves first (constants and variables), then only the operations are dispatched. Only the
+  // operations' partials are written and read.
+  for (std::size_t i = 0; i < n; ++i) adj[i] = 0.0;
+  for (const auto& [slot, c] : constants_) v[slot] = c;
+  for (const auto& [slot, k] : variables_) v[slot] = x[k];
+  for (const std::uint32_t i : operations_) {
     const Node& nd = tape_[i];
-    v[i] = nd.op == Op::variable ? x[static_cast<std::size_t>(nd.c)]
-                                 : apply(nd.op, v[nd.a], binary(nd.op) ? v[nd.b] : 0.0, nd.c);
-    adj[i] = 0.0;
-  }
-  std::fill(g.begin(), g.end(), 0.0);
-  adj[n - 1] = 1.0;
-  for (std::size_t i = n; i-- > 0;) {
-    const Node& nd = tape_[i];
-    const double w = adj[i];
-    if (w == 0.0 && nd.op != Op::variable) continue;
-    const double a = v[nd.a];
+    const double a = v[nd.a], b = v[nd.b];
+    double r = 0, da = 0, db = 0;
     switch (nd.op) {
       case Op::constant:
+        r = nd.c;
         break;
       case Op::variable:
-        g[static_cast<std::size_t>(nd.c)] += w;
+        r = x[var_index(nd)];
         break;
       case Op::neg:
-        adj[nd.a] -= w;
+        r = -a;
+        da = -1;
         break;
       case Op::add:
-        adj[nd.a] += w;
-        adj[nd.b] += w;
+        r = a + b;
+        da = db = 1;
         break;
       case Op::sub:
-        adj[nd.a] += w;
-        adj[nd.b] -= w;
+        r = a - b;
+        da = 1;
+        db = -1;
         break;
       case Op::mul:
-        adj[nd.a] += w * v[nd.b];
-        adj[nd.b] += w * a;
+        r = a * b;
+        da = b;
+        db = a;
         break;
       case Op::div:
-        adj[nd.a] += w / v[nd.b];
-        adj[nd.b] -= w * v[i] / v[nd.b];
+        r = a / b;
+        da = 1 / b;
+        db = -r / b;
         break;
       case Op::square:
-        adj[nd.a] += w * (2 * a);
+        r = a * a;
+        da = 2 * a;
         break;
       case Op::pow_const:
-        adj[nd.a] += w * (nd.c * std::pow(a, nd.c - 1));
+        r = std::pow(a, nd.c);
+        da = nd.c * std::pow(a, nd.c - 1);
         break;
       case Op::pow:
-        adj[nd.a] += w * (v[nd.b] * std::pow(a, v[nd.b] - 1));
-        adj[nd.b] += w * (v[i] * std::log(a));
+        r = std::pow(a, b);
+        da = b * std::pow(a, b - 1);
+        db = r * std::log(a);
         break;
       case Op::sin:
-        adj[nd.a] += w * std::cos(a);
+        r = std::sin(a);
+        da = std::cos(a);
         break;
       case Op::cos:
-        adj[nd.a] -= w * std::sin(a);
+        r = std::cos(a);
+        da = -std::sin(a);
         break;
       case Op::tan:
-        adj[nd.a] += w * (1 + v[i] * v[i]);
+        r = std::tan(a);
+        da = 1 + r * r;
         break;
       case Op::exp:
-        adj[nd.a] += w * v[i];
+        r = std::exp(a);
+        da = r;
         break;
       case Op::log:
-        adj[nd.a] += w / a;
+        r = std::log(a);
+        da = 1 / a;
         break;
       case Op::sqrt:
-        adj[nd.a] += w * (0.5 / v[i]);
+        r = std::sqrt(a);
+        da = 0.5 / r;
         break;
       case Op::abs:
-        adj[nd.a] += a > 0 ? w : (a < 0 ? -w : 0.0);
+        r = std::abs(a);
+        da = a > 0 ? 1.0 : (a < 0 ? -1.0 : 0.0);
         break;
       case Op::tanh:
-        adj[nd.a] += w * (1 - v[i] * v[i]);
+        r = std::tanh(a);
+        da = 1 - r * r;
         break;
       case Op::sinh:
-        adj[nd.a] += w * std::cosh(a);
+        r = std::sinh(a);
+        da = std::cosh(a);
         break;
       case Op::cosh:
-        adj[nd.a] += w * std::sinh(a);
+        r = std::cosh(a);
+        da = std::sinh(a);
         break;
       case Op::atan:
-        adj[nd.a] += w / (1 + a * a);
+        r = std::atan(a);
+        da = 1 / (1 + a * a);
         break;
       case Op::min:
-        (v[nd.b] < a ? adj[nd.b] : adj[nd.a]) += w;
+        r = std::min(a, b);
+        (b < a ? db : da) = 1;
         break;
       case Op::max:
-        (v[nd.b] > a ? adj[nd.b] : adj[nd.a]) += w;
+        r = std::max(a, b);
+        (b > a ? db : da) = 1;
         break;
     }
+    v[i] = r;
+    pa[i] = da;
+    pb[i] = db;
   }
+  adj[n - 1] = 1.0;
+  for (std::size_t k = operations_.size(); k-- > 0;) {
+    const std::uint32_t i = operations_[k];
+    const double w = adj[i];
+    if (w == 0.0) continue;
+    const Node& nd = tape_[i];
+    if (pa[i] != 0.0) adj[nd.a] += w * pa[i];
+    if (pb[i] != 0.0) adj[nd.b] += w * pb[i];
+  }
+  std::fill(g.begin(), g.end(), 0.0);
+  for (std::size_t k = variables_.size(); k-- > 0;)
+    g[variables_[k].second] += adj[variables_[k].first];
   return v[n - 1];
 }
 
@@ -569,7 +617,7 @@ bool Expression::hessian(std::span<const double> x, std::span<double> h) const {
       for (std::size_t k = 0; k < tape_.size(); ++k) {
         const Node& nd = tape_[k];
         if (nd.op == Op::variable) {
-          const auto var = static_cast<std::size_t>(nd.c);
+          const std::size_t var = var_index(nd);
           v[k] = {x[var], var == i ? 1.0 : 0.0, var == j ? 1.0 : 0.0, 0.0};
         } else {
           v[k] = apply_hyper(nd.op, v[nd.a], binary(nd.op) ? v[nd.b] : Hyper{}, nd.c);
@@ -582,10 +630,11 @@ bool Expression::hessian(std::span<const double> x, std::span<double> h) const {
 
 std::string Expression::explain_non_finite(std::span<const double> x) const {
   std::vector<double> v(tape_.size());
+  v[0] = 0.0;  // operands default to slot 0, which constants and variables read and ignore
   for (std::size_t i = 0; i < tape_.size(); ++i) {
     const Node& n = tape_[i];
-    v[i] = n.op == Op::variable ? x[static_cast<std::size_t>(n.c)]
-                                : apply(n.op, v[n.a], binary(n.op) ? v[n.b] : 0.0, n.c);
+    // A unary operation's b is slot 0, already computed, which apply() ignores.
+    v[i] = n.op == Op::variable ? x[var_index(n)] : apply(n.op, v[n.a], v[n.b], n.c);
     if (std::isfinite(v[i]) || n.op == Op::constant || n.op == Op::variable) continue;
     const double a = v[n.a], b = binary(n.op) ? v[n.b] : 0.0;
     if (!std::isfinite(a) || !std::isfinite(b)) continue;  // an operand already failed

@@ -304,6 +304,63 @@ TEST(Cli, CheckpointAndResumeContinueExactly) {
   EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "d"));
 }
 
+TEST(Cli, AnalyzePrintsTheTheory) {
+  test::TempDir dir;
+  auto r = run_cli("analyze --function anisotropic", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("kappa = 8"));
+  EXPECT_THAT(r.out, HasSubstr("best lr 0.111111 = 1/9"));
+  EXPECT_THAT(r.out, HasSubstr("rate 0.777778 = 7/9"));
+  EXPECT_THAT(r.out, HasSubstr("best lr* 0.136455, alpha* 0.228094, rate 0.477592"));
+  r = run_cli("analyze --function saddle --at 0,0", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("no rates: a saddle point"));
+  r = run_cli("analyze --function \"(1 - x)^2 + 100*(y - x^2)^2\" --at 1,1", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("not a quadratic"));
+  EXPECT_EQ(run_cli("analyze --function saddle", dir.path()).status, 2);  // no minimizer
+  EXPECT_EQ(run_cli("analyze --function anisotropic --at 1,x", dir.path()).status, 2);
+}
+
+TEST(Cli, ExpressionsNoiseAndMiniBatches) {
+  test::TempDir dir;
+  auto r = run_cli("run --no-plots --function \"w1^2 + 8*w2^2\" --out e", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli("run --no-plots --function anisotropic --out a", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto e = read_csv(fs::path(dir.path()) / "e" / "trajectory.csv");
+  const auto a = read_csv(fs::path(dir.path()) / "a" / "trajectory.csv");
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(e[i].trajectory.points, a[i].trajectory.points);
+  // The seed's function as text gives the seed's trajectories, bit for bit.
+  const test::GoldenTrajectory ref = test::read_golden("aniso_sgd");
+  EXPECT_EQ(e[0].trajectory.points[2 * 50 + 1], ref.w2[50]);
+
+  r = run_cli("run --no-plots --noise 0.3 --seed 5 --out n1 -o sgd", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli("run --no-plots --noise 0.3 --seed 5 --out n2 -o sgd", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_csv(fs::path(dir.path()) / "n1" / "trajectory.csv")[0].trajectory.points,
+            read_csv(fs::path(dir.path()) / "n2" / "trajectory.csv")[0].trajectory.points);
+  r = run_cli(
+      "run --no-plots --function least_squares:n=50 --batch 5 --steps 30 -o sgd -o adam:lr=0.05 "
+      "--out b",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::pair<std::string, std::string> bad[] = {
+      {"run --function \"w1^2 + (w2\"", "missing ')' for the '(' at column 8"},
+      {"run --function \"w1^^2\"", "unexpected '^' at column 4"},
+      {"run --batch 5", "--batch needs a finite-sum function"},
+      {"run --function least_squares:n=10 --batch 20", "larger than the 10 rows"},
+      {"run --noise -1", "--noise"},
+      {"run --seed x", "--seed"},
+  };
+  for (const auto& [args, message] : bad) {
+    r = run_cli(args, dir.path());
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr(message)) << args;
+  }
+}
+
 TEST(Cli, DivergenceIsReportedNotFatal) {
   test::TempDir dir;
   const auto r = run_cli("run -o sgd:lr=1 --steps 500", dir.path());

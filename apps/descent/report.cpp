@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "descent/registry.hpp"
@@ -20,6 +21,15 @@ std::string point_text(std::span<const double> w) {
 std::string sci(double x) { return fmt::format("{:.3g}", x); }
 
 }  // namespace
+
+// " = p/q" when x is a simple fraction (q <= 64), so that 0.111111 reads as 1/9.
+std::string fraction(double x) {
+  for (int q = 2; q <= 64; ++q) {
+    const double p = std::round(x * q);
+    if (p != 0 && std::abs(x * q - p) < 1e-9 * q) return fmt::format(" = {}/{}", p, q);
+  }
+  return {};
+}
 
 std::string analysis_text(const Objective& f, const Analysis& a) {
   std::string out = fmt::format("function   {}   f(w) = {}\n", f.spec(), f.formula());
@@ -49,9 +59,9 @@ std::string analysis_text(const Objective& f, const Analysis& a) {
   const GdTheory& g = *a.gd;
   out += fmt::format("gradient descent      stable for 0 < lr < {:.6g} (2/lambda_max)\n", g.lr_max);
   out += fmt::format(
-      "                      best lr {:.6g} (2/(lambda_min + lambda_max)), rate {:.6g} "
+      "                      best lr {:.6g}{} (2/(lambda_min + lambda_max)), rate {:.6g}{} "
       "per step ((kappa-1)/(kappa+1))\n",
-      g.best_lr, g.rate);
+      g.best_lr, fraction(g.best_lr), g.rate, fraction(g.rate));
   const MomentumTheory& m = *a.momentum;
   out += fmt::format(
       "heavy-ball momentum   stable for 0 <= alpha < 1 and 0 < lr < (2 + 2 alpha)/{:.6g}\n",

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "descent/objective.hpp"
@@ -84,7 +85,7 @@ class Expression final : public Objective {
   };
   struct Node {
     Op op;
-    std::uint32_t a = 0, b = 0;  ///< operand slots (earlier nodes)
+    std::uint32_t a = 0, b = 0;  ///< operand slots (earlier nodes); 0 when unused
     double c = 0;                ///< constant value, exponent, or variable index
     std::uint32_t column = 0;    ///< where the operation was written, for messages
   };
@@ -92,6 +93,9 @@ class Expression final : public Objective {
  private:
   std::string text_;
   std::vector<Node> tape_;
+  std::vector<std::uint32_t> operations_;  ///< the nodes that are neither constants nor variables
+  std::vector<std::pair<std::uint32_t, double>> constants_;         ///< (slot, value)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> variables_;  ///< (slot, variable index)
   std::size_t dim_ = 1;
   friend class ExpressionParser;
 };
