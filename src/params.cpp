@@ -124,7 +124,9 @@ double ParamInfo::parse(std::string_view text) const {
 }
 
 std::optional<std::string> ParamInfo::check_list(const std::vector<double>& values) const {
-  if (values.empty()) return name + " must list at least one value";
+  // An integer list (milestones) needs an item; a number list may be empty ("not given").
+  if (values.empty() && type == ParamType::integer_list)
+    return name + " must list at least one value";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (auto err = check(values[i])) return err;
     if (type == ParamType::integer_list && i > 0 && !(values[i] > values[i - 1]))
@@ -134,6 +136,7 @@ std::optional<std::string> ParamInfo::check_list(const std::vector<double>& valu
 }
 
 std::string ParamInfo::format_list(const std::vector<double>& values) const {
+  if (values.empty()) return "none";
   std::string s;
   for (double v : values) s += (s.empty() ? "" : ";") + format_double(v);
   return s;
@@ -141,6 +144,7 @@ std::string ParamInfo::format_list(const std::vector<double>& values) const {
 
 std::vector<double> ParamInfo::parse_list(std::string_view text) const {
   std::vector<double> values;
+  if (text == "none") return values;
   while (true) {
     const auto semi = text.find(';');
     values.push_back(parse(text.substr(0, semi)));

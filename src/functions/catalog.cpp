@@ -277,8 +277,24 @@ class IllConditioned final : public Objective {
 
 class Quadratic final : public Objective {
  public:
-  Quadratic(std::vector<double> eigenvalues, double angle)
-      : ev_(std::move(eigenvalues)), angle_(angle) {
+  Quadratic(std::vector<double> eigenvalues, double angle, std::vector<double> matrix)
+      : ev_(std::move(eigenvalues)), angle_(angle), matrix_(std::move(matrix)) {
+    if (!matrix_.empty()) {
+      // A given matrix [[a, b], [b, c]] replaces eigenvalues and angle.
+      if (matrix_.size() != 3)
+        throw InputError(
+            "function 'quadratic': matrix must list 3 numbers a;b;c for [[a, b], [b, c]], got " +
+            std::to_string(matrix_.size()));
+      if (ev_ != std::vector<double>{1.0, 10.0} || angle_ != 0.0)
+        throw InputError("function 'quadratic': give either matrix, or eigenvalues and angle");
+      a_[0] = matrix_[0];
+      a_[1] = matrix_[1];
+      a_[2] = matrix_[2];
+      const double mean = (a_[0] + a_[2]) / 2, diff = (a_[0] - a_[2]) / 2;
+      const double r = std::sqrt(diff * diff + a_[1] * a_[1]);
+      ev_ = {mean - r, mean + r};
+      return;
+    }
     if (ev_.size() != 2)
       throw InputError("function 'quadratic': eigenvalues must list 2 numbers (e.g. 1;10), got " +
                        std::to_string(ev_.size()));
@@ -301,8 +317,11 @@ class Quadratic final : public Objective {
     return true;
   }
   std::string spec() const override {
+    if (!matrix_.empty())
+      return "quadratic:eigenvalues=1;10,angle=0,matrix=" + format_double(matrix_[0]) + ";" +
+             format_double(matrix_[1]) + ";" + format_double(matrix_[2]);
     return "quadratic:eigenvalues=" + format_double(ev_[0]) + ";" + format_double(ev_[1]) +
-           ",angle=" + format_double(angle_);
+           ",angle=" + format_double(angle_) + ",matrix=none";
   }
   std::string formula() const override {
     return format_double(a_[0]) + "*w1^2 + " + format_double(2 * a_[1]) + "*w1*w2 + " +
@@ -322,6 +341,7 @@ class Quadratic final : public Objective {
  private:
   std::vector<double> ev_;
   double angle_;
+  std::vector<double> matrix_;
   double a_[3];
 };
 
@@ -514,12 +534,18 @@ const FunctionInfo& quadratic_info() {
     ev.max = 1e300;
     ev.default_list = {1.0, 10.0};
     ev.doc = "the two eigenvalues of A (negative ones make a saddle)";
+    ParamInfo m = ev;
+    m.name = "matrix";
+    m.default_list = {};
+    m.doc = "a;b;c for A = [[a, b], [b, c]], instead of eigenvalues and angle (none: not given)";
     return FunctionInfo{
         "quadratic",
-        "the 2-D quadratic w^T A w, A with the given eigenvalues turned by angle",
-        {ev, real_param("angle", 0.0, -360.0, 360.0, "rotation of the eigenvectors, in degrees")},
+        "the 2-D quadratic w^T A w, A with the given eigenvalues turned by angle, or given",
+        {ev, real_param("angle", 0.0, -360.0, 360.0, "rotation of the eigenvectors, in degrees"),
+         m},
         [](const ParamSet& s) -> std::unique_ptr<Objective> {
-          return std::make_unique<Quadratic>(s.get_list("eigenvalues"), s.get("angle"));
+          return std::make_unique<Quadratic>(s.get_list("eigenvalues"), s.get("angle"),
+                                             s.get_list("matrix"));
         }};
   }();
   return info;

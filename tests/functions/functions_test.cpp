@@ -140,6 +140,15 @@ TEST(Catalog, KnownValuesFromTheLiterature) {
   EXPECT_EQ(make_function("himmelblau")->minimizers().size(), 4u);
   EXPECT_EQ(make_function("ill_conditioned:kappa=1000,n=50")->dim(), 50u);
   EXPECT_THROW(make_function("quadratic:eigenvalues=1;2;3"), InputError);
+  // A given matrix: [[2, 1], [1, 2]] has eigenvalues 1 and 3.
+  const auto q = make_function("quadratic:matrix=2;1;2");
+  EXPECT_EQ(q->value(std::vector<double>{1, 1}), 6.0);
+  std::vector<double> h(4);
+  ASSERT_TRUE(q->hessian(std::vector<double>{0, 0}, h));
+  EXPECT_EQ(h, (std::vector<double>{4, 2, 2, 4}));
+  EXPECT_EQ(make_function(q->spec())->spec(), q->spec());
+  EXPECT_THROW(make_function("quadratic:matrix=1;2"), InputError);
+  EXPECT_THROW(make_function("quadratic:matrix=1;0;1,angle=30"), InputError);
 }
 
 TEST(Anisotropic, RatioAndAngleShapeTheValley) {
