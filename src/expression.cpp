@@ -57,56 +57,107 @@ const char* op_name(Op op) {
   }
 }
 
-// Scalar math shared by the value pass and the constant folder.
-double apply(Op op, double a, double b, double c) {
+// One operation's value and, with Partials, its derivatives with respect to its operands a and
+// b: the single place each operation's math is written (the value pass, the gradient pass and
+// the constant folder all use it).
+template <bool Partials>
+inline double eval_op(Op op, double a, double b, double c, double& da, double& db) {
+  double r = c;
   switch (op) {
-    case Op::neg:
-      return -a;
-    case Op::add:
-      return a + b;
-    case Op::sub:
-      return a - b;
-    case Op::mul:
-      return a * b;
-    case Op::div:
-      return a / b;
-    case Op::square:
-      return a * a;
-    case Op::pow_const:
-      return std::pow(a, c);
-    case Op::pow:
-      return std::pow(a, b);
-    case Op::sin:
-      return std::sin(a);
-    case Op::cos:
-      return std::cos(a);
-    case Op::tan:
-      return std::tan(a);
-    case Op::exp:
-      return std::exp(a);
-    case Op::log:
-      return std::log(a);
-    case Op::sqrt:
-      return std::sqrt(a);
-    case Op::abs:
-      return std::abs(a);
-    case Op::tanh:
-      return std::tanh(a);
-    case Op::sinh:
-      return std::sinh(a);
-    case Op::cosh:
-      return std::cosh(a);
-    case Op::atan:
-      return std::atan(a);
-    case Op::min:
-      return std::min(a, b);
-    case Op::max:
-      return std::max(a, b);
     case Op::constant:
     case Op::variable:
       break;
+    case Op::neg:
+      r = -a;
+      if constexpr (Partials) da = -1;
+      break;
+    case Op::add:
+      r = a + b;
+      if constexpr (Partials) da = db = 1;
+      break;
+    case Op::sub:
+      r = a - b;
+      if constexpr (Partials) da = 1, db = -1;
+      break;
+    case Op::mul:
+      r = a * b;
+      if constexpr (Partials) da = b, db = a;
+      break;
+    case Op::div:
+      r = a / b;
+      if constexpr (Partials) da = 1 / b, db = -r / b;
+      break;
+    case Op::square:
+      r = a * a;
+      if constexpr (Partials) da = 2 * a;
+      break;
+    case Op::pow_const:
+      r = std::pow(a, c);
+      if constexpr (Partials) da = c * std::pow(a, c - 1);
+      break;
+    case Op::pow:
+      r = std::pow(a, b);
+      if constexpr (Partials) da = b * std::pow(a, b - 1), db = r * std::log(a);
+      break;
+    case Op::sin:
+      r = std::sin(a);
+      if constexpr (Partials) da = std::cos(a);
+      break;
+    case Op::cos:
+      r = std::cos(a);
+      if constexpr (Partials) da = -std::sin(a);
+      break;
+    case Op::tan:
+      r = std::tan(a);
+      if constexpr (Partials) da = 1 + r * r;
+      break;
+    case Op::exp:
+      r = std::exp(a);
+      if constexpr (Partials) da = r;
+      break;
+    case Op::log:
+      r = std::log(a);
+      if constexpr (Partials) da = 1 / a;
+      break;
+    case Op::sqrt:
+      r = std::sqrt(a);
+      if constexpr (Partials) da = 0.5 / r;
+      break;
+    case Op::abs:
+      r = std::abs(a);
+      if constexpr (Partials) da = a > 0 ? 1.0 : (a < 0 ? -1.0 : 0.0);
+      break;
+    case Op::tanh:
+      r = std::tanh(a);
+      if constexpr (Partials) da = 1 - r * r;
+      break;
+    case Op::sinh:
+      r = std::sinh(a);
+      if constexpr (Partials) da = std::cosh(a);
+      break;
+    case Op::cosh:
+      r = std::cosh(a);
+      if constexpr (Partials) da = std::sinh(a);
+      break;
+    case Op::atan:
+      r = std::atan(a);
+      if constexpr (Partials) da = 1 / (1 + a * a);
+      break;
+    case Op::min:
+      r = std::min(a, b);
+      if constexpr (Partials) (b < a ? db : da) = 1;
+      break;
+    case Op::max:
+      r = std::max(a, b);
+      if constexpr (Partials) (b > a ? db : da) = 1;
+      break;
   }
-  return c;
+  return r;
+}
+
+double apply(Op op, double a, double b, double c) {
+  double da = 0, db = 0;
+  return eval_op<false>(op, a, b, c, da, db);
 }
 
 std::size_t var_index(const Node& n) { return static_cast<std::size_t>(n.c); }
@@ -492,104 +543,8 @@ double Expression::value_and_gradient(std::span<const double> x, std::span<doubl
   for (const auto& [slot, k] : variables_) v[slot] = x[k];
   for (const std::uint32_t i : operations_) {
     const Node& nd = tape_[i];
-    const double a = v[nd.a], b = v[nd.b];
-    double r = 0, da = 0, db = 0;
-    switch (nd.op) {
-      case Op::constant:
-        r = nd.c;
-        break;
-      case Op::variable:
-        r = x[var_index(nd)];
-        break;
-      case Op::neg:
-        r = -a;
-        da = -1;
-        break;
-      case Op::add:
-        r = a + b;
-        da = db = 1;
-        break;
-      case Op::sub:
-        r = a - b;
-        da = 1;
-        db = -1;
-        break;
-      case Op::mul:
-        r = a * b;
-        da = b;
-        db = a;
-        break;
-      case Op::div:
-        r = a / b;
-        da = 1 / b;
-        db = -r / b;
-        break;
-      case Op::square:
-        r = a * a;
-        da = 2 * a;
-        break;
-      case Op::pow_const:
-        r = std::pow(a, nd.c);
-        da = nd.c * std::pow(a, nd.c - 1);
-        break;
-      case Op::pow:
-        r = std::pow(a, b);
-        da = b * std::pow(a, b - 1);
-        db = r * std::log(a);
-        break;
-      case Op::sin:
-        r = std::sin(a);
-        da = std::cos(a);
-        break;
-      case Op::cos:
-        r = std::cos(a);
-        da = -std::sin(a);
-        break;
-      case Op::tan:
-        r = std::tan(a);
-        da = 1 + r * r;
-        break;
-      case Op::exp:
-        r = std::exp(a);
-        da = r;
-        break;
-      case Op::log:
-        r = std::log(a);
-        da = 1 / a;
-        break;
-      case Op::sqrt:
-        r = std::sqrt(a);
-        da = 0.5 / r;
-        break;
-      case Op::abs:
-        r = std::abs(a);
-        da = a > 0 ? 1.0 : (a < 0 ? -1.0 : 0.0);
-        break;
-      case Op::tanh:
-        r = std::tanh(a);
-        da = 1 - r * r;
-        break;
-      case Op::sinh:
-        r = std::sinh(a);
-        da = std::cosh(a);
-        break;
-      case Op::cosh:
-        r = std::cosh(a);
-        da = std::sinh(a);
-        break;
-      case Op::atan:
-        r = std::atan(a);
-        da = 1 / (1 + a * a);
-        break;
-      case Op::min:
-        r = std::min(a, b);
-        (b < a ? db : da) = 1;
-        break;
-      case Op::max:
-        r = std::max(a, b);
-        (b > a ? db : da) = 1;
-        break;
-    }
+    double da = 0, db = 0;
+    const double r = eval_op<true>(nd.op, v[nd.a], v[nd.b], nd.c, da, db);
     v[i] = r;
     pa[i] = da;
     pb[i] = db;

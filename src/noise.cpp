@@ -135,22 +135,12 @@ void LeastSquares::set_batch(std::size_t batch, std::uint64_t seed) {
 
 const FunctionInfo& least_squares_info() {
   static const FunctionInfo info = [] {
-    const auto integer = [](std::string name, double def, double min, double max, std::string doc) {
-      ParamInfo p;
-      p.name = std::move(name);
-      p.type = ParamType::integer;
-      p.default_value = def;
-      p.min = min;
-      p.max = max;
-      p.doc = std::move(doc);
-      return p;
-    };
     return FunctionInfo{
         "least_squares",
         "linear least squares over n random rows: a finite sum whose mini-batches (--batch) give "
         "stochastic gradients",
-        {integer("n", 200, 1, 1000000, "rows"), integer("d", 2, 1, 1000, "dimension"),
-         integer("seed", 0, 0, 1e15, "seed of the generated data"),
+        {integer_param("n", 200, 1, 1000000, "rows"), integer_param("d", 2, 1, 1000, "dimension"),
+         integer_param("seed", 0, 0, 1e15, "seed of the generated data"),
          real_param("noise", 0.5, 0.0, 1e6, "standard deviation of the noise in the targets")},
         [](const ParamSet& s) -> std::unique_ptr<Objective> {
           return std::make_unique<LeastSquares>(

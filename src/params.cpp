@@ -169,6 +169,18 @@ ParamInfo real_param(std::string name, double default_value, double min, double 
   return p;
 }
 
+ParamInfo integer_param(std::string name, double default_value, double min, double max,
+                        std::string doc) {
+  ParamInfo p;
+  p.name = std::move(name);
+  p.type = ParamType::integer;
+  p.default_value = default_value;
+  p.min = min;
+  p.max = max;
+  p.doc = std::move(doc);
+  return p;
+}
+
 double ParamSet::get(std::string_view name) const {
   for (const auto& [k, v] : values_)
     if (k == name) return v;

@@ -14,17 +14,6 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kPi = std::numbers::pi;
 
-ParamInfo int_param(std::string name, double def, double min, std::string doc) {
-  ParamInfo p;
-  p.name = std::move(name);
-  p.type = ParamType::integer;
-  p.default_value = def;
-  p.min = min;
-  p.max = 1e15;
-  p.doc = std::move(doc);
-  return p;
-}
-
 ParamInfo choice_param(std::string name, std::vector<std::string> choices, std::string doc) {
   ParamInfo p;
   p.name = std::move(name);
@@ -235,7 +224,7 @@ void Schedule::set_warmup(std::uint64_t steps, double factor) {
 
 const std::vector<ParamInfo>& warmup_params() {
   static const std::vector<ParamInfo> params = {
-      int_param("warmup", 0, 0, "steps of linear warm-up before the schedule starts"),
+      integer_param("warmup", 0, 0, 1e15, "steps of linear warm-up before the schedule starts"),
       real_param("warmup_factor", 1.0 / 3.0, 0.0, 1.0,
                  "rate at the first warm-up step, as a fraction of the schedule's first rate",
                  false, true)};
@@ -247,7 +236,7 @@ const std::vector<const ScheduleInfo*>& schedule_catalog() {
       schedule_info<Constant>("constant", "the base rate at every step", "", {});
   static const ScheduleInfo step =
       schedule_info<StepDecay>("step", "multiply by gamma every step_size steps", "torch StepLR",
-                               {int_param("step_size", 10, 1, "steps between decays"),
+                               {integer_param("step_size", 10, 1, 1e15, "steps between decays"),
                                 real_param("gamma", 0.1, 0.0, kInf, "decay factor", false, false)});
   static const ScheduleInfo multistep = [] {
     ParamInfo m;
@@ -267,18 +256,18 @@ const std::vector<const ScheduleInfo*>& schedule_catalog() {
   static const ScheduleInfo cosine = schedule_info<Cosine>(
       "cosine", "cosine annealing from the base rate to eta_min over t_max steps",
       "Loshchilov & Hutter 2017 (SGDR) without restarts; torch CosineAnnealingLR",
-      {int_param("t_max", 100, 1, "steps of one half cosine"),
+      {integer_param("t_max", 100, 1, 1e15, "steps of one half cosine"),
        real_param("eta_min", 0.0, 0.0, kInf, "rate at the end of the half cosine", true, false)});
   static const ScheduleInfo restarts = schedule_info<CosineRestarts>(
       "cosine_restarts", "cosine annealing restarted every period, periods growing by t_mult",
       "Loshchilov & Hutter 2017 (SGDR); torch CosineAnnealingWarmRestarts",
-      {int_param("t_0", 10, 1, "length of the first period"),
-       int_param("t_mult", 1, 1, "factor by which each period grows"),
+      {integer_param("t_0", 10, 1, 1e15, "length of the first period"),
+       integer_param("t_mult", 1, 1, 1e15, "factor by which each period grows"),
        real_param("eta_min", 0.0, 0.0, kInf, "rate at the end of each period", true, false)});
   static const ScheduleInfo onecycle = schedule_info<OneCycle>(
       "onecycle", "warm up to the base rate, then anneal far below it (the base rate is max_lr)",
       "Smith & Topin 2019 (super-convergence); torch OneCycleLR (learning rate only)",
-      {int_param("total_steps", 100, 1, "length of the cycle"),
+      {integer_param("total_steps", 100, 1, 1e15, "length of the cycle"),
        real_param("pct_start", 0.3, 0.0, 1.0, "share of the cycle spent increasing the rate"),
        real_param("div_factor", 25.0, 0.0, kInf, "initial rate = base / div_factor", false, false),
        real_param("final_div_factor", 1e4, 0.0, kInf,
@@ -294,11 +283,11 @@ const std::vector<const ScheduleInfo*>& schedule_catalog() {
       "plateau", "multiply by factor when the loss stops improving",
       "torch ReduceLROnPlateau (mode min)",
       {real_param("factor", 0.1, 0.0, 1.0, "reduction factor", false, false),
-       int_param("patience", 10, 0, "steps without improvement tolerated"),
+       integer_param("patience", 10, 0, 1e15, "steps without improvement tolerated"),
        real_param("threshold", 1e-4, 0.0, kInf, "minimal improvement that counts", true, false),
        choice_param("threshold_mode", {"rel", "abs"},
                     "rel: better than best*(1-threshold); abs: better than best-threshold"),
-       int_param("cooldown", 0, 0, "steps to wait after a reduction"),
+       integer_param("cooldown", 0, 0, 1e15, "steps to wait after a reduction"),
        real_param("min_lr", 0.0, 0.0, kInf, "lower bound of the rate", true, false),
        real_param("eps", 1e-8, 0.0, kInf, "reductions smaller than this are skipped", true,
                   false)});

@@ -56,6 +56,10 @@ ParamInfo real_param(std::string name, double default_value, double min, double 
                      std::string doc, bool min_inclusive = true, bool max_inclusive = true,
                      bool log_scale = false);
 
+/// An integer parameter with the range [min, max].
+ParamInfo integer_param(std::string name, double default_value, double min, double max,
+                        std::string doc);
+
 /// Values of all parameters of one instance, in the order of its ParamInfo list.
 class ParamSet {
  public:

@@ -88,17 +88,6 @@ FunctionInfo formula_info(const FormulaDef& def) {
 
 Box square(double r) { return {{-r, -r}, {r, r}}; }
 
-ParamInfo int_param(std::string name, double def, double min, double max, std::string doc) {
-  ParamInfo p;
-  p.name = std::move(name);
-  p.type = ParamType::integer;
-  p.default_value = def;
-  p.min = min;
-  p.max = max;
-  p.doc = std::move(doc);
-  return p;
-}
-
 // ---- n-D functions in C++ -------------------------------------------------------------------
 
 class Rastrigin final : public Objective {
@@ -486,7 +475,7 @@ const FunctionInfo& rastrigin_info() {
   static const FunctionInfo info{
       "rastrigin",
       "Rastrigin's function: a bowl covered in a lattice of local minima, minimum 0 at 0",
-      {int_param("n", 2, 1, 100000, "dimension")},
+      {integer_param("n", 2, 1, 100000, "dimension")},
       [](const ParamSet& s) -> std::unique_ptr<Objective> {
         return std::make_unique<Rastrigin>(static_cast<int>(s.get("n")));
       }};
@@ -506,7 +495,7 @@ const FunctionInfo& styblinski_tang_info() {
   static const FunctionInfo info{
       "styblinski_tang",
       "Styblinski-Tang function: minimum -39.166 n at w_i = -2.9035",
-      {int_param("n", 2, 1, 100000, "dimension")},
+      {integer_param("n", 2, 1, 100000, "dimension")},
       [](const ParamSet& s) -> std::unique_ptr<Objective> {
         return std::make_unique<StyblinskiTang>(static_cast<int>(s.get("n")));
       }};
@@ -518,7 +507,7 @@ const FunctionInfo& ill_conditioned_info() {
       "ill_conditioned",
       "n-D diagonal quadratic with curvatures from 1 to kappa (log-spaced): condition number kappa",
       {real_param("kappa", 100.0, 1.0, kInf, "condition number", true, false, true),
-       int_param("n", 10, 1, 10000000, "dimension")},
+       integer_param("n", 10, 1, 10000000, "dimension")},
       [](const ParamSet& s) -> std::unique_ptr<Objective> {
         return std::make_unique<IllConditioned>(s.get("kappa"), static_cast<int>(s.get("n")));
       }};

@@ -71,13 +71,7 @@ Box Rosenbrock::bounds() const {
 
 const FunctionInfo& rosenbrock_info() {
   static const FunctionInfo info = [] {
-    ParamInfo n;
-    n.name = "n";
-    n.type = ParamType::integer;
-    n.default_value = 2;
-    n.min = 2;
-    n.max = 10'000'000;
-    n.doc = "dimension";
+    const ParamInfo n = integer_param("n", 2, 2, 10'000'000, "dimension");
     return FunctionInfo{
         "rosenbrock",
         "the banana valley 100*(w2 - w1^2)^2 + (1 - w1)^2, chained in n dimensions",

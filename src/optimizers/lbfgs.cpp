@@ -125,13 +125,8 @@ const OptimizerInfo& lbfgs_info() {
     i.doc =
         "L-BFGS: quasi-Newton direction from the last `history` steps, strong-Wolfe line search";
     i.reference = "Liu & Nocedal 1989; Nocedal & Wright 2006, algorithms 7.4, 3.5, 3.6";
-    ParamInfo history;
-    history.name = "history";
-    history.type = ParamType::integer;
-    history.default_value = LbfgsParams{}.history;
-    history.min = 1;
-    history.max = 1000;
-    history.doc = "number of (s, y) pairs kept";
+    const ParamInfo history =
+        integer_param("history", LbfgsParams{}.history, 1, 1000, "number of (s, y) pairs kept");
     ParamInfo search;
     search.name = "line_search";
     search.type = ParamType::choice;
