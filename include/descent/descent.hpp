@@ -1,13 +1,16 @@
-// descent: the whole public API in one include.
+// descent: the whole public API in one include (the figures, plot.hpp, are a separate library).
 #pragma once
 
 #include "descent/atomic_file.hpp"
 #include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
+#include "descent/expression.hpp"
 #include "descent/functions/anisotropic.hpp"
+#include "descent/functions/catalog.hpp"
 #include "descent/functions/isotropic.hpp"
 #include "descent/functions/rosenbrock.hpp"
 #include "descent/metrics.hpp"
+#include "descent/noise.hpp"
 #include "descent/objective.hpp"
 #include "descent/optimizer.hpp"
 #include "descent/optimizers/adadelta.hpp"
@@ -32,6 +35,7 @@
 #include "descent/runner.hpp"
 #include "descent/schedule.hpp"
 #include "descent/spec.hpp"
+#include "descent/theory.hpp"
 #include "descent/trajectory.hpp"
 #include "descent/trajectory_csv.hpp"
 #include "descent/version.hpp"
