@@ -11,6 +11,28 @@
 
 namespace descent::detail {
 
+/// The keys Adam and AdamW share (their Params structs have the same fields, with different
+/// defaults), to and from a ParamSet.
+template <class P>
+ParamSet adam_family_to_set(const P& p) {
+  return ParamSet({{"lr", p.lr},
+                   {"beta1", p.beta1},
+                   {"beta2", p.beta2},
+                   {"eps", p.eps},
+                   {"weight_decay", p.weight_decay},
+                   {"amsgrad", p.amsgrad ? 1.0 : 0.0}});
+}
+
+template <class P>
+P adam_family_from_set(const ParamSet& s) {
+  return {.lr = s.get("lr"),
+          .beta1 = s.get("beta1"),
+          .beta2 = s.get("beta2"),
+          .eps = s.get("eps"),
+          .weight_decay = s.get("weight_decay"),
+          .amsgrad = s.get_bool("amsgrad")};
+}
+
 /// Step-level scalars, computed once per step in double and rounded to T.
 template <class T>
 struct AdamScalars {

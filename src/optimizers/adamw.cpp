@@ -6,22 +6,10 @@ namespace descent {
 
 const OptimizerInfo& AdamwRule::info() { return adamw_info(); }
 
-ParamSet AdamwRule::to_set(const Params& p) {
-  return ParamSet({{"lr", p.lr},
-                   {"beta1", p.beta1},
-                   {"beta2", p.beta2},
-                   {"eps", p.eps},
-                   {"weight_decay", p.weight_decay},
-                   {"amsgrad", p.amsgrad ? 1.0 : 0.0}});
-}
+ParamSet AdamwRule::to_set(const Params& p) { return detail::adam_family_to_set(p); }
 
 AdamwParams AdamwRule::from_set(const ParamSet& s) {
-  return {.lr = s.get("lr"),
-          .beta1 = s.get("beta1"),
-          .beta2 = s.get("beta2"),
-          .eps = s.get("eps"),
-          .weight_decay = s.get("weight_decay"),
-          .amsgrad = s.get_bool("amsgrad")};
+  return detail::adam_family_from_set<AdamwParams>(s);
 }
 
 const OptimizerInfo& adamw_info() {
