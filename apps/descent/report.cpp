@@ -148,8 +148,9 @@ std::string metrics_table(const RunSetup& setup, std::span<const RunResult> resu
         m.distance_to_minimizer ? sci(*m.distance_to_minimizer) : "-", r.message);
   }
   out +=
-      "\nsteps to tol: first step with loss <= tol.  zig-zags: sign reversals of successive "
-      "steps, per coordinate (w1,w2,...; summed above 3 coordinates).\n";
+      "\noptimizer: keys at their defaults are not shown (trajectory.csv and run.json hold the "
+      "full specs).\nsteps to tol: first step with loss <= tol.  zig-zags: sign reversals of "
+      "successive steps, per coordinate (w1,w2,...; summed above 3 coordinates).\n";
   return out;
 }
 
