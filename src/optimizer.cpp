@@ -12,4 +12,21 @@ void check_step_sizes(std::size_t n, std::size_t w, std::size_t g) {
                                 std::to_string(g) + " (call reset(n) first)");
 }
 
+void check_tensor_sizes(std::size_t n, std::span<const std::size_t> params,
+                        std::span<const std::size_t> grads) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (params[i] != grads[i])
+      throw std::invalid_argument("optimizer step: tensor " + std::to_string(i) + " has " +
+                                  std::to_string(params[i]) + " parameters but " +
+                                  std::to_string(grads[i]) + " gradient elements");
+    total += params[i];
+  }
+  if (total != n)
+    throw std::invalid_argument("optimizer step: state has " + std::to_string(n) +
+                                " elements but the " + std::to_string(params.size()) +
+                                " tensors have " + std::to_string(total) +
+                                " (call reset(n) first)");
+}
+
 }  // namespace descent::detail

@@ -3,13 +3,15 @@
 // Every optimizer comes in three layers, from the plainest to the most convenient:
 //   1. `XxxParams`, a struct of hyperparameters with the defaults as member initializers;
 //   2. `XxxState<T>`, a struct of arrays (one element per parameter) and counters, and a free
-//      function `xxx_step(params, state, w, g)` that does one update in place over spans;
+//      function `xxx_step(params, state, tensors)` that does one update in place over a list of
+//      (parameter, gradient) spans that together make the parameter vector;
 //   3. `Xxx<T>`, an `Optimizer<T>` that owns params and state, for code that picks an optimizer at
 //      run time (the registry, the runner, the command-line program).
 // T is float or double. Hyperparameters are always double; step-level scalars (bias corrections)
 // are computed once per step in double and rounded to T.
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +28,40 @@ namespace descent {
 
 template <std::floating_point T>
 class Optimizer;
+
+/// One tensor of a model's parameter list: its parameters, changed in place by a step, and the
+/// gradient at them (same length). A parameter vector may be given as many such pieces; the
+/// optimizer's state is laid out as their concatenation, in order.
+template <std::floating_point T>
+struct TensorRef {
+  std::span<T> param;
+  std::span<const T> grad;
+};
+
+namespace detail {
+/// Throws std::invalid_argument unless w and g both have n elements.
+void check_step_sizes(std::size_t n, std::size_t w, std::size_t g);
+/// Throws std::invalid_argument unless every tensor's param and grad have the same length and the
+/// lengths sum to n.
+void check_tensor_sizes(std::size_t n, std::span<const std::size_t> params,
+                        std::span<const std::size_t> grads);
+template <std::floating_point T>
+void check_tensors(std::size_t n, std::span<const TensorRef<T>> tensors) {
+  std::size_t total = 0;
+  bool same = true;
+  for (const TensorRef<T>& t : tensors) {
+    total += t.param.size();
+    same = same && t.param.size() == t.grad.size();
+  }
+  if (total == n && same) return;
+  std::vector<std::size_t> params, grads;
+  for (const TensorRef<T>& t : tensors) {
+    params.push_back(t.param.size());
+    grads.push_back(t.grad.size());
+  }
+  check_tensor_sizes(n, params, grads);
+}
+}  // namespace detail
 
 /// The registry's description of one optimizer: its name in specs, a one-line doc, where the
 /// method comes from, its parameters, and factories for float and double instances. Factories
@@ -83,6 +119,26 @@ class Optimizer {
   /// One update: `w` is changed in place using the gradient `g` at `w`. Both spans must have
   /// size() elements; otherwise std::invalid_argument is thrown (a bug in the caller).
   virtual void step(std::span<T> w, std::span<const T> g) = 0;
+  /// One update of a parameter vector given as a list of tensors (sizes summing to size(), each
+  /// gradient as long as its parameters; else std::invalid_argument). Elementwise methods step
+  /// every tensor in place in one pass, splitting large work across threads(); the default, for
+  /// the others, gathers the tensors into one vector, calls step() and scatters the result.
+  virtual void step_tensors(std::span<const TensorRef<T>> tensors) {
+    detail::check_tensors(size(), tensors);
+    std::vector<T> w, g;
+    w.reserve(size());
+    g.reserve(size());
+    for (const TensorRef<T>& t : tensors) {
+      w.insert(w.end(), t.param.begin(), t.param.end());
+      g.insert(g.end(), t.grad.begin(), t.grad.end());
+    }
+    step(w, g);
+    std::size_t at = 0;
+    for (const TensorRef<T>& t : tensors) {
+      std::copy_n(w.begin() + static_cast<std::ptrdiff_t>(at), t.param.size(), t.param.begin());
+      at += t.param.size();
+    }
+  }
   /// One update given also the loss at `w` and a way to evaluate the objective elsewhere. This is
   /// what the runner calls. Methods that need either (L-BFGS's line search, reduce-on-plateau
   /// schedules) override it; by default it is step(w, g).
@@ -98,10 +154,5 @@ class Optimizer {
   /// Visits the whole state (arrays and counters), for checkpoints.
   virtual void visit_state(StateVisitor<T>& visitor) = 0;
 };
-
-namespace detail {
-/// Throws std::invalid_argument unless w and g both have n elements.
-void check_step_sizes(std::size_t n, std::size_t w, std::size_t g);
-}  // namespace detail
 
 }  // namespace descent

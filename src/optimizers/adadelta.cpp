@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -47,22 +48,24 @@ const OptimizerInfo& adadelta_info() {
 }
 
 template <std::floating_point T>
-void adadelta_step(const AdadeltaParams& p, AdadeltaState<T>& s, std::span<T> w,
-                   std::span<const T> g) {
-  detail::check_step_sizes(s.square_avg.size(), w.size(), g.size());
-  if (s.acc_delta.size() != w.size()) throw std::invalid_argument("adadelta_step: state not reset");
+void adadelta_step(const AdadeltaParams& p, AdadeltaState<T>& s,
+                   std::span<const TensorRef<T>> tensors) {
+  if (s.acc_delta.size() != s.square_avg.size())
+    throw std::invalid_argument("adadelta_step: state not reset");
   const T rho = static_cast<T>(p.rho), omr = static_cast<T>(1.0 - p.rho);
   const T eps = static_cast<T>(p.eps), neg_lr = static_cast<T>(-p.lr);
   const T wd = static_cast<T>(p.weight_decay);
-  T* sq = s.square_avg.data();
-  T* acc = s.acc_delta.data();
-  for (std::size_t i = 0; i < w.size(); ++i)
-    adadelta_update(w[i], sq[i], acc[i], g[i], rho, omr, eps, neg_lr, wd);
+  detail::elementwise(
+      s.square_avg.size(), tensors,
+      [rho, omr, eps, neg_lr, wd](T& w, T g, T& sq, T& acc) {
+        adadelta_update(w, sq, acc, g, rho, omr, eps, neg_lr, wd);
+      },
+      s.square_avg.data(), s.acc_delta.data());
 }
 
-template void adadelta_step<float>(const AdadeltaParams&, AdadeltaState<float>&, std::span<float>,
-                                   std::span<const float>);
+template void adadelta_step<float>(const AdadeltaParams&, AdadeltaState<float>&,
+                                   std::span<const TensorRef<float>>);
 template void adadelta_step<double>(const AdadeltaParams&, AdadeltaState<double>&,
-                                    std::span<double>, std::span<const double>);
+                                    std::span<const TensorRef<double>>);
 
 }  // namespace descent

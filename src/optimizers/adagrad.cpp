@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -50,20 +51,21 @@ const OptimizerInfo& adagrad_info() {
 }
 
 template <std::floating_point T>
-void adagrad_step(const AdagradParams& p, AdagradState<T>& s, std::span<T> w,
-                  std::span<const T> g) {
-  detail::check_step_sizes(s.sum.size(), w.size(), g.size());
-  ++s.step;
-  const double clr = p.lr / (1.0 + static_cast<double>(s.step - 1) * p.lr_decay);
+void adagrad_step(const AdagradParams& p, AdagradState<T>& s,
+                  std::span<const TensorRef<T>> tensors) {
+  const double clr = p.lr / (1.0 + static_cast<double>(s.step) * p.lr_decay);
   const T neg_clr = static_cast<T>(-clr), eps = static_cast<T>(p.eps);
   const T wd = static_cast<T>(p.weight_decay);
-  T* sum = s.sum.data();
-  for (std::size_t i = 0; i < w.size(); ++i) adagrad_update(w[i], sum[i], g[i], neg_clr, eps, wd);
+  detail::elementwise(
+      s.sum.size(), tensors,
+      [neg_clr, eps, wd](T& w, T g, T& sum) { adagrad_update(w, sum, g, neg_clr, eps, wd); },
+      s.sum.data());
+  ++s.step;
 }
 
-template void adagrad_step<float>(const AdagradParams&, AdagradState<float>&, std::span<float>,
-                                  std::span<const float>);
-template void adagrad_step<double>(const AdagradParams&, AdagradState<double>&, std::span<double>,
-                                   std::span<const double>);
+template void adagrad_step<float>(const AdagradParams&, AdagradState<float>&,
+                                  std::span<const TensorRef<float>>);
+template void adagrad_step<double>(const AdagradParams&, AdagradState<double>&,
+                                   std::span<const TensorRef<double>>);
 
 }  // namespace descent

@@ -26,16 +26,16 @@ const OptimizerInfo& adam_info() {
 }
 
 template <std::floating_point T>
-void adam_step(const AdamParams& p, AdamState<T>& s, std::span<T> w, std::span<const T> g) {
+void adam_step(const AdamParams& p, AdamState<T>& s, std::span<const TensorRef<T>> tensors) {
   const auto k =
       detail::adam_scalars<T>(p.lr, p.beta1, p.beta2, p.eps, p.weight_decay, 0.0, s.step + 1);
-  detail::adam_loop<false>(p.amsgrad, s, w, g, k);
+  detail::adam_loop<false>(p.amsgrad, s, tensors, k);
   ++s.step;
 }
 
-template void adam_step<float>(const AdamParams&, AdamState<float>&, std::span<float>,
-                               std::span<const float>);
-template void adam_step<double>(const AdamParams&, AdamState<double>&, std::span<double>,
-                                std::span<const double>);
+template void adam_step<float>(const AdamParams&, AdamState<float>&,
+                               std::span<const TensorRef<float>>);
+template void adam_step<double>(const AdamParams&, AdamState<double>&,
+                                std::span<const TensorRef<double>>);
 
 }  // namespace descent

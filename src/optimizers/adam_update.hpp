@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "descent/optimizers/adam.hpp"
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent::detail {
@@ -76,22 +77,27 @@ inline void adam_update(T& w, T& m, T& v, T& vmax, T g, const AdamScalars<T>& k)
   w = w + (k.neg_step_size * m) / (std::sqrt(vv) / k.bias2_sqrt + k.eps);
 }
 
+/// One Adam or AdamW step over the tensors with the scalars `k`; the step counter is the
+/// caller's.
 template <bool Decoupled, class T>
-void adam_loop(bool amsgrad, AdamState<T>& s, std::span<T> w, std::span<const T> g,
+void adam_loop(bool amsgrad, AdamState<T>& s, std::span<const TensorRef<T>> tensors,
                const AdamScalars<T>& k) {
-  check_step_sizes(s.exp_avg.size(), w.size(), g.size());
-  if (s.exp_avg_sq.size() != w.size() || (amsgrad && s.max_exp_avg_sq.size() != w.size()))
+  const std::size_t n = s.exp_avg.size();
+  if (s.exp_avg_sq.size() != n || (amsgrad && s.max_exp_avg_sq.size() != n))
     throw std::invalid_argument("adam step: state not reset for these settings");
-  T* m = s.exp_avg.data();
-  T* v = s.exp_avg_sq.data();
   if (amsgrad) {
-    T* vmax = s.max_exp_avg_sq.data();
-    for (std::size_t i = 0; i < w.size(); ++i)
-      adam_update<true, Decoupled>(w[i], m[i], v[i], vmax[i], g[i], k);
+    elementwise(
+        n, tensors,
+        [k](T& w, T g, T& m, T& v, T& vmax) { adam_update<true, Decoupled>(w, m, v, vmax, g, k); },
+        s.exp_avg.data(), s.exp_avg_sq.data(), s.max_exp_avg_sq.data());
   } else {
-    T unused = T(0);
-    for (std::size_t i = 0; i < w.size(); ++i)
-      adam_update<false, Decoupled>(w[i], m[i], v[i], unused, g[i], k);
+    elementwise(
+        n, tensors,
+        [k](T& w, T g, T& m, T& v) {
+          T unused = T(0);
+          adam_update<false, Decoupled>(w, m, v, unused, g, k);
+        },
+        s.exp_avg.data(), s.exp_avg_sq.data());
   }
 }
 

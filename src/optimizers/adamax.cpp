@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -51,23 +52,25 @@ const OptimizerInfo& adamax_info() {
 }
 
 template <std::floating_point T>
-void adamax_step(const AdamaxParams& p, AdamaxState<T>& s, std::span<T> w, std::span<const T> g) {
-  detail::check_step_sizes(s.exp_avg.size(), w.size(), g.size());
-  if (s.exp_inf.size() != w.size()) throw std::invalid_argument("adamax_step: state not reset");
-  ++s.step;
-  const double clr = p.lr / (1.0 - std::pow(p.beta1, static_cast<double>(s.step)));
+void adamax_step(const AdamaxParams& p, AdamaxState<T>& s, std::span<const TensorRef<T>> tensors) {
+  if (s.exp_inf.size() != s.exp_avg.size())
+    throw std::invalid_argument("adamax_step: state not reset");
+  const double clr = p.lr / (1.0 - std::pow(p.beta1, static_cast<double>(s.step + 1)));
   const T beta1 = static_cast<T>(p.beta1), omb1 = static_cast<T>(1.0 - p.beta1);
   const T beta2 = static_cast<T>(p.beta2), eps = static_cast<T>(p.eps);
   const T neg_clr = static_cast<T>(-clr), wd = static_cast<T>(p.weight_decay);
-  T* m = s.exp_avg.data();
-  T* u = s.exp_inf.data();
-  for (std::size_t i = 0; i < w.size(); ++i)
-    adamax_update(w[i], m[i], u[i], g[i], beta1, omb1, beta2, eps, neg_clr, wd);
+  detail::elementwise(
+      s.exp_avg.size(), tensors,
+      [beta1, omb1, beta2, eps, neg_clr, wd](T& w, T g, T& m, T& u) {
+        adamax_update(w, m, u, g, beta1, omb1, beta2, eps, neg_clr, wd);
+      },
+      s.exp_avg.data(), s.exp_inf.data());
+  ++s.step;
 }
 
-template void adamax_step<float>(const AdamaxParams&, AdamaxState<float>&, std::span<float>,
-                                 std::span<const float>);
-template void adamax_step<double>(const AdamaxParams&, AdamaxState<double>&, std::span<double>,
-                                  std::span<const double>);
+template void adamax_step<float>(const AdamaxParams&, AdamaxState<float>&,
+                                 std::span<const TensorRef<float>>);
+template void adamax_step<double>(const AdamaxParams&, AdamaxState<double>&,
+                                  std::span<const TensorRef<double>>);
 
 }  // namespace descent

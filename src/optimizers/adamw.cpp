@@ -28,16 +28,16 @@ const OptimizerInfo& adamw_info() {
 }
 
 template <std::floating_point T>
-void adamw_step(const AdamwParams& p, AdamwState<T>& s, std::span<T> w, std::span<const T> g) {
+void adamw_step(const AdamwParams& p, AdamwState<T>& s, std::span<const TensorRef<T>> tensors) {
   const auto k =
       detail::adam_scalars<T>(p.lr, p.beta1, p.beta2, p.eps, 0.0, p.weight_decay, s.step + 1);
-  detail::adam_loop<true>(p.amsgrad, s, w, g, k);
+  detail::adam_loop<true>(p.amsgrad, s, tensors, k);
   ++s.step;
 }
 
-template void adamw_step<float>(const AdamwParams&, AdamwState<float>&, std::span<float>,
-                                std::span<const float>);
-template void adamw_step<double>(const AdamwParams&, AdamwState<double>&, std::span<double>,
-                                 std::span<const double>);
+template void adamw_step<float>(const AdamwParams&, AdamwState<float>&,
+                                std::span<const TensorRef<float>>);
+template void adamw_step<double>(const AdamwParams&, AdamwState<double>&,
+                                 std::span<const TensorRef<double>>);
 
 }  // namespace descent

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -54,28 +55,34 @@ const OptimizerInfo& asgd_info() {
 }
 
 template <std::floating_point T>
-void asgd_step(const AsgdParams& p, AsgdState<T>& s, std::span<T> w, std::span<const T> g) {
-  detail::check_step_sizes(s.ax.size(), w.size(), g.size());
-  ++s.step;
+void asgd_step(const AsgdParams& p, AsgdState<T>& s, std::span<const TensorRef<T>> tensors) {
   const T shrink = static_cast<T>(1.0 - p.lambd * s.eta);
   const T neg_eta = static_cast<T>(-s.eta), mu = static_cast<T>(s.mu);
   const T wd = static_cast<T>(p.weight_decay);
-  T* ax = s.ax.data();
   if (s.mu != 1.0) {
-    for (std::size_t i = 0; i < w.size(); ++i)
-      asgd_update<true>(w[i], ax[i], g[i], shrink, neg_eta, mu, wd);
+    detail::elementwise(
+        s.ax.size(), tensors,
+        [shrink, neg_eta, mu, wd](T& w, T g, T& ax) {
+          asgd_update<true>(w, ax, g, shrink, neg_eta, mu, wd);
+        },
+        s.ax.data());
   } else {
-    for (std::size_t i = 0; i < w.size(); ++i)
-      asgd_update<false>(w[i], ax[i], g[i], shrink, neg_eta, mu, wd);
+    detail::elementwise(
+        s.ax.size(), tensors,
+        [shrink, neg_eta, mu, wd](T& w, T g, T& ax) {
+          asgd_update<false>(w, ax, g, shrink, neg_eta, mu, wd);
+        },
+        s.ax.data());
   }
+  ++s.step;
   const double t = static_cast<double>(s.step);
   s.eta = p.lr / std::pow(1.0 + p.lambd * p.lr * t, p.alpha);
   s.mu = 1.0 / std::max(1.0, t - p.t0);
 }
 
-template void asgd_step<float>(const AsgdParams&, AsgdState<float>&, std::span<float>,
-                               std::span<const float>);
-template void asgd_step<double>(const AsgdParams&, AsgdState<double>&, std::span<double>,
-                                std::span<const double>);
+template void asgd_step<float>(const AsgdParams&, AsgdState<float>&,
+                               std::span<const TensorRef<float>>);
+template void asgd_step<double>(const AsgdParams&, AsgdState<double>&,
+                                std::span<const TensorRef<double>>);
 
 }  // namespace descent

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -11,24 +12,32 @@ namespace {
 template <class T>
 struct FtrlScalars {
   T lr, neg_power, l1, two_l2, two_shrinkage;  ///< two_l2 = 2*(l2 + beta/(2*lr))
-  bool root;                                   ///< lr_power = -0.5: use sqrt, exactly rounded
 };
 
-template <class T>
+// n^(-lr_power); Root (lr_power = -0.5) uses sqrt, exactly rounded and vectorized.
+template <bool Root, class T>
 inline T accumulator_power(T n, const FtrlScalars<T>& k) {
-  return k.root ? std::sqrt(n) : std::pow(n, k.neg_power);
+  if constexpr (Root)
+    return std::sqrt(n);
+  else
+    return std::pow(n, k.neg_power);
 }
 
 // In the order of TensorFlow's ApplyFtrlV2 kernel.
-template <class T>
+template <bool Root, class T>
 inline void ftrl_update(T& w, T& n, T& z, T g, const FtrlScalars<T>& k) {
-  const T g_s = k.two_shrinkage != T(0) ? g + k.two_shrinkage * w : g;
+  const T shrunk = g + k.two_shrinkage * w;
+  const T g_s = k.two_shrinkage != T(0) ? shrunk : g;
   const T n_new = n + g * g;
-  const T p_new = accumulator_power(n_new, k);
-  z = z + (g_s - ((p_new - accumulator_power(n, k)) / k.lr) * w);
+  const T p_new = accumulator_power<Root>(n_new, k);
+  z = z + (g_s - ((p_new - accumulator_power<Root>(n, k)) / k.lr) * w);
   n = n_new;
   const T quadratic = p_new / k.lr + k.two_l2;
-  w = std::abs(z) > k.l1 ? ((z > T(0) ? k.l1 : -k.l1) - z) / quadratic : T(0);
+  // Computed unconditionally and then selected, so that the loop vectorizes.
+  const bool active = std::abs(z) > k.l1;
+  const T signed_l1 = z > T(0) ? k.l1 : -k.l1;
+  const T solution = (signed_l1 - z) / quadratic;
+  w = active ? solution : T(0);
 }
 
 }  // namespace
@@ -75,23 +84,27 @@ const OptimizerInfo& ftrl_info() {
 }
 
 template <std::floating_point T>
-void ftrl_step(const FtrlParams& p, FtrlState<T>& s, std::span<T> w, std::span<const T> g) {
-  detail::check_step_sizes(s.accumulator.size(), w.size(), g.size());
-  if (s.linear.size() != w.size()) throw std::invalid_argument("ftrl_step: state not reset");
-  const FtrlScalars<T> k{static_cast<T>(p.lr),
-                         static_cast<T>(-p.lr_power),
-                         static_cast<T>(p.l1),
+void ftrl_step(const FtrlParams& p, FtrlState<T>& s, std::span<const TensorRef<T>> tensors) {
+  if (s.linear.size() != s.accumulator.size())
+    throw std::invalid_argument("ftrl_step: state not reset");
+  const FtrlScalars<T> k{static_cast<T>(p.lr), static_cast<T>(-p.lr_power), static_cast<T>(p.l1),
                          static_cast<T>(2.0 * (p.l2 + p.beta / (2.0 * p.lr))),
-                         static_cast<T>(2.0 * p.l2_shrinkage),
-                         p.lr_power == -0.5};
-  T* n = s.accumulator.data();
-  T* z = s.linear.data();
-  for (std::size_t i = 0; i < w.size(); ++i) ftrl_update(w[i], n[i], z[i], g[i], k);
+                         static_cast<T>(2.0 * p.l2_shrinkage)};
+  const std::size_t n = s.accumulator.size();
+  if (p.lr_power == -0.5) {
+    detail::elementwise(
+        n, tensors, [k](T& w, T g, T& acc, T& z) { ftrl_update<true>(w, acc, z, g, k); },
+        s.accumulator.data(), s.linear.data());
+  } else {
+    detail::elementwise(
+        n, tensors, [k](T& w, T g, T& acc, T& z) { ftrl_update<false>(w, acc, z, g, k); },
+        s.accumulator.data(), s.linear.data());
+  }
 }
 
-template void ftrl_step<float>(const FtrlParams&, FtrlState<float>&, std::span<float>,
-                               std::span<const float>);
-template void ftrl_step<double>(const FtrlParams&, FtrlState<double>&, std::span<double>,
-                                std::span<const double>);
+template void ftrl_step<float>(const FtrlParams&, FtrlState<float>&,
+                               std::span<const TensorRef<float>>);
+template void ftrl_step<double>(const FtrlParams&, FtrlState<double>&,
+                                std::span<const TensorRef<double>>);
 
 }  // namespace descent

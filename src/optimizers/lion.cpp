@@ -1,5 +1,6 @@
 #include "descent/optimizers/lion.hpp"
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -8,7 +9,8 @@ namespace {
 template <class T>
 inline void lion_update(T& w, T& m, T g, T lr, T beta1, T omb1, T beta2, T omb2, T wd) {
   const T c = beta1 * m + omb1 * g;
-  const T sign_c = static_cast<T>((c > T(0)) - (c < T(0)));
+  // Both comparisons unconditional and selected, so that the loop vectorizes.
+  const T sign_c = (c > T(0) ? T(1) : T(0)) - (c < T(0) ? T(1) : T(0));
   w = w - lr * (sign_c + wd * w);
   m = beta2 * m + omb2 * g;
 }
@@ -43,19 +45,21 @@ const OptimizerInfo& lion_info() {
 }
 
 template <std::floating_point T>
-void lion_step(const LionParams& p, LionState<T>& s, std::span<T> w, std::span<const T> g) {
-  detail::check_step_sizes(s.exp_avg.size(), w.size(), g.size());
+void lion_step(const LionParams& p, LionState<T>& s, std::span<const TensorRef<T>> tensors) {
   const T lr = static_cast<T>(p.lr), wd = static_cast<T>(p.weight_decay);
   const T beta1 = static_cast<T>(p.beta1), omb1 = static_cast<T>(1.0 - p.beta1);
   const T beta2 = static_cast<T>(p.beta2), omb2 = static_cast<T>(1.0 - p.beta2);
-  T* m = s.exp_avg.data();
-  for (std::size_t i = 0; i < w.size(); ++i)
-    lion_update(w[i], m[i], g[i], lr, beta1, omb1, beta2, omb2, wd);
+  detail::elementwise(
+      s.exp_avg.size(), tensors,
+      [lr, beta1, omb1, beta2, omb2, wd](T& w, T g, T& m) {
+        lion_update(w, m, g, lr, beta1, omb1, beta2, omb2, wd);
+      },
+      s.exp_avg.data());
 }
 
-template void lion_step<float>(const LionParams&, LionState<float>&, std::span<float>,
-                               std::span<const float>);
-template void lion_step<double>(const LionParams&, LionState<double>&, std::span<double>,
-                                std::span<const double>);
+template void lion_step<float>(const LionParams&, LionState<float>&,
+                               std::span<const TensorRef<float>>);
+template void lion_step<double>(const LionParams&, LionState<double>&,
+                                std::span<const TensorRef<double>>);
 
 }  // namespace descent

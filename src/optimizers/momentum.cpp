@@ -1,5 +1,6 @@
 #include "descent/optimizers/momentum.hpp"
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -44,23 +45,24 @@ const OptimizerInfo& momentum_info() {
 }
 
 template <std::floating_point T>
-void momentum_step(const MomentumParams& p, MomentumState<T>& s, std::span<T> w,
-                   std::span<const T> g) {
-  detail::check_step_sizes(s.velocity.size(), w.size(), g.size());
+void momentum_step(const MomentumParams& p, MomentumState<T>& s,
+                   std::span<const TensorRef<T>> tensors) {
   const bool first = s.step == 0;
-  ++s.step;
   const T alpha = static_cast<T>(p.alpha);
   // On the first step v = 0, so alpha*v + c*g = c*g exactly: the first-step rule v <- lr*g needs
   // only c = lr.
   const T c = static_cast<T>(first || p.dampening == 0.0 ? p.lr : (1.0 - p.dampening) * p.lr);
   const T wd = static_cast<T>(p.weight_decay);
-  T* v = s.velocity.data();
-  for (std::size_t i = 0; i < w.size(); ++i) momentum_update(w[i], v[i], g[i], alpha, c, wd);
+  detail::elementwise(
+      s.velocity.size(), tensors,
+      [alpha, c, wd](T& w, T g, T& v) { momentum_update(w, v, g, alpha, c, wd); },
+      s.velocity.data());
+  ++s.step;
 }
 
-template void momentum_step<float>(const MomentumParams&, MomentumState<float>&, std::span<float>,
-                                   std::span<const float>);
+template void momentum_step<float>(const MomentumParams&, MomentumState<float>&,
+                                   std::span<const TensorRef<float>>);
 template void momentum_step<double>(const MomentumParams&, MomentumState<double>&,
-                                    std::span<double>, std::span<const double>);
+                                    std::span<const TensorRef<double>>);
 
 }  // namespace descent

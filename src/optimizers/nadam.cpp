@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -68,16 +69,15 @@ const OptimizerInfo& nadam_info() {
 }
 
 template <std::floating_point T>
-void nadam_step(const NadamParams& p, NadamState<T>& s, std::span<T> w, std::span<const T> g) {
-  detail::check_step_sizes(s.exp_avg.size(), w.size(), g.size());
-  if (s.exp_avg_sq.size() != w.size()) throw std::invalid_argument("nadam_step: state not reset");
-  ++s.step;
-  const double t = static_cast<double>(s.step);
+void nadam_step(const NadamParams& p, NadamState<T>& s, std::span<const TensorRef<T>> tensors) {
+  if (s.exp_avg_sq.size() != s.exp_avg.size())
+    throw std::invalid_argument("nadam_step: state not reset");
+  const double t = static_cast<double>(s.step + 1);
   const double bias2 = 1.0 - std::pow(p.beta2, t);
   const double mu = p.beta1 * (1.0 - 0.5 * std::pow(0.96, t * p.momentum_decay));
   const double mu_next = p.beta1 * (1.0 - 0.5 * std::pow(0.96, (t + 1.0) * p.momentum_decay));
-  s.mu_product *= mu;
-  const double mu_product_next = p.torch113 ? s.mu_product * mu * mu_next : s.mu_product * mu_next;
+  const double mu_product = s.mu_product * mu;
+  const double mu_product_next = p.torch113 ? mu_product * mu * mu_next : mu_product * mu_next;
   const NadamScalars<T> k{static_cast<T>(p.beta1),
                           static_cast<T>(1.0 - p.beta1),
                           static_cast<T>(p.beta2),
@@ -85,16 +85,18 @@ void nadam_step(const NadamParams& p, NadamState<T>& s, std::span<T> w, std::spa
                           static_cast<T>(bias2),
                           static_cast<T>(p.eps),
                           static_cast<T>(p.weight_decay),
-                          static_cast<T>(-p.lr * (1.0 - mu) / (1.0 - s.mu_product)),
+                          static_cast<T>(-p.lr * (1.0 - mu) / (1.0 - mu_product)),
                           static_cast<T>(-p.lr * mu_next / (1.0 - mu_product_next))};
-  T* m = s.exp_avg.data();
-  T* v = s.exp_avg_sq.data();
-  for (std::size_t i = 0; i < w.size(); ++i) nadam_update(w[i], m[i], v[i], g[i], k);
+  detail::elementwise(
+      s.exp_avg.size(), tensors, [k](T& w, T g, T& m, T& v) { nadam_update(w, m, v, g, k); },
+      s.exp_avg.data(), s.exp_avg_sq.data());
+  s.mu_product = mu_product;
+  ++s.step;
 }
 
-template void nadam_step<float>(const NadamParams&, NadamState<float>&, std::span<float>,
-                                std::span<const float>);
-template void nadam_step<double>(const NadamParams&, NadamState<double>&, std::span<double>,
-                                 std::span<const double>);
+template void nadam_step<float>(const NadamParams&, NadamState<float>&,
+                                std::span<const TensorRef<float>>);
+template void nadam_step<double>(const NadamParams&, NadamState<double>&,
+                                 std::span<const TensorRef<double>>);
 
 }  // namespace descent

@@ -1,5 +1,6 @@
 #include "descent/optimizers/nesterov.hpp"
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -36,21 +37,22 @@ const OptimizerInfo& nesterov_info() {
 }
 
 template <std::floating_point T>
-void nesterov_step(const NesterovParams& p, NesterovState<T>& s, std::span<T> w,
-                   std::span<const T> g) {
-  detail::check_step_sizes(s.buffer.size(), w.size(), g.size());
+void nesterov_step(const NesterovParams& p, NesterovState<T>& s,
+                   std::span<const TensorRef<T>> tensors) {
   const T keep = s.step == 0 ? T(0) : static_cast<T>(p.alpha);
-  ++s.step;
   const T lr = static_cast<T>(p.lr);
   const T alpha = static_cast<T>(p.alpha);
   const T wd = static_cast<T>(p.weight_decay);
-  T* b = s.buffer.data();
-  for (std::size_t i = 0; i < w.size(); ++i) nesterov_update(w[i], b[i], g[i], lr, alpha, keep, wd);
+  detail::elementwise(
+      s.buffer.size(), tensors,
+      [lr, alpha, keep, wd](T& w, T g, T& b) { nesterov_update(w, b, g, lr, alpha, keep, wd); },
+      s.buffer.data());
+  ++s.step;
 }
 
-template void nesterov_step<float>(const NesterovParams&, NesterovState<float>&, std::span<float>,
-                                   std::span<const float>);
+template void nesterov_step<float>(const NesterovParams&, NesterovState<float>&,
+                                   std::span<const TensorRef<float>>);
 template void nesterov_step<double>(const NesterovParams&, NesterovState<double>&,
-                                    std::span<double>, std::span<const double>);
+                                    std::span<const TensorRef<double>>);
 
 }  // namespace descent

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -60,11 +61,10 @@ const OptimizerInfo& radam_info() {
 }
 
 template <std::floating_point T>
-void radam_step(const RadamParams& p, RadamState<T>& s, std::span<T> w, std::span<const T> g) {
-  detail::check_step_sizes(s.exp_avg.size(), w.size(), g.size());
-  if (s.exp_avg_sq.size() != w.size()) throw std::invalid_argument("radam_step: state not reset");
-  ++s.step;
-  const double t = static_cast<double>(s.step);
+void radam_step(const RadamParams& p, RadamState<T>& s, std::span<const TensorRef<T>> tensors) {
+  if (s.exp_avg_sq.size() != s.exp_avg.size())
+    throw std::invalid_argument("radam_step: state not reset");
+  const double t = static_cast<double>(s.step + 1);
   const double bias1 = 1.0 - std::pow(p.beta1, t);
   const double bias2 = 1.0 - std::pow(p.beta2, t);
   const double rho_inf = 2.0 / (1.0 - p.beta2) - 1.0;
@@ -78,18 +78,22 @@ void radam_step(const RadamParams& p, RadamState<T>& s, std::span<T> w, std::spa
       static_cast<T>(1.0 - p.beta2),    static_cast<T>(bias1),         static_cast<T>(p.lr),
       static_cast<T>(std::sqrt(bias2)), static_cast<T>(rect),          static_cast<T>(p.eps),
       static_cast<T>(p.weight_decay)};
-  T* m = s.exp_avg.data();
-  T* v = s.exp_avg_sq.data();
+  const std::size_t n = s.exp_avg.size();
   if (rectified) {
-    for (std::size_t i = 0; i < w.size(); ++i) radam_update<true>(w[i], m[i], v[i], g[i], k);
+    detail::elementwise(
+        n, tensors, [k](T& w, T g, T& m, T& v) { radam_update<true>(w, m, v, g, k); },
+        s.exp_avg.data(), s.exp_avg_sq.data());
   } else {
-    for (std::size_t i = 0; i < w.size(); ++i) radam_update<false>(w[i], m[i], v[i], g[i], k);
+    detail::elementwise(
+        n, tensors, [k](T& w, T g, T& m, T& v) { radam_update<false>(w, m, v, g, k); },
+        s.exp_avg.data(), s.exp_avg_sq.data());
   }
+  ++s.step;
 }
 
-template void radam_step<float>(const RadamParams&, RadamState<float>&, std::span<float>,
-                                std::span<const float>);
-template void radam_step<double>(const RadamParams&, RadamState<double>&, std::span<double>,
-                                 std::span<const double>);
+template void radam_step<float>(const RadamParams&, RadamState<float>&,
+                                std::span<const TensorRef<float>>);
+template void radam_step<double>(const RadamParams&, RadamState<double>&,
+                                 std::span<const TensorRef<double>>);
 
 }  // namespace descent

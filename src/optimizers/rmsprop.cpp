@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -31,17 +32,6 @@ inline void rmsprop_update(T& w, T& s, T& a, T& b, T g, const RmspropScalars<T>&
     w = w - k.lr * b;
   } else {
     w = w - (k.lr * g) / d;
-  }
-}
-
-template <bool Centered, bool Momentum, class T>
-void rmsprop_loop(std::span<T> w, std::span<const T> g, RmspropState<T>& s,
-                  const RmspropScalars<T>& k) {
-  T unused = T(0);
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    T& a = Centered ? s.grad_avg[i] : unused;
-    T& b = Momentum ? s.buffer[i] : unused;
-    rmsprop_update<Centered, Momentum>(w[i], s.square_avg[i], a, b, g[i], k);
   }
 }
 
@@ -84,28 +74,51 @@ const OptimizerInfo& rmsprop_info() {
 }
 
 template <std::floating_point T>
-void rmsprop_step(const RmspropParams& p, RmspropState<T>& s, std::span<T> w,
-                  std::span<const T> g) {
-  detail::check_step_sizes(s.square_avg.size(), w.size(), g.size());
+void rmsprop_step(const RmspropParams& p, RmspropState<T>& s,
+                  std::span<const TensorRef<T>> tensors) {
+  const std::size_t n = s.square_avg.size();
   const bool centered = p.centered, momentum = p.momentum > 0;
-  if ((centered && s.grad_avg.size() != w.size()) || (momentum && s.buffer.size() != w.size()))
+  if ((centered && s.grad_avg.size() != n) || (momentum && s.buffer.size() != n))
     throw std::invalid_argument("rmsprop_step: state not reset for these settings");
   const RmspropScalars<T> k{static_cast<T>(p.lr),         static_cast<T>(p.beta),
                             static_cast<T>(1.0 - p.beta), static_cast<T>(p.eps),
                             static_cast<T>(p.momentum),   static_cast<T>(p.weight_decay)};
-  if (centered && momentum)
-    rmsprop_loop<true, true>(w, g, s, k);
-  else if (centered)
-    rmsprop_loop<true, false>(w, g, s, k);
-  else if (momentum)
-    rmsprop_loop<false, true>(w, g, s, k);
-  else
-    rmsprop_loop<false, false>(w, g, s, k);
+  T* sq = s.square_avg.data();
+  if (centered && momentum) {
+    detail::elementwise(
+        n, tensors,
+        [k](T& w, T g, T& sq_, T& a, T& b) { rmsprop_update<true, true>(w, sq_, a, b, g, k); }, sq,
+        s.grad_avg.data(), s.buffer.data());
+  } else if (centered) {
+    detail::elementwise(
+        n, tensors,
+        [k](T& w, T g, T& sq_, T& a) {
+          T unused = T(0);
+          rmsprop_update<true, false>(w, sq_, a, unused, g, k);
+        },
+        sq, s.grad_avg.data());
+  } else if (momentum) {
+    detail::elementwise(
+        n, tensors,
+        [k](T& w, T g, T& sq_, T& b) {
+          T unused = T(0);
+          rmsprop_update<false, true>(w, sq_, unused, b, g, k);
+        },
+        sq, s.buffer.data());
+  } else {
+    detail::elementwise(
+        n, tensors,
+        [k](T& w, T g, T& sq_) {
+          T unused = T(0);
+          rmsprop_update<false, false>(w, sq_, unused, unused, g, k);
+        },
+        sq);
+  }
 }
 
-template void rmsprop_step<float>(const RmspropParams&, RmspropState<float>&, std::span<float>,
-                                  std::span<const float>);
-template void rmsprop_step<double>(const RmspropParams&, RmspropState<double>&, std::span<double>,
-                                   std::span<const double>);
+template void rmsprop_step<float>(const RmspropParams&, RmspropState<float>&,
+                                  std::span<const TensorRef<float>>);
+template void rmsprop_step<double>(const RmspropParams&, RmspropState<double>&,
+                                   std::span<const TensorRef<double>>);
 
 }  // namespace descent

@@ -1,5 +1,6 @@
 #include "descent/optimizers/sgd.hpp"
 
+#include "kernels/elementwise.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -46,16 +47,16 @@ const OptimizerInfo& gd_info() {
 }
 
 template <std::floating_point T>
-void sgd_step(const SgdParams& p, SgdState<T>& /*s*/, std::span<T> w, std::span<const T> g) {
-  detail::check_step_sizes(w.size(), w.size(), g.size());
+void sgd_step(const SgdParams& p, SgdState<T>& /*s*/, std::span<const TensorRef<T>> tensors) {
   const T lr = static_cast<T>(p.lr);
   const T wd = static_cast<T>(p.weight_decay);
-  for (std::size_t i = 0; i < w.size(); ++i) sgd_update(w[i], g[i], lr, wd);
+  detail::elementwise(detail::total_size(tensors), tensors,
+                      [lr, wd](T& w, T g) { sgd_update(w, g, lr, wd); });
 }
 
-template void sgd_step<float>(const SgdParams&, SgdState<float>&, std::span<float>,
-                              std::span<const float>);
-template void sgd_step<double>(const SgdParams&, SgdState<double>&, std::span<double>,
-                               std::span<const double>);
+template void sgd_step<float>(const SgdParams&, SgdState<float>&,
+                              std::span<const TensorRef<float>>);
+template void sgd_step<double>(const SgdParams&, SgdState<double>&,
+                               std::span<const TensorRef<double>>);
 
 }  // namespace descent

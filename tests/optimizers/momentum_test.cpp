@@ -49,7 +49,9 @@ TYPED_TEST(MomentumTest, FreeFunctionChecksSizes) {
   using T = TypeParam;
   MomentumState<T> s{.step = 0, .velocity = std::vector<T>(2)};
   std::vector<T> w(3), g(3);
-  EXPECT_THROW(momentum_step<T>({}, s, w, g), std::invalid_argument);
+  const TensorRef<T> t{w, g};
+  EXPECT_THROW(momentum_step<T>({}, s, std::span(&t, 1)), std::invalid_argument);
+  EXPECT_EQ(s.step, 0) << "a refused step changes no state";
 }
 
 TEST(Momentum, DefaultsAreTheSeeds) {

@@ -37,8 +37,8 @@ struct AdadeltaState {
 };
 
 template <std::floating_point T>
-void adadelta_step(const AdadeltaParams& p, AdadeltaState<T>& s, std::span<T> w,
-                   std::span<const T> g);
+void adadelta_step(const AdadeltaParams& p, AdadeltaState<T>& s,
+                   std::span<const TensorRef<T>> tensors);
 
 struct AdadeltaRule {
   using Params = AdadeltaParams;
@@ -53,8 +53,8 @@ struct AdadeltaRule {
     s.acc_delta.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    adadelta_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    adadelta_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

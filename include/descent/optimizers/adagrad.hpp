@@ -37,7 +37,8 @@ struct AdagradState {
 };
 
 template <std::floating_point T>
-void adagrad_step(const AdagradParams& p, AdagradState<T>& s, std::span<T> w, std::span<const T> g);
+void adagrad_step(const AdagradParams& p, AdagradState<T>& s,
+                  std::span<const TensorRef<T>> tensors);
 
 struct AdagradRule {
   using Params = AdagradParams;
@@ -51,8 +52,8 @@ struct AdagradRule {
     s.sum.assign(n, static_cast<T>(p.initial_accumulator_value));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    adagrad_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    adagrad_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

@@ -46,9 +46,9 @@ struct AdamState {
   std::vector<T> max_exp_avg_sq;  ///< v_max (amsgrad only, else empty)
 };
 
-/// One Adam update of `w` and the state in place (sizes as for momentum_step).
+/// One Adam update of the tensors' parameters and the state in place (sizes as for momentum_step).
 template <std::floating_point T>
-void adam_step(const AdamParams& p, AdamState<T>& s, std::span<T> w, std::span<const T> g);
+void adam_step(const AdamParams& p, AdamState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct AdamRule {
   using Params = AdamParams;
@@ -64,8 +64,8 @@ struct AdamRule {
     s.max_exp_avg_sq.assign(p.amsgrad ? n : 0, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    adam_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    adam_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

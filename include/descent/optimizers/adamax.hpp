@@ -38,7 +38,7 @@ struct AdamaxState {
 };
 
 template <std::floating_point T>
-void adamax_step(const AdamaxParams& p, AdamaxState<T>& s, std::span<T> w, std::span<const T> g);
+void adamax_step(const AdamaxParams& p, AdamaxState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct AdamaxRule {
   using Params = AdamaxParams;
@@ -53,8 +53,8 @@ struct AdamaxRule {
     s.exp_inf.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    adamax_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    adamax_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

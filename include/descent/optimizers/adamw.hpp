@@ -36,9 +36,9 @@ struct AdamwParams {
 template <std::floating_point T>
 using AdamwState = AdamState<T>;
 
-/// One AdamW update of `w` and the state in place (sizes as for momentum_step).
+/// One AdamW update of the tensors' parameters and the state in place (sizes as for momentum_step).
 template <std::floating_point T>
-void adamw_step(const AdamwParams& p, AdamwState<T>& s, std::span<T> w, std::span<const T> g);
+void adamw_step(const AdamwParams& p, AdamwState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct AdamwRule {
   using Params = AdamwParams;
@@ -52,8 +52,8 @@ struct AdamwRule {
     AdamRule::reset(AdamParams{.amsgrad = p.amsgrad}, s, n);
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    adamw_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    adamw_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

@@ -45,7 +45,7 @@ struct AsgdState {
 };
 
 template <std::floating_point T>
-void asgd_step(const AsgdParams& p, AsgdState<T>& s, std::span<T> w, std::span<const T> g);
+void asgd_step(const AsgdParams& p, AsgdState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct AsgdRule {
   using Params = AsgdParams;
@@ -61,8 +61,8 @@ struct AsgdRule {
     s.ax.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    asgd_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    asgd_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

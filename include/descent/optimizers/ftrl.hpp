@@ -45,7 +45,7 @@ struct FtrlState {
 };
 
 template <std::floating_point T>
-void ftrl_step(const FtrlParams& p, FtrlState<T>& s, std::span<T> w, std::span<const T> g);
+void ftrl_step(const FtrlParams& p, FtrlState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct FtrlRule {
   using Params = FtrlParams;
@@ -60,8 +60,8 @@ struct FtrlRule {
     s.linear.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    ftrl_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    ftrl_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

@@ -33,7 +33,7 @@ struct LionState {
 };
 
 template <std::floating_point T>
-void lion_step(const LionParams& p, LionState<T>& s, std::span<T> w, std::span<const T> g);
+void lion_step(const LionParams& p, LionState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct LionRule {
   using Params = LionParams;
@@ -47,8 +47,8 @@ struct LionRule {
     s.exp_avg.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    lion_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    lion_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

@@ -41,11 +41,12 @@ struct MomentumState {
   std::vector<T> velocity;  ///< v, one per parameter
 };
 
-/// One momentum update of `w` and the state in place. `w`, `g` and `s.velocity` must have the
-/// same length (else std::invalid_argument).
+/// One momentum update of the tensors' parameters and the state in place. Each tensor's param
+/// and grad must have the same length and the lengths must sum to that of `s.velocity` (else
+/// std::invalid_argument); the state is laid out as the tensors' concatenation.
 template <std::floating_point T>
-void momentum_step(const MomentumParams& p, MomentumState<T>& s, std::span<T> w,
-                   std::span<const T> g);
+void momentum_step(const MomentumParams& p, MomentumState<T>& s,
+                   std::span<const TensorRef<T>> tensors);
 
 struct MomentumRule {
   using Params = MomentumParams;
@@ -59,8 +60,8 @@ struct MomentumRule {
     s.velocity.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    momentum_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    momentum_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

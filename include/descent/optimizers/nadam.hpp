@@ -48,7 +48,7 @@ struct NadamState {
 };
 
 template <std::floating_point T>
-void nadam_step(const NadamParams& p, NadamState<T>& s, std::span<T> w, std::span<const T> g);
+void nadam_step(const NadamParams& p, NadamState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct NadamRule {
   using Params = NadamParams;
@@ -63,8 +63,8 @@ struct NadamRule {
     s.exp_avg_sq.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    nadam_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    nadam_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

@@ -35,10 +35,11 @@ struct NesterovState {
   std::vector<T> buffer;  ///< b, one per parameter
 };
 
-/// One Nesterov update of `w` and the state in place (sizes as for momentum_step).
+/// One Nesterov update of the tensors' parameters and the state in place (sizes as for
+/// momentum_step).
 template <std::floating_point T>
-void nesterov_step(const NesterovParams& p, NesterovState<T>& s, std::span<T> w,
-                   std::span<const T> g);
+void nesterov_step(const NesterovParams& p, NesterovState<T>& s,
+                   std::span<const TensorRef<T>> tensors);
 
 struct NesterovRule {
   using Params = NesterovParams;
@@ -52,8 +53,8 @@ struct NesterovRule {
     s.buffer.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    nesterov_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    nesterov_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

@@ -44,7 +44,7 @@ struct RadamState {
 };
 
 template <std::floating_point T>
-void radam_step(const RadamParams& p, RadamState<T>& s, std::span<T> w, std::span<const T> g);
+void radam_step(const RadamParams& p, RadamState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct RadamRule {
   using Params = RadamParams;
@@ -59,8 +59,8 @@ struct RadamRule {
     s.exp_avg_sq.assign(n, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    radam_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    radam_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

@@ -44,10 +44,11 @@ struct RmspropState {
   std::vector<T> buffer;      ///< b, the momentum buffer (momentum > 0 only, else empty)
 };
 
-/// One RMSProp update of `w` and the state in place. `w`, `g` and `s.square_avg` must have the
-/// same length (else std::invalid_argument).
+/// One RMSProp update of the tensors' parameters and the state in place (sizes as for
+/// momentum_step).
 template <std::floating_point T>
-void rmsprop_step(const RmspropParams& p, RmspropState<T>& s, std::span<T> w, std::span<const T> g);
+void rmsprop_step(const RmspropParams& p, RmspropState<T>& s,
+                  std::span<const TensorRef<T>> tensors);
 
 struct RmspropRule {
   using Params = RmspropParams;
@@ -63,8 +64,8 @@ struct RmspropRule {
     s.buffer.assign(p.momentum > 0 ? n : 0, T(0));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    rmsprop_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    rmsprop_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

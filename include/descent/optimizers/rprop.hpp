@@ -40,7 +40,7 @@ struct RpropState {
 };
 
 template <std::floating_point T>
-void rprop_step(const RpropParams& p, RpropState<T>& s, std::span<T> w, std::span<const T> g);
+void rprop_step(const RpropParams& p, RpropState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct RpropRule {
   using Params = RpropParams;
@@ -58,8 +58,8 @@ struct RpropRule {
     s.step_size.assign(n, static_cast<T>(p.lr));
   }
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    rprop_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    rprop_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>& s, StateVisitor<T>& v) {

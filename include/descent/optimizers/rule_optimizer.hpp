@@ -2,8 +2,8 @@
 //
 // An elementwise method is described by a Rule: a struct naming its Params and State<T> and
 // giving static functions for its registry entry, its parameter values, resetting the state,
-// stepping, and visiting the state. RuleOptimizer<Rule, T> turns that into an Optimizer<T>, so
-// each method's own header holds only its math: `template <class T> using Adam =
+// stepping a list of tensors, and visiting the state. RuleOptimizer<Rule, T> turns that into an
+// Optimizer<T>, so each method's own header holds only its math: `template <class T> using Adam =
 // RuleOptimizer<AdamRule, T>;`.
 #pragma once
 
@@ -45,7 +45,12 @@ class RuleOptimizer final : public Optimizer<T> {
   std::size_t size() const override { return n_; }
   void step(std::span<T> w, std::span<const T> g) override {
     detail::check_step_sizes(n_, w.size(), g.size());
-    Rule::step(p_, s_, w, g);
+    const TensorRef<T> one{w, g};
+    Rule::step(p_, s_, std::span<const TensorRef<T>>(&one, 1));
+  }
+  void step_tensors(std::span<const TensorRef<T>> tensors) override {
+    detail::check_tensors(n_, tensors);
+    Rule::step(p_, s_, tensors);
   }
   void visit_state(StateVisitor<T>& visitor) override { Rule::visit(s_, visitor); }
 

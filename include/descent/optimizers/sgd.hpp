@@ -27,10 +27,10 @@ struct SgdParams {
 template <std::floating_point T>
 struct SgdState {};
 
-/// One SGD update of `w` in place. `w` and `g` must have the same length (else
-/// std::invalid_argument).
+/// One SGD update of the tensors' parameters in place. Each tensor's param and grad must have the
+/// same length (else std::invalid_argument).
 template <std::floating_point T>
-void sgd_step(const SgdParams& p, SgdState<T>& s, std::span<T> w, std::span<const T> g);
+void sgd_step(const SgdParams& p, SgdState<T>& s, std::span<const TensorRef<T>> tensors);
 
 struct SgdRule {
   using Params = SgdParams;
@@ -42,8 +42,8 @@ struct SgdRule {
   template <std::floating_point T>
   static void reset(const Params&, State<T>&, std::size_t) {}
   template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<T> w, std::span<const T> g) {
-    sgd_step(p, s, w, g);
+  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
+    sgd_step(p, s, tensors);
   }
   template <std::floating_point T>
   static void visit(State<T>&, StateVisitor<T>&) {}

@@ -1,0 +1,57 @@
+#include "descent/simd.hpp"
+
+#include <atomic>
+#include <string>
+
+#include "descent/error.hpp"
+#include "kernels/simd_level.hpp"
+
+namespace descent {
+namespace {
+
+std::atomic<Simd>& level() {
+  static std::atomic<Simd> current{simd_supported().back()};
+  return current;
+}
+
+}  // namespace
+
+std::vector<Simd> simd_supported() {
+#if DESCENT_X86_64_KERNELS
+  __builtin_cpu_init();
+  std::vector<Simd> out{Simd::sse2};
+  if (__builtin_cpu_supports("avx2")) out.push_back(Simd::avx2);
+  if (__builtin_cpu_supports("avx512f")) out.push_back(Simd::avx512);
+  return out;
+#else
+  return {Simd::generic};
+#endif
+}
+
+Simd simd() { return level().load(std::memory_order_relaxed); }
+
+void set_simd(Simd want) {
+  for (Simd s : simd_supported()) {
+    if (s == want) {
+      level().store(want, std::memory_order_relaxed);
+      return;
+    }
+  }
+  throw InputError("simd: this CPU cannot run " + std::string(simd_name(want)));
+}
+
+std::string_view simd_name(Simd level) {
+  switch (level) {
+    case Simd::generic:
+      return "generic";
+    case Simd::sse2:
+      return "sse2";
+    case Simd::avx2:
+      return "avx2";
+    case Simd::avx512:
+      return "avx512";
+  }
+  return "unknown";
+}
+
+}  // namespace descent
