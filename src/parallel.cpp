@@ -81,8 +81,15 @@ class Pool {
 
   void start(unsigned workers) {
     if (workers_.size() == workers) return;
+    // A new worker starts from the generation as it is now, before the job is posted, so that it
+    // cannot miss that job however late it begins to run.
+    std::uint64_t now = 0;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      now = generation_;
+    }
     for (unsigned k = static_cast<unsigned>(workers_.size()); k < workers; ++k)
-      workers_.emplace_back([this, k] { work(k + 1); });
+      workers_.emplace_back([this, k, now] { work(k + 1, now); });
   }
 
   void stop() {
@@ -98,12 +105,7 @@ class Pool {
     quit_ = false;
   }
 
-  void work(std::size_t lane) {
-    std::uint64_t seen = 0;
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      seen = generation_;
-    }
+  void work(std::size_t lane, std::uint64_t seen) {
     for (;;) {
       std::unique_lock<std::mutex> lock(m_);
       wake_.wait(lock, [&] { return generation_ != seen; });

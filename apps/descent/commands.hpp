@@ -70,6 +70,23 @@ struct PlotArgs {
 /// Draws figures of a trajectory CSV file (descent's format, from any program).
 int plot_command(const PlotArgs& args);
 
+/// Options of `descent bench`.
+struct BenchArgs {
+  std::string size = "16M";             ///< parameters; K, M, G suffixes are powers of 1024
+  std::string threads = "all";          ///< a count, a list such as 1,2, or all
+  std::vector<std::string> optimizers;  ///< specs (-o, repeatable)
+  std::string names;                    ///< comma-separated optimizer names (--optimizers)
+  std::string type = "float32";         ///< float32, float64 or both
+  std::string repeat = "5";             ///< interleaved rounds per measurement
+  std::string min_time = "0.1";         ///< seconds each timing lasts at least
+  std::string simd;                     ///< a narrower SIMD level than the CPU's widest
+  std::string json;                     ///< write the results here too
+};
+
+/// Measures every elementwise optimizer's step on a large vector against a triad (see
+/// descent/bandwidth.hpp) and prints a table; --json writes it as JSON.
+int bench_command(const BenchArgs& args);
+
 /// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.
 int list_command(const ListArgs& args);
 

@@ -96,6 +96,27 @@ int main(int argc, char** argv) {
   sched_cmd->add_option("--losses", sched.losses_file,
                         "File with one loss per line, seen after each step (for plateau)");
 
+  descent::cli::BenchArgs bench;
+  CLI::App* bench_cmd = app.add_subcommand(
+      "bench", "Time every elementwise optimizer's step on a large vector against a triad");
+  bench_cmd->add_option(
+      "--size", bench.size,
+      "Parameters per vector, e.g. 64M (K, M, G = 2^10, 2^20, 2^30; default 16M)");
+  bench_cmd->add_option("--threads", bench.threads,
+                        "Thread count, a list such as 1,2, or 'all' (default: all)");
+  bench_cmd->add_option("--optimizers", bench.names,
+                        "Comma-separated optimizer names (default: every elementwise one)");
+  bench_cmd->add_option("-o,--optimizer", bench.optimizers,
+                        "Optimizer spec, repeatable, e.g. -o adam:amsgrad=true");
+  bench_cmd->add_option("--type", bench.type, "float32 (default), float64 or both");
+  bench_cmd->add_option("--repeat", bench.repeat,
+                        "Interleaved rounds of triad and step; the median is reported (default 5)");
+  bench_cmd->add_option("--min-time", bench.min_time,
+                        "Seconds each timing lasts at least (default 0.1)");
+  bench_cmd->add_option("--simd", bench.simd,
+                        "Use a narrower SIMD level than the CPU's widest: sse2, avx2 or avx512");
+  bench_cmd->add_option("--json", bench.json, "Also write the results as JSON to this file");
+
   ListArgs list;
   CLI::App* list_cmd = app.add_subcommand(
       "list", "List the optimizers and functions with their parameters, defaults and ranges");
@@ -132,6 +153,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(sched_cmd)) return descent::cli::schedule_command(sched);
     if (app.got_subcommand(plot_cmd)) return descent::cli::plot_command(plot);
     if (app.got_subcommand(analyze_cmd)) return descent::cli::analyze_command(analyze);
+    if (app.got_subcommand(bench_cmd)) return descent::cli::bench_command(bench);
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;

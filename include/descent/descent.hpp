@@ -2,6 +2,7 @@
 #pragma once
 
 #include "descent/atomic_file.hpp"
+#include "descent/bandwidth.hpp"
 #include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
 #include "descent/expression.hpp"
