@@ -32,6 +32,7 @@
 #include "descent/optimizers/rule_optimizer.hpp"
 #include "descent/optimizers/sgd.hpp"
 #include "descent/parallel.hpp"
+#include "descent/param_groups.hpp"
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
