@@ -71,14 +71,6 @@ template <class T>
 StepBenchResult bench_typed(const StepBenchConfig& c) {
   std::unique_ptr<Optimizer<T>> opt = make_optimizer<T>(c.spec);
   const std::size_t n = c.size;
-  const double physical =
-      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
-  // Parameters, gradient, the triad's output and at most four state arrays.
-  const double needed = 7.0 * static_cast<double>(n) * sizeof(T);
-  if (physical > 0 && needed > physical / 2)
-    throw InputError("bench: --size " + std::to_string(n) + " needs up to " +
-                     std::to_string(static_cast<long long>(needed / 1e6)) +
-                     " MB, more than half of this machine's memory");
   opt->reset(n);
   // Values that keep every method finite and away from denormals over many steps.
   std::vector<T> w(n), g(n), a(n);
@@ -132,8 +124,19 @@ std::size_t ideal_bytes_per_element(Optimizer<T>& opt) {
   return sizeof(T) * (3 + 2 * counter.count);
 }
 
+void check_bench_size(std::size_t size, bool float32) {
+  if (size == 0) throw InputError("bench: the size must be at least 1");
+  const double physical =
+      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+  const double needed = 7.0 * static_cast<double>(size) * (float32 ? 4.0 : 8.0);
+  if (physical > 0 && needed > physical / 2)
+    throw InputError("bench: --size " + std::to_string(size) + " needs up to " +
+                     std::to_string(static_cast<long long>(needed / 1e6)) +
+                     " MB, more than half of this machine's memory");
+}
+
 StepBenchResult bench_step(const StepBenchConfig& config) {
-  if (config.size == 0) throw InputError("bench: the size must be at least 1");
+  check_bench_size(config.size, config.float32);
   if (config.repeats < 1) throw InputError("bench: repeats must be at least 1");
   if (!(config.min_seconds >= 0)) throw InputError("bench: min_seconds must be >= 0");
   return config.float32 ? bench_typed<float>(config) : bench_typed<double>(config);

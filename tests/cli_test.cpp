@@ -5,6 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "descent/trajectory_csv.hpp"
 #include "test_support.hpp"
@@ -208,6 +211,18 @@ const BadInput kBadInputs[] = {
     {"TomlBadOptimizer", "run bad.toml", "unknown optimizer 'adamx'", "optimizers = [\"adamx\"]\n"},
     {"TomlEmptyOptimizers", "run bad.toml", "lists no optimizer", "optimizers = []\n"},
     {"TomlStartText", "run bad.toml", "'start' must be a number", "start = [\"a\", 1]\n"},
+    {"BenchSizeZero", "bench --size 0", "--size: must be at least 1"},
+    {"BenchSizeMalformed", "bench --size 12Q", "--size: '12Q' is not a whole number"},
+    {"BenchSizeTooLarge", "bench --size 8G", "more than half of this machine's memory"},
+    {"BenchThreadsZero", "bench --threads 0", "--threads: must be at least 1"},
+    {"BenchThreadsMalformed", "bench --threads 1,x", "--threads: 'x' is not a whole number"},
+    {"BenchType", "bench --type half", "--type: 'half' is not one of float32, float64, both"},
+    {"BenchLbfgs", "bench --optimizers sgd,lbfgs", "lbfgs is not elementwise"},
+    {"BenchUnknownOptimizer", "bench --optimizers adamx", "unknown optimizer 'adamx'"},
+    {"BenchBadSpec", "bench -o adam:beta1=1", "beta1=1 is out of range [0, 1)"},
+    {"BenchSimd", "bench --simd neon", "--simd: 'neon' is not supported here"},
+    {"BenchRepeat", "bench --repeat 0", "--repeat: must be at least 1"},
+    {"BenchMinTime", "bench --min-time 100", "--min-time: must be in [0, 60]"},
     {"UnknownOption", "run --speed 3", "--speed"},
     {"UnknownCommand", "fly", "fly"},
     {"NoCommand", "", "subcommand"},
@@ -215,6 +230,38 @@ const BadInput kBadInputs[] = {
 
 INSTANTIATE_TEST_SUITE_P(Cli, BadInputs, ::testing::ValuesIn(kBadInputs),
                          [](const auto& test_info) { return test_info.param.name; });
+
+TEST(Cli, BenchMeasuresEveryOptimizerAgainstATriad) {
+  test::TempDir dir;
+  const auto r = run_cli(
+      "bench --size 100000 --threads 1,2 --optimizers sgd,adam -o adam:amsgrad=true "
+      "--type both --repeat 1 --min-time 0 --json b.json",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("triad GB/s"));
+  std::ifstream in(fs::path(dir.path()) / "b.json");
+  const auto doc = nlohmann::json::parse(in);
+  const auto& rows = doc.at("results");
+  ASSERT_EQ(rows.size(), 12u) << "3 optimizers x 2 thread counts x 2 types";
+  std::map<std::string, std::size_t> bytes;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("size"), 100000);
+    EXPECT_GT(row.at("ms_per_step").get<double>(), 0.0);
+    EXPECT_GT(row.at("triad_gbps").get<double>(), 0.0);
+    EXPECT_NEAR(row.at("ratio").get<double>(),
+                row.at("gbps").get<double>() / row.at("triad_gbps").get<double>(), 1e-9);
+    bytes[row.at("spec").get<std::string>() + " " + row.at("type").get<std::string>()] =
+        row.at("bytes_per_element").get<std::size_t>();
+  }
+  // Ideal bytes: (w read + written, g read, each state array read + written) x sizeof(T).
+  EXPECT_EQ(bytes.at("sgd:lr=0.1,weight_decay=0 float32"), 12u);
+  EXPECT_EQ(bytes.at("adam:lr=0.001,beta1=0.9,beta2=0.999,eps=1e-08,weight_decay=0,amsgrad=false "
+                     "float32"),
+            28u);
+  EXPECT_EQ(bytes.at("adam:lr=0.001,beta1=0.9,beta2=0.999,eps=1e-08,weight_decay=0,amsgrad=true "
+                     "float64"),
+            72u);
+}
 
 TEST(Cli, TomlTablesAndOverrides) {
   test::TempDir dir;

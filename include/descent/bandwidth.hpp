@@ -62,6 +62,11 @@ struct StepBenchResult {
   double ratio = 0;       ///< gbps / triad_gbps
 };
 
+/// Throws InputError if stepping `size` parameters of the given type could need more than half of
+/// this machine's physical memory (the parameters, the gradient, the triad's output and up to
+/// four state arrays), or if `size` is 0.
+void check_bench_size(std::size_t size, bool float32);
+
 /// Measures one configuration. Throws InputError for a bad spec, a size of 0, repeats < 1, or
 /// arrays that would not fit in half the machine's physical memory. The thread count is restored
 /// before returning.
