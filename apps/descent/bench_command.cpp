@@ -134,7 +134,7 @@ int bench_command(const BenchArgs& args) {
   fmt::print("descent bench: {} parameters, {} repeats of >= {} s, SIMD {}, {} hardware threads\n",
              size, repeats, min_time, simd_name(simd()), hardware_threads());
   fmt::print("machine: {}\n", machine_name());
-  fmt::print("{:<24} {:<8} {:>7} {:>7} {:>10} {:>8} {:>10} {:>10} {:>6}\n", "optimizer", "type",
+  fmt::print("{:<26} {:<8} {:>7} {:>7} {:>10} {:>8} {:>10} {:>10} {:>6}\n", "optimizer", "type",
              "threads", "B/param", "ms/step", "GB/s", "triad ms", "triad GB/s", "ratio");
   nlohmann::json rows = nlohmann::json::array();
   for (bool float32 : types) {
@@ -142,7 +142,7 @@ int bench_command(const BenchArgs& args) {
       for (const std::string& spec : specs) {
         StepBenchConfig config{spec, float32, size, t, repeats, min_time};
         const StepBenchResult r = bench_step(config);
-        fmt::print("{:<24} {:<8} {:>7} {:>7} {:>10.3f} {:>8.2f} {:>10.3f} {:>10.2f} {:>6.2f}\n",
+        fmt::print("{:<26} {:<8} {:>7} {:>7} {:>10.3f} {:>8.2f} {:>10.3f} {:>10.2f} {:>6.2f}\n",
                    short_label(r.spec), r.type, r.threads, r.bytes_per_element, r.ms_per_step,
                    r.gbps, r.triad_ms, r.triad_gbps, r.ratio);
         std::fflush(stdout);
