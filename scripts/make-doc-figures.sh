@@ -17,4 +17,7 @@ for case in axis_aligned turned_45; do
   "$descent" run "examples/rotation/$case.toml" --out "$tmp/$case" >/dev/null
   cp "$tmp/$case/contour.png" "$out/rotation-$case.png"
 done
+# Momentum's phase diagram (README, Sweeps).
+"$descent" sweep --grid lr=1e-3:1:log:64 --grid alpha=0:0.999:lin:64 --out "$tmp/sweep" >/dev/null
+cp "$tmp/sweep/heatmap.png" "$out/sweep-momentum.png"
 echo "figures written to $out"

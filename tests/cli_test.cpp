@@ -223,6 +223,17 @@ const BadInput kBadInputs[] = {
     {"BenchSimd", "bench --simd neon", "--simd: 'neon' is not supported here"},
     {"BenchRepeat", "bench --repeat 0", "--repeat: must be at least 1"},
     {"BenchMinTime", "bench --min-time 100", "--min-time: must be in [0, 60]"},
+    {"SweepNoGrid", "sweep", "--grid is required"},
+    {"SweepBadGrid", "sweep --grid lr=1:0:lin:5", "the low end is above the high end"},
+    {"SweepThreeAxes",
+     "sweep --grid lr=0.1:1:lin:2 --grid alpha=0:0.5:lin:2 --grid "
+     "dampening=0:0.5:lin:2",
+     "give one or two --grid axes"},
+    {"SweepTooLarge", "sweep --grid lr=0.01:1:lin:4096 --grid alpha=0:0.9:lin:4096",
+     "cells is above the limit"},
+    {"SweepInvalidSetting", "sweep --grid alpha=0:1:lin:5", "reaches an invalid setting"},
+    {"SweepUnknownKey", "sweep --grid beta=0:0.5:lin:5", "unknown key 'beta'"},
+    {"SweepMetric", "sweep --grid lr=0.1:1:lin:2 --metric speed", "unknown metric 'speed'"},
     {"UnknownOption", "run --speed 3", "--speed"},
     {"UnknownCommand", "fly", "fly"},
     {"NoCommand", "", "subcommand"},
@@ -261,6 +272,31 @@ TEST(Cli, BenchMeasuresEveryOptimizerAgainstATriad) {
   EXPECT_EQ(bytes.at("adam:lr=0.001,beta1=0.9,beta2=0.999,eps=1e-08,weight_decay=0,amsgrad=true "
                      "float64"),
             72u);
+}
+
+TEST(Cli, SweepWritesCsvJsonAndHeatmap) {
+  test::TempDir dir;
+  const auto r =
+      run_cli("sweep --grid lr=0.02:0.3:lin:6 --grid alpha=0:0.9:lin:4 --steps 200 --threads 2",
+              dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("cells     24"));
+  EXPECT_THAT(r.out, HasSubstr("best      steps_to_tol = "));
+  const fs::path out = fs::path(dir.path()) / "descent-out";
+  std::ifstream csv(out / "sweep.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header,
+            "lr,alpha,spec,steps_to_tol_median,steps_to_tol_min,steps_to_tol_max,runs,diverged,"
+            "termination");
+  std::size_t rows = 0;
+  for (std::string line; std::getline(csv, line);) ++rows;
+  EXPECT_EQ(rows, 24u);
+  std::ifstream in(out / "sweep.json");
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc.at("cells").size(), 24u);
+  EXPECT_EQ(doc.at("axes").at(1).at("key"), "alpha");
+  EXPECT_TRUE(fs::exists(out / "heatmap.png"));
 }
 
 TEST(Cli, TomlTablesAndOverrides) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
@@ -195,6 +196,41 @@ TEST(Plot, BadScenesAreInputErrors) {
   EXPECT_THROW(plot::render(plot::Kind::surface3d, wrong_dim, plot::Format::png), InputError);
   EXPECT_THROW(plot::parse_format("jpg"), InputError);
   EXPECT_THROW(plot::parse_kind("heatmap"), InputError);
+}
+
+}  // namespace
+}  // namespace descent
+
+namespace descent {
+namespace {
+
+TEST(Plot, HeatmapColoursCellsByStatusAndPlacesMarkers) {
+  plot::Heatmap h;
+  h.title = "test";
+  h.xs = {1, 10, 100};
+  h.x_log = true;
+  h.ys = {0, 0.5};
+  h.values = {1, 2, std::numeric_limits<double>::infinity(), 4, 5, 6};
+  h.diverged = {false, false, false, false, false, true};
+  h.markers = {{10, 0.5, "m"}};
+  const Decoded d = decode_png(plot::render_heatmap(h, plot::Format::png));
+  EXPECT_EQ(d.width, 900);
+  EXPECT_EQ(d.height, 720);
+  // Cell centres are where the axes put their values.
+  const plot::Pixel diverged = plot::heatmap_pixel(h, 100, 0.5);  // x 100, y 0.5: diverged
+  const plot::Pixel never = plot::heatmap_pixel(h, 100, 0);       // infinite metric
+  const plot::Pixel low = plot::heatmap_pixel(h, 1, 0);           // the lowest value: dark
+  auto rgb = [&](plot::Pixel p) {
+    return d.at(static_cast<int>(p.x) + 30, static_cast<int>(p.y) + 30) & 0xffffffu;
+  };
+  EXPECT_EQ(rgb(diverged), 0xd62728u);
+  EXPECT_EQ(rgb(never), 0xbdbdbdu);
+  EXPECT_EQ(rgb(low), 0x440154u) << "viridis' start";
+  const plot::Pixel m = plot::heatmap_pixel(h, 10, 0.5);
+  EXPECT_EQ(d.at(static_cast<int>(m.x), static_cast<int>(m.y)) & 0xffffffu, 0xffffffu)
+      << "the marker is a white dot";
+  h.values.pop_back();
+  EXPECT_THROW((void)plot::render_heatmap(h, plot::Format::png), InputError);
 }
 
 }  // namespace

@@ -87,6 +87,29 @@ struct BenchArgs {
 /// descent/bandwidth.hpp) and prints a table; --json writes it as JSON.
 int bench_command(const BenchArgs& args);
 
+/// Options of `descent sweep`.
+struct SweepArgs {
+  std::string function = "anisotropic";
+  std::optional<std::string> start;
+  std::string optimizer = "momentum";
+  std::vector<std::string> grids;  ///< KEY=LO:HI:lin|log:COUNT, one or two
+  std::string steps = "1000";
+  std::string tol = "1e-6";
+  std::string metric = "steps_to_tol";
+  std::string starts = "1";
+  std::string seeds = "1";
+  std::string noise = "0";
+  std::string seed = "0";
+  std::optional<std::string> threads;
+  std::string out = "descent-out";
+  std::string format = "png";
+  bool no_plots = false;
+};
+
+/// Runs every cell of the grid, prints a summary, writes OUT/sweep.csv, OUT/sweep.json and the
+/// heatmap.
+int sweep_command(const SweepArgs& args);
+
 /// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.
 int list_command(const ListArgs& args);
 

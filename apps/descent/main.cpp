@@ -96,6 +96,35 @@ int main(int argc, char** argv) {
   sched_cmd->add_option("--losses", sched.losses_file,
                         "File with one loss per line, seen after each step (for plateau)");
 
+  descent::cli::SweepArgs sweep;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "Run an optimizer over a 1-D or 2-D grid of its settings; CSV, JSON and a heatmap");
+  sweep_cmd->add_option("-f,--function", sweep.function,
+                        "Function spec or expression (default: anisotropic)");
+  sweep_cmd->add_option("-s,--start", sweep.start,
+                        "Start point (default: the function's default start)");
+  sweep_cmd->add_option("-o,--optimizer", sweep.optimizer,
+                        "Base optimizer spec; each cell sets the grid's keys (default: momentum)");
+  sweep_cmd
+      ->add_option("--grid", sweep.grids,
+                   "KEY=LO:HI:lin|log:COUNT, once or twice, e.g. --grid lr=1e-3:1:log:64 "
+                   "--grid alpha=0:0.99:lin:64")
+      ->required();
+  sweep_cmd->add_option("-n,--steps", sweep.steps, "Steps per run (default 1000)");
+  sweep_cmd->add_option("--tol", sweep.tol, "Loss tolerance for steps_to_tol (default 1e-6)");
+  sweep_cmd->add_option("--metric", sweep.metric,
+                        "steps_to_tol (default), final_loss or best_loss");
+  sweep_cmd->add_option("--starts", sweep.starts,
+                        "Start points per cell: the given one, then random ones (default 1)");
+  sweep_cmd->add_option("--seeds", sweep.seeds, "Noise seeds per start, with --noise (default 1)");
+  sweep_cmd->add_option("--noise", sweep.noise, "Gradient noise standard deviation (default 0)");
+  sweep_cmd->add_option("--seed", sweep.seed,
+                        "First noise seed; also draws the starts (default 0)");
+  sweep_cmd->add_option("--threads", sweep.threads, "Threads (default: all)");
+  sweep_cmd->add_option("--out", sweep.out, "Output folder (default: descent-out)");
+  sweep_cmd->add_option("--format", sweep.format, "Heatmap format: png (default), svg or pdf");
+  sweep_cmd->add_flag("--no-plots", sweep.no_plots, "Do not draw the heatmap");
+
   descent::cli::BenchArgs bench;
   CLI::App* bench_cmd = app.add_subcommand(
       "bench", "Time every elementwise optimizer's step on a large vector against a triad");
@@ -154,6 +183,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(plot_cmd)) return descent::cli::plot_command(plot);
     if (app.got_subcommand(analyze_cmd)) return descent::cli::analyze_command(analyze);
     if (app.got_subcommand(bench_cmd)) return descent::cli::bench_command(bench);
+    if (app.got_subcommand(sweep_cmd)) return descent::cli::sweep_command(sweep);
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;

@@ -39,6 +39,7 @@
 #include "descent/schedule.hpp"
 #include "descent/simd.hpp"
 #include "descent/spec.hpp"
+#include "descent/sweep.hpp"
 #include "descent/theory.hpp"
 #include "descent/trajectory.hpp"
 #include "descent/trajectory_csv.hpp"

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "descent/objective.hpp"
@@ -76,5 +77,36 @@ Pixel surface3d_pixel(const Scene& scene, std::size_t panel, double w1, double w
 
 /// The colour of path i (Okabe-Ito order), as 0xRRGGBB.
 unsigned path_color(std::size_t i);
+
+/// A point marked on a heatmap, in the axes' units.
+struct HeatmapMarker {
+  double x = 0;
+  double y = 0;
+  std::string label;
+};
+
+/// A sweep's map: one cell per grid point, coloured by its metric on viridis (a log scale when
+/// every finite value is above 0 and they span more than a factor of 10), with diverged cells and
+/// cells whose metric is infinite (e.g. never reached the tolerance) in two distinct colours.
+/// With no ys it is a 1-D strip, and the y of markers and of the boundary is the height in the
+/// strip (0 bottom, 1 top).
+struct Heatmap {
+  std::string title;
+  std::string x_label, y_label, metric_label;
+  std::vector<double> xs, ys;  ///< the axes' values, increasing
+  bool x_log = false, y_log = false;
+  std::vector<double> values;  ///< row-major, y outer: values[j * xs.size() + i]
+  std::vector<bool> diverged;  ///< same layout: cells whose runs all diverged
+  std::vector<HeatmapMarker> markers;
+  std::vector<std::pair<double, double>> boundary;  ///< a curve (x, y) drawn over the map
+  std::string boundary_label;
+};
+
+/// Draws `h` to `path`; throws InputError if its arrays do not match its axes.
+void draw_heatmap(const Heatmap& h, const std::filesystem::path& path, Format format);
+/// The same as bytes.
+std::string render_heatmap(const Heatmap& h, Format format);
+/// Where the data point (x, y) lands in the heatmap, in pixels from the top left.
+Pixel heatmap_pixel(const Heatmap& h, double x, double y);
 
 }  // namespace descent::plot

@@ -1,0 +1,259 @@
+// The sweep heatmap: cells on viridis, diverged and never-finished cells in their own colours,
+// axes with lin or log ticks, a colour bar, markers and a boundary curve.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <string>
+
+#include "descent/atomic_file.hpp"
+#include "descent/error.hpp"
+#include "descent/plot.hpp"
+#include "plot/canvas.hpp"
+
+namespace descent::plot {
+namespace {
+
+using detail::Align;
+using detail::Canvas;
+using detail::Rgb;
+using detail::VAlign;
+
+constexpr int kWidth = 900;
+constexpr int kHeight2d = 720;
+constexpr int kHeight1d = 330;
+constexpr double kLeft = 95, kTop = 62, kRightBar = 170, kBottom = 70;
+const Rgb kDiverged = detail::hex(0xd62728);  // red
+const Rgb kNever = detail::hex(0xbdbdbd);     // grey
+const Rgb kMarker = detail::hex(0xffffff);
+
+struct Layout {
+  double x = kLeft, y = kTop, w = 0, h = 0;
+  int width = kWidth, height = kHeight2d;
+  std::size_t nx = 0, ny = 1;
+};
+
+Layout layout(const Heatmap& h) {
+  Layout L;
+  L.nx = h.xs.size();
+  L.ny = h.ys.empty() ? 1 : h.ys.size();
+  L.height = h.ys.empty() ? kHeight1d : kHeight2d;
+  L.w = L.width - kLeft - kRightBar;
+  L.h = L.height - kTop - kBottom;
+  return L;
+}
+
+// Position in [0, 1] of value v along an axis of `n` cells from lo to hi: cell centres sit at
+// (i + 0.5) / n.
+double axis_fraction(const std::vector<double>& vs, bool log, double v) {
+  const std::size_t n = vs.size();
+  if (n == 1) return 0.5;
+  const double lo = log ? std::log10(vs.front()) : vs.front();
+  const double hi = log ? std::log10(vs.back()) : vs.back();
+  const double t = ((log ? std::log10(v) : v) - lo) / (hi - lo);
+  return (0.5 + t * static_cast<double>(n - 1)) / static_cast<double>(n);
+}
+
+Pixel to_pixel(const Heatmap& h, const Layout& L, double x, double y) {
+  const double fx = axis_fraction(h.xs, h.x_log, x);
+  // A 1-D strip has no y axis: y is the height in the strip, 0 at the bottom and 1 at the top.
+  const double fy = h.ys.empty() ? y : axis_fraction(h.ys, h.y_log, y);
+  return {L.x + fx * L.w, L.y + (1 - fy) * L.h};
+}
+
+struct Scale {
+  bool log = false;
+  double lo = 0, hi = 1;
+  bool any = false;
+  double t(double v) const {
+    const double a = log ? std::log10(v) : v;
+    return hi > lo ? (a - lo) / (hi - lo) : 0.5;
+  }
+};
+
+Scale color_scale(const Heatmap& h) {
+  Scale s;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (std::size_t k = 0; k < h.values.size(); ++k) {
+    if (h.diverged[k] || !std::isfinite(h.values[k])) continue;
+    lo = std::min(lo, h.values[k]);
+    hi = std::max(hi, h.values[k]);
+    s.any = true;
+  }
+  if (!s.any) return s;
+  s.log = lo > 0 && hi > 10 * lo;
+  s.lo = s.log ? std::log10(lo) : lo;
+  s.hi = s.log ? std::log10(hi) : hi;
+  return s;
+}
+
+void check(const Heatmap& h) {
+  const std::size_t n = h.xs.size() * (h.ys.empty() ? 1 : h.ys.size());
+  if (h.xs.empty() || h.values.size() != n || h.diverged.size() != n)
+    throw InputError("heatmap: " + std::to_string(h.values.size()) + " values and " +
+                     std::to_string(h.diverged.size()) + " divergence flags for " +
+                     std::to_string(n) + " cells");
+  auto bad_log = [](const std::vector<double>& v) {
+    return std::any_of(v.begin(), v.end(), [](double x) { return !(x > 0); });
+  };
+  if ((h.x_log && bad_log(h.xs)) || (h.y_log && bad_log(h.ys)))
+    throw InputError("heatmap: a log axis has a value <= 0");
+}
+
+void axis_ticks(Canvas& c, const Heatmap& h, const Layout& L, bool is_x) {
+  const std::vector<double>& vs = is_x ? h.xs : h.ys;
+  const bool log = is_x ? h.x_log : h.y_log;
+  std::vector<double> ticks;
+  if (vs.size() == 1) {
+    ticks = {vs.front()};
+  } else if (log) {
+    for (int k :
+         detail::decade_ticks(static_cast<int>(std::ceil(std::log10(vs.front()) - 1e-9)),
+                              static_cast<int>(std::floor(std::log10(vs.back()) + 1e-9)), 8))
+      ticks.push_back(std::pow(10.0, k));
+  } else {
+    ticks = detail::nice_ticks(vs.front(), vs.back(), is_x ? 8 : 7);
+  }
+  for (double v : ticks) {
+    const std::string label =
+        log ? detail::decade_label(static_cast<int>(std::lround(std::log10(v))))
+            : detail::tick_label(v);
+    if (is_x) {
+      const double x = L.x + axis_fraction(vs, log, v) * L.w;
+      c.line(x, L.y + L.h, x, L.y + L.h + 5, 1);
+      c.text(x, L.y + L.h + 20, label, 13, Align::center);
+    } else {
+      const double y = L.y + (1 - axis_fraction(vs, log, v)) * L.h;
+      c.line(L.x - 5, y, L.x, y, 1);
+      c.text(L.x - 8, y, label, 13, Align::right, VAlign::middle);
+    }
+  }
+}
+
+void draw_map(Canvas& c, const Heatmap& h) {
+  const Layout L = layout(h);
+  const Scale s = color_scale(h);
+  c.fill_rect(0, 0, L.width, L.height, detail::kWhite);
+  c.text(L.width / 2.0, 32, h.title, 17, Align::center, VAlign::baseline, true);
+  const double cw = L.w / static_cast<double>(L.nx), ch = L.h / static_cast<double>(L.ny);
+  for (std::size_t j = 0; j < L.ny; ++j) {
+    for (std::size_t i = 0; i < L.nx; ++i) {
+      const std::size_t k = j * L.nx + i;
+      const Rgb col = h.diverged[k]                 ? kDiverged
+                      : !std::isfinite(h.values[k]) ? kNever
+                                                    : detail::viridis(s.t(h.values[k]));
+      // Cells overlap by a hair so that no seam shows between them.
+      c.fill_rect(L.x + static_cast<double>(i) * cw, L.y + L.h - static_cast<double>(j + 1) * ch,
+                  cw + 0.6, ch + 0.6, col);
+    }
+  }
+  // The boundary, clipped to the map.
+  if (h.boundary.size() >= 2) {
+    cairo_t* cr = c.cr();
+    cairo_save(cr);
+    c.rect(L.x, L.y, L.w, L.h);
+    cairo_clip(cr);
+    c.color(kMarker);
+    cairo_set_line_width(cr, 2.5);
+    const double dash[] = {8, 5};
+    cairo_set_dash(cr, dash, 2, 0);
+    bool first = true;
+    for (const auto& [x, y] : h.boundary) {
+      if (!std::isfinite(x) || !std::isfinite(y)) continue;
+      const Pixel p = to_pixel(h, L, x, y);
+      if (first)
+        cairo_move_to(cr, p.x, p.y);
+      else
+        cairo_line_to(cr, p.x, p.y);
+      first = false;
+    }
+    cairo_stroke(cr);
+    cairo_restore(cr);
+  }
+  for (std::size_t k = 0; k < h.markers.size(); ++k) {
+    const HeatmapMarker& m = h.markers[k];
+    const Pixel p = to_pixel(h, L, m.x, m.y);
+    const Rgb edge = detail::kBlack;
+    c.dot(p.x, p.y, 6, kMarker, 1.0, &edge, 1.5);
+    // Every other label goes below its marker, so that neighbours do not overlap.
+    const double dy = k % 2 == 0 ? -8 : 20;
+    // Labels that would run past the map's right edge go to the marker's left.
+    const bool left = p.x + 10 + c.text_width(m.label, 13, true) > L.x + L.w;
+    c.text(left ? p.x - 10 : p.x + 10, p.y + dy, m.label, 13, left ? Align::right : Align::left,
+           VAlign::baseline, true, 0.0, detail::kWhite);
+  }
+  c.stroke_rect(L.x, L.y, L.w, L.h, detail::kBlack, 1);
+  axis_ticks(c, h, L, true);
+  if (!h.ys.empty()) axis_ticks(c, h, L, false);
+  c.text(L.x + L.w / 2, L.height - 18, h.x_label, 14, Align::center);
+  if (!h.ys.empty())
+    c.text(24, L.y + L.h / 2, h.y_label, 14, Align::center, VAlign::middle, false,
+           -std::numbers::pi / 2);
+
+  // Colour bar and legend.
+  const double bx = L.x + L.w + 30, bw = 18;
+  const double by = L.y, bh = h.ys.empty() ? L.h * 0.45 : L.h * 0.6;
+  c.text(bx, by - 12, h.metric_label + (s.log ? " (log)" : ""), 13);
+  if (s.any) {
+    const int steps = 100;
+    for (int k = 0; k < steps; ++k) {
+      const double t = (k + 0.5) / steps;
+      c.fill_rect(bx, by + bh * (1 - static_cast<double>(k + 1) / steps), bw, bh / steps + 0.6,
+                  detail::viridis(t));
+    }
+    c.stroke_rect(bx, by, bw, bh, detail::kBlack, 1);
+    const std::vector<double> ticks =
+        s.log ? std::vector<double>{} : detail::nice_ticks(s.lo, s.hi, 5);
+    if (s.log) {
+      // 1, 2 and 5 times each power of ten in range (decades alone are too few for a short range).
+      for (int k = static_cast<int>(std::floor(s.lo)); k <= static_cast<int>(std::ceil(s.hi));
+           ++k) {
+        for (double m : {1.0, 2.0, 5.0}) {
+          const double v = m * std::pow(10.0, k);
+          const double a = std::log10(v);
+          if (a < s.lo - 1e-9 || a > s.hi + 1e-9) continue;
+          if (s.hi - s.lo > 3 && m != 1.0) continue;
+          const double y = by + bh * (1 - s.t(v));
+          c.line(bx + bw, y, bx + bw + 4, y, 1);
+          c.text(bx + bw + 7, y, detail::tick_label(v), 12, Align::left, VAlign::middle);
+        }
+      }
+    } else {
+      for (double v : ticks) {
+        if (v < s.lo || v > s.hi) continue;
+        const double y = by + bh * (1 - s.t(v));
+        c.line(bx + bw, y, bx + bw + 4, y, 1);
+        c.text(bx + bw + 7, y, detail::tick_label(v), 12, Align::left, VAlign::middle);
+      }
+    }
+  }
+  double ly = by + bh + 28;
+  for (const auto& [col, label] : {std::pair{kDiverged, "diverged"}, std::pair{kNever, "never"}}) {
+    c.fill_rect(bx, ly - 11, 14, 14, col);
+    c.text(bx + 20, ly, label, 13);
+    ly += 22;
+  }
+  if (h.boundary.size() >= 2 && !h.boundary_label.empty()) {
+    c.line(bx, ly - 4, bx + 14, ly - 4, 2);
+    c.text(bx + 20, ly, h.boundary_label, 13);
+  }
+}
+
+}  // namespace
+
+std::string render_heatmap(const Heatmap& h, Format format) {
+  check(h);
+  const Layout L = layout(h);
+  return detail::render_to_bytes(format, L.width, L.height, [&](Canvas& c) { draw_map(c, h); });
+}
+
+void draw_heatmap(const Heatmap& h, const std::filesystem::path& path, Format format) {
+  write_file_atomically(path, render_heatmap(h, format));
+}
+
+Pixel heatmap_pixel(const Heatmap& h, double x, double y) {
+  check(h);
+  return to_pixel(h, layout(h), x, y);
+}
+
+}  // namespace descent::plot
