@@ -95,10 +95,13 @@ int sweep_command(const SweepArgs& args) {
 
   const auto t0 = std::chrono::steady_clock::now();
   bool shown = false;
+  double last = 0;
+  // A progress line on stderr once the sweep has run for a second, redrawn at most 5 times a
+  // second.
   const SweepResult r = sweep(c, [&](std::size_t done, std::size_t total) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (s < 1.0 && done < total) return;
-    if (s < 1.0 && !shown) return;
+    if (s < 1.0 || (s - last < 0.2 && done < total)) return;
+    last = s;
     fmt::print(stderr, "\rsweep: {}/{} cells ({:.0f}%), {:.1f} s", done, total,
                100.0 * static_cast<double>(done) / static_cast<double>(total), s);
     shown = true;
