@@ -83,17 +83,8 @@ void elementwise(std::size_t n, std::span<const TensorRef<T>> tensors, const U& 
   check_tensors(n, tensors);
   const Simd level = simd();
   const std::size_t chunks = std::min<std::size_t>(threads(), n / kParallelGrain);
-  if (chunks <= 1) {
-    std::size_t offset = 0;
-    for (const TensorRef<T>& t : tensors) {
-      elementwise_range(level, u, t.param.size(), t.param.data(), t.grad.data(),
-                        (state + offset)...);
-      offset += t.param.size();
-    }
-    return;
-  }
-  parallel_for(chunks, [&](std::size_t c) {
-    const std::size_t begin = chunk_begin(n, chunks, c), end = chunk_begin(n, chunks, c + 1);
+  // Elements [begin, end) of the concatenated tensors, each tensor's part at its state offset.
+  const auto run_chunk = [&](std::size_t begin, std::size_t end) {
     std::size_t offset = 0;
     for (const TensorRef<T>& t : tensors) {
       const std::size_t lo = std::max(begin, offset);
@@ -106,6 +97,13 @@ void elementwise(std::size_t n, std::span<const TensorRef<T>> tensors, const U& 
       offset += t.param.size();
       if (offset >= end) break;
     }
+  };
+  if (chunks <= 1) {
+    run_chunk(0, n);
+    return;
+  }
+  parallel_for(chunks, [&](std::size_t c) {
+    run_chunk(chunk_begin(n, chunks, c), chunk_begin(n, chunks, c + 1));
   });
 }
 
