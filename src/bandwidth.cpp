@@ -14,6 +14,7 @@
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
 #include "kernels/elementwise.hpp"
+#include "median.hpp"
 
 namespace descent {
 namespace {
@@ -33,12 +34,6 @@ class ArrayCounter final : public StateVisitor<T> {
  private:
   std::size_t n_;
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 == 1 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
 
 // Seconds per call of f, timed over at least min_seconds (and at least one call).
 template <class F>
@@ -96,7 +91,7 @@ StepBenchResult bench_typed(const StepBenchConfig& c) {
   out.threads = threads();
   out.simd = std::string(simd_name(simd()));
   out.bytes_per_element = ideal_bytes_per_element(*opt);
-  const double step_s = median(steps), triad_s = median(triads);
+  const double step_s = detail::median(steps), triad_s = detail::median(triads);
   out.ms_per_step = 1e3 * step_s;
   out.triad_ms = 1e3 * triad_s;
   out.gbps = static_cast<double>(out.bytes_per_element) * static_cast<double>(n) / step_s / 1e9;

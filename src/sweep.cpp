@@ -16,6 +16,7 @@
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
+#include "median.hpp"
 
 namespace descent {
 namespace {
@@ -266,11 +267,9 @@ SweepResult sweep(const SweepConfig& config,
           metric.push_back(metric_of(r, config.metric));
         }
       }
-      std::sort(metric.begin(), metric.end());
-      const std::size_t m = metric.size() / 2;
-      cell.median = metric.size() % 2 == 1 ? metric[m] : 0.5 * (metric[m - 1] + metric[m]);
-      cell.min = metric.front();
-      cell.max = metric.back();
+      cell.median = detail::median(metric);
+      cell.min = *std::min_element(metric.begin(), metric.end());
+      cell.max = *std::max_element(metric.begin(), metric.end());
       cell.runs = metric.size();
     }
     const std::size_t now = done.fetch_add(last - first) + (last - first);
