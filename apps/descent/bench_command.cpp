@@ -15,7 +15,6 @@
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
 #include "descent/simd.hpp"
-#include "descent/spec.hpp"
 #include "experiment.hpp"
 
 namespace descent::cli {
@@ -124,8 +123,7 @@ int bench_command(const BenchArgs& args) {
   if (specs.empty()) specs = default_optimizers();
   for (const std::string& spec : specs) {
     // Checked up front, so that a typo is reported before minutes of measuring.
-    (void)make_optimizer<double>(spec);
-    if (parse_spec(spec).name == "lbfgs")
+    if (make_optimizer<double>(spec)->info().name == "lbfgs")
       throw InputError(
           "bench: lbfgs is not elementwise (it evaluates the objective in its "
           "line search); bench measures elementwise steps");

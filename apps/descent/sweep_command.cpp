@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -32,7 +33,7 @@ nlohmann::json json_number(double v) {
 
 // The seed's settings, the theory's optimum and stability boundary, where they apply to the
 // optimizer and axes of this sweep.
-void add_overlays(const SweepResult& r, plot::Heatmap& h) {
+void add_overlays(const SweepResult& r, const Objective& f, plot::Heatmap& h) {
   const std::string name =
       parse_spec(r.config.optimizer.substr(0, r.config.optimizer.find('@'))).name;
   const std::string kx = r.config.axes[0].key;
@@ -50,7 +51,7 @@ void add_overlays(const SweepResult& r, plot::Heatmap& h) {
   if ((name == "sgd" || name == "gd") && kx == "lr") mark(0.1, ymid, "seed");
   std::optional<Analysis> a;
   try {
-    a = analyze(*make_function(r.config.function));
+    a = analyze(f);
   } catch (const InputError&) {
     return;  // no known minimizer: no theory to draw
   }
@@ -91,8 +92,6 @@ int sweep_command(const SweepArgs& args) {
     if (t == 0) throw InputError("--threads: must be at least 1");
     set_threads(static_cast<unsigned>(t));
   }
-  check_sweep(c);
-
   const auto t0 = std::chrono::steady_clock::now();
   bool shown = false;
   double last = 0;
@@ -110,6 +109,7 @@ int sweep_command(const SweepArgs& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
+  const std::unique_ptr<Objective> f = make_function(c.function);
   const std::filesystem::path out = args.out;
   std::filesystem::create_directories(out);
   // CSV: one row per cell.
@@ -140,7 +140,7 @@ int sweep_command(const SweepArgs& args) {
   nlohmann::json axes = nlohmann::json::array();
   for (std::size_t k = 0; k < c.axes.size(); ++k)
     axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
-  const nlohmann::json doc = {{"function", make_function(c.function)->spec()},
+  const nlohmann::json doc = {{"function", f->spec()},
                               {"optimizer", c.optimizer},
                               {"steps", c.options.steps},
                               {"tol", c.options.tol},
@@ -152,8 +152,7 @@ int sweep_command(const SweepArgs& args) {
                               {"cells", cells}};
   write_file_atomically(out / "sweep.json", doc.dump(1) + "\n");
 
-  fmt::print("sweep     {} over {} on {}\n", c.optimizer, fmt::join(args.grids, " x "),
-             make_function(c.function)->spec());
+  fmt::print("sweep     {} over {} on {}\n", c.optimizer, fmt::join(args.grids, " x "), f->spec());
   fmt::print("cells     {} ({} run(s) each, {} steps), {:.2f} s on {} thread(s)\n", r.cells.size(),
              r.cells.empty() ? 0 : r.cells[0].runs, c.options.steps, seconds, threads());
   fmt::print("diverged  {} cell(s) in every run\n", diverged_cells);
@@ -166,8 +165,8 @@ int sweep_command(const SweepArgs& args) {
   if (!args.no_plots) {
     plot::Heatmap h;
     h.title = fmt::format("{} on {}: {} in {} steps",
-                          parse_spec(c.optimizer.substr(0, c.optimizer.find('@'))).name,
-                          make_function(c.function)->spec(), to_string(c.metric), c.options.steps);
+                          parse_spec(c.optimizer.substr(0, c.optimizer.find('@'))).name, f->spec(),
+                          to_string(c.metric), c.options.steps);
     h.x_label = c.axes[0].key + (c.axes[0].log ? " (log)" : "");
     h.xs = r.axis_values[0];
     h.x_log = c.axes[0].log;
@@ -188,7 +187,7 @@ int sweep_command(const SweepArgs& args) {
         h.diverged[j * nx + i] = cell.diverged == cell.runs;
       }
     }
-    add_overlays(r, h);
+    add_overlays(r, *f, h);
     const auto path = out / (std::string("heatmap") + plot::extension(format));
     plot::draw_heatmap(h, path, format);
     fmt::print(", {}", path.string());
