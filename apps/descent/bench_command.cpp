@@ -68,11 +68,11 @@ std::vector<unsigned> parse_threads(const std::string& text) {
   return out;
 }
 
-// Every optimizer that steps elementwise: all but L-BFGS (and the alias gd, which is sgd).
+// Every optimizer that steps elementwise (the alias gd is sgd).
 std::vector<std::string> default_optimizers() {
   std::vector<std::string> out;
   for (const OptimizerInfo* info : optimizer_catalog())
-    if (info->alias_of.empty() && info->name != "lbfgs") out.push_back(info->name);
+    if (info->alias_of.empty() && info->elementwise) out.push_back(info->name);
   return out;
 }
 
@@ -123,10 +123,11 @@ int bench_command(const BenchArgs& args) {
   if (specs.empty()) specs = default_optimizers();
   for (const std::string& spec : specs) {
     // Checked up front, so that a typo is reported before minutes of measuring.
-    if (make_optimizer<double>(spec)->info().name == "lbfgs")
-      throw InputError(
-          "bench: lbfgs is not elementwise (it evaluates the objective in its "
-          "line search); bench measures elementwise steps");
+    const OptimizerInfo& info = make_optimizer<double>(spec)->info();
+    if (!info.elementwise)
+      throw InputError("bench: " + info.name +
+                       " is not elementwise (it does not update each parameter from its own "
+                       "gradient and state alone); bench measures elementwise steps");
   }
 
   fmt::print("descent bench: {} parameters, {} repeats of >= {} s, SIMD {}, {} hardware threads\n",

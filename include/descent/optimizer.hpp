@@ -73,6 +73,9 @@ struct OptimizerInfo {
   std::vector<ParamInfo> params;
   /// For an alias (`gd`), the name of the optimizer it makes; its instances report that name.
   std::string alias_of = {};
+  /// True for methods that update each parameter from its own gradient and state alone, in one
+  /// fused pass (every optimizer but L-BFGS); `descent bench` measures these.
+  bool elementwise = false;
   std::function<std::unique_ptr<Optimizer<double>>(const ParamSet&)> make_double;
   std::function<std::unique_ptr<Optimizer<float>>(const ParamSet&)> make_float;
 };

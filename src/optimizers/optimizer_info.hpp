@@ -24,6 +24,7 @@ OptimizerInfo rule_info(std::string name, std::string doc, std::string reference
   info.doc = std::move(doc);
   info.reference = std::move(reference);
   info.params = std::move(params);
+  info.elementwise = true;
   info.make_double = [](const ParamSet& s) -> std::unique_ptr<Optimizer<double>> {
     return std::make_unique<RuleOptimizer<Rule, double>>(Rule::from_set(s));
   };
