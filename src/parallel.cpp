@@ -62,8 +62,17 @@ class Pool {
   }
 
  private:
+  // On the calling thread, with the same contract: every task runs, the first error is rethrown.
   static void run_serial(std::size_t tasks, const std::function<void(std::size_t)>& fn) {
-    for (std::size_t i = 0; i < tasks; ++i) fn(i);
+    std::exception_ptr first;
+    for (std::size_t i = 0; i < tasks; ++i) {
+      try {
+        fn(i);
+      } catch (...) {
+        if (!first) first = std::current_exception();
+      }
+    }
+    if (first) std::rethrow_exception(first);
   }
 
   void run_lane(std::size_t lane) {

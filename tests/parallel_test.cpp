@@ -31,19 +31,21 @@ TEST_F(ParallelTest, EveryTaskRunsExactlyOnce) {
 }
 
 TEST_F(ParallelTest, TheFirstFailingTaskIsRethrownAfterAllFinish) {
-  set_threads(2);
-  std::atomic<int> finished{0};
-  try {
-    parallel_for(6, [&](std::size_t i) {
-      finished.fetch_add(1);
-      if (i == 4) throw std::runtime_error("task 4");
-      if (i == 5) throw std::runtime_error("task 5");
-    });
-    FAIL() << "no exception";
-  } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "task 4");
+  for (unsigned t : {1u, 2u}) {  // on the caller alone, and on the pool
+    set_threads(t);
+    std::atomic<int> finished{0};
+    try {
+      parallel_for(6, [&](std::size_t i) {
+        finished.fetch_add(1);
+        if (i == 4) throw std::runtime_error("task 4");
+        if (i == 5) throw std::runtime_error("task 5");
+      });
+      ADD_FAILURE() << "no exception with " << t << " thread(s)";
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "task 4");
+    }
+    EXPECT_EQ(finished.load(), 6) << t << " thread(s)";
   }
-  EXPECT_EQ(finished.load(), 6);
 }
 
 TEST_F(ParallelTest, NestedCallsRunInline) {
