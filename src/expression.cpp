@@ -6,11 +6,14 @@
 #include <cmath>
 #include <numbers>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "descent/error.hpp"
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
+#include "kernels/map.hpp"
 
 namespace descent {
 
@@ -562,6 +565,88 @@ double Expression::value_and_gradient(std::span<const double> x, std::span<doubl
   for (std::size_t k = variables_.size(); k-- > 0;)
     g[variables_[k].second] += adj[variables_[k].first];
   return v[n - 1];
+}
+
+namespace {
+
+// One operation over `lanes` points: values r, partials pa and pb, through the same eval_op as
+// the one-point pass (the operation is a template argument, so each loop inlines one formula).
+template <Op O>
+void forward_lanes(Simd level, std::size_t lanes, const double* a, const double* b, double c,
+                   double* r, double* pa, double* pb) {
+  detail::simd_map(
+      level, lanes,
+      [c](const double& x, const double& y, double& out, double& da, double& db) {
+        double ta = 0, tb = 0;
+        out = eval_op<true>(O, x, y, c, ta, tb);
+        da = ta;
+        db = tb;
+      },
+      a, b, r, pa, pb);
+}
+
+using ForwardLanes = void (*)(Simd, std::size_t, const double*, const double*, double, double*,
+                              double*, double*);
+
+template <std::size_t... I>
+constexpr std::array<ForwardLanes, sizeof...(I)> forward_table(std::index_sequence<I...>) {
+  return {&forward_lanes<static_cast<Op>(I)>...};
+}
+
+constexpr auto kForwardLanes =
+    forward_table(std::make_index_sequence<static_cast<std::size_t>(Op::max) + 1>());
+
+// adj_to += w * partial where the one-point pass does it (w != 0 and partial != 0), else
+// unchanged: adding a zero would turn -0 into +0, and 0 * inf would add a NaN.
+void adjoint_lanes(Simd level, std::size_t lanes, const double* w, const double* partial,
+                   double* to) {
+  detail::simd_map(
+      level, lanes,
+      [](const double& wj, const double& p, double& t) {
+        t = (wj != 0.0 && p != 0.0) ? t + wj * p : t;
+      },
+      w, partial, to);
+}
+
+}  // namespace
+
+void Expression::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                          std::span<double> loss, std::span<double> g) const {
+  detail::check_lanes(dim_, lanes, x.size(), loss.size(), g.size());
+  const std::size_t n = tape_.size();
+  if (n == 0 || lanes == 0) return;
+  // Rows of `lanes` values per slot: values, partials and adjoints, reused across calls.
+  thread_local std::vector<double> scratch;
+  if (scratch.size() < 4 * n * lanes) scratch.resize(4 * n * lanes);
+  double* v = scratch.data();
+  double* pa = v + n * lanes;
+  double* pb = pa + n * lanes;
+  double* adj = pb + n * lanes;
+  const auto row = [lanes](double* base, std::size_t slot) { return base + slot * lanes; };
+  const Simd level = simd();
+  for (const auto& [slot, c] : constants_) std::fill_n(row(v, slot), lanes, c);
+  for (const auto& [slot, k] : variables_) std::copy_n(x.data() + k * lanes, lanes, row(v, slot));
+  for (const std::uint32_t i : operations_) {
+    const Node& nd = tape_[i];
+    kForwardLanes[static_cast<std::size_t>(nd.op)](level, lanes, row(v, nd.a), row(v, nd.b), nd.c,
+                                                   row(v, i), row(pa, i), row(pb, i));
+  }
+  std::fill_n(adj, n * lanes, 0.0);
+  std::fill_n(row(adj, n - 1), lanes, 1.0);
+  for (std::size_t k = operations_.size(); k-- > 0;) {
+    const std::uint32_t i = operations_[k];
+    const Node& nd = tape_[i];
+    adjoint_lanes(level, lanes, row(adj, i), row(pa, i), row(adj, nd.a));
+    if (binary(nd.op)) adjoint_lanes(level, lanes, row(adj, i), row(pb, i), row(adj, nd.b));
+  }
+  std::fill(g.begin(), g.end(), 0.0);
+  for (std::size_t k = variables_.size(); k-- > 0;) {
+    const double* from = row(adj, variables_[k].first);
+    double* to = g.data() + variables_[k].second * lanes;
+    detail::simd_map(
+        level, lanes, [](const double& a, double& t) { t += a; }, from, to);
+  }
+  std::copy_n(row(v, n - 1), lanes, loss.data());
 }
 
 bool Expression::hessian(std::span<const double> x, std::span<double> h) const {

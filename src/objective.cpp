@@ -1,5 +1,7 @@
 #include "descent/objective.hpp"
 
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace descent {
@@ -7,6 +9,32 @@ namespace descent {
 double Objective::value(std::span<const double> x) const {
   std::vector<double> g(dim());
   return value_and_gradient(x, g);
+}
+
+namespace detail {
+
+void check_lanes(std::size_t dim, std::size_t lanes, std::size_t x, std::size_t loss,
+                 std::size_t g) {
+  if (x != dim * lanes || g != dim * lanes || loss != lanes)
+    throw std::invalid_argument("value_and_gradient_lanes: " + std::to_string(lanes) +
+                                " lanes of dimension " + std::to_string(dim) + " need " +
+                                std::to_string(dim * lanes) + " coordinates and gradients and " +
+                                std::to_string(lanes) + " losses, got " + std::to_string(x) + ", " +
+                                std::to_string(g) + " and " + std::to_string(loss));
+}
+
+}  // namespace detail
+
+void Objective::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                         std::span<double> loss, std::span<double> g) const {
+  const std::size_t n = dim();
+  detail::check_lanes(n, lanes, x.size(), loss.size(), g.size());
+  std::vector<double> xj(n), gj(n);
+  for (std::size_t j = 0; j < lanes; ++j) {
+    for (std::size_t i = 0; i < n; ++i) xj[i] = x[i * lanes + j];
+    loss[j] = value_and_gradient(xj, gj);
+    for (std::size_t i = 0; i < n; ++i) g[i * lanes + j] = gj[i];
+  }
 }
 
 }  // namespace descent

@@ -6,21 +6,10 @@
 #include <string>
 
 #include "descent/error.hpp"
+#include "run_checks.hpp"
 
 namespace descent {
 namespace {
-
-// Names the first non-finite number among the point, the loss and the gradient, if any.
-std::optional<std::string> first_non_finite(std::span<const double> w, double loss,
-                                            std::span<const double> g) {
-  for (std::size_t i = 0; i < w.size(); ++i)
-    if (!std::isfinite(w[i])) return "w" + std::to_string(i + 1) + " is " + format_double(w[i]);
-  if (!std::isfinite(loss)) return "loss is " + format_double(loss);
-  for (std::size_t i = 0; i < g.size(); ++i)
-    if (!std::isfinite(g[i]))
-      return "gradient component " + std::to_string(i + 1) + " is " + format_double(g[i]);
-  return std::nullopt;
-}
 
 double norm(std::span<const double> v) {
   double s = 0.0;
@@ -35,6 +24,26 @@ std::string point_text(std::span<const double> w) {
 }
 
 }  // namespace
+
+std::optional<std::string> detail::non_finite(const Objective& f, std::span<const double> w,
+                                              double loss, std::span<const double> g) {
+  std::optional<std::string> what;
+  for (std::size_t i = 0; i < w.size() && !what; ++i)
+    if (!std::isfinite(w[i])) what = "w" + std::to_string(i + 1) + " is " + format_double(w[i]);
+  if (!what && !std::isfinite(loss)) what = "loss is " + format_double(loss);
+  for (std::size_t i = 0; i < g.size() && !what; ++i)
+    if (!std::isfinite(g[i]))
+      what = "gradient component " + std::to_string(i + 1) + " is " + format_double(g[i]);
+  if (what)
+    if (const std::string why = f.explain_non_finite(w); !why.empty()) *what += " (" + why + ")";
+  return what;
+}
+
+std::string detail::not_finite_at_start(const Objective& f, std::span<const double> w,
+                                        const std::string& what) {
+  return "function '" + f.spec() + "' is not finite at the start point " + point_text(w) + ": " +
+         what;
+}
 
 const char* to_string(Termination t) {
   switch (t) {
@@ -97,11 +106,8 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
   };
   for (std::size_t k = first_step;; ++k) {
     const double loss = closure(w, g);
-    if (auto what = first_non_finite(w, loss, g)) {
-      if (const std::string why = f.explain_non_finite(w); !why.empty()) *what += " (" + why + ")";
-      if (k == first_step)
-        throw InputError("function '" + f.spec() + "' is not finite at the start point " +
-                         point_text(w) + ": " + *what);
+    if (auto what = detail::non_finite(f, w, loss, g)) {
+      if (k == first_step) throw InputError(detail::not_finite_at_start(f, w, *what));
       r.termination = Termination::diverged;
       r.stop_step = k;
       r.message = "diverged at step " + std::to_string(k) + ": " + *what;

@@ -9,6 +9,8 @@
 #include <random>
 #include <set>
 #include <string>
+#include <typeinfo>
+#include <utility>
 
 #include "descent/error.hpp"
 #include "descent/noise.hpp"
@@ -16,7 +18,9 @@
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
+#include "lane_engine.hpp"
 #include "median.hpp"
+#include "sweep_cells.hpp"
 
 namespace descent {
 namespace {
@@ -45,13 +49,11 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
 }
 
 // The spec of a cell: the base spec with each axis' key set to the cell's value (written so that
-// it reads back as the same double), before any "@schedule".
-std::string cell_spec(const std::string& base, const std::vector<GridAxis>& axes,
+// it reads back as the same double), before any "@schedule". `head` is the base spec's part
+// before the "@", parsed; `tail` the rest.
+std::string cell_spec(const Spec& head, const std::string& tail, const std::vector<GridAxis>& axes,
                       const std::vector<double>& values) {
-  const std::size_t at = base.find('@');
-  const std::string head = base.substr(0, at);
-  const std::string tail = at == std::string::npos ? "" : base.substr(at);
-  Spec s = parse_spec(head);
+  Spec s = head;
   for (std::size_t k = 0; k < axes.size(); ++k) {
     const std::string v = format_double(values[k]);
     auto it = std::find_if(s.args.begin(), s.args.end(),
@@ -65,6 +67,13 @@ std::string cell_spec(const std::string& base, const std::vector<GridAxis>& axes
   for (std::size_t i = 0; i < s.args.size(); ++i)
     out += (i == 0 ? ":" : ",") + s.args[i].first + "=" + s.args[i].second;
   return out + tail;
+}
+
+std::string cell_spec(const std::string& base, const std::vector<GridAxis>& axes,
+                      const std::vector<double>& values) {
+  const std::size_t at = base.find('@');
+  return cell_spec(parse_spec(base.substr(0, at)), at == std::string::npos ? "" : base.substr(at),
+                   axes, values);
 }
 
 std::unique_ptr<Objective> make_objective(const SweepConfig& c, std::size_t seed_index) {
@@ -237,6 +246,117 @@ void check_sweep(const SweepConfig& c) {
   }
 }
 
+namespace detail {
+
+std::vector<SweepCell> run_cells(const SweepConfig& config,
+                                 const std::vector<std::vector<double>>& starts,
+                                 const std::vector<std::string>& specs,
+                                 const std::function<void(std::size_t, std::size_t)>& progress,
+                                 const OptimizerFactory& make) {
+  const std::size_t cells = specs.size();
+  const std::size_t per_cell = starts.size() * config.seeds;
+  const std::size_t runs = cells * per_cell;
+  const std::unique_ptr<Objective> f0 = make_objective(config, 0);
+  const std::size_t dim = f0->dim();
+  // Per run: its metric, whether it diverged, and its message (kept for each cell's first run).
+  std::vector<double> metric(runs);
+  std::vector<char> diverged(runs);
+  std::vector<std::string> message(cells);
+  const auto record = [&](std::size_t r, Termination t, std::string text, double m) {
+    metric[r] = t == Termination::diverged ? kInf : m;
+    diverged[r] = t == Termination::diverged;
+    if (r % per_cell == 0) message[r / per_cell] = std::move(text);
+  };
+  // Batches of consecutive runs that never mix two methods, so that the lane engine can step a
+  // batch together (runs are ordered cell by cell, starts then seeds within a cell).
+  std::vector<std::pair<std::size_t, std::size_t>> batches;
+  const auto method = [&](std::size_t r) {
+    const std::string& spec = specs[r / per_cell];
+    return std::string_view(spec).substr(0, spec.find_first_of(":@"));
+  };
+  for (std::size_t r = 0; r < runs;) {
+    std::size_t end = r;
+    while (end < runs && end - r < detail::kLanesPerBatch && method(end) == method(r))
+      end = std::min(runs, (end / per_cell + 1) * per_cell);
+    batches.emplace_back(r, end);
+    r = end;
+  }
+  const bool lanes_possible = config.noise == 0;
+  std::atomic<std::size_t> done{0};
+  std::mutex report;
+  const auto run_batch = [&](std::size_t first, std::size_t last) {
+    std::vector<std::unique_ptr<Optimizer<double>>> opts;
+    std::vector<Optimizer<double>*> lane_cells;
+    for (std::size_t r = first; r < last; ++r) {
+      if (r == first || r % per_cell == 0)
+        opts.push_back(make ? make(r / per_cell) : make_optimizer<double>(specs[r / per_cell]));
+      lane_cells.push_back(opts.back().get());
+    }
+    std::unique_ptr<LaneOptimizer> lanes =
+        lanes_possible
+            ? make_lane_optimizer(
+                  std::vector<const Optimizer<double>*>(lane_cells.begin(), lane_cells.end()), dim)
+            : nullptr;
+    if (lanes) {
+      const std::size_t n = last - first;
+      std::vector<double> w(dim * n);
+      for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t i = 0; i < dim; ++i)
+          w[i * n + j] = starts[((first + j) % per_cell) / config.seeds][i];
+      std::vector<LaneRun> out = run_lanes(*f0, *lanes, n, w, config.options);
+      for (std::size_t j = 0; j < n; ++j) {
+        const LaneRun& l = out[j];
+        const double m = config.metric == SweepMetric::final_loss ? l.final_loss
+                         : config.metric == SweepMetric::best_loss
+                             ? l.best_loss
+                             : (l.steps_to_tol ? static_cast<double>(*l.steps_to_tol) : kInf);
+        record(first + j, l.termination, std::move(out[j].message), m);
+      }
+    } else {
+      for (std::size_t r = first; r < last; ++r) {
+        const std::size_t within = r % per_cell;
+        const RunResult res =
+            run(*make_objective(config, within % config.seeds), *lane_cells[r - first],
+                starts[within / config.seeds], config.options);
+        record(r, res.termination, res.message, metric_of(res, config.metric));
+      }
+    }
+    const std::size_t now = done.fetch_add(last - first) + (last - first);
+    if (progress) {
+      std::lock_guard<std::mutex> lock(report);
+      progress(now / per_cell, cells);
+    }
+  };
+  // Batches are dealt out round-robin, so that slow regions of a grid spread over the threads;
+  // each run's result depends only on its own settings and start.
+  const std::size_t workers = std::min<std::size_t>(threads(), batches.size());
+  parallel_for(workers, [&](std::size_t t) {
+    for (std::size_t b = t; b < batches.size(); b += workers)
+      run_batch(batches[b].first, batches[b].second);
+  });
+  std::vector<SweepCell> out(cells);
+  const std::size_t blocks = std::min<std::size_t>(cells, threads());
+  parallel_for(blocks, [&](std::size_t b) {
+    for (std::size_t c = cells * b / blocks; c < cells * (b + 1) / blocks; ++c) {
+      SweepCell& cell = out[c];
+      cell.spec = specs[c];
+      const auto first = metric.begin() + static_cast<std::ptrdiff_t>(c * per_cell);
+      const std::vector<double> m(first, first + static_cast<std::ptrdiff_t>(per_cell));
+      cell.median = median(m);
+      cell.min = *std::min_element(m.begin(), m.end());
+      cell.max = *std::max_element(m.begin(), m.end());
+      cell.runs = per_cell;
+      const auto d = diverged.begin() + static_cast<std::ptrdiff_t>(c * per_cell);
+      cell.diverged =
+          static_cast<std::size_t>(std::count(d, d + static_cast<std::ptrdiff_t>(per_cell), 1));
+      cell.termination = std::move(message[c]);
+    }
+  });
+  return out;
+}
+
+}  // namespace detail
+
 SweepResult sweep(const SweepConfig& config,
                   const std::function<void(std::size_t, std::size_t)>& progress) {
   check_sweep(config);
@@ -245,39 +365,40 @@ SweepResult sweep(const SweepConfig& config,
   for (const GridAxis& a : config.axes) out.axis_values.push_back(a.values());
   out.starts = start_points(config, *make_objective(config, 0));
   const std::size_t cells = cell_count(config.axes);
-  out.cells.resize(cells);
-  // Contiguous blocks of cells, several per thread so that slow (diverging or converging) regions
-  // spread out; each cell's result depends only on its index.
-  const std::size_t blocks = std::min<std::size_t>(cells, 64 * std::size_t{threads()});
-  std::atomic<std::size_t> done{0};
-  std::mutex report;
+  std::vector<std::vector<double>> values(cells);
+  std::vector<std::string> specs(cells);
+  const std::size_t at = config.optimizer.find('@');
+  const Spec head = parse_spec(config.optimizer.substr(0, at));
+  const std::string tail = at == std::string::npos ? "" : config.optimizer.substr(at);
+  const std::size_t blocks = std::min<std::size_t>(cells, threads());
   parallel_for(blocks, [&](std::size_t b) {
-    const std::size_t first = cells * b / blocks, last = cells * (b + 1) / blocks;
-    for (std::size_t i = first; i < last; ++i) {
-      SweepCell& cell = out.cells[i];
-      cell.values = cell_values(out.axis_values, i);
-      cell.spec = cell_spec(config.optimizer, config.axes, cell.values);
-      const std::unique_ptr<Optimizer<double>> opt = make_optimizer<double>(cell.spec);
-      std::vector<double> metric;
-      for (const std::vector<double>& start : out.starts) {
-        for (std::size_t s = 0; s < config.seeds; ++s) {
-          const RunResult r = run(*make_objective(config, s), *opt, start, config.options);
-          if (metric.empty()) cell.termination = r.message;
-          if (r.termination == Termination::diverged) ++cell.diverged;
-          metric.push_back(metric_of(r, config.metric));
-        }
-      }
-      cell.median = detail::median(metric);
-      cell.min = *std::min_element(metric.begin(), metric.end());
-      cell.max = *std::max_element(metric.begin(), metric.end());
-      cell.runs = metric.size();
-    }
-    const std::size_t now = done.fetch_add(last - first) + (last - first);
-    if (progress) {
-      std::lock_guard<std::mutex> lock(report);
-      progress(now, cells);
+    for (std::size_t i = cells * b / blocks; i < cells * (b + 1) / blocks; ++i) {
+      values[i] = cell_values(out.axis_values, i);
+      specs[i] = cell_spec(head, tail, config.axes, values[i]);
     }
   });
+  // When the base spec makes a plain optimizer of its method (no schedule or wrapper) and the
+  // axes set the method's own keys, the cells' optimizers are made from the base's values
+  // without parsing each cell's spec: the same values, so the same optimizer.
+  const OptimizerInfo& info = find_optimizer(head.name);
+  const std::unique_ptr<Optimizer<double>> base = make_optimizer<double>(config.optimizer);
+  const ParamSet base_values = base->params();
+  const bool own_keys = std::all_of(config.axes.begin(), config.axes.end(), [&](const auto& a) {
+    return std::any_of(info.params.begin(), info.params.end(),
+                       [&](const ParamInfo& p) { return p.name == a.key; });
+  });
+  const std::unique_ptr<Optimizer<double>> plain = info.make_double(base_values);
+  const bool direct = own_keys && typeid(*base) == typeid(*plain);
+  detail::OptimizerFactory make;
+  if (direct)
+    make = [&](std::size_t cell) {
+      ParamSet v = base_values;
+      for (std::size_t k = 0; k < config.axes.size(); ++k)
+        v.set(config.axes[k].key, values[cell][k]);
+      return info.make_double(v);
+    };
+  out.cells = detail::run_cells(config, out.starts, specs, progress, make);
+  for (std::size_t i = 0; i < cells; ++i) out.cells[i].values = std::move(values[i]);
   return out;
 }
 

@@ -46,6 +46,9 @@ class Expression final : public Objective {
   std::size_t dim() const override { return dim_; }
   double value(std::span<const double> x) const override;
   double value_and_gradient(std::span<const double> x, std::span<double> g) const override;
+  /// The tape walked once for all lanes, each operation's loop vectorized across the points.
+  void value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                std::span<double> loss, std::span<double> g) const override;
   bool hessian(std::span<const double> x, std::span<double> h) const override;
   std::string spec() const override { return text_; }
   std::string formula() const override { return text_; }

@@ -31,6 +31,13 @@ class Objective {
   virtual double value(std::span<const double> x) const;
   /// Writes the gradient of f at `x` into `g` (dim() elements) and returns f(x).
   virtual double value_and_gradient(std::span<const double> x, std::span<double> g) const = 0;
+  /// Evaluates `lanes` points at once, stored as a structure of arrays: coordinate i of point j
+  /// is x[i*lanes + j] and its gradient component g[i*lanes + j]; loss[j] receives f at point j.
+  /// Every point gets bit for bit what value_and_gradient gives it. The default evaluates the
+  /// points one at a time; functions whose formula vectorizes across points override it (the
+  /// sweep engine calls it). Throws std::invalid_argument if a span is not the size it implies.
+  virtual void value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                        std::span<double> loss, std::span<double> g) const;
 
   /// The canonical spec, e.g. "anisotropic:ratio=8".
   virtual std::string spec() const = 0;
@@ -59,6 +66,13 @@ class Objective {
     return {};
   }
 };
+
+namespace detail {
+/// Throws std::invalid_argument unless value_and_gradient_lanes' spans have the sizes that `dim`
+/// and `lanes` imply (x and g: dim*lanes, loss: lanes).
+void check_lanes(std::size_t dim, std::size_t lanes, std::size_t x, std::size_t loss,
+                 std::size_t g);
+}  // namespace detail
 
 /// The registry's description of one function: name in specs, a one-line doc, parameters and a
 /// factory receiving values already checked against the parameters' ranges.

@@ -5,6 +5,8 @@
 #include <memory>
 #include <numbers>
 
+#include "kernels/map.hpp"
+
 namespace descent {
 
 Anisotropic::Anisotropic(const AnisotropicParams& params) : p_(params) {
@@ -15,22 +17,61 @@ Anisotropic::Anisotropic(const AnisotropicParams& params) : p_(params) {
   s_ = std::sin(rad);
 }
 
+namespace {
+
+// The formula, written once for value_and_gradient and its lanes: on the axes (angle 0) the
+// seed's arithmetic, otherwise in the turned coordinates (u, v).
+inline double axis_value(double r, double x0, double x1) { return x0 * x0 + r * (x1 * x1); }
+inline double axis_gradient(double r, double x0, double x1, double& g0, double& g1) {
+  g0 = 2 * x0;
+  g1 = (2 * r) * x1;
+  return axis_value(r, x0, x1);
+}
+inline double turned_value(double r, double c, double s, double x0, double x1) {
+  const double u = c * x0 + s * x1, v = -s * x0 + c * x1;
+  return u * u + r * (v * v);
+}
+inline double turned_gradient(double r, double c, double s, double x0, double x1, double& g0,
+                              double& g1) {
+  const double u = c * x0 + s * x1, v = -s * x0 + c * x1;
+  g0 = 2 * (c * u - r * s * v);
+  g1 = 2 * (s * u + r * c * v);
+  return u * u + r * (v * v);
+}
+
+}  // namespace
+
 double Anisotropic::value(std::span<const double> x) const {
-  if (p_.angle == 0.0) return x[0] * x[0] + p_.ratio * (x[1] * x[1]);
-  const double u = c_ * x[0] + s_ * x[1], v = -s_ * x[0] + c_ * x[1];
-  return u * u + p_.ratio * (v * v);
+  if (p_.angle == 0.0) return axis_value(p_.ratio, x[0], x[1]);
+  return turned_value(p_.ratio, c_, s_, x[0], x[1]);
 }
 
 double Anisotropic::value_and_gradient(std::span<const double> x, std::span<double> g) const {
+  if (p_.angle == 0.0) return axis_gradient(p_.ratio, x[0], x[1], g[0], g[1]);
+  return turned_gradient(p_.ratio, c_, s_, x[0], x[1], g[0], g[1]);
+}
+
+void Anisotropic::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                           std::span<double> loss, std::span<double> g) const {
+  detail::check_lanes(2, lanes, x.size(), loss.size(), g.size());
+  const double r = p_.ratio, c = c_, s = s_;
+  const double* x1 = x.data() + lanes;
+  double* g1 = g.data() + lanes;
   if (p_.angle == 0.0) {
-    g[0] = 2 * x[0];
-    g[1] = (2 * p_.ratio) * x[1];
-    return value(x);
+    detail::simd_map(
+        simd(), lanes,
+        [r](const double& a, const double& b, double& f, double& ga, double& gb) {
+          f = axis_gradient(r, a, b, ga, gb);
+        },
+        x.data(), x1, loss.data(), g.data(), g1);
+  } else {
+    detail::simd_map(
+        simd(), lanes,
+        [r, c, s](const double& a, const double& b, double& f, double& ga, double& gb) {
+          f = turned_gradient(r, c, s, a, b, ga, gb);
+        },
+        x.data(), x1, loss.data(), g.data(), g1);
   }
-  const double u = c_ * x[0] + s_ * x[1], v = -s_ * x[0] + c_ * x[1];
-  g[0] = 2 * (c_ * u - p_.ratio * s_ * v);
-  g[1] = 2 * (s_ * u + p_.ratio * c_ * v);
-  return u * u + p_.ratio * (v * v);
 }
 
 bool Anisotropic::hessian(std::span<const double>, std::span<double> h) const {

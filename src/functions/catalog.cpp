@@ -60,6 +60,10 @@ class FormulaFunction final : public Objective {
   double value_and_gradient(std::span<const double> x, std::span<double> g) const override {
     return e_.value_and_gradient(x, g);
   }
+  void value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                std::span<double> loss, std::span<double> g) const override {
+    e_.value_and_gradient_lanes(lanes, x, loss, g);
+  }
   bool hessian(std::span<const double> x, std::span<double> h) const override {
     return e_.hessian(x, h);
   }

@@ -2,14 +2,35 @@
 
 #include <memory>
 
+#include "kernels/map.hpp"
+
 namespace descent {
+
+namespace {
+
+inline double bowl(double x0, double x1, double& g0, double& g1) {
+  g0 = 2 * x0;
+  g1 = 2 * x1;
+  return x0 * x0 + x1 * x1;
+}
+
+}  // namespace
 
 double Isotropic::value(std::span<const double> x) const { return x[0] * x[0] + x[1] * x[1]; }
 
 double Isotropic::value_and_gradient(std::span<const double> x, std::span<double> g) const {
-  g[0] = 2 * x[0];
-  g[1] = 2 * x[1];
-  return value(x);
+  return bowl(x[0], x[1], g[0], g[1]);
+}
+
+void Isotropic::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                         std::span<double> loss, std::span<double> g) const {
+  detail::check_lanes(2, lanes, x.size(), loss.size(), g.size());
+  detail::simd_map(
+      simd(), lanes,
+      [](const double& a, const double& b, double& f, double& ga, double& gb) {
+        f = bowl(a, b, ga, gb);
+      },
+      x.data(), x.data() + lanes, loss.data(), g.data(), g.data() + lanes);
 }
 
 bool Isotropic::hessian(std::span<const double>, std::span<double> h) const {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "kernels/map.hpp"
+
 namespace descent {
 
 Rosenbrock::Rosenbrock(const RosenbrockParams& params) : p_(params) {
@@ -10,25 +12,55 @@ Rosenbrock::Rosenbrock(const RosenbrockParams& params) : p_(params) {
                ParamSet({{"n", static_cast<double>(p_.n)}}));
 }
 
+namespace {
+
+// One term of the sum, written once: 100*(b - a^2)^2 + (1 - a)^2 and its two partials.
+inline double term(double a, double b) {
+  const double t = b - a * a;
+  const double u = 1 - a;
+  return 100 * t * t + u * u;
+}
+inline void term_gradient(double a, double b, double& ga, double& gb) {
+  const double t = b - a * a;
+  const double u = 1 - a;
+  ga += -400 * a * t - 2 * u;
+  gb += 200 * t;
+}
+
+}  // namespace
+
 double Rosenbrock::value(std::span<const double> x) const {
   double f = 0.0;
-  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
-    const double t = x[i + 1] - x[i] * x[i];
-    const double u = 1 - x[i];
-    f += 100 * t * t + u * u;
-  }
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) f += term(x[i], x[i + 1]);
   return f;
 }
 
 double Rosenbrock::value_and_gradient(std::span<const double> x, std::span<double> g) const {
   std::fill(g.begin(), g.end(), 0.0);
-  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
-    const double t = x[i + 1] - x[i] * x[i];
-    const double u = 1 - x[i];
-    g[i] += -400 * x[i] * t - 2 * u;
-    g[i + 1] += 200 * t;
-  }
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) term_gradient(x[i], x[i + 1], g[i], g[i + 1]);
   return value(x);
+}
+
+void Rosenbrock::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                          std::span<double> loss, std::span<double> g) const {
+  const std::size_t n = dim();
+  detail::check_lanes(n, lanes, x.size(), loss.size(), g.size());
+  const Simd level = simd();
+  std::fill(g.begin(), g.end(), 0.0);
+  std::fill(loss.begin(), loss.end(), 0.0);
+  // Row by row, in the order value_and_gradient adds: first the gradient, then the value.
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    detail::simd_map(
+        level, lanes,
+        [](const double& a, const double& b, double& ga, double& gb) {
+          term_gradient(a, b, ga, gb);
+        },
+        x.data() + i * lanes, x.data() + (i + 1) * lanes, g.data() + i * lanes,
+        g.data() + (i + 1) * lanes);
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    detail::simd_map(
+        level, lanes, [](const double& a, const double& b, double& f) { f += term(a, b); },
+        x.data() + i * lanes, x.data() + (i + 1) * lanes, loss.data());
 }
 
 bool Rosenbrock::hessian(std::span<const double> x, std::span<double> h) const {

@@ -21,7 +21,7 @@
 #include "descent/optimizer.hpp"
 #include "descent/parallel.hpp"
 #include "descent/simd.hpp"
-#include "kernels/simd_level.hpp"
+#include "kernels/map.hpp"
 
 namespace descent::detail {
 
@@ -29,44 +29,10 @@ namespace descent::detail {
 /// microseconds) costs more than the work saved.
 inline constexpr std::size_t kParallelGrain = std::size_t{1} << 16;
 
-template <class U, class T, class... S>
-[[gnu::always_inline]] inline void elementwise_loop(const U& u, std::size_t n, T* __restrict w,
-                                                    const T* __restrict g, S* __restrict... s) {
-  const U f = u;  // a local copy, so that the compiler sees the scalars cannot change
-  for (std::size_t i = 0; i < n; ++i) f(w[i], g[i], s[i]...);
-}
-
-#if DESCENT_X86_64_KERNELS
-template <class U, class T, class... S>
-[[gnu::target("avx512f")]] void elementwise_avx512(const U& u, std::size_t n, T* __restrict w,
-                                                   const T* __restrict g, S* __restrict... s) {
-  elementwise_loop(u, n, w, g, s...);
-}
-
-template <class U, class T, class... S>
-[[gnu::target("avx2")]] void elementwise_avx2(const U& u, std::size_t n, T* __restrict w,
-                                              const T* __restrict g, S* __restrict... s) {
-  elementwise_loop(u, n, w, g, s...);
-}
-#endif
-
-template <class U, class T, class... S>
-void elementwise_base(const U& u, std::size_t n, T* __restrict w, const T* __restrict g,
-                      S* __restrict... s) {
-  elementwise_loop(u, n, w, g, s...);
-}
-
 /// One contiguous run of `n` elements at the given SIMD level.
 template <class U, class T, class... S>
 void elementwise_range(Simd level, const U& u, std::size_t n, T* w, const T* g, S*... s) {
-  if (n == 0) return;
-#if DESCENT_X86_64_KERNELS
-  if (level == Simd::avx512) return elementwise_avx512(u, n, w, g, s...);
-  if (level == Simd::avx2) return elementwise_avx2(u, n, w, g, s...);
-#else
-  (void)level;
-#endif
-  elementwise_base(u, n, w, g, s...);
+  simd_map(level, n, u, w, g, s...);
 }
 
 /// Where chunk `c` of `chunks` starts in [0, n): equal shares, rounded down to a multiple of 64

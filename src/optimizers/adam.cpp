@@ -38,4 +38,21 @@ template void adam_step<float>(const AdamParams&, AdamState<float>&,
 template void adam_step<double>(const AdamParams&, AdamState<double>&,
                                 std::span<const TensorRef<double>>);
 
+bool detail::adam_lanes_ok(std::span<const AdamParams> p) {
+  for (const AdamParams& q : p)
+    if (q.amsgrad != p[0].amsgrad) return false;
+  return true;
+}
+
+void detail::adam_lanes(std::span<const AdamParams> p, AdamState<double>& s, std::size_t dim,
+                        double* w, const double* g, std::vector<double>& scratch) {
+  if (p.empty()) return;
+  const std::int64_t t = s.step + 1;
+  adam_lanes_loop<false>(p.size(), p[0].amsgrad, s, dim, w, g, scratch, [&](std::size_t j) {
+    const AdamParams& q = p[j];
+    return adam_scalars<double>(q.lr, q.beta1, q.beta2, q.eps, q.weight_decay, 0.0, t);
+  });
+  ++s.step;
+}
+
 }  // namespace descent

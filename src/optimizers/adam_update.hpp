@@ -5,9 +5,11 @@
 #include <cmath>
 #include <span>
 #include <stdexcept>
+#include <vector>
 
 #include "descent/optimizers/adam.hpp"
 #include "kernels/elementwise.hpp"
+#include "optimizers/lane_kernels.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent::detail {
@@ -99,6 +101,44 @@ void adam_loop(bool amsgrad, AdamState<T>& s, std::span<const TensorRef<T>> tens
         },
         s.exp_avg.data(), s.exp_avg_sq.data());
   }
+}
+
+/// One Adam or AdamW step over lanes (see lane_kernels.hpp): `scalars(j)` gives lane j's
+/// AdamScalars; the step counter is the caller's.
+template <bool Decoupled, class ScalarsOf>
+void adam_lanes_loop(std::size_t n, bool amsgrad, AdamState<double>& s, std::size_t dim, double* w,
+                     const double* g, std::vector<double>& scratch, const ScalarsOf& scalars) {
+  constexpr std::size_t kScalars = 9;
+  double* k = lane_scalars(scratch, kScalars + 1, n);  // the last row stands in for v_max
+  for (std::size_t j = 0; j < n; ++j) {
+    const AdamScalars<double> kj = scalars(j);
+    const double values[kScalars] = {
+        kj.beta1,         kj.one_minus_beta1, kj.beta2, kj.one_minus_beta2,
+        kj.neg_step_size, kj.bias2_sqrt,      kj.eps,   kj.weight_decay,
+        kj.decay_factor};
+    for (std::size_t q = 0; q < kScalars; ++q) k[q * n + j] = values[q];
+  }
+  double* unused = k + kScalars * n;
+  const Simd level = simd();
+  const auto run = [&]<bool Amsgrad>() {
+    for (std::size_t i = 0; i < dim; ++i) {
+      double* vmax = Amsgrad ? s.max_exp_avg_sq.data() + i * n : unused;
+      simd_map(
+          level, n,
+          [](double& wi, const double& gi, double& m, double& v, double& vm, const double& b1,
+             const double& omb1, const double& b2, const double& omb2, const double& nss,
+             const double& b2s, const double& eps, const double& wd, const double& df) {
+            const AdamScalars<double> kj{b1, omb1, b2, omb2, nss, b2s, eps, wd, df};
+            adam_update<Amsgrad, Decoupled>(wi, m, v, vm, gi, kj);
+          },
+          w + i * n, g + i * n, s.exp_avg.data() + i * n, s.exp_avg_sq.data() + i * n, vmax, k,
+          k + n, k + 2 * n, k + 3 * n, k + 4 * n, k + 5 * n, k + 6 * n, k + 7 * n, k + 8 * n);
+    }
+  };
+  if (amsgrad)
+    run.template operator()<true>();
+  else
+    run.template operator()<false>();
 }
 
 }  // namespace descent::detail

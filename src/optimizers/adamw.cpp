@@ -40,4 +40,21 @@ template void adamw_step<float>(const AdamwParams&, AdamwState<float>&,
 template void adamw_step<double>(const AdamwParams&, AdamwState<double>&,
                                  std::span<const TensorRef<double>>);
 
+bool detail::adamw_lanes_ok(std::span<const AdamwParams> p) {
+  for (const AdamwParams& q : p)
+    if (q.amsgrad != p[0].amsgrad) return false;
+  return true;
+}
+
+void detail::adamw_lanes(std::span<const AdamwParams> p, AdamwState<double>& s, std::size_t dim,
+                         double* w, const double* g, std::vector<double>& scratch) {
+  if (p.empty()) return;
+  const std::int64_t t = s.step + 1;
+  adam_lanes_loop<true>(p.size(), p[0].amsgrad, s, dim, w, g, scratch, [&](std::size_t j) {
+    const AdamwParams& q = p[j];
+    return adam_scalars<double>(q.lr, q.beta1, q.beta2, q.eps, 0.0, q.weight_decay, t);
+  });
+  ++s.step;
+}
+
 }  // namespace descent

@@ -1,6 +1,9 @@
 #include "descent/optimizers/momentum.hpp"
 
+#include <algorithm>
+
 #include "kernels/elementwise.hpp"
+#include "optimizers/lane_kernels.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -44,19 +47,32 @@ const OptimizerInfo& momentum_info() {
   return info;
 }
 
+namespace {
+
+// The step scalars, computed as every path computes them. On the first step v = 0, so
+// alpha*v + c*g = c*g exactly: the first-step rule v <- lr*g needs only c = lr.
+template <class T>
+struct MomentumScalars {
+  T alpha, c, wd;
+};
+
+template <class T>
+MomentumScalars<T> momentum_scalars(const MomentumParams& p, std::int64_t step) {
+  const bool first = step == 0;
+  return {static_cast<T>(p.alpha),
+          static_cast<T>(first || p.dampening == 0.0 ? p.lr : (1.0 - p.dampening) * p.lr),
+          static_cast<T>(p.weight_decay)};
+}
+
+}  // namespace
+
 template <std::floating_point T>
 void momentum_step(const MomentumParams& p, MomentumState<T>& s,
                    std::span<const TensorRef<T>> tensors) {
-  const bool first = s.step == 0;
-  const T alpha = static_cast<T>(p.alpha);
-  // On the first step v = 0, so alpha*v + c*g = c*g exactly: the first-step rule v <- lr*g needs
-  // only c = lr.
-  const T c = static_cast<T>(first || p.dampening == 0.0 ? p.lr : (1.0 - p.dampening) * p.lr);
-  const T wd = static_cast<T>(p.weight_decay);
+  const MomentumScalars<T> k = momentum_scalars<T>(p, s.step);
   detail::elementwise(
       s.velocity.size(), tensors,
-      [alpha, c, wd](T& w, T g, T& v) { momentum_update(w, v, g, alpha, c, wd); },
-      s.velocity.data());
+      [k](T& w, T g, T& v) { momentum_update(w, v, g, k.alpha, k.c, k.wd); }, s.velocity.data());
   ++s.step;
 }
 
@@ -64,5 +80,44 @@ template void momentum_step<float>(const MomentumParams&, MomentumState<float>&,
                                    std::span<const TensorRef<float>>);
 template void momentum_step<double>(const MomentumParams&, MomentumState<double>&,
                                     std::span<const TensorRef<double>>);
+
+void detail::momentum_lanes(std::span<const MomentumParams> p, MomentumState<double>& s,
+                            std::size_t dim, double* w, const double* g,
+                            std::vector<double>& scratch) {
+  const std::size_t n = p.size();
+  double* alpha = lane_scalars(scratch, 3, n);
+  double* c = alpha + n;
+  double* wd = c + n;
+  // The scalars change only from the first step to the second; later steps reuse them.
+  if (s.step <= 1) {
+    for (std::size_t j = 0; j < n; ++j) {
+      const MomentumScalars<double> k = momentum_scalars<double>(p[j], s.step);
+      alpha[j] = k.alpha;
+      c[j] = k.c;
+      wd[j] = k.wd;
+    }
+  }
+  const bool decay =
+      std::any_of(p.begin(), p.end(), [](const auto& q) { return q.weight_decay != 0; });
+  const Simd level = simd();
+  for (std::size_t i = 0; i < dim; ++i) {
+    double* wi = w + i * n;
+    double* v = s.velocity.data() + i * n;
+    if (decay)
+      simd_map(
+          level, n,
+          [](double& x, const double& gx, double& vx, const double& a, const double& ci,
+             const double& d) { momentum_update(x, vx, gx, a, ci, d); },
+          wi, g + i * n, v, alpha, c, wd);
+    else  // the same rule with a weight decay of exactly 0, which it skips
+      simd_map(
+          level, n,
+          [](double& x, const double& gx, double& vx, const double& a, const double& ci) {
+            momentum_update(x, vx, gx, a, ci, 0.0);
+          },
+          wi, g + i * n, v, alpha, c);
+  }
+  ++s.step;
+}
 
 }  // namespace descent

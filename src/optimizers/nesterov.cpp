@@ -1,6 +1,7 @@
 #include "descent/optimizers/nesterov.hpp"
 
 #include "kernels/elementwise.hpp"
+#include "optimizers/lane_kernels.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -36,16 +37,28 @@ const OptimizerInfo& nesterov_info() {
   return info;
 }
 
+namespace {
+
+template <class T>
+struct NesterovScalars {
+  T lr, alpha, keep, wd;
+};
+
+template <class T>
+NesterovScalars<T> nesterov_scalars(const NesterovParams& p, std::int64_t step) {
+  return {static_cast<T>(p.lr), static_cast<T>(p.alpha), step == 0 ? T(0) : static_cast<T>(p.alpha),
+          static_cast<T>(p.weight_decay)};
+}
+
+}  // namespace
+
 template <std::floating_point T>
 void nesterov_step(const NesterovParams& p, NesterovState<T>& s,
                    std::span<const TensorRef<T>> tensors) {
-  const T keep = s.step == 0 ? T(0) : static_cast<T>(p.alpha);
-  const T lr = static_cast<T>(p.lr);
-  const T alpha = static_cast<T>(p.alpha);
-  const T wd = static_cast<T>(p.weight_decay);
+  const NesterovScalars<T> k = nesterov_scalars<T>(p, s.step);
   detail::elementwise(
       s.buffer.size(), tensors,
-      [lr, alpha, keep, wd](T& w, T g, T& b) { nesterov_update(w, b, g, lr, alpha, keep, wd); },
+      [k](T& w, T g, T& b) { nesterov_update(w, b, g, k.lr, k.alpha, k.keep, k.wd); },
       s.buffer.data());
   ++s.step;
 }
@@ -54,5 +67,31 @@ template void nesterov_step<float>(const NesterovParams&, NesterovState<float>&,
                                    std::span<const TensorRef<float>>);
 template void nesterov_step<double>(const NesterovParams&, NesterovState<double>&,
                                     std::span<const TensorRef<double>>);
+
+void detail::nesterov_lanes(std::span<const NesterovParams> p, NesterovState<double>& s,
+                            std::size_t dim, double* w, const double* g,
+                            std::vector<double>& scratch) {
+  const std::size_t n = p.size();
+  double* lr = lane_scalars(scratch, 4, n);
+  double* alpha = lr + n;
+  double* keep = alpha + n;
+  double* wd = keep + n;
+  // The scalars change only from the first step to the second; later steps reuse them.
+  for (std::size_t j = 0; j < n && s.step <= 1; ++j) {
+    const NesterovScalars<double> k = nesterov_scalars<double>(p[j], s.step);
+    lr[j] = k.lr;
+    alpha[j] = k.alpha;
+    keep[j] = k.keep;
+    wd[j] = k.wd;
+  }
+  const Simd level = simd();
+  for (std::size_t i = 0; i < dim; ++i)
+    simd_map(
+        level, n,
+        [](double& wi, const double& gi, double& b, const double& l, const double& a,
+           const double& k, const double& d) { nesterov_update(wi, b, gi, l, a, k, d); },
+        w + i * n, g + i * n, s.buffer.data() + i * n, lr, alpha, keep, wd);
+  ++s.step;
+}
 
 }  // namespace descent

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "kernels/elementwise.hpp"
+#include "optimizers/lane_kernels.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -32,6 +33,43 @@ inline void rmsprop_update(T& w, T& s, T& a, T& b, T g, const RmspropScalars<T>&
     w = w - k.lr * b;
   } else {
     w = w - (k.lr * g) / d;
+  }
+}
+
+template <class T>
+RmspropScalars<T> rmsprop_scalars(const RmspropParams& p) {
+  return {static_cast<T>(p.lr),  static_cast<T>(p.beta),     static_cast<T>(1.0 - p.beta),
+          static_cast<T>(p.eps), static_cast<T>(p.momentum), static_cast<T>(p.weight_decay)};
+}
+
+// One lane step with the structure (centered, momentum) every lane shares. A state array the
+// structure does not use is replaced by a row of scratch that the rule never reads.
+template <bool Centered, bool Momentum>
+void rmsprop_lanes_with(std::span<const RmspropParams> p, RmspropState<double>& s, std::size_t dim,
+                        double* w, const double* g, std::vector<double>& scratch) {
+  const std::size_t n = p.size();
+  double* k = detail::lane_scalars(scratch, 8, n);  // 6 scalars, 2 unused rows
+  for (std::size_t j = 0; j < n; ++j) {
+    const RmspropScalars<double> kj = rmsprop_scalars<double>(p[j]);
+    const double values[6] = {kj.lr, kj.beta, kj.one_minus_beta, kj.eps, kj.momentum, kj.wd};
+    for (std::size_t q = 0; q < 6; ++q) k[q * n + j] = values[q];
+  }
+  double* unused_a = k + 6 * n;
+  double* unused_b = k + 7 * n;
+  const Simd level = simd();
+  for (std::size_t i = 0; i < dim; ++i) {
+    double* a = Centered ? s.grad_avg.data() + i * n : unused_a;
+    double* b = Momentum ? s.buffer.data() + i * n : unused_b;
+    detail::simd_map(
+        level, n,
+        [](double& wi, const double& gi, double& sq, double& ai, double& bi, const double& lr,
+           const double& beta, const double& omb, const double& eps, const double& mom,
+           const double& wd) {
+          const RmspropScalars<double> kj{lr, beta, omb, eps, mom, wd};
+          rmsprop_update<Centered, Momentum>(wi, sq, ai, bi, gi, kj);
+        },
+        w + i * n, g + i * n, s.square_avg.data() + i * n, a, b, k, k + n, k + 2 * n, k + 3 * n,
+        k + 4 * n, k + 5 * n);
   }
 }
 
@@ -80,9 +118,7 @@ void rmsprop_step(const RmspropParams& p, RmspropState<T>& s,
   const bool centered = p.centered, momentum = p.momentum > 0;
   if ((centered && s.grad_avg.size() != n) || (momentum && s.buffer.size() != n))
     throw std::invalid_argument("rmsprop_step: state not reset for these settings");
-  const RmspropScalars<T> k{static_cast<T>(p.lr),         static_cast<T>(p.beta),
-                            static_cast<T>(1.0 - p.beta), static_cast<T>(p.eps),
-                            static_cast<T>(p.momentum),   static_cast<T>(p.weight_decay)};
+  const RmspropScalars<T> k = rmsprop_scalars<T>(p);
   T* sq = s.square_avg.data();
   if (centered && momentum) {
     detail::elementwise(
@@ -120,5 +156,26 @@ template void rmsprop_step<float>(const RmspropParams&, RmspropState<float>&,
                                   std::span<const TensorRef<float>>);
 template void rmsprop_step<double>(const RmspropParams&, RmspropState<double>&,
                                    std::span<const TensorRef<double>>);
+
+bool detail::rmsprop_lanes_ok(std::span<const RmspropParams> p) {
+  for (const RmspropParams& q : p)
+    if (q.centered != p[0].centered || (q.momentum > 0) != (p[0].momentum > 0)) return false;
+  return true;
+}
+
+void detail::rmsprop_lanes(std::span<const RmspropParams> p, RmspropState<double>& s,
+                           std::size_t dim, double* w, const double* g,
+                           std::vector<double>& scratch) {
+  if (p.empty()) return;
+  const bool centered = p[0].centered, momentum = p[0].momentum > 0;
+  if (centered && momentum)
+    rmsprop_lanes_with<true, true>(p, s, dim, w, g, scratch);
+  else if (centered)
+    rmsprop_lanes_with<true, false>(p, s, dim, w, g, scratch);
+  else if (momentum)
+    rmsprop_lanes_with<false, true>(p, s, dim, w, g, scratch);
+  else
+    rmsprop_lanes_with<false, false>(p, s, dim, w, g, scratch);
+}
 
 }  // namespace descent

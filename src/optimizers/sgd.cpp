@@ -1,6 +1,7 @@
 #include "descent/optimizers/sgd.hpp"
 
 #include "kernels/elementwise.hpp"
+#include "optimizers/lane_kernels.hpp"
 #include "optimizers/optimizer_info.hpp"
 
 namespace descent {
@@ -58,5 +59,24 @@ template void sgd_step<float>(const SgdParams&, SgdState<float>&,
                               std::span<const TensorRef<float>>);
 template void sgd_step<double>(const SgdParams&, SgdState<double>&,
                                std::span<const TensorRef<double>>);
+
+void detail::sgd_lanes(std::span<const SgdParams> p, SgdState<double>& /*s*/, std::size_t dim,
+                       double* w, const double* g, std::vector<double>& scratch) {
+  const std::size_t n = p.size();
+  double* lr = lane_scalars(scratch, 2, n);
+  double* wd = lr + n;
+  for (std::size_t j = 0; j < n; ++j) {
+    lr[j] = p[j].lr;
+    wd[j] = p[j].weight_decay;
+  }
+  const Simd level = simd();
+  for (std::size_t i = 0; i < dim; ++i)
+    simd_map(
+        level, n,
+        [](double& wi, const double& gi, const double& l, const double& d) {
+          sgd_update(wi, gi, l, d);
+        },
+        w + i * n, g + i * n, lr, wd);
+}
 
 }  // namespace descent

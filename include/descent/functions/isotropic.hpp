@@ -15,6 +15,8 @@ class Isotropic final : public Objective {
   std::size_t dim() const override { return 2; }
   double value(std::span<const double> x) const override;
   double value_and_gradient(std::span<const double> x, std::span<double> g) const override;
+  void value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                std::span<double> loss, std::span<double> g) const override;
   std::string spec() const override { return "isotropic"; }
   std::string formula() const override { return "w1^2 + w2^2"; }
   std::vector<std::vector<double>> minimizers() const override { return {{0.0, 0.0}}; }

@@ -26,6 +26,8 @@ class Rosenbrock final : public Objective {
   std::size_t dim() const override { return static_cast<std::size_t>(p_.n); }
   double value(std::span<const double> x) const override;
   double value_and_gradient(std::span<const double> x, std::span<double> g) const override;
+  void value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
+                                std::span<double> loss, std::span<double> g) const override;
   std::string spec() const override;
   std::string formula() const override;
   std::vector<std::vector<double>> minimizers() const override;

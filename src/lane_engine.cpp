@@ -1,0 +1,152 @@
+#include "lane_engine.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+#include "descent/error.hpp"
+#include "descent/optimizers/rule_optimizer.hpp"
+#include "descent/simd.hpp"
+#include "kernels/map.hpp"
+#include "optimizers/lane_kernels.hpp"
+#include "run_checks.hpp"
+
+namespace descent::detail {
+namespace {
+
+// A method's lane kernel and its check that the lanes can share one state layout.
+template <class Rule>
+struct LaneKernel;
+
+#define DESCENT_LANE_KERNEL(RULE, STEP, OK)                        \
+  template <>                                                      \
+  struct LaneKernel<RULE> {                                        \
+    static constexpr auto step = &STEP;                            \
+    static bool ok(std::span<const RULE::Params> p) { return OK; } \
+  }
+
+DESCENT_LANE_KERNEL(SgdRule, sgd_lanes, !p.empty());
+DESCENT_LANE_KERNEL(MomentumRule, momentum_lanes, !p.empty());
+DESCENT_LANE_KERNEL(NesterovRule, nesterov_lanes, !p.empty());
+DESCENT_LANE_KERNEL(RmspropRule, rmsprop_lanes, !p.empty() && rmsprop_lanes_ok(p));
+DESCENT_LANE_KERNEL(AdamRule, adam_lanes, !p.empty() && adam_lanes_ok(p));
+DESCENT_LANE_KERNEL(AdamwRule, adamw_lanes, !p.empty() && adamw_lanes_ok(p));
+#undef DESCENT_LANE_KERNEL
+
+template <class Rule>
+class RuleLanes final : public LaneOptimizer {
+ public:
+  RuleLanes(std::vector<typename Rule::Params> p, std::size_t dim) : p_(std::move(p)), dim_(dim) {
+    Rule::reset(p_.front(), s_, dim_ * p_.size());
+  }
+  void step(double* w, const double* g) override {
+    LaneKernel<Rule>::step(p_, s_, dim_, w, g, scratch_);
+  }
+
+ private:
+  std::vector<typename Rule::Params> p_;
+  typename Rule::template State<double> s_;
+  std::size_t dim_;
+  std::vector<double> scratch_;
+};
+
+template <class Rule>
+std::unique_ptr<LaneOptimizer> try_rule(std::span<const Optimizer<double>* const> cells,
+                                        std::size_t dim) {
+  std::vector<typename Rule::Params> p;
+  p.reserve(cells.size());
+  for (const Optimizer<double>* c : cells) {
+    const auto* r = dynamic_cast<const RuleOptimizer<Rule, double>*>(c);
+    if (r == nullptr) return nullptr;
+    p.push_back(r->settings());
+  }
+  if (!LaneKernel<Rule>::ok(p)) return nullptr;
+  return std::make_unique<RuleLanes<Rule>>(std::move(p), dim);
+}
+
+}  // namespace
+
+std::unique_ptr<LaneOptimizer> make_lane_optimizer(std::span<const Optimizer<double>* const> cells,
+                                                   std::size_t dim) {
+  if (cells.empty()) return nullptr;
+  for (auto* make : {&try_rule<SgdRule>, &try_rule<MomentumRule>, &try_rule<NesterovRule>,
+                     &try_rule<RmspropRule>, &try_rule<AdamRule>, &try_rule<AdamwRule>})
+    if (auto lanes = make(cells, dim)) return lanes;
+  return nullptr;
+}
+
+std::vector<LaneRun> run_lanes(const Objective& f, LaneOptimizer& optimizer, std::size_t lanes,
+                               std::span<const double> starts, const RunOptions& options) {
+  const std::size_t dim = f.dim();
+  if (starts.size() != dim * lanes)
+    throw std::invalid_argument("run_lanes: the starts are not dim x lanes values");
+  if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
+  std::vector<LaneRun> out(lanes);
+  if (lanes == 0) return out;
+  std::vector<double> w(starts.begin(), starts.end()), g(dim * lanes), loss(lanes);
+  // Per lane: 1 while running, 0 once diverged; the sum of x - x over the point, the loss and
+  // the gradient (0 exactly when all are finite), kept 0 once the lane has diverged; the best
+  // loss; the first step within tol (-1 before). The last two are kept up to date for every
+  // lane and reported only for lanes that did not diverge.
+  std::vector<double> alive(lanes, 1.0), bad(lanes), best(lanes, INFINITY), tol_step(lanes, -1.0);
+  std::size_t running = lanes;
+  const Simd level = simd();
+  const double tol = options.tol;
+  std::vector<double> wj(dim), gj(dim);
+  for (std::size_t k = 0;; ++k) {
+    f.value_and_gradient_lanes(lanes, w, loss, g);
+    for (std::size_t i = 0; i < dim; ++i)
+      simd_map(
+          level, lanes,
+          [i](const double& x, const double& gx, double& b) {
+            b = (i == 0 ? 0.0 : b) + (x - x) + (gx - gx);
+          },
+          w.data() + i * lanes, g.data() + i * lanes, bad.data());
+    const double kd = static_cast<double>(k);
+    simd_map(
+        level, lanes,
+        [tol, kd](const double& a, const double& l, double& b, double& bl, double& t) {
+          b = a != 0.0 ? b + (l - l) : 0.0;
+          bl = l < bl ? l : bl;
+          t = t < 0 && l <= tol ? kd : t;
+        },
+        alive.data(), loss.data(), bad.data(), best.data(), tol_step.data());
+    if (simd_any_nonzero(level, lanes, bad.data())) {
+      for (std::size_t j = 0; j < lanes; ++j) {
+        if (bad[j] == 0.0) continue;
+        for (std::size_t i = 0; i < dim; ++i) {
+          wj[i] = w[i * lanes + j];
+          gj[i] = g[i * lanes + j];
+        }
+        const std::string what = non_finite(f, wj, loss[j], gj).value_or("a value is not finite");
+        if (k == 0) throw InputError(not_finite_at_start(f, wj, what));
+        out[j].termination = Termination::diverged;
+        out[j].stop_step = k;
+        out[j].message = "diverged at step " + std::to_string(k) + ": " + what;
+        alive[j] = 0.0;
+        --running;
+      }
+    }
+    if (running == 0) break;
+    if (k >= options.steps) {
+      for (std::size_t j = 0; j < lanes; ++j) {
+        if (alive[j] == 0.0) continue;
+        out[j].termination = Termination::completed;
+        out[j].stop_step = k;
+        out[j].message = "completed " + std::to_string(k) + " steps";
+        out[j].final_loss = loss[j];
+        out[j].best_loss = best[j];
+        if (tol_step[j] >= 0) out[j].steps_to_tol = static_cast<std::size_t>(tol_step[j]);
+      }
+      break;
+    }
+    optimizer.step(w.data(), g.data());
+  }
+  for (std::size_t j = 0; j < lanes; ++j) {
+    if (alive[j] != 0.0) continue;
+    out[j].final_loss = out[j].best_loss = INFINITY;
+  }
+  return out;
+}
+
+}  // namespace descent::detail

@@ -1,0 +1,53 @@
+// Private: optimizer steps over lanes, for the sweep engine.
+//
+// A lane is one independent run of an optimizer on a small problem. `lanes` runs of one method,
+// each with its own hyperparameters p[j], step together: parameters, gradients and every state
+// array hold `dim` rows of `lanes` values (element i of lane j at [i*lanes + j]), so that the
+// per-element rule vectorizes across lanes. Each lane goes through the same per-element function
+// and the same step scalars (computed per lane in double, as the one-run step computes them) as
+// a single run: its numbers are bit for bit those of RuleOptimizer<Rule, double>::step.
+//
+// Each method that has lanes declares here `xxx_lanes_ok(p)` (whether these lanes can share one
+// state layout) and `xxx_lanes(p, s, dim, w, g, scratch)` (one step; `s` was reset for
+// dim*lanes elements with p[0]; `scratch` is the caller's buffer for per-lane scalars, kept
+// between the steps of one batch, so that a kernel may compute scalars that stop changing once).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "descent/optimizers/adam.hpp"
+#include "descent/optimizers/adamw.hpp"
+#include "descent/optimizers/momentum.hpp"
+#include "descent/optimizers/nesterov.hpp"
+#include "descent/optimizers/rmsprop.hpp"
+#include "descent/optimizers/sgd.hpp"
+
+namespace descent::detail {
+
+void sgd_lanes(std::span<const SgdParams> p, SgdState<double>& s, std::size_t dim, double* w,
+               const double* g, std::vector<double>& scratch);
+void momentum_lanes(std::span<const MomentumParams> p, MomentumState<double>& s, std::size_t dim,
+                    double* w, const double* g, std::vector<double>& scratch);
+void nesterov_lanes(std::span<const NesterovParams> p, NesterovState<double>& s, std::size_t dim,
+                    double* w, const double* g, std::vector<double>& scratch);
+/// Lanes must agree on `centered` and on whether momentum is 0.
+bool rmsprop_lanes_ok(std::span<const RmspropParams> p);
+void rmsprop_lanes(std::span<const RmspropParams> p, RmspropState<double>& s, std::size_t dim,
+                   double* w, const double* g, std::vector<double>& scratch);
+/// Lanes must agree on `amsgrad`.
+bool adam_lanes_ok(std::span<const AdamParams> p);
+void adam_lanes(std::span<const AdamParams> p, AdamState<double>& s, std::size_t dim, double* w,
+                const double* g, std::vector<double>& scratch);
+bool adamw_lanes_ok(std::span<const AdamwParams> p);
+void adamw_lanes(std::span<const AdamwParams> p, AdamwState<double>& s, std::size_t dim, double* w,
+                 const double* g, std::vector<double>& scratch);
+
+/// `count` arrays of `lanes` values in `scratch` (grown if needed); returns the first.
+inline double* lane_scalars(std::vector<double>& scratch, std::size_t count, std::size_t lanes) {
+  if (scratch.size() < count * lanes) scratch.resize(count * lanes);
+  return scratch.data();
+}
+
+}  // namespace descent::detail
