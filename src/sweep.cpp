@@ -76,31 +76,6 @@ std::string cell_spec(const std::string& base, const std::vector<GridAxis>& axes
                    axes, values);
 }
 
-std::unique_ptr<Objective> make_objective(const SweepConfig& c, std::size_t seed_index) {
-  std::unique_ptr<Objective> f = make_function(c.function);
-  if (c.noise > 0) f = std::make_unique<NoisyGradient>(std::move(f), c.noise, c.seed + seed_index);
-  return f;
-}
-
-// The given start, then starts-1 points drawn uniformly from the function's box with a generator
-// whose output the C++ standard fixes (mt19937_64), mapped to [0, 1) by hand so that every
-// standard library gives the same points.
-std::vector<std::vector<double>> start_points(const SweepConfig& c, const Objective& f) {
-  std::vector<std::vector<double>> out;
-  out.push_back(c.start.empty() ? f.default_start() : c.start);
-  const Box box = f.bounds();
-  std::mt19937_64 rng(c.seed);
-  for (std::size_t k = 1; k < c.starts; ++k) {
-    std::vector<double> p(f.dim());
-    for (std::size_t i = 0; i < p.size(); ++i) {
-      const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
-      p[i] = box.lower[i] + (box.upper[i] - box.lower[i]) * u;
-    }
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
 double metric_of(const RunResult& r, SweepMetric m) {
   if (r.termination == Termination::diverged) return kInf;
   switch (m) {
@@ -205,33 +180,11 @@ void check_sweep(const SweepConfig& c) {
                      ")");
   if (c.axes.size() == 2 && c.axes[0].key == c.axes[1].key)
     throw InputError("sweep: both axes set '" + c.axes[0].key + "'");
-  if (c.starts < 1 || c.starts > kMaxRunsPerCell)
-    throw InputError("sweep: --starts must be in [1, " + std::to_string(kMaxRunsPerCell) + "]");
-  if (c.seeds < 1 || c.seeds > kMaxRunsPerCell)
-    throw InputError("sweep: --seeds must be in [1, " + std::to_string(kMaxRunsPerCell) + "]");
-  if (!(c.noise >= 0) || !std::isfinite(c.noise))
-    throw InputError("sweep: the noise must be a finite number >= 0");
-  if (c.seeds > 1 && c.noise == 0)
-    throw InputError(
-        "sweep: --seeds above 1 needs gradient noise (--noise), or every seed "
-        "gives the same run");
   const std::size_t cells = cell_count(c.axes);
   if (cells > kMaxSweepCells)
     throw InputError("sweep: " + std::to_string(cells) + " cells is above the limit of " +
                      std::to_string(kMaxSweepCells));
-  const double work = static_cast<double>(cells) * static_cast<double>(c.starts * c.seeds) *
-                      static_cast<double>(c.options.steps);
-  if (work > kMaxSweepSteps)
-    throw InputError("sweep: " + format_double(work) +
-                     " optimizer steps (cells x starts x seeds x steps) is above the limit of " +
-                     format_double(kMaxSweepSteps));
-  const std::unique_ptr<Objective> f = make_objective(c, 0);
-  if (!c.start.empty() && c.start.size() != f->dim())
-    throw InputError("sweep: the start point has " + std::to_string(c.start.size()) +
-                     " coordinates but function '" + f->spec() + "' takes " +
-                     std::to_string(f->dim()));
-  for (double x : c.start)
-    if (!std::isfinite(x)) throw InputError("sweep: the start point must be finite");
+  detail::check_protocol(c, "sweep", cells);
   (void)make_optimizer<double>(c.optimizer);
   // The corners hold each axis' extremes: if they are valid settings, every cell is.
   for (std::size_t corner = 0; corner < (std::size_t{1} << c.axes.size()); ++corner) {
@@ -247,6 +200,60 @@ void check_sweep(const SweepConfig& c) {
 }
 
 namespace detail {
+
+std::unique_ptr<Objective> make_objective(const SweepConfig& c, std::size_t seed_index) {
+  std::unique_ptr<Objective> f = make_function(c.function);
+  if (c.noise > 0) f = std::make_unique<NoisyGradient>(std::move(f), c.noise, c.seed + seed_index);
+  return f;
+}
+
+// The given start, then starts-1 points drawn uniformly from the function's box with a generator
+// whose output the C++ standard fixes (mt19937_64), mapped to [0, 1) by hand so that every
+// standard library gives the same points.
+std::vector<std::vector<double>> start_points(const SweepConfig& c, const Objective& f) {
+  std::vector<std::vector<double>> out;
+  out.push_back(c.start.empty() ? f.default_start() : c.start);
+  const Box box = f.bounds();
+  std::mt19937_64 rng(c.seed);
+  for (std::size_t k = 1; k < c.starts; ++k) {
+    std::vector<double> p(f.dim());
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+      p[i] = box.lower[i] + (box.upper[i] - box.lower[i]) * u;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void check_protocol(const SweepConfig& c, std::string_view owner, std::size_t settings) {
+  const std::string who(owner);
+  if (c.starts < 1 || c.starts > kMaxRunsPerCell)
+    throw InputError(who + ": --starts must be in [1, " + std::to_string(kMaxRunsPerCell) + "]");
+  if (c.seeds < 1 || c.seeds > kMaxRunsPerCell)
+    throw InputError(who + ": --seeds must be in [1, " + std::to_string(kMaxRunsPerCell) + "]");
+  if (!(c.noise >= 0) || !std::isfinite(c.noise))
+    throw InputError(who + ": the noise must be a finite number >= 0");
+  if (c.seeds > 1 && c.noise == 0)
+    throw InputError(who +
+                     ": --seeds above 1 needs gradient noise (--noise), or every seed "
+                     "gives the same run");
+  if (std::isnan(c.options.tol)) throw InputError(who + ": tol must be a number, got nan");
+  const double work = static_cast<double>(settings) * static_cast<double>(c.starts * c.seeds) *
+                      static_cast<double>(c.options.steps);
+  if (work > kMaxSweepSteps)
+    throw InputError(who + ": " + format_double(work) + " optimizer steps (" +
+                     (who == "sweep" ? "cells" : "settings") +
+                     " x starts x seeds x steps) is above the limit of " +
+                     format_double(kMaxSweepSteps));
+  const std::unique_ptr<Objective> f = make_objective(c, 0);
+  if (!c.start.empty() && c.start.size() != f->dim())
+    throw InputError(who + ": the start point has " + std::to_string(c.start.size()) +
+                     " coordinates but function '" + f->spec() + "' takes " +
+                     std::to_string(f->dim()));
+  for (double x : c.start)
+    if (!std::isfinite(x)) throw InputError(who + ": the start point must be finite");
+}
 
 std::vector<SweepCell> run_cells(const SweepConfig& config,
                                  const std::vector<std::vector<double>>& starts,
@@ -363,7 +370,7 @@ SweepResult sweep(const SweepConfig& config,
   SweepResult out;
   out.config = config;
   for (const GridAxis& a : config.axes) out.axis_values.push_back(a.values());
-  out.starts = start_points(config, *make_objective(config, 0));
+  out.starts = detail::start_points(config, *detail::make_objective(config, 0));
   const std::size_t cells = cell_count(config.axes);
   std::vector<std::vector<double>> values(cells);
   std::vector<std::string> specs(cells);

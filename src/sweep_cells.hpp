@@ -5,12 +5,26 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "descent/objective.hpp"
 #include "descent/optimizer.hpp"
 #include "descent/sweep.hpp"
 
 namespace descent::detail {
+
+/// The objective of a run: the function, wrapped in gradient noise with seed config.seed +
+/// seed_index when config.noise > 0.
+std::unique_ptr<Objective> make_objective(const SweepConfig& config, std::size_t seed_index);
+
+/// The given start (or the function's default), then starts-1 points drawn uniformly from the
+/// function's box with mt19937_64 seeded by config.seed.
+std::vector<std::vector<double>> start_points(const SweepConfig& config, const Objective& f);
+
+/// Checks what sweeps and tuning share: starts, seeds, noise, tol, the start point and the total
+/// work of `settings` settings. Throws InputError starting with `owner`.
+void check_protocol(const SweepConfig& config, std::string_view owner, std::size_t settings);
 
 /// Makes the optimizer of cell `i` (the same as make_optimizer(specs[i])).
 using OptimizerFactory = std::function<std::unique_ptr<Optimizer<double>>(std::size_t)>;

@@ -234,6 +234,16 @@ const BadInput kBadInputs[] = {
     {"SweepInvalidSetting", "sweep --grid alpha=0:1:lin:5", "reaches an invalid setting"},
     {"SweepUnknownKey", "sweep --grid beta=0:0.5:lin:5", "unknown key 'beta'"},
     {"SweepMetric", "sweep --grid lr=0.1:1:lin:2 --metric speed", "unknown metric 'speed'"},
+    {"TuneNoOptimizer", "tune", "--optimizer is required"},
+    {"TuneBudgetZero", "tune -o adam --budget 0", "the budget must be in [1, 100000]"},
+    {"TuneBudgetTooLarge", "tune -o adam --budget 1000000", "above the limit of 100000"},
+    {"TuneSearch", "tune -o adam --search bayes", "unknown search 'bayes'; valid: random, grid"},
+    {"TuneNothingLeft", "tune -o sgd:lr=0.1", "'sgd:lr=0.1' leaves nothing to tune"},
+    {"TuneUnknownKey", "tune -o adam --keys speed", "no optimizer given has a tunable key 'speed'"},
+    {"TuneEmptyKey", "tune -o adam --keys lr,", "--keys: expected KEY[,KEY...]"},
+    {"TuneBadSpec", "tune -o adam:beta1=1", "beta1=1 is out of range [0, 1)"},
+    {"TuneTooMuchWork", "tune -o adam --budget 100000 --steps 10000000", "above the limit"},
+    {"TuneSeedsWithoutNoise", "tune -o adam --seeds 3", "needs gradient noise"},
     {"UnknownOption", "run --speed 3", "--speed"},
     {"UnknownCommand", "fly", "fly"},
     {"NoCommand", "", "subcommand"},
@@ -297,6 +307,41 @@ TEST(Cli, SweepWritesCsvJsonAndHeatmap) {
   EXPECT_EQ(doc.at("cells").size(), 24u);
   EXPECT_EQ(doc.at("axes").at(1).at("key"), "alpha");
   EXPECT_TRUE(fs::exists(out / "heatmap.png"));
+}
+
+TEST(Cli, TunePrintsALeaderboardAndWritesTheRace) {
+  test::TempDir dir;
+  const auto r = run_cli(
+      "tune -o sgd -o momentum -o nesterov -o rmsprop -o adam --budget 12 --steps 300", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("tune      5 optimizer(s) on rosenbrock:n=2 from (-1.2, 1): random "
+                               "search, 12 setting(s) each"));
+  EXPECT_THAT(r.out, HasSubstr("runs      60 in "));
+  EXPECT_THAT(r.out, HasSubstr("rank  best setting"));
+  for (const char* rank : {"\n1  ", "\n2  ", "\n3  ", "\n4  ", "\n5  "})
+    EXPECT_THAT(r.out, HasSubstr(rank));
+  const fs::path out = fs::path(dir.path()) / "descent-out";
+  std::ifstream csv(out / "tune.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header,
+            "optimizer,spec,final_loss_median,final_loss_min,final_loss_max,runs,diverged,best,"
+            "termination");
+  std::size_t rows = 0, best = 0;
+  for (std::string line; std::getline(csv, line);) {
+    ++rows;
+    // ...,diverged,best,"termination": the field before the quoted last one.
+    const std::size_t quote = line.rfind(",\"");
+    best += quote >= 2 && line.compare(quote - 2, 2, ",1") == 0;
+  }
+  EXPECT_EQ(rows, 60u);
+  EXPECT_EQ(best, 5u) << "one best setting per optimizer";
+  std::ifstream in(out / "tune.json");
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc.at("leaderboard").size(), 5u);
+  EXPECT_EQ(doc.at("optimizers").at(1).at("space").at(1).at("key"), "alpha");
+  EXPECT_TRUE(fs::exists(out / "contour.png"));
+  EXPECT_TRUE(fs::exists(out / "loss.png"));
 }
 
 TEST(Cli, TomlTablesAndOverrides) {

@@ -110,6 +110,31 @@ struct SweepArgs {
 /// heatmap.
 int sweep_command(const SweepArgs& args);
 
+/// Options of `descent tune`.
+struct TuneArgs {
+  std::string function = "rosenbrock";
+  std::optional<std::string> start;
+  std::vector<std::string> optimizers;
+  std::optional<std::string> keys;  ///< comma-separated keys to tune
+  std::string budget = "64";
+  std::string search = "random";
+  std::string steps = "1000";
+  std::string tol = "1e-6";
+  std::string metric = "final_loss";
+  std::string starts = "1";
+  std::string seeds = "1";
+  std::string noise = "0";
+  std::string seed = "0";
+  std::optional<std::string> threads;
+  std::string out = "descent-out";
+  std::string format = "png";
+  bool no_plots = false;
+};
+
+/// Tunes every optimizer under one protocol, prints the leaderboard, writes OUT/tune.csv,
+/// OUT/tune.json and the race of the tuned optimizers (contour and loss figures).
+int tune_command(const TuneArgs& args);
+
 /// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.
 int list_command(const ListArgs& args);
 

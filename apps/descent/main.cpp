@@ -125,6 +125,39 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--format", sweep.format, "Heatmap format: png (default), svg or pdf");
   sweep_cmd->add_flag("--no-plots", sweep.no_plots, "Do not draw the heatmap");
 
+  descent::cli::TuneArgs tune;
+  CLI::App* tune_cmd = app.add_subcommand(
+      "tune", "Tune several optimizers under one protocol; leaderboard and the tuned race");
+  tune_cmd->add_option("-f,--function", tune.function,
+                       "Function spec or expression (default: rosenbrock)");
+  tune_cmd->add_option("-s,--start", tune.start,
+                       "Start point (default: the function's default start)");
+  tune_cmd
+      ->add_option("-o,--optimizer", tune.optimizers,
+                   "Optimizer spec, once per optimizer; keys set here stay fixed, e.g. -o adam "
+                   "-o momentum:alpha=0.9")
+      ->required();
+  tune_cmd->add_option("--keys", tune.keys,
+                       "Keys to tune, comma-separated, e.g. lr,beta1 (default: each optimizer's "
+                       "lr and momentum coefficient)");
+  tune_cmd->add_option("--budget", tune.budget, "Settings tried per optimizer (default 64)");
+  tune_cmd->add_option("--search", tune.search,
+                       "random (default: the defaults, then log-uniform draws) or grid");
+  tune_cmd->add_option("-n,--steps", tune.steps, "Steps per run (default 1000)");
+  tune_cmd->add_option("--tol", tune.tol, "Loss tolerance for steps_to_tol (default 1e-6)");
+  tune_cmd->add_option("--metric", tune.metric,
+                       "final_loss (default), best_loss or steps_to_tol; lower is better");
+  tune_cmd->add_option("--starts", tune.starts,
+                       "Start points per setting: the given one, then random ones (default 1)");
+  tune_cmd->add_option("--seeds", tune.seeds, "Noise seeds per start, with --noise (default 1)");
+  tune_cmd->add_option("--noise", tune.noise, "Gradient noise standard deviation (default 0)");
+  tune_cmd->add_option("--seed", tune.seed,
+                       "Seed of the search, the extra starts and the noise (default 0)");
+  tune_cmd->add_option("--threads", tune.threads, "Threads (default: all)");
+  tune_cmd->add_option("--out", tune.out, "Output folder (default: descent-out)");
+  tune_cmd->add_option("--format", tune.format, "Figure format: png (default), svg or pdf");
+  tune_cmd->add_flag("--no-plots", tune.no_plots, "Do not draw the race");
+
   descent::cli::BenchArgs bench;
   CLI::App* bench_cmd = app.add_subcommand(
       "bench", "Time every elementwise optimizer's step on a large vector against a triad");
@@ -184,6 +217,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(analyze_cmd)) return descent::cli::analyze_command(analyze);
     if (app.got_subcommand(bench_cmd)) return descent::cli::bench_command(bench);
     if (app.got_subcommand(sweep_cmd)) return descent::cli::sweep_command(sweep);
+    if (app.got_subcommand(tune_cmd)) return descent::cli::tune_command(tune);
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;

@@ -1,7 +1,6 @@
 // `descent sweep`: a phase diagram of one optimizer's hyperparameters over a 1-D or 2-D grid.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -21,15 +20,10 @@
 #include "descent/sweep.hpp"
 #include "descent/theory.hpp"
 #include "experiment.hpp"
+#include "progress.hpp"
 
 namespace descent::cli {
 namespace {
-
-std::string number(double v) { return std::isfinite(v) ? format_double(v) : "inf"; }
-
-nlohmann::json json_number(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-}
 
 // The seed's settings, the theory's optimum and stability boundary, where they apply to the
 // optimizer and axes of this sweep.
@@ -92,22 +86,10 @@ int sweep_command(const SweepArgs& args) {
     if (t == 0) throw InputError("--threads: must be at least 1");
     set_threads(static_cast<unsigned>(t));
   }
-  const auto t0 = std::chrono::steady_clock::now();
-  bool shown = false;
-  double last = 0;
-  // A progress line on stderr once the sweep has run for a second, redrawn at most 5 times a
-  // second.
-  const SweepResult r = sweep(c, [&](std::size_t done, std::size_t total) {
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (s < 1.0 || (s - last < 0.2 && done < total)) return;
-    last = s;
-    fmt::print(stderr, "\rsweep: {}/{} cells ({:.0f}%), {:.1f} s", done, total,
-               100.0 * static_cast<double>(done) / static_cast<double>(total), s);
-    shown = true;
-  });
-  if (shown) fmt::print(stderr, "\n");
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ProgressLine line("sweep", "cells");
+  const SweepResult r = sweep(c, [&](std::size_t done, std::size_t total) { line(done, total); });
+  line.finish();
+  const double seconds = line.seconds();
 
   const std::unique_ptr<Objective> f = make_function(c.function);
   const std::filesystem::path out = args.out;
@@ -122,14 +104,14 @@ int sweep_command(const SweepArgs& args) {
   const SweepCell* best = nullptr;
   for (const SweepCell& cell : r.cells) {
     for (double v : cell.values) csv << format_double(v) << ",";
-    csv << '"' << cell.spec << "\"," << number(cell.median) << "," << number(cell.min) << ","
-        << number(cell.max) << "," << cell.runs << "," << cell.diverged << ",\"" << cell.termination
-        << "\"\n";
+    csv << '"' << cell.spec << "\"," << metric_text(cell.median) << "," << metric_text(cell.min)
+        << "," << metric_text(cell.max) << "," << cell.runs << "," << cell.diverged << ",\""
+        << cell.termination << "\"\n";
     cells.push_back({{"values", cell.values},
                      {"spec", cell.spec},
-                     {"median", json_number(cell.median)},
-                     {"min", json_number(cell.min)},
-                     {"max", json_number(cell.max)},
+                     {"median", metric_json(cell.median)},
+                     {"min", metric_json(cell.min)},
+                     {"max", metric_json(cell.max)},
                      {"runs", cell.runs},
                      {"diverged", cell.diverged},
                      {"termination", cell.termination}});
@@ -157,7 +139,8 @@ int sweep_command(const SweepArgs& args) {
              r.cells.empty() ? 0 : r.cells[0].runs, c.options.steps, seconds, threads());
   fmt::print("diverged  {} cell(s) in every run\n", diverged_cells);
   if (best)
-    fmt::print("best      {} = {} at {}\n", to_string(c.metric), number(best->median), best->spec);
+    fmt::print("best      {} = {} at {}\n", to_string(c.metric), metric_text(best->median),
+               best->spec);
   else
     fmt::print("best      no cell has a finite {}\n", to_string(c.metric));
   fmt::print("wrote     {}, {}", (out / "sweep.csv").string(), (out / "sweep.json").string());

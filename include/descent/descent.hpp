@@ -43,5 +43,6 @@
 #include "descent/theory.hpp"
 #include "descent/trajectory.hpp"
 #include "descent/trajectory_csv.hpp"
+#include "descent/tune.hpp"
 #include "descent/version.hpp"
 #include "descent/wrapped.hpp"

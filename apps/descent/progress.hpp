@@ -1,0 +1,56 @@
+// Shared by the commands that run many cells (sweep, tune): the progress line on stderr and how
+// a metric is written in tables, CSV and JSON.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "descent/params.hpp"
+
+namespace descent::cli {
+
+/// A metric as text: the shortest round-trip number, or "inf" for a run that never got there.
+inline std::string metric_text(double v) { return std::isfinite(v) ? format_double(v) : "inf"; }
+
+/// A metric in JSON: the number, or null for infinity (JSON has no infinity).
+inline nlohmann::json metric_json(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+/// "what: done/total unit (pct%), s s" on stderr, shown once the work has run for a second and
+/// redrawn at most five times a second. finish() ends the line if one was drawn.
+class ProgressLine {
+ public:
+  ProgressLine(std::string what, std::string unit)
+      : what_(std::move(what)), unit_(std::move(unit)), t0_(std::chrono::steady_clock::now()) {}
+  void operator()(std::size_t done, std::size_t total) {
+    const double s = seconds();
+    if (s < 1.0 || (s - last_ < 0.2 && done < total)) return;
+    last_ = s;
+    fmt::print(stderr, "\r{}: {}/{} {} ({:.0f}%), {:.1f} s", what_, done, total, unit_,
+               100.0 * static_cast<double>(done) / static_cast<double>(total), s);
+    shown_ = true;
+  }
+  void finish() {
+    if (shown_) fmt::print(stderr, "\n");
+    shown_ = false;
+  }
+  /// Seconds since construction.
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  }
+
+ private:
+  std::string what_, unit_;
+  std::chrono::steady_clock::time_point t0_;
+  double last_ = 0;
+  bool shown_ = false;
+};
+
+}  // namespace descent::cli

@@ -1,0 +1,181 @@
+// `descent tune`: every optimizer's hyperparameters searched under one protocol, a leaderboard,
+// and the race of the tuned optimizers.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.hpp"
+#include "descent/atomic_file.hpp"
+#include "descent/error.hpp"
+#include "descent/noise.hpp"
+#include "descent/parallel.hpp"
+#include "descent/params.hpp"
+#include "descent/plot.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+#include "descent/tune.hpp"
+#include "experiment.hpp"
+#include "figures.hpp"
+#include "progress.hpp"
+
+namespace descent::cli {
+namespace {
+
+std::string space_text(const std::vector<TuneAxis>& space) {
+  std::vector<std::string> parts;
+  for (const TuneAxis& a : space)
+    parts.push_back(fmt::format("{} in [{}, {}] ({})", a.key, format_double(a.lo),
+                                format_double(a.hi), to_string(a.scale)));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string csv_field(const std::string& s) { return '"' + s + '"'; }
+
+// A metric in the leaderboard: 4 significant digits (the CSV and JSON keep every digit).
+std::string short_number(double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : "inf"; }
+
+}  // namespace
+
+int tune_command(const TuneArgs& args) {
+  TuneConfig c;
+  c.function = args.function;
+  if (args.start) c.start = parse_point(*args.start, "--start");
+  c.optimizers = args.optimizers;
+  if (args.keys) {
+    std::string_view rest = *args.keys;
+    while (true) {
+      const std::size_t comma = rest.find(',');
+      const std::string key(rest.substr(0, comma));
+      if (key.empty()) throw InputError("--keys: expected KEY[,KEY...], e.g. lr,beta1");
+      c.keys.push_back(key);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  c.budget = parse_count(args.budget, "--budget", kMaxTuneBudget);
+  c.search = parse_tune_search(args.search);
+  c.options.steps = parse_count(args.steps, "--steps", kMaxSteps);
+  c.options.tol = parse_number(args.tol, "--tol");
+  c.metric = parse_sweep_metric(args.metric);
+  c.starts = parse_count(args.starts, "--starts", 1000);
+  c.seeds = parse_count(args.seeds, "--seeds", 1000);
+  c.noise = parse_number(args.noise, "--noise");
+  c.seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
+  const plot::Format format = plot::parse_format(args.format);
+  if (args.threads) {
+    const std::size_t t = parse_count(*args.threads, "--threads", 1024);
+    if (t == 0) throw InputError("--threads: must be at least 1");
+    set_threads(static_cast<unsigned>(t));
+  }
+  check_tune(c);  // every input error before anything runs or is written
+
+  ProgressLine line("tune", "settings");
+  const TuneResult r = tune(c, [&](std::size_t done, std::size_t total) { line(done, total); });
+  line.finish();
+  const double seconds = line.seconds();
+
+  const std::unique_ptr<Objective> f = make_function(c.function);
+  const std::string metric = to_string(c.metric);
+  fmt::print("tune      {} optimizer(s) on {} from ({}): {} search, {} setting(s) each\n",
+             r.entries.size(), f->spec(), fmt::join(r.starts.front(), ", "), to_string(c.search),
+             c.budget);
+  fmt::print("protocol  {} start(s) x {} seed(s) per setting, {} steps, metric {} (median)\n",
+             c.starts, c.seeds, c.options.steps, metric);
+  fmt::print("runs      {} in {:.3g} s on {} thread(s)\n\n", r.runs, seconds, threads());
+
+  // The leaderboard.
+  std::vector<std::string> best_specs;
+  std::size_t width = 12;
+  for (const TuneEntry& e : r.entries)
+    width = std::max(width, short_label(e.best_trial().spec).size());
+  fmt::print("{:<4}  {:<{}}  {:>12}  {:>12}  {:>9}  {}\n", "rank", "best setting", width, metric,
+             "worst run", "diverged", "searched");
+  for (std::size_t k = 0; k < r.ranking.size(); ++k) {
+    const TuneEntry& e = r.entries[r.ranking[k]];
+    const SweepCell& b = e.best_trial();
+    std::size_t diverged = 0;
+    for (const SweepCell& t : e.trials) diverged += t.diverged == t.runs;
+    fmt::print("{:<4}  {:<{}}  {:>12}  {:>12}  {:>9}  {}\n", k + 1, short_label(b.spec), width,
+               short_number(b.median), short_number(b.max),
+               fmt::format("{}/{}", diverged, e.trials.size()), space_text(e.space));
+  }
+
+  const std::filesystem::path out = args.out;
+  std::filesystem::create_directories(out);
+  // CSV: one row per setting tried.
+  std::ostringstream csv;
+  csv << "optimizer,spec," << metric << "_median," << metric << "_min," << metric
+      << "_max,runs,diverged,best,termination\n";
+  nlohmann::json entries = nlohmann::json::array();
+  for (const TuneEntry& e : r.entries) {
+    nlohmann::json trials = nlohmann::json::array();
+    for (std::size_t t = 0; t < e.trials.size(); ++t) {
+      const SweepCell& cell = e.trials[t];
+      csv << csv_field(e.optimizer) << "," << csv_field(cell.spec) << ","
+          << metric_text(cell.median) << "," << metric_text(cell.min) << ","
+          << metric_text(cell.max) << "," << cell.runs << "," << cell.diverged << ","
+          << (t == e.best ? 1 : 0) << "," << csv_field(cell.termination) << "\n";
+      nlohmann::json values = nlohmann::json::object();
+      for (std::size_t k = 0; k < e.space.size(); ++k) values[e.space[k].key] = cell.values[k];
+      trials.push_back({{"spec", cell.spec},
+                        {"values", values},
+                        {"median", metric_json(cell.median)},
+                        {"min", metric_json(cell.min)},
+                        {"max", metric_json(cell.max)},
+                        {"runs", cell.runs},
+                        {"diverged", cell.diverged},
+                        {"termination", cell.termination}});
+    }
+    nlohmann::json space = nlohmann::json::array();
+    for (const TuneAxis& a : e.space)
+      space.push_back({{"key", a.key}, {"lo", a.lo}, {"hi", a.hi}, {"scale", to_string(a.scale)}});
+    entries.push_back({{"optimizer", e.optimizer},
+                       {"space", space},
+                       {"best", e.best_trial().spec},
+                       {"trials", trials}});
+  }
+  nlohmann::json ranking = nlohmann::json::array();
+  for (std::size_t i : r.ranking) ranking.push_back(r.entries[i].best_trial().spec);
+  const nlohmann::json doc = {{"function", f->spec()}, {"search", to_string(c.search)},
+                              {"budget", c.budget},    {"steps", c.options.steps},
+                              {"tol", c.options.tol},  {"metric", metric},
+                              {"starts", r.starts},    {"seeds", c.seeds},
+                              {"noise", c.noise},      {"seed", c.seed},
+                              {"runs", r.runs},        {"leaderboard", ranking},
+                              {"optimizers", entries}};
+  write_file_atomically(out / "tune.csv", csv.str());
+  write_file_atomically(out / "tune.json", doc.dump(1) + "\n");
+  fmt::print("\nwrote     {}, {}\n", (out / "tune.csv").string(), (out / "tune.json").string());
+
+  if (!args.no_plots) {
+    // The race: each tuned optimizer from the first start, in leaderboard order, with the same
+    // step budget (and the first noise seed).
+    plot::Scene scene{f.get(), {}};
+    std::vector<RunResult> race;
+    for (std::size_t i : r.ranking) {
+      std::unique_ptr<Objective> fi = make_function(c.function);
+      if (c.noise > 0) fi = std::make_unique<NoisyGradient>(std::move(fi), c.noise, c.seed);
+      auto opt = make_optimizer<double>(r.entries[i].best_trial().spec);
+      const RunResult run_result = run(*fi, *opt, r.starts.front(), c.options);
+      scene.paths.push_back({short_label(run_result.optimizer), run_result.trajectory,
+                             run_result.termination == Termination::diverged});
+    }
+    const auto written = write_figures(scene, out, format, {plot::Kind::contour, plot::Kind::loss});
+    std::string names;
+    for (const auto& p : written) names += (names.empty() ? "" : ", ") + p.filename().string();
+    if (!written.empty())
+      fmt::print("wrote     the race of the tuned optimizers under {}: {}\n", out.string(), names);
+  }
+  return 0;
+}
+
+}  // namespace descent::cli

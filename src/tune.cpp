@@ -1,0 +1,281 @@
+#include "descent/tune.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+
+#include "descent/error.hpp"
+#include "descent/params.hpp"
+#include "descent/registry.hpp"
+#include "descent/spec.hpp"
+#include "sweep_cells.hpp"
+
+namespace descent {
+namespace {
+
+// The spec before any "@schedule", parsed; and the rest.
+std::pair<Spec, std::string> split_spec(std::string_view spec) {
+  const std::size_t at = spec.find('@');
+  return {parse_spec(spec.substr(0, at)),
+          at == std::string_view::npos ? "" : std::string(spec.substr(at))};
+}
+
+// The spec of one setting: the base with the space's keys set, before any "@schedule".
+std::string setting_spec(std::string_view base, const std::vector<TuneAxis>& space,
+                         const std::vector<double>& values) {
+  auto [s, tail] = split_spec(base);
+  for (std::size_t k = 0; k < space.size(); ++k)
+    s.args.emplace_back(space[k].key, format_double(values[k]));
+  std::string out = s.name;
+  for (std::size_t i = 0; i < s.args.size(); ++i)
+    out += (i == 0 ? ":" : ",") + s.args[i].first + "=" + s.args[i].second;
+  return out + tail;
+}
+
+// A uniform number in [0, 1) from the generator's output, mapped by hand so that every standard
+// library draws the same settings.
+double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+// A drawn value rounded to 4 significant digits, so that settings read (and are typed back) as
+// short specs; kept inside the axis.
+double rounded(const TuneAxis& a, double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", v);
+  const double r = std::strtod(text, nullptr);
+  return std::clamp(r, std::min(a.lo, a.hi), std::max(a.lo, a.hi));
+}
+
+// The settings one optimizer tries, each in the space's key order.
+std::vector<std::vector<double>> settings(const TuneConfig& c, std::size_t index,
+                                          const std::vector<TuneAxis>& space,
+                                          const std::vector<double>& defaults) {
+  std::vector<std::vector<double>> out;
+  const std::size_t d = space.size();
+  if (c.search == TuneSearch::grid) {
+    std::size_t per_axis = 1;
+    while (std::pow(static_cast<double>(per_axis + 1), static_cast<double>(d)) <=
+           static_cast<double>(c.budget))
+      ++per_axis;
+    std::size_t total = 1;
+    for (std::size_t k = 0; k < d; ++k) total *= per_axis;
+    for (std::size_t i = 0; i < total; ++i) {
+      std::vector<double> v(d);
+      std::size_t rest = i;
+      for (std::size_t k = d; k-- > 0;) {
+        const std::size_t j = rest % per_axis;
+        rest /= per_axis;
+        v[k] =
+            rounded(space[k], space[k].at(per_axis == 1 ? 0.5
+                                                        : static_cast<double>(j) /
+                                                              static_cast<double>(per_axis - 1)));
+      }
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+  // Random search: the defaults first, then draws from a generator of this optimizer's own, so
+  // that adding an optimizer changes no other's settings.
+  out.push_back(defaults);
+  std::mt19937_64 rng(c.seed * 1000003 + index + 1);
+  while (out.size() < c.budget) {
+    std::vector<double> v(d);
+    for (std::size_t k = 0; k < d; ++k) v[k] = rounded(space[k], space[k].at(uniform(rng)));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+SweepConfig protocol(const TuneConfig& c) {
+  SweepConfig s;
+  s.function = c.function;
+  s.start = c.start;
+  s.options = c.options;
+  s.metric = c.metric;
+  s.starts = c.starts;
+  s.seeds = c.seeds;
+  s.noise = c.noise;
+  s.seed = c.seed;
+  return s;
+}
+
+std::size_t settings_count(const TuneConfig& c, std::size_t dims) {
+  if (c.search == TuneSearch::random) return c.budget;
+  std::size_t per_axis = 1;
+  while (std::pow(static_cast<double>(per_axis + 1), static_cast<double>(dims)) <=
+         static_cast<double>(c.budget))
+    ++per_axis;
+  return static_cast<std::size_t>(
+      std::pow(static_cast<double>(per_axis), static_cast<double>(dims)));
+}
+
+}  // namespace
+
+const char* to_string(TuneScale s) {
+  switch (s) {
+    case TuneScale::linear:
+      return "linear";
+    case TuneScale::log:
+      return "log";
+    case TuneScale::one_minus_log:
+      return "1-log";
+  }
+  return "unknown";
+}
+
+double TuneAxis::at(double u) const {
+  switch (scale) {
+    case TuneScale::linear:
+      return lo + (hi - lo) * u;
+    case TuneScale::log:
+      return std::pow(10.0, std::log10(lo) + (std::log10(hi) - std::log10(lo)) * u);
+    case TuneScale::one_minus_log: {
+      // u = 0 gives lo (r = 1 - lo, the largest r), u = 1 gives hi.
+      const double r_hi = 1 - lo, r_lo = 1 - hi;
+      return 1 - std::pow(10.0, std::log10(r_hi) + (std::log10(r_lo) - std::log10(r_hi)) * u);
+    }
+  }
+  return lo;
+}
+
+std::vector<TuneAxis> tune_space(std::string_view spec, const std::vector<std::string>& keys) {
+  (void)make_optimizer<double>(spec);  // a bad spec fails here, with the registry's message
+  const auto [s, tail] = split_spec(spec);
+  const OptimizerInfo& info = find_optimizer(s.name);
+  std::vector<TuneAxis> out;
+  for (const ParamInfo& p : info.params) {
+    const bool wanted =
+        keys.empty() ? p.always_shown : std::find(keys.begin(), keys.end(), p.name) != keys.end();
+    if (!wanted || p.type != ParamType::real) continue;
+    if (std::any_of(s.args.begin(), s.args.end(),
+                    [&](const auto& kv) { return kv.first == p.name; }))
+      continue;  // set in the spec: kept fixed
+    TuneAxis a;
+    a.key = p.name;
+    if (p.log_scale && p.default_value > 0) {
+      a.scale = TuneScale::log;
+      a.lo = std::min(1e-5, p.default_value / 1e4);
+      a.hi = std::max(1.0, p.default_value * 10);
+    } else if (p.min == 0 && p.max == 1) {
+      a.scale = TuneScale::one_minus_log;
+      a.lo = 0;
+      a.hi = 0.999;
+    } else if (std::isfinite(p.min) && std::isfinite(p.max)) {
+      a.scale = TuneScale::linear;
+      a.lo = p.min;
+      a.hi = p.max;
+    } else {
+      continue;
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+TuneSearch parse_tune_search(std::string_view name) {
+  if (name == "random") return TuneSearch::random;
+  if (name == "grid") return TuneSearch::grid;
+  throw InputError("unknown search '" + std::string(name) + "'; valid: random, grid");
+}
+
+const char* to_string(TuneSearch s) { return s == TuneSearch::grid ? "grid" : "random"; }
+
+void check_tune(const TuneConfig& c) {
+  if (c.optimizers.empty()) throw InputError("tune: give at least one optimizer (-o)");
+  if (c.optimizers.size() > kMaxTuneOptimizers)
+    throw InputError("tune: " + std::to_string(c.optimizers.size()) +
+                     " optimizers is above the limit of " + std::to_string(kMaxTuneOptimizers));
+  if (c.budget < 1 || c.budget > kMaxTuneBudget)
+    throw InputError("tune: the budget must be in [1, " + std::to_string(kMaxTuneBudget) +
+                     "] settings per optimizer");
+  for (const std::string& key : c.keys) {
+    bool somewhere = false;
+    for (const std::string& spec : c.optimizers) {
+      const std::vector<TuneAxis> space = tune_space(spec, {key});
+      somewhere = somewhere || !space.empty();
+    }
+    if (!somewhere)
+      throw InputError("tune: no optimizer given has a tunable key '" + key +
+                       "' (a real parameter with a log scale or a finite range, not set in the "
+                       "spec)");
+  }
+  std::size_t total = 0;
+  for (const std::string& spec : c.optimizers) {
+    const std::vector<TuneAxis> space = tune_space(spec, c.keys);
+    if (space.empty())
+      throw InputError("tune: '" + spec + "' leaves nothing to tune (" +
+                       (c.keys.empty() ? std::string("its tunable keys are all set in the spec")
+                                       : "it has none of the keys asked for, or sets them") +
+                       ")");
+    // The ends of every axis must be valid settings (then every setting between them is).
+    for (std::size_t corner = 0;
+         corner < (std::size_t{1} << std::min<std::size_t>(space.size(), 8)); ++corner) {
+      std::vector<double> v;
+      for (std::size_t k = 0; k < space.size(); ++k) v.push_back(space[k].at((corner >> k) & 1));
+      try {
+        (void)make_optimizer<double>(setting_spec(spec, space, v));
+      } catch (const InputError& e) {
+        throw InputError("tune: the search space of '" + spec +
+                         "' reaches an invalid setting: " + e.what());
+      }
+    }
+    total += settings_count(c, space.size());
+  }
+  detail::check_protocol(protocol(c), "tune", total);
+}
+
+TuneResult tune(const TuneConfig& config,
+                const std::function<void(std::size_t, std::size_t)>& progress) {
+  check_tune(config);
+  const SweepConfig p = protocol(config);
+  TuneResult out;
+  out.config = config;
+  out.starts = detail::start_points(p, *detail::make_objective(p, 0));
+  // Every optimizer's settings, run as one list of cells so that all cores share the work.
+  std::vector<std::string> specs;
+  std::vector<std::vector<double>> values;
+  std::vector<std::size_t> first;
+  for (std::size_t i = 0; i < config.optimizers.size(); ++i) {
+    TuneEntry e;
+    e.optimizer = config.optimizers[i];
+    e.space = tune_space(e.optimizer, config.keys);
+    const ParamSet defaults = make_optimizer<double>(e.optimizer)->params();
+    std::vector<double> d;
+    for (const TuneAxis& a : e.space) d.push_back(defaults.get(a.key));
+    first.push_back(specs.size());
+    for (std::vector<double>& v : settings(config, i, e.space, d)) {
+      specs.push_back(setting_spec(e.optimizer, e.space, v));
+      values.push_back(std::move(v));
+    }
+    out.entries.push_back(std::move(e));
+  }
+  first.push_back(specs.size());
+  std::vector<SweepCell> cells = detail::run_cells(p, out.starts, specs, progress);
+  for (std::size_t i = 0; i < out.entries.size(); ++i) {
+    TuneEntry& e = out.entries[i];
+    for (std::size_t c = first[i]; c < first[i + 1]; ++c) {
+      cells[c].values = values[c];
+      e.trials.push_back(std::move(cells[c]));
+    }
+    // The best setting: lowest median, then lowest worst run, then the earliest.
+    for (std::size_t t = 1; t < e.trials.size(); ++t) {
+      const SweepCell &a = e.trials[t], &b = e.trials[e.best];
+      if (a.median < b.median || (a.median == b.median && a.max < b.max)) e.best = t;
+    }
+    out.runs += e.trials.size() * e.trials.front().runs;
+  }
+  out.ranking.resize(out.entries.size());
+  for (std::size_t i = 0; i < out.ranking.size(); ++i) out.ranking[i] = i;
+  std::stable_sort(out.ranking.begin(), out.ranking.end(), [&](std::size_t a, std::size_t b) {
+    const SweepCell &x = out.entries[a].best_trial(), &y = out.entries[b].best_trial();
+    return x.median < y.median || (x.median == y.median && x.max < y.max);
+  });
+  return out;
+}
+
+}  // namespace descent
