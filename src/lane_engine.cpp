@@ -7,6 +7,7 @@
 #include "descent/error.hpp"
 #include "descent/optimizers/rule_optimizer.hpp"
 #include "descent/simd.hpp"
+#include "kernels/aligned.hpp"
 #include "kernels/map.hpp"
 #include "optimizers/lane_kernels.hpp"
 #include "run_checks.hpp"
@@ -33,11 +34,32 @@ DESCENT_LANE_KERNEL(AdamRule, adam_lanes, !p.empty() && adam_lanes_ok(p));
 DESCENT_LANE_KERNEL(AdamwRule, adamw_lanes, !p.empty() && adamw_lanes_ok(p));
 #undef DESCENT_LANE_KERNEL
 
+// Collects a freshly reset state: its step counter and its arrays, copied to aligned storage.
+class CollectState final : public StateVisitor<double> {
+ public:
+  explicit CollectState(LaneState& s, std::vector<AlignedVector<double>>& storage)
+      : s_(s), storage_(storage) {}
+  void array(std::string_view, std::vector<double>& values) override {
+    storage_.emplace_back(values.begin(), values.end());
+    s_.arrays.push_back(values.empty() ? nullptr : storage_.back().data());
+  }
+  void real(std::string_view, double&) override {}
+  void integer(std::string_view, std::int64_t& value) override { s_.step = value; }
+
+ private:
+  LaneState& s_;
+  std::vector<AlignedVector<double>>& storage_;
+};
+
 template <class Rule>
 class RuleLanes final : public LaneOptimizer {
  public:
   RuleLanes(std::vector<typename Rule::Params> p, std::size_t dim) : p_(std::move(p)), dim_(dim) {
-    Rule::reset(p_.front(), s_, dim_ * p_.size());
+    typename Rule::template State<double> fresh;
+    Rule::reset(p_.front(), fresh, dim_ * p_.size());
+    storage_.reserve(8);  // no reallocation while pointers into it are taken
+    CollectState collect(s_, storage_);
+    Rule::visit(fresh, collect);
   }
   void step(double* w, const double* g) override {
     LaneKernel<Rule>::step(p_, s_, dim_, w, g, scratch_);
@@ -45,9 +67,10 @@ class RuleLanes final : public LaneOptimizer {
 
  private:
   std::vector<typename Rule::Params> p_;
-  typename Rule::template State<double> s_;
   std::size_t dim_;
-  std::vector<double> scratch_;
+  std::vector<AlignedVector<double>> storage_;
+  LaneState s_;
+  AlignedVector<double> scratch_;
 };
 
 template <class Rule>
@@ -64,7 +87,43 @@ std::unique_ptr<LaneOptimizer> try_rule(std::span<const Optimizer<double>* const
   return std::make_unique<RuleLanes<Rule>>(std::move(p), dim);
 }
 
+template <class Rule>
+std::unique_ptr<LaneOptimizer> try_rule_values(
+    const OptimizerInfo& info, const ParamSet& base, std::size_t lanes, std::size_t dim,
+    const std::function<void(std::size_t, ParamSet&)>& fill) {
+  // The method's factory must make this rule's plain optimizer (an alias such as gd makes the
+  // rule of sgd under another name).
+  const std::unique_ptr<Optimizer<double>> probe = info.make_double(base);
+  if (dynamic_cast<const RuleOptimizer<Rule, double>*>(probe.get()) == nullptr) return nullptr;
+  std::vector<typename Rule::Params> p;
+  p.reserve(lanes);
+  ParamSet values = base;
+  const std::string owner = "optimizer '" + info.name + "'";
+  for (std::size_t j = 0; j < lanes; ++j) {
+    fill(j, values);
+    check_params(owner, info.params, values);
+    p.push_back(Rule::from_set(values));
+    if constexpr (requires { Rule::validate(p.back()); }) {
+      if (const std::string err = Rule::validate(p.back()); !err.empty())
+        throw InputError(owner + ": " + err);
+    }
+  }
+  if (!LaneKernel<Rule>::ok(p)) return nullptr;
+  return std::make_unique<RuleLanes<Rule>>(std::move(p), dim);
+}
+
 }  // namespace
+
+std::unique_ptr<LaneOptimizer> make_lane_optimizer(
+    const OptimizerInfo& info, const ParamSet& base, std::size_t lanes, std::size_t dim,
+    const std::function<void(std::size_t, ParamSet&)>& fill) {
+  if (lanes == 0) return nullptr;
+  for (auto* make :
+       {&try_rule_values<SgdRule>, &try_rule_values<MomentumRule>, &try_rule_values<NesterovRule>,
+        &try_rule_values<RmspropRule>, &try_rule_values<AdamRule>, &try_rule_values<AdamwRule>})
+    if (auto out = make(info, base, lanes, dim, fill)) return out;
+  return nullptr;
+}
 
 std::unique_ptr<LaneOptimizer> make_lane_optimizer(std::span<const Optimizer<double>* const> cells,
                                                    std::size_t dim) {
@@ -83,18 +142,19 @@ std::vector<LaneRun> run_lanes(const Objective& f, LaneOptimizer& optimizer, std
   if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
   std::vector<LaneRun> out(lanes);
   if (lanes == 0) return out;
-  std::vector<double> w(starts.begin(), starts.end()), g(dim * lanes), loss(lanes);
+  AlignedVector<double> w(starts.begin(), starts.end()), g(dim * lanes), loss(lanes);
   // Per lane: 1 while running, 0 once diverged; the sum of x - x over the point, the loss and
   // the gradient (0 exactly when all are finite), kept 0 once the lane has diverged; the best
   // loss; the first step within tol (-1 before). The last two are kept up to date for every
   // lane and reported only for lanes that did not diverge.
-  std::vector<double> alive(lanes, 1.0), bad(lanes), best(lanes, INFINITY), tol_step(lanes, -1.0);
+  AlignedVector<double> alive(lanes, 1.0), bad(lanes), best(lanes, INFINITY), tol_step(lanes, -1.0);
   std::size_t running = lanes;
   const Simd level = simd();
   const double tol = options.tol;
   std::vector<double> wj(dim), gj(dim);
   for (std::size_t k = 0;; ++k) {
-    f.value_and_gradient_lanes(lanes, w, loss, g);
+    f.value_and_gradient_lanes(lanes, std::span<const double>(w), std::span<double>(loss),
+                               std::span<double>(g));
     for (std::size_t i = 0; i < dim; ++i)
       simd_map(
           level, lanes,
@@ -133,7 +193,6 @@ std::vector<LaneRun> run_lanes(const Objective& f, LaneOptimizer& optimizer, std
         if (alive[j] == 0.0) continue;
         out[j].termination = Termination::completed;
         out[j].stop_step = k;
-        out[j].message = "completed " + std::to_string(k) + " steps";
         out[j].final_loss = loss[j];
         out[j].best_loss = best[j];
         if (tol_step[j] >= 0) out[j].steps_to_tol = static_cast<std::size_t>(tol_step[j]);

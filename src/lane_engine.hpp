@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -18,6 +19,7 @@
 
 #include "descent/objective.hpp"
 #include "descent/optimizer.hpp"
+#include "descent/params.hpp"
 #include "descent/runner.hpp"
 
 namespace descent::detail {
@@ -40,8 +42,16 @@ class LaneOptimizer {
 std::unique_ptr<LaneOptimizer> make_lane_optimizer(std::span<const Optimizer<double>* const> cells,
                                                    std::size_t dim);
 
+/// A lane optimizer for `lanes` plain optimizers of method `info`, lane j with the values `base`
+/// after fill(j, values); nullptr when the method has no lane kernel or the lanes need different
+/// state layouts. Throws InputError, as making the optimizer would, for a value out of range.
+std::unique_ptr<LaneOptimizer> make_lane_optimizer(
+    const OptimizerInfo& info, const ParamSet& base, std::size_t lanes, std::size_t dim,
+    const std::function<void(std::size_t, ParamSet&)>& fill);
+
 /// What run() reports about one lane, without the trajectory. The metrics are run()'s for a lane
-/// that did not diverge; a diverged lane reports infinite losses and no steps_to_tol.
+/// that did not diverge; a diverged lane reports infinite losses and no steps_to_tol. The message
+/// is run()'s for a diverged lane, empty for the others ("completed N steps" is implied).
 struct LaneRun {
   Termination termination = Termination::completed;
   std::size_t stop_step = 0;

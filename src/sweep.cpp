@@ -49,32 +49,52 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
 }
 
 // The spec of a cell: the base spec with each axis' key set to the cell's value (written so that
-// it reads back as the same double), before any "@schedule". `head` is the base spec's part
-// before the "@", parsed; `tail` the rest.
-std::string cell_spec(const Spec& head, const std::string& tail, const std::vector<GridAxis>& axes,
-                      const std::vector<double>& values) {
-  Spec s = head;
-  for (std::size_t k = 0; k < axes.size(); ++k) {
-    const std::string v = format_double(values[k]);
-    auto it = std::find_if(s.args.begin(), s.args.end(),
-                           [&](const auto& kv) { return kv.first == axes[k].key; });
-    if (it != s.args.end())
-      it->second = v;
-    else
-      s.args.emplace_back(axes[k].key, v);
+// it reads back as the same double), before any "@schedule": the base's keys keep their places,
+// keys it does not set follow them in axis order. Built once as literal text with a slot per
+// axis, so that each cell costs only its numbers.
+class CellSpec {
+ public:
+  CellSpec(const std::string& base, const std::vector<GridAxis>& axes) {
+    const std::size_t at = base.find('@');
+    const Spec head = parse_spec(base.substr(0, at));
+    std::string pending = head.name;
+    std::vector<bool> placed(axes.size());
+    const auto slot = [&](std::size_t k) {
+      literal_.push_back(std::move(pending));
+      pending.clear();
+      axis_.push_back(k);
+      placed[k] = true;
+    };
+    std::size_t written = 0;
+    for (const auto& [key, value] : head.args) {
+      pending += (written++ == 0 ? ":" : ",") + key + "=";
+      const auto it =
+          std::find_if(axes.begin(), axes.end(), [&](const GridAxis& a) { return a.key == key; });
+      if (it != axes.end())
+        slot(static_cast<std::size_t>(it - axes.begin()));
+      else
+        pending += value;
+    }
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+      if (placed[k]) continue;
+      pending += (written++ == 0 ? ":" : ",") + axes[k].key + "=";
+      slot(k);
+    }
+    literal_.push_back(pending + (at == std::string::npos ? "" : base.substr(at)));
   }
-  std::string out = s.name;
-  for (std::size_t i = 0; i < s.args.size(); ++i)
-    out += (i == 0 ? ":" : ",") + s.args[i].first + "=" + s.args[i].second;
-  return out + tail;
-}
+  std::string operator()(const std::vector<double>& values) const {
+    std::string out;
+    for (std::size_t k = 0; k < axis_.size(); ++k) {
+      out += literal_[k];
+      out += format_double(values[axis_[k]]);
+    }
+    return out += literal_.back();
+  }
 
-std::string cell_spec(const std::string& base, const std::vector<GridAxis>& axes,
-                      const std::vector<double>& values) {
-  const std::size_t at = base.find('@');
-  return cell_spec(parse_spec(base.substr(0, at)), at == std::string::npos ? "" : base.substr(at),
-                   axes, values);
-}
+ private:
+  std::vector<std::string> literal_;  // literal_[k] comes before slot k; the last one ends it
+  std::vector<std::size_t> axis_;     // the axis whose value fills slot k
+};
 
 double metric_of(const RunResult& r, SweepMetric m) {
   if (r.termination == Termination::diverged) return kInf;
@@ -192,7 +212,7 @@ void check_sweep(const SweepConfig& c) {
     for (std::size_t k = 0; k < c.axes.size(); ++k)
       v.push_back((corner >> k) & 1 ? c.axes[k].hi : c.axes[k].lo);
     try {
-      (void)make_optimizer<double>(cell_spec(c.optimizer, c.axes, v));
+      (void)make_optimizer<double>(CellSpec(c.optimizer, c.axes)(v));
     } catch (const InputError& e) {
       throw InputError(std::string("sweep: the grid reaches an invalid setting: ") + e.what());
     }
@@ -257,23 +277,18 @@ void check_protocol(const SweepConfig& c, std::string_view owner, std::size_t se
 
 std::vector<SweepCell> run_cells(const SweepConfig& config,
                                  const std::vector<std::vector<double>>& starts,
-                                 const std::vector<std::string>& specs,
+                                 std::vector<std::string> specs,
                                  const std::function<void(std::size_t, std::size_t)>& progress,
-                                 const OptimizerFactory& make) {
+                                 const DirectCells& direct) {
   const std::size_t cells = specs.size();
   const std::size_t per_cell = starts.size() * config.seeds;
   const std::size_t runs = cells * per_cell;
   const std::unique_ptr<Objective> f0 = make_objective(config, 0);
   const std::size_t dim = f0->dim();
-  // Per run: its metric, whether it diverged, and its message (kept for each cell's first run).
+  // Per run: its metric and whether it diverged; per cell, its first run's message.
   std::vector<double> metric(runs);
   std::vector<char> diverged(runs);
   std::vector<std::string> message(cells);
-  const auto record = [&](std::size_t r, Termination t, std::string text, double m) {
-    metric[r] = t == Termination::diverged ? kInf : m;
-    diverged[r] = t == Termination::diverged;
-    if (r % per_cell == 0) message[r / per_cell] = std::move(text);
-  };
   // Batches of consecutive runs that never mix two methods, so that the lane engine can step a
   // batch together (runs are ordered cell by cell, starts then seeds within a cell).
   std::vector<std::pair<std::size_t, std::size_t>> batches;
@@ -283,7 +298,8 @@ std::vector<SweepCell> run_cells(const SweepConfig& config,
   };
   for (std::size_t r = 0; r < runs;) {
     std::size_t end = r;
-    while (end < runs && end - r < detail::kLanesPerBatch && method(end) == method(r))
+    while (end < runs && end - r < detail::kLanesPerBatch &&
+           (direct.info != nullptr || method(end) == method(r)))
       end = std::min(runs, (end / per_cell + 1) * per_cell);
     batches.emplace_back(r, end);
     r = end;
@@ -292,43 +308,62 @@ std::vector<SweepCell> run_cells(const SweepConfig& config,
   std::atomic<std::size_t> done{0};
   std::mutex report;
   const auto run_batch = [&](std::size_t first, std::size_t last) {
-    std::vector<std::unique_ptr<Optimizer<double>>> opts;
-    std::vector<Optimizer<double>*> lane_cells;
-    for (std::size_t r = first; r < last; ++r) {
-      if (r == first || r % per_cell == 0)
-        opts.push_back(make ? make(r / per_cell) : make_optimizer<double>(specs[r / per_cell]));
-      lane_cells.push_back(opts.back().get());
+    const std::size_t n = last - first;
+    std::unique_ptr<LaneOptimizer> lanes;
+    std::vector<std::unique_ptr<Optimizer<double>>> opts;  // one per cell of the batch
+    if (direct.info != nullptr) {
+      if (lanes_possible)
+        lanes = make_lane_optimizer(
+            *direct.info, direct.base, n, dim,
+            [&](std::size_t j, ParamSet& v) { direct.fill((first + j) / per_cell, v); });
+      if (!lanes)
+        for (std::size_t c = first / per_cell; c < (last + per_cell - 1) / per_cell; ++c) {
+          ParamSet v = direct.base;
+          direct.fill(c, v);
+          opts.push_back(direct.info->make_double(v));
+        }
+    } else {
+      for (std::size_t c = first / per_cell; c < (last + per_cell - 1) / per_cell; ++c)
+        opts.push_back(make_optimizer<double>(specs[c]));
+      if (lanes_possible) {
+        std::vector<const Optimizer<double>*> per_run;
+        for (std::size_t r = first; r < last; ++r)
+          per_run.push_back(opts[r / per_cell - first / per_cell].get());
+        lanes = make_lane_optimizer(per_run, dim);
+      }
     }
-    std::unique_ptr<LaneOptimizer> lanes =
-        lanes_possible
-            ? make_lane_optimizer(
-                  std::vector<const Optimizer<double>*>(lane_cells.begin(), lane_cells.end()), dim)
-            : nullptr;
     if (lanes) {
-      const std::size_t n = last - first;
       std::vector<double> w(dim * n);
       for (std::size_t j = 0; j < n; ++j)
         for (std::size_t i = 0; i < dim; ++i)
           w[i * n + j] = starts[((first + j) % per_cell) / config.seeds][i];
       std::vector<LaneRun> out = run_lanes(*f0, *lanes, n, w, config.options);
       for (std::size_t j = 0; j < n; ++j) {
-        const LaneRun& l = out[j];
-        const double m = config.metric == SweepMetric::final_loss ? l.final_loss
-                         : config.metric == SweepMetric::best_loss
-                             ? l.best_loss
-                             : (l.steps_to_tol ? static_cast<double>(*l.steps_to_tol) : kInf);
-        record(first + j, l.termination, std::move(out[j].message), m);
+        LaneRun& l = out[j];
+        const std::size_t r = first + j;
+        const bool div = l.termination == Termination::diverged;
+        diverged[r] = div;
+        metric[r] = div                                        ? kInf
+                    : config.metric == SweepMetric::final_loss ? l.final_loss
+                    : config.metric == SweepMetric::best_loss  ? l.best_loss
+                    : l.steps_to_tol ? static_cast<double>(*l.steps_to_tol)
+                                     : kInf;
+        if (r % per_cell == 0)
+          message[r / per_cell] =
+              div ? std::move(l.message) : "completed " + std::to_string(l.stop_step) + " steps";
       }
     } else {
       for (std::size_t r = first; r < last; ++r) {
         const std::size_t within = r % per_cell;
-        const RunResult res =
-            run(*make_objective(config, within % config.seeds), *lane_cells[r - first],
-                starts[within / config.seeds], config.options);
-        record(r, res.termination, res.message, metric_of(res, config.metric));
+        const RunResult res = run(*make_objective(config, within % config.seeds),
+                                  *opts[r / per_cell - first / per_cell],
+                                  starts[within / config.seeds], config.options);
+        diverged[r] = res.termination == Termination::diverged;
+        metric[r] = metric_of(res, config.metric);
+        if (within == 0) message[r / per_cell] = res.message;
       }
     }
-    const std::size_t now = done.fetch_add(last - first) + (last - first);
+    const std::size_t now = done.fetch_add(n) + n;
     if (progress) {
       std::lock_guard<std::mutex> lock(report);
       progress(now / per_cell, cells);
@@ -346,12 +381,16 @@ std::vector<SweepCell> run_cells(const SweepConfig& config,
   parallel_for(blocks, [&](std::size_t b) {
     for (std::size_t c = cells * b / blocks; c < cells * (b + 1) / blocks; ++c) {
       SweepCell& cell = out[c];
-      cell.spec = specs[c];
+      cell.spec = std::move(specs[c]);
       const auto first = metric.begin() + static_cast<std::ptrdiff_t>(c * per_cell);
-      const std::vector<double> m(first, first + static_cast<std::ptrdiff_t>(per_cell));
-      cell.median = median(m);
-      cell.min = *std::min_element(m.begin(), m.end());
-      cell.max = *std::max_element(m.begin(), m.end());
+      if (per_cell == 1) {
+        cell.median = cell.min = cell.max = *first;
+      } else {
+        const std::vector<double> m(first, first + static_cast<std::ptrdiff_t>(per_cell));
+        cell.median = median(m);
+        cell.min = *std::min_element(m.begin(), m.end());
+        cell.max = *std::max_element(m.begin(), m.end());
+      }
       cell.runs = per_cell;
       const auto d = diverged.begin() + static_cast<std::ptrdiff_t>(c * per_cell);
       cell.diverged =
@@ -374,37 +413,36 @@ SweepResult sweep(const SweepConfig& config,
   const std::size_t cells = cell_count(config.axes);
   std::vector<std::vector<double>> values(cells);
   std::vector<std::string> specs(cells);
-  const std::size_t at = config.optimizer.find('@');
-  const Spec head = parse_spec(config.optimizer.substr(0, at));
-  const std::string tail = at == std::string::npos ? "" : config.optimizer.substr(at);
+  const CellSpec spec_of(config.optimizer, config.axes);
   const std::size_t blocks = std::min<std::size_t>(cells, threads());
   parallel_for(blocks, [&](std::size_t b) {
     for (std::size_t i = cells * b / blocks; i < cells * (b + 1) / blocks; ++i) {
       values[i] = cell_values(out.axis_values, i);
-      specs[i] = cell_spec(head, tail, config.axes, values[i]);
+      specs[i] = spec_of(values[i]);
     }
   });
   // When the base spec makes a plain optimizer of its method (no schedule or wrapper) and the
-  // axes set the method's own keys, the cells' optimizers are made from the base's values
-  // without parsing each cell's spec: the same values, so the same optimizer.
-  const OptimizerInfo& info = find_optimizer(head.name);
+  // axes set the method's own keys, the cells' optimizers are made from the base's values with
+  // the axes' keys set, without parsing each cell's spec: the same values, so the same optimizer.
+  const std::string name =
+      parse_spec(std::string_view(config.optimizer).substr(0, config.optimizer.find('@'))).name;
+  const OptimizerInfo& info = find_optimizer(name);
   const std::unique_ptr<Optimizer<double>> base = make_optimizer<double>(config.optimizer);
-  const ParamSet base_values = base->params();
   const bool own_keys = std::all_of(config.axes.begin(), config.axes.end(), [&](const auto& a) {
     return std::any_of(info.params.begin(), info.params.end(),
                        [&](const ParamInfo& p) { return p.name == a.key; });
   });
-  const std::unique_ptr<Optimizer<double>> plain = info.make_double(base_values);
-  const bool direct = own_keys && typeid(*base) == typeid(*plain);
-  detail::OptimizerFactory make;
-  if (direct)
-    make = [&](std::size_t cell) {
-      ParamSet v = base_values;
+  detail::DirectCells direct;
+  direct.base = base->params();
+  const std::unique_ptr<Optimizer<double>> plain = info.make_double(direct.base);
+  if (own_keys && typeid(*base) == typeid(*plain)) {
+    direct.info = &info;
+    direct.fill = [&](std::size_t cell, ParamSet& v) {
       for (std::size_t k = 0; k < config.axes.size(); ++k)
         v.set(config.axes[k].key, values[cell][k]);
-      return info.make_double(v);
     };
-  out.cells = detail::run_cells(config, out.starts, specs, progress, make);
+  }
+  out.cells = detail::run_cells(config, out.starts, std::move(specs), progress, direct);
   for (std::size_t i = 0; i < cells; ++i) out.cells[i].values = std::move(values[i]);
   return out;
 }

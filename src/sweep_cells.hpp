@@ -10,6 +10,7 @@
 
 #include "descent/objective.hpp"
 #include "descent/optimizer.hpp"
+#include "descent/params.hpp"
 #include "descent/sweep.hpp"
 
 namespace descent::detail {
@@ -26,18 +27,24 @@ std::vector<std::vector<double>> start_points(const SweepConfig& config, const O
 /// work of `settings` settings. Throws InputError starting with `owner`.
 void check_protocol(const SweepConfig& config, std::string_view owner, std::size_t settings);
 
-/// Makes the optimizer of cell `i` (the same as make_optimizer(specs[i])).
-using OptimizerFactory = std::function<std::unique_ptr<Optimizer<double>>(std::size_t)>;
+/// Cells that are all plain optimizers of one method: the base values with each cell's keys
+/// set by fill(cell, values). Lets the engine skip parsing each cell's spec.
+struct DirectCells {
+  const OptimizerInfo* info = nullptr;  ///< null: make each cell from its spec
+  ParamSet base;
+  std::function<void(std::size_t, ParamSet&)> fill;
+};
 
 /// Runs every spec from every start (and, with noise, every noise seed) under `config`'s
 /// function, noise, steps, tol and metric, and returns one cell per spec (its `values` empty).
 /// Runs step in lanes where the method has a lane kernel and there is no noise (lane_engine.hpp),
 /// else one at a time; either way each run is exactly run(). `progress(done, total)` counts
-/// finished cells. `make`, if given, makes the cells' optimizers faster than parsing their specs.
+/// finished cells. `direct`, when it names a method, makes the cells' optimizers from values
+/// instead of parsing `specs` (which must spell the same settings).
 std::vector<SweepCell> run_cells(const SweepConfig& config,
                                  const std::vector<std::vector<double>>& starts,
-                                 const std::vector<std::string>& specs,
+                                 std::vector<std::string> specs,
                                  const std::function<void(std::size_t, std::size_t)>& progress,
-                                 const OptimizerFactory& make = {});
+                                 const DirectCells& direct = {});
 
 }  // namespace descent::detail

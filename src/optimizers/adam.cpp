@@ -44,8 +44,8 @@ bool detail::adam_lanes_ok(std::span<const AdamParams> p) {
   return true;
 }
 
-void detail::adam_lanes(std::span<const AdamParams> p, AdamState<double>& s, std::size_t dim,
-                        double* w, const double* g, std::vector<double>& scratch) {
+void detail::adam_lanes(std::span<const AdamParams> p, LaneState& s, std::size_t dim, double* w,
+                        const double* g, AlignedVector<double>& scratch) {
   if (p.empty()) return;
   const std::int64_t t = s.step + 1;
   adam_lanes_loop<false>(p.size(), p[0].amsgrad, s, dim, w, g, scratch, [&](std::size_t j) {

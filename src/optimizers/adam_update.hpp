@@ -106,8 +106,8 @@ void adam_loop(bool amsgrad, AdamState<T>& s, std::span<const TensorRef<T>> tens
 /// One Adam or AdamW step over lanes (see lane_kernels.hpp): `scalars(j)` gives lane j's
 /// AdamScalars; the step counter is the caller's.
 template <bool Decoupled, class ScalarsOf>
-void adam_lanes_loop(std::size_t n, bool amsgrad, AdamState<double>& s, std::size_t dim, double* w,
-                     const double* g, std::vector<double>& scratch, const ScalarsOf& scalars) {
+void adam_lanes_loop(std::size_t n, bool amsgrad, LaneState& s, std::size_t dim, double* w,
+                     const double* g, AlignedVector<double>& scratch, const ScalarsOf& scalars) {
   constexpr std::size_t kScalars = 9;
   double* k = lane_scalars(scratch, kScalars + 1, n);  // the last row stands in for v_max
   for (std::size_t j = 0; j < n; ++j) {
@@ -122,7 +122,7 @@ void adam_lanes_loop(std::size_t n, bool amsgrad, AdamState<double>& s, std::siz
   const Simd level = simd();
   const auto run = [&]<bool Amsgrad>() {
     for (std::size_t i = 0; i < dim; ++i) {
-      double* vmax = Amsgrad ? s.max_exp_avg_sq.data() + i * n : unused;
+      double* vmax = Amsgrad ? s.arrays[2] + i * n : unused;
       simd_map(
           level, n,
           [](double& wi, const double& gi, double& m, double& v, double& vm, const double& b1,
@@ -131,8 +131,8 @@ void adam_lanes_loop(std::size_t n, bool amsgrad, AdamState<double>& s, std::siz
             const AdamScalars<double> kj{b1, omb1, b2, omb2, nss, b2s, eps, wd, df};
             adam_update<Amsgrad, Decoupled>(wi, m, v, vm, gi, kj);
           },
-          w + i * n, g + i * n, s.exp_avg.data() + i * n, s.exp_avg_sq.data() + i * n, vmax, k,
-          k + n, k + 2 * n, k + 3 * n, k + 4 * n, k + 5 * n, k + 6 * n, k + 7 * n, k + 8 * n);
+          w + i * n, g + i * n, s.arrays[0] + i * n, s.arrays[1] + i * n, vmax, k, k + n, k + 2 * n,
+          k + 3 * n, k + 4 * n, k + 5 * n, k + 6 * n, k + 7 * n, k + 8 * n);
     }
   };
   if (amsgrad)

@@ -46,8 +46,8 @@ bool detail::adamw_lanes_ok(std::span<const AdamwParams> p) {
   return true;
 }
 
-void detail::adamw_lanes(std::span<const AdamwParams> p, AdamwState<double>& s, std::size_t dim,
-                         double* w, const double* g, std::vector<double>& scratch) {
+void detail::adamw_lanes(std::span<const AdamwParams> p, LaneState& s, std::size_t dim, double* w,
+                         const double* g, AlignedVector<double>& scratch) {
   if (p.empty()) return;
   const std::int64_t t = s.step + 1;
   adam_lanes_loop<true>(p.size(), p[0].amsgrad, s, dim, w, g, scratch, [&](std::size_t j) {

@@ -8,12 +8,13 @@
 // a single run: its numbers are bit for bit those of RuleOptimizer<Rule, double>::step.
 //
 // Each method that has lanes declares here `xxx_lanes_ok(p)` (whether these lanes can share one
-// state layout) and `xxx_lanes(p, s, dim, w, g, scratch)` (one step; `s` was reset for
-// dim*lanes elements with p[0]; `scratch` is the caller's buffer for per-lane scalars, kept
-// between the steps of one batch, so that a kernel may compute scalars that stop changing once).
+// state layout) and `xxx_lanes(p, s, dim, w, g, scratch)` (one step; `s` holds the state a reset
+// for dim*lanes elements with p[0] gives; `scratch` is the caller's buffer for per-lane scalars,
+// kept between the steps of one batch, so that a kernel may compute scalars that stop changing).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -23,29 +24,38 @@
 #include "descent/optimizers/nesterov.hpp"
 #include "descent/optimizers/rmsprop.hpp"
 #include "descent/optimizers/sgd.hpp"
+#include "kernels/aligned.hpp"
 
 namespace descent::detail {
 
-void sgd_lanes(std::span<const SgdParams> p, SgdState<double>& s, std::size_t dim, double* w,
-               const double* g, std::vector<double>& scratch);
-void momentum_lanes(std::span<const MomentumParams> p, MomentumState<double>& s, std::size_t dim,
-                    double* w, const double* g, std::vector<double>& scratch);
-void nesterov_lanes(std::span<const NesterovParams> p, NesterovState<double>& s, std::size_t dim,
-                    double* w, const double* g, std::vector<double>& scratch);
+/// The state of a batch of lanes: the method's step counter and its state arrays in the order
+/// its Rule::visit lists them, each dim*lanes values starting on a 64-byte boundary, or null
+/// where the settings use no such array (RMSProp's grad_avg unless centered).
+struct LaneState {
+  std::int64_t step = 0;
+  std::vector<double*> arrays;
+};
+
+void sgd_lanes(std::span<const SgdParams> p, LaneState& s, std::size_t dim, double* w,
+               const double* g, AlignedVector<double>& scratch);
+void momentum_lanes(std::span<const MomentumParams> p, LaneState& s, std::size_t dim, double* w,
+                    const double* g, AlignedVector<double>& scratch);
+void nesterov_lanes(std::span<const NesterovParams> p, LaneState& s, std::size_t dim, double* w,
+                    const double* g, AlignedVector<double>& scratch);
 /// Lanes must agree on `centered` and on whether momentum is 0.
 bool rmsprop_lanes_ok(std::span<const RmspropParams> p);
-void rmsprop_lanes(std::span<const RmspropParams> p, RmspropState<double>& s, std::size_t dim,
-                   double* w, const double* g, std::vector<double>& scratch);
+void rmsprop_lanes(std::span<const RmspropParams> p, LaneState& s, std::size_t dim, double* w,
+                   const double* g, AlignedVector<double>& scratch);
 /// Lanes must agree on `amsgrad`.
 bool adam_lanes_ok(std::span<const AdamParams> p);
-void adam_lanes(std::span<const AdamParams> p, AdamState<double>& s, std::size_t dim, double* w,
-                const double* g, std::vector<double>& scratch);
+void adam_lanes(std::span<const AdamParams> p, LaneState& s, std::size_t dim, double* w,
+                const double* g, AlignedVector<double>& scratch);
 bool adamw_lanes_ok(std::span<const AdamwParams> p);
-void adamw_lanes(std::span<const AdamwParams> p, AdamwState<double>& s, std::size_t dim, double* w,
-                 const double* g, std::vector<double>& scratch);
+void adamw_lanes(std::span<const AdamwParams> p, LaneState& s, std::size_t dim, double* w,
+                 const double* g, AlignedVector<double>& scratch);
 
 /// `count` arrays of `lanes` values in `scratch` (grown if needed); returns the first.
-inline double* lane_scalars(std::vector<double>& scratch, std::size_t count, std::size_t lanes) {
+inline double* lane_scalars(AlignedVector<double>& scratch, std::size_t count, std::size_t lanes) {
   if (scratch.size() < count * lanes) scratch.resize(count * lanes);
   return scratch.data();
 }

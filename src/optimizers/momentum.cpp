@@ -1,7 +1,5 @@
 #include "descent/optimizers/momentum.hpp"
 
-#include <algorithm>
-
 #include "kernels/elementwise.hpp"
 #include "optimizers/lane_kernels.hpp"
 #include "optimizers/optimizer_info.hpp"
@@ -81,28 +79,29 @@ template void momentum_step<float>(const MomentumParams&, MomentumState<float>&,
 template void momentum_step<double>(const MomentumParams&, MomentumState<double>&,
                                     std::span<const TensorRef<double>>);
 
-void detail::momentum_lanes(std::span<const MomentumParams> p, MomentumState<double>& s,
-                            std::size_t dim, double* w, const double* g,
-                            std::vector<double>& scratch) {
+void detail::momentum_lanes(std::span<const MomentumParams> p, LaneState& s, std::size_t dim,
+                            double* w, const double* g, AlignedVector<double>& scratch) {
   const std::size_t n = p.size();
-  double* alpha = lane_scalars(scratch, 3, n);
+  double* alpha = lane_scalars(scratch, 4, n);
   double* c = alpha + n;
   double* wd = c + n;
+  double* decays = wd + n;  // decays[0]: 1 if any lane has weight decay
   // The scalars change only from the first step to the second; later steps reuse them.
   if (s.step <= 1) {
+    decays[0] = 0;
     for (std::size_t j = 0; j < n; ++j) {
       const MomentumScalars<double> k = momentum_scalars<double>(p[j], s.step);
       alpha[j] = k.alpha;
       c[j] = k.c;
       wd[j] = k.wd;
+      if (k.wd != 0.0) decays[0] = 1;
     }
   }
-  const bool decay =
-      std::any_of(p.begin(), p.end(), [](const auto& q) { return q.weight_decay != 0; });
+  const bool decay = decays[0] != 0;
   const Simd level = simd();
   for (std::size_t i = 0; i < dim; ++i) {
     double* wi = w + i * n;
-    double* v = s.velocity.data() + i * n;
+    double* v = s.arrays[0] + i * n;
     if (decay)
       simd_map(
           level, n,

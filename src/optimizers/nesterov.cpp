@@ -68,9 +68,8 @@ template void nesterov_step<float>(const NesterovParams&, NesterovState<float>&,
 template void nesterov_step<double>(const NesterovParams&, NesterovState<double>&,
                                     std::span<const TensorRef<double>>);
 
-void detail::nesterov_lanes(std::span<const NesterovParams> p, NesterovState<double>& s,
-                            std::size_t dim, double* w, const double* g,
-                            std::vector<double>& scratch) {
+void detail::nesterov_lanes(std::span<const NesterovParams> p, LaneState& s, std::size_t dim,
+                            double* w, const double* g, AlignedVector<double>& scratch) {
   const std::size_t n = p.size();
   double* lr = lane_scalars(scratch, 4, n);
   double* alpha = lr + n;
@@ -90,7 +89,7 @@ void detail::nesterov_lanes(std::span<const NesterovParams> p, NesterovState<dou
         level, n,
         [](double& wi, const double& gi, double& b, const double& l, const double& a,
            const double& k, const double& d) { nesterov_update(wi, b, gi, l, a, k, d); },
-        w + i * n, g + i * n, s.buffer.data() + i * n, lr, alpha, keep, wd);
+        w + i * n, g + i * n, s.arrays[0] + i * n, lr, alpha, keep, wd);
   ++s.step;
 }
 

@@ -45,8 +45,8 @@ RmspropScalars<T> rmsprop_scalars(const RmspropParams& p) {
 // One lane step with the structure (centered, momentum) every lane shares. A state array the
 // structure does not use is replaced by a row of scratch that the rule never reads.
 template <bool Centered, bool Momentum>
-void rmsprop_lanes_with(std::span<const RmspropParams> p, RmspropState<double>& s, std::size_t dim,
-                        double* w, const double* g, std::vector<double>& scratch) {
+void rmsprop_lanes_with(std::span<const RmspropParams> p, detail::LaneState& s, std::size_t dim,
+                        double* w, const double* g, detail::AlignedVector<double>& scratch) {
   const std::size_t n = p.size();
   double* k = detail::lane_scalars(scratch, 8, n);  // 6 scalars, 2 unused rows
   for (std::size_t j = 0; j < n; ++j) {
@@ -58,8 +58,8 @@ void rmsprop_lanes_with(std::span<const RmspropParams> p, RmspropState<double>& 
   double* unused_b = k + 7 * n;
   const Simd level = simd();
   for (std::size_t i = 0; i < dim; ++i) {
-    double* a = Centered ? s.grad_avg.data() + i * n : unused_a;
-    double* b = Momentum ? s.buffer.data() + i * n : unused_b;
+    double* a = Centered ? s.arrays[1] + i * n : unused_a;
+    double* b = Momentum ? s.arrays[2] + i * n : unused_b;
     detail::simd_map(
         level, n,
         [](double& wi, const double& gi, double& sq, double& ai, double& bi, const double& lr,
@@ -68,8 +68,8 @@ void rmsprop_lanes_with(std::span<const RmspropParams> p, RmspropState<double>& 
           const RmspropScalars<double> kj{lr, beta, omb, eps, mom, wd};
           rmsprop_update<Centered, Momentum>(wi, sq, ai, bi, gi, kj);
         },
-        w + i * n, g + i * n, s.square_avg.data() + i * n, a, b, k, k + n, k + 2 * n, k + 3 * n,
-        k + 4 * n, k + 5 * n);
+        w + i * n, g + i * n, s.arrays[0] + i * n, a, b, k, k + n, k + 2 * n, k + 3 * n, k + 4 * n,
+        k + 5 * n);
   }
 }
 
@@ -163,9 +163,8 @@ bool detail::rmsprop_lanes_ok(std::span<const RmspropParams> p) {
   return true;
 }
 
-void detail::rmsprop_lanes(std::span<const RmspropParams> p, RmspropState<double>& s,
-                           std::size_t dim, double* w, const double* g,
-                           std::vector<double>& scratch) {
+void detail::rmsprop_lanes(std::span<const RmspropParams> p, LaneState& s, std::size_t dim,
+                           double* w, const double* g, AlignedVector<double>& scratch) {
   if (p.empty()) return;
   const bool centered = p[0].centered, momentum = p[0].momentum > 0;
   if (centered && momentum)

@@ -60,8 +60,8 @@ template void sgd_step<float>(const SgdParams&, SgdState<float>&,
 template void sgd_step<double>(const SgdParams&, SgdState<double>&,
                                std::span<const TensorRef<double>>);
 
-void detail::sgd_lanes(std::span<const SgdParams> p, SgdState<double>& /*s*/, std::size_t dim,
-                       double* w, const double* g, std::vector<double>& scratch) {
+void detail::sgd_lanes(std::span<const SgdParams> p, LaneState& /*s*/, std::size_t dim, double* w,
+                       const double* g, AlignedVector<double>& scratch) {
   const std::size_t n = p.size();
   double* lr = lane_scalars(scratch, 2, n);
   double* wd = lr + n;
