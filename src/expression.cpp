@@ -199,6 +199,7 @@ class ExpressionParser {
         out_.operations_.push_back(slot);
     }
     out_.dim_ = dim;
+    out_.plan_lanes();
   }
 
  private:
@@ -569,84 +570,180 @@ double Expression::value_and_gradient(std::span<const double> x, std::span<doubl
 
 namespace {
 
-// One operation over `lanes` points: values r, partials pa and pb, through the same eval_op as
-// the one-point pass (the operation is a template argument, so each loop inlines one formula).
+// Operations whose partials are cheap to get again from the operands (arithmetic, comparisons):
+// the lanes' forward pass stores only their values and the backward pass recomputes the
+// partials with the same eval_op, which gives the same numbers. The others (powers and
+// transcendental functions) store their partials in the forward pass.
+constexpr bool recomputed(Op op) {
+  return op == Op::neg || op == Op::add || op == Op::sub || op == Op::mul || op == Op::div ||
+         op == Op::square || op == Op::abs || op == Op::min || op == Op::max;
+}
+
 template <Op O>
 void forward_lanes(Simd level, std::size_t lanes, const double* a, const double* b, double c,
                    double* r, double* pa, double* pb) {
-  detail::simd_map(
-      level, lanes,
-      [c](const double& x, const double& y, double& out, double& da, double& db) {
-        double ta = 0, tb = 0;
-        out = eval_op<true>(O, x, y, c, ta, tb);
-        da = ta;
-        db = tb;
-      },
-      a, b, r, pa, pb);
+  if constexpr (recomputed(O)) {
+    (void)pa;
+    (void)pb;
+    detail::simd_map(
+        level, lanes,
+        [c](const double& x, const double& y, double& out) {
+          double ta = 0, tb = 0;
+          out = eval_op<false>(O, x, y, c, ta, tb);
+        },
+        a, b, r);
+  } else {
+    detail::simd_map(
+        level, lanes,
+        [c](const double& x, const double& y, double& out, double& da, double& db) {
+          double ta = 0, tb = 0;
+          out = eval_op<true>(O, x, y, c, ta, tb);
+          da = ta;
+          db = tb;
+        },
+        a, b, r, pa, pb);
+  }
+}
+
+// to += w * partial where the one-point pass adds it (w != 0 and partial != 0), else unchanged:
+// adding a zero would turn -0 into +0, and 0 * inf would add a NaN. `Which` is 0 for operand a,
+// 1 for operand b. With `first`, `to` has not been written yet and stands for the one-point
+// pass's zero: it becomes 0 + w*partial or 0.
+template <Op O, int Which, bool First>
+void backward_lanes(Simd level, std::size_t lanes, const double* w, const double* a,
+                    const double* b, double c, const double* stored, double* to) {
+  if constexpr (recomputed(O)) {
+    (void)stored;
+    detail::simd_map(
+        level, lanes,
+        [c](const double& wj, const double& x, const double& y, double& t) {
+          double da = 0, db = 0;
+          (void)eval_op<true>(O, x, y, c, da, db);
+          const double p = Which == 0 ? da : db;
+          const double old = First ? 0.0 : t;
+          t = (wj != 0.0 && p != 0.0) ? old + wj * p : old;
+        },
+        w, a, b, to);
+  } else {
+    (void)a;
+    (void)b;
+    (void)c;
+    detail::simd_map(
+        level, lanes,
+        [](const double& wj, const double& p, double& t) {
+          const double old = First ? 0.0 : t;
+          t = (wj != 0.0 && p != 0.0) ? old + wj * p : old;
+        },
+        w, stored, to);
+  }
 }
 
 using ForwardLanes = void (*)(Simd, std::size_t, const double*, const double*, double, double*,
                               double*, double*);
+using BackwardLanes = void (*)(Simd, std::size_t, const double*, const double*, const double*,
+                               double, const double*, double*);
 
 template <std::size_t... I>
 constexpr std::array<ForwardLanes, sizeof...(I)> forward_table(std::index_sequence<I...>) {
   return {&forward_lanes<static_cast<Op>(I)>...};
 }
-
-constexpr auto kForwardLanes =
-    forward_table(std::make_index_sequence<static_cast<std::size_t>(Op::max) + 1>());
-
-// adj_to += w * partial where the one-point pass does it (w != 0 and partial != 0), else
-// unchanged: adding a zero would turn -0 into +0, and 0 * inf would add a NaN.
-void adjoint_lanes(Simd level, std::size_t lanes, const double* w, const double* partial,
-                   double* to) {
-  detail::simd_map(
-      level, lanes,
-      [](const double& wj, const double& p, double& t) {
-        t = (wj != 0.0 && p != 0.0) ? t + wj * p : t;
-      },
-      w, partial, to);
+template <int Which, bool First, std::size_t... I>
+constexpr std::array<BackwardLanes, sizeof...(I)> backward_table(std::index_sequence<I...>) {
+  return {&backward_lanes<static_cast<Op>(I), Which, First>...};
 }
 
+constexpr auto kOps = std::make_index_sequence<static_cast<std::size_t>(Op::max) + 1>();
+constexpr auto kForwardLanes = forward_table(kOps);
+// Indexed by [first][op].
+constexpr std::array<std::array<BackwardLanes, kOps.size()>, 2> kBackwardA = {
+    backward_table<0, false>(kOps), backward_table<0, true>(kOps)};
+constexpr std::array<std::array<BackwardLanes, kOps.size()>, 2> kBackwardB = {
+    backward_table<1, false>(kOps), backward_table<1, true>(kOps)};
+
 }  // namespace
+
+void Expression::plan_lanes() {
+  const std::size_t n = tape_.size();
+  lane_slots_.assign(n, LaneSlot{});
+  std::int32_t rows = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    LaneSlot& s = lane_slots_[i];
+    const Op op = tape_[i].op;
+    if (op != Op::variable) s.value = rows++;
+    if (op != Op::constant) s.adjoint = rows++;
+    if (op != Op::constant && op != Op::variable && !recomputed(op)) {
+      s.partials = rows;
+      rows += 2;
+    }
+  }
+  lane_rows_ = static_cast<std::size_t>(rows);
+  // The backward pass visits the operations in reverse; the output's adjoint is seeded first.
+  std::vector<bool> written(n, false);
+  written[n - 1] = true;
+  for (std::size_t k = operations_.size(); k-- > 0;) {
+    const std::uint32_t i = operations_[k];
+    const Node& nd = tape_[i];
+    if (lane_slots_[nd.a].adjoint >= 0) {
+      lane_slots_[i].first_a = !written[nd.a];
+      written[nd.a] = true;
+    }
+    if (binary(nd.op) && lane_slots_[nd.b].adjoint >= 0) {
+      lane_slots_[i].first_b = !written[nd.b];
+      written[nd.b] = true;
+    }
+  }
+}
 
 void Expression::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
                                           std::span<double> loss, std::span<double> g) const {
   detail::check_lanes(dim_, lanes, x.size(), loss.size(), g.size());
   const std::size_t n = tape_.size();
   if (n == 0 || lanes == 0) return;
-  // Rows of `lanes` values per slot: values, partials and adjoints, reused across calls.
-  thread_local std::vector<double> scratch;
-  if (scratch.size() < 4 * n * lanes) scratch.resize(4 * n * lanes);
-  double* v = scratch.data();
-  double* pa = v + n * lanes;
-  double* pb = pa + n * lanes;
-  double* adj = pb + n * lanes;
-  const auto row = [lanes](double* base, std::size_t slot) { return base + slot * lanes; };
+  thread_local std::vector<double> storage;
+  if (storage.size() < lane_rows_ * lanes) storage.resize(lane_rows_ * lanes);
+  const auto row = [&](std::int32_t r) {
+    return storage.data() + static_cast<std::size_t>(r) * lanes;
+  };
+  const auto value = [&](std::uint32_t slot) -> const double* {
+    const LaneSlot& s = lane_slots_[slot];
+    return s.value >= 0 ? row(s.value) : x.data() + var_index(tape_[slot]) * lanes;
+  };
   const Simd level = simd();
-  for (const auto& [slot, c] : constants_) std::fill_n(row(v, slot), lanes, c);
-  for (const auto& [slot, k] : variables_) std::copy_n(x.data() + k * lanes, lanes, row(v, slot));
+  for (const auto& [slot, c] : constants_) std::fill_n(row(lane_slots_[slot].value), lanes, c);
   for (const std::uint32_t i : operations_) {
     const Node& nd = tape_[i];
-    kForwardLanes[static_cast<std::size_t>(nd.op)](level, lanes, row(v, nd.a), row(v, nd.b), nd.c,
-                                                   row(v, i), row(pa, i), row(pb, i));
+    const LaneSlot& s = lane_slots_[i];
+    double* pa = s.partials >= 0 ? row(s.partials) : nullptr;
+    double* pb = s.partials >= 0 ? row(s.partials + 1) : nullptr;
+    kForwardLanes[static_cast<std::size_t>(nd.op)](level, lanes, value(nd.a), value(nd.b), nd.c,
+                                                   row(s.value), pa, pb);
   }
-  std::fill_n(adj, n * lanes, 0.0);
-  std::fill_n(row(adj, n - 1), lanes, 1.0);
+  std::copy_n(value(static_cast<std::uint32_t>(n - 1)), lanes, loss.data());
+  std::fill(g.begin(), g.end(), 0.0);
+  const LaneSlot& out = lane_slots_[n - 1];
+  if (out.adjoint < 0) return;  // the whole tape is one constant: the gradient is 0
+  std::fill_n(row(out.adjoint), lanes, 1.0);
   for (std::size_t k = operations_.size(); k-- > 0;) {
     const std::uint32_t i = operations_[k];
     const Node& nd = tape_[i];
-    adjoint_lanes(level, lanes, row(adj, i), row(pa, i), row(adj, nd.a));
-    if (binary(nd.op)) adjoint_lanes(level, lanes, row(adj, i), row(pb, i), row(adj, nd.b));
+    const LaneSlot& s = lane_slots_[i];
+    const auto op = static_cast<std::size_t>(nd.op);
+    const double* pa = s.partials >= 0 ? row(s.partials) : nullptr;
+    const double* pb = s.partials >= 0 ? row(s.partials + 1) : nullptr;
+    // Constants' adjoints are never read: their contributions are skipped.
+    if (const std::int32_t to = lane_slots_[nd.a].adjoint; to >= 0)
+      kBackwardA[s.first_a][op](level, lanes, row(s.adjoint), value(nd.a), value(nd.b), nd.c, pa,
+                                row(to));
+    if (const std::int32_t to = lane_slots_[nd.b].adjoint; binary(nd.op) && to >= 0)
+      kBackwardB[s.first_b][op](level, lanes, row(s.adjoint), value(nd.a), value(nd.b), nd.c, pb,
+                                row(to));
   }
-  std::fill(g.begin(), g.end(), 0.0);
   for (std::size_t k = variables_.size(); k-- > 0;) {
-    const double* from = row(adj, variables_[k].first);
+    const double* from = row(lane_slots_[variables_[k].first].adjoint);
     double* to = g.data() + variables_[k].second * lanes;
     detail::simd_map(
         level, lanes, [](const double& a, double& t) { t += a; }, from, to);
   }
-  std::copy_n(row(v, n - 1), lanes, loss.data());
 }
 
 bool Expression::hessian(std::span<const double> x, std::span<double> h) const {

@@ -143,9 +143,9 @@ std::vector<LaneRun> run_lanes(const Objective& f, LaneOptimizer& optimizer, std
   std::vector<LaneRun> out(lanes);
   if (lanes == 0) return out;
   AlignedVector<double> w(starts.begin(), starts.end()), g(dim * lanes), loss(lanes);
-  // Per lane: 1 while running, 0 once diverged; the sum of x - x over the point, the loss and
-  // the gradient (0 exactly when all are finite), kept 0 once the lane has diverged; the best
-  // loss; the first step within tol (-1 before). The last two are kept up to date for every
+  // Per lane: 1 while running, 0 once diverged; s - s for s the sum of the point, the loss and
+  // the gradient (0 when all are finite), kept 0 once the lane has diverged; the best loss; the
+  // first step within tol (-1 before). The last two are kept up to date for every
   // lane and reported only for lanes that did not diverge.
   AlignedVector<double> alive(lanes, 1.0), bad(lanes), best(lanes, INFINITY), tol_step(lanes, -1.0);
   std::size_t running = lanes;
@@ -155,22 +155,36 @@ std::vector<LaneRun> run_lanes(const Objective& f, LaneOptimizer& optimizer, std
   for (std::size_t k = 0;; ++k) {
     f.value_and_gradient_lanes(lanes, std::span<const double>(w), std::span<double>(loss),
                                std::span<double>(g));
-    for (std::size_t i = 0; i < dim; ++i)
+    // A cheap test first: the sum of the point, the loss and the gradient is finite when they
+    // all are (s - s is 0 exactly then). A finite sum that overflows is caught by the exact
+    // check below, which clears the lane again.
+    const double kd = static_cast<double>(k);
+    const auto track = [tol, kd](double s, double a, double l, double& b, double& bl, double& t) {
+      b = a != 0.0 ? s - s : 0.0;
+      bl = l < bl ? l : bl;
+      t = t < 0 && l <= tol ? kd : t;
+    };
+    if (dim == 2) {
       simd_map(
           level, lanes,
-          [i](const double& x, const double& gx, double& b) {
-            b = (i == 0 ? 0.0 : b) + (x - x) + (gx - gx);
+          [track](const double& x0, const double& x1, const double& g0, const double& g1,
+                  const double& a, const double& l, double& b, double& bl,
+                  double& t) { track(l + x0 + x1 + g0 + g1, a, l, b, bl, t); },
+          w.data(), w.data() + lanes, g.data(), g.data() + lanes, alive.data(), loss.data(),
+          bad.data(), best.data(), tol_step.data());
+    } else {
+      for (std::size_t i = 0; i < dim; ++i)
+        simd_map(
+            level, lanes,
+            [i](const double& x, const double& gx, double& b) { b = (i == 0 ? 0.0 : b) + x + gx; },
+            w.data() + i * lanes, g.data() + i * lanes, bad.data());
+      simd_map(
+          level, lanes,
+          [track](const double& a, const double& l, double& b, double& bl, double& t) {
+            track(l + b, a, l, b, bl, t);
           },
-          w.data() + i * lanes, g.data() + i * lanes, bad.data());
-    const double kd = static_cast<double>(k);
-    simd_map(
-        level, lanes,
-        [tol, kd](const double& a, const double& l, double& b, double& bl, double& t) {
-          b = a != 0.0 ? b + (l - l) : 0.0;
-          bl = l < bl ? l : bl;
-          t = t < 0 && l <= tol ? kd : t;
-        },
-        alive.data(), loss.data(), bad.data(), best.data(), tol_step.data());
+          alive.data(), loss.data(), bad.data(), best.data(), tol_step.data());
+    }
     if (simd_any_nonzero(level, lanes, bad.data())) {
       for (std::size_t j = 0; j < lanes; ++j) {
         if (bad[j] == 0.0) continue;
@@ -178,7 +192,9 @@ std::vector<LaneRun> run_lanes(const Objective& f, LaneOptimizer& optimizer, std
           wj[i] = w[i * lanes + j];
           gj[i] = g[i * lanes + j];
         }
-        const std::string what = non_finite(f, wj, loss[j], gj).value_or("a value is not finite");
+        const std::optional<std::string> found = non_finite(f, wj, loss[j], gj);
+        if (!found) continue;  // all finite: only their sum overflowed
+        const std::string& what = *found;
         if (k == 0) throw InputError(not_finite_at_start(f, wj, what));
         out[j].termination = Termination::diverged;
         out[j].stop_step = k;

@@ -135,7 +135,7 @@ int sweep_command(const SweepArgs& args) {
   write_file_atomically(out / "sweep.json", doc.dump(1) + "\n");
 
   fmt::print("sweep     {} over {} on {}\n", c.optimizer, fmt::join(args.grids, " x "), f->spec());
-  fmt::print("cells     {} ({} run(s) each, {} steps), {:.2f} s on {} thread(s)\n", r.cells.size(),
+  fmt::print("cells     {} ({} run(s) each, {} steps), {:.3g} s on {} thread(s)\n", r.cells.size(),
              r.cells.empty() ? 0 : r.cells[0].runs, c.options.steps, seconds, threads());
   fmt::print("diverged  {} cell(s) in every run\n", diverged_cells);
   if (best)

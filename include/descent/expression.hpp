@@ -100,6 +100,17 @@ class Expression final : public Objective {
   std::vector<std::pair<std::uint32_t, double>> constants_;         ///< (slot, value)
   std::vector<std::pair<std::uint32_t, std::uint32_t>> variables_;  ///< (slot, variable index)
   std::size_t dim_ = 1;
+  // The layout of value_and_gradient_lanes' rows, planned once after parsing: per slot, the row
+  // of its values (constants and operations), of its adjoints (variables and operations) and of
+  // its stored partials (a, then b at +1), or -1; and for each contribution the backward pass
+  // makes, whether it is the first to reach its target (then it initializes the row).
+  struct LaneSlot {
+    std::int32_t value = -1, adjoint = -1, partials = -1;
+    bool first_a = false, first_b = false;
+  };
+  std::vector<LaneSlot> lane_slots_;
+  std::size_t lane_rows_ = 0;
+  void plan_lanes();
   friend class ExpressionParser;
 };
 
