@@ -24,7 +24,7 @@ packages=(
 )
 if ((with_tests)); then
   # tests/torch/compare_torch.py checks every optimizer and schedule against torch.optim.
-  packages+=(python3 python3-torch)
+  packages+=(python3 python3-torch python3-numpy)
 fi
 
 missing=()

@@ -20,4 +20,13 @@ done
 # Momentum's phase diagram (README, Sweeps).
 "$descent" sweep --grid lr=1e-3:1:log:64 --grid alpha=0:0.999:lin:64 --out "$tmp/sweep" >/dev/null
 cp "$tmp/sweep/heatmap.png" "$out/sweep-momentum.png"
+# The 256 x 256 sweep timed against numpy (docs/PERFORMANCE.md).
+"$descent" sweep --grid lr=1e-3:1:log:256 --grid alpha=0:0.999:lin:256 --out "$tmp/sweep256" \
+  >/dev/null
+cp "$tmp/sweep256/heatmap.png" "$out/sweep-momentum-256.png"
+# Five optimizers tuned on Rosenbrock (README, Tuning).
+"$descent" tune --function rosenbrock -o sgd -o momentum -o nesterov -o rmsprop -o adam \
+  --budget 64 --out "$tmp/tune" >/dev/null
+cp "$tmp/tune/contour.png" "$out/tune-rosenbrock-contour.png"
+cp "$tmp/tune/loss.png" "$out/tune-rosenbrock-loss.png"
 echo "figures written to $out"
