@@ -135,6 +135,28 @@ struct TuneArgs {
 /// OUT/tune.json and the race of the tuned optimizers (contour and loss figures).
 int tune_command(const TuneArgs& args);
 
+/// Options of `descent train`.
+struct TrainArgs {
+  std::optional<std::string> data;  ///< default: Debian's Fashion-MNIST
+  std::string model = "mlp";
+  std::string epochs = "10";
+  std::string batch = "128";
+  std::string seed = "0";
+  std::vector<std::string> optimizers;  ///< default: sgd, momentum, rmsprop, adam
+  std::optional<std::string> train_limit;
+  std::optional<std::string> test_limit;
+  std::optional<std::string> threads;
+  std::string out = "descent-out";
+  std::string format = "png";
+  bool resume = false;
+  bool progress = false;  ///< draw the progress bar even when stderr is not a terminal
+  bool no_plots = false;
+};
+
+/// Trains the model with each optimizer in turn; prints every epoch, writes OUT/train.csv,
+/// OUT/train.json, the figures and a checkpoint per optimizer after every epoch.
+int train_command(const TrainArgs& args);
+
 /// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.
 int list_command(const ListArgs& args);
 

@@ -158,6 +158,31 @@ int main(int argc, char** argv) {
   tune_cmd->add_option("--format", tune.format, "Figure format: png (default), svg or pdf");
   tune_cmd->add_flag("--no-plots", tune.no_plots, "Do not draw the race");
 
+  descent::cli::TrainArgs train;
+  CLI::App* train_cmd = app.add_subcommand(
+      "train", "Train a classifier on Fashion-MNIST (or any IDX dataset) with each optimizer");
+  train_cmd->add_option("--data", train.data,
+                        "Folder of IDX files (default: /usr/share/datasets/fashion-mnist)");
+  train_cmd->add_option("--model", train.model, "mlp (784-256-128-10, default) or softmax");
+  train_cmd->add_option("--epochs", train.epochs, "Epochs (default 10)");
+  train_cmd->add_option("--batch", train.batch, "Mini-batch size (default 128)");
+  train_cmd->add_option("--seed", train.seed,
+                        "Seed of the initialization and shuffling (default 0)");
+  train_cmd->add_option("-o,--optimizer", train.optimizers,
+                        "Optimizer spec, repeatable (default: sgd:lr=0.1, "
+                        "momentum:lr=0.05,alpha=0.9, rmsprop:lr=0.001,beta=0.99, adam:lr=0.001)");
+  train_cmd->add_option("--train-limit", train.train_limit, "Use only the first N training images");
+  train_cmd->add_option("--test-limit", train.test_limit, "Use only the first N test images");
+  train_cmd->add_option("--threads", train.threads,
+                        "Threads for the matrix products (default: all)");
+  train_cmd->add_option("--out", train.out, "Output folder (default: descent-out)");
+  train_cmd->add_option("--format", train.format, "Figure format: png (default), svg or pdf");
+  train_cmd->add_flag("--resume", train.resume,
+                      "Continue from the checkpoints and log in the output folder");
+  train_cmd->add_flag("--progress", train.progress,
+                      "Draw the progress bar even when stderr is not a terminal");
+  train_cmd->add_flag("--no-plots", train.no_plots, "Do not draw the figures");
+
   descent::cli::BenchArgs bench;
   CLI::App* bench_cmd = app.add_subcommand(
       "bench", "Time every elementwise optimizer's step on a large vector against a triad");
@@ -218,6 +243,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(bench_cmd)) return descent::cli::bench_command(bench);
     if (app.got_subcommand(sweep_cmd)) return descent::cli::sweep_command(sweep);
     if (app.got_subcommand(tune_cmd)) return descent::cli::tune_command(tune);
+    if (app.got_subcommand(train_cmd)) return descent::cli::train_command(train);
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;

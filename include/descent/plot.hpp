@@ -60,6 +60,28 @@ void draw(Kind kind, const Scene& scene, const std::filesystem::path& path, Form
 /// The same figure as bytes (PNG, SVG or PDF; GIF for animation).
 std::string render(Kind kind, const Scene& scene, Format format);
 
+/// One line of a chart.
+struct Series {
+  std::string label;
+  std::vector<double> xs;
+  std::vector<double> ys;  ///< same length as xs; non-finite values break the line
+};
+
+/// A line chart (training curves: loss or accuracy per epoch for each optimizer).
+struct LineChart {
+  std::string title;
+  std::string subtitle;  ///< drawn after the title in grey; may be empty
+  std::string x_label;
+  std::string y_label;
+  bool log_y = false;          ///< log scale on y (values <= 0 are left out)
+  std::vector<Series> series;  ///< coloured in path_color order
+};
+
+/// Draws a line chart. Throws InputError for no series, a series whose xs and ys differ in
+/// length, or no finite point at all (for log_y: no positive one).
+void draw_line_chart(const LineChart& chart, const std::filesystem::path& path, Format format);
+std::string render_line_chart(const LineChart& chart, Format format);
+
 /// Pixel size of a figure kind for a scene (the PNG's width and height; points for SVG and PDF).
 struct Size {
   int width = 0;

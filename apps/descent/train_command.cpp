@@ -1,0 +1,258 @@
+// `descent train`: optimizers racing on a real dataset (Fashion-MNIST by default).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "commands.hpp"
+#include "descent/atomic_file.hpp"
+#include "descent/error.hpp"
+#include "descent/nn/idx.hpp"
+#include "descent/nn/mlp.hpp"
+#include "descent/nn/train.hpp"
+#include "descent/params.hpp"
+#include "descent/plot.hpp"
+#include "descent/registry.hpp"
+#include "experiment.hpp"
+
+namespace descent::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The issue's four: the seed's three methods and Adam, at torch's usual settings.
+const std::vector<std::string> kDefaultOptimizers = {"sgd:lr=0.1", "momentum:lr=0.05,alpha=0.9",
+                                                     "rmsprop:lr=0.001,beta=0.99", "adam:lr=0.001"};
+
+struct Row {
+  std::string optimizer;
+  nn::EpochRecord record;
+};
+
+std::string csv_number(double v) { return format_double(v); }
+
+std::string log_csv(const std::vector<Row>& rows) {
+  std::ostringstream out;
+  out << "optimizer,epoch,train_loss,test_loss,test_accuracy,diverged\n";
+  for (const Row& r : rows)
+    out << '"' << r.optimizer << "\"," << r.record.epoch << "," << csv_number(r.record.train_loss)
+        << "," << csv_number(r.record.test_loss) << "," << csv_number(r.record.test_accuracy) << ","
+        << (r.record.diverged ? 1 : 0) << "\n";
+  return out.str();
+}
+
+// The rows of a log this command wrote (for --resume).
+std::vector<Row> read_log(const fs::path& path) {
+  std::vector<Row> rows;
+  std::ifstream in(path);
+  if (!in) return rows;
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    // "optimizer",epoch,train,test,acc,diverged; the optimizer spec has no quotes inside.
+    const std::size_t close = line.find("\",");
+    if (line.empty() || line[0] != '"' || close == std::string::npos)
+      throw InputError("training log '" + path.string() + "' is malformed: " + line);
+    Row r;
+    r.optimizer = line.substr(1, close - 1);
+    std::vector<std::string> f;
+    std::stringstream rest(line.substr(close + 2));
+    for (std::string field; std::getline(rest, field, ',');) f.push_back(field);
+    const auto num = [&](std::size_t i) {
+      const auto v = i < f.size() ? parse_double(f[i]) : std::nullopt;
+      if (!v) throw InputError("training log '" + path.string() + "' is malformed: " + line);
+      return *v;
+    };
+    r.record.epoch = static_cast<std::size_t>(num(0));
+    r.record.train_loss = num(1);
+    r.record.test_loss = num(2);
+    r.record.test_accuracy = num(3);
+    r.record.diverged = num(4) != 0;
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+// "[2/4] adam:lr=0.001  epoch 3/10 |#########           | 230/469  loss 0.4312" on stderr,
+// redrawn at most ten times a second.
+class Bar {
+ public:
+  explicit Bar(bool on) : on_(on) {}
+  void operator()(const std::string& head, std::size_t done, std::size_t total, double loss) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const std::size_t width = 24, filled = total ? width * done / total : width;
+    fmt::print(stderr, "\r{} |{}{}| {}/{}  loss {:.4f}   ", head, std::string(filled, '#'),
+               std::string(width - filled, ' '), done, total, loss);
+    std::fflush(stderr);
+  }
+  void end() {
+    if (on_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+int train_command(const TrainArgs& args) {
+  nn::TrainConfig c;
+  c.model = nn::parse_model(args.model);
+  c.epochs = parse_count(args.epochs, "--epochs", 100000);
+  c.batch = parse_count(args.batch, "--batch", 1u << 20);
+  if (c.batch == 0) throw InputError("--batch: must be at least 1");
+  c.seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
+  const std::vector<std::string> specs =
+      args.optimizers.empty() ? kDefaultOptimizers : args.optimizers;
+  for (const std::string& s : specs) (void)make_optimizer<float>(s);  // every spec checked first
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  if (args.threads) {
+    const std::size_t t = parse_count(*args.threads, "--threads", 1024);
+    if (t == 0) throw InputError("--threads: must be at least 1");
+    threads = static_cast<unsigned>(t);
+  }
+  std::optional<std::size_t> max_train, max_test;
+  if (args.train_limit)
+    max_train = parse_count(*args.train_limit, "--train-limit", std::size_t{1} << 40);
+  if (args.test_limit)
+    max_test = parse_count(*args.test_limit, "--test-limit", std::size_t{1} << 40);
+  const plot::Format format = plot::parse_format(args.format);
+  const fs::path data_dir = args.data ? fs::path(*args.data) : nn::kFashionMnistFolder;
+  const nn::ImageDataset data = nn::load_image_dataset(data_dir, max_train, max_test);
+  nn::set_blas_threads(threads);
+
+  const fs::path out = args.out;
+  const fs::path ckpt_dir = out / "checkpoints";
+  const fs::path csv_path = out / "train.csv", json_path = out / "train.json";
+  std::vector<Row> rows;
+  if (args.resume) {
+    if (!fs::exists(ckpt_dir))
+      throw InputError("--resume: '" + ckpt_dir.string() + "' holds no checkpoints to resume");
+    rows = read_log(csv_path);
+  }
+  fs::create_directories(ckpt_dir);
+  const std::vector<std::size_t> sizes = nn::model_sizes(c, data);
+  std::string shape;
+  for (std::size_t s : sizes) shape += (shape.empty() ? "" : "-") + std::to_string(s);
+  fmt::print(
+      "train     {} {} on {} ({} training, {} test images), {} epochs of batch {}, seed {}\n",
+      nn::to_string(c.model), shape, data_dir.string(), data.train.count, data.test.count, c.epochs,
+      c.batch, c.seed);
+  fmt::print("threads   {} for the matrix products\n\n", threads);
+
+  Bar bar(isatty(STDERR_FILENO) != 0 || args.progress);
+  nlohmann::json runs = nlohmann::json::array();
+  std::vector<plot::Series> loss_series, acc_series;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    nn::Trainer t(c, data, specs[i]);
+    const std::string label = short_label(t.optimizer_spec());
+    const fs::path ckpt = ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1);
+    std::vector<nn::EpochRecord> mine;
+    if (args.resume && fs::exists(ckpt)) {
+      t.load(ckpt);
+      for (const Row& r : rows)
+        if (r.optimizer == t.optimizer_spec() && r.record.epoch <= t.epochs_done())
+          mine.push_back(r.record);
+      if (mine.size() != t.epochs_done())
+        throw InputError("--resume: the log '" + csv_path.string() + "' lacks epochs of '" +
+                         t.optimizer_spec() + "' that its checkpoint has done");
+      fmt::print("resumed   {} after epoch {}\n", label, t.epochs_done());
+    }
+    // Rows of the other optimizers, as the log keeps them.
+    std::vector<Row> others;
+    for (const Row& r : rows)
+      if (r.optimizer != t.optimizer_spec()) others.push_back(r);
+    nlohmann::json seconds = nlohmann::json::array();
+    while (t.epochs_done() < c.epochs && !t.diverged()) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const std::string head = fmt::format("[{}/{}] {}  epoch {}/{}", i + 1, specs.size(), label,
+                                           t.epochs_done() + 1, c.epochs);
+      const nn::EpochRecord r =
+          t.run_epoch([&](std::size_t b, std::size_t n, double loss) { bar(head, b, n, loss); });
+      bar.end();
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      seconds.push_back(s);
+      mine.push_back(r);
+      // The log first, then the checkpoint: a checkpoint never has epochs the log lacks.
+      rows = others;
+      for (const nn::EpochRecord& m : mine) rows.push_back({t.optimizer_spec(), m});
+      write_file_atomically(csv_path, log_csv(rows));
+      t.save(ckpt);
+      if (r.diverged)
+        fmt::print("{:<34} epoch {:>3}: diverged (a loss became non-finite); stopped\n", label,
+                   r.epoch);
+      else
+        fmt::print(
+            "{:<34} epoch {:>3}: train loss {:.4f}  test loss {:.4f}  test accuracy "
+            "{:.2f}%  ({:.2f} s)\n",
+            label, r.epoch, r.train_loss, r.test_loss, 100 * r.test_accuracy, s);
+    }
+    double best = 0;
+    plot::Series ls{label, {}, {}}, as{label, {}, {}};
+    nlohmann::json epochs = nlohmann::json::array();
+    for (const nn::EpochRecord& m : mine) {
+      best = std::max(best, m.test_accuracy);
+      ls.xs.push_back(static_cast<double>(m.epoch));
+      ls.ys.push_back(m.train_loss);
+      as.xs.push_back(static_cast<double>(m.epoch));
+      as.ys.push_back(100 * m.test_accuracy);
+      epochs.push_back({{"epoch", m.epoch},
+                        {"train_loss", std::isfinite(m.train_loss) ? nlohmann::json(m.train_loss)
+                                                                   : nlohmann::json(nullptr)},
+                        {"test_loss", std::isfinite(m.test_loss) ? nlohmann::json(m.test_loss)
+                                                                 : nlohmann::json(nullptr)},
+                        {"test_accuracy", m.test_accuracy},
+                        {"diverged", m.diverged}});
+    }
+    loss_series.push_back(ls);
+    acc_series.push_back(as);
+    runs.push_back({{"optimizer", t.optimizer_spec()},
+                    {"best_test_accuracy", best},
+                    {"epochs", epochs},
+                    {"seconds_per_epoch_this_run", seconds}});
+    fmt::print("{:<34} best test accuracy {:.2f}%\n\n", label, 100 * best);
+  }
+  const nlohmann::json doc = {{"data", data_dir.string()},
+                              {"model", nn::to_string(c.model)},
+                              {"sizes", sizes},
+                              {"epochs", c.epochs},
+                              {"batch", c.batch},
+                              {"seed", c.seed},
+                              {"threads", threads},
+                              {"train_images", data.train.count},
+                              {"test_images", data.test.count},
+                              {"runs", runs}};
+  write_file_atomically(json_path, doc.dump(1) + "\n");
+  fmt::print("wrote     {}, {}, checkpoints under {}\n", csv_path.string(), json_path.string(),
+             ckpt_dir.string());
+  if (!args.no_plots) {
+    const std::string sub = fmt::format("{} {}, batch {}, {} training images",
+                                        nn::to_string(c.model), shape, c.batch, data.train.count);
+    plot::LineChart loss{"Training loss per epoch", sub,  "epoch",
+                         "mean training loss",      true, loss_series};
+    plot::LineChart acc{"Test accuracy per epoch", sub,   "epoch",
+                        "test accuracy (%)",       false, acc_series};
+    const fs::path lp = out / (std::string("train-loss") + plot::extension(format));
+    const fs::path ap = out / (std::string("test-accuracy") + plot::extension(format));
+    plot::draw_line_chart(loss, lp, format);
+    plot::draw_line_chart(acc, ap, format);
+    fmt::print("wrote     {}, {}\n", lp.string(), ap.string());
+  }
+  return 0;
+}
+
+}  // namespace descent::cli

@@ -1,0 +1,80 @@
+// descent: a multilayer perceptron for classification, trained by any descent optimizer.
+//
+// Layers are fully connected (y = x W^T + b, W stored out x in, row-major, as torch.nn.Linear
+// does) with ReLU between them and softmax cross-entropy on the last: sizes {784, 10} is softmax
+// regression, {784, 256, 128, 10} the usual MLP for 28 x 28 images. All parameters live in one
+// flat vector (each layer's weight, then its bias), so that any Optimizer<T> steps them as one
+// vector, and tensors() cuts it into per-layer tensors for step_tensors and ParamGroups.
+//
+// Forward and backward run on a batch at once with matrix products from the system BLAS
+// (OpenBLAS on Debian, through Eigen), in float (training) or double (gradient checks).
+// Gradients are exact: tests/nn_test.cpp compares them with finite differences.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "descent/optimizer.hpp"
+
+namespace descent::nn {
+
+template <std::floating_point T>
+class Mlp {
+ public:
+  /// Where layer k's weight and bias start in parameters().
+  struct Layer {
+    std::size_t in = 0, out = 0;
+    std::size_t weight = 0;  ///< offset of the out x in weight, row-major
+    std::size_t bias = 0;    ///< offset of the out biases
+  };
+  struct Evaluation {
+    double loss = 0;          ///< mean cross-entropy
+    std::size_t correct = 0;  ///< examples whose largest output is their label
+  };
+
+  /// Throws InputError for fewer than two sizes, a zero size, or more than 2^31 parameters.
+  explicit Mlp(std::vector<std::size_t> sizes);
+  ~Mlp();
+  Mlp(const Mlp&);
+  Mlp& operator=(const Mlp&);
+
+  const std::vector<std::size_t>& sizes() const { return sizes_; }
+  const std::vector<Layer>& layers() const { return layers_; }
+  std::size_t parameter_count() const { return params_.size(); }
+  std::span<T> parameters() { return params_; }
+  std::span<const T> parameters() const { return params_; }
+  /// Each layer's weight and bias as tensors over parameters() and `grad` (same layout).
+  std::vector<TensorRef<T>> tensors(std::span<const T> grad);
+
+  /// torch.nn.Linear's default: every weight and bias uniform in [-1/sqrt(in), 1/sqrt(in)),
+  /// drawn in parameter order from mt19937_64(seed).
+  void initialize(std::uint64_t seed);
+
+  /// The mean cross-entropy of a batch (x: batch x sizes().front(), row-major; y: labels below
+  /// sizes().back()) and its gradient, written to `grad` (parameter_count() values). Throws
+  /// std::invalid_argument for mismatched sizes or a label out of range.
+  T loss_and_gradient(std::span<const T> x, std::span<const std::uint8_t> y, std::span<T> grad);
+
+  /// Mean loss and correct predictions over many examples (evaluated in chunks of 1000).
+  Evaluation evaluate(std::span<const T> x, std::span<const std::uint8_t> y) const;
+
+ private:
+  struct Work;
+  std::vector<std::size_t> sizes_;
+  std::vector<Layer> layers_;
+  std::vector<T> params_;
+  std::unique_ptr<Work> work_;  // activations of the last batch, reused
+};
+
+extern template class Mlp<float>;
+extern template class Mlp<double>;
+
+/// Sets the number of threads the BLAS uses for the matrix products (OpenBLAS; no effect with a
+/// single-threaded BLAS).
+void set_blas_threads(unsigned n);
+
+}  // namespace descent::nn

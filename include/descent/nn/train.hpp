@@ -1,0 +1,97 @@
+// descent: mini-batch training of a classifier on an image dataset with any descent optimizer.
+//
+// One Trainer trains one model with one optimizer: every epoch visits the training images in a
+// fresh order (a permutation drawn from the seed and the epoch number alone), in batches, takes an
+// optimizer step per batch on the float32 parameters, and then evaluates the test set. The model
+// starts from the same initialization (Mlp::initialize(seed)) whatever the optimizer, so that
+// optimizers race from one start. save() writes the model, the optimizer's state and the epoch
+// count atomically (a descent checkpoint); a Trainer that load()s it continues exactly: the next
+// epochs give the numbers an uninterrupted run gives. With the same seed and the same number of
+// BLAS threads two runs give the same numbers bit for bit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "descent/nn/idx.hpp"
+#include "descent/nn/mlp.hpp"
+#include "descent/optimizer.hpp"
+
+namespace descent::nn {
+
+enum class ModelKind {
+  softmax,  ///< softmax regression: features -> classes
+  mlp,      ///< features -> hidden... -> classes with ReLU
+};
+/// "softmax" or "mlp"; InputError otherwise.
+ModelKind parse_model(std::string_view name);
+const char* to_string(ModelKind m);
+
+struct TrainConfig {
+  ModelKind model = ModelKind::mlp;
+  std::vector<std::size_t> hidden = {256, 128};  ///< hidden sizes of the mlp
+  std::size_t epochs = 10;
+  std::size_t batch = 128;  ///< the last batch of an epoch may be smaller
+  std::uint64_t seed = 0;   ///< initialization and shuffling
+};
+
+/// The layer sizes of the configured model for a dataset.
+std::vector<std::size_t> model_sizes(const TrainConfig& config, const ImageDataset& data);
+
+struct EpochRecord {
+  std::size_t epoch = 0;     ///< counted from 1
+  double train_loss = 0;     ///< the mean of the epoch's batch losses
+  double test_loss = 0;      ///< mean cross-entropy on the test set after the epoch
+  double test_accuracy = 0;  ///< share of test images classified right, in [0, 1]
+  bool diverged = false;     ///< a loss or a parameter became non-finite; training stopped
+};
+
+class Trainer {
+ public:
+  /// Throws InputError for a bad optimizer spec, a batch of 0, or an empty dataset.
+  Trainer(const TrainConfig& config, const ImageDataset& data, std::string optimizer);
+  ~Trainer();
+
+  const std::string& optimizer_spec() const { return spec_; }
+  /// Epochs done (also after load()).
+  std::size_t epochs_done() const { return done_; }
+  /// True once an epoch has diverged: further epochs do nothing.
+  bool diverged() const { return diverged_; }
+  /// Batches per epoch.
+  std::size_t batches() const;
+
+  /// Trains one more epoch and evaluates it. `progress(batch, batches, mean loss so far)` is
+  /// called after every batch.
+  EpochRecord run_epoch(const std::function<void(std::size_t, std::size_t, double)>& progress = {});
+
+  /// Writes the model, the optimizer's state and the epoch count to `path`, atomically.
+  void save(const std::filesystem::path& path);
+  /// Continues from a file save() wrote for the same model and optimizer spec. Throws InputError
+  /// (and changes nothing) for a missing or corrupted file or one that does not fit.
+  void load(const std::filesystem::path& path);
+
+  const Mlp<float>& model() const { return model_; }
+
+ private:
+  TrainConfig config_;
+  const ImageDataset& data_;
+  std::string spec_;
+  Mlp<float> model_;
+  std::unique_ptr<Optimizer<float>> optimizer_;
+  std::vector<float> grad_, xb_;
+  std::vector<std::uint8_t> yb_;
+  std::size_t done_ = 0;
+  bool diverged_ = false;
+};
+
+/// The order of the training examples in epoch `epoch` (from 1): a Fisher-Yates permutation of
+/// 0..count-1 drawn from mt19937_64 seeded by the seed and the epoch.
+std::vector<std::size_t> epoch_order(std::uint64_t seed, std::size_t epoch, std::size_t count);
+
+}  // namespace descent::nn

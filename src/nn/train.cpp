@@ -1,0 +1,116 @@
+#include "descent/nn/train.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "descent/checkpoint.hpp"
+#include "descent/error.hpp"
+#include "descent/registry.hpp"
+
+namespace descent::nn {
+
+ModelKind parse_model(std::string_view name) {
+  if (name == "softmax") return ModelKind::softmax;
+  if (name == "mlp") return ModelKind::mlp;
+  throw InputError("unknown model '" + std::string(name) + "'; valid: mlp, softmax");
+}
+
+const char* to_string(ModelKind m) { return m == ModelKind::softmax ? "softmax" : "mlp"; }
+
+std::vector<std::size_t> model_sizes(const TrainConfig& c, const ImageDataset& data) {
+  std::vector<std::size_t> sizes = {data.train.features};
+  if (c.model == ModelKind::mlp) sizes.insert(sizes.end(), c.hidden.begin(), c.hidden.end());
+  sizes.push_back(data.classes);
+  return sizes;
+}
+
+std::vector<std::size_t> epoch_order(std::uint64_t seed, std::size_t epoch, std::size_t count) {
+  std::vector<std::size_t> order(count);
+  for (std::size_t i = 0; i < count; ++i) order[i] = i;
+  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + epoch);
+  // Fisher-Yates with the generator's output reduced by hand, so that every standard library
+  // draws the same order.
+  for (std::size_t i = count; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+  return order;
+}
+
+Trainer::Trainer(const TrainConfig& config, const ImageDataset& data, std::string optimizer)
+    : config_(config), data_(data), spec_(std::move(optimizer)), model_(model_sizes(config, data)) {
+  if (config_.batch == 0) throw InputError("the batch size must be at least 1");
+  if (data_.train.count == 0 || data_.test.count == 0)
+    throw InputError("the dataset has no training or no test images");
+  optimizer_ = make_optimizer<float>(spec_);
+  spec_ = optimizer_->spec();
+  model_.initialize(config_.seed);
+  optimizer_->reset(model_.parameter_count());
+  grad_.resize(model_.parameter_count());
+}
+
+Trainer::~Trainer() = default;
+
+std::size_t Trainer::batches() const {
+  return (data_.train.count + config_.batch - 1) / config_.batch;
+}
+
+EpochRecord Trainer::run_epoch(
+    const std::function<void(std::size_t, std::size_t, double)>& progress) {
+  EpochRecord r;
+  r.epoch = done_ + 1;
+  if (diverged_) {
+    r.diverged = true;
+    return r;
+  }
+  const std::size_t features = data_.train.features, count = data_.train.count;
+  const std::vector<std::size_t> order = epoch_order(config_.seed, r.epoch, count);
+  const std::size_t total = batches();
+  double sum = 0;
+  for (std::size_t b = 0; b < total; ++b) {
+    const std::size_t first = b * config_.batch, n = std::min(config_.batch, count - first);
+    xb_.resize(n * features);
+    yb_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t e = order[first + i];
+      std::copy_n(data_.train.x.data() + e * features, features, xb_.data() + i * features);
+      yb_[i] = data_.train.y[e];
+    }
+    const float loss = model_.loss_and_gradient(xb_, yb_, grad_);
+    if (!std::isfinite(loss)) {
+      diverged_ = r.diverged = true;
+      break;
+    }
+    sum += loss;
+    optimizer_->step(model_.parameters(), grad_);
+    if (progress) progress(b + 1, total, sum / static_cast<double>(b + 1));
+  }
+  r.train_loss = r.diverged ? INFINITY : sum / static_cast<double>(total);
+  if (!r.diverged) {
+    const auto e = model_.evaluate(data_.test.x, data_.test.y);
+    r.test_loss = e.loss;
+    r.test_accuracy = static_cast<double>(e.correct) / static_cast<double>(data_.test.count);
+    if (!std::isfinite(e.loss)) diverged_ = r.diverged = true;
+  }
+  if (r.diverged) r.test_loss = INFINITY;
+  ++done_;
+  return r;
+}
+
+void Trainer::save(const std::filesystem::path& path) {
+  save_checkpoint<float>(path, *optimizer_, model_.parameters(), done_);
+}
+
+void Trainer::load(const std::filesystem::path& path) {
+  Checkpoint<float> c = load_checkpoint<float>(path);
+  if (c.spec != spec_)
+    throw InputError("checkpoint '" + path.string() + "' is for optimizer '" + c.spec + "', not '" +
+                     spec_ + "'");
+  if (c.w.size() != model_.parameter_count())
+    throw InputError("checkpoint '" + path.string() + "' holds " + std::to_string(c.w.size()) +
+                     " parameters but the model has " + std::to_string(model_.parameter_count()));
+  optimizer_ = std::move(c.optimizer);
+  std::copy(c.w.begin(), c.w.end(), model_.parameters().begin());
+  done_ = static_cast<std::size_t>(c.step);
+  diverged_ = false;
+}
+
+}  // namespace descent::nn
