@@ -34,6 +34,7 @@ const ImageDataset& slice() {
 void expect_same(const EpochRecord& a, const EpochRecord& b) {
   EXPECT_EQ(a.epoch, b.epoch);
   EXPECT_EQ(a.train_loss, b.train_loss) << "epoch " << a.epoch;
+  EXPECT_EQ(a.train_accuracy, b.train_accuracy) << "epoch " << a.epoch;
   EXPECT_EQ(a.test_loss, b.test_loss) << "epoch " << a.epoch;
   EXPECT_EQ(a.test_accuracy, b.test_accuracy) << "epoch " << a.epoch;
 }
@@ -57,6 +58,7 @@ TEST(Train, TheModelsLearn) {
     // Ten classes: guessing gives 10%. 2000 images and 3 epochs give well above 60%.
     EXPECT_GT(r.test_accuracy, 0.6) << to_string(m);
     EXPECT_LT(r.train_loss, 1.2) << to_string(m);
+    EXPECT_GT(r.train_accuracy, 0.6) << to_string(m);
   }
 }
 
@@ -169,7 +171,8 @@ TEST(TrainCli, WritesLogsFiguresAndRefusesBadInput) {
   EXPECT_THAT(r.out, HasSubstr("best test accuracy"));
   const fs::path out = fs::path(dir.path()) / "descent-out";
   const std::string csv = read_all(out / "train.csv");
-  EXPECT_THAT(csv, HasSubstr("optimizer,epoch,train_loss,test_loss,test_accuracy,diverged\n"));
+  EXPECT_THAT(csv, HasSubstr("optimizer,epoch,train_loss,train_accuracy,test_loss,test_accuracy,"
+                             "diverged\n"));
   EXPECT_THAT(csv, HasSubstr("\"sgd:lr=0.1,weight_decay=0\",2,"));
   EXPECT_TRUE(fs::exists(out / "train-loss.png"));
   EXPECT_TRUE(fs::exists(out / "test-accuracy.png"));

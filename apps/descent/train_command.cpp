@@ -43,11 +43,11 @@ std::string csv_number(double v) { return format_double(v); }
 
 std::string log_csv(const std::vector<Row>& rows) {
   std::ostringstream out;
-  out << "optimizer,epoch,train_loss,test_loss,test_accuracy,diverged\n";
+  out << "optimizer,epoch,train_loss,train_accuracy,test_loss,test_accuracy,diverged\n";
   for (const Row& r : rows)
     out << '"' << r.optimizer << "\"," << r.record.epoch << "," << csv_number(r.record.train_loss)
-        << "," << csv_number(r.record.test_loss) << "," << csv_number(r.record.test_accuracy) << ","
-        << (r.record.diverged ? 1 : 0) << "\n";
+        << "," << csv_number(r.record.train_accuracy) << "," << csv_number(r.record.test_loss)
+        << "," << csv_number(r.record.test_accuracy) << "," << (r.record.diverged ? 1 : 0) << "\n";
   return out.str();
 }
 
@@ -75,27 +75,30 @@ std::vector<Row> read_log(const fs::path& path) {
     };
     r.record.epoch = static_cast<std::size_t>(num(0));
     r.record.train_loss = num(1);
-    r.record.test_loss = num(2);
-    r.record.test_accuracy = num(3);
-    r.record.diverged = num(4) != 0;
+    r.record.train_accuracy = num(2);
+    r.record.test_loss = num(3);
+    r.record.test_accuracy = num(4);
+    r.record.diverged = num(5) != 0;
     rows.push_back(std::move(r));
   }
   return rows;
 }
 
-// "[2/4] adam:lr=0.001  epoch 3/10 |#########           | 230/469  loss 0.4312" on stderr,
-// redrawn at most ten times a second.
+// "[2/4] adam:lr=0.001  epoch 3/10 |#########     | 230/469  loss 0.4312  accuracy 84.10%" on
+// stderr (the training loss and accuracy so far in the epoch), redrawn at most ten times a second.
 class Bar {
  public:
   explicit Bar(bool on) : on_(on) {}
-  void operator()(const std::string& head, std::size_t done, std::size_t total, double loss) {
+  void operator()(const std::string& head, std::size_t done, std::size_t total, double loss,
+                  double accuracy) {
     if (!on_) return;
     const auto now = std::chrono::steady_clock::now();
     if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
     const std::size_t width = 24, filled = total ? width * done / total : width;
-    fmt::print(stderr, "\r{} |{}{}| {}/{}  loss {:.4f}   ", head, std::string(filled, '#'),
-               std::string(width - filled, ' '), done, total, loss);
+    fmt::print(stderr, "\r{} |{}{}| {}/{}  loss {:.4f}  accuracy {:.2f}%   ", head,
+               std::string(filled, '#'), std::string(width - filled, ' '), done, total, loss,
+               100 * accuracy);
     std::fflush(stderr);
   }
   void end() {
@@ -182,7 +185,9 @@ int train_command(const TrainArgs& args) {
       const std::string head = fmt::format("[{}/{}] {}  epoch {}/{}", i + 1, specs.size(), label,
                                            t.epochs_done() + 1, c.epochs);
       const nn::EpochRecord r =
-          t.run_epoch([&](std::size_t b, std::size_t n, double loss) { bar(head, b, n, loss); });
+          t.run_epoch([&](std::size_t b, std::size_t n, double loss, double accuracy) {
+            bar(head, b, n, loss, accuracy);
+          });
       bar.end();
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       seconds.push_back(s);
@@ -197,9 +202,10 @@ int train_command(const TrainArgs& args) {
                    r.epoch);
       else
         fmt::print(
-            "{:<34} epoch {:>3}: train loss {:.4f}  test loss {:.4f}  test accuracy "
-            "{:.2f}%  ({:.2f} s)\n",
-            label, r.epoch, r.train_loss, r.test_loss, 100 * r.test_accuracy, s);
+            "{:<34} epoch {:>3}: train loss {:.4f} accuracy {:.2f}%  test loss {:.4f} "
+            "accuracy {:.2f}%  ({:.2f} s)\n",
+            label, r.epoch, r.train_loss, 100 * r.train_accuracy, r.test_loss,
+            100 * r.test_accuracy, s);
     }
     double best = 0;
     plot::Series ls{label, {}, {}}, as{label, {}, {}};
@@ -213,6 +219,7 @@ int train_command(const TrainArgs& args) {
       epochs.push_back({{"epoch", m.epoch},
                         {"train_loss", std::isfinite(m.train_loss) ? nlohmann::json(m.train_loss)
                                                                    : nlohmann::json(nullptr)},
+                        {"train_accuracy", m.train_accuracy},
                         {"test_loss", std::isfinite(m.test_loss) ? nlohmann::json(m.test_loss)
                                                                  : nlohmann::json(nullptr)},
                         {"test_accuracy", m.test_accuracy},

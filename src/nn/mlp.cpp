@@ -1,7 +1,7 @@
-#define EIGEN_USE_BLAS
 #include "descent/nn/mlp.hpp"
 
-#include <Eigen/Core>
+#include <cblas.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,21 +19,84 @@ void set_blas_threads(unsigned n) {
   if (openblas_set_num_threads != nullptr) openblas_set_num_threads(static_cast<int>(n));
 }
 
+namespace {
+
+// C (m x n) = alpha * op(A) * op(B) + beta * C, all row-major, through the system BLAS.
+void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a,
+          std::size_t lda, const float* b, std::size_t ldb, float beta, float* c) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(n));
+}
+void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a,
+          std::size_t lda, const double* b, std::size_t ldb, double beta, double* c) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(n));
+}
+
+template <class T>
+void check_batch(std::size_t in, std::size_t classes, std::size_t xs,
+                 std::span<const std::uint8_t> y) {
+  if (y.empty() || xs != y.size() * in)
+    throw std::invalid_argument("Mlp: the batch has " + std::to_string(xs) + " inputs for " +
+                                std::to_string(y.size()) + " labels of " + std::to_string(in) +
+                                " features");
+  for (std::uint8_t label : y)
+    if (label >= classes)
+      throw std::invalid_argument("Mlp: label " + std::to_string(label) + " is not below " +
+                                  std::to_string(classes));
+}
+
+// Forward through every layer for `n` rows of x: out_k = relu(in_k W_k^T + b_k) (no ReLU on the
+// last), the bias written first and the product added to it. a[k] holds out_k.
+template <class T, class Layer>
+void forward(const std::vector<Layer>& layers, const std::vector<T>& params, const T* x,
+             std::size_t n, std::vector<std::vector<T>>& a) {
+  a.resize(layers.size());
+  const T* in = x;
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const Layer& l = layers[k];
+    std::vector<T>& out = a[k];
+    out.resize(n * l.out);
+    const T* b = params.data() + l.bias;
+    for (std::size_t i = 0; i < n; ++i) std::copy_n(b, l.out, out.data() + i * l.out);
+    gemm(false, true, n, l.out, l.in, in, l.in, params.data() + l.weight, l.in, T(1), out.data());
+    if (k + 1 < layers.size())
+      for (T& v : out) v = std::max(v, T(0));
+    in = out.data();
+  }
+}
+
+// Each row of the logits (n x c) replaced by its log-softmax, the row's largest value subtracted
+// first.
+template <class T>
+void log_softmax(T* z, std::size_t n, std::size_t c) {
+  for (std::size_t i = 0; i < n; ++i) {
+    T* row = z + i * c;
+    const T m = *std::max_element(row, row + c);
+    T sum = 0;
+    for (std::size_t j = 0; j < c; ++j) sum += std::exp(row[j] - m);
+    const T lse = m + std::log(sum);
+    for (std::size_t j = 0; j < c; ++j) row[j] -= lse;
+  }
+}
+
+}  // namespace
+
 template <std::floating_point T>
 struct Mlp<T>::Work {
-  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  std::vector<Matrix> a;      // a[0] = input, a[k+1] = output of layer k (ReLU'd except the last)
-  std::vector<Matrix> delta;  // delta[k]: gradient with respect to layer k's output
-  Matrix back;                // gradient with respect to a layer's input, before the ReLU
+  std::vector<std::vector<T>> a;      // a[k]: output of layer k (ReLU'd except the last)
+  std::vector<std::vector<T>> delta;  // delta[k]: gradient with respect to layer k's output
+  std::vector<T> back;                // gradient with respect to a layer's input, before ReLU
 };
 
 template <std::floating_point T>
 Mlp<T>::Mlp(std::vector<std::size_t> sizes) : sizes_(std::move(sizes)), work_(new Work) {
   if (sizes_.size() < 2) throw InputError("a model needs at least an input and an output size");
-  double total = 0;
-  for (std::size_t s : sizes_) {
+  for (std::size_t s : sizes_)
     if (s == 0) throw InputError("a layer size must be at least 1");
-  }
+  double total = 0;
   std::size_t at = 0;
   for (std::size_t k = 0; k + 1 < sizes_.size(); ++k) {
     Layer l{sizes_[k], sizes_[k + 1], at, at + sizes_[k] * sizes_[k + 1]};
@@ -41,7 +104,7 @@ Mlp<T>::Mlp(std::vector<std::size_t> sizes) : sizes_(std::move(sizes)), work_(ne
     total += static_cast<double>(l.in + 1) * static_cast<double>(l.out);
     layers_.push_back(l);
   }
-  if (total > 2147483648.0) throw InputError("a model may have at most 2^31 parameters");
+  if (total > 2147483647.0) throw InputError("a model may have at most 2^31 - 1 parameters");
   params_.assign(at, T(0));
 }
 
@@ -90,95 +153,54 @@ void Mlp<T>::initialize(std::uint64_t seed) {
   }
 }
 
-namespace {
-
-template <class T>
-using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using ConstMap = Eigen::Map<const Matrix<T>>;
-template <class T>
-using Vector = Eigen::Matrix<T, 1, Eigen::Dynamic>;
-
-// Forward through every layer: a[0] = x, a[k+1] = relu(a[k] W_k^T + b_k) (no ReLU on the last).
-template <class T, class Layer>
-void forward(const std::vector<Layer>& layers, const std::vector<T>& params,
-             std::vector<Matrix<T>>& a) {
-  for (std::size_t k = 0; k < layers.size(); ++k) {
-    const Layer& l = layers[k];
-    const ConstMap<T> w(params.data() + l.weight, static_cast<Eigen::Index>(l.out),
-                        static_cast<Eigen::Index>(l.in));
-    const Eigen::Map<const Vector<T>> b(params.data() + l.bias, static_cast<Eigen::Index>(l.out));
-    a[k + 1].noalias() = a[k] * w.transpose();
-    a[k + 1].rowwise() += b;
-    if (k + 1 < layers.size()) a[k + 1] = a[k + 1].cwiseMax(T(0));
-  }
-}
-
-// Log-softmax of each row of the logits, in place, with the row's largest value subtracted first.
-template <class T>
-void log_softmax(Matrix<T>& z) {
-  for (Eigen::Index i = 0; i < z.rows(); ++i) {
-    const T m = z.row(i).maxCoeff();
-    const T lse = m + std::log((z.row(i).array() - m).exp().sum());
-    z.row(i).array() -= lse;
-  }
-}
-
-template <class T>
-void check_batch(std::size_t in, std::size_t classes, std::size_t xs,
-                 std::span<const std::uint8_t> y) {
-  if (y.empty() || xs != y.size() * in)
-    throw std::invalid_argument("Mlp: the batch has " + std::to_string(xs) + " inputs for " +
-                                std::to_string(y.size()) + " labels of " + std::to_string(in) +
-                                " features");
-  for (std::uint8_t label : y)
-    if (label >= classes)
-      throw std::invalid_argument("Mlp: label " + std::to_string(label) + " is not below " +
-                                  std::to_string(classes));
-}
-
-}  // namespace
-
 template <std::floating_point T>
 T Mlp<T>::loss_and_gradient(std::span<const T> x, std::span<const std::uint8_t> y,
-                            std::span<T> grad) {
-  const std::size_t in = sizes_.front(), classes = sizes_.back();
+                            std::span<T> grad, std::size_t* correct) {
+  const std::size_t in = sizes_.front(), classes = sizes_.back(), n = y.size();
   check_batch<T>(in, classes, x.size(), y);
   if (grad.size() != params_.size())
     throw std::invalid_argument("Mlp: the gradient has the wrong size");
-  const auto batch = static_cast<Eigen::Index>(y.size());
-  std::vector<Matrix<T>>& a = work_->a;
-  a.resize(layers_.size() + 1);
-  a[0] = ConstMap<T>(x.data(), batch, static_cast<Eigen::Index>(in));
-  forward(layers_, params_, a);
-  // Loss: the mean of -log softmax(z)_y; its gradient with respect to z: (softmax - onehot) / B.
-  Matrix<T>& z = a.back();
-  log_softmax(z);
+  Work& w = *work_;
+  forward(layers_, params_, x.data(), n, w.a);
+  // Loss: the mean of -log softmax(z)_y; its gradient with respect to z: (softmax - onehot) / n.
+  std::vector<T>& z = w.a.back();
+  if (correct != nullptr) {
+    *correct = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const T* row = z.data() + i * classes;
+      *correct += static_cast<std::size_t>(std::max_element(row, row + classes) - row) == y[i];
+    }
+  }
+  log_softmax(z.data(), n, classes);
   double loss = 0;
-  for (Eigen::Index i = 0; i < batch; ++i)
-    loss -= static_cast<double>(z(i, y[static_cast<std::size_t>(i)]));
-  work_->delta.resize(layers_.size());
-  Matrix<T>& delta = work_->delta.back();
-  delta = z.array().exp();
-  for (Eigen::Index i = 0; i < batch; ++i) delta(i, y[static_cast<std::size_t>(i)]) -= T(1);
-  delta /= static_cast<T>(batch);
-  // Backward: dW = delta^T a, db = column sums of delta, then through W and the ReLU.
+  for (std::size_t i = 0; i < n; ++i) loss -= static_cast<double>(z[i * classes + y[i]]);
+  w.delta.resize(layers_.size());
+  std::vector<T>& top = w.delta.back();
+  top.resize(n * classes);
+  const T scale = T(1) / static_cast<T>(n);
+  for (std::size_t i = 0; i < n * classes; ++i) top[i] = std::exp(z[i]) * scale;
+  for (std::size_t i = 0; i < n; ++i) top[i * classes + y[i]] -= scale;
+  // Backward: dW = delta^T in, db = column sums of delta, then through W and the ReLU.
   for (std::size_t k = layers_.size(); k-- > 0;) {
     const Layer& l = layers_[k];
-    const Matrix<T>& d = work_->delta[k];
-    Eigen::Map<Matrix<T>> dw(grad.data() + l.weight, static_cast<Eigen::Index>(l.out),
-                             static_cast<Eigen::Index>(l.in));
-    Eigen::Map<Vector<T>> db(grad.data() + l.bias, static_cast<Eigen::Index>(l.out));
-    dw.noalias() = d.transpose() * a[k];
-    db = d.colwise().sum();
+    const std::vector<T>& d = w.delta[k];
+    const T* input = k == 0 ? x.data() : w.a[k - 1].data();
+    gemm(true, false, l.out, l.in, n, d.data(), l.out, input, l.in, T(0), grad.data() + l.weight);
+    T* db = grad.data() + l.bias;
+    std::fill_n(db, l.out, T(0));
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < l.out; ++j) db[j] += d[i * l.out + j];
     if (k == 0) break;
-    const ConstMap<T> w(params_.data() + l.weight, static_cast<Eigen::Index>(l.out),
-                        static_cast<Eigen::Index>(l.in));
-    work_->back.noalias() = d * w;
+    w.back.resize(n * l.in);
+    gemm(false, false, n, l.in, l.out, d.data(), l.out, params_.data() + l.weight, l.in, T(0),
+         w.back.data());
     // ReLU: the gradient passes where the layer's output was positive.
-    work_->delta[k - 1] = (a[k].array() > T(0)).select(work_->back, T(0));
+    std::vector<T>& below = w.delta[k - 1];
+    const std::vector<T>& out = w.a[k - 1];
+    below.resize(n * l.in);
+    for (std::size_t i = 0; i < below.size(); ++i) below[i] = out[i] > T(0) ? w.back[i] : T(0);
   }
-  return static_cast<T>(loss / static_cast<double>(batch));
+  return static_cast<T>(loss / static_cast<double>(n));
 }
 
 template <std::floating_point T>
@@ -187,22 +209,20 @@ typename Mlp<T>::Evaluation Mlp<T>::evaluate(std::span<const T> x,
   const std::size_t in = sizes_.front(), classes = sizes_.back();
   check_batch<T>(in, classes, x.size(), y);
   Evaluation e;
-  std::vector<Matrix<T>> a(layers_.size() + 1);
+  std::vector<std::vector<T>> a;
   constexpr std::size_t kChunk = 1000;
   for (std::size_t first = 0; first < y.size(); first += kChunk) {
     const std::size_t n = std::min(kChunk, y.size() - first);
-    a[0] = ConstMap<T>(x.data() + first * in, static_cast<Eigen::Index>(n),
-                       static_cast<Eigen::Index>(in));
-    forward(layers_, params_, a);
-    Matrix<T>& z = a.back();
-    for (Eigen::Index i = 0; i < z.rows(); ++i) {
-      Eigen::Index best = 0;
-      z.row(i).maxCoeff(&best);
-      if (static_cast<std::size_t>(best) == y[first + static_cast<std::size_t>(i)]) ++e.correct;
+    forward(layers_, params_, x.data() + first * in, n, a);
+    std::vector<T>& z = a.back();
+    for (std::size_t i = 0; i < n; ++i) {
+      const T* row = z.data() + i * classes;
+      const auto best = static_cast<std::size_t>(std::max_element(row, row + classes) - row);
+      if (best == y[first + i]) ++e.correct;
     }
-    log_softmax(z);
-    for (Eigen::Index i = 0; i < z.rows(); ++i)
-      e.loss -= static_cast<double>(z(i, y[first + static_cast<std::size_t>(i)]));
+    log_softmax(z.data(), n, classes);
+    for (std::size_t i = 0; i < n; ++i)
+      e.loss -= static_cast<double>(z[i * classes + y[first + i]]);
   }
   e.loss /= static_cast<double>(y.size());
   return e;

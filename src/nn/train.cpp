@@ -54,7 +54,7 @@ std::size_t Trainer::batches() const {
 }
 
 EpochRecord Trainer::run_epoch(
-    const std::function<void(std::size_t, std::size_t, double)>& progress) {
+    const std::function<void(std::size_t, std::size_t, double, double)>& progress) {
   EpochRecord r;
   r.epoch = done_ + 1;
   if (diverged_) {
@@ -65,6 +65,7 @@ EpochRecord Trainer::run_epoch(
   const std::vector<std::size_t> order = epoch_order(config_.seed, r.epoch, count);
   const std::size_t total = batches();
   double sum = 0;
+  std::size_t right = 0, seen = 0;
   for (std::size_t b = 0; b < total; ++b) {
     const std::size_t first = b * config_.batch, n = std::min(config_.batch, count - first);
     xb_.resize(n * features);
@@ -74,16 +75,22 @@ EpochRecord Trainer::run_epoch(
       std::copy_n(data_.train.x.data() + e * features, features, xb_.data() + i * features);
       yb_[i] = data_.train.y[e];
     }
-    const float loss = model_.loss_and_gradient(xb_, yb_, grad_);
+    std::size_t correct = 0;
+    const float loss = model_.loss_and_gradient(xb_, yb_, grad_, &correct);
     if (!std::isfinite(loss)) {
       diverged_ = r.diverged = true;
       break;
     }
     sum += loss;
+    right += correct;
+    seen += n;
     optimizer_->step(model_.parameters(), grad_);
-    if (progress) progress(b + 1, total, sum / static_cast<double>(b + 1));
+    if (progress)
+      progress(b + 1, total, sum / static_cast<double>(b + 1),
+               static_cast<double>(right) / static_cast<double>(seen));
   }
   r.train_loss = r.diverged ? INFINITY : sum / static_cast<double>(total);
+  r.train_accuracy = seen ? static_cast<double>(right) / static_cast<double>(seen) : 0;
   if (!r.diverged) {
     const auto e = model_.evaluate(data_.test.x, data_.test.y);
     r.test_loss = e.loss;

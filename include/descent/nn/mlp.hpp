@@ -7,7 +7,7 @@
 // vector, and tensors() cuts it into per-layer tensors for step_tensors and ParamGroups.
 //
 // Forward and backward run on a batch at once with matrix products from the system BLAS
-// (OpenBLAS on Debian, through Eigen), in float (training) or double (gradient checks).
+// (OpenBLAS on Debian, through CBLAS), in float (training) or double (gradient checks).
 // Gradients are exact: tests/nn_test.cpp compares them with finite differences.
 #pragma once
 
@@ -55,9 +55,11 @@ class Mlp {
   void initialize(std::uint64_t seed);
 
   /// The mean cross-entropy of a batch (x: batch x sizes().front(), row-major; y: labels below
-  /// sizes().back()) and its gradient, written to `grad` (parameter_count() values). Throws
+  /// sizes().back()) and its gradient, written to `grad` (parameter_count() values); `correct`,
+  /// if given, receives how many of the batch the model classified right before the step. Throws
   /// std::invalid_argument for mismatched sizes or a label out of range.
-  T loss_and_gradient(std::span<const T> x, std::span<const std::uint8_t> y, std::span<T> grad);
+  T loss_and_gradient(std::span<const T> x, std::span<const std::uint8_t> y, std::span<T> grad,
+                      std::size_t* correct = nullptr);
 
   /// Mean loss and correct predictions over many examples (evaluated in chunks of 1000).
   Evaluation evaluate(std::span<const T> x, std::span<const std::uint8_t> y) const;

@@ -45,11 +45,12 @@ struct TrainConfig {
 std::vector<std::size_t> model_sizes(const TrainConfig& config, const ImageDataset& data);
 
 struct EpochRecord {
-  std::size_t epoch = 0;     ///< counted from 1
-  double train_loss = 0;     ///< the mean of the epoch's batch losses
-  double test_loss = 0;      ///< mean cross-entropy on the test set after the epoch
-  double test_accuracy = 0;  ///< share of test images classified right, in [0, 1]
-  bool diverged = false;     ///< a loss or a parameter became non-finite; training stopped
+  std::size_t epoch = 0;      ///< counted from 1
+  double train_loss = 0;      ///< the mean of the epoch's batch losses
+  double train_accuracy = 0;  ///< share of training images classified right as the epoch went
+  double test_loss = 0;       ///< mean cross-entropy on the test set after the epoch
+  double test_accuracy = 0;   ///< share of test images classified right, in [0, 1]
+  bool diverged = false;      ///< a loss or a parameter became non-finite; training stopped
 };
 
 class Trainer {
@@ -66,9 +67,10 @@ class Trainer {
   /// Batches per epoch.
   std::size_t batches() const;
 
-  /// Trains one more epoch and evaluates it. `progress(batch, batches, mean loss so far)` is
-  /// called after every batch.
-  EpochRecord run_epoch(const std::function<void(std::size_t, std::size_t, double)>& progress = {});
+  /// Trains one more epoch and evaluates it. `progress(batch, batches, mean loss so far,
+  /// training accuracy so far)` is called after every batch.
+  EpochRecord run_epoch(
+      const std::function<void(std::size_t, std::size_t, double, double)>& progress = {});
 
   /// Writes the model, the optimizer's state and the epoch count to `path`, atomically.
   void save(const std::filesystem::path& path);
