@@ -29,4 +29,7 @@ cp "$tmp/sweep256/heatmap.png" "$out/sweep-momentum-256.png"
   --budget 64 --out "$tmp/tune" >/dev/null
 cp "$tmp/tune/contour.png" "$out/tune-rosenbrock-contour.png"
 cp "$tmp/tune/loss.png" "$out/tune-rosenbrock-loss.png"
+# The four optimizers training the MLP on Fashion-MNIST (README, Training).
+"$descent" train --out "$tmp/train" >/dev/null
+cp "$tmp/train/train-loss.png" "$tmp/train/test-accuracy.png" "$out/"
 echo "figures written to $out"
