@@ -157,6 +157,15 @@ struct TrainArgs {
 /// OUT/train.json, the figures and a checkpoint per optimizer after every epoch.
 int train_command(const TrainArgs& args);
 
+/// Options of `descent serve`.
+struct ServeArgs {
+  std::string host = "127.0.0.1";
+  std::string port = "8080";  ///< 0: any free port (printed)
+};
+
+/// Serves the JSON API until interrupted.
+int serve_command(const ServeArgs& args);
+
 /// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.
 int list_command(const ListArgs& args);
 

@@ -183,6 +183,12 @@ int main(int argc, char** argv) {
                       "Draw the progress bar even when stderr is not a terminal");
   train_cmd->add_flag("--no-plots", train.no_plots, "Do not draw the figures");
 
+  descent::cli::ServeArgs serve;
+  CLI::App* serve_cmd = app.add_subcommand(
+      "serve", "Serve the JSON API (functions, optimizers, run, analyze, sweep) over HTTP");
+  serve_cmd->add_option("--host", serve.host, "Address to listen on (default: 127.0.0.1)");
+  serve_cmd->add_option("--port", serve.port, "Port (default 8080; 0 picks a free one)");
+
   descent::cli::BenchArgs bench;
   CLI::App* bench_cmd = app.add_subcommand(
       "bench", "Time every elementwise optimizer's step on a large vector against a triad");
@@ -244,6 +250,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(sweep_cmd)) return descent::cli::sweep_command(sweep);
     if (app.got_subcommand(tune_cmd)) return descent::cli::tune_command(tune);
     if (app.got_subcommand(train_cmd)) return descent::cli::train_command(train);
+    if (app.got_subcommand(serve_cmd)) return descent::cli::serve_command(serve);
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;

@@ -1,0 +1,379 @@
+#include "api.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "descent/error.hpp"
+#include "descent/noise.hpp"
+#include "descent/params.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+#include "descent/sweep.hpp"
+#include "descent/theory.hpp"
+
+namespace descent::cli {
+namespace {
+
+using json = nlohmann::json;
+
+/// Bad input in a request: the message and the field it concerns.
+struct BadRequest : std::runtime_error {
+  BadRequest(std::string field_, const std::string& message)
+      : std::runtime_error(message), field(std::move(field_)) {}
+  std::string field;
+};
+
+ApiResponse reply(int status, const json& body) { return {status, body.dump()}; }
+
+ApiResponse error(int status, const std::string& message, const std::string& field = "") {
+  return reply(status,
+               {{"error", message}, {"field", field.empty() ? json(nullptr) : json(field)}});
+}
+
+// A finite number, or null for infinity and NaN (JSON has neither).
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json params_json(const std::vector<ParamInfo>& params) {
+  json out = json::array();
+  for (const ParamInfo& p : params) {
+    json j = {{"name", p.name},
+              {"doc", p.doc},
+              {"range", p.range_text()},
+              {"log_scale", p.log_scale},
+              {"always_shown", p.always_shown}};
+    switch (p.type) {
+      case ParamType::real:
+        j["type"] = "real";
+        break;
+      case ParamType::integer:
+        j["type"] = "integer";
+        break;
+      case ParamType::boolean:
+        j["type"] = "boolean";
+        break;
+      case ParamType::choice:
+        j["type"] = "choice";
+        j["choices"] = p.choices;
+        break;
+      case ParamType::integer_list:
+      case ParamType::real_list:
+        j["type"] = p.type == ParamType::integer_list ? "integer_list" : "real_list";
+        j["default"] = p.default_list;
+        break;
+    }
+    if (!p.is_list()) {
+      j["default"] = number(p.default_value);
+      j["min"] = number(p.min);
+      j["max"] = number(p.max);
+      j["min_inclusive"] = p.min_inclusive;
+      j["max_inclusive"] = p.max_inclusive;
+    }
+    out.push_back(j);
+  }
+  return out;
+}
+
+ApiResponse functions() {
+  json list = json::array();
+  for (const FunctionInfo* info : function_catalog()) {
+    const std::unique_ptr<Objective> f = make_function(info->name);
+    const Box box = f->bounds();
+    list.push_back({{"name", info->name},
+                    {"doc", info->doc},
+                    {"formula", f->formula()},
+                    {"dim", f->dim()},
+                    {"default_start", f->default_start()},
+                    {"bounds", {{"lower", box.lower}, {"upper", box.upper}}},
+                    {"params", params_json(info->params)}});
+  }
+  return reply(200, {{"functions", list}});
+}
+
+ApiResponse optimizers() {
+  json list = json::array();
+  for (const OptimizerInfo* info : optimizer_catalog())
+    list.push_back({{"name", info->name},
+                    {"doc", info->doc},
+                    {"reference", info->reference},
+                    {"params", params_json(info->params)}});
+  return reply(200, {{"optimizers", list}});
+}
+
+// Typed access to the fields of a request object; every error names the field.
+class Fields {
+ public:
+  explicit Fields(const json& j, std::vector<std::string> known) : j_(j) {
+    if (!j.is_object()) throw BadRequest("", "the request body must be a JSON object");
+    for (const auto& [key, value] : j.items())
+      if (std::find(known.begin(), known.end(), key) == known.end())
+        throw BadRequest(key, "unknown field '" + key + "'");
+  }
+  bool has(const char* key) const { return j_.contains(key) && !j_.at(key).is_null(); }
+  std::string text(const char* key, std::optional<std::string> fallback = std::nullopt) const {
+    if (!has(key)) {
+      if (fallback) return *fallback;
+      throw BadRequest(key, std::string("'") + key + "' is required");
+    }
+    if (!j_.at(key).is_string())
+      throw BadRequest(key, std::string("'") + key + "' must be a string");
+    return j_.at(key).get<std::string>();
+  }
+  std::size_t count(const char* key, std::size_t fallback, std::size_t lo, std::size_t hi) const {
+    if (!has(key)) return fallback;
+    const json& v = j_.at(key);
+    if (!v.is_number_integer() &&
+        !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
+      throw BadRequest(key, std::string("'") + key + "' must be a whole number");
+    const double d = v.get<double>();
+    if (d < static_cast<double>(lo) || d > static_cast<double>(hi))
+      throw BadRequest(key, std::string("'") + key + "' must be in [" + std::to_string(lo) + ", " +
+                                std::to_string(hi) + "], got " + format_double(d));
+    return static_cast<std::size_t>(d);
+  }
+  double real(const char* key, double fallback) const {
+    if (!has(key)) return fallback;
+    if (!j_.at(key).is_number())
+      throw BadRequest(key, std::string("'") + key + "' must be a number");
+    const double d = j_.at(key).get<double>();
+    if (!std::isfinite(d)) throw BadRequest(key, std::string("'") + key + "' must be finite");
+    return d;
+  }
+  std::optional<std::vector<double>> point(const char* key) const {
+    if (!has(key)) return std::nullopt;
+    const json& v = j_.at(key);
+    if (!v.is_array() || v.empty() || v.size() > 1000)
+      throw BadRequest(key, std::string("'") + key + "' must be a list of 1 to 1000 numbers");
+    std::vector<double> out;
+    for (const json& x : v) {
+      if (!x.is_number() || !std::isfinite(x.get<double>()))
+        throw BadRequest(key, std::string("'") + key + "' must hold finite numbers only");
+      out.push_back(x.get<double>());
+    }
+    return out;
+  }
+  std::vector<std::string> texts(const char* key, std::size_t lo, std::size_t hi) const {
+    if (!has(key)) throw BadRequest(key, std::string("'") + key + "' is required");
+    const json& v = j_.at(key);
+    if (!v.is_array() || v.size() < lo || v.size() > hi)
+      throw BadRequest(key, std::string("'") + key + "' must be a list of " + std::to_string(lo) +
+                                " to " + std::to_string(hi) + " strings");
+    std::vector<std::string> out;
+    for (const json& x : v) {
+      if (!x.is_string())
+        throw BadRequest(key, std::string("'") + key + "' must hold strings only");
+      out.push_back(x.get<std::string>());
+    }
+    return out;
+  }
+
+ private:
+  const json& j_;
+};
+
+// Runs `make` and turns the library's InputError into a BadRequest for `field`.
+template <class F>
+auto in_field(const char* field, F&& make) {
+  try {
+    return make();
+  } catch (const InputError& e) {
+    throw BadRequest(field, e.what());
+  }
+}
+
+json metrics_json(const RunResult& r) {
+  const Metrics& m = r.metrics;
+  return {{"final_loss", number(m.final_loss)},
+          {"best_loss", number(m.best_loss)},
+          {"best_step", m.best_step},
+          {"steps_to_tol", m.steps_to_tol ? json(*m.steps_to_tol) : json(nullptr)},
+          {"path_length", number(m.path_length)},
+          {"zigzags", m.zigzags},
+          {"distance_to_minimizer",
+           m.distance_to_minimizer ? number(*m.distance_to_minimizer) : json(nullptr)}};
+}
+
+ApiResponse run_request(const json& j, const ApiLimits& limits) {
+  const Fields f(j, {"function", "start", "steps", "tol", "optimizers", "noise", "seed"});
+  const std::string fspec = f.text("function", "anisotropic");
+  std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(fspec); });
+  const std::vector<double> start = f.point("start").value_or(fn->default_start());
+  if (start.size() != fn->dim())
+    throw BadRequest("start", "'start' has " + std::to_string(start.size()) +
+                                  " coordinates but the function takes " +
+                                  std::to_string(fn->dim()));
+  RunOptions options;
+  options.steps = f.count("steps", 50, 0, limits.max_steps);
+  options.tol = f.real("tol", 1e-6);
+  const double noise = f.real("noise", 0);
+  if (noise < 0) throw BadRequest("noise", "'noise' must be >= 0");
+  const std::size_t seed = f.count("seed", 0, 0, std::size_t{1} << 53);
+  const std::vector<std::string> specs = f.texts("optimizers", 1, limits.max_optimizers);
+  std::vector<std::unique_ptr<Optimizer<double>>> opts;
+  for (const std::string& s : specs)
+    opts.push_back(in_field("optimizers", [&] { return make_optimizer<double>(s); }));
+  json results = json::array();
+  for (std::size_t i = 0; i < opts.size(); ++i) {
+    std::unique_ptr<Objective> obj = make_function(fspec);
+    if (noise > 0) obj = std::make_unique<NoisyGradient>(std::move(obj), noise, seed);
+    const RunResult r = in_field("start", [&] { return run(*obj, *opts[i], start, options); });
+    const Trajectory& t = r.trajectory;
+    json points = json::array();
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      const auto p = t.point(k);
+      points.push_back(std::vector<double>(p.begin(), p.end()));
+    }
+    json loss = json::array();
+    for (double l : t.loss) loss.push_back(number(l));
+    results.push_back({{"optimizer", r.optimizer},
+                       {"label", short_label(r.optimizer)},
+                       {"termination", to_string(r.termination)},
+                       {"message", r.message},
+                       {"steps", t.steps},
+                       {"points", points},
+                       {"loss", loss},
+                       {"metrics", metrics_json(r)}});
+  }
+  return reply(200, {{"function", fn->spec()},
+                     {"formula", fn->formula()},
+                     {"start", start},
+                     {"results", results}});
+}
+
+ApiResponse analyze_request(const json& j) {
+  const Fields f(j, {"function", "at"});
+  const std::string fspec = f.text("function", "anisotropic");
+  std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(fspec); });
+  const auto at = f.point("at");
+  const Analysis a = in_field("at", [&] { return analyze(*fn, at); });
+  json out = {{"function", fn->spec()},
+              {"point", a.point},
+              {"at_minimizer", a.at_minimizer},
+              {"applies", a.not_applicable.empty()},
+              {"not_applicable", a.not_applicable},
+              {"quadratic", a.quadratic},
+              {"eigenvalues", a.eigenvalues},
+              {"kappa", a.kappa ? number(*a.kappa) : json(nullptr)}};
+  if (a.gd)
+    out["gd"] = {{"lr_max", number(a.gd->lr_max)},
+                 {"best_lr", number(a.gd->best_lr)},
+                 {"rate", number(a.gd->rate)}};
+  if (a.momentum)
+    out["momentum"] = {{"lr_star", number(a.momentum->lr_star)},
+                       {"alpha_star", number(a.momentum->alpha_star)},
+                       {"rate", number(a.momentum->rate)},
+                       {"lambda_max", number(a.momentum->lambda_max)}};
+  return reply(200, out);
+}
+
+/// Thrown from the sweep's progress callback when the request runs out of time.
+struct OutOfTime {};
+
+ApiResponse sweep_request(const json& j, const ApiLimits& limits) {
+  const Fields f(j, {"function", "start", "optimizer", "grid", "steps", "tol", "metric"});
+  SweepConfig c;
+  c.function = f.text("function", "anisotropic");
+  std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(c.function); });
+  if (auto s = f.point("start")) c.start = *s;
+  c.optimizer = f.text("optimizer", "momentum");
+  in_field("optimizer", [&] { return make_optimizer<double>(c.optimizer); });
+  for (const std::string& g : f.texts("grid", 1, 2))
+    c.axes.push_back(in_field("grid", [&] { return parse_grid_axis(g); }));
+  c.options.steps = f.count("steps", 200, 1, limits.max_sweep_steps);
+  c.options.tol = f.real("tol", 1e-6);
+  c.metric =
+      in_field("metric", [&] { return parse_sweep_metric(f.text("metric", "steps_to_tol")); });
+  std::size_t cells = 1;
+  for (const GridAxis& a : c.axes) cells *= a.count;
+  if (cells > limits.max_sweep_cells)
+    throw BadRequest("grid", "the grid has " + std::to_string(cells) + " cells; at most " +
+                                 std::to_string(limits.max_sweep_cells) + " are allowed");
+  if (static_cast<double>(cells) * static_cast<double>(c.options.steps) > limits.max_sweep_work)
+    throw BadRequest(
+        "steps",
+        "cells x steps is " +
+            format_double(static_cast<double>(cells) * static_cast<double>(c.options.steps)) +
+            "; at most " + format_double(limits.max_sweep_work) + " are allowed");
+  in_field("grid", [&] {
+    check_sweep(c);
+    return 0;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + limits.time_budget;
+  SweepResult r;
+  try {
+    r = sweep(c, [&](std::size_t, std::size_t) {
+      if (std::chrono::steady_clock::now() > deadline) throw OutOfTime{};
+    });
+  } catch (const OutOfTime&) {
+    return error(503,
+                 "the sweep took longer than the time budget of " +
+                     std::to_string(limits.time_budget.count()) +
+                     " ms; ask for fewer cells or steps",
+                 "grid");
+  }
+  json cells_json = json::array();
+  for (const SweepCell& cell : r.cells)
+    cells_json.push_back({{"values", cell.values},
+                          {"median", number(cell.median)},
+                          {"diverged", cell.diverged == cell.runs},
+                          {"termination", cell.termination}});
+  json axes = json::array();
+  for (std::size_t k = 0; k < c.axes.size(); ++k)
+    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
+  return reply(200, {{"function", fn->spec()},
+                     {"optimizer", c.optimizer},
+                     {"metric", to_string(c.metric)},
+                     {"steps", c.options.steps},
+                     {"axes", axes},
+                     {"cells", cells_json}});
+}
+
+}  // namespace
+
+ApiResponse handle_api(const std::string& method, const std::string& path, const std::string& body,
+                       const ApiLimits& limits) {
+  try {
+    struct Route {
+      const char* path;
+      const char* method;
+    };
+    static const Route routes[] = {{"/api/functions", "GET"},
+                                   {"/api/optimizers", "GET"},
+                                   {"/api/run", "POST"},
+                                   {"/api/analyze", "POST"},
+                                   {"/api/sweep", "POST"}};
+    const Route* route = nullptr;
+    for (const Route& r : routes)
+      if (path == r.path) route = &r;
+    if (route == nullptr) return error(404, "no endpoint " + path + " (see docs/api.md)");
+    if (method != route->method)
+      return error(405, path + " takes " + route->method + ", not " + method);
+    if (path == "/api/functions") return functions();
+    if (path == "/api/optimizers") return optimizers();
+    if (body.size() > limits.max_body)
+      return error(413, "the request body is " + std::to_string(body.size()) + " bytes; at most " +
+                            std::to_string(limits.max_body) + " are allowed");
+    json j;
+    try {
+      j = json::parse(body);
+    } catch (const json::parse_error& e) {
+      return error(400, std::string("the request body is not valid JSON: ") + e.what());
+    }
+    if (path == "/api/run") return run_request(j, limits);
+    if (path == "/api/analyze") return analyze_request(j);
+    return sweep_request(j, limits);
+  } catch (const BadRequest& e) {
+    return error(400, e.what(), e.field);
+  } catch (const InputError& e) {
+    return error(400, e.what());
+  } catch (const std::exception& e) {
+    return error(500, std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace descent::cli

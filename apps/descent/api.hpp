@@ -1,0 +1,35 @@
+// The JSON API behind `descent serve` (docs/api.md), as plain functions of a request, so that the
+// tests can call every endpoint and every rejection without a network.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace descent::cli {
+
+/// What the API answers: an HTTP status and a JSON body.
+struct ApiResponse {
+  int status = 200;
+  std::string body;  ///< JSON; for an error {"error": message, "field": name or null}
+};
+
+/// Limits on what one request may ask for.
+struct ApiLimits {
+  std::size_t max_body = 64 * 1024;              ///< bytes of a request body
+  std::size_t max_steps = 10000;                 ///< steps of a run
+  std::size_t max_optimizers = 8;                ///< optimizers in one run
+  std::size_t max_sweep_cells = 65536;           ///< cells of a sweep
+  std::size_t max_sweep_steps = 5000;            ///< steps per sweep cell
+  double max_sweep_work = 5e7;                   ///< cells x steps of a sweep
+  std::chrono::milliseconds time_budget{10000};  ///< a sweep running longer is cut off
+};
+
+/// Answers `method` `path` with `body`: GET /api/functions, GET /api/optimizers, POST /api/run,
+/// POST /api/analyze, POST /api/sweep. Never throws: bad input gives 400 with a message naming
+/// the field, an unknown path 404, a wrong method 405, a body over the limit 413, anything
+/// unexpected 500.
+ApiResponse handle_api(const std::string& method, const std::string& path, const std::string& body,
+                       const ApiLimits& limits = {});
+
+}  // namespace descent::cli

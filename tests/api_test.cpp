@@ -1,0 +1,213 @@
+// The JSON API of `descent serve`: every endpoint, every kind of rejection (each naming its
+// field), and one round trip over HTTP with the real program.
+#include "api.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+namespace descent::cli {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+
+json ok(const std::string& method, const std::string& path, const std::string& body = "") {
+  const ApiResponse r = handle_api(method, path, body);
+  EXPECT_EQ(r.status, 200) << path << " " << body << " -> " << r.body.substr(0, 300);
+  return json::parse(r.body);
+}
+
+void refused(const std::string& path, const std::string& body, int status,
+             const std::string& message, const std::string& field, const ApiLimits& limits = {}) {
+  const ApiResponse r = handle_api("POST", path, body, limits);
+  EXPECT_EQ(r.status, status) << body << " -> " << r.body.substr(0, 300);
+  const json j = json::parse(r.body);
+  EXPECT_THAT(j.at("error").get<std::string>(), HasSubstr(message)) << body;
+  if (field.empty())
+    EXPECT_TRUE(j.at("field").is_null()) << body;
+  else
+    EXPECT_EQ(j.at("field"), field) << body;
+}
+
+TEST(Api, RegistryEndpointsListEveryFunctionAndOptimizer) {
+  const json f = ok("GET", "/api/functions");
+  ASSERT_GE(f.at("functions").size(), 19u);
+  const json& aniso = f.at("functions").at(1);
+  EXPECT_EQ(aniso.at("name"), "anisotropic");
+  EXPECT_EQ(aniso.at("dim"), 2);
+  EXPECT_EQ(aniso.at("default_start"), json::array({1.0, 1.0}));
+  EXPECT_EQ(aniso.at("params").at(0).at("name"), "ratio");
+  const json o = ok("GET", "/api/optimizers");
+  ASSERT_GE(o.at("optimizers").size(), 17u);
+  const json& momentum = o.at("optimizers").at(2);
+  EXPECT_EQ(momentum.at("name"), "momentum");
+  EXPECT_EQ(momentum.at("params").at(0).at("name"), "lr");
+  EXPECT_EQ(momentum.at("params").at(0).at("log_scale"), true);
+  EXPECT_EQ(momentum.at("params").at(1).at("range"), "[0, 1)");
+}
+
+TEST(Api, RunGivesPathsLossesAndMetrics) {
+  const json r = ok("POST", "/api/run",
+                    R"({"function": "anisotropic", "start": [1, 1], "steps": 50,
+                        "optimizers": ["momentum:lr=0.1,alpha=0.9", "sgd:lr=0.2"]})");
+  ASSERT_EQ(r.at("results").size(), 2u);
+  const json far = ok("POST", "/api/run", R"({"steps": 1000, "optimizers": ["sgd:lr=0.2"]})");
+  const json& m = r.at("results").at(0);
+  EXPECT_EQ(m.at("points").size(), 51u);
+  EXPECT_EQ(m.at("points").at(0), json::array({1.0, 1.0}));
+  // The seed's momentum case after 50 steps (tests/golden).
+  EXPECT_EQ(m.at("metrics").at("final_loss"), 0.021879819513374647);
+  EXPECT_EQ(r.at("results").at(1).at("termination"), "completed");
+  const json& s = far.at("results").at(0);
+  EXPECT_EQ(s.at("termination"), "diverged") << "lr 0.2 is beyond 2 / lambda_max = 0.125";
+  EXPECT_THAT(s.at("message").get<std::string>(), HasSubstr("diverged at step"));
+  // Typed expressions, noise, and the default function and start.
+  const json e = ok("POST", "/api/run",
+                    R"({"function": "w1^2 + 8*w2^2", "steps": 1000, "noise": 0.1, "seed": 3,
+                        "optimizers": ["adam:lr=0.05"]})");
+  EXPECT_EQ(e.at("start"), json::array({1.0, 1.0}));
+  EXPECT_EQ(e.at("results").at(0).at("loss").size(), 1001u);
+}
+
+TEST(Api, AnalyzeAndSweep) {
+  const json a = ok("POST", "/api/analyze", R"({"function": "anisotropic"})");
+  EXPECT_EQ(a.at("kappa"), 8.0);
+  EXPECT_EQ(a.at("gd").at("lr_max"), 0.125);
+  const json at = ok("POST", "/api/analyze", R"({"function": "rosenbrock", "at": [1, 1]})");
+  EXPECT_EQ(at.at("point"), json::array({1.0, 1.0}));
+  EXPECT_EQ(at.at("eigenvalues").size(), 2u);
+  const json s = ok("POST", "/api/sweep",
+                    R"({"optimizer": "momentum", "grid": ["lr=0.02:0.4:lin:8",
+                        "alpha=0:0.9:lin:4"], "steps": 300, "metric": "final_loss"})");
+  EXPECT_EQ(s.at("cells").size(), 32u);
+  EXPECT_EQ(s.at("axes").at(1).at("key"), "alpha");
+  std::size_t diverged = 0;
+  for (const json& c : s.at("cells")) diverged += c.at("diverged").get<bool>();
+  EXPECT_GT(diverged, 0u);
+  EXPECT_LT(diverged, 32u);
+}
+
+TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
+  EXPECT_EQ(handle_api("GET", "/api/nothing", "").status, 404);
+  EXPECT_EQ(handle_api("GET", "/../etc/passwd", "").status, 404);
+  EXPECT_EQ(handle_api("POST", "/api/functions", "").status, 405);
+  EXPECT_EQ(handle_api("GET", "/api/run", "").status, 405);
+  refused("/api/run", "{not json", 400, "not valid JSON", "");
+  refused("/api/run", "[1, 2]", 400, "must be a JSON object", "");
+  refused("/api/run", R"({"optimizers": ["sgd"], "speed": 3})", 400, "unknown field 'speed'",
+          "speed");
+  refused("/api/run", R"({})", 400, "'optimizers' is required", "optimizers");
+  refused("/api/run", R"({"optimizers": "sgd"})", 400, "must be a list of 1 to 8 strings",
+          "optimizers");
+  refused("/api/run", R"({"optimizers": [1]})", 400, "must hold strings only", "optimizers");
+  refused("/api/run", R"({"optimizers": ["adamx"]})", 400, "unknown optimizer 'adamx'",
+          "optimizers");
+  refused("/api/run", R"({"optimizers": ["momentum:alpha=1.5"]})", 400, "out of range",
+          "optimizers");
+  refused("/api/run", R"({"optimizers": ["sgd","sgd","sgd","sgd","sgd","sgd","sgd","sgd","sgd"]})",
+          400, "1 to 8 strings", "optimizers");
+  refused("/api/run", R"({"optimizers": ["sgd"], "function": 3})", 400, "must be a string",
+          "function");
+  refused("/api/run", R"({"optimizers": ["sgd"], "function": "bowl"})", 400,
+          "unknown function 'bowl'", "function");
+  refused("/api/run", R"({"optimizers": ["sgd"], "function": "w1 +* 2"})", 400, "column",
+          "function");
+  std::string long_expression = "x";
+  while (long_expression.size() < 2100) long_expression += "+x";
+  refused("/api/run", R"({"optimizers": ["sgd"], "function": ")" + long_expression + R"("})", 400,
+          "characters long", "function");
+  refused("/api/run", R"({"optimizers": ["sgd"], "steps": "ten"})", 400, "must be a whole number",
+          "steps");
+  refused("/api/run", R"({"optimizers": ["sgd"], "steps": 2.5})", 400, "must be a whole number",
+          "steps");
+  refused("/api/run", R"({"optimizers": ["sgd"], "steps": 100000})", 400, "must be in [0, 10000]",
+          "steps");
+  refused("/api/run", R"({"optimizers": ["sgd"], "start": [1, "a"]})", 400, "finite numbers",
+          "start");
+  refused("/api/run", R"({"optimizers": ["sgd"], "start": [1, 2, 3]})", 400, "has 3 coordinates",
+          "start");
+  refused("/api/run", R"j({"optimizers": ["sgd"], "function": "log(x)", "start": [-1]})j", 400,
+          "not finite at the start point", "start");
+  refused("/api/run", R"({"optimizers": ["sgd"], "tol": "small"})", 400, "must be a number", "tol");
+  refused("/api/run", R"({"optimizers": ["sgd"], "noise": -1})", 400, "must be >= 0", "noise");
+  refused("/api/analyze", R"({"function": "anisotropic", "at": [1]})", 400, "", "at");
+  refused("/api/sweep", R"({})", 400, "'grid' is required", "grid");
+  refused("/api/sweep", R"({"grid": ["lr=1:0:lin:5"]})", 400, "low end is above", "grid");
+  refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:300", "alpha=0:0.9:lin:300"]})", 400,
+          "at most 65536", "grid");
+  refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:101", "alpha=0:0.9:lin:100"], "steps": 5000})",
+          400, "cells x steps", "steps");
+  refused("/api/sweep", R"({"grid": ["alpha=0:1:lin:3"]})", 400, "invalid setting", "grid");
+  refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:3"], "metric": "speed"})", 400, "unknown metric",
+          "metric");
+  refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:3"], "optimizer": "adamx"})", 400,
+          "unknown optimizer", "optimizer");
+  ApiLimits small;
+  small.max_body = 10;
+  refused("/api/run", R"({"optimizers": ["sgd"]})", 413, "at most 10", "", small);
+  // Work over the time budget is cut off.
+  ApiLimits quick;
+  quick.time_budget = std::chrono::milliseconds(0);
+  refused("/api/sweep",
+          R"({"grid": ["lr=1e-4:1e-3:log:100", "alpha=0:0.9:lin:100"], "steps": 5000,
+              "function": "rosenbrock"})",
+          503, "longer than the time budget", "grid", quick);
+}
+
+TEST(Api, ServesOverHttp) {
+  // The real program on a free port of the loopback interface.
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    execl(DESCENT_CLI, DESCENT_CLI, "serve", "--port", "0", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string line;
+  char ch = 0;
+  while (read(out[0], &ch, 1) == 1 && ch != '\n') line += ch;
+  close(out[0]);
+  const std::size_t colon = line.rfind(':'), slash = line.find("/api/");
+  ASSERT_NE(slash, std::string::npos) << line;
+  const int port = std::stoi(line.substr(colon + 1, slash - colon - 1));
+  EXPECT_THAT(line, HasSubstr("http://127.0.0.1:"));
+  httplib::Client client("127.0.0.1", port);
+  const auto functions = client.Get("/api/functions");
+  ASSERT_TRUE(functions);
+  EXPECT_EQ(functions->status, 200);
+  EXPECT_EQ(functions->get_header_value("Content-Type"), "application/json");
+  const auto run =
+      client.Post("/api/run", R"({"optimizers": ["sgd"], "steps": 5})", "application/json");
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->status, 200);
+  EXPECT_EQ(json::parse(run->body).at("results").at(0).at("points").size(), 6u);
+  const auto bad = client.Post("/api/run", "{", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  const auto big = client.Post("/api/run", std::string(200000, ' '), "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  const auto missing = client.Get("/index.html");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+}
+
+}  // namespace
+}  // namespace descent::cli
