@@ -5,14 +5,24 @@
 #include "descent/error.hpp"
 
 namespace descent {
-namespace {
-
 std::string_view trim(std::string_view s) {
   const auto space = [](char c) { return c == ' ' || c == '\t'; };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
 }
+
+std::vector<std::string_view> split_list(std::string_view text, char separator) {
+  std::vector<std::string_view> out;
+  for (;;) {
+    const std::size_t next = text.find(separator);
+    out.push_back(text.substr(0, next));
+    if (next == std::string_view::npos) return out;
+    text.remove_prefix(next + 1);
+  }
+}
+
+namespace {
 
 bool is_identifier(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -37,9 +47,8 @@ Spec parse_spec(std::string_view text) {
   if (colon == std::string_view::npos) return spec;
   std::string_view rest = text.substr(colon + 1);
   if (trim(rest).empty()) throw fail("nothing follows ':'");
-  while (true) {
-    const auto comma = rest.find(',');
-    const std::string_view pair = trim(rest.substr(0, comma));
+  for (const std::string_view piece : split_list(rest, ',')) {
+    const std::string_view pair = trim(piece);
     const auto eq = pair.find('=');
     if (pair.empty()) throw fail("an empty key=value pair");
     if (eq == std::string_view::npos) throw fail("'" + std::string(pair) + "' has no '='");
@@ -50,8 +59,6 @@ Spec parse_spec(std::string_view text) {
     for (const auto& [k, v] : spec.args)
       if (k == key) throw fail("'" + key + "' is given twice");
     spec.args.emplace_back(std::move(key), std::move(value));
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(comma + 1);
   }
   return spec;
 }

@@ -37,17 +37,6 @@ double parse_axis_number(std::string_view text, std::string_view axis, const cha
   return *v;
 }
 
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t at = 0;
-  for (;;) {
-    const std::size_t next = text.find(sep, at);
-    out.push_back(text.substr(at, next == std::string_view::npos ? next : next - at));
-    if (next == std::string_view::npos) return out;
-    at = next + 1;
-  }
-}
-
 // The spec of a cell: the base spec with each axis' key set to the cell's value (written so that
 // it reads back as the same double), before any "@schedule": the base's keys keep their places,
 // keys it does not set follow them in axis order. Built once as literal text with a slot per
@@ -151,7 +140,7 @@ GridAxis parse_grid_axis(std::string_view text) {
                      "': expected KEY=LO:HI:lin|log:COUNT, e.g. lr=1e-3:1:log:256");
   GridAxis a;
   a.key = std::string(text.substr(0, eq));
-  const auto parts = split(text.substr(eq + 1), ':');
+  const auto parts = split_list(text.substr(eq + 1), ':');
   if (parts.size() != 4)
     throw InputError("grid '" + std::string(text) +
                      "': expected KEY=LO:HI:lin|log:COUNT, e.g. lr=1e-3:1:log:256");

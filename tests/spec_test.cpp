@@ -146,3 +146,20 @@ TEST(ParseDouble, WholeStringOnly) {
 
 }  // namespace
 }  // namespace descent
+
+namespace descent {
+namespace {
+
+TEST(SpecText, SplitListKeepsEveryPieceAndTrimLeavesTheInside) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(split_list("a,b", ','), (V{"a", "b"}));
+  EXPECT_EQ(split_list("a,,b", ','), (V{"a", "", "b"}));
+  EXPECT_EQ(split_list("", ','), (V{""}));
+  EXPECT_EQ(split_list(",", ','), (V{"", ""}));
+  EXPECT_EQ(split_list("lr=1e-3:1:log:256", ':'), (V{"lr=1e-3", "1", "log", "256"}));
+  EXPECT_EQ(trim("  a b\t"), "a b");
+  EXPECT_EQ(trim(" \t "), "");
+}
+
+}  // namespace
+}  // namespace descent

@@ -15,6 +15,7 @@
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
 #include "descent/simd.hpp"
+#include "descent/spec.hpp"
 #include "experiment.hpp"
 
 namespace descent::cli {
@@ -39,23 +40,17 @@ std::size_t parse_size(const std::string& text) {
   return n * scale;
 }
 
-std::vector<std::string> split_list(const std::string& text) {
+// The non-empty items of a comma-separated option, trimmed.
+std::vector<std::string> items(std::string_view text) {
   std::vector<std::string> out;
-  std::string item;
-  for (char c : text + ",") {
-    if (c == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
+  for (const std::string_view piece : split_list(text, ','))
+    if (!trim(piece).empty()) out.emplace_back(trim(piece));
   return out;
 }
 
 std::vector<unsigned> parse_threads(const std::string& text) {
   std::vector<unsigned> out;
-  for (const std::string& item : split_list(text)) {
+  for (const std::string& item : items(text)) {
     if (item == "all") {
       out.push_back(hardware_threads());
       continue;
@@ -119,7 +114,7 @@ int bench_command(const BenchArgs& args) {
   }
   for (bool float32 : types) check_bench_size(size, float32);
   std::vector<std::string> specs = args.optimizers;
-  for (const std::string& name : split_list(args.names)) specs.push_back(name);
+  for (const std::string& name : items(args.names)) specs.push_back(name);
   if (specs.empty()) specs = default_optimizers();
   for (const std::string& spec : specs) {
     // Checked up front, so that a typo is reported before minutes of measuring.

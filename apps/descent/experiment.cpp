@@ -8,15 +8,10 @@
 
 #include "descent/error.hpp"
 #include "descent/params.hpp"
+#include "descent/spec.hpp"
 
 namespace descent::cli {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Where a TOML node is, for messages: "FILE:LINE".
 std::string where(const std::string& path, const toml::node& node) {
@@ -76,18 +71,14 @@ std::string string_of(const std::string& path, const std::string& key, const tom
 
 std::vector<double> parse_point(std::string_view text, std::string_view what) {
   std::vector<double> point;
-  std::string_view rest = text;
-  while (true) {
-    const auto comma = rest.find(',');
-    const std::string_view item = trim(rest.substr(0, comma));
+  for (const std::string_view piece : split_list(text, ',')) {
+    const std::string_view item = trim(piece);
     auto v = parse_double(item);
     if (!v || !std::isfinite(*v))
       throw InputError(std::string(what) + ": '" + std::string(text) +
                        "' is not a list of finite numbers like 1,1 (bad item '" +
                        std::string(item) + "')");
     point.push_back(*v);
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(comma + 1);
   }
   return point;
 }

@@ -23,6 +23,7 @@
 #include "descent/params.hpp"
 #include "descent/plot.hpp"
 #include "descent/registry.hpp"
+#include "descent/spec.hpp"
 #include "experiment.hpp"
 
 namespace descent::cli {
@@ -65,9 +66,8 @@ std::vector<Row> read_log(const fs::path& path) {
       throw InputError("training log '" + path.string() + "' is malformed: " + line);
     Row r;
     r.optimizer = line.substr(1, close - 1);
-    std::vector<std::string> f;
-    std::stringstream rest(line.substr(close + 2));
-    for (std::string field; std::getline(rest, field, ',');) f.push_back(field);
+    const std::string rest = line.substr(close + 2);
+    const std::vector<std::string_view> f = split_list(rest, ',');
     const auto num = [&](std::size_t i) {
       const auto v = i < f.size() ? parse_double(f[i]) : std::nullopt;
       if (!v) throw InputError("training log '" + path.string() + "' is malformed: " + line);

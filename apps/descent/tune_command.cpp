@@ -22,6 +22,7 @@
 #include "descent/plot.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/spec.hpp"
 #include "descent/tune.hpp"
 #include "experiment.hpp"
 #include "figures.hpp"
@@ -50,17 +51,11 @@ int tune_command(const TuneArgs& args) {
   c.function = args.function;
   if (args.start) c.start = parse_point(*args.start, "--start");
   c.optimizers = args.optimizers;
-  if (args.keys) {
-    std::string_view rest = *args.keys;
-    while (true) {
-      const std::size_t comma = rest.find(',');
-      const std::string key(rest.substr(0, comma));
-      if (key.empty()) throw InputError("--keys: expected KEY[,KEY...], e.g. lr,beta1");
-      c.keys.push_back(key);
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
+  if (args.keys)
+    for (const std::string_view key : split_list(*args.keys, ',')) {
+      if (trim(key).empty()) throw InputError("--keys: expected KEY[,KEY...], e.g. lr,beta1");
+      c.keys.emplace_back(trim(key));
     }
-  }
   c.budget = parse_count(args.budget, "--budget", kMaxTuneBudget);
   c.search = parse_tune_search(args.search);
   c.options.steps = parse_count(args.steps, "--steps", kMaxSteps);
