@@ -30,8 +30,8 @@ DESCENT_LANE_KERNEL(SgdRule, sgd_lanes, !p.empty());
 DESCENT_LANE_KERNEL(MomentumRule, momentum_lanes, !p.empty());
 DESCENT_LANE_KERNEL(NesterovRule, nesterov_lanes, !p.empty());
 DESCENT_LANE_KERNEL(RmspropRule, rmsprop_lanes, !p.empty() && rmsprop_lanes_ok(p));
-DESCENT_LANE_KERNEL(AdamRule, adam_lanes, !p.empty() && adam_lanes_ok(p));
-DESCENT_LANE_KERNEL(AdamwRule, adamw_lanes, !p.empty() && adamw_lanes_ok(p));
+DESCENT_LANE_KERNEL(AdamRule, adam_lanes, !p.empty() && amsgrad_agrees(p));
+DESCENT_LANE_KERNEL(AdamwRule, adamw_lanes, !p.empty() && amsgrad_agrees(p));
 #undef DESCENT_LANE_KERNEL
 
 // Collects a freshly reset state: its step counter and its arrays, copied to aligned storage.

@@ -87,15 +87,14 @@ struct BenchArgs {
 /// descent/bandwidth.hpp) and prints a table; --json writes it as JSON.
 int bench_command(const BenchArgs& args);
 
-/// Options of `descent sweep`.
-struct SweepArgs {
-  std::string function = "anisotropic";
+/// The options `descent sweep` and `descent tune` share: the function, the start point, the
+/// protocol every run follows, and the outputs.
+struct ProtocolArgs {
+  std::string function;
   std::optional<std::string> start;
-  std::string optimizer = "momentum";
-  std::vector<std::string> grids;  ///< KEY=LO:HI:lin|log:COUNT, one or two
   std::string steps = "1000";
   std::string tol = "1e-6";
-  std::string metric = "steps_to_tol";
+  std::string metric;
   std::string starts = "1";
   std::string seeds = "1";
   std::string noise = "0";
@@ -106,29 +105,30 @@ struct SweepArgs {
   bool no_plots = false;
 };
 
+/// Options of `descent sweep`.
+struct SweepArgs : ProtocolArgs {
+  SweepArgs() {
+    function = "anisotropic";
+    metric = "steps_to_tol";
+  }
+  std::string optimizer = "momentum";
+  std::vector<std::string> grids;  ///< KEY=LO:HI:lin|log:COUNT, one or two
+};
+
 /// Runs every cell of the grid, prints a summary, writes OUT/sweep.csv, OUT/sweep.json and the
 /// heatmap.
 int sweep_command(const SweepArgs& args);
 
 /// Options of `descent tune`.
-struct TuneArgs {
-  std::string function = "rosenbrock";
-  std::optional<std::string> start;
+struct TuneArgs : ProtocolArgs {
+  TuneArgs() {
+    function = "rosenbrock";
+    metric = "final_loss";
+  }
   std::vector<std::string> optimizers;
   std::optional<std::string> keys;  ///< comma-separated keys to tune
   std::string budget = "64";
   std::string search = "random";
-  std::string steps = "1000";
-  std::string tol = "1e-6";
-  std::string metric = "final_loss";
-  std::string starts = "1";
-  std::string seeds = "1";
-  std::string noise = "0";
-  std::string seed = "0";
-  std::optional<std::string> threads;
-  std::string out = "descent-out";
-  std::string format = "png";
-  bool no_plots = false;
 };
 
 /// Tunes every optimizer under one protocol, prints the leaderboard, writes OUT/tune.csv,

@@ -197,3 +197,13 @@ Experiment load_experiment(const std::string& path) {
 }
 
 }  // namespace descent::cli
+
+namespace descent::cli {
+
+unsigned parse_thread_count(std::string_view text) {
+  const std::size_t t = parse_count(text, "--threads", 1024);
+  if (t == 0) throw InputError("--threads: must be at least 1");
+  return static_cast<unsigned>(t);
+}
+
+}  // namespace descent::cli

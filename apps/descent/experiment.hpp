@@ -46,5 +46,7 @@ std::vector<double> parse_point(std::string_view text, std::string_view what);
 std::size_t parse_count(std::string_view text, std::string_view what, std::size_t max);
 /// Parses a number (not NaN). Throws InputError naming `what`.
 double parse_number(std::string_view text, std::string_view what);
+/// Parses --threads: a whole number in [1, 1024]. Throws InputError.
+unsigned parse_thread_count(std::string_view text);
 
 }  // namespace descent::cli

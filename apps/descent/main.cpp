@@ -19,6 +19,25 @@ constexpr int kExitInput = 2;
 
 void print_error(const char* what) { fmt::print(stderr, "descent: error: {}\n", what); }
 
+// The options sweep and tune share (descent::cli::ProtocolArgs), after each command's own. What
+// a run is drawn for (`unit`), the metric's default, the seed's use and the figure differ.
+void add_protocol_options(CLI::App* cmd, descent::cli::ProtocolArgs& a, const std::string& metric,
+                          const std::string& unit, const std::string& seed,
+                          const std::string& format, const std::string& figure) {
+  cmd->add_option("-n,--steps", a.steps, "Steps per run (default 1000)");
+  cmd->add_option("--tol", a.tol, "Loss tolerance for steps_to_tol (default 1e-6)");
+  cmd->add_option("--metric", a.metric, metric);
+  cmd->add_option("--starts", a.starts,
+                  "Start points per " + unit + ": the given one, then random ones (default 1)");
+  cmd->add_option("--seeds", a.seeds, "Noise seeds per start, with --noise (default 1)");
+  cmd->add_option("--noise", a.noise, "Gradient noise standard deviation (default 0)");
+  cmd->add_option("--seed", a.seed, seed);
+  cmd->add_option("--threads", a.threads, "Threads (default: all)");
+  cmd->add_option("--out", a.out, "Output folder (default: descent-out)");
+  cmd->add_option("--format", a.format, format + " format: png (default), svg or pdf");
+  cmd->add_flag("--no-plots", a.no_plots, "Do not draw " + figure);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,20 +129,9 @@ int main(int argc, char** argv) {
                    "KEY=LO:HI:lin|log:COUNT, once or twice, e.g. --grid lr=1e-3:1:log:64 "
                    "--grid alpha=0:0.99:lin:64")
       ->required();
-  sweep_cmd->add_option("-n,--steps", sweep.steps, "Steps per run (default 1000)");
-  sweep_cmd->add_option("--tol", sweep.tol, "Loss tolerance for steps_to_tol (default 1e-6)");
-  sweep_cmd->add_option("--metric", sweep.metric,
-                        "steps_to_tol (default), final_loss or best_loss");
-  sweep_cmd->add_option("--starts", sweep.starts,
-                        "Start points per cell: the given one, then random ones (default 1)");
-  sweep_cmd->add_option("--seeds", sweep.seeds, "Noise seeds per start, with --noise (default 1)");
-  sweep_cmd->add_option("--noise", sweep.noise, "Gradient noise standard deviation (default 0)");
-  sweep_cmd->add_option("--seed", sweep.seed,
-                        "First noise seed; also draws the starts (default 0)");
-  sweep_cmd->add_option("--threads", sweep.threads, "Threads (default: all)");
-  sweep_cmd->add_option("--out", sweep.out, "Output folder (default: descent-out)");
-  sweep_cmd->add_option("--format", sweep.format, "Heatmap format: png (default), svg or pdf");
-  sweep_cmd->add_flag("--no-plots", sweep.no_plots, "Do not draw the heatmap");
+  add_protocol_options(sweep_cmd, sweep, "steps_to_tol (default), final_loss or best_loss", "cell",
+                       "First noise seed; also draws the starts (default 0)", "Heatmap",
+                       "the heatmap");
 
   descent::cli::TuneArgs tune;
   CLI::App* tune_cmd = app.add_subcommand(
@@ -143,20 +151,9 @@ int main(int argc, char** argv) {
   tune_cmd->add_option("--budget", tune.budget, "Settings tried per optimizer (default 64)");
   tune_cmd->add_option("--search", tune.search,
                        "random (default: the defaults, then log-uniform draws) or grid");
-  tune_cmd->add_option("-n,--steps", tune.steps, "Steps per run (default 1000)");
-  tune_cmd->add_option("--tol", tune.tol, "Loss tolerance for steps_to_tol (default 1e-6)");
-  tune_cmd->add_option("--metric", tune.metric,
-                       "final_loss (default), best_loss or steps_to_tol; lower is better");
-  tune_cmd->add_option("--starts", tune.starts,
-                       "Start points per setting: the given one, then random ones (default 1)");
-  tune_cmd->add_option("--seeds", tune.seeds, "Noise seeds per start, with --noise (default 1)");
-  tune_cmd->add_option("--noise", tune.noise, "Gradient noise standard deviation (default 0)");
-  tune_cmd->add_option("--seed", tune.seed,
-                       "Seed of the search, the extra starts and the noise (default 0)");
-  tune_cmd->add_option("--threads", tune.threads, "Threads (default: all)");
-  tune_cmd->add_option("--out", tune.out, "Output folder (default: descent-out)");
-  tune_cmd->add_option("--format", tune.format, "Figure format: png (default), svg or pdf");
-  tune_cmd->add_flag("--no-plots", tune.no_plots, "Do not draw the race");
+  add_protocol_options(
+      tune_cmd, tune, "final_loss (default), best_loss or steps_to_tol; lower is better", "setting",
+      "Seed of the search, the extra starts and the noise (default 0)", "Figure", "the race");
 
   descent::cli::TrainArgs train;
   CLI::App* train_cmd = app.add_subcommand(

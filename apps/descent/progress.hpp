@@ -12,6 +12,7 @@
 #include <string>
 
 #include "descent/params.hpp"
+#include "descent/sweep.hpp"
 
 namespace descent::cli {
 
@@ -21,6 +22,19 @@ inline std::string metric_text(double v) { return std::isfinite(v) ? format_doub
 /// A metric in JSON: the number, or null for infinity (JSON has no infinity).
 inline nlohmann::json metric_json(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+/// A sweep cell or a tuning setting in JSON: its spec, the metric's median, minimum and maximum
+/// over its runs, how many runs there were and diverged, and the first run's message. The
+/// caller adds the values of its keys.
+inline nlohmann::json cell_json(const SweepCell& cell) {
+  return {{"spec", cell.spec},
+          {"median", metric_json(cell.median)},
+          {"min", metric_json(cell.min)},
+          {"max", metric_json(cell.max)},
+          {"runs", cell.runs},
+          {"diverged", cell.diverged},
+          {"termination", cell.termination}};
 }
 
 /// "what: done/total unit (pct%), s s" on stderr, shown once the work has run for a second and

@@ -21,6 +21,7 @@
 #include "descent/theory.hpp"
 #include "experiment.hpp"
 #include "progress.hpp"
+#include "protocol.hpp"
 
 namespace descent::cli {
 namespace {
@@ -69,23 +70,10 @@ void add_overlays(const SweepResult& r, const Objective& f, plot::Heatmap& h) {
 
 int sweep_command(const SweepArgs& args) {
   SweepConfig c;
-  c.function = args.function;
-  if (args.start) c.start = parse_point(*args.start, "--start");
   c.optimizer = args.optimizer;
   for (const std::string& g : args.grids) c.axes.push_back(parse_grid_axis(g));
-  c.options.steps = parse_count(args.steps, "--steps", kMaxSteps);
-  c.options.tol = parse_number(args.tol, "--tol");
-  c.metric = parse_sweep_metric(args.metric);
-  c.starts = parse_count(args.starts, "--starts", 1000);
-  c.seeds = parse_count(args.seeds, "--seeds", 1000);
-  c.noise = parse_number(args.noise, "--noise");
-  c.seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
   const plot::Format format = plot::parse_format(args.format);
-  if (args.threads) {
-    const std::size_t t = parse_count(*args.threads, "--threads", 1024);
-    if (t == 0) throw InputError("--threads: must be at least 1");
-    set_threads(static_cast<unsigned>(t));
-  }
+  read_protocol(args, c);
   ProgressLine line("sweep", "cells");
   const SweepResult r = sweep(c, [&](std::size_t done, std::size_t total) { line(done, total); });
   line.finish();
@@ -107,14 +95,9 @@ int sweep_command(const SweepArgs& args) {
     csv << '"' << cell.spec << "\"," << metric_text(cell.median) << "," << metric_text(cell.min)
         << "," << metric_text(cell.max) << "," << cell.runs << "," << cell.diverged << ",\""
         << cell.termination << "\"\n";
-    cells.push_back({{"values", cell.values},
-                     {"spec", cell.spec},
-                     {"median", metric_json(cell.median)},
-                     {"min", metric_json(cell.min)},
-                     {"max", metric_json(cell.max)},
-                     {"runs", cell.runs},
-                     {"diverged", cell.diverged},
-                     {"termination", cell.termination}});
+    nlohmann::json j = cell_json(cell);
+    j["values"] = cell.values;
+    cells.push_back(std::move(j));
     if (cell.diverged == cell.runs) ++diverged_cells;
     if (std::isfinite(cell.median) && (!best || cell.median < best->median)) best = &cell;
   }

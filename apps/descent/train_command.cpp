@@ -40,15 +40,14 @@ struct Row {
   nn::EpochRecord record;
 };
 
-std::string csv_number(double v) { return format_double(v); }
-
 std::string log_csv(const std::vector<Row>& rows) {
   std::ostringstream out;
   out << "optimizer,epoch,train_loss,train_accuracy,test_loss,test_accuracy,diverged\n";
   for (const Row& r : rows)
-    out << '"' << r.optimizer << "\"," << r.record.epoch << "," << csv_number(r.record.train_loss)
-        << "," << csv_number(r.record.train_accuracy) << "," << csv_number(r.record.test_loss)
-        << "," << csv_number(r.record.test_accuracy) << "," << (r.record.diverged ? 1 : 0) << "\n";
+    out << '"' << r.optimizer << "\"," << r.record.epoch << ","
+        << format_double(r.record.train_loss) << "," << format_double(r.record.train_accuracy)
+        << "," << format_double(r.record.test_loss) << "," << format_double(r.record.test_accuracy)
+        << "," << (r.record.diverged ? 1 : 0) << "\n";
   return out.str();
 }
 
@@ -122,12 +121,8 @@ int train_command(const TrainArgs& args) {
   const std::vector<std::string> specs =
       args.optimizers.empty() ? kDefaultOptimizers : args.optimizers;
   for (const std::string& s : specs) (void)make_optimizer<float>(s);  // every spec checked first
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  if (args.threads) {
-    const std::size_t t = parse_count(*args.threads, "--threads", 1024);
-    if (t == 0) throw InputError("--threads: must be at least 1");
-    threads = static_cast<unsigned>(t);
-  }
+  const unsigned threads = args.threads ? parse_thread_count(*args.threads)
+                                        : std::max(1u, std::thread::hardware_concurrency());
   std::optional<std::size_t> max_train, max_test;
   if (args.train_limit)
     max_train = parse_count(*args.train_limit, "--train-limit", std::size_t{1} << 40);

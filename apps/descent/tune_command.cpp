@@ -27,6 +27,7 @@
 #include "experiment.hpp"
 #include "figures.hpp"
 #include "progress.hpp"
+#include "protocol.hpp"
 
 namespace descent::cli {
 namespace {
@@ -48,8 +49,6 @@ std::string short_number(double v) { return std::isfinite(v) ? fmt::format("{:.4
 
 int tune_command(const TuneArgs& args) {
   TuneConfig c;
-  c.function = args.function;
-  if (args.start) c.start = parse_point(*args.start, "--start");
   c.optimizers = args.optimizers;
   if (args.keys)
     for (const std::string_view key : split_list(*args.keys, ',')) {
@@ -58,19 +57,8 @@ int tune_command(const TuneArgs& args) {
     }
   c.budget = parse_count(args.budget, "--budget", kMaxTuneBudget);
   c.search = parse_tune_search(args.search);
-  c.options.steps = parse_count(args.steps, "--steps", kMaxSteps);
-  c.options.tol = parse_number(args.tol, "--tol");
-  c.metric = parse_sweep_metric(args.metric);
-  c.starts = parse_count(args.starts, "--starts", 1000);
-  c.seeds = parse_count(args.seeds, "--seeds", 1000);
-  c.noise = parse_number(args.noise, "--noise");
-  c.seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
   const plot::Format format = plot::parse_format(args.format);
-  if (args.threads) {
-    const std::size_t t = parse_count(*args.threads, "--threads", 1024);
-    if (t == 0) throw InputError("--threads: must be at least 1");
-    set_threads(static_cast<unsigned>(t));
-  }
+  read_protocol(args, c);
   check_tune(c);  // every input error before anything runs or is written
 
   ProgressLine line("tune", "settings");
@@ -119,16 +107,10 @@ int tune_command(const TuneArgs& args) {
           << metric_text(cell.median) << "," << metric_text(cell.min) << ","
           << metric_text(cell.max) << "," << cell.runs << "," << cell.diverged << ","
           << (t == e.best ? 1 : 0) << "," << csv_field(cell.termination) << "\n";
-      nlohmann::json values = nlohmann::json::object();
+      nlohmann::json j = cell_json(cell);
+      nlohmann::json& values = j["values"] = nlohmann::json::object();
       for (std::size_t k = 0; k < e.space.size(); ++k) values[e.space[k].key] = cell.values[k];
-      trials.push_back({{"spec", cell.spec},
-                        {"values", values},
-                        {"median", metric_json(cell.median)},
-                        {"min", metric_json(cell.min)},
-                        {"max", metric_json(cell.max)},
-                        {"runs", cell.runs},
-                        {"diverged", cell.diverged},
-                        {"termination", cell.termination}});
+      trials.push_back(std::move(j));
     }
     nlohmann::json space = nlohmann::json::array();
     for (const TuneAxis& a : e.space)

@@ -38,12 +38,6 @@ template void adam_step<float>(const AdamParams&, AdamState<float>&,
 template void adam_step<double>(const AdamParams&, AdamState<double>&,
                                 std::span<const TensorRef<double>>);
 
-bool detail::adam_lanes_ok(std::span<const AdamParams> p) {
-  for (const AdamParams& q : p)
-    if (q.amsgrad != p[0].amsgrad) return false;
-  return true;
-}
-
 void detail::adam_lanes(std::span<const AdamParams> p, LaneState& s, std::size_t dim, double* w,
                         const double* g, AlignedVector<double>& scratch) {
   if (p.empty()) return;

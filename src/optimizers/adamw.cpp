@@ -40,12 +40,6 @@ template void adamw_step<float>(const AdamwParams&, AdamwState<float>&,
 template void adamw_step<double>(const AdamwParams&, AdamwState<double>&,
                                  std::span<const TensorRef<double>>);
 
-bool detail::adamw_lanes_ok(std::span<const AdamwParams> p) {
-  for (const AdamwParams& q : p)
-    if (q.amsgrad != p[0].amsgrad) return false;
-  return true;
-}
-
 void detail::adamw_lanes(std::span<const AdamwParams> p, LaneState& s, std::size_t dim, double* w,
                          const double* g, AlignedVector<double>& scratch) {
   if (p.empty()) return;

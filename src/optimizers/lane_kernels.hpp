@@ -46,11 +46,15 @@ void nesterov_lanes(std::span<const NesterovParams> p, LaneState& s, std::size_t
 bool rmsprop_lanes_ok(std::span<const RmspropParams> p);
 void rmsprop_lanes(std::span<const RmspropParams> p, LaneState& s, std::size_t dim, double* w,
                    const double* g, AlignedVector<double>& scratch);
-/// Lanes must agree on `amsgrad`.
-bool adam_lanes_ok(std::span<const AdamParams> p);
+/// Adam and AdamW lanes must agree on `amsgrad` (it decides whether v_max is kept).
+template <class P>
+bool amsgrad_agrees(std::span<const P> p) {
+  for (const P& q : p)
+    if (q.amsgrad != p[0].amsgrad) return false;
+  return true;
+}
 void adam_lanes(std::span<const AdamParams> p, LaneState& s, std::size_t dim, double* w,
                 const double* g, AlignedVector<double>& scratch);
-bool adamw_lanes_ok(std::span<const AdamwParams> p);
 void adamw_lanes(std::span<const AdamwParams> p, LaneState& s, std::size_t dim, double* w,
                  const double* g, AlignedVector<double>& scratch);
 
