@@ -51,6 +51,15 @@ double rounded(const TuneAxis& a, double v) {
   return std::clamp(r, std::min(a.lo, a.hi), std::max(a.lo, a.hi));
 }
 
+// Grid search: the most values per axis whose full grid over `dims` axes fits the budget.
+std::size_t grid_per_axis(std::size_t budget, std::size_t dims) {
+  std::size_t per_axis = 1;
+  while (std::pow(static_cast<double>(per_axis + 1), static_cast<double>(dims)) <=
+         static_cast<double>(budget))
+    ++per_axis;
+  return per_axis;
+}
+
 // The settings one optimizer tries, each in the space's key order.
 std::vector<std::vector<double>> settings(const TuneConfig& c, std::size_t index,
                                           const std::vector<TuneAxis>& space,
@@ -58,10 +67,7 @@ std::vector<std::vector<double>> settings(const TuneConfig& c, std::size_t index
   std::vector<std::vector<double>> out;
   const std::size_t d = space.size();
   if (c.search == TuneSearch::grid) {
-    std::size_t per_axis = 1;
-    while (std::pow(static_cast<double>(per_axis + 1), static_cast<double>(d)) <=
-           static_cast<double>(c.budget))
-      ++per_axis;
+    const std::size_t per_axis = grid_per_axis(c.budget, d);
     std::size_t total = 1;
     for (std::size_t k = 0; k < d; ++k) total *= per_axis;
     for (std::size_t i = 0; i < total; ++i) {
@@ -106,12 +112,9 @@ SweepConfig protocol(const TuneConfig& c) {
 
 std::size_t settings_count(const TuneConfig& c, std::size_t dims) {
   if (c.search == TuneSearch::random) return c.budget;
-  std::size_t per_axis = 1;
-  while (std::pow(static_cast<double>(per_axis + 1), static_cast<double>(dims)) <=
-         static_cast<double>(c.budget))
-    ++per_axis;
-  return static_cast<std::size_t>(
-      std::pow(static_cast<double>(per_axis), static_cast<double>(dims)));
+  std::size_t total = 1;
+  for (std::size_t k = 0; k < dims; ++k) total *= grid_per_axis(c.budget, dims);
+  return total;
 }
 
 }  // namespace

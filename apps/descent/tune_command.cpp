@@ -59,7 +59,6 @@ int tune_command(const TuneArgs& args) {
   c.search = parse_tune_search(args.search);
   const plot::Format format = plot::parse_format(args.format);
   read_protocol(args, c);
-  check_tune(c);  // every input error before anything runs or is written
 
   ProgressLine line("tune", "settings");
   const TuneResult r = tune(c, [&](std::size_t done, std::size_t total) { line(done, total); });
