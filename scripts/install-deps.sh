@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages descent needs to build and run; with --test also what the test
-# suite compares against (Debian's PyTorch). Run as root (or through sudo). Packages already
-# present are not fetched again.
+# Installs the Debian 12 packages descent needs to build and run, and the lab page's plotting
+# library (npm ci in web/); with --test also what the test suite compares against (Debian's
+# PyTorch) and the browser the page is tested in (Debian's chromium). Run as root (or through
+# sudo). Packages already present are not fetched again.
 #   bash scripts/install-deps.sh [--test]
 set -euo pipefail
 
@@ -26,8 +27,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if ((with_tests)); then
-  # tests/torch/compare_torch.py checks every optimizer and schedule against torch.optim.
-  packages+=(python3 python3-torch python3-numpy)
+  # tests/torch/compare_torch.py checks every optimizer and schedule against torch.optim;
+  # web/tests/e2e.test.mjs drives the page in chromium.
+  packages+=(python3 python3-torch python3-numpy chromium)
+fi
+# node and npm for the page's assets, unless a node with npm is already installed (Debian's npm
+# would conflict with one from elsewhere).
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
 fi
 
 missing=()
@@ -47,3 +54,8 @@ if ((${#missing[@]})); then
 else
   echo "install-deps: all packages present" >&2
 fi
+
+# The page's plotting library (plotly.js) and, for its tests, playwright-core: exactly the versions
+# of web/package-lock.json.
+echo "install-deps: npm ci in web/" >&2
+npm ci --prefix "$(dirname "$0")/../web" --no-audit --no-fund --loglevel=error >&2

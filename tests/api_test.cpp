@@ -2,6 +2,9 @@
 // field), and one round trip over HTTP with the real program.
 #include "api.hpp"
 
+#include "descent/error.hpp"
+#include "web_assets.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -11,6 +14,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -97,6 +102,25 @@ TEST(Api, AnalyzeAndSweep) {
   EXPECT_LT(diverged, 32u);
 }
 
+TEST(Api, SurfaceGivesTheFunctionOnAGrid) {
+  const json s = ok("POST", "/api/surface",
+                    R"({"function": "anisotropic", "lower": [-1, -2], "upper": [1, 2],
+                        "resolution": 5})");
+  EXPECT_EQ(s.at("x"), json::array({-1.0, -0.5, 0.0, 0.5, 1.0}));
+  EXPECT_EQ(s.at("y"), json::array({-2.0, -1.0, 0.0, 1.0, 2.0}));
+  ASSERT_EQ(s.at("z").size(), 5u);
+  // Rows follow y, columns x: z[row][col] = x^2 + 8 y^2.
+  EXPECT_EQ(s.at("z").at(0).at(0), 1.0 + 8 * 4.0);
+  EXPECT_EQ(s.at("z").at(2).at(3), 0.25);
+  EXPECT_EQ(s.at("z").at(4).at(2), 32.0);
+  EXPECT_EQ(s.at("minimizers"), json::array({json::array({0.0, 0.0})}));
+  // Without bounds, the function's own box; values that are not finite are null.
+  const json e = ok("POST", "/api/surface", R"j({"function": "log(w1) + w2^2", "resolution": 3})j");
+  EXPECT_EQ(e.at("x").size(), 3u);
+  EXPECT_TRUE(e.at("z").at(0).at(0).is_null());
+  EXPECT_EQ(e.at("formula"), "log(w1) + w2^2");
+}
+
 TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
   EXPECT_EQ(handle_api("GET", "/api/nothing", "").status, 404);
   EXPECT_EQ(handle_api("GET", "/../etc/passwd", "").status, 404);
@@ -152,6 +176,12 @@ TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
           "metric");
   refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:3"], "optimizer": "adamx"})", 400,
           "unknown optimizer", "optimizer");
+  refused("/api/surface", R"({"function": "rosenbrock:n=3"})", 400, "2 variables", "function");
+  refused("/api/surface", R"({"function": "w1 +* 2"})", 400, "column", "function");
+  refused("/api/surface", R"({"lower": [0, 0], "upper": [0, 1]})", 400, "must exceed", "upper");
+  refused("/api/surface", R"({"lower": [0, 0, 0]})", 400, "2 numbers", "lower");
+  refused("/api/surface", R"({"resolution": 1000})", 400, "must be in [2, 401]", "resolution");
+  refused("/api/surface", R"({"resolution": 1})", 400, "must be in [2, 401]", "resolution");
   ApiLimits small;
   small.max_body = 10;
   refused("/api/run", R"({"optimizers": ["sgd"]})", 413, "at most 10", "", small);
@@ -181,10 +211,10 @@ TEST(Api, ServesOverHttp) {
   char ch = 0;
   while (read(out[0], &ch, 1) == 1 && ch != '\n') line += ch;
   close(out[0]);
-  const std::size_t colon = line.rfind(':'), slash = line.find("/api/");
-  ASSERT_NE(slash, std::string::npos) << line;
-  const int port = std::stoi(line.substr(colon + 1, slash - colon - 1));
-  EXPECT_THAT(line, HasSubstr("http://127.0.0.1:"));
+  const std::string address = "http://127.0.0.1:";
+  const std::size_t at = line.find(address);
+  ASSERT_NE(at, std::string::npos) << line;
+  const int port = std::stoi(line.substr(at + address.size()));
   httplib::Client client("127.0.0.1", port);
   const auto functions = client.Get("/api/functions");
   ASSERT_TRUE(functions);
@@ -201,12 +231,61 @@ TEST(Api, ServesOverHttp) {
   const auto big = client.Post("/api/run", std::string(200000, ' '), "application/json");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
-  const auto missing = client.Get("/index.html");
-  ASSERT_TRUE(missing);
-  EXPECT_EQ(missing->status, 404);
+  // The page: its files, and nothing else.
+  for (const char* path : {"/", "/index.html", "/app.js", "/vendor/plotly.min.js"}) {
+    const auto page = client.Get(path);
+    ASSERT_TRUE(page) << path;
+    EXPECT_EQ(page->status, 200) << path;
+  }
+  EXPECT_THAT(client.Get("/")->get_header_value("Content-Type"), HasSubstr("text/html"));
+  EXPECT_THAT(client.Get("/app.js")->get_header_value("Content-Type"),
+              HasSubstr("text/javascript"));
+  for (const char* path : {"/../CMakeLists.txt", "/node_modules/playwright-core/package.json",
+                           "/package.json", "/tests/e2e.test.mjs", "/%2e%2e/README.md"}) {
+    const auto outside = client.Get(path);
+    ASSERT_TRUE(outside) << path;
+    EXPECT_EQ(outside->status, 404) << path;
+  }
   kill(pid, SIGTERM);
   int status = 0;
   waitpid(pid, &status, 0);
+}
+
+TEST(WebAssets, ServesThePageFilesOnlyAndSaysWhatIsMissing) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("descent-web-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "node_modules" / "plotly.js-dist-min");
+  fs::create_directories(dir / "tests");
+  const auto write = [](const fs::path& p, const std::string& text) { std::ofstream(p) << text; };
+  try {
+    WebAssets::load(dir);
+    ADD_FAILURE() << "a folder without index.html was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("index.html is missing"));
+  }
+  write(dir / "index.html", "<html></html>");
+  write(dir / "app.js", "let x = 1;");
+  write(dir / "notes.txt", "not served");
+  write(dir / "package.json", "{}");
+  write(dir / "tests" / "e2e.test.mjs", "not served");
+  try {
+    WebAssets::load(dir);
+    ADD_FAILURE() << "a page without plotly.js was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("npm ci --prefix"));
+  }
+  write(dir / "node_modules" / "plotly.js-dist-min" / "plotly.min.js", "var Plotly;");
+  const WebAssets assets = WebAssets::load(dir);
+  EXPECT_EQ(assets.size(), 4u);  // /, /index.html, /app.js, /vendor/plotly.min.js
+  ASSERT_NE(assets.find("/"), nullptr);
+  EXPECT_EQ(assets.find("/")->body, "<html></html>");
+  EXPECT_THAT(assets.find("/app.js")->content_type, HasSubstr("javascript"));
+  EXPECT_EQ(assets.find("/vendor/plotly.min.js")->body, "var Plotly;");
+  for (const char* path : {"/notes.txt", "/package.json", "/tests/e2e.test.mjs", "/../index.html",
+                           "/node_modules/plotly.js-dist-min/plotly.min.js", ""})
+    EXPECT_EQ(assets.find(path), nullptr) << path;
+  fs::remove_all(dir);
 }
 
 }  // namespace

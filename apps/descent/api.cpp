@@ -271,6 +271,50 @@ ApiResponse analyze_request(const json& j) {
   return reply(200, out);
 }
 
+ApiResponse surface_request(const json& j, const ApiLimits& limits) {
+  const Fields f(j, {"function", "lower", "upper", "resolution"});
+  const std::string fspec = f.text("function", "anisotropic");
+  std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(fspec); });
+  if (fn->dim() != 2)
+    throw BadRequest("function", "a surface needs a function of 2 variables; '" + fn->spec() +
+                                     "' takes " + std::to_string(fn->dim()));
+  const Box box = fn->bounds();
+  const std::vector<double> lower = f.point("lower").value_or(box.lower);
+  const std::vector<double> upper = f.point("upper").value_or(box.upper);
+  for (const auto& [name, p] : {std::pair{"lower", &lower}, std::pair{"upper", &upper}}) {
+    if (p->size() != 2) throw BadRequest(name, std::string("'") + name + "' must hold 2 numbers");
+    for (double v : *p)
+      if (!std::isfinite(v)) throw BadRequest(name, std::string("'") + name + "' must be finite");
+  }
+  for (std::size_t k = 0; k < 2; ++k)
+    if (!(lower[k] < upper[k]))
+      throw BadRequest("upper", "'upper' must exceed 'lower' in every coordinate");
+  const std::size_t n = f.count("resolution", 101, 2, limits.max_surface_resolution);
+  std::vector<double> xs(n), ys(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / static_cast<double>(n - 1);
+    xs[i] = lower[0] + (upper[0] - lower[0]) * t;
+    ys[i] = lower[1] + (upper[1] - lower[1]) * t;
+  }
+  json z = json::array();
+  std::vector<double> w(2);
+  for (std::size_t r = 0; r < n; ++r) {
+    json row = json::array();
+    for (std::size_t c = 0; c < n; ++c) {
+      w = {xs[c], ys[r]};
+      row.push_back(number(fn->value(w)));
+    }
+    z.push_back(std::move(row));
+  }
+  return reply(200, {{"function", fn->spec()},
+                     {"formula", fn->formula()},
+                     {"default_start", fn->default_start()},
+                     {"minimizers", fn->minimizers()},
+                     {"x", xs},
+                     {"y", ys},
+                     {"z", z}});
+}
+
 /// Thrown from the sweep's progress callback when the request runs out of time.
 struct OutOfTime {};
 
@@ -342,11 +386,9 @@ ApiResponse handle_api(const std::string& method, const std::string& path, const
       const char* path;
       const char* method;
     };
-    static const Route routes[] = {{"/api/functions", "GET"},
-                                   {"/api/optimizers", "GET"},
-                                   {"/api/run", "POST"},
-                                   {"/api/analyze", "POST"},
-                                   {"/api/sweep", "POST"}};
+    static const Route routes[] = {{"/api/functions", "GET"}, {"/api/optimizers", "GET"},
+                                   {"/api/run", "POST"},      {"/api/analyze", "POST"},
+                                   {"/api/sweep", "POST"},    {"/api/surface", "POST"}};
     const Route* route = nullptr;
     for (const Route& r : routes)
       if (path == r.path) route = &r;
@@ -366,6 +408,7 @@ ApiResponse handle_api(const std::string& method, const std::string& path, const
     }
     if (path == "/api/run") return run_request(j, limits);
     if (path == "/api/analyze") return analyze_request(j);
+    if (path == "/api/surface") return surface_request(j, limits);
     return sweep_request(j, limits);
   } catch (const BadRequest& e) {
     return error(400, e.what(), e.field);

@@ -22,13 +22,14 @@ struct ApiLimits {
   std::size_t max_sweep_cells = 65536;           ///< cells of a sweep
   std::size_t max_sweep_steps = 5000;            ///< steps per sweep cell
   double max_sweep_work = 5e7;                   ///< cells x steps of a sweep
+  std::size_t max_surface_resolution = 401;      ///< grid points per side of a surface
   std::chrono::milliseconds time_budget{10000};  ///< a sweep running longer is cut off
 };
 
 /// Answers `method` `path` with `body`: GET /api/functions, GET /api/optimizers, POST /api/run,
-/// POST /api/analyze, POST /api/sweep. Never throws: bad input gives 400 with a message naming
-/// the field, an unknown path 404, a wrong method 405, a body over the limit 413, anything
-/// unexpected 500.
+/// POST /api/analyze, POST /api/sweep, POST /api/surface. Never throws: bad input gives 400 with a
+/// message naming the field, an unknown path 404, a wrong method 405, a body over the limit 413,
+/// anything unexpected 500.
 ApiResponse handle_api(const std::string& method, const std::string& path, const std::string& body,
                        const ApiLimits& limits = {});
 

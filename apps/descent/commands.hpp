@@ -160,10 +160,12 @@ int train_command(const TrainArgs& args);
 /// Options of `descent serve`.
 struct ServeArgs {
   std::string host = "127.0.0.1";
-  std::string port = "8080";  ///< 0: any free port (printed)
+  std::string port = "8080";          ///< 0: any free port (printed)
+  std::string web = DESCENT_WEB_DIR;  ///< the page's folder (web/ of the source tree)
+  bool no_page = false;               ///< serve the API alone
 };
 
-/// Serves the JSON API until interrupted.
+/// Serves the page and the JSON API until interrupted.
 int serve_command(const ServeArgs& args);
 
 /// Prints the registry: every optimizer and function with parameters, defaults, ranges and docs.

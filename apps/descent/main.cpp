@@ -182,9 +182,13 @@ int main(int argc, char** argv) {
 
   descent::cli::ServeArgs serve;
   CLI::App* serve_cmd = app.add_subcommand(
-      "serve", "Serve the JSON API (functions, optimizers, run, analyze, sweep) over HTTP");
+      "serve",
+      "Serve the interactive lab page and its JSON API (docs/api.md) over HTTP, on loopback");
   serve_cmd->add_option("--host", serve.host, "Address to listen on (default: 127.0.0.1)");
   serve_cmd->add_option("--port", serve.port, "Port (default 8080; 0 picks a free one)");
+  serve_cmd->add_option("--web", serve.web,
+                        "Folder of the page (default: web/ of the source tree)");
+  serve_cmd->add_flag("--no-page", serve.no_page, "Serve only the JSON API under /api/");
 
   descent::cli::BenchArgs bench;
   CLI::App* bench_cmd = app.add_subcommand(

@@ -1,0 +1,1016 @@
+// descent lab: the page of `descent serve`. Every control is generated from the registry
+// (GET /api/functions, /api/optimizers); every number comes from the C++ engine through the JSON
+// API (docs/api.md). The state lives in the URL (state.js).
+import * as S from './state.js';
+
+/* global Plotly */
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+const SURFACE_RESOLUTION = 101;
+const EXPRESSION = '__expression';
+const DEFAULT_EXPRESSION = 'w1^2 + 8*w2^2';
+const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage'] };
+
+const $ = (id) => document.getElementById(id);
+
+// Everything the page knows; exposed as window.__descent for the browser tests.
+const app = {
+  functions: [], // the 2-D functions of the registry
+  optimizers: [],
+  state: null,
+  base: null, // the function's own surface: {fn, surface, box}
+  surface: null, // the surface drawn: {x, y, z, ...} over app.box
+  surfaceKey: '',
+  box: null,
+  run: null, // the last answer of /api/run
+  runRequest: null,
+  analysis: null, // {fn, answer, at_start}
+  phaseKey: '',
+  phaseAnswer: null,
+  frame: 0,
+  playing: false,
+  dirty: false,
+  busy: false,
+  renders: 0, // full renders after a run
+  phaseRenders: 0,
+  lastError: '',
+};
+window.__descent = app;
+
+// ---- the API ------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(message, field, status) {
+    super(message);
+    this.field = field;
+    this.status = status;
+  }
+}
+
+async function api(path, body) {
+  const init = body === undefined ? {} : {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+  let res;
+  try {
+    res = await fetch(`/api/${path}`, init);
+  } catch (e) {
+    throw new ApiError(`the server did not answer (${e.message}); is descent serve running?`, null, 0);
+  }
+  const answer = await res.json();
+  if (!res.ok) throw new ApiError(answer.error, answer.field, res.status);
+  return answer;
+}
+
+// ---- registry helpers -----------------------------------------------------------------------
+
+const optimizerEntry = (name) => app.optimizers.find((e) => e.name === name);
+const functionEntry = (spec) => app.functions.find((e) => e.name === S.parseSpec(spec).name) ?? null;
+
+function isExpression(spec) {
+  try {
+    return functionEntry(spec) === null;
+  } catch {
+    return true;
+  }
+}
+
+function valueOf(param, values) {
+  return values[param.name] ?? S.defaultText(param);
+}
+
+// ---- controls generated from the registry -----------------------------------------------------
+
+/**
+ * Adds one control per parameter of `entry` to `box`; `onChange(values)` gets the settings as
+ * text after every change. Parameters not marked always_shown go under "more settings" when
+ * `fold` is set.
+ */
+function renderParams(box, entry, values, onChange, fold) {
+  box.replaceChildren();
+  let more = null;
+  for (const p of entry.params) {
+    let parent = box;
+    if (fold && !p.always_shown) {
+      if (!more) {
+        more = document.createElement('details');
+        more.className = 'more';
+        more.innerHTML = '<summary>more settings</summary>';
+        box.append(more);
+      }
+      parent = more;
+    }
+    parent.append(paramControl(p, values, onChange));
+  }
+}
+
+function paramControl(p, values, onChange) {
+  const row = document.createElement('label');
+  row.className = 'param';
+  row.title = `${p.doc} (range ${p.range}, default ${S.defaultText(p)})`;
+  const name = document.createElement('span');
+  name.textContent = p.name;
+  row.append(name);
+  const set = (text) => {
+    values[p.name] = text;
+    onChange(values);
+  };
+  const current = valueOf(p, values);
+  if (p.type === 'real') {
+    const range = S.sliderRange(p);
+    const slider = document.createElement('input');
+    slider.type = 'range';
+    slider.min = 0;
+    slider.max = S.SLIDER_STEPS;
+    slider.dataset.param = p.name;
+    slider.setAttribute('aria-label', `${p.name} slider${range.log ? ' (logarithmic)' : ''}`);
+    const number = document.createElement('input');
+    number.type = 'number';
+    number.step = 'any';
+    number.dataset.param = p.name;
+    number.value = current;
+    slider.value = S.sliderPosition(range, Number(current));
+    slider.addEventListener('input', () => {
+      const v = S.formatNumber(S.sliderValue(range, Number(slider.value)));
+      number.value = v;
+      set(v);
+    });
+    number.addEventListener('change', () => {
+      if (number.value.trim() === '' || !Number.isFinite(Number(number.value))) return;
+      slider.value = S.sliderPosition(range, Number(number.value));
+      set(S.formatNumber(Number(number.value)));
+    });
+    row.append(slider, number);
+  } else if (p.type === 'boolean') {
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.dataset.param = p.name;
+    box.checked = current === 'true';
+    box.addEventListener('change', () => set(box.checked ? 'true' : 'false'));
+    row.classList.add('wide');
+    row.append(box);
+  } else if (p.type === 'choice') {
+    const select = document.createElement('select');
+    select.dataset.param = p.name;
+    for (const c of p.choices) select.add(new Option(c, c, false, c === current));
+    select.addEventListener('change', () => set(select.value));
+    row.classList.add('wide');
+    row.append(select);
+  } else {
+    // integers and lists: typed as text, checked by the engine
+    const input = document.createElement('input');
+    input.type = p.type === 'integer' ? 'number' : 'text';
+    if (p.type === 'integer') input.step = 1;
+    input.dataset.param = p.name;
+    input.value = current;
+    input.addEventListener('change', () => set(input.value.trim()));
+    row.classList.add('wide');
+    row.append(input);
+  }
+  return row;
+}
+
+function renderFunctionControls() {
+  const st = app.state;
+  const select = $('function');
+  const expression = isExpression(st.fn);
+  select.value = expression ? EXPRESSION : S.parseSpec(st.fn).name;
+  $('expression-row').hidden = !expression;
+  const box = $('function-params');
+  if (expression) {
+    $('expression').value = st.fn;
+    $('function-doc').textContent =
+      'A typed expression in w1 and w2: + - * / ^, sin, cos, exp, log, sqrt, abs, tanh, ...; exact gradients.';
+    box.replaceChildren();
+    return;
+  }
+  const entry = functionEntry(st.fn);
+  $('function-doc').textContent = entry.doc;
+  const values = { ...S.parseSpec(st.fn).values };
+  renderParams(box, entry, values, (v) => {
+    st.fn = S.buildSpec(entry, v);
+    requestRefresh();
+  }, false);
+}
+
+function renderOptimizerCards() {
+  const st = app.state;
+  const box = $('optimizers');
+  box.replaceChildren();
+  st.opts.forEach((spec, i) => {
+    const parsed = S.parseSpec(spec);
+    const entry = optimizerEntry(parsed.name);
+    const card = document.createElement('div');
+    card.className = 'opt';
+    card.dataset.index = i;
+    card.style.setProperty('--color', COLORS[i % COLORS.length]);
+    const head = document.createElement('div');
+    head.className = 'opt-head';
+    const kind = document.createElement('select');
+    kind.setAttribute('aria-label', `optimizer ${i + 1}`);
+    for (const e of app.optimizers) kind.add(new Option(e.name, e.name, false, e.name === parsed.name));
+    kind.addEventListener('change', () => {
+      st.opts[i] = kind.value;
+      renderOptimizerCards();
+      requestRefresh();
+    });
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'remove';
+    remove.textContent = '×';
+    remove.title = 'remove this optimizer';
+    remove.disabled = st.opts.length === 1;
+    remove.addEventListener('click', () => {
+      st.opts.splice(i, 1);
+      renderOptimizerCards();
+      requestRefresh();
+    });
+    head.append(kind, remove);
+    const params = document.createElement('div');
+    const specLine = document.createElement('div');
+    specLine.className = 'spec';
+    specLine.textContent = spec;
+    const note = document.createElement('div');
+    note.className = 'note';
+    const values = { ...parsed.values };
+    renderParams(params, entry, values, (v) => {
+      st.opts[i] = S.buildSpec(entry, v, parsed.schedule);
+      specLine.textContent = st.opts[i];
+      requestRefresh();
+    }, true);
+    card.append(head, params, specLine, note);
+    box.append(card);
+  });
+  $('add').disabled = st.opts.length >= S.MAX_OPTIMIZERS;
+  renderStabilityNotes();
+}
+
+function renderStabilityNotes() {
+  const lambda = app.analysis?.answer?.eigenvalues?.length
+    ? Math.max(...app.analysis.answer.eigenvalues) : null;
+  document.querySelectorAll('#optimizers .opt').forEach((card) => {
+    const note = card.querySelector('.note');
+    const s = lambda && app.analysis.answer.quadratic
+      ? S.stability(app.state.opts[Number(card.dataset.index)], app.optimizers, lambda) : null;
+    note.className = 'note';
+    if (!s) {
+      note.textContent = '';
+      return;
+    }
+    note.classList.add(s.stable ? 'stable' : 'unstable');
+    note.textContent = `${s.stable ? 'stable' : 'unstable'}: ${s.rule} needs lr < ${S.displayNumber(s.limit)}`;
+  });
+}
+
+function renderStartAndSteps() {
+  const start = currentStart();
+  $('start-x').value = start ? S.formatNumber(start[0]) : '';
+  $('start-y').value = start ? S.formatNumber(start[1]) : '';
+  $('steps').value = app.state.steps;
+}
+
+function currentStart() {
+  return app.state.start ?? app.base?.surface?.default_start ?? null;
+}
+
+// ---- refreshing: surface, run, theory -----------------------------------------------------------
+
+function requestRefresh() {
+  app.dirty = true;
+  if (!app.busy) pump();
+}
+
+async function pump() {
+  app.busy = true;
+  while (app.dirty) {
+    app.dirty = false;
+    try {
+      await refreshOnce();
+    } catch (e) {
+      showError(e);
+    }
+  }
+  app.busy = false;
+}
+
+function showError(e) {
+  app.lastError = e.message;
+  setStatus('');
+  const target = e.field === 'function' && isExpression(app.state.fn) ? $('expression-error') : $('problems');
+  target.textContent = e.field ? `${e.field}: ${e.message}` : e.message;
+  target.hidden = false;
+}
+
+function clearErrors() {
+  app.lastError = '';
+  for (const id of ['expression-error', 'problems']) {
+    $(id).hidden = true;
+    $(id).textContent = '';
+  }
+}
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+async function refreshOnce() {
+  const st = app.state;
+  history.replaceState(null, '', `?${S.encodeState(st)}`);
+  setStatus('running…');
+  const fn = st.fn;
+  if (!app.base || app.base.fn !== fn) {
+    const s = await api('surface', { function: fn, resolution: SURFACE_RESOLUTION });
+    app.base = { fn, surface: s, box: { lower: [s.x[0], s.y[0]], upper: [s.x.at(-1), s.y.at(-1)] } };
+    app.analysis = null;
+    renderStartAndSteps();
+  }
+  const start = currentStart();
+  const box = S.viewBox(app.base.box, start);
+  const key = `${fn}|${JSON.stringify(box)}`;
+  if (app.surfaceKey !== key) {
+    const same = box.lower.every((v, k) => v === app.base.box.lower[k]) &&
+      box.upper.every((v, k) => v === app.base.box.upper[k]);
+    app.surface = same ? app.base.surface
+      : await api('surface', { function: fn, lower: box.lower, upper: box.upper, resolution: SURFACE_RESOLUTION });
+    app.surfaceKey = key;
+    app.box = box;
+  }
+  const request = { function: fn, start, steps: st.steps, optimizers: [...st.opts] };
+  const t0 = performance.now();
+  const run = await api('run', request);
+  const ms = performance.now() - t0;
+  if (!app.analysis || app.analysis.fn !== fn) app.analysis = await analyze(fn, start);
+  clearErrors();
+  app.run = run;
+  app.runRequest = request;
+  $('formula').textContent = `f = ${run.formula}`;
+  const longest = Math.max(...run.results.map((r) => r.points.length)) - 1;
+  $('frame').max = longest;
+  if (!app.playing) app.frame = longest;
+  app.frame = Math.min(app.frame, longest);
+  renderAll();
+  setStatus(`${run.results.length} optimizer${run.results.length > 1 ? 's' : ''} × ${st.steps} steps: ${ms.toFixed(0)} ms`);
+  app.renders += 1;
+}
+
+async function analyze(fn, start) {
+  try {
+    return { fn, answer: await api('analyze', { function: fn }), at_start: false };
+  } catch (e) {
+    // no known minimizer: the theory at the start point
+    try {
+      return { fn, answer: await api('analyze', { function: fn, at: start }), at_start: true };
+    } catch (e2) {
+      return { fn, answer: null, error: e2.message };
+    }
+  }
+}
+
+// ---- drawing -------------------------------------------------------------------------------------
+
+/**
+ * Heights for the contour and the surface. Contour levels are logarithmic once the values span
+ * two decades above their minimum, so the valley floor keeps its lines; the 3-D surface keeps
+ * true heights unless they span more than 1000 (walls like Rosenbrock's would flatten the rest).
+ */
+function heightScale(z, forSurface) {
+  let lo = Infinity, hi = -Infinity;
+  for (const row of z) for (const v of row) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const span = hi - lo;
+  const eps = span * 1e-4 || 1e-12;
+  const log = Number.isFinite(span) && span > 0 &&
+    (forSurface ? span > 1e3 : (lo > 0 ? hi / lo : span / eps) > 100);
+  const f = log ? (v) => (v === null ? null : Math.log10(v - lo + eps)) : (v) => v;
+  return { f, log, title: log ? `log10(f − ${S.displayNumber(lo)} + ε)` : 'f' };
+}
+
+/**
+ * The first k+1 points of a path, for drawing. Coordinates far outside the view (a diverging run
+ * reaches 1e300) are pulled in to ten view widths, where they are still off the plot but keep
+ * the plotting library's pixel arithmetic finite.
+ */
+function truncated(r, k) {
+  const n = Math.min(k + 1, r.points.length);
+  const clip = (v, d) => {
+    const lo = app.box.lower[d], hi = app.box.upper[d], w = 10 * (hi - lo);
+    return Math.min(Math.max(v, lo - w), hi + w);
+  };
+  const pts = r.points.slice(0, n);
+  return { x: pts.map((p) => clip(p[0], 0)), y: pts.map((p) => clip(p[1], 1)), n };
+}
+
+function renderAll() {
+  renderStabilityNotes();
+  renderLoss();
+  renderMetrics();
+  renderTheory();
+  renderView();
+}
+
+function renderView() {
+  for (const v of S.VIEWS) $(`view-${v}`).hidden = v !== app.state.view;
+  document.querySelectorAll('.tabs button').forEach((b) =>
+    b.setAttribute('aria-selected', String(b.dataset.view === app.state.view)));
+  if (!app.run) return;
+  if (app.state.view === 'contour') renderContour();
+  else if (app.state.view === 'surface') renderSurface();
+  else renderPhase();
+  updateFrameLabel();
+}
+
+function renderContour() {
+  const s = app.surface;
+  const scale = heightScale(s.z, false);
+  const traces = [{
+    type: 'contour', x: s.x, y: s.y, z: s.z.map((row) => row.map(scale.f)),
+    ncontours: 28, showscale: false, hoverinfo: 'skip',
+    colorscale: [[0, '#e8eef8'], [0.5, '#c4d3ea'], [1, '#f7f2e4']],
+    contours: { coloring: 'fill', showlines: true }, line: { color: 'rgba(60,80,120,0.35)', width: 0.8 },
+  }, {
+    type: 'scatter', mode: 'markers', name: 'minimum', hoverinfo: 'x+y',
+    x: s.minimizers.map((m) => m[0]), y: s.minimizers.map((m) => m[1]),
+    marker: { symbol: 'x', size: 10, color: '#222' },
+  }, {
+    type: 'scatter', mode: 'markers', name: 'start', hoverinfo: 'x+y',
+    x: [currentStart()[0]], y: [currentStart()[1]],
+    marker: { symbol: 'circle-open', size: 13, color: '#222', line: { width: 2 } },
+  }];
+  app.run.results.forEach((r, i) => {
+    const t = truncated(r, app.frame);
+    const color = COLORS[i % COLORS.length];
+    traces.push({
+      type: 'scatter', mode: 'lines+markers', name: r.label, x: t.x, y: t.y,
+      line: { color, width: 2 }, marker: { color, size: 4 }, hovertemplate: `${r.label}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+    });
+    traces.push({
+      type: 'scatter', mode: 'markers', showlegend: false, hoverinfo: 'skip',
+      x: t.x.slice(-1), y: t.y.slice(-1), marker: { color, size: 11, line: { color: '#fff', width: 1.5 } },
+    });
+  });
+  const layout = {
+    margin: { l: 48, r: 12, t: 10, b: 36 },
+    xaxis: { title: { text: 'w1', standoff: 4 }, range: [app.box.lower[0], app.box.upper[0]], fixedrange: true },
+    yaxis: { title: { text: 'w2' }, range: [app.box.lower[1], app.box.upper[1]], fixedrange: true },
+    legend: { orientation: 'h', x: 0, y: -0.15, yanchor: 'top' },
+    dragmode: false, hovermode: 'closest', uirevision: 'contour',
+  };
+  Plotly.react($('contour'), traces, layout, PLOT_CONFIG);
+}
+
+function renderSurface() {
+  const s = app.surface;
+  const scale = heightScale(s.z, true);
+  const traces = [{
+    type: 'surface', x: s.x, y: s.y, z: s.z.map((row) => row.map(scale.f)), colorscale: 'Viridis',
+    opacity: 0.85, showscale: false, hoverinfo: 'skip',
+    contours: { z: { show: true, usecolormap: true, project: { z: true } } },
+  }];
+  // The box is the surface's; a path leaving it is cut at its walls by the scene.
+  let zlo = Infinity, zhi = -Infinity;
+  for (const row of traces[0].z) for (const v of row) if (v !== null) { zlo = Math.min(zlo, v); zhi = Math.max(zhi, v); }
+  const zpad = 0.05 * (zhi - zlo || 1);
+  const zclip = (v) => (v === null ? null : Math.min(Math.max(v, zlo - 10 * (zhi - zlo)), zhi + 10 * (zhi - zlo)));
+  app.run.results.forEach((r, i) => {
+    const t = truncated(r, app.frame);
+    const color = COLORS[i % COLORS.length];
+    traces.push({
+      type: 'scatter3d', mode: 'lines+markers', name: r.label, x: t.x, y: t.y,
+      z: r.loss.slice(0, t.n).map((v) => zclip(scale.f(v))), line: { color, width: 6 }, marker: { color, size: 3 },
+    });
+  });
+  const layout = {
+    margin: { l: 0, r: 0, t: 0, b: 0 },
+    scene: {
+      xaxis: { title: { text: 'w1' }, range: [app.box.lower[0], app.box.upper[0]] },
+      yaxis: { title: { text: 'w2' }, range: [app.box.lower[1], app.box.upper[1]] },
+      zaxis: { title: { text: scale.title }, range: [zlo - zpad, zhi + zpad] },
+      camera: { eye: { x: -1.5, y: -1.6, z: 1.1 } }, aspectmode: 'manual', aspectratio: { x: 1, y: 1, z: 0.7 },
+    },
+    legend: { orientation: 'h', x: 0, y: 0 },
+    uirevision: 'surface',
+  };
+  Plotly.react($('surface'), traces, layout, PLOT_CONFIG);
+}
+
+function renderLoss() {
+  const positive = app.run.results.every((r) => r.loss.every((v) => v === null || v > 0));
+  // The axis ends a few decades above the highest start, so one diverging run (1e300) does not
+  // flatten the others; it leaves through the top.
+  const finite = app.run.results.flatMap((r) => r.loss.filter((v) => v !== null && (!positive || v > 0)));
+  const top = Math.max(...app.run.results.map((r) => r.loss[0] ?? -Infinity));
+  const ok = app.run.results.filter((r) => r.termination !== 'diverged').flatMap((r) => r.loss.filter((v) => v !== null));
+  const lo = Math.min(...finite), hi = Math.max(...ok, positive ? top * 1e3 : top);
+  const range = !Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo) ? undefined
+    : positive ? [Math.log10(lo) - 0.3, Math.log10(hi) + 0.3] : [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)];
+  const traces = app.run.results.map((r, i) => ({
+    type: 'scatter', mode: 'lines', name: r.label, x: r.steps, y: r.loss,
+    line: { color: COLORS[i % COLORS.length], width: 2 },
+    hovertemplate: `${r.label}<br>step %{x}: %{y:.4g}<extra></extra>`,
+  }));
+  const layout = {
+    margin: { l: 58, r: 12, t: 6, b: 38 },
+    xaxis: { title: { text: 'step', standoff: 4 } },
+    yaxis: {
+      title: { text: positive ? 'loss (log scale)' : 'loss' }, type: positive ? 'log' : 'linear',
+      exponentformat: 'power', range, autorange: range === undefined,
+    },
+    showlegend: false, // the colours are the metrics table's and the contour's
+    shapes: [frameLine()],
+    uirevision: 'loss',
+  };
+  Plotly.react($('loss'), traces, layout, PLOT_CONFIG);
+}
+
+function frameLine() {
+  return { type: 'line', xref: 'x', yref: 'paper', x0: app.frame, x1: app.frame, y0: 0, y1: 1, line: { color: '#888', width: 1, dash: 'dot' } };
+}
+
+function renderMetrics() {
+  const body = $('metrics').querySelector('tbody');
+  body.replaceChildren();
+  app.run.results.forEach((r, i) => {
+    const m = r.metrics;
+    const tr = document.createElement('tr');
+    tr.title = r.message;
+    const cells = [
+      r.label,
+      r.termination === 'completed' ? 'completed' : r.termination,
+      S.displayNumber(m.final_loss),
+      `${S.displayNumber(m.best_loss)} @${m.best_step}`,
+      m.steps_to_tol === null ? 'not reached' : String(m.steps_to_tol),
+      S.displayNumber(m.path_length),
+      m.zigzags.join(' / '),
+      S.displayNumber(m.distance_to_minimizer),
+    ];
+    cells.forEach((text, k) => {
+      const td = document.createElement('td');
+      if (k === 0) {
+        const sw = document.createElement('span');
+        sw.className = 'swatch';
+        sw.style.background = COLORS[i % COLORS.length];
+        td.append(sw);
+      }
+      if (k === 1 && r.termination !== 'completed') td.className = 'diverged';
+      td.append(text);
+      tr.append(td);
+    });
+    body.append(tr);
+  });
+}
+
+function renderTheory() {
+  const box = $('theory-body');
+  box.replaceChildren();
+  const a = app.analysis?.answer;
+  if (!a) {
+    box.textContent = `No theory here: ${app.analysis?.error ?? 'not computed'}`;
+    return;
+  }
+  const at = `(${a.point.map(S.displayNumber).join(', ')})`;
+  const rows = [
+    ['at', `${at}${a.at_minimizer ? ', the minimizer' : app.analysis.at_start ? ', the start (no known minimizer)' : ''}`],
+    ['Hessian eigenvalues', a.eigenvalues.map(S.displayNumber).join(', ')],
+    ['condition number κ', S.displayNumber(a.kappa)],
+  ];
+  if (a.gd) {
+    rows.push(['GD stable for', `lr < ${S.displayNumber(a.gd.lr_max)}  (lr·λmax < 2)`]);
+    rows.push(['GD best lr', `${S.displayNumber(a.gd.best_lr)}  (rate ${S.displayNumber(a.gd.rate)} per step)`]);
+  }
+  if (a.momentum) {
+    rows.push(['momentum stable for', `lr < (2 + 2α)/${S.displayNumber(a.momentum.lambda_max)}`]);
+    rows.push(['momentum best', `lr* = ${S.displayNumber(a.momentum.lr_star)}, α* = ${S.displayNumber(a.momentum.alpha_star)}  (rate ${S.displayNumber(a.momentum.rate)})`]);
+  }
+  const dl = document.createElement('dl');
+  for (const [k, v] of rows) {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = v;
+    dl.append(dt, dd);
+  }
+  box.append(dl);
+  if (!a.applies) {
+    const p = document.createElement('p');
+    p.className = 'doc';
+    p.textContent = a.not_applicable;
+    box.append(p);
+  }
+  if (a.gd) box.append(applyButton('apply-gd', `Use lr = ${S.displayNumber(a.gd.best_lr)} for SGD`, ['sgd', 'gd'], { lr: a.gd.best_lr }));
+  if (a.momentum) {
+    box.append(applyButton('apply-momentum', `Use lr*, α* for momentum`, ['momentum'],
+      { lr: a.momentum.lr_star, alpha: a.momentum.alpha_star, dampening: 0 }));
+  }
+}
+
+/** A button that sets `settings` on every optimizer named in `names`, adding one if none is. */
+function applyButton(id, text, names, settings) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.id = id;
+  b.className = 'apply';
+  b.textContent = text;
+  b.addEventListener('click', () => {
+    const st = app.state;
+    let found = false;
+    st.opts = st.opts.map((spec) => {
+      const p = S.parseSpec(spec);
+      if (!names.includes(p.name)) return spec;
+      found = true;
+      const values = { ...p.values };
+      for (const [k, v] of Object.entries(settings)) values[k] = S.formatNumber(v);
+      return S.buildSpec(optimizerEntry(p.name), values, p.schedule);
+    });
+    if (!found && st.opts.length < S.MAX_OPTIMIZERS) {
+      const values = {};
+      for (const [k, v] of Object.entries(settings)) values[k] = S.formatNumber(v);
+      st.opts.push(S.buildSpec(optimizerEntry(names[0]), values));
+    }
+    renderOptimizerCards();
+    requestRefresh();
+  });
+  return b;
+}
+
+// ---- animation -----------------------------------------------------------------------------------
+
+function updateFrameLabel() {
+  $('frame').value = app.frame;
+  $('frame-label').textContent = `step ${app.frame} / ${$('frame').max}`;
+  $('play').textContent = app.playing ? 'Pause' : 'Play';
+}
+
+function setFrame(k) {
+  if (!app.run) return;
+  app.frame = Math.max(0, Math.min(k, Number($('frame').max)));
+  const rs = app.run.results;
+  if (app.state.view === 'contour' && $('contour').data) {
+    const xs = [], ys = [], idx = [];
+    rs.forEach((r, i) => {
+      const t = truncated(r, app.frame);
+      xs.push(t.x, t.x.slice(-1));
+      ys.push(t.y, t.y.slice(-1));
+      idx.push(3 + 2 * i, 4 + 2 * i);
+    });
+    Plotly.restyle($('contour'), { x: xs, y: ys }, idx);
+  } else if (app.state.view === 'surface') {
+    renderSurface();
+  }
+  Plotly.relayout($('loss'), { shapes: [frameLine()] });
+  updateFrameLabel();
+}
+
+let lastTick = 0, carry = 0;
+function tick(now) {
+  if (!app.playing) return;
+  carry += ((now - lastTick) / 1000) * Number($('speed').value);
+  lastTick = now;
+  const advance = Math.floor(carry);
+  if (advance > 0) {
+    carry -= advance;
+    setFrame(app.frame + advance);
+  }
+  if (app.frame >= Number($('frame').max)) {
+    app.playing = false;
+    updateFrameLabel();
+    return;
+  }
+  requestAnimationFrame(tick);
+}
+
+function play() {
+  if (app.playing) {
+    app.playing = false;
+    updateFrameLabel();
+    return;
+  }
+  if (app.frame >= Number($('frame').max)) setFrame(0);
+  app.playing = true;
+  lastTick = performance.now();
+  carry = 0;
+  updateFrameLabel();
+  requestAnimationFrame(tick);
+}
+
+// ---- the phase diagram -----------------------------------------------------------------------------
+
+function phaseOptimizer() {
+  const st = app.state;
+  if (st.phase.opt >= st.opts.length) st.phase.opt = 0;
+  const parsed = S.parseSpec(st.opts[st.phase.opt]);
+  return { parsed, entry: optimizerEntry(parsed.name) };
+}
+
+function renderPhaseControls() {
+  const st = app.state;
+  const optSelect = $('phase-opt');
+  optSelect.replaceChildren();
+  st.opts.forEach((spec, i) => optSelect.add(new Option(`${i + 1}: ${spec}`, i, false, i === st.phase.opt)));
+  const { entry } = phaseOptimizer();
+  const reals = entry.params.filter((p) => p.type === 'real').map((p) => p.name);
+  if (!reals.includes(st.phase.x)) st.phase.x = reals[0];
+  if (!reals.includes(st.phase.y) || st.phase.y === st.phase.x) st.phase.y = reals.find((k) => k !== st.phase.x);
+  for (const [id, key] of [['phase-x', 'x'], ['phase-y', 'y']]) {
+    const sel = $(id);
+    sel.replaceChildren();
+    for (const k of reals) sel.add(new Option(k, k, false, k === st.phase[key]));
+  }
+  $('phase-n').value = st.phase.n;
+  $('phase-metric').value = st.phase.metric;
+}
+
+function axisSpec(entry, key, n) {
+  const p = entry.params.find((q) => q.name === key);
+  const r = S.gridRange(p);
+  return `${key}=${S.formatNumber(r.lo)}:${S.formatNumber(r.hi)}:${r.log ? 'log' : 'lin'}:${n}`;
+}
+
+async function renderPhase() {
+  renderPhaseControls();
+  const st = app.state;
+  const { parsed, entry } = phaseOptimizer();
+  if (!st.phase.y) {
+    $('phase-note').textContent = `${entry.name} has fewer than two real settings to map.`;
+    return;
+  }
+  const values = { ...parsed.values };
+  delete values[st.phase.x];
+  delete values[st.phase.y];
+  const steps = Math.min(st.steps, 5000);
+  const request = {
+    function: st.fn, start: currentStart(), optimizer: S.buildSpec(entry, values),
+    grid: [axisSpec(entry, st.phase.x, st.phase.n), axisSpec(entry, st.phase.y, st.phase.n)],
+    steps, metric: st.phase.metric,
+  };
+  const key = JSON.stringify(request);
+  if (key !== app.phaseKey) {
+    $('phase-note').textContent = `computing ${st.phase.n * st.phase.n} runs…`;
+    const t0 = performance.now();
+    try {
+      app.phaseAnswer = await api('sweep', request);
+    } catch (e) {
+      $('phase-note').textContent = `${e.field ? `${e.field}: ` : ''}${e.message}`;
+      return;
+    }
+    app.phaseKey = key;
+    app.phaseMs = performance.now() - t0;
+  }
+  if (app.state.view !== 'phase') return;
+  drawPhase(app.phaseAnswer, parsed, entry);
+}
+
+function drawPhase(ans, parsed, entry) {
+  const st = app.state;
+  const [ax, ay] = ans.axes;
+  const nx = ax.values.length, ny = ay.values.length;
+  const logColour = ans.metric !== 'steps_to_tol';
+  const z = [], diverged = [];
+  let reached = 0, blown = 0;
+  for (let j = 0; j < ny; ++j) {
+    z.push([]);
+    diverged.push([]);
+    for (let i = 0; i < nx; ++i) {
+      const c = ans.cells[i * ny + j];
+      const v = c.median === null ? null : logColour ? Math.log10(Math.max(c.median, 1e-300)) : c.median;
+      z[j].push(v);
+      diverged[j].push(c.diverged ? 1 : null);
+      if (c.median !== null) ++reached;
+      if (c.diverged) ++blown;
+    }
+  }
+  const label = { steps_to_tol: 'steps to tol', final_loss: 'log10 final loss', best_loss: 'log10 best loss' }[ans.metric];
+  const traces = [{
+    type: 'heatmap', x: ax.values, y: ay.values, z, colorscale: 'Viridis', reversescale: ans.metric === 'steps_to_tol',
+    colorbar: { title: { text: label }, thickness: 12 }, hovertemplate: `${ax.key} %{x:.4g}<br>${ay.key} %{y:.4g}<br>${label} %{z:.4g}<extra></extra>`,
+  }, {
+    type: 'heatmap', x: ax.values, y: ay.values, z: diverged, showscale: false, hoverinfo: 'skip',
+    colorscale: [[0, '#c62828'], [1, '#c62828']], name: 'diverged',
+  }];
+  const get = (k) => Number(parsed.values[k] ?? S.defaultText(entry.params.find((p) => p.name === k)));
+  traces.push({
+    type: 'scatter', mode: 'markers', name: 'current setting', x: [get(ax.key)], y: [get(ay.key)],
+    marker: { symbol: 'star', size: 16, color: '#fff', line: { color: '#000', width: 1.5 } },
+  });
+  const a = app.analysis?.answer;
+  const lambda = a?.quadratic && a.eigenvalues.length ? Math.max(...a.eigenvalues) : null;
+  if (lambda && entry.name === 'momentum' && ax.key === 'lr' && ay.key === 'alpha') {
+    const alphas = ay.values;
+    traces.push({
+      type: 'scatter', mode: 'lines', name: 'stability limit lr·λmax = 2 + 2α',
+      x: alphas.map((al) => (2 + 2 * al) / lambda), y: alphas, line: { color: '#fff', width: 2, dash: 'dash' },
+    });
+    if (a.momentum) traces.push({
+      type: 'scatter', mode: 'markers', name: 'theory optimum (lr*, α*)', x: [a.momentum.lr_star], y: [a.momentum.alpha_star],
+      marker: { symbol: 'diamond', size: 12, color: '#ffeb3b', line: { color: '#000', width: 1 } },
+    });
+  } else if (lambda && (entry.name === 'sgd' || entry.name === 'gd') && ax.key === 'lr') {
+    traces.push({
+      type: 'scatter', mode: 'lines', name: 'stability limit lr·λmax = 2', x: [2 / lambda, 2 / lambda],
+      y: [ay.values[0], ay.values.at(-1)], line: { color: '#fff', width: 2, dash: 'dash' },
+    });
+  }
+  const layout = {
+    margin: { l: 60, r: 10, t: 10, b: 46 },
+    xaxis: { title: { text: ax.key }, type: ax.log ? 'log' : 'linear', range: axisRange(ax), exponentformat: 'power' },
+    yaxis: { title: { text: ay.key }, type: ay.log ? 'log' : 'linear', range: axisRange(ay), exponentformat: 'power' },
+    plot_bgcolor: '#d5d5d5', legend: { orientation: 'h', x: 0, y: -0.14, yanchor: 'top' },
+    uirevision: 'phase',
+  };
+  const gd = $('phase');
+  Plotly.react(gd, traces, layout, PLOT_CONFIG);
+  if (!gd.descentClick) {
+    gd.on('plotly_click', onPhaseClick);
+    gd.descentClick = true;
+  }
+  $('phase-note').textContent =
+    `${entry.name} from (${currentStart().map(S.displayNumber).join(', ')}), ${ans.steps} steps, ${nx}×${ny} settings in ${app.phaseMs.toFixed(0)} ms: ` +
+    `${reached} reach the metric, ${blown} diverge (red); grey never reached the tolerance. Click a cell to use its setting.`;
+  app.phaseRenders += 1;
+}
+
+function axisRange(axis) {
+  const v = axis.values;
+  const step = (v[1] - v[0]) / 2;
+  if (axis.log) {
+    const r = Math.sqrt(v[1] / v[0]);
+    return [Math.log10(v[0] / r), Math.log10(v.at(-1) * r)];
+  }
+  return [v[0] - step, v.at(-1) + step];
+}
+
+function onPhaseClick(ev) {
+  const pt = ev.points?.[0];
+  if (!pt || pt.curveNumber !== 0) return;
+  const st = app.state;
+  const { parsed, entry } = phaseOptimizer();
+  const values = { ...parsed.values, [st.phase.x]: S.formatNumber(pt.x), [st.phase.y]: S.formatNumber(pt.y) };
+  st.opts[st.phase.opt] = S.buildSpec(entry, values, parsed.schedule);
+  renderOptimizerCards();
+  requestRefresh();
+}
+
+// ---- exports -----------------------------------------------------------------------------------------
+
+function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function exportPng() {
+  const gd = $(app.state.view);
+  Plotly.downloadImage(gd, { format: 'png', filename: `descent-${app.state.view}`, width: gd.clientWidth, height: gd.clientHeight });
+}
+
+// ---- start-up -----------------------------------------------------------------------------------------
+
+function onContourClick(ev) {
+  const gd = $('contour');
+  const L = gd._fullLayout;
+  if (!L) return;
+  const r = gd.getBoundingClientRect();
+  const px = ev.clientX - r.left - L._size.l, py = ev.clientY - r.top - L._size.t;
+  if (px < 0 || py < 0 || px > L._size.w || py > L._size.h) return;
+  const [x0, x1] = L.xaxis.range, [y0, y1] = L.yaxis.range;
+  const x = x0 + (px / L._size.w) * (x1 - x0), y = y1 - (py / L._size.h) * (y1 - y0);
+  const round = (v, span) => Number(v.toFixed(Math.max(0, 3 - Math.floor(Math.log10(span)))));
+  app.state.start = [round(x, x1 - x0), round(y, y1 - y0)];
+  renderStartAndSteps();
+  requestRefresh();
+}
+
+function wire() {
+  const st = app.state;
+  $('function').addEventListener('change', () => {
+    const v = $('function').value;
+    st.fn = v === EXPRESSION ? ($('expression').value.trim() || DEFAULT_EXPRESSION) : v;
+    st.start = null;
+    renderFunctionControls();
+    requestRefresh();
+  });
+  let typing = 0;
+  $('expression').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      const text = $('expression').value.trim();
+      if (text === '' || text === st.fn) return;
+      st.fn = text;
+      requestRefresh();
+    }, 250);
+  });
+  for (const id of ['start-x', 'start-y']) {
+    $(id).addEventListener('change', () => {
+      const s = [Number($('start-x').value), Number($('start-y').value)];
+      if (s.every(Number.isFinite)) {
+        st.start = s;
+        requestRefresh();
+      }
+    });
+  }
+  $('steps').addEventListener('change', () => {
+    const n = Math.round(Number($('steps').value));
+    st.steps = Math.min(Math.max(Number.isFinite(n) ? n : 50, 1), S.MAX_STEPS);
+    $('steps').value = st.steps;
+    requestRefresh();
+  });
+  $('add').addEventListener('click', () => {
+    if (st.opts.length >= S.MAX_OPTIMIZERS) return;
+    st.opts.push($('add-name').value);
+    renderOptimizerCards();
+    requestRefresh();
+  });
+  document.querySelectorAll('.tabs button').forEach((b) => b.addEventListener('click', () => {
+    st.view = b.dataset.view;
+    history.replaceState(null, '', `?${S.encodeState(st)}`);
+    renderView();
+  }));
+  $('play').addEventListener('click', play);
+  $('step').addEventListener('click', () => {
+    app.playing = false;
+    setFrame(app.frame + 1);
+  });
+  $('rewind').addEventListener('click', () => {
+    app.playing = false;
+    setFrame(0);
+  });
+  $('frame').addEventListener('input', () => {
+    app.playing = false;
+    setFrame(Number($('frame').value));
+  });
+  $('contour').addEventListener('click', onContourClick);
+  const phaseChanged = () => {
+    st.phase.opt = Number($('phase-opt').value);
+    st.phase.x = $('phase-x').value;
+    st.phase.y = $('phase-y').value;
+    if (st.phase.y === st.phase.x) st.phase.y = '';
+    const n = Math.round(Number($('phase-n').value));
+    st.phase.n = Math.min(Math.max(Number.isFinite(n) ? n : 40, 4), 128);
+    history.replaceState(null, '', `?${S.encodeState(st)}`);
+    renderPhase();
+  };
+  for (const id of ['phase-opt', 'phase-x', 'phase-y', 'phase-n', 'phase-metric']) $(id).addEventListener('change', () => {
+    if (id === 'phase-metric') st.phase.metric = $('phase-metric').value;
+    phaseChanged();
+  });
+  $('share').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      setStatus('link copied');
+    } catch {
+      setStatus('copy the address bar: it holds this view');
+    }
+  });
+  $('export-png').addEventListener('click', exportPng);
+  $('export-csv').addEventListener('click', () => app.run && download('descent-run.csv', 'text/csv', S.runToCsv(app.run)));
+  $('export-json').addEventListener('click', () => app.run &&
+    download('descent-run.json', 'application/json', JSON.stringify({ request: app.runRequest, response: app.run }, null, 2)));
+}
+
+async function main() {
+  if (typeof Plotly === 'undefined') {
+    showError(new Error('plotly.js did not load: run npm ci --prefix web and restart descent serve'));
+    return;
+  }
+  try {
+    const [fns, opts] = await Promise.all([api('functions'), api('optimizers')]);
+    app.functions = fns.functions.filter((f) => f.dim === 2);
+    app.optimizers = opts.optimizers;
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  const { state, problems } = S.decodeState(location.search);
+  const known = state.opts.filter((spec) => {
+    try {
+      if (optimizerEntry(S.parseSpec(spec).name)) return true;
+    } catch { /* reported below */ }
+    problems.push(`optimizer '${spec}' is not in the registry; left out`);
+    return false;
+  });
+  state.opts = known.length ? known : [...S.DEFAULT_STATE.opts];
+  app.state = state;
+  const fsel = $('function');
+  for (const f of app.functions) fsel.add(new Option(f.name, f.name));
+  fsel.add(new Option('typed expression…', EXPRESSION));
+  for (const o of app.optimizers) $('add-name').add(new Option(o.name, o.name));
+  $('add-name').value = 'adam';
+  wire();
+  renderFunctionControls();
+  renderOptimizerCards();
+  renderStartAndSteps();
+  renderView();
+  requestRefresh();
+  while (app.busy) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (problems.length) {
+    $('problems').textContent = `From the address: ${problems.join('; ')}`;
+    $('problems').hidden = false;
+  }
+}
+
+main();

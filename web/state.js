@@ -1,0 +1,240 @@
+// The page's state and the pure functions around it: specs, sliders, the URL and the exports.
+// No DOM here, so that node's test runner checks all of it (web/tests/state.test.mjs).
+
+/** The seed experiment: the page opens on it. */
+export const DEFAULT_STATE = Object.freeze({
+  fn: 'anisotropic',
+  start: null, // null: the function's default start
+  steps: 50,
+  opts: ['sgd', 'momentum', 'rmsprop'],
+  view: 'contour',
+  phase: Object.freeze({ opt: 1, x: 'lr', y: 'alpha', n: 40, metric: 'steps_to_tol' }),
+});
+
+export const VIEWS = ['contour', 'surface', 'phase'];
+export const METRICS = ['steps_to_tol', 'final_loss', 'best_loss'];
+export const MAX_STEPS = 10000; // the API's limit
+export const MAX_OPTIMIZERS = 8; // the API's limit
+
+/** A number as short as it can be written while keeping 6 significant digits. */
+export function formatNumber(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return String(v);
+  return String(Number(v.toPrecision(6)));
+}
+
+/** A number for tables: 4 significant digits, exponent form when very large or small. */
+export function displayNumber(v) {
+  if (v === null || v === undefined) return '–';
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * Splits a spec `name:key=value,...[@schedule]` into its name, its settings (as text) and the
+ * schedule part (kept as written). Values may hold ';' (lists) but not ',' or '='.
+ */
+export function parseSpec(spec) {
+  const text = String(spec).trim();
+  const at = text.indexOf('@');
+  const body = at < 0 ? text : text.slice(0, at);
+  const schedule = at < 0 ? '' : text.slice(at + 1);
+  const colon = body.indexOf(':');
+  const name = (colon < 0 ? body : body.slice(0, colon)).trim();
+  const values = {};
+  if (colon >= 0) {
+    for (const part of body.slice(colon + 1).split(',')) {
+      if (part.trim() === '') continue;
+      const eq = part.indexOf('=');
+      if (eq < 0) throw new Error(`'${part.trim()}' in '${text}' is not key=value`);
+      values[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    }
+  }
+  return { name, values, schedule };
+}
+
+/** The text of a parameter's default, as a spec writes it. */
+export function defaultText(param) {
+  if (param.type === 'boolean') return param.default ? 'true' : 'false';
+  if (param.type === 'choice') return param.choices[param.default] ?? String(param.default);
+  if (param.type === 'integer_list' || param.type === 'real_list')
+    return param.default.length ? param.default.join(';') : 'none';
+  return formatNumber(param.default);
+}
+
+/**
+ * Builds a spec from a registry entry ({name, params}) and settings as text; settings equal to
+ * the default are left out, so specs stay short and read like the CLI's.
+ */
+export function buildSpec(entry, values, schedule = '') {
+  const parts = [];
+  for (const p of entry.params) {
+    const v = values[p.name];
+    if (v === undefined || v === '' || v === defaultText(p)) continue;
+    parts.push(`${p.name}=${v}`);
+  }
+  let spec = parts.length ? `${entry.name}:${parts.join(',')}` : entry.name;
+  if (schedule) spec += `@${schedule}`;
+  return spec;
+}
+
+/**
+ * The range a slider spans for a real parameter: the registry's bounds where finite, otherwise a
+ * span around the default; log-scaled parameters get a logarithmic slider. An open end (alpha in
+ * [0, 1)) is marked, and the slider stops just short of it.
+ */
+export function sliderRange(param) {
+  const d = Number(param.default) || 0;
+  const hasMin = param.min !== null && param.min !== undefined;
+  const hasMax = param.max !== null && param.max !== undefined;
+  const openLo = hasMin && param.min_inclusive === false;
+  const openHi = hasMax && param.max_inclusive === false;
+  if (param.log_scale) {
+    const lo = hasMin && param.min > 0 ? param.min : d > 0 ? d / 1000 : 1e-5;
+    const hi = hasMax ? param.max : d > 0 ? d * 100 : 1;
+    return { lo, hi, log: true, openLo: openLo && lo === param.min, openHi };
+  }
+  let lo = hasMin ? param.min : d === 0 ? -1 : d - 10 * Math.abs(d);
+  let hi = hasMax ? param.max : d === 0 ? 1 : d + 10 * Math.abs(d);
+  if (hasMin && !hasMax && d === 0) hi = lo + 1;
+  if (hasMax && !hasMin && d === 0) lo = hi - 1;
+  return { lo, hi, log: false, openLo, openHi };
+}
+
+/** The span a phase diagram maps: the slider's, with open ends pulled in by 0.1%. */
+export function gridRange(param) {
+  const r = sliderRange(param);
+  const pull = (to, from) => (r.log ? to * Math.pow(from / to, 1e-3) : to + (from - to) * 1e-3);
+  return {
+    lo: Number((r.openLo ? pull(r.lo, r.hi) : r.lo).toPrecision(6)),
+    hi: Number((r.openHi ? pull(r.hi, r.lo) : r.hi).toPrecision(6)),
+    log: r.log,
+  };
+}
+
+export const SLIDER_STEPS = 1000;
+
+/** The value at slider position `pos` in [0, SLIDER_STEPS]; an open end is never reached. */
+export function sliderValue(range, pos) {
+  const t = Math.min(Math.max(pos / SLIDER_STEPS, 0), 1);
+  let v = range.log ? Math.exp(Math.log(range.lo) + t * Math.log(range.hi / range.lo))
+    : range.lo + t * (range.hi - range.lo);
+  v = Number(v.toPrecision(4));
+  const nudge = (range.hi - range.lo) * 1e-4;
+  if (range.openHi && v >= range.hi) v = Number((range.hi - nudge).toPrecision(4));
+  if (range.openLo && v <= range.lo) v = Number((range.lo + nudge).toPrecision(4));
+  return v;
+}
+
+/** The slider position nearest to `value`. */
+export function sliderPosition(range, value) {
+  let t;
+  if (range.log) t = value > 0 ? Math.log(value / range.lo) / Math.log(range.hi / range.lo) : 0;
+  else t = (value - range.lo) / (range.hi - range.lo);
+  return Math.round(Math.min(Math.max(t, 0), 1) * SLIDER_STEPS);
+}
+
+/** The state as the URL's query string, so a view can be shared or bookmarked. */
+export function encodeState(state) {
+  const q = new URLSearchParams();
+  q.set('f', state.fn);
+  if (state.start) q.set('s', state.start.map(formatNumber).join(','));
+  q.set('n', String(state.steps));
+  for (const o of state.opts) q.append('o', o);
+  q.set('v', state.view);
+  const p = state.phase;
+  q.set('p', [p.opt, p.x, p.y, p.n, p.metric].join(','));
+  return q.toString();
+}
+
+/**
+ * The state read back from a query string; what is missing or malformed falls back to the
+ * default, and the reasons are collected in `problems` (shown on the page).
+ */
+export function decodeState(query) {
+  const q = new URLSearchParams(query);
+  const state = structuredClone({ ...DEFAULT_STATE, phase: { ...DEFAULT_STATE.phase } });
+  const problems = [];
+  if (q.has('f') && q.get('f').trim() !== '') state.fn = q.get('f').trim();
+  if (q.has('s')) {
+    const s = q.get('s').split(',').map(Number);
+    if (s.length === 2 && s.every(Number.isFinite)) state.start = s;
+    else problems.push(`start '${q.get('s')}' is not two numbers`);
+  }
+  if (q.has('n')) {
+    const n = Number(q.get('n'));
+    if (Number.isInteger(n) && n >= 1 && n <= MAX_STEPS) state.steps = n;
+    else problems.push(`steps '${q.get('n')}' is not a whole number in [1, ${MAX_STEPS}]`);
+  }
+  const opts = q.getAll('o').filter((o) => o.trim() !== '');
+  if (opts.length > MAX_OPTIMIZERS) problems.push(`only the first ${MAX_OPTIMIZERS} optimizers are kept`);
+  if (opts.length) state.opts = opts.slice(0, MAX_OPTIMIZERS);
+  if (q.has('v')) {
+    if (VIEWS.includes(q.get('v'))) state.view = q.get('v');
+    else problems.push(`view '${q.get('v')}' is not one of ${VIEWS.join(', ')}`);
+  }
+  if (q.has('p')) {
+    const [opt, x, y, n, metric] = q.get('p').split(',');
+    const o = Number(opt), cells = Number(n);
+    if (Number.isInteger(o) && o >= 0 && x && y && x !== y && Number.isInteger(cells) &&
+        cells >= 4 && cells <= 128 && METRICS.includes(metric))
+      state.phase = { opt: o, x, y, n: cells, metric };
+    else problems.push(`phase diagram settings '${q.get('p')}' are malformed`);
+  }
+  return { state, problems };
+}
+
+/** The run as CSV: one row per optimizer and step. */
+export function runToCsv(run) {
+  const rows = ['optimizer,step,w1,w2,loss'];
+  for (const r of run.results) {
+    for (let k = 0; k < r.points.length; ++k) {
+      const [w1, w2] = r.points[k];
+      const loss = r.loss[k] === null ? '' : r.loss[k];
+      rows.push(`"${r.optimizer}",${r.steps[k]},${w1},${w2},${loss}`);
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+/**
+ * The view box for a contour: the function's box, grown to hold `start` with a margin, rounded
+ * outwards to a tidy step.
+ */
+export function viewBox(bounds, start) {
+  const lower = [...bounds.lower], upper = [...bounds.upper];
+  if (start) {
+    for (let k = 0; k < 2; ++k) {
+      const margin = 0.1 * (upper[k] - lower[k]);
+      if (start[k] < lower[k]) lower[k] = start[k] - margin;
+      if (start[k] > upper[k]) upper[k] = start[k] + margin;
+    }
+  }
+  return { lower, upper };
+}
+
+/**
+ * Whether the learning rate is inside the stability limit the theory gives on a quadratic with
+ * largest curvature `lambdaMax`: lr*lambda < 2 for gradient descent, lr*lambda < 2 + 2*alpha for
+ * heavy-ball momentum. null where the theory says nothing (other optimizers).
+ */
+export function stability(spec, registry, lambdaMax) {
+  const { name, values } = parseSpec(spec);
+  const entry = registry.find((e) => e.name === name);
+  if (!entry || !(lambdaMax > 0)) return null;
+  const get = (key) => {
+    const p = entry.params.find((q) => q.name === key);
+    return values[key] !== undefined ? Number(values[key]) : Number(p.default);
+  };
+  if (name === 'sgd' || name === 'gd') {
+    const limit = 2 / lambdaMax;
+    return { limit, stable: get('lr') < limit, rule: 'lr·λmax < 2' };
+  }
+  if (name === 'momentum' && get('dampening') === 0) {
+    const limit = (2 + 2 * get('alpha')) / lambdaMax;
+    return { limit, stable: get('lr') < limit, rule: 'lr·λmax < 2 + 2α' };
+  }
+  return null;
+}

@@ -1,0 +1,297 @@
+// End-to-end tests of the lab page: the real `descent serve` and Debian's chromium, headless,
+// driven by playwright-core. DESCENT_BIN names the program (CTest passes it); screenshots go to
+// DESCENT_SCREENSHOTS when set (scripts/make-doc-figures.sh uses docs/figures).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const webDir = path.resolve(here, '..');
+const bin = process.env.DESCENT_BIN;
+const chromiumPath = process.env.DESCENT_CHROMIUM ?? '/usr/bin/chromium';
+const shots = process.env.DESCENT_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'descent-shots-'));
+
+let server, context, page, base;
+const problems = []; // console errors and uncaught exceptions of the page
+
+function startServer() {
+  assert.ok(bin, 'DESCENT_BIN must name the descent program');
+  assert.ok(fs.existsSync(chromiumPath), `${chromiumPath} is missing: bash scripts/install-deps.sh --test installs chromium`);
+  server = spawn(bin, ['serve', '--port', '0', '--web', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m) resolve(`http://127.0.0.1:${m[1]}/`);
+    });
+    server.on('exit', (code) => reject(new Error(`descent serve exited with ${code}: ${out}`)));
+  });
+}
+
+before(async () => {
+  base = await startServer();
+  context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'descent-chromium-')), {
+    executablePath: chromiumPath,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1440, height: 1000 },
+    args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  // The 400s the tests provoke on purpose are shown on the page; the browser logs them as well.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 400/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill('SIGTERM');
+});
+
+const renders = () => page.evaluate(() => window.__descent.renders);
+const waitRender = (n) => page.waitForFunction((k) => window.__descent.renders > k && !window.__descent.busy, n);
+const state = () => page.evaluate(() => JSON.parse(JSON.stringify(window.__descent.state)));
+const shot = (name) => page.screenshot({ path: path.join(shots, `page-${name}.png`) });
+// The x data of the contour's path trace of optimizer i.
+const pathOf = (i) => page.evaluate((k) => {
+  const d = document.getElementById('contour').data;
+  return { x: [...d[3 + 2 * k].x], y: [...d[3 + 2 * k].y] };
+}, i);
+
+async function load(query = '') {
+  await page.goto(base + query);
+  await page.waitForFunction(() => window.__descent && window.__descent.renders > 0 && !window.__descent.busy);
+}
+
+test('the page opens on the seed experiment and draws it', async () => {
+  await load();
+  assert.equal(await page.locator('#metrics tbody tr').count(), 3);
+  const labels = await page.locator('#metrics tbody td:first-child').allTextContents();
+  assert.deepEqual(labels, ['sgd:lr=0.1', 'momentum:lr=0.1,alpha=0.9', 'rmsprop:lr=0.1,beta=0.9']);
+  assert.match(await page.locator('#formula').textContent(), /w1\^2 \+ 8\*w2\^2/);
+  assert.match(await page.locator('#theory-body').textContent(), /condition number κ8/);
+  // The contour holds the surface, minimum, start, and a path and head per optimizer.
+  assert.equal(await page.evaluate(() => document.getElementById('contour').data.length), 3 + 2 * 3);
+  const p = await pathOf(0);
+  assert.equal(p.x.length, 51);
+  assert.deepEqual([p.x[0], p.y[0]], [1, 1]);
+  assert.deepEqual([p.x[1], p.y[1]], [0.8, -0.6000000000000001]); // sgd: w - 0.1*(2w1, 16w2)
+  await shot('contour');
+});
+
+test('the metrics table shows what the engine answered', async () => {
+  const run = await page.evaluate(() => window.__descent.run);
+  const rows = await page.locator('#metrics tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  run.results.forEach((r, i) => {
+    assert.equal(rows[i][0], r.label);
+    assert.equal(rows[i][1], r.termination);
+    const v = r.metrics.final_loss;
+    assert.equal(Number(rows[i][2]).toPrecision(3), v.toPrecision(3), `final loss of ${r.label}`);
+    assert.equal(rows[i][4], r.metrics.steps_to_tol === null ? 'not reached' : String(r.metrics.steps_to_tol));
+  });
+  // The seed's finding: sgd and rmsprop reach 1e-6, momentum (alpha 0.9) does not in 50 steps.
+  assert.equal(rows[0][4], '31');
+  assert.equal(rows[1][4], 'not reached');
+  assert.equal(rows[2][4], '19');
+});
+
+test('moving a slider changes the paths and the URL', async () => {
+  const before = await pathOf(0);
+  const n = await renders();
+  const lr = page.locator('.opt[data-index="0"] input[type="range"][data-param="lr"]');
+  await lr.fill('550'); // log slider over [1e-4, 10]: 1e-4 * 10^(5 * 0.55)
+  await waitRender(n);
+  const after = await pathOf(0);
+  assert.notDeepEqual(after.x, before.x);
+  assert.equal(await page.locator('.opt[data-index="0"] input[type="number"][data-param="lr"]').inputValue(), '0.05623');
+  assert.match(decodeURIComponent(page.url()), /o=sgd:lr=0\.05623/);
+  assert.deepEqual([after.x[1], after.y[1]], [1 - 0.05623 * 2, 1 - 0.05623 * 16]);
+  // The anisotropic ratio is a slider too.
+  const m = await renders();
+  await page.locator('#function-params input[type="number"][data-param="ratio"]').fill('2');
+  await page.locator('#function-params input[type="number"][data-param="ratio"]').press('Enter');
+  await waitRender(m);
+  assert.equal((await state()).fn, 'anisotropic:ratio=2');
+  assert.match(await page.locator('#formula').textContent(), /w1\^2 \+ 2\*w2\^2/);
+});
+
+test('picking a function redraws everything', async () => {
+  const n = await renders();
+  await page.locator('#function').selectOption('rosenbrock');
+  await waitRender(n);
+  assert.equal((await state()).fn, 'rosenbrock');
+  assert.match(await page.locator('#formula').textContent(), /100\*\(w2 - w1\^2\)\^2/);
+  assert.equal(await page.locator('#start-x').inputValue(), '-1.2');
+  const p = await pathOf(1);
+  assert.deepEqual([p.x[0], p.y[0]], [-1.2, 1]);
+  await shot('rosenbrock');
+});
+
+test('a typed expression shows the parser error inline, then runs', async () => {
+  let n = await renders();
+  await page.locator('#function').selectOption('__expression');
+  await waitRender(n);
+  assert.equal((await state()).fn, 'w1^2 + 8*w2^2');
+  await page.locator('#expression').fill('w1^2 +* w2');
+  await page.waitForFunction(() => !document.getElementById('expression-error').hidden);
+  assert.match(await page.locator('#expression-error').textContent(), /function: .*column/);
+  await shot('expression-error');
+  n = await renders();
+  await page.locator('#expression').fill('(w1 - 1)^2 + 4*(w2 + 0.5)^2');
+  await waitRender(n);
+  assert.equal(await page.locator('#expression-error').isHidden(), true);
+  assert.equal((await state()).fn, '(w1 - 1)^2 + 4*(w2 + 0.5)^2');
+  assert.match(await page.locator('#theory-body').textContent(), /\(1, -0\.5\)|at\(/);
+});
+
+test('clicking the contour sets the start', async () => {
+  await load('?f=anisotropic&o=sgd&o=momentum&o=rmsprop');
+  const target = [0.5, -1.5];
+  const xy = await page.evaluate(([x, y]) => {
+    const gd = document.getElementById('contour');
+    const L = gd._fullLayout, r = gd.getBoundingClientRect();
+    return [r.left + L.xaxis._offset + L.xaxis.l2p(x), r.top + L.yaxis._offset + L.yaxis.l2p(y)];
+  }, target);
+  const n = await renders();
+  await page.mouse.click(xy[0], xy[1]);
+  await waitRender(n);
+  const start = (await state()).start;
+  // One pixel of a 4-unit-wide plot is under 0.01.
+  assert.ok(Math.abs(start[0] - target[0]) < 0.01 && Math.abs(start[1] - target[1]) < 0.01, `start ${start}`);
+  const p = await pathOf(0);
+  assert.deepEqual([p.x[0], p.y[0]], start);
+  assert.equal(Number(await page.locator('#start-x').inputValue()), start[0]);
+  assert.match(decodeURIComponent(page.url()), new RegExp(`s=${start[0]},${start[1]}`));
+});
+
+test('the animation plays, pauses and steps', async () => {
+  await page.locator('#rewind').click();
+  assert.equal((await pathOf(0)).x.length, 1);
+  assert.equal(await page.locator('#frame-label').textContent(), 'step 0 / 50');
+  await page.locator('#speed').selectOption('30');
+  await page.locator('#play').click();
+  await page.waitForFunction(() => window.__descent.frame >= 10);
+  await page.locator('#play').click(); // pause
+  const paused = await page.evaluate(() => window.__descent.frame);
+  assert.equal(await page.locator('#play').textContent(), 'Play');
+  assert.equal((await pathOf(0)).x.length, paused + 1);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__descent.frame), paused, 'paused means paused');
+  await page.locator('#step').click();
+  assert.equal(await page.evaluate(() => window.__descent.frame), paused + 1);
+  assert.equal((await pathOf(1)).x.length, paused + 2);
+  await shot('animation');
+  await page.locator('#play').click();
+  await page.waitForFunction(() => !window.__descent.playing && window.__descent.frame === 50);
+  assert.equal((await pathOf(0)).x.length, 51);
+});
+
+test('adding and removing optimizers', async () => {
+  await page.locator('#add-name').selectOption('adam');
+  let n = await renders();
+  await page.locator('#add').click();
+  await waitRender(n);
+  assert.equal(await page.locator('#metrics tbody tr').count(), 4);
+  assert.equal(await page.locator('.opt').count(), 4);
+  // Controls come from the registry: adam's lr default and its hidden settings.
+  assert.equal(await page.locator('.opt[data-index="3"] input[type="number"][data-param="lr"]').inputValue(), '0.001');
+  assert.equal(await page.locator('.opt[data-index="3"] input[type="checkbox"][data-param="amsgrad"]').count(), 1);
+  n = await renders();
+  await page.locator('.opt[data-index="3"] .remove').click();
+  await waitRender(n);
+  assert.equal(await page.locator('#metrics tbody tr').count(), 3);
+});
+
+test('the theory panel applies the optimal momentum', async () => {
+  await load('?f=anisotropic&o=sgd&o=momentum&o=rmsprop');
+  assert.match(await page.locator('#theory-body').textContent(), /lr < 0\.125/);
+  assert.match(await page.locator('.opt[data-index="1"] .note').textContent(), /stable/);
+  const n = await renders();
+  await page.locator('#apply-momentum').click();
+  await waitRender(n);
+  const spec = (await state()).opts[1];
+  assert.match(spec, /^momentum:lr=0\.136455,alpha=0\.228094$/);
+  const steps = await page.locator('#metrics tbody tr:nth-child(2) td:nth-child(5)').textContent();
+  assert.ok(Number(steps) > 0 && Number(steps) < 31, `momentum at (lr*, alpha*) needs ${steps} steps`);
+  await shot('theory');
+});
+
+test('the URL holds the whole state', async () => {
+  const url = page.url();
+  const before = await state();
+  await page.goto('about:blank');
+  await page.goto(url);
+  await page.waitForFunction(() => window.__descent && window.__descent.renders > 0 && !window.__descent.busy);
+  assert.deepEqual(await state(), before);
+  // A malformed address falls back to the defaults and says why.
+  await load('?n=ten&o=nothing&v=sideways');
+  const text = await page.locator('#problems').textContent();
+  assert.match(text, /steps 'ten'/);
+  assert.match(text, /optimizer 'nothing' is not in the registry/);
+  assert.match(text, /view 'sideways'/);
+  assert.deepEqual((await state()).opts, ['sgd', 'momentum', 'rmsprop']);
+});
+
+test('the 3-D surface draws with the paths', async () => {
+  await load('?f=anisotropic&o=sgd&o=momentum&o=rmsprop&v=surface');
+  await page.waitForFunction(() => document.querySelector('#surface canvas') !== null);
+  await page.waitForTimeout(1500);
+  const traces = await page.evaluate(() => document.getElementById('surface').data.map((d) => d.type));
+  assert.deepEqual(traces, ['surface', 'scatter3d', 'scatter3d', 'scatter3d']);
+  const text = await page.locator('#view-surface').textContent();
+  assert.doesNotMatch(text, /WebGL is not supported/);
+  await shot('surface');
+});
+
+test('the phase diagram maps two settings and marks the theory', async () => {
+  await load('?f=anisotropic&o=sgd&o=momentum&o=rmsprop&v=phase&p=1,lr,alpha,24,steps_to_tol');
+  await page.waitForFunction(() => window.__descent.phaseRenders > 0);
+  const d = await page.evaluate(() => document.getElementById('phase').data.map((t) => ({ type: t.type, name: t.name, n: t.z?.length })));
+  assert.equal(d[0].type, 'heatmap');
+  assert.equal(d[0].n, 24);
+  assert.ok(d.some((t) => /stability limit/.test(t.name)));
+  assert.ok(d.some((t) => /theory optimum/.test(t.name)));
+  assert.match(await page.locator('#phase-note').textContent(), /24×24 settings/);
+  await shot('phase');
+  // Choosing the metric recomputes it.
+  const k = await page.evaluate(() => window.__descent.phaseRenders);
+  await page.locator('#phase-metric').selectOption('final_loss');
+  await page.waitForFunction((n) => window.__descent.phaseRenders > n, k);
+  assert.match(page.url(), /final_loss/);
+});
+
+test('exports: PNG, CSV and JSON of the current run', async () => {
+  await load('?f=anisotropic&o=sgd&o=momentum&n=20');
+  const save = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
+    return { name: download.suggestedFilename(), data: fs.readFileSync(await download.path()) };
+  };
+  const csv = await save('#export-csv');
+  assert.equal(csv.name, 'descent-run.csv');
+  const lines = csv.data.toString().trim().split('\n');
+  assert.equal(lines[0], 'optimizer,step,w1,w2,loss');
+  assert.equal(lines.length, 1 + 2 * 21);
+  assert.equal(lines[1], '"sgd:lr=0.1,weight_decay=0",0,1,1,9');
+  const json = await save('#export-json');
+  const j = JSON.parse(json.data.toString());
+  assert.deepEqual(j.request.optimizers, ['sgd', 'momentum']);
+  assert.equal(j.response.results[1].points.length, 21);
+  const png = await save('#export-png');
+  assert.equal(png.name, 'descent-contour.png');
+  assert.deepEqual([...png.data.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  assert.ok(png.data.length > 10000);
+});
+
+test('the page logged no errors', () => {
+  assert.deepEqual(problems, []);
+});

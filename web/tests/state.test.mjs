@@ -1,0 +1,103 @@
+// The page's pure logic (web/state.js): specs, sliders, the URL, the exports, the theory's limits.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as S from '../state.js';
+
+const momentum = {
+  name: 'momentum',
+  params: [
+    { name: 'lr', type: 'real', default: 0.1, min: 0, max: null, min_inclusive: true, log_scale: true },
+    { name: 'alpha', type: 'real', default: 0.9, min: 0, max: 1, min_inclusive: true, max_inclusive: false, log_scale: false },
+    { name: 'dampening', type: 'real', default: 0, min: 0, max: 1, min_inclusive: true, max_inclusive: true, log_scale: false },
+  ],
+};
+const sgd = { name: 'sgd', params: [momentum.params[0]] };
+
+test('specs split and build like the CLI writes them', () => {
+  assert.deepEqual(S.parseSpec('momentum:lr=0.1,alpha=0.99@cosine:t_max=50'),
+    { name: 'momentum', values: { lr: '0.1', alpha: '0.99' }, schedule: 'cosine:t_max=50' });
+  assert.deepEqual(S.parseSpec(' sgd '), { name: 'sgd', values: {}, schedule: '' });
+  assert.deepEqual(S.parseSpec('quadratic:eigenvalues=1;10').values, { eigenvalues: '1;10' });
+  assert.throws(() => S.parseSpec('sgd:lr'), /not key=value/);
+  // Defaults are left out; the schedule is kept.
+  assert.equal(S.buildSpec(momentum, { lr: '0.1', alpha: '0.99' }), 'momentum:alpha=0.99');
+  assert.equal(S.buildSpec(momentum, { lr: '0.1', alpha: '0.9' }), 'momentum');
+  assert.equal(S.buildSpec(momentum, { lr: '0.05' }, 'step:step_size=10'), 'momentum:lr=0.05@step:step_size=10');
+  assert.equal(S.defaultText({ type: 'boolean', default: 0 }), 'false');
+  assert.equal(S.defaultText({ type: 'choice', default: 1, choices: ['strong_wolfe', 'none'] }), 'none');
+  assert.equal(S.defaultText({ type: 'real_list', default: [1, 10] }), '1;10');
+});
+
+test('sliders: log for learning rates, open ends kept open', () => {
+  const lr = S.sliderRange(momentum.params[0]);
+  assert.deepEqual(lr, { lo: 1e-4, hi: 10, log: true, openLo: false, openHi: false });
+  assert.equal(S.sliderValue(lr, 0), 1e-4);
+  assert.equal(S.sliderValue(lr, 1000), 10);
+  assert.equal(S.sliderValue(lr, 600), 0.1);
+  assert.equal(S.sliderPosition(lr, 0.1), 600);
+  assert.equal(S.sliderPosition(lr, 1e9), 1000);
+  const alpha = S.sliderRange(momentum.params[1]);
+  assert.equal(alpha.log, false);
+  assert.equal(alpha.lo, 0);
+  assert.equal(S.sliderValue(alpha, S.sliderPosition(alpha, 0.9)), 0.9);
+  assert.equal(S.sliderValue(alpha, 1000), 0.9999, "alpha's slider stops short of 1");
+  assert.deepEqual(S.gridRange(momentum.params[1]), { lo: 0, hi: 0.999, log: false });
+  assert.deepEqual(S.gridRange(momentum.params[0]), { lo: 1e-4, hi: 10, log: true });
+  // A parameter with no upper bound and default 0 spans [min, min + 1].
+  assert.deepEqual(S.sliderRange({ default: 0, min: 0, max: null, min_inclusive: true, log_scale: false }),
+    { lo: 0, hi: 1, log: false, openLo: false, openHi: false });
+  // Angles in [-360, 360].
+  assert.deepEqual(S.sliderRange({ default: 0, min: -360, max: 360, min_inclusive: true, max_inclusive: true, log_scale: false }),
+    { lo: -360, hi: 360, log: false, openLo: false, openHi: false });
+  // A ratio in (0, inf), log-scaled around its default 8, never reaches 0.
+  const ratio = S.sliderRange({ default: 8, min: 0, max: null, min_inclusive: false, log_scale: true });
+  assert.deepEqual([ratio.lo, ratio.hi], [0.008, 800]);
+});
+
+test('the URL round-trips the state and reports what it cannot read', () => {
+  const st = { ...S.DEFAULT_STATE, fn: 'w1^2 + 8*w2^2', start: [0.5, -1.25], steps: 200,
+    opts: ['sgd:lr=0.05', 'momentum:alpha=0.99'], view: 'phase',
+    phase: { opt: 1, x: 'lr', y: 'alpha', n: 32, metric: 'final_loss' } };
+  const { state, problems } = S.decodeState(S.encodeState(st));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(state, st);
+  const bad = S.decodeState('?s=1&n=0&v=map&p=1,lr,lr,32,steps_to_tol&' + 'o=sgd&'.repeat(9));
+  assert.equal(bad.problems.length, 5);
+  assert.equal(bad.state.steps, 50);
+  assert.equal(bad.state.start, null);
+  assert.equal(bad.state.view, 'contour');
+  assert.equal(bad.state.opts.length, 8);
+  assert.deepEqual(S.decodeState('').state, { ...S.DEFAULT_STATE, phase: { ...S.DEFAULT_STATE.phase } });
+});
+
+test('numbers are short in specs and tables', () => {
+  assert.equal(S.formatNumber(0.1), '0.1');
+  assert.equal(S.formatNumber(1e-8), '1e-8');
+  assert.equal(S.formatNumber(0.13645492859214775), '0.136455');
+  assert.equal(S.displayNumber(null), '–');
+  assert.equal(S.displayNumber(2.0406e-10), '2.04e-10');
+  assert.equal(S.displayNumber(0.021876), '0.02188');
+  assert.equal(S.displayNumber(0), '0');
+});
+
+test('CSV export: one row per optimizer and step; a missing loss stays empty', () => {
+  const run = { results: [{ optimizer: 'sgd:lr=0.1', steps: [0, 1], points: [[1, 1], [0.8, -0.6]], loss: [9, null] }] };
+  assert.equal(S.runToCsv(run), 'optimizer,step,w1,w2,loss\n"sgd:lr=0.1",0,1,1,9\n"sgd:lr=0.1",1,0.8,-0.6,\n');
+});
+
+test('the view grows to hold a start outside the function box', () => {
+  const b = { lower: [-2, -2], upper: [2, 2] };
+  assert.deepEqual(S.viewBox(b, [1, 1]), b);
+  assert.deepEqual(S.viewBox(b, [3, -5]), { lower: [-2, -5.4], upper: [3.4, 2] });
+});
+
+test('stability limits from the theory', () => {
+  const registry = [sgd, momentum];
+  assert.deepEqual(S.stability('sgd:lr=0.1', registry, 16), { limit: 0.125, stable: true, rule: 'lr·λmax < 2' });
+  assert.equal(S.stability('sgd:lr=0.13', registry, 16).stable, false);
+  const m = S.stability('momentum:lr=0.2,alpha=0.5', registry, 16);
+  assert.equal(m.limit, 3 / 16);
+  assert.equal(m.stable, false);
+  assert.equal(S.stability('momentum:dampening=0.5', registry, 16), null);
+  assert.equal(S.stability('adam', registry, 16), null);
+});
