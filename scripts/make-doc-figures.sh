@@ -32,4 +32,7 @@ cp "$tmp/tune/loss.png" "$out/tune-rosenbrock-loss.png"
 # The four optimizers training the MLP on Fashion-MNIST (README, Training).
 "$descent" train --out "$tmp/train" >/dev/null
 cp "$tmp/train/train-loss.png" "$tmp/train/test-accuracy.png" "$out/"
+# The lab page, one screenshot per view, taken by its end-to-end tests (README, The lab page).
+DESCENT_BIN="$PWD/$descent" DESCENT_SCREENSHOTS="$PWD/$out" node --test web/tests/e2e.test.mjs \
+  >/dev/null
 echo "figures written to $out"

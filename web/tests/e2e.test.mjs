@@ -254,14 +254,14 @@ test('the 3-D surface draws with the paths', async () => {
 });
 
 test('the phase diagram maps two settings and marks the theory', async () => {
-  await load('?f=anisotropic&o=sgd&o=momentum&o=rmsprop&v=phase&p=1,lr,alpha,24,steps_to_tol');
+  await load('?f=anisotropic&o=sgd&o=momentum&o=rmsprop&v=phase&p=1,lr,alpha,40,steps_to_tol');
   await page.waitForFunction(() => window.__descent.phaseRenders > 0);
   const d = await page.evaluate(() => document.getElementById('phase').data.map((t) => ({ type: t.type, name: t.name, n: t.z?.length })));
   assert.equal(d[0].type, 'heatmap');
-  assert.equal(d[0].n, 24);
+  assert.equal(d[0].n, 40);
   assert.ok(d.some((t) => /stability limit/.test(t.name)));
   assert.ok(d.some((t) => /theory optimum/.test(t.name)));
-  assert.match(await page.locator('#phase-note').textContent(), /24×24 settings/);
+  assert.match(await page.locator('#phase-note').textContent(), /40×40 settings/);
   await shot('phase');
   // Choosing the metric recomputes it.
   const k = await page.evaluate(() => window.__descent.phaseRenders);
