@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "descent/error.hpp"
@@ -19,19 +20,22 @@ namespace {
 template <class Rule>
 struct LaneKernel;
 
-#define DESCENT_LANE_KERNEL(RULE, STEP, OK)                        \
+// A method's lane kernel, its fused loop (or nullptr) and its check that the lanes can share one
+// state layout.
+#define DESCENT_LANE_KERNEL(RULE, STEP, FUSED, OK)                 \
   template <>                                                      \
   struct LaneKernel<RULE> {                                        \
     static constexpr auto step = &STEP;                            \
+    static constexpr auto fused = FUSED;                           \
     static bool ok(std::span<const RULE::Params> p) { return OK; } \
   }
 
-DESCENT_LANE_KERNEL(SgdRule, sgd_lanes, !p.empty());
-DESCENT_LANE_KERNEL(MomentumRule, momentum_lanes, !p.empty());
-DESCENT_LANE_KERNEL(NesterovRule, nesterov_lanes, !p.empty());
-DESCENT_LANE_KERNEL(RmspropRule, rmsprop_lanes, !p.empty() && rmsprop_lanes_ok(p));
-DESCENT_LANE_KERNEL(AdamRule, adam_lanes, !p.empty() && amsgrad_agrees(p));
-DESCENT_LANE_KERNEL(AdamwRule, adamw_lanes, !p.empty() && amsgrad_agrees(p));
+DESCENT_LANE_KERNEL(SgdRule, sgd_lanes, &sgd_fused, !p.empty());
+DESCENT_LANE_KERNEL(MomentumRule, momentum_lanes, &momentum_fused, !p.empty());
+DESCENT_LANE_KERNEL(NesterovRule, nesterov_lanes, &nesterov_fused, !p.empty());
+DESCENT_LANE_KERNEL(RmspropRule, rmsprop_lanes, nullptr, !p.empty() && rmsprop_lanes_ok(p));
+DESCENT_LANE_KERNEL(AdamRule, adam_lanes, nullptr, !p.empty() && amsgrad_agrees(p));
+DESCENT_LANE_KERNEL(AdamwRule, adamw_lanes, nullptr, !p.empty() && amsgrad_agrees(p));
 #undef DESCENT_LANE_KERNEL
 
 // Collects a freshly reset state: its step counter and its arrays, copied to aligned storage.
@@ -63,6 +67,15 @@ class RuleLanes final : public LaneOptimizer {
   }
   void step(double* w, const double* g) override {
     LaneKernel<Rule>::step(p_, s_, dim_, w, g, scratch_);
+  }
+  std::optional<std::vector<LaneRun>> run_fused(const Objective& f, std::span<const double> starts,
+                                                const RunOptions& options) override {
+    if constexpr (std::is_same_v<decltype(LaneKernel<Rule>::fused), const std::nullptr_t>) {
+      return std::nullopt;
+    } else {
+      if (s_.step != 0 || dim_ != 2 || f.dim() != 2) return std::nullopt;
+      return LaneKernel<Rule>::fused(p_, f, starts, options);
+    }
   }
 
  private:
@@ -140,6 +153,7 @@ std::vector<LaneRun> run_lanes(const Objective& f, LaneOptimizer& optimizer, std
   if (starts.size() != dim * lanes)
     throw std::invalid_argument("run_lanes: the starts are not dim x lanes values");
   if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
+  if (auto fused = optimizer.run_fused(f, starts, options)) return std::move(*fused);
   std::vector<LaneRun> out(lanes);
   if (lanes == 0) return out;
   AlignedVector<double> w(starts.begin(), starts.end()), g(dim * lanes), loss(lanes);

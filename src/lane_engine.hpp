@@ -28,12 +28,24 @@ namespace descent::detail {
 /// in the first-level cache for small dimensions.
 inline constexpr std::size_t kLanesPerBatch = 256;
 
+struct LaneRun;
+
 /// One optimizer method stepping many lanes.
 class LaneOptimizer {
  public:
   virtual ~LaneOptimizer() = default;
   /// One step of every lane; w and g hold dim rows of lanes values.
   virtual void step(double* w, const double* g) = 0;
+  /// All of run_lanes() at once, fused with f's formula (fused_lanes.hpp), from the fresh state;
+  /// nothing when the method or f has no fused loop, or the lanes have already stepped.
+  virtual std::optional<std::vector<LaneRun>> run_fused(const Objective& f,
+                                                        std::span<const double> starts,
+                                                        const RunOptions& options) {
+    (void)f;
+    (void)starts;
+    (void)options;
+    return std::nullopt;
+  }
 };
 
 /// A lane optimizer for `cells`, optimizers of one method with any settings, on points of

@@ -10,12 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "descent/error.hpp"
 #include "descent/expression.hpp"
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/simd.hpp"
 #include "descent/sweep.hpp"
+#include "lane_engine.hpp"
 
 namespace descent {
 namespace {
@@ -111,7 +113,26 @@ const Case kCases[] = {
     {"rosenbrock", "adamw", "lr=1e-3:3:log:5", "weight_decay=0:0.1:lin:3"},
     {"anisotropic", "adagrad", "lr=1e-3:3:log:4", nullptr},
     {"anisotropic", "momentum@cosine:t_max=100", "lr=1e-3:0.3:log:4", nullptr},
+    // The fused loop (the seed's bowls with sgd, momentum, nesterov), with block tails.
+    {"isotropic", "sgd:weight_decay=0.05", "lr=1e-3:1.2:log:37", nullptr},
+    {"anisotropic:angle=30", "sgd", "lr=1e-3:0.3:log:11", nullptr},
+    {"anisotropic:ratio=20", "nesterov", "lr=1e-3:0.2:log:9", "alpha=0:0.99:lin:5"},
+    {"anisotropic:angle=-60", "nesterov:weight_decay=0.1", "lr=1e-3:0.3:log:7", nullptr},
+    {"isotropic", "momentum:dampening=0.5", "lr=1e-3:1.5:log:13", "alpha=0:0.99:lin:3"},
 };
+
+double metric_of(const RunResult& one, SweepMetric m) {
+  if (one.termination == Termination::diverged) return INFINITY;
+  switch (m) {
+    case SweepMetric::final_loss:
+      return one.metrics.final_loss;
+    case SweepMetric::best_loss:
+      return one.metrics.best_loss;
+    case SweepMetric::steps_to_tol:
+      return one.metrics.steps_to_tol ? static_cast<double>(*one.metrics.steps_to_tol) : INFINITY;
+  }
+  return NAN;
+}
 
 // Checks every cell against single runs of its spec from each of the sweep's starts.
 void expect_cells_are_single_runs(const SweepConfig& c, const SweepResult& r) {
@@ -124,9 +145,8 @@ void expect_cells_are_single_runs(const SweepConfig& c, const SweepResult& r) {
       auto opt = make_optimizer<double>(cell.spec);
       const RunResult one = run(*f, *opt, start, c.options);
       if (metric.empty()) first = one.message;
-      const bool div = one.termination == Termination::diverged;
-      diverged += div;
-      metric.push_back(div ? INFINITY : one.metrics.final_loss);
+      diverged += one.termination == Termination::diverged;
+      metric.push_back(metric_of(one, c.metric));
     }
     std::sort(metric.begin(), metric.end());
     EXPECT_TRUE(same(cell.min, metric.front())) << c.function << " " << cell.spec;
@@ -145,14 +165,18 @@ TEST_F(SimdLevels, EveryCellIsItsSingleRunBitForBit) {
     c.axes = {parse_grid_axis(k.grid1)};
     if (k.grid2) c.axes.push_back(parse_grid_axis(k.grid2));
     c.options.steps = 150;
-    c.metric = SweepMetric::final_loss;
+    c.options.tol = 1e-4;
     c.starts = 2;
     c.seed = 3;
     for (Simd level : simd_supported()) {
       set_simd(level);
-      const SweepResult r = sweep(c);
-      expect_cells_are_single_runs(c, r);
-      for (const SweepCell& cell : r.cells) diverged += cell.diverged;
+      for (SweepMetric m :
+           {SweepMetric::final_loss, SweepMetric::best_loss, SweepMetric::steps_to_tol}) {
+        c.metric = m;
+        const SweepResult r = sweep(c);
+        expect_cells_are_single_runs(c, r);
+        for (const SweepCell& cell : r.cells) diverged += cell.diverged;
+      }
     }
   }
   EXPECT_GT(diverged, 0u) << "the grids must reach divergence, so that its step is checked";
@@ -180,6 +204,77 @@ TEST(Lanes, BatchesAndThreadsDoNotChangeTheCells) {
   small.axes = {parse_grid_axis("lr=1e-4:3e-3:log:20"), parse_grid_axis("alpha=0:0.95:lin:3")};
   small.metric = SweepMetric::final_loss;
   expect_cells_are_single_runs(small, sweep(small));
+}
+
+TEST_F(SimdLevels, TheFusedLoopRunsTheSeedBowlsAndGivesEachLaneItsSingleRun) {
+  // Lane j of 45 (one full block of 32 and a tail): momentum with lr and alpha of its own.
+  constexpr std::size_t lanes = 45;
+  const OptimizerInfo& info = find_optimizer("momentum");
+  const ParamSet base = make_optimizer<double>("momentum")->params();
+  const auto fill = [](std::size_t j, ParamSet& v) {
+    v.set("lr", 0.1 * static_cast<double>(j + 1));
+    v.set("alpha", 0.02 * static_cast<double>(j));
+  };
+  std::vector<double> starts(2 * lanes);
+  for (std::size_t j = 0; j < lanes; ++j) {
+    starts[j] = 1.0 - 0.01 * static_cast<double>(j);
+    starts[lanes + j] = 1.0;
+  }
+  RunOptions options;
+  options.steps = 400;
+  options.tol = 1e-8;
+  for (const char* spec : {"anisotropic", "anisotropic:angle=30", "isotropic"}) {
+    const auto f = make_function(spec);
+    for (Simd level : simd_supported()) {
+      set_simd(level);
+      auto opt = detail::make_lane_optimizer(info, base, lanes, 2, fill);
+      ASSERT_NE(opt, nullptr);
+      const auto fused = opt->run_fused(*f, starts, options);
+      ASSERT_TRUE(fused.has_value()) << spec << ": the fused loop was not taken";
+      std::size_t diverged = 0;
+      for (std::size_t j = 0; j < lanes; ++j) {
+        ParamSet v = base;
+        fill(j, v);
+        const auto one_opt = info.make_double(v);
+        const std::vector<double> start = {starts[j], starts[lanes + j]};
+        const RunResult one = run(*f, *one_opt, start, options);
+        const detail::LaneRun& l = (*fused)[j];
+        EXPECT_EQ(l.termination, one.termination) << spec << " lane " << j;
+        diverged += l.termination == Termination::diverged;
+        if (one.termination == Termination::diverged) {
+          EXPECT_EQ(l.message, one.message) << spec << " lane " << j;
+          continue;
+        }
+        EXPECT_TRUE(same(l.final_loss, one.metrics.final_loss)) << spec << " lane " << j;
+        EXPECT_TRUE(same(l.best_loss, one.metrics.best_loss)) << spec << " lane " << j;
+        EXPECT_EQ(l.steps_to_tol, one.metrics.steps_to_tol) << spec << " lane " << j;
+      }
+      EXPECT_GT(diverged, 0u) << spec << ": some lanes must diverge";
+      EXPECT_LT(diverged, lanes) << spec;
+    }
+  }
+  // A start where the loss overflows is refused with that start, as run() refuses it.
+  SweepConfig far;
+  far.function = "anisotropic";
+  far.optimizer = "momentum";
+  far.start = {1e200, 1.0};
+  far.axes = {parse_grid_axis("lr=0.01:0.1:lin:3")};
+  try {
+    (void)sweep(far);
+    ADD_FAILURE() << "a start where the loss is inf was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("at the start point (1e+200, 1): loss is inf"),
+              std::string::npos)
+        << e.what();
+  }
+  // Functions without a fused formula and methods without a fused loop take the general path.
+  auto momentum = detail::make_lane_optimizer(info, base, lanes, 2, fill);
+  EXPECT_FALSE(momentum->run_fused(*make_function("rosenbrock"), starts, options).has_value());
+  const OptimizerInfo& adam = find_optimizer("adam");
+  auto lanes_adam = detail::make_lane_optimizer(adam, make_optimizer<double>("adam")->params(),
+                                                lanes, 2, [](std::size_t, ParamSet&) {});
+  ASSERT_NE(lanes_adam, nullptr);
+  EXPECT_FALSE(lanes_adam->run_fused(*make_function("anisotropic"), starts, options).has_value());
 }
 
 }  // namespace

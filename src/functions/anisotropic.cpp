@@ -4,7 +4,9 @@
 #include <limits>
 #include <memory>
 #include <numbers>
+#include <tuple>
 
+#include "functions/formulas.hpp"
 #include "kernels/map.hpp"
 
 namespace descent {
@@ -12,66 +14,37 @@ namespace descent {
 Anisotropic::Anisotropic(const AnisotropicParams& params) : p_(params) {
   check_params("function 'anisotropic'", anisotropic_info().params,
                ParamSet({{"ratio", p_.ratio}, {"angle", p_.angle}}));
-  const double rad = p_.angle * std::numbers::pi / 180.0;
-  c_ = std::cos(rad);
-  s_ = std::sin(rad);
+  std::tie(c_, s_) = detail::valley_turn(p_.angle);
 }
 
-namespace {
-
-// The formula, written once for value_and_gradient and its lanes: on the axes (angle 0) the
-// seed's arithmetic, otherwise in the turned coordinates (u, v).
-inline double axis_value(double r, double x0, double x1) { return x0 * x0 + r * (x1 * x1); }
-inline double axis_gradient(double r, double x0, double x1, double& g0, double& g1) {
-  g0 = 2 * x0;
-  g1 = (2 * r) * x1;
-  return axis_value(r, x0, x1);
-}
-inline double turned_value(double r, double c, double s, double x0, double x1) {
-  const double u = c * x0 + s * x1, v = -s * x0 + c * x1;
-  return u * u + r * (v * v);
-}
-inline double turned_gradient(double r, double c, double s, double x0, double x1, double& g0,
-                              double& g1) {
-  const double u = c * x0 + s * x1, v = -s * x0 + c * x1;
-  g0 = 2 * (c * u - r * s * v);
-  g1 = 2 * (s * u + r * c * v);
-  return u * u + r * (v * v);
-}
-
-}  // namespace
-
+// On the axes (angle 0) the seed's arithmetic, otherwise in the turned coordinates.
 double Anisotropic::value(std::span<const double> x) const {
-  if (p_.angle == 0.0) return axis_value(p_.ratio, x[0], x[1]);
-  return turned_value(p_.ratio, c_, s_, x[0], x[1]);
+  if (p_.angle == 0.0) return detail::AxisValleyFormula{p_.ratio}.value(x[0], x[1]);
+  return detail::TurnedValleyFormula{p_.ratio, c_, s_}.value(x[0], x[1]);
 }
 
 double Anisotropic::value_and_gradient(std::span<const double> x, std::span<double> g) const {
-  if (p_.angle == 0.0) return axis_gradient(p_.ratio, x[0], x[1], g[0], g[1]);
-  return turned_gradient(p_.ratio, c_, s_, x[0], x[1], g[0], g[1]);
+  if (p_.angle == 0.0) return detail::AxisValleyFormula{p_.ratio}(x[0], x[1], g[0], g[1]);
+  return detail::TurnedValleyFormula{p_.ratio, c_, s_}(x[0], x[1], g[0], g[1]);
 }
 
 void Anisotropic::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
                                            std::span<double> loss, std::span<double> g) const {
   detail::check_lanes(2, lanes, x.size(), loss.size(), g.size());
-  const double r = p_.ratio, c = c_, s = s_;
   const double* x1 = x.data() + lanes;
   double* g1 = g.data() + lanes;
-  if (p_.angle == 0.0) {
+  const auto lanes_of = [&](const auto formula) {
     detail::simd_map(
         simd(), lanes,
-        [r](const double& a, const double& b, double& f, double& ga, double& gb) {
-          f = axis_gradient(r, a, b, ga, gb);
+        [formula](const double& a, const double& b, double& f, double& ga, double& gb) {
+          f = formula(a, b, ga, gb);
         },
         x.data(), x1, loss.data(), g.data(), g1);
-  } else {
-    detail::simd_map(
-        simd(), lanes,
-        [r, c, s](const double& a, const double& b, double& f, double& ga, double& gb) {
-          f = turned_gradient(r, c, s, a, b, ga, gb);
-        },
-        x.data(), x1, loss.data(), g.data(), g1);
-  }
+  };
+  if (p_.angle == 0.0)
+    lanes_of(detail::AxisValleyFormula{p_.ratio});
+  else
+    lanes_of(detail::TurnedValleyFormula{p_.ratio, c_, s_});
 }
 
 bool Anisotropic::hessian(std::span<const double>, std::span<double> h) const {

@@ -2,24 +2,15 @@
 
 #include <memory>
 
+#include "functions/formulas.hpp"
 #include "kernels/map.hpp"
 
 namespace descent {
 
-namespace {
-
-inline double bowl(double x0, double x1, double& g0, double& g1) {
-  g0 = 2 * x0;
-  g1 = 2 * x1;
-  return x0 * x0 + x1 * x1;
-}
-
-}  // namespace
-
 double Isotropic::value(std::span<const double> x) const { return x[0] * x[0] + x[1] * x[1]; }
 
 double Isotropic::value_and_gradient(std::span<const double> x, std::span<double> g) const {
-  return bowl(x[0], x[1], g[0], g[1]);
+  return detail::BowlFormula{}(x[0], x[1], g[0], g[1]);
 }
 
 void Isotropic::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
@@ -28,7 +19,7 @@ void Isotropic::value_and_gradient_lanes(std::size_t lanes, std::span<const doub
   detail::simd_map(
       simd(), lanes,
       [](const double& a, const double& b, double& f, double& ga, double& gb) {
-        f = bowl(a, b, ga, gb);
+        f = detail::BowlFormula{}(a, b, ga, gb);
       },
       x.data(), x.data() + lanes, loss.data(), g.data(), g.data() + lanes);
 }

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "descent/optimizers/rmsprop.hpp"
 #include "descent/optimizers/sgd.hpp"
 #include "kernels/aligned.hpp"
+#include "lane_engine.hpp"
 
 namespace descent::detail {
 
@@ -57,6 +59,21 @@ void adam_lanes(std::span<const AdamParams> p, LaneState& s, std::size_t dim, do
                 const double* g, AlignedVector<double>& scratch);
 void adamw_lanes(std::span<const AdamwParams> p, LaneState& s, std::size_t dim, double* w,
                  const double* g, AlignedVector<double>& scratch);
+
+/// Methods whose rule keeps at most one state value per coordinate also run fused with a 2-D
+/// formula (fused_lanes.hpp): `xxx_fused(p, f, starts, options)` runs the lanes from a fresh state
+/// as run_lanes() would, or returns nothing when `f` has no fused formula.
+std::optional<std::vector<LaneRun>> sgd_fused(std::span<const SgdParams> p, const Objective& f,
+                                              std::span<const double> starts,
+                                              const RunOptions& options);
+std::optional<std::vector<LaneRun>> momentum_fused(std::span<const MomentumParams> p,
+                                                   const Objective& f,
+                                                   std::span<const double> starts,
+                                                   const RunOptions& options);
+std::optional<std::vector<LaneRun>> nesterov_fused(std::span<const NesterovParams> p,
+                                                   const Objective& f,
+                                                   std::span<const double> starts,
+                                                   const RunOptions& options);
 
 /// `count` arrays of `lanes` values in `scratch` (grown if needed); returns the first.
 inline double* lane_scalars(AlignedVector<double>& scratch, std::size_t count, std::size_t lanes) {

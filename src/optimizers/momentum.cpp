@@ -1,5 +1,10 @@
 #include "descent/optimizers/momentum.hpp"
 
+#include <algorithm>
+#include <variant>
+
+#include "functions/formulas.hpp"
+#include "fused_lanes.hpp"
 #include "kernels/elementwise.hpp"
 #include "optimizers/lane_kernels.hpp"
 #include "optimizers/optimizer_info.hpp"
@@ -117,6 +122,40 @@ void detail::momentum_lanes(std::span<const MomentumParams> p, LaneState& s, std
           wi, g + i * n, v, alpha, c);
   }
   ++s.step;
+}
+
+std::optional<std::vector<detail::LaneRun>> detail::momentum_fused(
+    std::span<const MomentumParams> p, const Objective& f, std::span<const double> starts,
+    const RunOptions& options) {
+  const std::optional<Formula2> formula = formula2_of(f);
+  if (!formula) return std::nullopt;
+  const auto scalars = [p](std::size_t lane, std::int64_t step, double* sc) {
+    const MomentumScalars<double> k = momentum_scalars<double>(p[lane], step);
+    sc[0] = k.alpha;
+    sc[1] = k.c;
+    sc[2] = k.wd;
+  };
+  const bool decay = std::any_of(p.begin(), p.end(), [](const MomentumParams& q) {
+    return static_cast<double>(q.weight_decay) != 0.0;
+  });
+  return std::visit(
+      [&](const auto& fm) {
+        if (decay)
+          return run_fused(
+              f, fm,
+              [](double& x, double& v, double g, double a, double c, double d, double) {
+                momentum_update(x, v, g, a, c, d);
+              },
+              scalars, p.size(), starts, options);
+        // the same rule with a weight decay of exactly 0, which it skips
+        return run_fused(
+            f, fm,
+            [](double& x, double& v, double g, double a, double c, double, double) {
+              momentum_update(x, v, g, a, c, 0.0);
+            },
+            scalars, p.size(), starts, options);
+      },
+      *formula);
 }
 
 }  // namespace descent
