@@ -2,15 +2,11 @@
 // each file took to arrive (the browser's resource timing), over several loads of one browser.
 //   node bench/page_load.mjs build/release/apps/descent [--loads 5]
 // Needs web/node_modules (npm ci --prefix web) and /usr/bin/chromium.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { chromium } = createRequire(path.join(root, 'web', 'package.json'))('playwright-core');
+const { launchChromium, startServer } = await import(path.join(root, 'web', 'tests', 'browser.mjs'));
 const bin = process.argv[2];
 const loadsAt = process.argv.indexOf('--loads');
 const loads = loadsAt > 0 ? Number(process.argv[loadsAt + 1]) : 5;
@@ -19,23 +15,8 @@ if (!bin || !(loads >= 1)) {
   process.exit(2);
 }
 
-const server = spawn(bin, ['serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
-    if (m) resolve(m[0]);
-  });
-  server.on('exit', (code) => reject(new Error(`descent serve exited with ${code}`)));
-});
-const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'descent-bench-')), {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1440, height: 1000 },
-  args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { server, base } = await startServer(bin);
+const context = await launchChromium();
 const page = context.pages()[0] ?? (await context.newPage());
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const totals = [], files = {};

@@ -3,47 +3,24 @@
 // DESCENT_SCREENSHOTS when set (scripts/make-doc-figures.sh uses docs/figures).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, startServer } from './browser.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, '..');
 const bin = process.env.DESCENT_BIN;
-const chromiumPath = process.env.DESCENT_CHROMIUM ?? '/usr/bin/chromium';
 const shots = process.env.DESCENT_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'descent-shots-'));
 
 let server, context, page, base;
 const problems = []; // console errors and uncaught exceptions of the page
 
-function startServer() {
-  assert.ok(bin, 'DESCENT_BIN must name the descent program');
-  assert.ok(fs.existsSync(chromiumPath), `${chromiumPath} is missing: bash scripts/install-deps.sh --test installs chromium`);
-  server = spawn(bin, ['serve', '--port', '0', '--web', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
-      if (m) resolve(`http://127.0.0.1:${m[1]}/`);
-    });
-    server.on('exit', (code) => reject(new Error(`descent serve exited with ${code}: ${out}`)));
-  });
-}
-
 before(async () => {
-  base = await startServer();
-  context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'descent-chromium-')), {
-    executablePath: chromiumPath,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1440, height: 1000 },
-    args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  assert.ok(bin, 'DESCENT_BIN must name the descent program');
+  ({ server, base } = await startServer(bin, ['--web', webDir]));
+  context = await launchChromium({ acceptDownloads: true });
   page = context.pages()[0] ?? (await context.newPage());
   // The 400s the tests provoke on purpose are shown on the page; the browser logs them as well.
   page.on('console', (m) => {
