@@ -411,6 +411,7 @@ function renderAll() {
 
 function renderView() {
   for (const v of S.VIEWS) $(`view-${v}`).hidden = v !== app.state.view;
+  $('player').hidden = app.state.view === 'phase';
   document.querySelectorAll('.tabs button').forEach((b) =>
     b.setAttribute('aria-selected', String(b.dataset.view === app.state.view)));
   if (!app.run) return;
@@ -459,6 +460,21 @@ function renderContour() {
   Plotly.react($('contour'), traces, layout, PLOT_CONFIG);
 }
 
+function surfaceRange(z) {
+  let zlo = Infinity, zhi = -Infinity;
+  for (const row of z) for (const v of row) if (v !== null) { zlo = Math.min(zlo, v); zhi = Math.max(zhi, v); }
+  return { zlo, zhi };
+}
+
+/** Each path's heights on the 3-D surface (its scale), held to ten times the surface's range. */
+function surfacePathHeights() {
+  const scale = heightScale(app.surface.z, true);
+  const { zlo, zhi } = surfaceRange(app.surface.z.map((row) => row.map(scale.f)));
+  const span = zhi - zlo;
+  const clip = (v) => (v === null ? null : Math.min(Math.max(v, zlo - 10 * span), zhi + 10 * span));
+  return app.run.results.map((r) => r.loss.map((v) => clip(scale.f(v))));
+}
+
 function renderSurface() {
   const s = app.surface;
   const scale = heightScale(s.z, true);
@@ -468,16 +484,15 @@ function renderSurface() {
     contours: { z: { show: true, usecolormap: true, project: { z: true } } },
   }];
   // The box is the surface's; a path leaving it is cut at its walls by the scene.
-  let zlo = Infinity, zhi = -Infinity;
-  for (const row of traces[0].z) for (const v of row) if (v !== null) { zlo = Math.min(zlo, v); zhi = Math.max(zhi, v); }
+  const { zlo, zhi } = surfaceRange(traces[0].z);
   const zpad = 0.05 * (zhi - zlo || 1);
-  const zclip = (v) => (v === null ? null : Math.min(Math.max(v, zlo - 10 * (zhi - zlo)), zhi + 10 * (zhi - zlo)));
+  const z = surfacePathHeights();
   app.run.results.forEach((r, i) => {
     const t = truncated(r, app.frame);
     const color = COLORS[i % COLORS.length];
     traces.push({
       type: 'scatter3d', mode: 'lines+markers', name: r.label, x: t.x, y: t.y,
-      z: r.loss.slice(0, t.n).map((v) => zclip(scale.f(v))), line: { color, width: 6 }, marker: { color, size: 3 },
+      z: z[i].slice(0, t.n), line: { color, width: 6 }, marker: { color, size: 3 },
     });
   });
   const layout = {
@@ -654,8 +669,17 @@ function setFrame(k) {
       idx.push(3 + 2 * i, 4 + 2 * i);
     });
     Plotly.restyle($('contour'), { x: xs, y: ys }, idx);
-  } else if (app.state.view === 'surface') {
-    renderSurface();
+  } else if (app.state.view === 'surface' && $('surface').data) {
+    const xs = [], ys = [], zs = [], idx = [];
+    const z = surfacePathHeights();
+    rs.forEach((r, i) => {
+      const t = truncated(r, app.frame);
+      xs.push(t.x);
+      ys.push(t.y);
+      zs.push(z[i].slice(0, t.n));
+      idx.push(1 + i);
+    });
+    Plotly.restyle($('surface'), { x: xs, y: ys, z: zs }, idx);
   }
   Plotly.relayout($('loss'), { shapes: [frameLine()] });
   updateFrameLabel();

@@ -228,6 +228,16 @@ test('the 3-D surface draws with the paths', async () => {
   const text = await page.locator('#view-surface').textContent();
   assert.doesNotMatch(text, /WebGL is not supported/);
   await shot('surface');
+  // The player moves the paths on the surface too.
+  const points = () => page.evaluate(() => document.getElementById('surface').data.slice(1).map((d) => d.x.length));
+  assert.deepEqual(await points(), [51, 51, 51]);
+  await page.locator('#rewind').click();
+  assert.deepEqual(await points(), [1, 1, 1]);
+  await page.locator('#step').click();
+  await page.locator('#step').click();
+  assert.deepEqual(await points(), [3, 3, 3]);
+  const z = await page.evaluate(() => document.getElementById('surface').data[1].z);
+  assert.equal(z[0], 9); // sgd's loss at the start (1, 1): 1 + 8
 });
 
 test('the phase diagram maps two settings and marks the theory', async () => {
