@@ -27,6 +27,7 @@ const app = {
   analysis: null, // {fn, answer, at_start}
   phaseKey: '',
   phaseAnswer: null,
+  phaseMs: 0, // how long the last sweep took
   frame: 0,
   playing: false,
   dirty: false,
