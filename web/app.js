@@ -742,6 +742,7 @@ function renderPhaseControls() {
     for (const k of reals) sel.add(new Option(k, k, false, k === st.phase[key]));
   }
   $('phase-n').value = st.phase.n;
+  $('phase-steps').value = st.phase.steps;
   $('phase-metric').value = st.phase.metric;
 }
 
@@ -762,7 +763,7 @@ async function renderPhase() {
   const values = { ...parsed.values };
   delete values[st.phase.x];
   delete values[st.phase.y];
-  const steps = Math.min(st.steps, 5000);
+  const steps = st.phase.steps;
   const request = {
     function: st.fn, start: currentStart(), optimizer: S.buildSpec(entry, values),
     grid: [axisSpec(entry, st.phase.x, st.phase.n), axisSpec(entry, st.phase.y, st.phase.n)],
@@ -976,10 +977,12 @@ function wire() {
     if (st.phase.y === st.phase.x) st.phase.y = '';
     const n = Math.round(Number($('phase-n').value));
     st.phase.n = Math.min(Math.max(Number.isFinite(n) ? n : 40, 4), 128);
+    const k = Math.round(Number($('phase-steps').value));
+    st.phase.steps = Math.min(Math.max(Number.isFinite(k) ? k : 1000, 1), S.MAX_SWEEP_STEPS);
     history.replaceState(null, '', `?${S.encodeState(st)}`);
     renderPhase();
   };
-  for (const id of ['phase-opt', 'phase-x', 'phase-y', 'phase-n', 'phase-metric']) $(id).addEventListener('change', () => {
+  for (const id of ['phase-opt', 'phase-x', 'phase-y', 'phase-n', 'phase-steps', 'phase-metric']) $(id).addEventListener('change', () => {
     if (id === 'phase-metric') st.phase.metric = $('phase-metric').value;
     phaseChanged();
   });

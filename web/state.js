@@ -8,13 +8,16 @@ export const DEFAULT_STATE = Object.freeze({
   steps: 50,
   opts: ['sgd', 'momentum', 'rmsprop'],
   view: 'contour',
-  phase: Object.freeze({ opt: 1, x: 'lr', y: 'alpha', n: 40, metric: 'steps_to_tol' }),
+  // The phase diagram: optimizer index, the two settings, cells per side, metric, steps per cell
+  // (its own, long enough that an unstable setting overflows and shows as diverged).
+  phase: Object.freeze({ opt: 1, x: 'lr', y: 'alpha', n: 40, metric: 'steps_to_tol', steps: 1000 }),
 });
 
 export const VIEWS = ['contour', 'surface', 'phase'];
 export const METRICS = ['steps_to_tol', 'final_loss', 'best_loss'];
 export const MAX_STEPS = 10000; // the API's limit
 export const MAX_OPTIMIZERS = 8; // the API's limit
+export const MAX_SWEEP_STEPS = 5000; // the API's limit per sweep cell
 
 /** A number as short as it can be written while keeping 6 significant digits. */
 export function formatNumber(v) {
@@ -145,7 +148,7 @@ export function encodeState(state) {
   for (const o of state.opts) q.append('o', o);
   q.set('v', state.view);
   const p = state.phase;
-  q.set('p', [p.opt, p.x, p.y, p.n, p.metric].join(','));
+  q.set('p', [p.opt, p.x, p.y, p.n, p.metric, p.steps].join(','));
   return q.toString();
 }
 
@@ -176,11 +179,13 @@ export function decodeState(query) {
     else problems.push(`view '${q.get('v')}' is not one of ${VIEWS.join(', ')}`);
   }
   if (q.has('p')) {
-    const [opt, x, y, n, metric] = q.get('p').split(',');
+    const [opt, x, y, n, metric, steps] = q.get('p').split(',');
     const o = Number(opt), cells = Number(n);
+    const k = steps === undefined ? DEFAULT_STATE.phase.steps : Number(steps);
     if (Number.isInteger(o) && o >= 0 && x && y && x !== y && Number.isInteger(cells) &&
-        cells >= 4 && cells <= 128 && METRICS.includes(metric))
-      state.phase = { opt: o, x, y, n: cells, metric };
+        cells >= 4 && cells <= 128 && METRICS.includes(metric) && Number.isInteger(k) && k >= 1 &&
+        k <= MAX_SWEEP_STEPS)
+      state.phase = { opt: o, x, y, n: cells, metric, steps: k };
     else problems.push(`phase diagram settings '${q.get('p')}' are malformed`);
   }
   return { state, problems };

@@ -248,7 +248,24 @@ test('the phase diagram maps two settings and marks the theory', async () => {
   assert.equal(d[0].n, 40);
   assert.ok(d.some((t) => /stability limit/.test(t.name)));
   assert.ok(d.some((t) => /theory optimum/.test(t.name)));
-  assert.match(await page.locator('#phase-note').textContent(), /40×40 settings/);
+  const note = await page.locator('#phase-note').textContent();
+  assert.match(note, /1000 steps, 40×40 settings/);
+  // With 1000 steps the settings well past the stability limit lr*lambda_max = 2 + 2*alpha
+  // (lambda_max = 16 here) overflow and show as diverged, and none inside it does. (Just past the
+  // limit the growth per step is slow: at alpha 0 and 1.1 times the limit, 1.2^1000 stays finite.)
+  const blown = Number(note.match(/(\d+) diverge/)[1]);
+  assert.ok(blown > 100, note);
+  const wrong = await page.evaluate(() => {
+    const [heat, red] = document.getElementById('phase').data;
+    let n = 0;
+    heat.y.forEach((alpha, j) => heat.x.forEach((lr, i) => {
+      const limit = (2 + 2 * alpha) / 16;
+      const diverged = red.z[j][i] === 1;
+      if ((lr < 0.9 * limit && diverged) || (lr > 1.5 * limit && !diverged)) ++n;
+    }));
+    return n;
+  });
+  assert.equal(wrong, 0, 'diverged cells lie where the theory puts the limit');
   await shot('phase');
   // Choosing the metric recomputes it.
   const k = await page.evaluate(() => window.__descent.phaseRenders);

@@ -57,7 +57,7 @@ test('sliders: log for learning rates, open ends kept open', () => {
 test('the URL round-trips the state and reports what it cannot read', () => {
   const st = { ...S.DEFAULT_STATE, fn: 'w1^2 + 8*w2^2', start: [0.5, -1.25], steps: 200,
     opts: ['sgd:lr=0.05', 'momentum:alpha=0.99'], view: 'phase',
-    phase: { opt: 1, x: 'lr', y: 'alpha', n: 32, metric: 'final_loss' } };
+    phase: { opt: 1, x: 'lr', y: 'alpha', n: 32, metric: 'final_loss', steps: 200 } };
   const { state, problems } = S.decodeState(S.encodeState(st));
   assert.deepEqual(problems, []);
   assert.deepEqual(state, st);
@@ -68,6 +68,10 @@ test('the URL round-trips the state and reports what it cannot read', () => {
   assert.equal(bad.state.view, 'contour');
   assert.equal(bad.state.opts.length, 8);
   assert.deepEqual(S.decodeState('').state, { ...S.DEFAULT_STATE, phase: { ...S.DEFAULT_STATE.phase } });
+  // An address without the phase diagram's steps (the field came later) gets the default.
+  assert.deepEqual(S.decodeState('?p=0,lr,alpha,16,best_loss').state.phase,
+    { opt: 0, x: 'lr', y: 'alpha', n: 16, metric: 'best_loss', steps: 1000 });
+  assert.equal(S.decodeState('?p=0,lr,alpha,16,best_loss,6000').problems.length, 1);
 });
 
 test('numbers are short in specs and tables', () => {
