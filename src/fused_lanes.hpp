@@ -15,13 +15,16 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "descent/error.hpp"
 #include "descent/simd.hpp"
+#include "functions/formulas.hpp"
 #include "kernels/simd_level.hpp"
 #include "lane_engine.hpp"
 #include "run_checks.hpp"
@@ -200,6 +203,18 @@ std::vector<LaneRun> run_fused(const Objective& f, const Formula& formula, const
         f, formula, update, block_scalars, b, nb, options.steps, options.tol, o);
   }
   return out;
+}
+
+/// run_fused() with f's own formula (formulas.hpp), or nothing when f has none.
+template <class Update, class Scalars>
+std::optional<std::vector<LaneRun>> run_fused_with_formula_of(
+    const Objective& f, const Update& update, const Scalars& scalars, std::size_t lanes,
+    std::span<const double> starts, const RunOptions& options) {
+  const std::optional<Formula2> formula = formula2_of(f);
+  if (!formula) return std::nullopt;
+  return std::visit(
+      [&](const auto& fm) { return run_fused(f, fm, update, scalars, lanes, starts, options); },
+      *formula);
 }
 
 }  // namespace descent::detail

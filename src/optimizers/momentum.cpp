@@ -1,9 +1,7 @@
 #include "descent/optimizers/momentum.hpp"
 
 #include <algorithm>
-#include <variant>
 
-#include "functions/formulas.hpp"
 #include "fused_lanes.hpp"
 #include "kernels/elementwise.hpp"
 #include "optimizers/lane_kernels.hpp"
@@ -127,8 +125,6 @@ void detail::momentum_lanes(std::span<const MomentumParams> p, LaneState& s, std
 std::optional<std::vector<detail::LaneRun>> detail::momentum_fused(
     std::span<const MomentumParams> p, const Objective& f, std::span<const double> starts,
     const RunOptions& options) {
-  const std::optional<Formula2> formula = formula2_of(f);
-  if (!formula) return std::nullopt;
   const auto scalars = [p](std::size_t lane, std::int64_t step, double* sc) {
     const MomentumScalars<double> k = momentum_scalars<double>(p[lane], step);
     sc[0] = k.alpha;
@@ -138,24 +134,20 @@ std::optional<std::vector<detail::LaneRun>> detail::momentum_fused(
   const bool decay = std::any_of(p.begin(), p.end(), [](const MomentumParams& q) {
     return static_cast<double>(q.weight_decay) != 0.0;
   });
-  return std::visit(
-      [&](const auto& fm) {
-        if (decay)
-          return run_fused(
-              f, fm,
-              [](double& x, double& v, double g, double a, double c, double d, double) {
-                momentum_update(x, v, g, a, c, d);
-              },
-              scalars, p.size(), starts, options);
-        // the same rule with a weight decay of exactly 0, which it skips
-        return run_fused(
-            f, fm,
-            [](double& x, double& v, double g, double a, double c, double, double) {
-              momentum_update(x, v, g, a, c, 0.0);
-            },
-            scalars, p.size(), starts, options);
+  if (decay)
+    return run_fused_with_formula_of(
+        f,
+        [](double& x, double& v, double g, double a, double c, double d, double) {
+          momentum_update(x, v, g, a, c, d);
+        },
+        scalars, p.size(), starts, options);
+  // the same rule with a weight decay of exactly 0, which it skips
+  return run_fused_with_formula_of(
+      f,
+      [](double& x, double& v, double g, double a, double c, double, double) {
+        momentum_update(x, v, g, a, c, 0.0);
       },
-      *formula);
+      scalars, p.size(), starts, options);
 }
 
 }  // namespace descent

@@ -1,9 +1,5 @@
 #include "descent/optimizers/nesterov.hpp"
 
-#include <algorithm>
-#include <variant>
-
-#include "functions/formulas.hpp"
 #include "fused_lanes.hpp"
 #include "kernels/elementwise.hpp"
 #include "optimizers/lane_kernels.hpp"
@@ -101,8 +97,6 @@ void detail::nesterov_lanes(std::span<const NesterovParams> p, LaneState& s, std
 std::optional<std::vector<detail::LaneRun>> detail::nesterov_fused(
     std::span<const NesterovParams> p, const Objective& f, std::span<const double> starts,
     const RunOptions& options) {
-  const std::optional<Formula2> formula = formula2_of(f);
-  if (!formula) return std::nullopt;
   const auto scalars = [p](std::size_t lane, std::int64_t step, double* sc) {
     const NesterovScalars<double> k = nesterov_scalars<double>(p[lane], step);
     sc[0] = k.lr;
@@ -110,16 +104,12 @@ std::optional<std::vector<detail::LaneRun>> detail::nesterov_fused(
     sc[2] = k.keep;
     sc[3] = k.wd;
   };
-  return std::visit(
-      [&](const auto& fm) {
-        return run_fused(
-            f, fm,
-            [](double& x, double& b, double g, double lr, double a, double k, double d) {
-              nesterov_update(x, b, g, lr, a, k, d);
-            },
-            scalars, p.size(), starts, options);
+  return run_fused_with_formula_of(
+      f,
+      [](double& x, double& b, double g, double lr, double a, double k, double d) {
+        nesterov_update(x, b, g, lr, a, k, d);
       },
-      *formula);
+      scalars, p.size(), starts, options);
 }
 
 }  // namespace descent

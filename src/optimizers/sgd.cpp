@@ -1,9 +1,5 @@
 #include "descent/optimizers/sgd.hpp"
 
-#include <algorithm>
-#include <variant>
-
-#include "functions/formulas.hpp"
 #include "fused_lanes.hpp"
 #include "kernels/elementwise.hpp"
 #include "optimizers/lane_kernels.hpp"
@@ -88,22 +84,16 @@ std::optional<std::vector<detail::LaneRun>> detail::sgd_fused(std::span<const Sg
                                                               const Objective& f,
                                                               std::span<const double> starts,
                                                               const RunOptions& options) {
-  const std::optional<Formula2> formula = formula2_of(f);
-  if (!formula) return std::nullopt;
   const auto scalars = [p](std::size_t lane, std::int64_t, double* sc) {
     sc[0] = p[lane].lr;
     sc[1] = p[lane].weight_decay;
   };
-  return std::visit(
-      [&](const auto& fm) {
-        return run_fused(
-            f, fm,
-            [](double& x, double&, double g, double lr, double d, double, double) {
-              sgd_update(x, g, lr, d);
-            },
-            scalars, p.size(), starts, options);
+  return run_fused_with_formula_of(
+      f,
+      [](double& x, double&, double g, double lr, double d, double, double) {
+        sgd_update(x, g, lr, d);
       },
-      *formula);
+      scalars, p.size(), starts, options);
 }
 
 }  // namespace descent
