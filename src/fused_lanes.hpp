@@ -80,8 +80,8 @@ template <bool Step, class Formula, class Update>
   return fired != 0;
 }
 
-// All steps of one block; `nb` of its lanes are real (the others are inert copies). `scalars(j,
-// step, sc)` writes lane j's step scalars for a step into sc[0..3].
+// All steps of one block; `nb` of its lanes are real (the others are parked, with lane 0's
+// scalars). `scalars(j, step, sc)` writes lane j's step scalars for a step into sc[0..3].
 template <class Formula, class Update, class Scalars>
 [[gnu::always_inline]] inline void fused_block(const Objective& f, const Formula& formula,
                                                const Update& update, const Scalars& scalars,

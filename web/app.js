@@ -28,6 +28,7 @@ const app = {
   phaseKey: '',
   phaseAnswer: null,
   phaseMs: 0, // how long the last sweep took
+  surfaceView: null, // the 3-D view's heights for app.run and app.surface
   frame: 0,
   playing: false,
   dirty: false,
@@ -461,39 +462,40 @@ function renderContour() {
   Plotly.react($('contour'), traces, layout, PLOT_CONFIG);
 }
 
-function surfaceRange(z) {
+/**
+ * The 3-D view's heights, computed once per run and surface: the surface in its scale (true
+ * heights, or log-scaled for walls like Rosenbrock's), its range, and each path's heights held to
+ * ten times that range.
+ */
+function surfaceView() {
+  if (app.surfaceView?.run === app.run && app.surfaceView.surface === app.surface) return app.surfaceView;
+  const scale = heightScale(app.surface.z, true);
+  const z = app.surface.z.map((row) => row.map(scale.f));
   let zlo = Infinity, zhi = -Infinity;
   for (const row of z) for (const v of row) if (v !== null) { zlo = Math.min(zlo, v); zhi = Math.max(zhi, v); }
-  return { zlo, zhi };
-}
-
-/** Each path's heights on the 3-D surface (its scale), held to ten times the surface's range. */
-function surfacePathHeights() {
-  const scale = heightScale(app.surface.z, true);
-  const { zlo, zhi } = surfaceRange(app.surface.z.map((row) => row.map(scale.f)));
   const span = zhi - zlo;
   const clip = (v) => (v === null ? null : Math.min(Math.max(v, zlo - 10 * span), zhi + 10 * span));
-  return app.run.results.map((r) => r.loss.map((v) => clip(scale.f(v))));
+  const paths = app.run.results.map((r) => r.loss.map((v) => clip(scale.f(v))));
+  app.surfaceView = { run: app.run, surface: app.surface, scale, z, zlo, zhi, paths };
+  return app.surfaceView;
 }
 
 function renderSurface() {
   const s = app.surface;
-  const scale = heightScale(s.z, true);
+  const view = surfaceView();
   const traces = [{
-    type: 'surface', x: s.x, y: s.y, z: s.z.map((row) => row.map(scale.f)), colorscale: 'Viridis',
+    type: 'surface', x: s.x, y: s.y, z: view.z, colorscale: 'Viridis',
     opacity: 0.85, showscale: false, hoverinfo: 'skip',
     contours: { z: { show: true, usecolormap: true, project: { z: true } } },
   }];
   // The box is the surface's; a path leaving it is cut at its walls by the scene.
-  const { zlo, zhi } = surfaceRange(traces[0].z);
-  const zpad = 0.05 * (zhi - zlo || 1);
-  const z = surfacePathHeights();
+  const zpad = 0.05 * (view.zhi - view.zlo || 1);
   app.run.results.forEach((r, i) => {
     const t = truncated(r, app.frame);
     const color = COLORS[i % COLORS.length];
     traces.push({
       type: 'scatter3d', mode: 'lines+markers', name: r.label, x: t.x, y: t.y,
-      z: z[i].slice(0, t.n), line: { color, width: 6 }, marker: { color, size: 3 },
+      z: view.paths[i].slice(0, t.n), line: { color, width: 6 }, marker: { color, size: 3 },
     });
   });
   const layout = {
@@ -501,7 +503,7 @@ function renderSurface() {
     scene: {
       xaxis: { title: { text: 'w1' }, range: [app.box.lower[0], app.box.upper[0]] },
       yaxis: { title: { text: 'w2' }, range: [app.box.lower[1], app.box.upper[1]] },
-      zaxis: { title: { text: scale.title }, range: [zlo - zpad, zhi + zpad] },
+      zaxis: { title: { text: view.scale.title }, range: [view.zlo - zpad, view.zhi + zpad] },
       camera: { eye: { x: -1.5, y: -1.6, z: 1.1 } }, aspectmode: 'manual', aspectratio: { x: 1, y: 1, z: 0.7 },
     },
     legend: { orientation: 'h', x: 0, y: 0 },
@@ -672,7 +674,7 @@ function setFrame(k) {
     Plotly.restyle($('contour'), { x: xs, y: ys }, idx);
   } else if (app.state.view === 'surface' && $('surface').data) {
     const xs = [], ys = [], zs = [], idx = [];
-    const z = surfacePathHeights();
+    const z = surfaceView().paths;
     rs.forEach((r, i) => {
       const t = truncated(r, app.frame);
       xs.push(t.x);
