@@ -290,12 +290,9 @@ ApiResponse surface_request(const json& j, const ApiLimits& limits) {
     if (!(lower[k] < upper[k]))
       throw BadRequest("upper", "'upper' must exceed 'lower' in every coordinate");
   const std::size_t n = f.count("resolution", 101, 2, limits.max_surface_resolution);
-  std::vector<double> xs(n), ys(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double t = static_cast<double>(i) / static_cast<double>(n - 1);
-    xs[i] = lower[0] + (upper[0] - lower[0]) * t;
-    ys[i] = lower[1] + (upper[1] - lower[1]) * t;
-  }
+  // Evenly spaced with the ends exact, as a sweep's linear axis.
+  const std::vector<double> xs = GridAxis{"w1", lower[0], upper[0], false, n}.values();
+  const std::vector<double> ys = GridAxis{"w2", lower[1], upper[1], false, n}.values();
   json z = json::array();
   std::vector<double> w(2);
   for (std::size_t r = 0; r < n; ++r) {
