@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "descent/error.hpp"
+#include "descent/nn/mlp.hpp"
 #include "descent/version.hpp"
 
 namespace {
@@ -41,6 +42,10 @@ void add_protocol_options(CLI::App* cmd, descent::cli::ProtocolArgs& a, const st
 }  // namespace
 
 int main(int argc, char** argv) {
+  // OpenBLAS (for train) starts its worker threads at load, and they spin before they sleep:
+  // stopped here, so that they do not take a core from a sweep's or a tune's threads. train's
+  // first matrix product starts them again.
+  descent::nn::stop_blas_workers();
   using descent::cli::ListArgs;
   using descent::cli::RunArgs;
 

@@ -12,11 +12,18 @@
 #include "descent/error.hpp"
 
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+// OpenBLAS's own: stops its worker threads, which its next multi-threaded call starts again (its
+// handler for fork() does the same).
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
 
 namespace descent::nn {
 
 void set_blas_threads(unsigned n) {
   if (openblas_set_num_threads != nullptr) openblas_set_num_threads(static_cast<int>(n));
+}
+
+void stop_blas_workers() {
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
 }
 
 namespace {

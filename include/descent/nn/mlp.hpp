@@ -79,4 +79,10 @@ extern template class Mlp<double>;
 /// single-threaded BLAS).
 void set_blas_threads(unsigned n);
 
+/// Stops the BLAS's worker threads until its next multi-threaded call (OpenBLAS; no effect
+/// otherwise). OpenBLAS starts them when the program loads, and an idle worker spins for a while
+/// before it sleeps, taking a core from the program's own threads: a program that does other work
+/// first (a sweep, a tune) calls this before it.
+void stop_blas_workers();
+
 }  // namespace descent::nn
