@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <numbers>
@@ -663,6 +664,8 @@ constexpr std::array<std::array<BackwardLanes, kOps.size()>, 2> kBackwardB = {
 }  // namespace
 
 void Expression::plan_lanes() {
+  static std::atomic<std::uint64_t> next_id{1};
+  lane_id_ = next_id.fetch_add(1);
   const std::size_t n = tape_.size();
   lane_slots_.assign(n, LaneSlot{});
   std::int32_t rows = 0;
@@ -692,6 +695,16 @@ void Expression::plan_lanes() {
       written[nd.b] = true;
     }
   }
+  // The gradient adds the variables' adjoints in reverse order, as value_and_gradient() does.
+  std::vector<bool> used(dim_, false);
+  gradient_first_.assign(variables_.size(), false);
+  for (std::size_t k = variables_.size(); k-- > 0;) {
+    gradient_first_[k] = !used[variables_[k].second];
+    used[variables_[k].second] = true;
+  }
+  unused_variables_.clear();
+  for (std::uint32_t v = 0; v < dim_; ++v)
+    if (!used[v]) unused_variables_.push_back(v);
 }
 
 void Expression::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
@@ -699,30 +712,50 @@ void Expression::value_and_gradient_lanes(std::size_t lanes, std::span<const dou
   detail::check_lanes(dim_, lanes, x.size(), loss.size(), g.size());
   const std::size_t n = tape_.size();
   if (n == 0 || lanes == 0) return;
-  thread_local std::vector<double> storage;
-  if (storage.size() < lane_rows_ * lanes) storage.resize(lane_rows_ * lanes);
+  // The rows, shared by the tapes run on this thread. The rows of constants and the output's
+  // seed (1) are never written by the passes, so they stay filled until another tape, or another
+  // number of lanes, uses the rows.
+  struct Rows {
+    std::vector<double> values;
+    std::uint64_t filled_for = 0;
+    std::size_t lanes = 0;
+  };
+  thread_local Rows storage;
+  if (storage.values.size() < lane_rows_ * lanes) {
+    storage.values.resize(lane_rows_ * lanes);
+    storage.filled_for = 0;
+  }
   const auto row = [&](std::int32_t r) {
-    return storage.data() + static_cast<std::size_t>(r) * lanes;
+    return storage.values.data() + static_cast<std::size_t>(r) * lanes;
   };
   const auto value = [&](std::uint32_t slot) -> const double* {
     const LaneSlot& s = lane_slots_[slot];
     return s.value >= 0 ? row(s.value) : x.data() + var_index(tape_[slot]) * lanes;
   };
+  const LaneSlot& out = lane_slots_[n - 1];
+  if (storage.filled_for != lane_id_ || storage.lanes != lanes) {
+    for (const auto& [slot, c] : constants_) std::fill_n(row(lane_slots_[slot].value), lanes, c);
+    if (out.adjoint >= 0) std::fill_n(row(out.adjoint), lanes, 1.0);
+    storage.filled_for = lane_id_;
+    storage.lanes = lanes;
+  }
   const Simd level = simd();
-  for (const auto& [slot, c] : constants_) std::fill_n(row(lane_slots_[slot].value), lanes, c);
+  // The last operation is the output, which no other reads: it writes the loss directly.
   for (const std::uint32_t i : operations_) {
     const Node& nd = tape_[i];
     const LaneSlot& s = lane_slots_[i];
     double* pa = s.partials >= 0 ? row(s.partials) : nullptr;
     double* pb = s.partials >= 0 ? row(s.partials + 1) : nullptr;
     kForwardLanes[static_cast<std::size_t>(nd.op)](level, lanes, value(nd.a), value(nd.b), nd.c,
-                                                   row(s.value), pa, pb);
+                                                   i == n - 1 ? loss.data() : row(s.value), pa, pb);
   }
-  std::copy_n(value(static_cast<std::uint32_t>(n - 1)), lanes, loss.data());
-  std::fill(g.begin(), g.end(), 0.0);
-  const LaneSlot& out = lane_slots_[n - 1];
-  if (out.adjoint < 0) return;  // the whole tape is one constant: the gradient is 0
-  std::fill_n(row(out.adjoint), lanes, 1.0);
+  if (tape_[n - 1].op == Op::constant || tape_[n - 1].op == Op::variable)
+    std::copy_n(value(static_cast<std::uint32_t>(n - 1)), lanes, loss.data());
+  for (const std::uint32_t v : unused_variables_) std::fill_n(g.data() + v * lanes, lanes, 0.0);
+  if (out.adjoint < 0) {  // the whole tape is one constant: the gradient is 0
+    std::fill(g.begin(), g.end(), 0.0);
+    return;
+  }
   for (std::size_t k = operations_.size(); k-- > 0;) {
     const std::uint32_t i = operations_[k];
     const Node& nd = tape_[i];
@@ -738,11 +771,16 @@ void Expression::value_and_gradient_lanes(std::size_t lanes, std::span<const dou
       kBackwardB[s.first_b][op](level, lanes, row(s.adjoint), value(nd.a), value(nd.b), nd.c, pb,
                                 row(to));
   }
+  // g = 0 + the variable's adjoints, added in value_and_gradient()'s order.
   for (std::size_t k = variables_.size(); k-- > 0;) {
     const double* from = row(lane_slots_[variables_[k].first].adjoint);
     double* to = g.data() + variables_[k].second * lanes;
-    detail::simd_map(
-        level, lanes, [](const double& a, double& t) { t += a; }, from, to);
+    if (gradient_first_[k])
+      detail::simd_map(
+          level, lanes, [](const double& a, double& t) { t = 0.0 + a; }, from, to);
+    else
+      detail::simd_map(
+          level, lanes, [](const double& a, double& t) { t += a; }, from, to);
   }
 }
 

@@ -36,10 +36,11 @@ class SimdLevels : public ::testing::Test {
 std::vector<std::string> functions_to_check() {
   std::vector<std::string> out;
   for (const FunctionInfo* f : function_catalog()) out.push_back(f->name);
-  for (const char* s : {"anisotropic:angle=30", "anisotropic:ratio=0.25", "rosenbrock:n=5",
-                        "w1^2 + 8*w2^2", "x*x + x*y - y", "log(x) + sqrt(y)", "1/(x - y)",
-                        "sin(x)*exp(y) + tanh(x)*atan(y) + cosh(x) - sinh(y) + tan(x)",
-                        "min(x, y)^3 + max(x, 2)^y + abs(x)^1.5 - x^-2", "2^x * e^(-y) + pi"})
+  for (const char* s :
+       {"anisotropic:angle=30", "anisotropic:ratio=0.25", "rosenbrock:n=5", "w1^2 + 8*w2^2",
+        "w1^2 + 3*w2^2", "x*x + x*y - y", "log(x) + sqrt(y)", "1/(x - y)", "w2^2 + 3", "x",
+        "w3 - 2*w1", "sin(x)*exp(y) + tanh(x)*atan(y) + cosh(x) - sinh(y) + tan(x)",
+        "min(x, y)^3 + max(x, 2)^y + abs(x)^1.5 - x^-2", "2^x * e^(-y) + pi"})
     out.push_back(s);
   return out;
 }
@@ -72,6 +73,25 @@ TEST_F(SimdLevels, LanesEvaluateEveryPointAsOnePointEvaluationDoes) {
       }
     }
   }
+}
+
+// The rows of an expression's constants stay filled between calls on a thread: calls that
+// alternate two tapes with the same layout and other constants, and other numbers of lanes,
+// still give each point its one-point evaluation.
+TEST(Lanes, ExpressionRowsFollowTheTapeAndTheLanes) {
+  const Expression a("w1^2 + 8*w2^2"), b("w1^2 + 3*w2^2");
+  const Expression a_copy = a;
+  for (const Expression* f : {&a, &b, &a, &a_copy, &b})
+    for (std::size_t lanes : {5, 9, 5}) {
+      std::vector<double> x(2 * lanes), loss(lanes), g(2 * lanes), gj(2);
+      for (std::size_t j = 0; j < 2 * lanes; ++j) x[j] = 0.25 * static_cast<double>(j) - 1.0;
+      f->value_and_gradient_lanes(lanes, x, loss, g);
+      for (std::size_t j = 0; j < lanes; ++j) {
+        const std::vector<double> xj = {x[j], x[lanes + j]};
+        EXPECT_TRUE(same(loss[j], f->value_and_gradient(xj, gj))) << f->spec() << " " << lanes;
+        EXPECT_TRUE(same(g[j], gj[0]) && same(g[lanes + j], gj[1])) << f->spec() << " " << lanes;
+      }
+    }
 }
 
 TEST(Lanes, WrongSizesAreRefused) {

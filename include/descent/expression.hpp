@@ -110,6 +110,13 @@ class Expression final : public Objective {
   };
   std::vector<LaneSlot> lane_slots_;
   std::size_t lane_rows_ = 0;
+  // Per entry of variables_: whether it is the first, in the backward order, to add to its
+  // variable's gradient (then it sets it). And the variables the text does not use (gradient 0).
+  std::vector<bool> gradient_first_;
+  std::vector<std::uint32_t> unused_variables_;
+  // Names this tape for the rows of constants and the output's seed, which stay filled between
+  // calls on one thread (copies share it: they hold the same constants).
+  std::uint64_t lane_id_ = 0;
   void plan_lanes();
   friend class ExpressionParser;
 };
