@@ -1,6 +1,8 @@
 // Private: the formulas of the 2-D functions whose evaluation the sweep engine fuses with an
 // optimizer's step (fused_lanes.hpp). Each formula is written once here and used by its
 // function's value_and_gradient, its lanes and the fused loop, so all three compute the same bits.
+// The fused loop calls them with T a vector of doubles (fused_lanes.hpp), whose arithmetic is the
+// same IEEE operations on every element; elsewhere T is double.
 #pragma once
 
 #include <cmath>
@@ -15,9 +17,10 @@ namespace descent::detail {
 
 /// The round bowl w1^2 + w2^2.
 struct BowlFormula {
-  double operator()(double x0, double x1, double& g0, double& g1) const {
-    g0 = 2 * x0;
-    g1 = 2 * x1;
+  template <class T>
+  [[gnu::always_inline]] T operator()(T x0, T x1, T& g0, T& g1) const {
+    g0 = 2.0 * x0;
+    g1 = 2.0 * x1;
     return x0 * x0 + x1 * x1;
   }
 };
@@ -25,9 +28,13 @@ struct BowlFormula {
 /// The valley w1^2 + r*w2^2 along the axes, in the seed's arithmetic.
 struct AxisValleyFormula {
   double r;
-  double value(double x0, double x1) const { return x0 * x0 + r * (x1 * x1); }
-  double operator()(double x0, double x1, double& g0, double& g1) const {
-    g0 = 2 * x0;
+  template <class T>
+  [[gnu::always_inline]] T value(T x0, T x1) const {
+    return x0 * x0 + r * (x1 * x1);
+  }
+  template <class T>
+  [[gnu::always_inline]] T operator()(T x0, T x1, T& g0, T& g1) const {
+    g0 = 2.0 * x0;
     g1 = (2 * r) * x1;
     return value(x0, x1);
   }
@@ -37,14 +44,16 @@ struct AxisValleyFormula {
 /// coordinates u = c*x0 + s*x1, v = -s*x0 + c*x1.
 struct TurnedValleyFormula {
   double r, c, s;
-  double value(double x0, double x1) const {
-    const double u = c * x0 + s * x1, v = -s * x0 + c * x1;
+  template <class T>
+  [[gnu::always_inline]] T value(T x0, T x1) const {
+    const T u = c * x0 + s * x1, v = -s * x0 + c * x1;
     return u * u + r * (v * v);
   }
-  double operator()(double x0, double x1, double& g0, double& g1) const {
-    const double u = c * x0 + s * x1, v = -s * x0 + c * x1;
-    g0 = 2 * (c * u - r * s * v);
-    g1 = 2 * (s * u + r * c * v);
+  template <class T>
+  [[gnu::always_inline]] T operator()(T x0, T x1, T& g0, T& g1) const {
+    const T u = c * x0 + s * x1, v = -s * x0 + c * x1;
+    g0 = 2.0 * (c * u - r * s * v);
+    g1 = 2.0 * (s * u + r * c * v);
     return u * u + r * (v * v);
   }
 };

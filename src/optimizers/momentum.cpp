@@ -137,15 +137,15 @@ std::optional<std::vector<detail::LaneRun>> detail::momentum_fused(
   if (decay)
     return run_fused_with_formula_of(
         f,
-        [](double& x, double& v, double g, double a, double c, double d, double) {
+        [](auto& x, auto& v, auto g, auto a, auto c, auto d, auto) {
           momentum_update(x, v, g, a, c, d);
         },
         scalars, p.size(), starts, options);
   // the same rule with a weight decay of exactly 0, which it skips
   return run_fused_with_formula_of(
       f,
-      [](double& x, double& v, double g, double a, double c, double, double) {
-        momentum_update(x, v, g, a, c, 0.0);
+      [](auto& x, auto& v, auto g, auto a, auto c, auto, auto) {
+        momentum_update(x, v, g, a, c, decltype(g){});
       },
       scalars, p.size(), starts, options);
 }

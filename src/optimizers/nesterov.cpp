@@ -106,7 +106,7 @@ std::optional<std::vector<detail::LaneRun>> detail::nesterov_fused(
   };
   return run_fused_with_formula_of(
       f,
-      [](double& x, double& b, double g, double lr, double a, double k, double d) {
+      [](auto& x, auto& b, auto g, auto lr, auto a, auto k, auto d) {
         nesterov_update(x, b, g, lr, a, k, d);
       },
       scalars, p.size(), starts, options);

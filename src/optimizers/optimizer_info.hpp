@@ -73,9 +73,10 @@ inline ParamInfo bool_param(std::string name, bool default_value, std::string do
 }
 
 /// g + wd*w, skipped when wd is 0 so that a zero decay changes no bit (and 0*inf adds no NaN).
+/// T is a floating-point type, or a vector of them, for which the choice is made per element.
 template <class T>
 inline T decayed(T g, T w, T wd) {
-  return wd != T(0) ? g + wd * w : g;
+  return wd != T{} ? g + wd * w : g;
 }
 
 }  // namespace descent::detail

@@ -89,10 +89,7 @@ std::optional<std::vector<detail::LaneRun>> detail::sgd_fused(std::span<const Sg
     sc[1] = p[lane].weight_decay;
   };
   return run_fused_with_formula_of(
-      f,
-      [](double& x, double&, double g, double lr, double d, double, double) {
-        sgd_update(x, g, lr, d);
-      },
+      f, [](auto& x, auto&, auto g, auto lr, auto d, auto, auto) { sgd_update(x, g, lr, d); },
       scalars, p.size(), starts, options);
 }
 
