@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <typeinfo>
 #include <utility>
@@ -36,54 +38,6 @@ double parse_axis_number(std::string_view text, std::string_view axis, const cha
                      "' is not a finite number");
   return *v;
 }
-
-// The spec of a cell: the base spec with each axis' key set to the cell's value (written so that
-// it reads back as the same double), before any "@schedule": the base's keys keep their places,
-// keys it does not set follow them in axis order. Built once as literal text with a slot per
-// axis, so that each cell costs only its numbers.
-class CellSpec {
- public:
-  CellSpec(const std::string& base, const std::vector<GridAxis>& axes) {
-    const std::size_t at = base.find('@');
-    const Spec head = parse_spec(base.substr(0, at));
-    std::string pending = head.name;
-    std::vector<bool> placed(axes.size());
-    const auto slot = [&](std::size_t k) {
-      literal_.push_back(std::move(pending));
-      pending.clear();
-      axis_.push_back(k);
-      placed[k] = true;
-    };
-    std::size_t written = 0;
-    for (const auto& [key, value] : head.args) {
-      pending += (written++ == 0 ? ":" : ",") + key + "=";
-      const auto it =
-          std::find_if(axes.begin(), axes.end(), [&](const GridAxis& a) { return a.key == key; });
-      if (it != axes.end())
-        slot(static_cast<std::size_t>(it - axes.begin()));
-      else
-        pending += value;
-    }
-    for (std::size_t k = 0; k < axes.size(); ++k) {
-      if (placed[k]) continue;
-      pending += (written++ == 0 ? ":" : ",") + axes[k].key + "=";
-      slot(k);
-    }
-    literal_.push_back(pending + (at == std::string::npos ? "" : base.substr(at)));
-  }
-  std::string operator()(const std::vector<double>& values) const {
-    std::string out;
-    for (std::size_t k = 0; k < axis_.size(); ++k) {
-      out += literal_[k];
-      out += format_double(values[axis_[k]]);
-    }
-    return out += literal_.back();
-  }
-
- private:
-  std::vector<std::string> literal_;  // literal_[k] comes before slot k; the last one ends it
-  std::vector<std::size_t> axis_;     // the axis whose value fills slot k
-};
 
 double metric_of(const RunResult& r, SweepMetric m) {
   if (r.termination == Termination::diverged) return kInf;
@@ -116,6 +70,52 @@ std::vector<double> cell_values(const std::vector<std::vector<double>>& axis_val
 }
 
 }  // namespace
+
+// The spec of a cell: the base spec with each axis' key set to the cell's value (written so that
+// it reads back as the same double), before any "@schedule": the base's keys keep their places,
+// keys it does not set follow them in axis order. Built once as literal text with a slot per
+// axis, so that each cell costs only its numbers.
+CellSpecs::CellSpecs(const std::string& base, const std::vector<GridAxis>& axes) {
+  const std::size_t at = base.find('@');
+  const Spec head = parse_spec(base.substr(0, at));
+  std::string pending = head.name;
+  std::vector<bool> placed(axes.size());
+  const auto slot = [&](std::size_t k) {
+    literal_.push_back(std::move(pending));
+    pending.clear();
+    axis_.push_back(k);
+    placed[k] = true;
+  };
+  std::size_t written = 0;
+  for (const auto& [key, value] : head.args) {
+    pending += (written++ == 0 ? ":" : ",") + key + "=";
+    const auto it =
+        std::find_if(axes.begin(), axes.end(), [&](const GridAxis& a) { return a.key == key; });
+    if (it != axes.end())
+      slot(static_cast<std::size_t>(it - axes.begin()));
+    else
+      pending += value;
+  }
+  for (std::size_t k = 0; k < axes.size(); ++k) {
+    if (placed[k]) continue;
+    pending += (written++ == 0 ? ":" : ",") + axes[k].key + "=";
+    slot(k);
+  }
+  literal_.push_back(pending + (at == std::string::npos ? "" : base.substr(at)));
+  for (const std::string& l : literal_) literal_size_ += l.size();
+}
+
+std::string CellSpecs::operator()(const std::vector<double>& values) const {
+  // One allocation: the literals, and at most 24 characters per value (the shortest text of a
+  // double that reads back as it).
+  std::string out;
+  out.reserve(literal_size_ + 24 * axis_.size());
+  for (std::size_t k = 0; k < axis_.size(); ++k) {
+    out += literal_[k];
+    out += format_double(values[axis_[k]]);
+  }
+  return out += literal_.back();
+}
 
 std::vector<double> GridAxis::values() const {
   std::vector<double> out(count);
@@ -201,7 +201,7 @@ void check_sweep(const SweepConfig& c) {
     for (std::size_t k = 0; k < c.axes.size(); ++k)
       v.push_back((corner >> k) & 1 ? c.axes[k].hi : c.axes[k].lo);
     try {
-      (void)make_optimizer<double>(CellSpec(c.optimizer, c.axes)(v));
+      (void)make_optimizer<double>(CellSpecs(c.optimizer, c.axes)(v));
     } catch (const InputError& e) {
       throw InputError(std::string("sweep: the grid reaches an invalid setting: ") + e.what());
     }
@@ -264,20 +264,26 @@ void check_protocol(const SweepConfig& c, std::string_view owner, std::size_t se
     if (!std::isfinite(x)) throw InputError(who + ": the start point must be finite");
 }
 
-std::vector<SweepCell> run_cells(const SweepConfig& config,
-                                 const std::vector<std::vector<double>>& starts,
-                                 std::vector<std::string> specs,
-                                 const std::function<void(std::size_t, std::size_t)>& progress,
-                                 const DirectCells& direct) {
-  const std::size_t cells = specs.size();
+std::string completed_message(std::size_t steps) {
+  return "completed " + std::to_string(steps) + " steps";
+}
+
+CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<double>>& starts,
+                    std::size_t cells, const std::vector<std::string>& specs,
+                    const std::function<void(std::size_t, std::size_t)>& progress,
+                    const DirectCells& direct) {
+  if (direct.info == nullptr && specs.size() != cells)
+    throw std::logic_error("run_cells: one spec per cell is needed");
   const std::size_t per_cell = starts.size() * config.seeds;
   const std::size_t runs = cells * per_cell;
   const std::unique_ptr<Objective> f0 = make_objective(config, 0);
   const std::size_t dim = f0->dim();
-  // Per run: its metric and whether it diverged; per cell, its first run's message.
+  const std::string completed = completed_message(config.options.steps);
+  // Per run: its metric and whether it diverged; per cell whose first run did not complete all
+  // its steps, that run's message.
   std::vector<double> metric(runs);
   std::vector<char> diverged(runs);
-  std::vector<std::string> message(cells);
+  std::vector<std::pair<std::size_t, std::string>> messages;
   // Batches of consecutive runs that never mix two methods, so that the lane engine can step a
   // batch together (runs are ordered cell by cell, starts then seeds within a cell).
   std::vector<std::pair<std::size_t, std::size_t>> batches;
@@ -298,6 +304,7 @@ std::vector<SweepCell> run_cells(const SweepConfig& config,
   std::mutex report;
   const auto run_batch = [&](std::size_t first, std::size_t last) {
     const std::size_t n = last - first;
+    std::vector<std::pair<std::size_t, std::string>> notes;  // this batch's messages
     std::unique_ptr<LaneOptimizer> lanes;
     std::vector<std::unique_ptr<Optimizer<double>>> opts;  // one per cell of the batch
     if (direct.info != nullptr) {
@@ -337,26 +344,25 @@ std::vector<SweepCell> run_cells(const SweepConfig& config,
                     : config.metric == SweepMetric::best_loss  ? l.best_loss
                     : l.steps_to_tol ? static_cast<double>(*l.steps_to_tol)
                                      : kInf;
-        if (r % per_cell == 0)
-          message[r / per_cell] =
-              div ? std::move(l.message) : "completed " + std::to_string(l.stop_step) + " steps";
+        // A lane that did not diverge ran all its steps.
+        if (r % per_cell == 0 && div) notes.emplace_back(r / per_cell, std::move(l.message));
       }
     } else {
       for (std::size_t r = first; r < last; ++r) {
         const std::size_t within = r % per_cell;
-        const RunResult res = run(*make_objective(config, within % config.seeds),
-                                  *opts[r / per_cell - first / per_cell],
-                                  starts[within / config.seeds], config.options);
+        RunResult res = run(*make_objective(config, within % config.seeds),
+                            *opts[r / per_cell - first / per_cell], starts[within / config.seeds],
+                            config.options);
         diverged[r] = res.termination == Termination::diverged;
         metric[r] = metric_of(res, config.metric);
-        if (within == 0) message[r / per_cell] = res.message;
+        if (within == 0 && res.message != completed)
+          notes.emplace_back(r / per_cell, std::move(res.message));
       }
     }
     const std::size_t now = done.fetch_add(n) + n;
-    if (progress) {
-      std::lock_guard<std::mutex> lock(report);
-      progress(now / per_cell, cells);
-    }
+    std::lock_guard<std::mutex> lock(report);
+    std::move(notes.begin(), notes.end(), std::back_inserter(messages));
+    if (progress) progress(now / per_cell, cells);
   };
   // Batches are dealt out round-robin, so that slow regions of a grid spread over the threads;
   // each run's result depends only on its own settings and start.
@@ -365,32 +371,73 @@ std::vector<SweepCell> run_cells(const SweepConfig& config,
     for (std::size_t b = t; b < batches.size(); b += workers)
       run_batch(batches[b].first, batches[b].second);
   });
-  std::vector<SweepCell> out(cells);
+  CellStats out;
+  out.runs = per_cell;
+  std::sort(messages.begin(), messages.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.messages = std::move(messages);
+  out.diverged.resize(cells);
+  if (per_cell == 1) {
+    for (std::size_t c = 0; c < cells; ++c) out.diverged[c] = diverged[c] != 0;
+    out.min = metric;
+    out.max = metric;
+    out.median = std::move(metric);
+    return out;
+  }
+  out.median.resize(cells);
+  out.min.resize(cells);
+  out.max.resize(cells);
   const std::size_t blocks = std::min<std::size_t>(cells, threads());
   parallel_for(blocks, [&](std::size_t b) {
+    std::vector<double> m(per_cell);
     for (std::size_t c = cells * b / blocks; c < cells * (b + 1) / blocks; ++c) {
-      SweepCell& cell = out[c];
-      cell.spec = std::move(specs[c]);
       const auto first = metric.begin() + static_cast<std::ptrdiff_t>(c * per_cell);
-      if (per_cell == 1) {
-        cell.median = cell.min = cell.max = *first;
-      } else {
-        const std::vector<double> m(first, first + static_cast<std::ptrdiff_t>(per_cell));
-        cell.median = median(m);
-        cell.min = *std::min_element(m.begin(), m.end());
-        cell.max = *std::max_element(m.begin(), m.end());
-      }
-      cell.runs = per_cell;
+      std::copy(first, first + static_cast<std::ptrdiff_t>(per_cell), m.begin());
+      out.median[c] = median(m);
+      out.min[c] = *std::min_element(m.begin(), m.end());
+      out.max[c] = *std::max_element(m.begin(), m.end());
       const auto d = diverged.begin() + static_cast<std::ptrdiff_t>(c * per_cell);
-      cell.diverged =
+      out.diverged[c] =
           static_cast<std::size_t>(std::count(d, d + static_cast<std::ptrdiff_t>(per_cell), 1));
-      cell.termination = std::move(message[c]);
     }
   });
   return out;
 }
 
+std::string first_message(const std::vector<std::pair<std::size_t, std::string>>& messages,
+                          std::size_t cell, std::size_t steps) {
+  const auto it = std::lower_bound(
+      messages.begin(), messages.end(), cell,
+      [](const std::pair<std::size_t, std::string>& m, std::size_t c) { return m.first < c; });
+  return it != messages.end() && it->first == cell ? it->second : completed_message(steps);
+}
+
 }  // namespace detail
+
+std::vector<double> SweepResult::values(std::size_t cell) const {
+  return cell_values(axis_values, cell);
+}
+
+std::string SweepResult::termination(std::size_t cell) const {
+  return detail::first_message(messages, cell, config.options.steps);
+}
+
+SweepCell SweepResult::cell(std::size_t i) const {
+  return cell(i, CellSpecs(config.optimizer, config.axes));
+}
+
+SweepCell SweepResult::cell(std::size_t i, const CellSpecs& specs) const {
+  SweepCell c;
+  c.values = values(i);
+  c.spec = specs(c.values);
+  c.median = median[i];
+  c.min = min[i];
+  c.max = max[i];
+  c.runs = runs;
+  c.diverged = diverged[i];
+  c.termination = termination(i);
+  return c;
+}
 
 SweepResult sweep(const SweepConfig& config,
                   const std::function<void(std::size_t, std::size_t)>& progress) {
@@ -400,19 +447,10 @@ SweepResult sweep(const SweepConfig& config,
   for (const GridAxis& a : config.axes) out.axis_values.push_back(a.values());
   out.starts = detail::start_points(config, *detail::make_objective(config, 0));
   const std::size_t cells = cell_count(config.axes);
-  std::vector<std::vector<double>> values(cells);
-  std::vector<std::string> specs(cells);
-  const CellSpec spec_of(config.optimizer, config.axes);
-  const std::size_t blocks = std::min<std::size_t>(cells, threads());
-  parallel_for(blocks, [&](std::size_t b) {
-    for (std::size_t i = cells * b / blocks; i < cells * (b + 1) / blocks; ++i) {
-      values[i] = cell_values(out.axis_values, i);
-      specs[i] = spec_of(values[i]);
-    }
-  });
   // When the base spec makes a plain optimizer of its method (no schedule or wrapper) and the
   // axes set the method's own keys, the cells' optimizers are made from the base's values with
-  // the axes' keys set, without parsing each cell's spec: the same values, so the same optimizer.
+  // the axes' keys set, without writing and parsing each cell's spec: the same values, so the
+  // same optimizer.
   const std::string name =
       parse_spec(std::string_view(config.optimizer).substr(0, config.optimizer.find('@'))).name;
   const OptimizerInfo& info = find_optimizer(name);
@@ -424,15 +462,32 @@ SweepResult sweep(const SweepConfig& config,
   detail::DirectCells direct;
   direct.base = base->params();
   const std::unique_ptr<Optimizer<double>> plain = info.make_double(direct.base);
+  std::vector<std::string> specs;
   if (own_keys && typeid(*base) == typeid(*plain)) {
     direct.info = &info;
     direct.fill = [&](std::size_t cell, ParamSet& v) {
-      for (std::size_t k = 0; k < config.axes.size(); ++k)
-        v.set(config.axes[k].key, values[cell][k]);
+      for (std::size_t k = config.axes.size(); k-- > 0;) {
+        const std::vector<double>& axis = out.axis_values[k];
+        v.set(config.axes[k].key, axis[cell % axis.size()]);
+        cell /= axis.size();
+      }
     };
+  } else {
+    specs.resize(cells);
+    const CellSpecs spec_of(config.optimizer, config.axes);
+    const std::size_t blocks = std::min<std::size_t>(cells, threads());
+    parallel_for(blocks, [&](std::size_t b) {
+      for (std::size_t i = cells * b / blocks; i < cells * (b + 1) / blocks; ++i)
+        specs[i] = spec_of(cell_values(out.axis_values, i));
+    });
   }
-  out.cells = detail::run_cells(config, out.starts, std::move(specs), progress, direct);
-  for (std::size_t i = 0; i < cells; ++i) out.cells[i].values = std::move(values[i]);
+  detail::CellStats stats = detail::run_cells(config, out.starts, cells, specs, progress, direct);
+  out.runs = stats.runs;
+  out.median = std::move(stats.median);
+  out.min = std::move(stats.min);
+  out.max = std::move(stats.max);
+  out.diverged = std::move(stats.diverged);
+  out.messages = std::move(stats.messages);
   return out;
 }
 

@@ -258,12 +258,20 @@ TuneResult tune(const TuneConfig& config,
     out.entries.push_back(std::move(e));
   }
   first.push_back(specs.size());
-  std::vector<SweepCell> cells = detail::run_cells(p, out.starts, specs, progress);
+  const detail::CellStats cells = detail::run_cells(p, out.starts, specs.size(), specs, progress);
   for (std::size_t i = 0; i < out.entries.size(); ++i) {
     TuneEntry& e = out.entries[i];
     for (std::size_t c = first[i]; c < first[i + 1]; ++c) {
-      cells[c].values = values[c];
-      e.trials.push_back(std::move(cells[c]));
+      SweepCell t;
+      t.values = std::move(values[c]);
+      t.spec = std::move(specs[c]);
+      t.median = cells.median[c];
+      t.min = cells.min[c];
+      t.max = cells.max[c];
+      t.runs = cells.runs;
+      t.diverged = cells.diverged[c];
+      t.termination = detail::first_message(cells.messages, c, p.options.steps);
+      e.trials.push_back(std::move(t));
     }
     // The best setting: lowest median, then lowest worst run, then the earliest.
     for (std::size_t t = 1; t < e.trials.size(); ++t) {

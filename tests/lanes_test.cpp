@@ -18,6 +18,7 @@
 #include "descent/simd.hpp"
 #include "descent/sweep.hpp"
 #include "lane_engine.hpp"
+#include "test_support.hpp"
 
 namespace descent {
 namespace {
@@ -161,7 +162,7 @@ double metric_of(const RunResult& one, SweepMetric m) {
 // Checks every cell against single runs of its spec from each of the sweep's starts.
 void expect_cells_are_single_runs(const SweepConfig& c, const SweepResult& r) {
   const auto f = make_function(c.function);
-  for (const SweepCell& cell : r.cells) {
+  for (const SweepCell& cell : test::all_cells(r)) {
     std::vector<double> metric;
     std::size_t diverged = 0;
     std::string first;
@@ -199,7 +200,7 @@ TEST_F(SimdLevels, EveryCellIsItsSingleRunBitForBit) {
         c.metric = m;
         const SweepResult r = sweep(c);
         expect_cells_are_single_runs(c, r);
-        for (const SweepCell& cell : r.cells) diverged += cell.diverged;
+        for (const SweepCell& cell : test::all_cells(r)) diverged += cell.diverged;
       }
     }
   }
@@ -219,10 +220,10 @@ TEST(Lanes, BatchesAndThreadsDoNotChangeTheCells) {
   set_threads(2);
   const SweepResult two = sweep(c);
   set_threads(0);
-  ASSERT_EQ(one.cells.size(), two.cells.size());
-  for (std::size_t i = 0; i < one.cells.size(); ++i) {
-    EXPECT_TRUE(same(one.cells[i].median, two.cells[i].median)) << one.cells[i].spec;
-    EXPECT_EQ(one.cells[i].termination, two.cells[i].termination);
+  ASSERT_EQ(one.size(), two.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    EXPECT_TRUE(same(one.median[i], two.median[i])) << one.cell(i).spec;
+    EXPECT_EQ(one.termination(i), two.termination(i));
   }
   SweepConfig small = c;
   small.axes = {parse_grid_axis("lr=1e-4:3e-3:log:20"), parse_grid_axis("alpha=0:0.95:lin:3")};

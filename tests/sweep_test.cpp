@@ -11,6 +11,7 @@
 #include "descent/error.hpp"
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
+#include "test_support.hpp"
 
 namespace descent {
 namespace {
@@ -72,8 +73,8 @@ TEST(Sweep, ACellIsTheSingleRunWithItsSettings) {
   c.axes = {parse_grid_axis("lr=0.1:0.2:lin:3"), parse_grid_axis("alpha=0.5:0.9:lin:3")};
   c.options.steps = 50;
   const SweepResult r = sweep(c);
-  ASSERT_EQ(r.cells.size(), 9u);
-  const SweepCell& cell = r.cells[2];  // lr first (slow), alpha last (fast)
+  ASSERT_EQ(r.size(), 9u);
+  const SweepCell cell = r.cell(2);  // lr first (slow), alpha last (fast)
   EXPECT_EQ(cell.values, (std::vector<double>{0.1, 0.9}));
   EXPECT_EQ(cell.spec, "momentum:lr=0.1,alpha=0.9");
   auto opt = make_optimizer<double>("momentum:lr=0.1,alpha=0.9");
@@ -95,7 +96,7 @@ TEST(Sweep, DivergenceFollowsTheStabilityLimit) {
   c.options.steps = 5000;
   const SweepResult r = sweep(c);
   std::size_t inside = 0, beyond = 0;
-  for (const SweepCell& cell : r.cells) {
+  for (const SweepCell& cell : test::all_cells(r)) {
     const double b = cell.values[0] * 16 / (2 + 2 * cell.values[1]);
     if (b < 0.95) {
       ++inside;
@@ -111,9 +112,9 @@ TEST(Sweep, DivergenceFollowsTheStabilityLimit) {
 }
 
 void expect_same(const SweepResult& a, const SweepResult& b) {
-  ASSERT_EQ(a.cells.size(), b.cells.size());
-  for (std::size_t i = 0; i < a.cells.size(); ++i) {
-    const SweepCell &x = a.cells[i], &y = b.cells[i];
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const SweepCell x = a.cell(i), y = b.cell(i);
     EXPECT_EQ(x.spec, y.spec);
     EXPECT_EQ(x.median, y.median) << x.spec;
     EXPECT_EQ(x.min, y.min) << x.spec;
@@ -148,7 +149,7 @@ TEST(Sweep, ResultsDoNotDependOnTheThreadCount) {
   // Six runs per cell (3 starts x 2 seeds), the given start first.
   EXPECT_EQ(one.starts.size(), 3u);
   EXPECT_EQ(one.starts[0], make_function("rosenbrock")->default_start());
-  for (const SweepCell& cell : one.cells) {
+  for (const SweepCell& cell : test::all_cells(one)) {
     EXPECT_EQ(cell.runs, 6u);
     EXPECT_LE(cell.min, cell.median);
     EXPECT_LE(cell.median, cell.max);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "descent/params.hpp"
+#include "descent/sweep.hpp"
 
 namespace descent::test {
 
@@ -96,5 +97,13 @@ class TempDir {
  private:
   std::string path_;
 };
+
+/// Every cell of a sweep, as SweepResult::cell makes it.
+inline std::vector<SweepCell> all_cells(const SweepResult& r) {
+  const CellSpecs specs(r.config.optimizer, r.config.axes);
+  std::vector<SweepCell> out;
+  for (std::size_t i = 0; i < r.size(); ++i) out.push_back(r.cell(i, specs));
+  return out;
+}
 
 }  // namespace descent::test

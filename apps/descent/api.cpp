@@ -358,11 +358,11 @@ ApiResponse sweep_request(const json& j, const ApiLimits& limits) {
                  "grid");
   }
   json cells_json = json::array();
-  for (const SweepCell& cell : r.cells)
-    cells_json.push_back({{"values", cell.values},
-                          {"median", number(cell.median)},
-                          {"diverged", cell.diverged == cell.runs},
-                          {"termination", cell.termination}});
+  for (std::size_t i = 0; i < r.size(); ++i)
+    cells_json.push_back({{"values", r.values(i)},
+                          {"median", number(r.median[i])},
+                          {"diverged", r.diverged[i] == r.runs},
+                          {"termination", r.termination(i)}});
   json axes = json::array();
   for (std::size_t k = 0; k < c.axes.size(); ++k)
     axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});

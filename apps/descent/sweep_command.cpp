@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -89,8 +90,11 @@ int sweep_command(const SweepArgs& args) {
       << to_string(c.metric) << "_max,runs,diverged,termination\n";
   nlohmann::json cells = nlohmann::json::array();
   std::size_t diverged_cells = 0;
-  const SweepCell* best = nullptr;
-  for (const SweepCell& cell : r.cells) {
+  std::optional<SweepCell> best;
+  // Each cell's values, spec and message are made here, from the sweep's numbers.
+  const CellSpecs spec_of(c.optimizer, c.axes);
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    const SweepCell cell = r.cell(i, spec_of);
     for (double v : cell.values) csv << format_double(v) << ",";
     csv << '"' << cell.spec << "\"," << metric_text(cell.median) << "," << metric_text(cell.min)
         << "," << metric_text(cell.max) << "," << cell.runs << "," << cell.diverged << ",\""
@@ -99,7 +103,7 @@ int sweep_command(const SweepArgs& args) {
     j["values"] = cell.values;
     cells.push_back(std::move(j));
     if (cell.diverged == cell.runs) ++diverged_cells;
-    if (std::isfinite(cell.median) && (!best || cell.median < best->median)) best = &cell;
+    if (std::isfinite(cell.median) && (!best || cell.median < best->median)) best = cell;
   }
   write_file_atomically(out / "sweep.csv", csv.str());
   nlohmann::json axes = nlohmann::json::array();
@@ -118,8 +122,8 @@ int sweep_command(const SweepArgs& args) {
   write_file_atomically(out / "sweep.json", doc.dump(1) + "\n");
 
   fmt::print("sweep     {} over {} on {}\n", c.optimizer, fmt::join(args.grids, " x "), f->spec());
-  fmt::print("cells     {} ({} run(s) each, {} steps), {:.3g} s on {} thread(s)\n", r.cells.size(),
-             r.cells.empty() ? 0 : r.cells[0].runs, c.options.steps, seconds, threads());
+  fmt::print("cells     {} ({} run(s) each, {} steps), {:.3g} s on {} thread(s)\n", r.size(),
+             r.runs, c.options.steps, seconds, threads());
   fmt::print("diverged  {} cell(s) in every run\n", diverged_cells);
   if (best)
     fmt::print("best      {} = {} at {}\n", to_string(c.metric), metric_text(best->median),
@@ -148,9 +152,8 @@ int sweep_command(const SweepArgs& args) {
     h.diverged.resize(nx * ny);
     for (std::size_t i = 0; i < nx; ++i) {
       for (std::size_t j = 0; j < ny; ++j) {
-        const SweepCell& cell = r.cells[i * ny + j];
-        h.values[j * nx + i] = cell.median;
-        h.diverged[j * nx + i] = cell.diverged == cell.runs;
+        h.values[j * nx + i] = r.median[i * ny + j];
+        h.diverged[j * nx + i] = r.diverged[i * ny + j] == r.runs;
       }
     }
     add_overlays(r, *f, h);

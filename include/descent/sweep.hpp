@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "descent/runner.hpp"
@@ -61,6 +62,7 @@ struct SweepConfig {
   std::uint64_t seed = 0;  ///< first noise seed; also draws the extra starts
 };
 
+/// One cell of a sweep (SweepResult::cell), or one setting of a tuning run, with all it reports.
 struct SweepCell {
   std::vector<double> values;  ///< the axes' values, in axis order
   std::string spec;            ///< the cell's optimizer spec
@@ -72,11 +74,46 @@ struct SweepCell {
   std::string termination;   ///< the first run's message, e.g. "diverged at step 12: ..."
 };
 
+/// Every cell's optimizer spec: the base spec with the axes' keys set to the cell's values, e.g.
+/// "momentum:lr=0.01,alpha=0.9" (keys the base spec names keep their place; the others follow).
+class CellSpecs {
+ public:
+  CellSpecs(const std::string& base, const std::vector<GridAxis>& axes);
+  /// The spec for the axes' values, in axis order.
+  std::string operator()(const std::vector<double>& values) const;
+
+ private:
+  std::vector<std::string> literal_;  // literal_[k] comes before slot k; the last one ends it
+  std::vector<std::size_t> axis_;     // the axis whose value fills slot k
+  std::size_t literal_size_ = 0;      // of all literals
+};
+
+/// A sweep's results, one entry per cell in each array, row-major: the last axis varies fastest.
+/// Only numbers are kept per cell; a cell's values, spec and message are made on request (cell()
+/// makes them all), so that a large grid costs a few numbers per cell.
 struct SweepResult {
   SweepConfig config;
   std::vector<std::vector<double>> axis_values;  ///< per axis
-  std::vector<SweepCell> cells;                  ///< row-major: the last axis varies fastest
   std::vector<std::vector<double>> starts;       ///< the start points every cell used
+  std::size_t runs = 0;                          ///< per cell: starts x seeds
+  std::vector<double> median;                    ///< per cell: of the metric over its runs
+  std::vector<double> min;                       ///< per cell
+  std::vector<double> max;                       ///< per cell
+  std::vector<std::size_t> diverged;  ///< per cell: runs that ended with a non-finite value
+  /// The cells whose first run did not end with "completed N steps" (N = config.options.steps),
+  /// with that run's message, in cell order.
+  std::vector<std::pair<std::size_t, std::string>> messages;
+
+  std::size_t size() const { return median.size(); }
+  /// The axes' values of a cell, in axis order.
+  std::vector<double> values(std::size_t cell) const;
+  /// The first run's message of a cell, e.g. "completed 1000 steps" or "diverged at step 12: ...".
+  std::string termination(std::size_t cell) const;
+  /// Everything about one cell, its spec written by `specs` (made for this config's optimizer
+  /// and axes; made once, it serves every cell).
+  SweepCell cell(std::size_t i, const CellSpecs& specs) const;
+  /// The same with a CellSpecs made for this call.
+  SweepCell cell(std::size_t i) const;
 };
 
 /// Largest grid and work a sweep accepts: cells, and cells x runs x steps.
