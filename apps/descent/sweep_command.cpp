@@ -6,7 +6,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -83,43 +82,47 @@ int sweep_command(const SweepArgs& args) {
   const std::unique_ptr<Objective> f = make_function(c.function);
   const std::filesystem::path out = args.out;
   std::filesystem::create_directories(out);
-  // CSV: one row per cell.
-  std::ostringstream csv;
-  for (const GridAxis& a : c.axes) csv << a.key << ",";
-  csv << "spec," << to_string(c.metric) << "_median," << to_string(c.metric) << "_min,"
-      << to_string(c.metric) << "_max,runs,diverged,termination\n";
-  nlohmann::json cells = nlohmann::json::array();
+  // CSV: one row per cell. JSON: the document without its cells, then one line per cell,
+  // written as it goes, so that a large grid never becomes one document tree in memory.
+  std::string csv;
+  for (const GridAxis& a : c.axes) csv += a.key + ",";
+  csv += fmt::format("spec,{0}_median,{0}_min,{0}_max,runs,diverged,termination\n",
+                     to_string(c.metric));
+  nlohmann::json axes = nlohmann::json::array();
+  for (std::size_t k = 0; k < c.axes.size(); ++k)
+    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
+  const nlohmann::json head = {{"function", f->spec()},
+                               {"optimizer", c.optimizer},
+                               {"steps", c.options.steps},
+                               {"tol", c.options.tol},
+                               {"metric", to_string(c.metric)},
+                               {"starts", r.starts},
+                               {"seeds", c.seeds},
+                               {"noise", c.noise},
+                               {"axes", axes}};
+  std::string json = head.dump(1);
+  json.resize(json.size() - 2);  // "\n}": the cells follow the last member
+  json += ",\n \"cells\": [";
   std::size_t diverged_cells = 0;
   std::optional<SweepCell> best;
   // Each cell's values, spec and message are made here, from the sweep's numbers.
   const CellSpecs spec_of(c.optimizer, c.axes);
   for (std::size_t i = 0; i < r.size(); ++i) {
     const SweepCell cell = r.cell(i, spec_of);
-    for (double v : cell.values) csv << format_double(v) << ",";
-    csv << '"' << cell.spec << "\"," << metric_text(cell.median) << "," << metric_text(cell.min)
-        << "," << metric_text(cell.max) << "," << cell.runs << "," << cell.diverged << ",\""
-        << cell.termination << "\"\n";
+    for (double v : cell.values) csv += format_double(v) + ",";
+    csv += fmt::format("\"{}\",{},{},{},{},{},\"{}\"\n", cell.spec, metric_text(cell.median),
+                       metric_text(cell.min), metric_text(cell.max), cell.runs, cell.diverged,
+                       cell.termination);
     nlohmann::json j = cell_json(cell);
     j["values"] = cell.values;
-    cells.push_back(std::move(j));
+    json += i == 0 ? "\n  " : ",\n  ";
+    json += j.dump();
     if (cell.diverged == cell.runs) ++diverged_cells;
     if (std::isfinite(cell.median) && (!best || cell.median < best->median)) best = cell;
   }
-  write_file_atomically(out / "sweep.csv", csv.str());
-  nlohmann::json axes = nlohmann::json::array();
-  for (std::size_t k = 0; k < c.axes.size(); ++k)
-    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
-  const nlohmann::json doc = {{"function", f->spec()},
-                              {"optimizer", c.optimizer},
-                              {"steps", c.options.steps},
-                              {"tol", c.options.tol},
-                              {"metric", to_string(c.metric)},
-                              {"starts", r.starts},
-                              {"seeds", c.seeds},
-                              {"noise", c.noise},
-                              {"axes", axes},
-                              {"cells", cells}};
-  write_file_atomically(out / "sweep.json", doc.dump(1) + "\n");
+  json += "\n ]\n}\n";
+  write_file_atomically(out / "sweep.csv", csv);
+  write_file_atomically(out / "sweep.json", json);
 
   fmt::print("sweep     {} over {} on {}\n", c.optimizer, fmt::join(args.grids, " x "), f->spec());
   fmt::print("cells     {} ({} run(s) each, {} steps), {:.3g} s on {} thread(s)\n", r.size(),
