@@ -61,6 +61,30 @@ TEST(Api, RegistryEndpointsListEveryFunctionAndOptimizer) {
   EXPECT_EQ(momentum.at("params").at(1).at("range"), "[0, 1)");
 }
 
+TEST(Api, LimitsAreTheOnesRequestsAreHeldTo) {
+  ApiLimits l;
+  l.max_steps = 123;
+  l.max_optimizers = 3;
+  l.max_sweep_steps = 45;
+  l.time_budget = std::chrono::milliseconds(678);
+  const ApiResponse r = handle_api("GET", "/api/limits", "", l);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json j = json::parse(r.body).at("limits");
+  EXPECT_EQ(j.at("max_steps"), 123);
+  EXPECT_EQ(j.at("max_optimizers"), 3);
+  EXPECT_EQ(j.at("max_sweep_steps"), 45);
+  EXPECT_EQ(j.at("time_budget_ms"), 678);
+  EXPECT_EQ(j.at("max_sweep_cells"), ApiLimits{}.max_sweep_cells);
+  EXPECT_EQ(j.at("max_surface_resolution"), ApiLimits{}.max_surface_resolution);
+  EXPECT_EQ(j.at("max_body"), ApiLimits{}.max_body);
+  EXPECT_EQ(j.at("max_sweep_work"), ApiLimits{}.max_sweep_work);
+  // The run that the limit allows passes, one step more is refused.
+  const std::string run = R"({"optimizers": ["sgd"], "steps": )";
+  EXPECT_EQ(handle_api("POST", "/api/run", run + "123}", l).status, 200);
+  refused("/api/run", run + "124}", 400, "", "steps", l);
+  EXPECT_EQ(handle_api("POST", "/api/limits", "{}").status, 405);
+}
+
 TEST(Api, RunGivesPathsLossesAndMetrics) {
   const json r = ok("POST", "/api/run",
                     R"({"function": "anisotropic", "start": [1, 1], "steps": 50,

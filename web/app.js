@@ -1,6 +1,7 @@
 // descent lab: the page of `descent serve`. Every control is generated from the registry
-// (GET /api/functions, /api/optimizers); every number comes from the C++ engine through the JSON
-// API (docs/api.md). The state lives in the URL (state.js).
+// (GET /api/functions, /api/optimizers) and clamped to the API's limits (GET /api/limits); every
+// number comes from the C++ engine through the JSON API (docs/api.md). The state lives in the URL
+// (state.js).
 import * as S from './state.js';
 
 /* global Plotly */
@@ -245,7 +246,7 @@ function renderOptimizerCards() {
     card.append(head, params, specLine, note);
     box.append(card);
   });
-  $('add').disabled = st.opts.length >= S.MAX_OPTIMIZERS;
+  $('add').disabled = st.opts.length >= S.limits.max_optimizers;
   renderStabilityNotes();
 }
 
@@ -640,7 +641,7 @@ function applyButton(id, text, names, settings) {
       for (const [k, v] of Object.entries(settings)) values[k] = S.formatNumber(v);
       return S.buildSpec(optimizerEntry(p.name), values, p.schedule);
     });
-    if (!found && st.opts.length < S.MAX_OPTIMIZERS) {
+    if (!found && st.opts.length < S.limits.max_optimizers) {
       const values = {};
       for (const [k, v] of Object.entries(settings)) values[k] = S.formatNumber(v);
       st.opts.push(S.buildSpec(optimizerEntry(names[0]), values));
@@ -943,12 +944,12 @@ function wire() {
   }
   $('steps').addEventListener('change', () => {
     const n = Math.round(Number($('steps').value));
-    st.steps = Math.min(Math.max(Number.isFinite(n) ? n : 50, 1), S.MAX_STEPS);
+    st.steps = Math.min(Math.max(Number.isFinite(n) ? n : 50, 1), S.limits.max_steps);
     $('steps').value = st.steps;
     requestRefresh();
   });
   $('add').addEventListener('click', () => {
-    if (st.opts.length >= S.MAX_OPTIMIZERS) return;
+    if (st.opts.length >= S.limits.max_optimizers) return;
     st.opts.push($('add-name').value);
     renderOptimizerCards();
     requestRefresh();
@@ -980,7 +981,7 @@ function wire() {
     const n = Math.round(Number($('phase-n').value));
     st.phase.n = Math.min(Math.max(Number.isFinite(n) ? n : 40, 4), 128);
     const k = Math.round(Number($('phase-steps').value));
-    st.phase.steps = Math.min(Math.max(Number.isFinite(k) ? k : 1000, 1), S.MAX_SWEEP_STEPS);
+    st.phase.steps = Math.min(Math.max(Number.isFinite(k) ? k : 1000, 1), S.limits.max_sweep_steps);
     history.replaceState(null, '', `?${S.encodeState(st)}`);
     renderPhase();
   };
@@ -1008,13 +1009,17 @@ async function main() {
     return;
   }
   try {
-    const [fns, opts] = await Promise.all([api('functions'), api('optimizers')]);
+    const [fns, opts, lim] = await Promise.all([api('functions'), api('optimizers'), api('limits')]);
     app.functions = fns.functions.filter((f) => f.dim === 2);
     app.optimizers = opts.optimizers;
+    S.setLimits(lim.limits);
   } catch (e) {
     showError(e);
     return;
   }
+  // The inputs' upper ends are the API's limits.
+  $('steps').max = String(S.limits.max_steps);
+  $('phase-steps').max = String(S.limits.max_sweep_steps);
   const { state, problems } = S.decodeState(location.search);
   const known = state.opts.filter((spec) => {
     try {

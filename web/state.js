@@ -15,9 +15,21 @@ export const DEFAULT_STATE = Object.freeze({
 
 export const VIEWS = ['contour', 'surface', 'phase'];
 export const METRICS = ['steps_to_tol', 'final_loss', 'best_loss'];
-export const MAX_STEPS = 10000; // the API's limit
-export const MAX_OPTIMIZERS = 8; // the API's limit
-export const MAX_SWEEP_STEPS = 5000; // the API's limit per sweep cell
+/**
+ * The API's limits the page clamps its inputs to: steps of a run, optimizers in one run, steps per
+ * sweep cell. They come from GET /api/limits (setLimits) before the page reads its address; until
+ * then they are NaN, so that nothing passes a check against them.
+ */
+export const limits = { max_steps: NaN, max_optimizers: NaN, max_sweep_steps: NaN };
+
+/** Takes the limits from GET /api/limits' `limits`; throws if one is missing or not a count. */
+export function setLimits(from) {
+  for (const key of Object.keys(limits)) {
+    const v = from?.[key];
+    if (!Number.isInteger(v) || v < 1) throw new Error(`GET /api/limits gave no ${key}`);
+  }
+  for (const key of Object.keys(limits)) limits[key] = from[key];
+}
 
 /** A number as short as it can be written while keeping 6 significant digits. */
 export function formatNumber(v) {
@@ -168,12 +180,13 @@ export function decodeState(query) {
   }
   if (q.has('n')) {
     const n = Number(q.get('n'));
-    if (Number.isInteger(n) && n >= 1 && n <= MAX_STEPS) state.steps = n;
-    else problems.push(`steps '${q.get('n')}' is not a whole number in [1, ${MAX_STEPS}]`);
+    if (Number.isInteger(n) && n >= 1 && n <= limits.max_steps) state.steps = n;
+    else problems.push(`steps '${q.get('n')}' is not a whole number in [1, ${limits.max_steps}]`);
   }
   const opts = q.getAll('o').filter((o) => o.trim() !== '');
-  if (opts.length > MAX_OPTIMIZERS) problems.push(`only the first ${MAX_OPTIMIZERS} optimizers are kept`);
-  if (opts.length) state.opts = opts.slice(0, MAX_OPTIMIZERS);
+  if (opts.length > limits.max_optimizers)
+    problems.push(`only the first ${limits.max_optimizers} optimizers are kept`);
+  if (opts.length) state.opts = opts.slice(0, limits.max_optimizers);
   if (q.has('v')) {
     if (VIEWS.includes(q.get('v'))) state.view = q.get('v');
     else problems.push(`view '${q.get('v')}' is not one of ${VIEWS.join(', ')}`);
@@ -184,7 +197,7 @@ export function decodeState(query) {
     const k = steps === undefined ? DEFAULT_STATE.phase.steps : Number(steps);
     if (Number.isInteger(o) && o >= 0 && x && y && x !== y && Number.isInteger(cells) &&
         cells >= 4 && cells <= 128 && METRICS.includes(metric) && Number.isInteger(k) && k >= 1 &&
-        k <= MAX_SWEEP_STEPS)
+        k <= limits.max_sweep_steps)
       state.phase = { opt: o, x, y, n: cells, metric, steps: k };
     else problems.push(`phase diagram settings '${q.get('p')}' are malformed`);
   }

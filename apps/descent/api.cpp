@@ -105,6 +105,20 @@ ApiResponse optimizers() {
   return reply(200, {{"optimizers", list}});
 }
 
+// The limits every request is held to, so that a client (the lab page) clamps its inputs to the
+// same numbers instead of repeating them.
+ApiResponse limits_of(const ApiLimits& l) {
+  return reply(200, {{"limits",
+                      {{"max_body", l.max_body},
+                       {"max_steps", l.max_steps},
+                       {"max_optimizers", l.max_optimizers},
+                       {"max_sweep_cells", l.max_sweep_cells},
+                       {"max_sweep_steps", l.max_sweep_steps},
+                       {"max_sweep_work", l.max_sweep_work},
+                       {"max_surface_resolution", l.max_surface_resolution},
+                       {"time_budget_ms", l.time_budget.count()}}}});
+}
+
 // Typed access to the fields of a request object; every error names the field.
 class Fields {
  public:
@@ -384,8 +398,9 @@ ApiResponse handle_api(const std::string& method, const std::string& path, const
       const char* method;
     };
     static const Route routes[] = {{"/api/functions", "GET"}, {"/api/optimizers", "GET"},
-                                   {"/api/run", "POST"},      {"/api/analyze", "POST"},
-                                   {"/api/sweep", "POST"},    {"/api/surface", "POST"}};
+                                   {"/api/limits", "GET"},    {"/api/run", "POST"},
+                                   {"/api/analyze", "POST"},  {"/api/sweep", "POST"},
+                                   {"/api/surface", "POST"}};
     const Route* route = nullptr;
     for (const Route& r : routes)
       if (path == r.path) route = &r;
@@ -394,6 +409,7 @@ ApiResponse handle_api(const std::string& method, const std::string& path, const
       return error(405, path + " takes " + route->method + ", not " + method);
     if (path == "/api/functions") return functions();
     if (path == "/api/optimizers") return optimizers();
+    if (path == "/api/limits") return limits_of(limits);
     if (body.size() > limits.max_body)
       return error(413, "the request body is " + std::to_string(body.size()) + " bytes; at most " +
                             std::to_string(limits.max_body) + " are allowed");

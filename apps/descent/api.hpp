@@ -26,10 +26,10 @@ struct ApiLimits {
   std::chrono::milliseconds time_budget{10000};  ///< a sweep running longer is cut off
 };
 
-/// Answers `method` `path` with `body`: GET /api/functions, GET /api/optimizers, POST /api/run,
-/// POST /api/analyze, POST /api/sweep, POST /api/surface. Never throws: bad input gives 400 with a
-/// message naming the field, an unknown path 404, a wrong method 405, a body over the limit 413,
-/// anything unexpected 500.
+/// Answers `method` `path` with `body`: GET /api/functions, GET /api/optimizers, GET /api/limits
+/// (these limits), POST /api/run, POST /api/analyze, POST /api/sweep, POST /api/surface. Never
+/// throws: bad input gives 400 with a message naming the field, an unknown path 404, a wrong
+/// method 405, a body over the limit 413, anything unexpected 500.
 ApiResponse handle_api(const std::string& method, const std::string& path, const std::string& body,
                        const ApiLimits& limits = {});
 

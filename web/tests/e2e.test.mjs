@@ -217,6 +217,14 @@ test('the URL holds the whole state', async () => {
   assert.match(text, /optimizer 'nothing' is not in the registry/);
   assert.match(text, /view 'sideways'/);
   assert.deepEqual((await state()).opts, ['sgd', 'momentum', 'rmsprop']);
+  // The inputs and the address are held to the API's own limits, read from GET /api/limits.
+  const limits = (await (await fetch(`${base}api/limits`)).json()).limits;
+  assert.equal(await page.locator('#steps').getAttribute('max'), String(limits.max_steps));
+  assert.equal(await page.locator('#phase-steps').getAttribute('max'), String(limits.max_sweep_steps));
+  await load(`?n=${limits.max_steps + 1}&` + 'o=sgd&'.repeat(limits.max_optimizers + 1));
+  const over = await page.locator('#problems').textContent();
+  assert.match(over, new RegExp(`not a whole number in \\[1, ${limits.max_steps}\\]`));
+  assert.match(over, new RegExp(`only the first ${limits.max_optimizers} optimizers`));
 });
 
 test('the 3-D surface draws with the paths', async () => {

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as S from '../state.js';
 
+// The limits of descent serve's defaults (apps/descent/api.hpp), as GET /api/limits gives them.
+S.setLimits({ max_steps: 10000, max_optimizers: 8, max_sweep_steps: 5000 });
+
 const momentum = {
   name: 'momentum',
   params: [
@@ -72,6 +75,23 @@ test('the URL round-trips the state and reports what it cannot read', () => {
   assert.deepEqual(S.decodeState('?p=0,lr,alpha,16,best_loss').state.phase,
     { opt: 0, x: 'lr', y: 'alpha', n: 16, metric: 'best_loss', steps: 1000 });
   assert.equal(S.decodeState('?p=0,lr,alpha,16,best_loss,6000').problems.length, 1);
+});
+
+test('the URL is checked against the API\'s limits', () => {
+  assert.throws(() => S.setLimits({ max_steps: 10 }), /max_optimizers/);
+  assert.equal(S.limits.max_steps, 10000, 'a refused set of limits changes none');
+  S.setLimits({ max_steps: 100, max_optimizers: 2, max_sweep_steps: 50 });
+  try {
+    const ok = S.decodeState('?n=100&o=sgd&o=adam&p=0,lr,alpha,16,best_loss,50');
+    assert.deepEqual(ok.problems, []);
+    const over = S.decodeState('?n=101&o=sgd&o=adam&o=momentum&p=0,lr,alpha,16,best_loss,51');
+    assert.equal(over.problems.length, 3);
+    assert.equal(over.state.steps, S.DEFAULT_STATE.steps);
+    assert.deepEqual(over.state.opts, ['sgd', 'adam']);
+    assert.equal(over.state.phase.steps, S.DEFAULT_STATE.phase.steps);
+  } finally {
+    S.setLimits({ max_steps: 10000, max_optimizers: 8, max_sweep_steps: 5000 });
+  }
 });
 
 test('numbers are short in specs and tables', () => {
