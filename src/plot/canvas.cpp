@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <numbers>
 #include <stdexcept>
 
 namespace descent::plot::detail {
@@ -172,6 +173,57 @@ std::string decade_label(int k) {
       return "100";
     default:
       return "1e" + std::to_string(k);
+  }
+}
+
+ChartArea ChartArea::fit(const Canvas& c, int width, int height,
+                         const std::vector<std::string>& labels) {
+  double legend_w = 0;
+  for (const std::string& l : labels) legend_w = std::max(legend_w, c.text_width(l, 13));
+  ChartArea a;
+  a.x = 90;
+  a.y = 60;
+  a.h = height - 140.0;
+  a.w = width - a.x - legend_w - 90;
+  return a;
+}
+
+void ChartArea::x_tick(const Canvas& c, double at, const std::string& label) const {
+  c.color(kGrid);
+  c.line(at, y, at, y + h, 0.8);
+  c.color(kText);
+  c.line(at, y + h, at, y + h + 5, 1.0);
+  c.text(at, y + h + 8, label, 13, Align::center, VAlign::top);
+}
+
+void ChartArea::y_tick(const Canvas& c, double at, const std::string& label) const {
+  c.color(kGrid);
+  c.line(x, at, x + w, at, 0.8);
+  c.color(kText);
+  c.line(x - 5, at, x, at, 1.0);
+  c.text(x - 8, at, label, 13, Align::right, VAlign::middle);
+}
+
+void ChartArea::frame(const Canvas& c, const std::string& x_label, const std::string& y_label,
+                      const std::string& title, const std::string& subtitle) const {
+  c.stroke_rect(x, y, w, h, kText, 1.0);
+  c.text(x + w / 2, y + h + 34, x_label, 15, Align::center, VAlign::top);
+  c.text(x - 66, y + h / 2, y_label, 15, Align::center, VAlign::middle, false,
+         -std::numbers::pi / 2);
+  c.text(x, 30, title, 17, Align::left, VAlign::baseline, true);
+  if (!subtitle.empty())
+    c.text(x + c.text_width(title, 17, true) + 16, 30, subtitle, 13, Align::left, VAlign::baseline,
+           false, 0, Rgb{0.35, 0.35, 0.35});
+}
+
+void ChartArea::legend(const Canvas& c, const std::vector<std::string>& labels) const {
+  double ly = y + 10;
+  const double lx = x + w + 24;
+  for (std::size_t k = 0; k < labels.size(); ++k) {
+    c.color(hex(path_color(k)));
+    c.line(lx, ly, lx + 28, ly, 2.5);
+    c.text(lx + 36, ly, labels[k], 13, Align::left, VAlign::middle);
+    ly += 22;
   }
 }
 

@@ -67,6 +67,24 @@ std::vector<int> decade_ticks(int lo, int hi, int target);
 /// "1e-5" style label of 10^k; "1", "10", "0.1" for small k.
 std::string decade_label(int k);
 
+/// The plot area of a chart of curves (the loss per step, a training log): a frame with grid
+/// lines and ticks, axis labels, a title with an optional grey subtitle, and the legend of the
+/// curves (one colour per curve, path_color order) to its right.
+struct ChartArea {
+  double x = 0, y = 0, w = 0, h = 0;
+  /// The area of a width x height figure whose legend lists `labels`.
+  static ChartArea fit(const Canvas& c, int width, int height,
+                       const std::vector<std::string>& labels);
+  /// A vertical grid line at pixel column `at`, its tick and its label below the frame.
+  void x_tick(const Canvas& c, double at, const std::string& label) const;
+  /// A horizontal grid line at pixel row `at`, its tick and its label left of the frame.
+  void y_tick(const Canvas& c, double at, const std::string& label) const;
+  /// The frame, the axis labels, the title and the subtitle (if not empty).
+  void frame(const Canvas& c, const std::string& x_label, const std::string& y_label,
+             const std::string& title, const std::string& subtitle) const;
+  void legend(const Canvas& c, const std::vector<std::string>& labels) const;
+};
+
 /// Renders `draw` on a surface of the given size in the given format and returns the bytes.
 std::string render_to_bytes(Format format, int width, int height,
                             const std::function<void(Canvas&)>& draw);

@@ -720,10 +720,10 @@ static void draw_panel(Canvas& c, const Scene& scene, std::size_t index) {
 
 static void draw_loss(Canvas& c, const Scene& scene, int width, int height) {
   c.fill_rect(0, 0, width, height, kWhite);
-  const double px = 90, py = 60, ph = height - 140.0;
-  double legend_w = 0;
-  for (const Path& p : scene.paths) legend_w = std::max(legend_w, c.text_width(p.label, 13));
-  const double pw = width - px - legend_w - 90;
+  std::vector<std::string> labels;
+  for (const Path& p : scene.paths) labels.push_back(p.label);
+  const ChartArea area = ChartArea::fit(c, width, height, labels);
+  const double px = area.x, py = area.y, ph = area.h, pw = area.w;
 
   // What is plotted: the loss if all of it is > 0; else loss - min when the minimum is known.
   const Objective* f = scene.function;
@@ -769,31 +769,11 @@ static void draw_loss(Canvas& c, const Scene& scene, int width, int height) {
   };
 
   // Frame, grid and ticks.
-  for (double t : nice_ticks(0, xhi, 8)) {
-    const double x = X(t);
-    c.color(kGrid);
-    c.line(x, py, x, py + ph, 0.8);
-    c.color(kText);
-    c.line(x, py + ph, x, py + ph + 5, 1.0);
-    c.text(x, py + ph + 8, tick_label(t), 13, Align::center, VAlign::top);
-  }
-  if (log_scale) {
-    for (int e : decade_ticks(static_cast<int>(ylo), static_cast<int>(yhi), 9)) {
-      const double y = Y(std::pow(10.0, e));
-      c.color(kGrid);
-      c.line(px, y, px + pw, y, 0.8);
-      c.color(kText);
-      c.line(px - 5, y, px, y, 1.0);
-      c.text(px - 8, y, decade_label(e), 13, Align::right, VAlign::middle);
-    }
-  }
-  c.stroke_rect(px, py, pw, ph, kText, 1.0);
-  c.text(px + pw / 2, py + ph + 34, "step", 15, Align::center, VAlign::top);
-  c.text(px - 66, py + ph / 2, ylabel, 15, Align::center, VAlign::middle, false, -M_PI / 2);
-  c.text(px, 30, "Loss per step", 17, Align::left, VAlign::baseline, true);
-  if (f)
-    c.text(px + c.text_width("Loss per step", 17, true) + 16, 30, "f(w) = " + f->formula(), 13,
-           Align::left, VAlign::baseline, false, 0, Rgb{0.35, 0.35, 0.35});
+  for (double t : nice_ticks(0, xhi, 8)) area.x_tick(c, X(t), tick_label(t));
+  if (log_scale)
+    for (int e : decade_ticks(static_cast<int>(ylo), static_cast<int>(yhi), 9))
+      area.y_tick(c, Y(std::pow(10.0, e)), decade_label(e));
+  area.frame(c, "step", ylabel, "Loss per step", f ? "f(w) = " + f->formula() : "");
 
   cairo_t* cr = c.cr();
   cairo_save(cr);
@@ -823,15 +803,7 @@ static void draw_loss(Canvas& c, const Scene& scene, int width, int height) {
     c.cross(x, y, 7, hex(path_color(i)), 2.8);
     c.text(x + 9, y - 6, "diverged", 12, Align::left, VAlign::bottom, false, 0, hex(path_color(i)));
   }
-  // Legend.
-  double ly = py + 10;
-  const double lx = px + pw + 24;
-  for (std::size_t i = 0; i < scene.paths.size(); ++i) {
-    c.color(hex(path_color(i)));
-    c.line(lx, ly, lx + 28, ly, 2.5);
-    c.text(lx + 36, ly, scene.paths[i].label, 13, Align::left, VAlign::middle);
-    ly += 22;
-  }
+  area.legend(c, labels);
   if (any_nonpositive && log_scale)
     c.text(px + 8, py + ph - 10, std::string(ylabel) + " <= 0 is drawn at the bottom edge", 12,
            Align::left, VAlign::baseline, false, 0, Rgb{0.35, 0.35, 0.35});

@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numbers>
 #include <string>
 
 #include "descent/atomic_file.hpp"
@@ -38,9 +37,10 @@ void check(const LineChart& c) {
 
 void draw_chart(Canvas& c, const LineChart& chart) {
   c.fill_rect(0, 0, kWidth, kHeight, detail::kWhite);
-  double legend_w = 0;
-  for (const Series& s : chart.series) legend_w = std::max(legend_w, c.text_width(s.label, 13));
-  const double px = 90, py = 60, ph = kHeight - 140.0, pw = kWidth - px - legend_w - 90;
+  std::vector<std::string> labels;
+  for (const Series& s : chart.series) labels.push_back(s.label);
+  const detail::ChartArea area = detail::ChartArea::fit(c, kWidth, kHeight, labels);
+  const double px = area.x, py = area.y, ph = area.h, pw = area.w;
   double xlo = std::numeric_limits<double>::infinity(), xhi = -xlo, ylo = xlo, yhi = -xlo;
   for (const Series& s : chart.series)
     for (std::size_t i = 0; i < s.xs.size(); ++i) {
@@ -66,23 +66,9 @@ void draw_chart(Canvas& c, const LineChart& chart) {
     const double u = chart.log_y ? std::log10(y) : y;
     return py + ph - (u - ylo) / (yhi - ylo) * ph;
   };
-  for (double t : detail::nice_ticks(xlo, xhi, 8)) {
-    if (t < xlo - 1e-9 || t > xhi + 1e-9) continue;
-    const double x = X(t);
-    c.color(detail::kGrid);
-    c.line(x, py, x, py + ph, 0.8);
-    c.color(detail::kText);
-    c.line(x, py + ph, x, py + ph + 5, 1.0);
-    c.text(x, py + ph + 8, detail::tick_label(t), 13, Align::center, VAlign::top);
-  }
-  const auto ytick = [&](double y, const std::string& label) {
-    const double py_ = Y(y);
-    c.color(detail::kGrid);
-    c.line(px, py_, px + pw, py_, 0.8);
-    c.color(detail::kText);
-    c.line(px - 5, py_, px, py_, 1.0);
-    c.text(px - 8, py_, label, 13, Align::right, VAlign::middle);
-  };
+  for (double t : detail::nice_ticks(xlo, xhi, 8))
+    if (t >= xlo - 1e-9 && t <= xhi + 1e-9) area.x_tick(c, X(t), detail::tick_label(t));
+  const auto ytick = [&](double v, const std::string& label) { area.y_tick(c, Y(v), label); };
   if (chart.log_y && yhi - ylo <= 2) {
     // Few decades: 1, 2 and 5 times each power of ten.
     for (int e = static_cast<int>(ylo); e <= static_cast<int>(yhi); ++e)
@@ -97,14 +83,7 @@ void draw_chart(Canvas& c, const LineChart& chart) {
     for (double t : detail::nice_ticks(ylo, yhi, 8))
       if (t >= ylo && t <= yhi) ytick(t, detail::tick_label(t));
   }
-  c.stroke_rect(px, py, pw, ph, detail::kText, 1.0);
-  c.text(px + pw / 2, py + ph + 34, chart.x_label, 15, Align::center, VAlign::top);
-  c.text(px - 66, py + ph / 2, chart.y_label, 15, Align::center, VAlign::middle, false,
-         -std::numbers::pi / 2);
-  c.text(px, 30, chart.title, 17, Align::left, VAlign::baseline, true);
-  if (!chart.subtitle.empty())
-    c.text(px + c.text_width(chart.title, 17, true) + 16, 30, chart.subtitle, 13, Align::left,
-           VAlign::baseline, false, 0, detail::Rgb{0.35, 0.35, 0.35});
+  area.frame(c, chart.x_label, chart.y_label, chart.title, chart.subtitle);
   cairo_t* cr = c.cr();
   cairo_save(cr);
   c.rect(px, py - 1, pw, ph + 2);
@@ -134,14 +113,7 @@ void draw_chart(Canvas& c, const LineChart& chart) {
         c.dot(X(s.xs[i]), Y(s.ys[i]), 3.0, col, 1.0);
   }
   cairo_restore(cr);
-  double ly = py + 10;
-  const double lx = px + pw + 24;
-  for (std::size_t k = 0; k < chart.series.size(); ++k) {
-    c.color(detail::hex(path_color(k)));
-    c.line(lx, ly, lx + 28, ly, 2.5);
-    c.text(lx + 36, ly, chart.series[k].label, 13, Align::left, VAlign::middle);
-    ly += 22;
-  }
+  area.legend(c, labels);
 }
 
 }  // namespace
