@@ -1,5 +1,5 @@
 # Installs descent from BUILD_DIR into a private prefix, then configures, builds and runs the
-# consumer project in SOURCE_DIR against it with find_package(descent).
+# consumer project in SOURCE_DIR against it with find_package(descent COMPONENTS plot nn).
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 function(step)
@@ -14,3 +14,4 @@ step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G Ninja
      -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
 step(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 step(${WORK_DIR}/build/consumer)
+step(${WORK_DIR}/build/consumer_lab)
