@@ -22,7 +22,6 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -242,7 +241,7 @@ template <std::size_t Nv, class Formula, class Update, class Scalars, class Any>
 // Whether any element of a vector is not 0, at each level: one comparison into a mask with
 // AVX-512, two with AVX2, and elementwise otherwise.
 struct FusedAny {
-  [[gnu::always_inline]] bool operator()(FusedVec v) const {
+  [[gnu::always_inline]] bool operator()(const FusedVec& v) const {
     const FusedMask m = v != 0.0;
     std::int64_t r = 0;
     for (std::size_t i = 0; i < kFusedWidth; ++i) r |= m[i];
@@ -251,14 +250,17 @@ struct FusedAny {
 };
 #if DESCENT_X86_64_KERNELS
 // (Not always_inline: GCC inlines them only once the loop has been inlined into its entry point
-// for their instruction set.)
+// for their instruction set. The vector comes by reference, as a call that is not inlined may not
+// pass it by value between instruction sets.)
 struct FusedAnyAvx512 {
-  [[gnu::target("avx512f")]] bool operator()(FusedVec v) const {
-    return _mm512_cmp_pd_mask(std::bit_cast<__m512d>(v), _mm512_setzero_pd(), _CMP_NEQ_UQ) != 0;
+  [[gnu::target("avx512f")]] bool operator()(const FusedVec& v) const {
+    __m512d x;
+    std::memcpy(&x, &v, sizeof x);
+    return _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_NEQ_UQ) != 0;
   }
 };
 struct FusedAnyAvx2 {
-  [[gnu::target("avx2")]] bool operator()(FusedVec v) const {
+  [[gnu::target("avx2")]] bool operator()(const FusedVec& v) const {
     const __m256d lo = __builtin_shufflevector(v, v, 0, 1, 2, 3);
     const __m256d hi = __builtin_shufflevector(v, v, 4, 5, 6, 7);
     const __m256d z = _mm256_setzero_pd();

@@ -28,7 +28,17 @@ namespace descent::detail {
 /// in the first-level cache for small dimensions.
 inline constexpr std::size_t kLanesPerBatch = 256;
 
-struct LaneRun;
+/// What run() reports about one lane, without the trajectory. The metrics are run()'s for a lane
+/// that did not diverge; a diverged lane reports infinite losses and no steps_to_tol. The message
+/// is run()'s for a diverged lane, empty for the others ("completed N steps" is implied).
+struct LaneRun {
+  Termination termination = Termination::completed;
+  std::size_t stop_step = 0;
+  std::string message;
+  double final_loss = 0;
+  double best_loss = 0;
+  std::optional<std::size_t> steps_to_tol;
+};
 
 /// One optimizer method stepping many lanes.
 class LaneOptimizer {
@@ -60,18 +70,6 @@ std::unique_ptr<LaneOptimizer> make_lane_optimizer(std::span<const Optimizer<dou
 std::unique_ptr<LaneOptimizer> make_lane_optimizer(
     const OptimizerInfo& info, const ParamSet& base, std::size_t lanes, std::size_t dim,
     const std::function<void(std::size_t, ParamSet&)>& fill);
-
-/// What run() reports about one lane, without the trajectory. The metrics are run()'s for a lane
-/// that did not diverge; a diverged lane reports infinite losses and no steps_to_tol. The message
-/// is run()'s for a diverged lane, empty for the others ("completed N steps" is implied).
-struct LaneRun {
-  Termination termination = Termination::completed;
-  std::size_t stop_step = 0;
-  std::string message;
-  double final_loss = 0;
-  double best_loss = 0;
-  std::optional<std::size_t> steps_to_tol;
-};
 
 /// Runs `lanes` lanes from `starts` (dim rows of lanes values) as run(f, optimizer_j, start_j,
 /// options) would run each. Throws InputError as run() does for a start where f is not finite.

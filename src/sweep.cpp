@@ -89,8 +89,8 @@ CellSpecs::CellSpecs(const std::string& base, const std::vector<GridAxis>& axes)
   std::size_t written = 0;
   for (const auto& [key, value] : head.args) {
     pending += (written++ == 0 ? ":" : ",") + key + "=";
-    const auto it =
-        std::find_if(axes.begin(), axes.end(), [&](const GridAxis& a) { return a.key == key; });
+    const auto it = std::find_if(axes.begin(), axes.end(),
+                                 [&name = key](const GridAxis& a) { return a.key == name; });
     if (it != axes.end())
       slot(static_cast<std::size_t>(it - axes.begin()));
     else
