@@ -752,10 +752,8 @@ void Expression::value_and_gradient_lanes(std::size_t lanes, std::span<const dou
   if (tape_[n - 1].op == Op::constant || tape_[n - 1].op == Op::variable)
     std::copy_n(value(static_cast<std::uint32_t>(n - 1)), lanes, loss.data());
   for (const std::uint32_t v : unused_variables_) std::fill_n(g.data() + v * lanes, lanes, 0.0);
-  if (out.adjoint < 0) {  // the whole tape is one constant: the gradient is 0
-    std::fill(g.begin(), g.end(), 0.0);
-    return;
-  }
+  // The whole tape is one constant: it uses no variable, so every row of g was zeroed above.
+  if (out.adjoint < 0) return;
   for (std::size_t k = operations_.size(); k-- > 0;) {
     const std::uint32_t i = operations_[k];
     const Node& nd = tape_[i];

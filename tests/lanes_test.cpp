@@ -40,7 +40,7 @@ std::vector<std::string> functions_to_check() {
   for (const char* s :
        {"anisotropic:angle=30", "anisotropic:ratio=0.25", "rosenbrock:n=5", "w1^2 + 8*w2^2",
         "w1^2 + 3*w2^2", "x*x + x*y - y", "log(x) + sqrt(y)", "1/(x - y)", "w2^2 + 3", "x",
-        "w3 - 2*w1", "sin(x)*exp(y) + tanh(x)*atan(y) + cosh(x) - sinh(y) + tan(x)",
+        "w3 - 2*w1", "2*pi + 1", "sin(x)*exp(y) + tanh(x)*atan(y) + cosh(x) - sinh(y) + tan(x)",
         "min(x, y)^3 + max(x, 2)^y + abs(x)^1.5 - x^-2", "2^x * e^(-y) + pi"})
     out.push_back(s);
   return out;
