@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace descent::cli {
 namespace {
@@ -216,6 +217,32 @@ TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
           R"({"grid": ["lr=1e-4:1e-3:log:100", "alpha=0:0.9:lin:100"], "steps": 5000,
               "function": "rosenbrock"})",
           503, "longer than the time budget", "grid", quick);
+}
+
+TEST(Api, EveryEndpointAnswersItsOwnMethodOnly) {
+  ASSERT_EQ(api_endpoints().size(), 7u);
+  for (const ApiEndpoint& e : api_endpoints()) {
+    const std::string method(e.method), path(e.path);
+    const std::string other = method == "GET" ? "POST" : "GET";
+    const ApiResponse wrong = handle_api(other, path, "{}");
+    EXPECT_EQ(wrong.status, 405) << path;
+    EXPECT_EQ(json::parse(wrong.body).at("error"), path + " takes " + method + ", not " + other);
+    // An empty request: answered, or refused for what it lacks (a run's optimizers, say).
+    const int status = handle_api(method, path, "{}").status;
+    EXPECT_TRUE(status == 200 || status == 400) << method << " " << path << " -> " << status;
+  }
+}
+
+TEST(Api, DocsListTheEndpointsOfTheRouteTable) {
+  std::ifstream in(std::string(DESCENT_SOURCE_DIR) + "/docs/api.md");
+  ASSERT_TRUE(in);
+  std::vector<std::string> documented, routed;
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with("| `/api/")) documented.push_back(line);
+  for (const ApiEndpoint& e : api_endpoints())
+    routed.push_back("| `" + std::string(e.path) + "` | " + std::string(e.method) + " | " +
+                     std::string(e.summary) + " |");
+  EXPECT_EQ(documented, routed);
 }
 
 TEST(Api, ServesOverHttp) {

@@ -79,7 +79,7 @@ json params_json(const std::vector<ParamInfo>& params) {
   return out;
 }
 
-ApiResponse functions() {
+ApiResponse functions(const json& /*body*/, const ApiLimits& /*limits*/) {
   json list = json::array();
   for (const FunctionInfo* info : function_catalog()) {
     const std::unique_ptr<Objective> f = make_function(info->name);
@@ -95,7 +95,7 @@ ApiResponse functions() {
   return reply(200, {{"functions", list}});
 }
 
-ApiResponse optimizers() {
+ApiResponse optimizers(const json& /*body*/, const ApiLimits& /*limits*/) {
   json list = json::array();
   for (const OptimizerInfo* info : optimizer_catalog())
     list.push_back({{"name", info->name},
@@ -107,7 +107,7 @@ ApiResponse optimizers() {
 
 // The limits every request is held to, so that a client (the lab page) clamps its inputs to the
 // same numbers instead of repeating them.
-ApiResponse limits_of(const ApiLimits& l) {
+ApiResponse limits_of(const json& /*body*/, const ApiLimits& l) {
   return reply(200, {{"limits",
                       {{"max_body", l.max_body},
                        {"max_steps", l.max_steps},
@@ -259,7 +259,7 @@ ApiResponse run_request(const json& j, const ApiLimits& limits) {
                      {"results", results}});
 }
 
-ApiResponse analyze_request(const json& j) {
+ApiResponse analyze_request(const json& j, const ApiLimits& /*limits*/) {
   const Fields f(j, {"function", "at"});
   const std::string fspec = f.text("function", "anisotropic");
   std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(fspec); });
@@ -388,41 +388,70 @@ ApiResponse sweep_request(const json& j, const ApiLimits& limits) {
                      {"cells", cells_json}});
 }
 
+// ---- The routes
+
+/// Answers one endpoint from the request's body (null for a GET) within the limits.
+using Handler = ApiResponse (*)(const json& body, const ApiLimits& limits);
+
+/// An endpoint and the function that answers it. A POST's body is held to the size limit and
+/// parsed as JSON before its handler runs; a GET's body is not read.
+struct Route {
+  ApiEndpoint endpoint;
+  Handler answer;
+};
+
+// The API's one list of endpoints: dispatch, the 404 and 405 answers and api_endpoints() all
+// read it (and a test holds docs/api.md to it).
+constexpr Route kRoutes[] = {
+    {{"GET", "/api/functions", "every function of the registry"}, functions},
+    {{"GET", "/api/optimizers", "every optimizer of the registry"}, optimizers},
+    {{"GET", "/api/limits", "the limits every request is held to"}, limits_of},
+    {{"POST", "/api/run", "optimizers run on a function: paths, losses, metrics"}, run_request},
+    {{"POST", "/api/analyze",
+      "the theory at a point: Hessian eigenvalues, kappa, stable and optimal settings"},
+     analyze_request},
+    {{"POST", "/api/sweep", "an optimizer over a 1-D or 2-D grid of its settings"}, sweep_request},
+    {{"POST", "/api/surface", "a 2-D function's values on a grid, for contours and surfaces"},
+     surface_request},
+};
+
+const Route* find_route(const std::string& path) {
+  for (const Route& r : kRoutes)
+    if (r.endpoint.path == path) return &r;
+  return nullptr;
+}
+
+// A POST's body parsed as JSON and handed to the route; a GET's handler gets null.
+ApiResponse answer(const Route& route, const std::string& body, const ApiLimits& limits) {
+  if (route.endpoint.method != "POST") return route.answer(nullptr, limits);
+  if (body.size() > limits.max_body)
+    return error(413, "the request body is " + std::to_string(body.size()) + " bytes; at most " +
+                          std::to_string(limits.max_body) + " are allowed");
+  json j;
+  try {
+    j = json::parse(body);
+  } catch (const json::parse_error& e) {
+    return error(400, std::string("the request body is not valid JSON: ") + e.what());
+  }
+  return route.answer(j, limits);
+}
+
 }  // namespace
+
+std::vector<ApiEndpoint> api_endpoints() {
+  std::vector<ApiEndpoint> out;
+  for (const Route& r : kRoutes) out.push_back(r.endpoint);
+  return out;
+}
 
 ApiResponse handle_api(const std::string& method, const std::string& path, const std::string& body,
                        const ApiLimits& limits) {
   try {
-    struct Route {
-      const char* path;
-      const char* method;
-    };
-    static const Route routes[] = {{"/api/functions", "GET"}, {"/api/optimizers", "GET"},
-                                   {"/api/limits", "GET"},    {"/api/run", "POST"},
-                                   {"/api/analyze", "POST"},  {"/api/sweep", "POST"},
-                                   {"/api/surface", "POST"}};
-    const Route* route = nullptr;
-    for (const Route& r : routes)
-      if (path == r.path) route = &r;
+    const Route* route = find_route(path);
     if (route == nullptr) return error(404, "no endpoint " + path + " (see docs/api.md)");
-    if (method != route->method)
-      return error(405, path + " takes " + route->method + ", not " + method);
-    if (path == "/api/functions") return functions();
-    if (path == "/api/optimizers") return optimizers();
-    if (path == "/api/limits") return limits_of(limits);
-    if (body.size() > limits.max_body)
-      return error(413, "the request body is " + std::to_string(body.size()) + " bytes; at most " +
-                            std::to_string(limits.max_body) + " are allowed");
-    json j;
-    try {
-      j = json::parse(body);
-    } catch (const json::parse_error& e) {
-      return error(400, std::string("the request body is not valid JSON: ") + e.what());
-    }
-    if (path == "/api/run") return run_request(j, limits);
-    if (path == "/api/analyze") return analyze_request(j);
-    if (path == "/api/surface") return surface_request(j, limits);
-    return sweep_request(j, limits);
+    if (method != route->endpoint.method)
+      return error(405, path + " takes " + std::string(route->endpoint.method) + ", not " + method);
+    return answer(*route, body, limits);
   } catch (const BadRequest& e) {
     return error(400, e.what(), e.field);
   } catch (const InputError& e) {

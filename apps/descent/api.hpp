@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace descent::cli {
 
@@ -26,10 +28,19 @@ struct ApiLimits {
   std::chrono::milliseconds time_budget{10000};  ///< a sweep running longer is cut off
 };
 
-/// Answers `method` `path` with `body`: GET /api/functions, GET /api/optimizers, GET /api/limits
-/// (these limits), POST /api/run, POST /api/analyze, POST /api/sweep, POST /api/surface. Never
-/// throws: bad input gives 400 with a message naming the field, an unknown path 404, a wrong
-/// method 405, a body over the limit 413, anything unexpected 500.
+/// One endpoint of the API, as docs/api.md's table lists it.
+struct ApiEndpoint {
+  std::string_view method;   ///< "GET" (the body is not read) or "POST" (a JSON object)
+  std::string_view path;     ///< e.g. "/api/run"
+  std::string_view summary;  ///< what it answers
+};
+
+/// Every endpoint, in docs/api.md's order, from the route table that handle_api dispatches with.
+std::vector<ApiEndpoint> api_endpoints();
+
+/// Answers `method` `path` with `body` for one of api_endpoints() (GET /api/limits gives these
+/// limits). Never throws: bad input gives 400 with a message naming the field, an unknown path
+/// 404, a wrong method 405, a body over the limit 413, anything unexpected 500.
 ApiResponse handle_api(const std::string& method, const std::string& path, const std::string& body,
                        const ApiLimits& limits = {});
 
