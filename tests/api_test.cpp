@@ -3,6 +3,9 @@
 #include "api.hpp"
 
 #include "descent/error.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+#include "run_json.hpp"
 #include "web_assets.hpp"
 
 #include <gmock/gmock.h>
@@ -13,9 +16,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -107,6 +112,29 @@ TEST(Api, RunGivesPathsLossesAndMetrics) {
                         "optimizers": ["adam:lr=0.05"]})");
   EXPECT_EQ(e.at("start"), json::array({1.0, 1.0}));
   EXPECT_EQ(e.at("results").at(0).at("loss").size(), 1001u);
+}
+
+TEST(Api, ARunReadsAsInRunJson) {
+  // The answer's run and run.json's come from one function, laid out for each.
+  const json answer = ok("POST", "/api/run",
+                         R"({"function": "rosenbrock", "steps": 40,
+                             "optimizers": ["momentum:lr=0.001"]})");
+  const std::unique_ptr<Objective> f = make_function("rosenbrock");
+  const auto momentum = make_optimizer<double>("momentum:lr=0.001");
+  const RunResult r = run(*f, *momentum, f->default_start(), RunOptions{40, 1e-6});
+  const json& api = answer.at("results").at(0);
+  EXPECT_EQ(run_result_json(r, *f, RunJsonLayout::api), api);
+  const json file = run_result_json(r, *f, RunJsonLayout::file);
+  for (const char* key : {"optimizer", "label", "termination", "message", "metrics"})
+    EXPECT_EQ(file.at(key), api.at(key)) << key;
+  EXPECT_EQ(file.at("trajectory").at("step"), api.at("steps"));
+  EXPECT_EQ(file.at("trajectory").at("w"), api.at("points"));
+  EXPECT_EQ(file.at("trajectory").at("loss"), api.at("loss"));
+  EXPECT_EQ(file.at("trajectory").at("grad_norm").size(), 41u);
+  EXPECT_EQ(file.at("evaluations"), r.evaluations);
+  EXPECT_TRUE(file.at("measured_rate").is_number());
+  EXPECT_TRUE(finite_or_null(INFINITY).is_null());
+  EXPECT_TRUE(finite_or_null(NAN).is_null());
 }
 
 TEST(Api, AnalyzeAndSweep) {

@@ -16,6 +16,7 @@
 #include "descent/runner.hpp"
 #include "descent/sweep.hpp"
 #include "descent/theory.hpp"
+#include "run_json.hpp"
 
 namespace descent::cli {
 namespace {
@@ -35,9 +36,6 @@ ApiResponse error(int status, const std::string& message, const std::string& fie
   return reply(status,
                {{"error", message}, {"field", field.empty() ? json(nullptr) : json(field)}});
 }
-
-// A finite number, or null for infinity and NaN (JSON has neither).
-json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 json params_json(const std::vector<ParamInfo>& params) {
   json out = json::array();
@@ -68,9 +66,9 @@ json params_json(const std::vector<ParamInfo>& params) {
         break;
     }
     if (!p.is_list()) {
-      j["default"] = number(p.default_value);
-      j["min"] = number(p.min);
-      j["max"] = number(p.max);
+      j["default"] = finite_or_null(p.default_value);
+      j["min"] = finite_or_null(p.min);
+      j["max"] = finite_or_null(p.max);
       j["min_inclusive"] = p.min_inclusive;
       j["max_inclusive"] = p.max_inclusive;
     }
@@ -200,18 +198,6 @@ auto in_field(const char* field, F&& make) {
   }
 }
 
-json metrics_json(const RunResult& r) {
-  const Metrics& m = r.metrics;
-  return {{"final_loss", number(m.final_loss)},
-          {"best_loss", number(m.best_loss)},
-          {"best_step", m.best_step},
-          {"steps_to_tol", m.steps_to_tol ? json(*m.steps_to_tol) : json(nullptr)},
-          {"path_length", number(m.path_length)},
-          {"zigzags", m.zigzags},
-          {"distance_to_minimizer",
-           m.distance_to_minimizer ? number(*m.distance_to_minimizer) : json(nullptr)}};
-}
-
 ApiResponse run_request(const json& j, const ApiLimits& limits) {
   const Fields f(j, {"function", "start", "steps", "tol", "optimizers", "noise", "seed"});
   const std::string fspec = f.text("function", "anisotropic");
@@ -236,22 +222,7 @@ ApiResponse run_request(const json& j, const ApiLimits& limits) {
     std::unique_ptr<Objective> obj = make_function(fspec);
     if (noise > 0) obj = std::make_unique<NoisyGradient>(std::move(obj), noise, seed);
     const RunResult r = in_field("start", [&] { return run(*obj, *opts[i], start, options); });
-    const Trajectory& t = r.trajectory;
-    json points = json::array();
-    for (std::size_t k = 0; k < t.size(); ++k) {
-      const auto p = t.point(k);
-      points.push_back(std::vector<double>(p.begin(), p.end()));
-    }
-    json loss = json::array();
-    for (double l : t.loss) loss.push_back(number(l));
-    results.push_back({{"optimizer", r.optimizer},
-                       {"label", short_label(r.optimizer)},
-                       {"termination", to_string(r.termination)},
-                       {"message", r.message},
-                       {"steps", t.steps},
-                       {"points", points},
-                       {"loss", loss},
-                       {"metrics", metrics_json(r)}});
+    results.push_back(run_result_json(r, *obj, RunJsonLayout::api));
   }
   return reply(200, {{"function", fn->spec()},
                      {"formula", fn->formula()},
@@ -272,16 +243,16 @@ ApiResponse analyze_request(const json& j, const ApiLimits& /*limits*/) {
               {"not_applicable", a.not_applicable},
               {"quadratic", a.quadratic},
               {"eigenvalues", a.eigenvalues},
-              {"kappa", a.kappa ? number(*a.kappa) : json(nullptr)}};
+              {"kappa", a.kappa ? finite_or_null(*a.kappa) : json(nullptr)}};
   if (a.gd)
-    out["gd"] = {{"lr_max", number(a.gd->lr_max)},
-                 {"best_lr", number(a.gd->best_lr)},
-                 {"rate", number(a.gd->rate)}};
+    out["gd"] = {{"lr_max", finite_or_null(a.gd->lr_max)},
+                 {"best_lr", finite_or_null(a.gd->best_lr)},
+                 {"rate", finite_or_null(a.gd->rate)}};
   if (a.momentum)
-    out["momentum"] = {{"lr_star", number(a.momentum->lr_star)},
-                       {"alpha_star", number(a.momentum->alpha_star)},
-                       {"rate", number(a.momentum->rate)},
-                       {"lambda_max", number(a.momentum->lambda_max)}};
+    out["momentum"] = {{"lr_star", finite_or_null(a.momentum->lr_star)},
+                       {"alpha_star", finite_or_null(a.momentum->alpha_star)},
+                       {"rate", finite_or_null(a.momentum->rate)},
+                       {"lambda_max", finite_or_null(a.momentum->lambda_max)}};
   return reply(200, out);
 }
 
@@ -313,7 +284,7 @@ ApiResponse surface_request(const json& j, const ApiLimits& limits) {
     json row = json::array();
     for (std::size_t c = 0; c < n; ++c) {
       w = {xs[c], ys[r]};
-      row.push_back(number(fn->value(w)));
+      row.push_back(finite_or_null(fn->value(w)));
     }
     z.push_back(std::move(row));
   }
@@ -374,7 +345,7 @@ ApiResponse sweep_request(const json& j, const ApiLimits& limits) {
   json cells_json = json::array();
   for (std::size_t i = 0; i < r.size(); ++i)
     cells_json.push_back({{"values", r.values(i)},
-                          {"median", number(r.median[i])},
+                          {"median", finite_or_null(r.median[i])},
                           {"diverged", r.diverged[i] == r.runs},
                           {"termination", r.termination(i)}});
   json axes = json::array();

@@ -8,6 +8,7 @@
 
 #include "descent/registry.hpp"
 #include "descent/version.hpp"
+#include "run_json.hpp"
 
 namespace descent::cli {
 namespace {
@@ -169,37 +170,7 @@ std::string run_json(const RunSetup& setup, std::span<const RunResult> results) 
   doc["steps"] = setup.options.steps;
   doc["tol"] = setup.options.tol;
   json runs = json::array();
-  for (const auto& r : results) {
-    const Metrics& m = r.metrics;
-    json run;
-    run["optimizer"] = r.optimizer;
-    run["label"] = short_label(r.optimizer);
-    run["evaluations"] = r.evaluations;
-    const auto mins = f.minimizers();
-    const auto rate = mins.empty() ? std::nullopt : measured_rate(r.trajectory, mins.front());
-    run["measured_rate"] = rate ? json(*rate) : json(nullptr);
-    run["termination"] = to_string(r.termination);
-    run["stop_step"] = r.stop_step;
-    run["message"] = r.message;
-    run["metrics"] = {
-        {"final_loss", m.final_loss},
-        {"best_loss", m.best_loss},
-        {"best_step", m.best_step},
-        {"steps_to_tol", m.steps_to_tol ? json(*m.steps_to_tol) : json(nullptr)},
-        {"path_length", m.path_length},
-        {"zigzags", m.zigzags},
-        {"distance_to_minimizer",
-         m.distance_to_minimizer ? json(*m.distance_to_minimizer) : json(nullptr)},
-    };
-    const Trajectory& t = r.trajectory;
-    json w = json::array();
-    for (std::size_t k = 0; k < t.size(); ++k) {
-      const auto p = t.point(k);
-      w.push_back(std::vector<double>(p.begin(), p.end()));
-    }
-    run["trajectory"] = {{"step", t.steps}, {"loss", t.loss}, {"grad_norm", t.grad_norm}, {"w", w}};
-    runs.push_back(run);
-  }
+  for (const RunResult& r : results) runs.push_back(run_result_json(r, f, RunJsonLayout::file));
   doc["runs"] = runs;
   return doc.dump() + "\n";
 }
