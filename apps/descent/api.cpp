@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "descent/error.hpp"
@@ -37,43 +38,49 @@ ApiResponse error(int status, const std::string& message, const std::string& fie
                {{"error", message}, {"field", field.empty() ? json(nullptr) : json(field)}});
 }
 
+// ---- GET /api/functions, /api/optimizers, /api/limits
+
+const char* type_name(ParamType t) {
+  switch (t) {
+    case ParamType::real:
+      return "real";
+    case ParamType::integer:
+      return "integer";
+    case ParamType::boolean:
+      return "boolean";
+    case ParamType::choice:
+      return "choice";
+    case ParamType::integer_list:
+      return "integer_list";
+    case ParamType::real_list:
+      return "real_list";
+  }
+  return "";
+}
+
+json param_json(const ParamInfo& p) {
+  json j = {{"name", p.name},
+            {"doc", p.doc},
+            {"type", type_name(p.type)},
+            {"range", p.range_text()},
+            {"log_scale", p.log_scale},
+            {"always_shown", p.always_shown}};
+  if (p.type == ParamType::choice) j["choices"] = p.choices;
+  if (p.is_list()) {
+    j["default"] = p.default_list;
+  } else {
+    j["default"] = finite_or_null(p.default_value);
+    j["min"] = finite_or_null(p.min);
+    j["max"] = finite_or_null(p.max);
+    j["min_inclusive"] = p.min_inclusive;
+    j["max_inclusive"] = p.max_inclusive;
+  }
+  return j;
+}
+
 json params_json(const std::vector<ParamInfo>& params) {
   json out = json::array();
-  for (const ParamInfo& p : params) {
-    json j = {{"name", p.name},
-              {"doc", p.doc},
-              {"range", p.range_text()},
-              {"log_scale", p.log_scale},
-              {"always_shown", p.always_shown}};
-    switch (p.type) {
-      case ParamType::real:
-        j["type"] = "real";
-        break;
-      case ParamType::integer:
-        j["type"] = "integer";
-        break;
-      case ParamType::boolean:
-        j["type"] = "boolean";
-        break;
-      case ParamType::choice:
-        j["type"] = "choice";
-        j["choices"] = p.choices;
-        break;
-      case ParamType::integer_list:
-      case ParamType::real_list:
-        j["type"] = p.type == ParamType::integer_list ? "integer_list" : "real_list";
-        j["default"] = p.default_list;
-        break;
-    }
-    if (!p.is_list()) {
-      j["default"] = finite_or_null(p.default_value);
-      j["min"] = finite_or_null(p.min);
-      j["max"] = finite_or_null(p.max);
-      j["min_inclusive"] = p.min_inclusive;
-      j["max_inclusive"] = p.max_inclusive;
-    }
-    out.push_back(j);
-  }
+  for (const ParamInfo& p : params) out.push_back(param_json(p));
   return out;
 }
 
@@ -116,6 +123,8 @@ ApiResponse limits_of(const json& /*body*/, const ApiLimits& l) {
                        {"max_surface_resolution", l.max_surface_resolution},
                        {"time_budget_ms", l.time_budget.count()}}}});
 }
+
+// ---- Reading a request's fields
 
 // Typed access to the fields of a request object; every error names the field.
 class Fields {
@@ -198,42 +207,67 @@ auto in_field(const char* field, F&& make) {
   }
 }
 
-ApiResponse run_request(const json& j, const ApiLimits& limits) {
-  const Fields f(j, {"function", "start", "steps", "tol", "optimizers", "noise", "seed"});
-  const std::string fspec = f.text("function", "anisotropic");
-  std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(fspec); });
-  const std::vector<double> start = f.point("start").value_or(fn->default_start());
-  if (start.size() != fn->dim())
-    throw BadRequest("start", "'start' has " + std::to_string(start.size()) +
-                                  " coordinates but the function takes " +
-                                  std::to_string(fn->dim()));
+// The function named by the field "function" ("anisotropic" when it is absent).
+std::unique_ptr<Objective> function_field(const Fields& f) {
+  const std::string spec = f.text("function", "anisotropic");
+  return in_field("function", [&] { return make_function(spec); });
+}
+
+// ---- POST /api/run
+
+/// A run request, checked.
+struct RunRequest {
+  std::string function;  ///< as the request gives it: every optimizer gets a fresh copy
+  std::unique_ptr<Objective> objective;
+  std::vector<double> start;
   RunOptions options;
-  options.steps = f.count("steps", 50, 0, limits.max_steps);
-  options.tol = f.real("tol", 1e-6);
-  const double noise = f.real("noise", 0);
-  if (noise < 0) throw BadRequest("noise", "'noise' must be >= 0");
-  const std::size_t seed = f.count("seed", 0, 0, std::size_t{1} << 53);
-  const std::vector<std::string> specs = f.texts("optimizers", 1, limits.max_optimizers);
-  std::vector<std::unique_ptr<Optimizer<double>>> opts;
-  for (const std::string& s : specs)
-    opts.push_back(in_field("optimizers", [&] { return make_optimizer<double>(s); }));
+  double noise = 0;
+  std::size_t seed = 0;
+  std::vector<std::unique_ptr<Optimizer<double>>> optimizers;
+};
+
+RunRequest read_run(const json& j, const ApiLimits& limits) {
+  const Fields f(j, {"function", "start", "steps", "tol", "optimizers", "noise", "seed"});
+  RunRequest q;
+  q.function = f.text("function", "anisotropic");
+  q.objective = in_field("function", [&] { return make_function(q.function); });
+  q.start = f.point("start").value_or(q.objective->default_start());
+  if (q.start.size() != q.objective->dim())
+    throw BadRequest("start", "'start' has " + std::to_string(q.start.size()) +
+                                  " coordinates but the function takes " +
+                                  std::to_string(q.objective->dim()));
+  q.options.steps = f.count("steps", 50, 0, limits.max_steps);
+  q.options.tol = f.real("tol", 1e-6);
+  q.noise = f.real("noise", 0);
+  if (q.noise < 0) throw BadRequest("noise", "'noise' must be >= 0");
+  q.seed = f.count("seed", 0, 0, std::size_t{1} << 53);
+  for (const std::string& s : f.texts("optimizers", 1, limits.max_optimizers))
+    q.optimizers.push_back(in_field("optimizers", [&] { return make_optimizer<double>(s); }));
+  return q;
+}
+
+ApiResponse run_request(const json& j, const ApiLimits& limits) {
+  const RunRequest q = read_run(j, limits);
   json results = json::array();
-  for (std::size_t i = 0; i < opts.size(); ++i) {
-    std::unique_ptr<Objective> obj = make_function(fspec);
-    if (noise > 0) obj = std::make_unique<NoisyGradient>(std::move(obj), noise, seed);
-    const RunResult r = in_field("start", [&] { return run(*obj, *opts[i], start, options); });
+  for (const auto& optimizer : q.optimizers) {
+    // A fresh copy of the function each: with noise every optimizer sees the same sequence.
+    std::unique_ptr<Objective> obj = make_function(q.function);
+    if (q.noise > 0) obj = std::make_unique<NoisyGradient>(std::move(obj), q.noise, q.seed);
+    const RunResult r =
+        in_field("start", [&] { return run(*obj, *optimizer, q.start, q.options); });
     results.push_back(run_result_json(r, *obj, RunJsonLayout::api));
   }
-  return reply(200, {{"function", fn->spec()},
-                     {"formula", fn->formula()},
-                     {"start", start},
+  return reply(200, {{"function", q.objective->spec()},
+                     {"formula", q.objective->formula()},
+                     {"start", q.start},
                      {"results", results}});
 }
 
+// ---- POST /api/analyze
+
 ApiResponse analyze_request(const json& j, const ApiLimits& /*limits*/) {
   const Fields f(j, {"function", "at"});
-  const std::string fspec = f.text("function", "anisotropic");
-  std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(fspec); });
+  const std::unique_ptr<Objective> fn = function_field(f);
   const auto at = f.point("at");
   const Analysis a = in_field("at", [&] { return analyze(*fn, at); });
   json out = {{"function", fn->spec()},
@@ -256,55 +290,76 @@ ApiResponse analyze_request(const json& j, const ApiLimits& /*limits*/) {
   return reply(200, out);
 }
 
-ApiResponse surface_request(const json& j, const ApiLimits& limits) {
-  const Fields f(j, {"function", "lower", "upper", "resolution"});
-  const std::string fspec = f.text("function", "anisotropic");
-  std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(fspec); });
-  if (fn->dim() != 2)
-    throw BadRequest("function", "a surface needs a function of 2 variables; '" + fn->spec() +
-                                     "' takes " + std::to_string(fn->dim()));
-  const Box box = fn->bounds();
-  const std::vector<double> lower = f.point("lower").value_or(box.lower);
-  const std::vector<double> upper = f.point("upper").value_or(box.upper);
-  for (const auto& [name, p] : {std::pair{"lower", &lower}, std::pair{"upper", &upper}}) {
+// ---- POST /api/surface
+
+/// The corners of a surface's grid: the request's "lower" and "upper", or the function's box.
+struct Corners {
+  std::vector<double> lower, upper;
+};
+
+Corners read_corners(const Fields& f, const Box& box) {
+  Corners c{f.point("lower").value_or(box.lower), f.point("upper").value_or(box.upper)};
+  for (const auto& [name, p] : {std::pair{"lower", &c.lower}, std::pair{"upper", &c.upper}}) {
     if (p->size() != 2) throw BadRequest(name, std::string("'") + name + "' must hold 2 numbers");
     for (double v : *p)
       if (!std::isfinite(v)) throw BadRequest(name, std::string("'") + name + "' must be finite");
   }
   for (std::size_t k = 0; k < 2; ++k)
-    if (!(lower[k] < upper[k]))
+    if (!(c.lower[k] < c.upper[k]))
       throw BadRequest("upper", "'upper' must exceed 'lower' in every coordinate");
-  const std::size_t n = f.count("resolution", 101, 2, limits.max_surface_resolution);
-  // Evenly spaced with the ends exact, as a sweep's linear axis.
-  const std::vector<double> xs = GridAxis{"w1", lower[0], upper[0], false, n}.values();
-  const std::vector<double> ys = GridAxis{"w2", lower[1], upper[1], false, n}.values();
+  return c;
+}
+
+// z[row][column] = fn(xs[column], ys[row]), null where it is not finite.
+json surface_values(const Objective& fn, const std::vector<double>& xs,
+                    const std::vector<double>& ys) {
   json z = json::array();
   std::vector<double> w(2);
-  for (std::size_t r = 0; r < n; ++r) {
+  for (double y : ys) {
     json row = json::array();
-    for (std::size_t c = 0; c < n; ++c) {
-      w = {xs[c], ys[r]};
-      row.push_back(finite_or_null(fn->value(w)));
+    for (double x : xs) {
+      w = {x, y};
+      row.push_back(finite_or_null(fn.value(w)));
     }
     z.push_back(std::move(row));
   }
+  return z;
+}
+
+ApiResponse surface_request(const json& j, const ApiLimits& limits) {
+  const Fields f(j, {"function", "lower", "upper", "resolution"});
+  const std::unique_ptr<Objective> fn = function_field(f);
+  if (fn->dim() != 2)
+    throw BadRequest("function", "a surface needs a function of 2 variables; '" + fn->spec() +
+                                     "' takes " + std::to_string(fn->dim()));
+  const Corners c = read_corners(f, fn->bounds());
+  const std::size_t n = f.count("resolution", 101, 2, limits.max_surface_resolution);
+  // Evenly spaced with the ends exact, as a sweep's linear axis.
+  const std::vector<double> xs = GridAxis{"w1", c.lower[0], c.upper[0], false, n}.values();
+  const std::vector<double> ys = GridAxis{"w2", c.lower[1], c.upper[1], false, n}.values();
   return reply(200, {{"function", fn->spec()},
                      {"formula", fn->formula()},
                      {"default_start", fn->default_start()},
                      {"minimizers", fn->minimizers()},
                      {"x", xs},
                      {"y", ys},
-                     {"z", z}});
+                     {"z", surface_values(*fn, xs, ys)}});
 }
 
-/// Thrown from the sweep's progress callback when the request runs out of time.
-struct OutOfTime {};
+// ---- POST /api/sweep
 
-ApiResponse sweep_request(const json& j, const ApiLimits& limits) {
+/// A sweep request, checked.
+struct SweepRequest {
+  SweepConfig config;
+  std::string function;  ///< the function's canonical spec
+};
+
+SweepRequest read_sweep(const json& j, const ApiLimits& limits) {
   const Fields f(j, {"function", "start", "optimizer", "grid", "steps", "tol", "metric"});
-  SweepConfig c;
+  SweepRequest q;
+  SweepConfig& c = q.config;
   c.function = f.text("function", "anisotropic");
-  std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(c.function); });
+  q.function = in_field("function", [&] { return make_function(c.function); })->spec();
   if (auto s = f.point("start")) c.start = *s;
   c.optimizer = f.text("optimizer", "momentum");
   in_field("optimizer", [&] { return make_optimizer<double>(c.optimizer); });
@@ -314,49 +369,71 @@ ApiResponse sweep_request(const json& j, const ApiLimits& limits) {
   c.options.tol = f.real("tol", 1e-6);
   c.metric =
       in_field("metric", [&] { return parse_sweep_metric(f.text("metric", "steps_to_tol")); });
+  return q;
+}
+
+// Refuses a sweep of more cells, or more cells x steps, than the limits allow.
+void check_sweep_work(const SweepConfig& c, const ApiLimits& limits) {
   std::size_t cells = 1;
   for (const GridAxis& a : c.axes) cells *= a.count;
   if (cells > limits.max_sweep_cells)
     throw BadRequest("grid", "the grid has " + std::to_string(cells) + " cells; at most " +
                                  std::to_string(limits.max_sweep_cells) + " are allowed");
-  if (static_cast<double>(cells) * static_cast<double>(c.options.steps) > limits.max_sweep_work)
-    throw BadRequest(
-        "steps",
-        "cells x steps is " +
-            format_double(static_cast<double>(cells) * static_cast<double>(c.options.steps)) +
-            "; at most " + format_double(limits.max_sweep_work) + " are allowed");
-  in_field("grid", [&] {
-    check_sweep(c);
-    return 0;
-  });
-  const auto deadline = std::chrono::steady_clock::now() + limits.time_budget;
-  SweepResult r;
+  const double work = static_cast<double>(cells) * static_cast<double>(c.options.steps);
+  if (work > limits.max_sweep_work)
+    throw BadRequest("steps", "cells x steps is " + format_double(work) + "; at most " +
+                                  format_double(limits.max_sweep_work) + " are allowed");
+}
+
+/// Thrown from the sweep's progress callback when the request runs out of time.
+struct OutOfTime {};
+
+// The sweep, or nothing when it is still running after the time budget.
+std::optional<SweepResult> sweep_within(const SweepConfig& c, std::chrono::milliseconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
   try {
-    r = sweep(c, [&](std::size_t, std::size_t) {
+    return sweep(c, [&](std::size_t, std::size_t) {
       if (std::chrono::steady_clock::now() > deadline) throw OutOfTime{};
     });
   } catch (const OutOfTime&) {
+    return std::nullopt;
+  }
+}
+
+json sweep_json(const SweepRequest& q, const SweepResult& r) {
+  const SweepConfig& c = q.config;
+  json cells = json::array();
+  for (std::size_t i = 0; i < r.size(); ++i)
+    cells.push_back({{"values", r.values(i)},
+                     {"median", finite_or_null(r.median[i])},
+                     {"diverged", r.diverged[i] == r.runs},
+                     {"termination", r.termination(i)}});
+  json axes = json::array();
+  for (std::size_t k = 0; k < c.axes.size(); ++k)
+    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
+  return {{"function", q.function},
+          {"optimizer", c.optimizer},
+          {"metric", to_string(c.metric)},
+          {"steps", c.options.steps},
+          {"axes", axes},
+          {"cells", cells}};
+}
+
+ApiResponse sweep_request(const json& j, const ApiLimits& limits) {
+  const SweepRequest q = read_sweep(j, limits);
+  check_sweep_work(q.config, limits);
+  in_field("grid", [&] {
+    check_sweep(q.config);
+    return 0;
+  });
+  const std::optional<SweepResult> r = sweep_within(q.config, limits.time_budget);
+  if (!r)
     return error(503,
                  "the sweep took longer than the time budget of " +
                      std::to_string(limits.time_budget.count()) +
                      " ms; ask for fewer cells or steps",
                  "grid");
-  }
-  json cells_json = json::array();
-  for (std::size_t i = 0; i < r.size(); ++i)
-    cells_json.push_back({{"values", r.values(i)},
-                          {"median", finite_or_null(r.median[i])},
-                          {"diverged", r.diverged[i] == r.runs},
-                          {"termination", r.termination(i)}});
-  json axes = json::array();
-  for (std::size_t k = 0; k < c.axes.size(); ++k)
-    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
-  return reply(200, {{"function", fn->spec()},
-                     {"optimizer", c.optimizer},
-                     {"metric", to_string(c.metric)},
-                     {"steps", c.options.steps},
-                     {"axes", axes},
-                     {"cells", cells_json}});
+  return reply(200, sweep_json(q, *r));
 }
 
 // ---- The routes
