@@ -1,5 +1,5 @@
 // Figures: sizes, where things land, what the SVG holds, determinism, and bad input.
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 
 #include <cairo.h>
 #include <gif_lib.h>

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 
 namespace descent::plot::detail {
 

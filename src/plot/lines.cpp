@@ -5,7 +5,7 @@
 
 #include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
 
 namespace descent::plot {
