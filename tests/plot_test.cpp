@@ -14,6 +14,7 @@
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "plot/inspect.hpp"
 #include "test_support.hpp"
 
 namespace descent {

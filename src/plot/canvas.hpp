@@ -4,6 +4,7 @@
 
 #include <cairo.h>
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ struct Rgb {
 };
 
 Rgb hex(unsigned rgb);
+/// The colour of path i (the Okabe-Ito palette, in order), as 0xRRGGBB.
+unsigned path_color(std::size_t i);
 /// viridis at t in [0, 1] (clamped).
 Rgb viridis(double t);
 /// `c` mixed with white: amount 0 keeps c, 1 gives white.
@@ -28,6 +31,12 @@ inline constexpr Rgb kWhite{1, 1, 1};
 inline constexpr Rgb kRed{0.86, 0.08, 0.06};  ///< the seed's red final point
 inline constexpr Rgb kGrid{0.85, 0.85, 0.85};
 inline constexpr Rgb kText{0.12, 0.12, 0.12};
+
+/// A point of a figure, in pixels from the top left.
+struct Pixel {
+  double x = 0;
+  double y = 0;
+};
 
 enum class Align { left, center, right };
 enum class VAlign { top, middle, baseline, bottom };

@@ -10,18 +10,11 @@
 
 #include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
+#include "plot/inspect.hpp"
 
 namespace descent::plot {
 
 using namespace detail;
-
-unsigned path_color(std::size_t i) {
-  // Okabe & Ito (2008), "Color universal design"; yellow is left out (it vanishes on viridis and
-  // on white). Blue, vermillion, bluish green, reddish purple, orange, sky blue, black.
-  static constexpr unsigned kPalette[] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7,
-                                          0xE69F00, 0x56B4E9, 0x000000};
-  return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
-}
 
 Format parse_format(std::string_view name) {
   if (name == "png") return Format::png;

@@ -10,12 +10,14 @@
 #include "descent/error.hpp"
 #include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
+#include "plot/inspect.hpp"
 
 namespace descent::plot {
 namespace {
 
 using detail::Align;
 using detail::Canvas;
+using detail::Pixel;
 using detail::Rgb;
 using detail::VAlign;
 

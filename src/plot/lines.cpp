@@ -90,7 +90,7 @@ void draw_chart(Canvas& c, const LineChart& chart) {
   cairo_clip(cr);
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
     const Series& s = chart.series[k];
-    const detail::Rgb col = detail::hex(path_color(k));
+    const detail::Rgb col = detail::hex(detail::path_color(k));
     c.color(col);
     cairo_set_line_width(cr, 2.0);
     bool open = false;
