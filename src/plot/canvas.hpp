@@ -1,16 +1,13 @@
 // Private: drawing helpers over Cairo shared by every figure: colours, the viridis colormap,
-// text, markers, tick choice, and rendering a drawing function to PNG, SVG or PDF bytes.
+// text, markers, tick choice, and the plot area of a chart.
 #pragma once
 
 #include <cairo.h>
 
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "descent/plot/figures.hpp"
 
 namespace descent::plot::detail {
 
@@ -93,16 +90,5 @@ struct ChartArea {
              const std::string& title, const std::string& subtitle) const;
   void legend(const Canvas& c, const std::vector<std::string>& labels) const;
 };
-
-/// Renders `draw` on a surface of the given size in the given format and returns the bytes.
-std::string render_to_bytes(Format format, int width, int height,
-                            const std::function<void(Canvas&)>& draw);
-
-/// Renders `draw` into an ARGB32 image and returns it (for the animation's frames).
-struct Image {
-  int width = 0, height = 0, stride = 0;
-  std::vector<unsigned char> pixels;  ///< cairo's native ARGB32, premultiplied
-};
-Image render_to_image(int width, int height, const std::function<void(Canvas&)>& draw);
 
 }  // namespace descent::plot::detail

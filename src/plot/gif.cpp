@@ -6,7 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "plot/figures.hpp"
+#include "plot/contour.hpp"
+#include "plot/output.hpp"
 
 namespace descent::plot::detail {
 namespace {

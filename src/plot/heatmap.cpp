@@ -11,6 +11,7 @@
 #include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
 #include "plot/inspect.hpp"
+#include "plot/output.hpp"
 
 namespace descent::plot {
 namespace {

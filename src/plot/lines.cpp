@@ -7,6 +7,7 @@
 #include "descent/error.hpp"
 #include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
+#include "plot/output.hpp"
 
 namespace descent::plot {
 namespace {
