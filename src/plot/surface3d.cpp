@@ -3,88 +3,123 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "plot/surface3d.hpp"
 
 namespace descent::plot::detail {
+namespace {
 
-static void draw_panel(Canvas& c, const Scene& scene, std::size_t index) {
-  const Projector P = panel_projector(scene, index);
+constexpr double kZs = Projector::kZAspect;
+
+// One panel: its projection, its corner on the page, the box's back faces (those whose outward
+// normal points away from the eye) and the ticks of its three axes.
+struct Panel {
+  Projector P;
+  double left, top;
+  double bx, by, bz;  ///< the back x face, the back y face and the floor
+  std::vector<double> xt, yt, zt;
+
+  Panel(const Scene& scene, std::size_t index)
+      : P(panel_projector(scene, index)),
+        left(static_cast<double>(index % 3) * Surface3dLayout::kPanelW),
+        top(static_cast<double>(index / 3) * Surface3dLayout::kPanelH),
+        bx(P.eye[0] > 0 ? -0.5 : 0.5),
+        by(P.eye[1] > 0 ? -0.5 : 0.5),
+        bz(-0.5 * kZs),
+        xt(nice_ticks(P.x0, P.x1, 5)),
+        yt(nice_ticks(P.y0, P.y1, 5)),
+        zt(nice_ticks(P.z0, P.z1, 5)) {}
+
+  // A tick's position along each axis of the unit box.
+  double ux(double t) const { return (t - P.x0) / (P.x1 - P.x0) - 0.5; }
+  double uy(double t) const { return (t - P.y0) / (P.y1 - P.y0) - 0.5; }
+  double uz(double t) const { return ((t - P.z0) / (P.z1 - P.z0) - 0.5) * kZs; }
+};
+
+// A filled polygon through unit-box points.
+void fill_polygon(Canvas& c, const Projector& P, std::initializer_list<std::array<double, 3>> pts,
+                  Rgb fill, double alpha) {
   cairo_t* cr = c.cr();
-  const double zs = Projector::kZAspect;
-  const double left = static_cast<double>(index % 3) * Surface3dLayout::kPanelW;
-  const double top = static_cast<double>(index / 3) * Surface3dLayout::kPanelH;
-  const Path& path = scene.paths[index];
+  bool first = true;
+  for (const auto& q : pts) {
+    const Pixel s = P.screen_unit(q.data());
+    if (first)
+      cairo_move_to(cr, s.x, s.y);
+    else
+      cairo_line_to(cr, s.x, s.y);
+    first = false;
+  }
+  cairo_close_path(cr);
+  c.color(fill, alpha);
+  cairo_fill(cr);
+}
 
-  // Titles.
-  c.text(left + Surface3dLayout::kPanelW / 2.0, top + 30, path.label, 16, Align::center,
+// A line between two unit-box points.
+void segment(Canvas& c, const Projector& P, const double a[3], const double b[3], Rgb col, double w,
+             double alpha) {
+  const Pixel s0 = P.screen_unit(a), s1 = P.screen_unit(b);
+  c.color(col, alpha);
+  c.line(s0.x, s0.y, s1.x, s1.y, w);
+}
+
+void draw_titles(Canvas& c, const Scene& scene, const Panel& p, const Path& path) {
+  c.text(p.left + Surface3dLayout::kPanelW / 2.0, p.top + 30, path.label, 16, Align::center,
          VAlign::baseline, true);
-  c.text(left + Surface3dLayout::kPanelW / 2.0, top + 52, "f(w) = " + scene.function->formula(), 13,
-         Align::center, VAlign::baseline, false, 0, Rgb{0.3, 0.3, 0.3});
+  c.text(p.left + Surface3dLayout::kPanelW / 2.0, p.top + 52, "f(w) = " + scene.function->formula(),
+         13, Align::center, VAlign::baseline, false, 0, Rgb{0.3, 0.3, 0.3});
+}
 
-  // Back panes with grid lines: the faces whose outward normal points away from the eye.
-  const double bx = P.eye[0] > 0 ? -0.5 : 0.5;  // back x face
-  const double by = P.eye[1] > 0 ? -0.5 : 0.5;  // back y face
-  const double bz = -0.5 * zs;                  // the floor
-  const auto poly = [&](std::initializer_list<std::array<double, 3>> pts, Rgb fill, double alpha) {
-    bool first = true;
-    for (const auto& q : pts) {
-      const Pixel s = P.screen_unit(q.data());
-      if (first)
-        cairo_move_to(cr, s.x, s.y);
-      else
-        cairo_line_to(cr, s.x, s.y);
-      first = false;
-    }
-    cairo_close_path(cr);
-    c.color(fill, alpha);
-    cairo_fill(cr);
-  };
+// The floor and the two back walls, with grid lines at the ticks.
+void draw_back_panes(Canvas& c, const Panel& p) {
+  const Projector& P = p.P;
+  const double bx = p.bx, by = p.by, bz = p.bz;
   const Rgb pane{0.93, 0.93, 0.95};
-  poly({{-0.5, -0.5, bz}, {0.5, -0.5, bz}, {0.5, 0.5, bz}, {-0.5, 0.5, bz}}, pane, 1.0);
-  poly({{bx, -0.5, -0.5 * zs}, {bx, 0.5, -0.5 * zs}, {bx, 0.5, 0.5 * zs}, {bx, -0.5, 0.5 * zs}},
-       Rgb{0.95, 0.95, 0.97}, 1.0);
-  poly({{-0.5, by, -0.5 * zs}, {0.5, by, -0.5 * zs}, {0.5, by, 0.5 * zs}, {-0.5, by, 0.5 * zs}},
-       Rgb{0.91, 0.91, 0.94}, 1.0);
-  const auto seg = [&](const double a[3], const double b[3], Rgb col, double w, double alpha) {
-    const Pixel s0 = P.screen_unit(a), s1 = P.screen_unit(b);
-    c.color(col, alpha);
-    c.line(s0.x, s0.y, s1.x, s1.y, w);
-  };
-  const auto xt = nice_ticks(P.x0, P.x1, 5), yt = nice_ticks(P.y0, P.y1, 5),
-             zt = nice_ticks(P.z0, P.z1, 5);
+  fill_polygon(c, P, {{-0.5, -0.5, bz}, {0.5, -0.5, bz}, {0.5, 0.5, bz}, {-0.5, 0.5, bz}}, pane,
+               1.0);
+  fill_polygon(
+      c, P,
+      {{bx, -0.5, -0.5 * kZs}, {bx, 0.5, -0.5 * kZs}, {bx, 0.5, 0.5 * kZs}, {bx, -0.5, 0.5 * kZs}},
+      Rgb{0.95, 0.95, 0.97}, 1.0);
+  fill_polygon(
+      c, P,
+      {{-0.5, by, -0.5 * kZs}, {0.5, by, -0.5 * kZs}, {0.5, by, 0.5 * kZs}, {-0.5, by, 0.5 * kZs}},
+      Rgb{0.91, 0.91, 0.94}, 1.0);
   const Rgb gridc{0.8, 0.8, 0.84};
-  for (double t : xt) {
-    const double u = (t - P.x0) / (P.x1 - P.x0) - 0.5;
+  for (double t : p.xt) {
+    const double u = p.ux(t);
     const double a[3] = {u, -0.5, bz}, b[3] = {u, 0.5, bz};
-    seg(a, b, gridc, 0.8, 1);
-    const double a2[3] = {u, by, -0.5 * zs}, b2[3] = {u, by, 0.5 * zs};
-    seg(a2, b2, gridc, 0.8, 1);
+    segment(c, P, a, b, gridc, 0.8, 1);
+    const double a2[3] = {u, by, -0.5 * kZs}, b2[3] = {u, by, 0.5 * kZs};
+    segment(c, P, a2, b2, gridc, 0.8, 1);
   }
-  for (double t : yt) {
-    const double u = (t - P.y0) / (P.y1 - P.y0) - 0.5;
+  for (double t : p.yt) {
+    const double u = p.uy(t);
     const double a[3] = {-0.5, u, bz}, b[3] = {0.5, u, bz};
-    seg(a, b, gridc, 0.8, 1);
-    const double a2[3] = {bx, u, -0.5 * zs}, b2[3] = {bx, u, 0.5 * zs};
-    seg(a2, b2, gridc, 0.8, 1);
+    segment(c, P, a, b, gridc, 0.8, 1);
+    const double a2[3] = {bx, u, -0.5 * kZs}, b2[3] = {bx, u, 0.5 * kZs};
+    segment(c, P, a2, b2, gridc, 0.8, 1);
   }
-  for (double t : zt) {
-    const double u = ((t - P.z0) / (P.z1 - P.z0) - 0.5) * zs;
+  for (double t : p.zt) {
+    const double u = p.uz(t);
     const double a[3] = {bx, -0.5, u}, b[3] = {bx, 0.5, u};
-    seg(a, b, gridc, 0.8, 1);
+    segment(c, P, a, b, gridc, 0.8, 1);
     const double a2[3] = {-0.5, by, u}, b2[3] = {0.5, by, u};
-    seg(a2, b2, gridc, 0.8, 1);
+    segment(c, P, a2, b2, gridc, 0.8, 1);
   }
+}
 
-  // The surface: quads sorted far to near (painter's order), semi-transparent viridis. Quads are
-  // filled without antialiasing so that shared edges do not show as seams.
+// A quad of the surface grid, by its far corner (i, j), and the depth of its centre.
+struct Quad {
+  double depth;
+  int i, j;
+};
+
+// The surface's quads far to near (painter's order).
+std::vector<Quad> quads_far_to_near(const Projector& P) {
   const int n = Projector::kGrid;
-  struct Quad {
-    double depth;
-    int i, j;
-  };
   std::vector<Quad> quads;
   quads.reserve(static_cast<std::size_t>(n * n));
   const auto zat = [&](int i, int j) { return P.z[static_cast<std::size_t>(j * (n + 1) + i)]; };
@@ -98,6 +133,16 @@ static void draw_panel(Canvas& c, const Scene& scene, std::size_t index) {
   std::sort(quads.begin(), quads.end(), [](const Quad& a, const Quad& b) {
     return a.depth < b.depth || (a.depth == b.depth && (a.j < b.j || (a.j == b.j && a.i < b.i)));
   });
+  return quads;
+}
+
+// The surface: quads in painter's order, semi-transparent viridis. Quads are filled without
+// antialiasing so that shared edges do not show as seams.
+void draw_surface(Canvas& c, const Projector& P) {
+  cairo_t* cr = c.cr();
+  const int n = Projector::kGrid;
+  const auto zat = [&](int i, int j) { return P.z[static_cast<std::size_t>(j * (n + 1) + i)]; };
+  const std::vector<Quad> quads = quads_far_to_near(P);
   cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
   for (const Quad& q : quads) {
     const int i = q.i, j = q.j;
@@ -120,55 +165,52 @@ static void draw_panel(Canvas& c, const Scene& scene, std::size_t index) {
     cairo_fill(cr);
   }
   cairo_set_antialias(cr, CAIRO_ANTIALIAS_GOOD);
+}
 
-  // Axes: x along the front floor edge, y along the other front floor edge, z up the left edge.
-  const double fy = -by, fx = -bx;
-  {
-    const double a[3] = {-0.5, fy, bz}, b[3] = {0.5, fy, bz};
-    seg(a, b, kText, 1.0, 1);
-    const double a2[3] = {fx, -0.5, bz}, b2[3] = {fx, 0.5, bz};
-    seg(a2, b2, kText, 1.0, 1);
-    const double a3[3] = {bx, fy, -0.5 * zs}, b3[3] = {bx, fy, 0.5 * zs};
-    seg(a3, b3, kText, 1.0, 1);
-  }
-  for (double t : xt) {
-    const double u = (t - P.x0) / (P.x1 - P.x0) - 0.5;
-    const double p[3] = {u, fy + 0.1 * (fy > 0 ? 1 : -1), bz};
-    const Pixel s = P.screen_unit(p);
-    c.text(s.x, s.y, tick_label(t), 12, Align::center, VAlign::middle);
-  }
-  {
-    const double p[3] = {0, fy + 0.28 * (fy > 0 ? 1 : -1), bz};
-    const Pixel s = P.screen_unit(p);
-    c.text(s.x, s.y, "w1", 15, Align::center, VAlign::middle, true);
-  }
-  for (double t : yt) {
-    const double u = (t - P.y0) / (P.y1 - P.y0) - 0.5;
-    const double p[3] = {fx + 0.1 * (fx > 0 ? 1 : -1), u, bz};
-    const Pixel s = P.screen_unit(p);
-    c.text(s.x, s.y, tick_label(t), 12, Align::center, VAlign::middle);
-  }
-  {
-    const double p[3] = {fx + 0.28 * (fx > 0 ? 1 : -1), 0, bz};
-    const Pixel s = P.screen_unit(p);
-    c.text(s.x, s.y, "w2", 15, Align::center, VAlign::middle, true);
-  }
-  for (double t : zt) {
-    const double u = ((t - P.z0) / (P.z1 - P.z0) - 0.5) * zs;
-    const double p[3] = {bx, fy, u};
-    const Pixel s = P.screen_unit(p);
-    c.text(s.x - 8, s.y, tick_label(t), 12, Align::right, VAlign::middle);
-  }
-  {
-    const double p[3] = {bx, fy, 0};
-    const Pixel s = P.screen_unit(p);
-    c.text(s.x - 52, s.y, "loss", 15, Align::center, VAlign::middle, true, -M_PI / 2);
-  }
+// Text centred on a unit-box point, shifted by dx pixels.
+void label_at(Canvas& c, const Projector& P, const double p[3], double dx, const std::string& s,
+              double size, Align h, bool bold, double angle = 0.0) {
+  const Pixel at = P.screen_unit(p);
+  c.text(at.x + dx, at.y, s, size, h, VAlign::middle, bold, angle);
+}
 
-  // The path: a thin line, then the points, light early and dark late (the seed's
-  // alpha = min(1, k/N + 0.2)), the start outlined, the final point red.
-  const Trajectory& t = path.trajectory;
-  const Rgb col = hex(path_color(index));
+// Axes: x along the front floor edge, y along the other front floor edge, z up the left edge;
+// their tick labels and names.
+void draw_axes(Canvas& c, const Panel& p) {
+  const Projector& P = p.P;
+  const double bx = p.bx, bz = p.bz;
+  const double fy = -p.by, fx = -p.bx;
+  const double a[3] = {-0.5, fy, bz}, b[3] = {0.5, fy, bz};
+  segment(c, P, a, b, kText, 1.0, 1);
+  const double a2[3] = {fx, -0.5, bz}, b2[3] = {fx, 0.5, bz};
+  segment(c, P, a2, b2, kText, 1.0, 1);
+  const double a3[3] = {bx, fy, -0.5 * kZs}, b3[3] = {bx, fy, 0.5 * kZs};
+  segment(c, P, a3, b3, kText, 1.0, 1);
+  for (double t : p.xt) {
+    const double q[3] = {p.ux(t), fy + 0.1 * (fy > 0 ? 1 : -1), bz};
+    label_at(c, P, q, 0, tick_label(t), 12, Align::center, false);
+  }
+  const double w1[3] = {0, fy + 0.28 * (fy > 0 ? 1 : -1), bz};
+  label_at(c, P, w1, 0, "w1", 15, Align::center, true);
+  for (double t : p.yt) {
+    const double q[3] = {fx + 0.1 * (fx > 0 ? 1 : -1), p.uy(t), bz};
+    label_at(c, P, q, 0, tick_label(t), 12, Align::center, false);
+  }
+  const double w2[3] = {fx + 0.28 * (fx > 0 ? 1 : -1), 0, bz};
+  label_at(c, P, w2, 0, "w2", 15, Align::center, true);
+  for (double t : p.zt) {
+    const double q[3] = {bx, fy, p.uz(t)};
+    label_at(c, P, q, -8, tick_label(t), 12, Align::right, false);
+  }
+  const double loss[3] = {bx, fy, 0};
+  label_at(c, P, loss, -52, "loss", 15, Align::center, true, -M_PI / 2);
+}
+
+// The path: a thin line, then the points, light early and dark late (the seed's
+// alpha = min(1, k/N + 0.2)), the start outlined, the final point red. Returns how many points
+// lie outside the box (they are not drawn).
+std::size_t draw_path(Canvas& c, const Projector& P, const Trajectory& t, Rgb col) {
+  cairo_t* cr = c.cr();
   const std::size_t N = t.size();
   std::size_t outside = 0;
   std::vector<std::array<double, 3>> up(N);
@@ -203,18 +245,37 @@ static void draw_panel(Canvas& c, const Scene& scene, std::size_t index) {
     const Rgb edge{0.35, 0.0, 0.0};
     c.dot(s.x, s.y, 7.0, kRed, 1.0, &edge, 1.0);
   }
-  double note_y = top + Surface3dLayout::kPanelH - 18;
+  return outside;
+}
+
+// Red notes at the panel's foot: points outside the box, and where a diverged run ended.
+void draw_notes(Canvas& c, const Panel& p, const Path& path, std::size_t outside) {
+  const Trajectory& t = path.trajectory;
+  double note_y = p.top + Surface3dLayout::kPanelH - 18;
   if (outside > 0) {
-    c.text(left + 16, note_y,
-           std::to_string(outside) + " of " + std::to_string(N) +
+    c.text(p.left + 16, note_y,
+           std::to_string(outside) + " of " + std::to_string(t.size()) +
                " points lie outside the box and are not drawn",
            12, Align::left, VAlign::baseline, false, 0, kRed);
     note_y -= 18;
   }
   if (path.diverged)
-    c.text(left + 16, note_y, "diverged after step " + std::to_string(t.steps.back()), 12,
+    c.text(p.left + 16, note_y, "diverged after step " + std::to_string(t.steps.back()), 12,
            Align::left, VAlign::baseline, false, 0, kRed);
 }
+
+void draw_panel(Canvas& c, const Scene& scene, std::size_t index) {
+  const Panel p(scene, index);
+  const Path& path = scene.paths[index];
+  draw_titles(c, scene, p, path);
+  draw_back_panes(c, p);
+  draw_surface(c, p.P);
+  draw_axes(c, p);
+  const std::size_t outside = draw_path(c, p.P, path.trajectory, hex(path_color(index)));
+  draw_notes(c, p, path, outside);
+}
+
+}  // namespace
 
 void draw_surface3d(Canvas& c, const Scene& scene, const Surface3dLayout& L) {
   c.fill_rect(0, 0, L.width, L.height, kWhite);
