@@ -1,5 +1,5 @@
 // Figures: sizes, where things land, what the SVG holds, determinism, and bad input.
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 
 #include <cairo.h>
 #include <gif_lib.h>
@@ -14,6 +14,7 @@
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "plot/inspect.hpp"
 #include "test_support.hpp"
 
 namespace descent {

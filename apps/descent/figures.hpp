@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 
 namespace descent::cli {
 

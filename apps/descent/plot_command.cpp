@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "descent/error.hpp"
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
 #include "descent/trajectory_csv.hpp"
 #include "figures.hpp"

@@ -14,7 +14,7 @@
 #include "descent/error.hpp"
 #include "descent/parallel.hpp"
 #include "descent/params.hpp"
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
 #include "descent/sweep.hpp"

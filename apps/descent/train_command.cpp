@@ -21,7 +21,7 @@
 #include "descent/nn/mlp.hpp"
 #include "descent/nn/train.hpp"
 #include "descent/params.hpp"
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
 #include "experiment.hpp"

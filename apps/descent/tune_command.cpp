@@ -19,7 +19,7 @@
 #include "descent/noise.hpp"
 #include "descent/parallel.hpp"
 #include "descent/params.hpp"
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/spec.hpp"

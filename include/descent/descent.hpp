@@ -1,4 +1,5 @@
-// descent: the whole public API in one include (the figures, plot.hpp, are a separate library).
+// descent: the whole public API in one include (the figures, plot/, and training, nn/, are
+// libraries of their own).
 #pragma once
 
 #include "descent/atomic_file.hpp"

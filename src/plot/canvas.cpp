@@ -1,19 +1,23 @@
 #include "plot/canvas.hpp"
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
-#include <stdexcept>
 
 namespace descent::plot::detail {
 
 Rgb hex(unsigned rgb) {
   return {((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0, (rgb & 0xff) / 255.0};
+}
+
+unsigned path_color(std::size_t i) {
+  // Okabe & Ito (2008), "Color universal design"; yellow is left out (it vanishes on viridis and
+  // on white). Blue, vermillion, bluish green, reddish purple, orange, sky blue, black.
+  static constexpr unsigned kPalette[] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7,
+                                          0xE69F00, 0x56B4E9, 0x000000};
+  return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
 }
 
 Rgb viridis(double t) {
@@ -225,84 +229,6 @@ void ChartArea::legend(const Canvas& c, const std::vector<std::string>& labels) 
     c.text(lx + 36, ly, labels[k], 13, Align::left, VAlign::middle);
     ly += 22;
   }
-}
-
-namespace {
-
-cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-void check(cairo_surface_t* s) {
-  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error(std::string("cairo: ") +
-                             cairo_status_to_string(cairo_surface_status(s)));
-}
-
-void draw_on(cairo_surface_t* surface, const std::function<void(Canvas&)>& draw) {
-  cairo_t* cr = cairo_create(surface);
-  cairo_set_antialias(cr, CAIRO_ANTIALIAS_GOOD);
-  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  Canvas canvas(cr);
-  draw(canvas);
-  const cairo_status_t st = cairo_status(cr);
-  cairo_destroy(cr);
-  if (st != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error(std::string("cairo: ") + cairo_status_to_string(st));
-}
-
-}  // namespace
-
-std::string render_to_bytes(Format format, int width, int height,
-                            const std::function<void(Canvas&)>& draw) {
-  std::string out;
-  cairo_surface_t* s = nullptr;
-  switch (format) {
-    case Format::png:
-      s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-      break;
-    case Format::svg:
-      s = cairo_svg_surface_create_for_stream(append, &out, width, height);
-      break;
-    case Format::pdf:
-      s = cairo_pdf_surface_create_for_stream(append, &out, width, height);
-      // A fixed date: the same figure gives the same bytes.
-      cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-      cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "descent");
-      break;
-  }
-  check(s);
-  try {
-    draw_on(s, draw);
-  } catch (...) {
-    cairo_surface_destroy(s);
-    throw;
-  }
-  if (format == Format::png) {
-    cairo_surface_flush(s);
-    cairo_surface_write_to_png_stream(s, append, &out);
-  } else {
-    cairo_surface_finish(s);
-  }
-  cairo_surface_destroy(s);
-  return out;
-}
-
-Image render_to_image(int width, int height, const std::function<void(Canvas&)>& draw) {
-  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-  check(s);
-  draw_on(s, draw);
-  cairo_surface_flush(s);
-  Image img;
-  img.width = width;
-  img.height = height;
-  img.stride = cairo_image_surface_get_stride(s);
-  const unsigned char* data = cairo_image_surface_get_data(s);
-  img.pixels.assign(data, data + static_cast<std::size_t>(img.stride) * height);
-  cairo_surface_destroy(s);
-  return img;
 }
 
 }  // namespace descent::plot::detail

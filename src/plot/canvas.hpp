@@ -1,15 +1,13 @@
 // Private: drawing helpers over Cairo shared by every figure: colours, the viridis colormap,
-// text, markers, tick choice, and rendering a drawing function to PNG, SVG or PDF bytes.
+// text, markers, tick choice, and the plot area of a chart.
 #pragma once
 
 #include <cairo.h>
 
-#include <functional>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "descent/plot.hpp"
 
 namespace descent::plot::detail {
 
@@ -18,6 +16,8 @@ struct Rgb {
 };
 
 Rgb hex(unsigned rgb);
+/// The colour of path i (the Okabe-Ito palette, in order), as 0xRRGGBB.
+unsigned path_color(std::size_t i);
 /// viridis at t in [0, 1] (clamped).
 Rgb viridis(double t);
 /// `c` mixed with white: amount 0 keeps c, 1 gives white.
@@ -28,6 +28,12 @@ inline constexpr Rgb kWhite{1, 1, 1};
 inline constexpr Rgb kRed{0.86, 0.08, 0.06};  ///< the seed's red final point
 inline constexpr Rgb kGrid{0.85, 0.85, 0.85};
 inline constexpr Rgb kText{0.12, 0.12, 0.12};
+
+/// A point of a figure, in pixels from the top left.
+struct Pixel {
+  double x = 0;
+  double y = 0;
+};
 
 enum class Align { left, center, right };
 enum class VAlign { top, middle, baseline, bottom };
@@ -84,16 +90,5 @@ struct ChartArea {
              const std::string& title, const std::string& subtitle) const;
   void legend(const Canvas& c, const std::vector<std::string>& labels) const;
 };
-
-/// Renders `draw` on a surface of the given size in the given format and returns the bytes.
-std::string render_to_bytes(Format format, int width, int height,
-                            const std::function<void(Canvas&)>& draw);
-
-/// Renders `draw` into an ARGB32 image and returns it (for the animation's frames).
-struct Image {
-  int width = 0, height = 0, stride = 0;
-  std::vector<unsigned char> pixels;  ///< cairo's native ARGB32, premultiplied
-};
-Image render_to_image(int width, int height, const std::function<void(Canvas&)>& draw);
 
 }  // namespace descent::plot::detail

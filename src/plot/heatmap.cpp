@@ -8,14 +8,17 @@
 
 #include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
+#include "plot/inspect.hpp"
+#include "plot/output.hpp"
 
 namespace descent::plot {
 namespace {
 
 using detail::Align;
 using detail::Canvas;
+using detail::Pixel;
 using detail::Rgb;
 using detail::VAlign;
 
@@ -130,11 +133,7 @@ void axis_ticks(Canvas& c, const Heatmap& h, const Layout& L, bool is_x) {
   }
 }
 
-void draw_map(Canvas& c, const Heatmap& h) {
-  const Layout L = layout(h);
-  const Scale s = color_scale(h);
-  c.fill_rect(0, 0, L.width, L.height, detail::kWhite);
-  c.text(L.width / 2.0, 32, h.title, 17, Align::center, VAlign::baseline, true);
+void draw_cells(Canvas& c, const Heatmap& h, const Layout& L, const Scale& s) {
   const double cw = L.w / static_cast<double>(L.nx), ch = L.h / static_cast<double>(L.ny);
   for (std::size_t j = 0; j < L.ny; ++j) {
     for (std::size_t i = 0; i < L.nx; ++i) {
@@ -147,29 +146,33 @@ void draw_map(Canvas& c, const Heatmap& h) {
                   cw + 0.6, ch + 0.6, col);
     }
   }
-  // The boundary, clipped to the map.
-  if (h.boundary.size() >= 2) {
-    cairo_t* cr = c.cr();
-    cairo_save(cr);
-    c.rect(L.x, L.y, L.w, L.h);
-    cairo_clip(cr);
-    c.color(kMarker);
-    cairo_set_line_width(cr, 2.5);
-    const double dash[] = {8, 5};
-    cairo_set_dash(cr, dash, 2, 0);
-    bool first = true;
-    for (const auto& [x, y] : h.boundary) {
-      if (!std::isfinite(x) || !std::isfinite(y)) continue;
-      const Pixel p = to_pixel(h, L, x, y);
-      if (first)
-        cairo_move_to(cr, p.x, p.y);
-      else
-        cairo_line_to(cr, p.x, p.y);
-      first = false;
-    }
-    cairo_stroke(cr);
-    cairo_restore(cr);
+}
+
+// The boundary, dashed and clipped to the map.
+void draw_boundary(Canvas& c, const Heatmap& h, const Layout& L) {
+  cairo_t* cr = c.cr();
+  cairo_save(cr);
+  c.rect(L.x, L.y, L.w, L.h);
+  cairo_clip(cr);
+  c.color(kMarker);
+  cairo_set_line_width(cr, 2.5);
+  const double dash[] = {8, 5};
+  cairo_set_dash(cr, dash, 2, 0);
+  bool first = true;
+  for (const auto& [x, y] : h.boundary) {
+    if (!std::isfinite(x) || !std::isfinite(y)) continue;
+    const Pixel p = to_pixel(h, L, x, y);
+    if (first)
+      cairo_move_to(cr, p.x, p.y);
+    else
+      cairo_line_to(cr, p.x, p.y);
+    first = false;
   }
+  cairo_stroke(cr);
+  cairo_restore(cr);
+}
+
+void draw_markers(Canvas& c, const Heatmap& h, const Layout& L) {
   for (std::size_t k = 0; k < h.markers.size(); ++k) {
     const HeatmapMarker& m = h.markers[k];
     const Pixel p = to_pixel(h, L, m.x, m.y);
@@ -182,6 +185,79 @@ void draw_map(Canvas& c, const Heatmap& h) {
     c.text(left ? p.x - 10 : p.x + 10, p.y + dy, m.label, 13, left ? Align::right : Align::left,
            VAlign::baseline, true, 0.0, detail::kWhite);
   }
+}
+
+// The colour bar's place, right of the map.
+struct Bar {
+  double x = 0, w = 18, y = 0, h = 0;
+};
+
+Bar bar_of(const Heatmap& h, const Layout& L) {
+  Bar b;
+  b.x = L.x + L.w + 30;
+  b.y = L.y;
+  b.h = h.ys.empty() ? L.h * 0.45 : L.h * 0.6;
+  return b;
+}
+
+void bar_tick(Canvas& c, const Bar& b, const Scale& s, double v) {
+  const double y = b.y + b.h * (1 - s.t(v));
+  c.line(b.x + b.w, y, b.x + b.w + 4, y, 1);
+  c.text(b.x + b.w + 7, y, detail::tick_label(v), 12, Align::left, VAlign::middle);
+}
+
+// The colour bar with its ticks: on a log scale 1, 2 and 5 times each power of ten in range
+// (decades alone are too few for a short range; more than three decades get decades only).
+void draw_colorbar(Canvas& c, const Heatmap& h, const Bar& b, const Scale& s) {
+  c.text(b.x, b.y - 12, h.metric_label + (s.log ? " (log)" : ""), 13);
+  if (!s.any) return;
+  const int steps = 100;
+  for (int k = 0; k < steps; ++k) {
+    const double t = (k + 0.5) / steps;
+    c.fill_rect(b.x, b.y + b.h * (1 - static_cast<double>(k + 1) / steps), b.w, b.h / steps + 0.6,
+                detail::viridis(t));
+  }
+  c.stroke_rect(b.x, b.y, b.w, b.h, detail::kBlack, 1);
+  if (s.log) {
+    for (int k = static_cast<int>(std::floor(s.lo)); k <= static_cast<int>(std::ceil(s.hi)); ++k) {
+      for (double m : {1.0, 2.0, 5.0}) {
+        const double v = m * std::pow(10.0, k);
+        const double a = std::log10(v);
+        if (a < s.lo - 1e-9 || a > s.hi + 1e-9) continue;
+        if (s.hi - s.lo > 3 && m != 1.0) continue;
+        bar_tick(c, b, s, v);
+      }
+    }
+  } else {
+    for (double v : detail::nice_ticks(s.lo, s.hi, 5)) {
+      if (v < s.lo || v > s.hi) continue;
+      bar_tick(c, b, s, v);
+    }
+  }
+}
+
+// Below the bar: the colours of diverged and never-finished cells, and the boundary's line.
+void draw_legend(Canvas& c, const Heatmap& h, const Bar& b) {
+  double ly = b.y + b.h + 28;
+  for (const auto& [col, label] : {std::pair{kDiverged, "diverged"}, std::pair{kNever, "never"}}) {
+    c.fill_rect(b.x, ly - 11, 14, 14, col);
+    c.text(b.x + 20, ly, label, 13);
+    ly += 22;
+  }
+  if (h.boundary.size() >= 2 && !h.boundary_label.empty()) {
+    c.line(b.x, ly - 4, b.x + 14, ly - 4, 2);
+    c.text(b.x + 20, ly, h.boundary_label, 13);
+  }
+}
+
+void draw_map(Canvas& c, const Heatmap& h) {
+  const Layout L = layout(h);
+  const Scale s = color_scale(h);
+  c.fill_rect(0, 0, L.width, L.height, detail::kWhite);
+  c.text(L.width / 2.0, 32, h.title, 17, Align::center, VAlign::baseline, true);
+  draw_cells(c, h, L, s);
+  if (h.boundary.size() >= 2) draw_boundary(c, h, L);
+  draw_markers(c, h, L);
   c.stroke_rect(L.x, L.y, L.w, L.h, detail::kBlack, 1);
   axis_ticks(c, h, L, true);
   if (!h.ys.empty()) axis_ticks(c, h, L, false);
@@ -189,54 +265,9 @@ void draw_map(Canvas& c, const Heatmap& h) {
   if (!h.ys.empty())
     c.text(24, L.y + L.h / 2, h.y_label, 14, Align::center, VAlign::middle, false,
            -std::numbers::pi / 2);
-
-  // Colour bar and legend.
-  const double bx = L.x + L.w + 30, bw = 18;
-  const double by = L.y, bh = h.ys.empty() ? L.h * 0.45 : L.h * 0.6;
-  c.text(bx, by - 12, h.metric_label + (s.log ? " (log)" : ""), 13);
-  if (s.any) {
-    const int steps = 100;
-    for (int k = 0; k < steps; ++k) {
-      const double t = (k + 0.5) / steps;
-      c.fill_rect(bx, by + bh * (1 - static_cast<double>(k + 1) / steps), bw, bh / steps + 0.6,
-                  detail::viridis(t));
-    }
-    c.stroke_rect(bx, by, bw, bh, detail::kBlack, 1);
-    const std::vector<double> ticks =
-        s.log ? std::vector<double>{} : detail::nice_ticks(s.lo, s.hi, 5);
-    if (s.log) {
-      // 1, 2 and 5 times each power of ten in range (decades alone are too few for a short range).
-      for (int k = static_cast<int>(std::floor(s.lo)); k <= static_cast<int>(std::ceil(s.hi));
-           ++k) {
-        for (double m : {1.0, 2.0, 5.0}) {
-          const double v = m * std::pow(10.0, k);
-          const double a = std::log10(v);
-          if (a < s.lo - 1e-9 || a > s.hi + 1e-9) continue;
-          if (s.hi - s.lo > 3 && m != 1.0) continue;
-          const double y = by + bh * (1 - s.t(v));
-          c.line(bx + bw, y, bx + bw + 4, y, 1);
-          c.text(bx + bw + 7, y, detail::tick_label(v), 12, Align::left, VAlign::middle);
-        }
-      }
-    } else {
-      for (double v : ticks) {
-        if (v < s.lo || v > s.hi) continue;
-        const double y = by + bh * (1 - s.t(v));
-        c.line(bx + bw, y, bx + bw + 4, y, 1);
-        c.text(bx + bw + 7, y, detail::tick_label(v), 12, Align::left, VAlign::middle);
-      }
-    }
-  }
-  double ly = by + bh + 28;
-  for (const auto& [col, label] : {std::pair{kDiverged, "diverged"}, std::pair{kNever, "never"}}) {
-    c.fill_rect(bx, ly - 11, 14, 14, col);
-    c.text(bx + 20, ly, label, 13);
-    ly += 22;
-  }
-  if (h.boundary.size() >= 2 && !h.boundary_label.empty()) {
-    c.line(bx, ly - 4, bx + 14, ly - 4, 2);
-    c.text(bx + 20, ly, h.boundary_label, 13);
-  }
+  const Bar b = bar_of(h, L);
+  draw_colorbar(c, h, b, s);
+  draw_legend(c, h, b);
 }
 
 }  // namespace

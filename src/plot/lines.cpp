@@ -5,8 +5,9 @@
 
 #include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
-#include "descent/plot.hpp"
+#include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
+#include "plot/output.hpp"
 
 namespace descent::plot {
 namespace {
@@ -35,12 +36,13 @@ void check(const LineChart& c) {
                      " point to draw");
 }
 
-void draw_chart(Canvas& c, const LineChart& chart) {
-  c.fill_rect(0, 0, kWidth, kHeight, detail::kWhite);
-  std::vector<std::string> labels;
-  for (const Series& s : chart.series) labels.push_back(s.label);
-  const detail::ChartArea area = detail::ChartArea::fit(c, kWidth, kHeight, labels);
-  const double px = area.x, py = area.y, ph = area.h, pw = area.w;
+// The data's ranges, in plotted units (log10 on a log y axis): y padded by 5% on a linear
+// axis, widened to whole decades on a log one.
+struct Ranges {
+  double xlo, xhi, ylo, yhi;
+};
+
+Ranges ranges(const LineChart& chart) {
   double xlo = std::numeric_limits<double>::infinity(), xhi = -xlo, ylo = xlo, yhi = -xlo;
   for (const Series& s : chart.series)
     for (std::size_t i = 0; i < s.xs.size(); ++i) {
@@ -61,57 +63,83 @@ void draw_chart(Canvas& c, const LineChart& chart) {
     ylo -= pad;
     yhi += pad;
   }
-  const auto X = [&](double x) { return px + (x - xlo) / (xhi - xlo) * pw; };
-  const auto Y = [&](double y) {
-    const double u = chart.log_y ? std::log10(y) : y;
-    return py + ph - (u - ylo) / (yhi - ylo) * ph;
-  };
-  for (double t : detail::nice_ticks(xlo, xhi, 8))
-    if (t >= xlo - 1e-9 && t <= xhi + 1e-9) area.x_tick(c, X(t), detail::tick_label(t));
-  const auto ytick = [&](double v, const std::string& label) { area.y_tick(c, Y(v), label); };
-  if (chart.log_y && yhi - ylo <= 2) {
+  return {xlo, xhi, ylo, yhi};
+}
+
+// Screen positions of data points in the chart's area.
+struct Axes {
+  const detail::ChartArea& area;
+  const Ranges& r;
+  bool log_y;
+  double x(double v) const { return area.x + (v - r.xlo) / (r.xhi - r.xlo) * area.w; }
+  double y(double v) const {
+    const double u = log_y ? std::log10(v) : v;
+    return area.y + area.h - (u - r.ylo) / (r.yhi - r.ylo) * area.h;
+  }
+};
+
+void draw_ticks(Canvas& c, const Axes& to) {
+  const Ranges& r = to.r;
+  for (double t : detail::nice_ticks(r.xlo, r.xhi, 8))
+    if (t >= r.xlo - 1e-9 && t <= r.xhi + 1e-9) to.area.x_tick(c, to.x(t), detail::tick_label(t));
+  const auto ytick = [&](double v, const std::string& label) { to.area.y_tick(c, to.y(v), label); };
+  if (to.log_y && r.yhi - r.ylo <= 2) {
     // Few decades: 1, 2 and 5 times each power of ten.
-    for (int e = static_cast<int>(ylo); e <= static_cast<int>(yhi); ++e)
+    for (int e = static_cast<int>(r.ylo); e <= static_cast<int>(r.yhi); ++e)
       for (double m : {1.0, 2.0, 5.0}) {
         const double v = m * std::pow(10.0, e);
-        if (std::log10(v) <= yhi + 1e-9) ytick(v, detail::tick_label(v));
+        if (std::log10(v) <= r.yhi + 1e-9) ytick(v, detail::tick_label(v));
       }
-  } else if (chart.log_y) {
-    for (int e : detail::decade_ticks(static_cast<int>(ylo), static_cast<int>(yhi), 9))
+  } else if (to.log_y) {
+    for (int e : detail::decade_ticks(static_cast<int>(r.ylo), static_cast<int>(r.yhi), 9))
       ytick(std::pow(10.0, e), detail::decade_label(e));
   } else {
-    for (double t : detail::nice_ticks(ylo, yhi, 8))
-      if (t >= ylo && t <= yhi) ytick(t, detail::tick_label(t));
+    for (double t : detail::nice_ticks(r.ylo, r.yhi, 8))
+      if (t >= r.ylo && t <= r.yhi) ytick(t, detail::tick_label(t));
   }
+}
+
+// One series: its line, broken where a point cannot be drawn, and a dot on every point (curves
+// of a few epochs read better with their samples marked).
+void draw_series(Canvas& c, const LineChart& chart, const Series& s, detail::Rgb col,
+                 const Axes& to) {
+  cairo_t* cr = c.cr();
+  c.color(col);
+  cairo_set_line_width(cr, 2.0);
+  bool open = false;
+  for (std::size_t i = 0; i < s.xs.size(); ++i) {
+    if (!std::isfinite(s.xs[i]) || !usable(chart, s.ys[i])) {
+      open = false;
+      continue;
+    }
+    const double x = to.x(s.xs[i]), y = to.y(s.ys[i]);
+    if (open)
+      cairo_line_to(cr, x, y);
+    else
+      cairo_move_to(cr, x, y);
+    open = true;
+  }
+  cairo_stroke(cr);
+  for (std::size_t i = 0; i < s.xs.size(); ++i)
+    if (std::isfinite(s.xs[i]) && usable(chart, s.ys[i]))
+      c.dot(to.x(s.xs[i]), to.y(s.ys[i]), 3.0, col, 1.0);
+}
+
+void draw_chart(Canvas& c, const LineChart& chart) {
+  c.fill_rect(0, 0, kWidth, kHeight, detail::kWhite);
+  std::vector<std::string> labels;
+  for (const Series& s : chart.series) labels.push_back(s.label);
+  const detail::ChartArea area = detail::ChartArea::fit(c, kWidth, kHeight, labels);
+  const Ranges r = ranges(chart);
+  const Axes to{area, r, chart.log_y};
+  draw_ticks(c, to);
   area.frame(c, chart.x_label, chart.y_label, chart.title, chart.subtitle);
   cairo_t* cr = c.cr();
   cairo_save(cr);
-  c.rect(px, py - 1, pw, ph + 2);
+  c.rect(area.x, area.y - 1, area.w, area.h + 2);
   cairo_clip(cr);
-  for (std::size_t k = 0; k < chart.series.size(); ++k) {
-    const Series& s = chart.series[k];
-    const detail::Rgb col = detail::hex(path_color(k));
-    c.color(col);
-    cairo_set_line_width(cr, 2.0);
-    bool open = false;
-    for (std::size_t i = 0; i < s.xs.size(); ++i) {
-      if (!std::isfinite(s.xs[i]) || !usable(chart, s.ys[i])) {
-        open = false;
-        continue;
-      }
-      const double x = X(s.xs[i]), y = Y(s.ys[i]);
-      if (open)
-        cairo_line_to(cr, x, y);
-      else
-        cairo_move_to(cr, x, y);
-      open = true;
-    }
-    cairo_stroke(cr);
-    // A dot on every point: curves of a few epochs read better with their samples marked.
-    for (std::size_t i = 0; i < s.xs.size(); ++i)
-      if (std::isfinite(s.xs[i]) && usable(chart, s.ys[i]))
-        c.dot(X(s.xs[i]), Y(s.ys[i]), 3.0, col, 1.0);
-  }
+  for (std::size_t k = 0; k < chart.series.size(); ++k)
+    draw_series(c, chart, chart.series[k], detail::hex(detail::path_color(k)), to);
   cairo_restore(cr);
   area.legend(c, labels);
 }

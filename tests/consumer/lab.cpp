@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <descent/nn/mlp.hpp>
-#include <descent/plot.hpp>
+#include <descent/plot/figures.hpp>
 #include <string>
 #include <vector>
 

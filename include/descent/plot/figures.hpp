@@ -74,31 +74,13 @@ struct LineChart {
   std::string x_label;
   std::string y_label;
   bool log_y = false;          ///< log scale on y (values <= 0 are left out)
-  std::vector<Series> series;  ///< coloured in path_color order
+  std::vector<Series> series;  ///< coloured in the paths' order
 };
 
 /// Draws a line chart. Throws InputError for no series, a series whose xs and ys differ in
 /// length, or no finite point at all (for log_y: no positive one).
 void draw_line_chart(const LineChart& chart, const std::filesystem::path& path, Format format);
 std::string render_line_chart(const LineChart& chart, Format format);
-
-/// Pixel size of a figure kind for a scene (the PNG's width and height; points for SVG and PDF).
-struct Size {
-  int width = 0;
-  int height = 0;
-};
-Size figure_size(Kind kind, const Scene& scene);
-
-/// Where the point (w1, w2, loss) of panel `panel` lands in the surface3d figure, in pixels from
-/// the top left (for tests and annotations).
-struct Pixel {
-  double x = 0;
-  double y = 0;
-};
-Pixel surface3d_pixel(const Scene& scene, std::size_t panel, double w1, double w2, double loss);
-
-/// The colour of path i (Okabe-Ito order), as 0xRRGGBB.
-unsigned path_color(std::size_t i);
 
 /// A point marked on a heatmap, in the axes' units.
 struct HeatmapMarker {
@@ -128,7 +110,5 @@ struct Heatmap {
 void draw_heatmap(const Heatmap& h, const std::filesystem::path& path, Format format);
 /// The same as bytes.
 std::string render_heatmap(const Heatmap& h, Format format);
-/// Where the data point (x, y) lands in the heatmap, in pixels from the top left.
-Pixel heatmap_pixel(const Heatmap& h, double x, double y);
 
 }  // namespace descent::plot

@@ -1,0 +1,327 @@
+// The contour map: the function sampled on a grid, filled bands and level lines between
+// log-spaced levels, axes, a colorbar and a legend, and the paths over them (the animation draws
+// its frames with the same steps).
+#include "plot/contour.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "plot/scene.hpp"
+
+namespace descent::plot::detail {
+namespace {
+
+// Values on the layout's grid, relative to the minimum (known, or the grid's).
+void sample(ContourLayout& L, const Objective& f) {
+  const int n = ContourLayout::kGrid;
+  L.grid.assign(static_cast<std::size_t>(n * n), 0.0);
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i) {
+      const double x = L.view.x0 + (L.view.x1 - L.view.x0) * i / (n - 1);
+      const double y = L.view.y0 + (L.view.y1 - L.view.y0) * j / (n - 1);
+      const double v = f.value(std::vector<double>{x, y});
+      L.grid[static_cast<std::size_t>(j * n + i)] = v;
+      if (std::isfinite(v)) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+    }
+  L.base = f.minimum() ? std::min(*f.minimum(), lo) : lo;
+  L.top = hi - L.base;
+  if (!(L.top > 0)) L.top = 1;
+}
+
+// Log-spaced levels: half decades over the top five decades.
+void place_levels(ContourLayout& L) {
+  const double hi_exp = std::floor(std::log10(L.top) * 2) / 2;
+  for (double e = hi_exp; e > hi_exp - 5.01; e -= 0.5)
+    L.levels.insert(L.levels.begin(), std::pow(10, e));
+  L.low = L.levels.front();
+}
+
+}  // namespace
+
+ContourLayout contour_layout(const Scene& scene) {
+  ContourLayout L;
+  L.view = choose_view(*scene.function, scene.paths);
+  double legend_w = 0;
+  for (const Path& p : scene.paths) legend_w = std::max(legend_w, measure(p.label, 13));
+  legend_w = std::max(legend_w, measure("minimizer", 13)) + 40;
+  L.plot_x = 80;
+  L.plot_y = 70;
+  L.plot_w = 600;
+  L.plot_h = 600;
+  L.bar_x = L.plot_x + L.plot_w + 28;
+  L.legend_x = L.bar_x + 20 + 64;
+  L.width = static_cast<int>(L.legend_x + legend_w + 20);
+  L.height = static_cast<int>(L.plot_y + L.plot_h + 70);
+  sample(L, *scene.function);
+  place_levels(L);
+  return L;
+}
+
+double ContourLayout::sx(double x) const {
+  return plot_x + (x - view.x0) / (view.x1 - view.x0) * plot_w;
+}
+double ContourLayout::sy(double y) const {
+  return plot_y + plot_h - (y - view.y0) / (view.y1 - view.y0) * plot_h;
+}
+
+namespace {
+
+Rgb band_color(const ContourLayout& L, double v) {
+  // Filled bands between levels, lightened so that paths stand out on them.
+  const double rel = v - L.base;
+  std::size_t band = 0;
+  while (band < L.levels.size() && rel > L.levels[band]) ++band;
+  const double t = static_cast<double>(band) / static_cast<double>(L.levels.size());
+  return lighten(viridis(t), 0.45);
+}
+
+// The bands, as an image of one pixel per grid cell scaled onto the plot.
+void draw_bands(Canvas& c, const ContourLayout& L) {
+  const int n = ContourLayout::kGrid;
+  cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, n, n);
+  unsigned char* data = cairo_image_surface_get_data(img);
+  const int stride = cairo_image_surface_get_stride(img);
+  cairo_surface_flush(img);
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i) {
+      const double v = L.grid[static_cast<std::size_t>(j * n + i)];
+      const Rgb col = std::isfinite(v) ? band_color(L, v) : Rgb{1, 1, 1};
+      auto* px = reinterpret_cast<std::uint32_t*>(data + (n - 1 - j) * stride) + i;
+      *px = (static_cast<std::uint32_t>(col.r * 255 + 0.5) << 16) |
+            (static_cast<std::uint32_t>(col.g * 255 + 0.5) << 8) |
+            static_cast<std::uint32_t>(col.b * 255 + 0.5);
+    }
+  cairo_surface_mark_dirty(img);
+  cairo_t* cr = c.cr();
+  cairo_save(cr);
+  c.rect(L.plot_x, L.plot_y, L.plot_w, L.plot_h);
+  cairo_clip(cr);
+  cairo_translate(cr, L.plot_x, L.plot_y);
+  cairo_scale(cr, L.plot_w / n, L.plot_h / n);
+  cairo_set_source_surface(cr, img, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_paint(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(img);
+}
+
+// Screen position of a fractional grid index.
+double grid_x(const ContourLayout& L, double i) {
+  const int n = ContourLayout::kGrid;
+  return L.plot_x + i / (n - 1) * L.plot_w;
+}
+double grid_y(const ContourLayout& L, double j) {
+  const int n = ContourLayout::kGrid;
+  return L.plot_y + L.plot_h - j / (n - 1) * L.plot_h;
+}
+
+// Adds to the current path where level `lv` crosses grid cell (i, j), by marching squares (a
+// cell is split at its centre value when ambiguous).
+void trace_cell(cairo_t* cr, const ContourLayout& L, int i, int j, double lv) {
+  const int n = ContourLayout::kGrid;
+  const double a = L.grid[static_cast<std::size_t>(j * n + i)];
+  const double b = L.grid[static_cast<std::size_t>(j * n + i + 1)];
+  const double cc = L.grid[static_cast<std::size_t>((j + 1) * n + i + 1)];
+  const double d = L.grid[static_cast<std::size_t>((j + 1) * n + i)];
+  if (!(std::isfinite(a) && std::isfinite(b) && std::isfinite(cc) && std::isfinite(d))) return;
+  // Crossing points on the four edges (bottom a-b, right b-c, top d-c, left a-d).
+  double px[4], py[4];
+  bool hit[4];
+  const auto edge = [&](int k, double v0, double v1, double x0, double y0, double x1, double y1) {
+    hit[k] = (v0 < lv) != (v1 < lv);
+    if (hit[k]) {
+      const double t = (lv - v0) / (v1 - v0);
+      px[k] = x0 + (x1 - x0) * t;
+      py[k] = y0 + (y1 - y0) * t;
+    }
+  };
+  edge(0, a, b, i, j, i + 1, j);
+  edge(1, b, cc, i + 1, j, i + 1, j + 1);
+  edge(2, d, cc, i, j + 1, i + 1, j + 1);
+  edge(3, a, d, i, j, i, j + 1);
+  const auto link = [&](int p, int q) {
+    cairo_move_to(cr, grid_x(L, px[p]), grid_y(L, py[p]));
+    cairo_line_to(cr, grid_x(L, px[q]), grid_y(L, py[q]));
+  };
+  int ks[4], m = 0;
+  for (int k = 0; k < 4; ++k)
+    if (hit[k]) ks[m++] = k;
+  if (m == 2) {
+    link(ks[0], ks[1]);
+  } else if (m == 4) {
+    // A saddle: a and c lie on one side, b and d on the other. If the centre is on a's side, a
+    // and c connect through it and the lines cut off b (edges 0, 1) and d (2, 3); otherwise they
+    // cut off a (0, 3) and c (1, 2).
+    const bool centre_low = (a + b + cc + d) / 4 < lv;
+    const bool with_a = centre_low == (a < lv);
+    const int p0 = 0, q0 = with_a ? 1 : 3;
+    const int p1 = with_a ? 2 : 1, q1 = with_a ? 3 : 2;
+    link(p0, q0);
+    link(p1, q1);
+  }
+}
+
+// The level lines, one stroke per level, clipped to the plot.
+void draw_level_lines(Canvas& c, const ContourLayout& L) {
+  const int n = ContourLayout::kGrid;
+  cairo_t* cr = c.cr();
+  cairo_save(cr);
+  c.rect(L.plot_x, L.plot_y, L.plot_w, L.plot_h);
+  cairo_clip(cr);
+  c.color(Rgb{0.25, 0.25, 0.3}, 0.55);
+  cairo_set_line_width(cr, 0.8);
+  for (double level : L.levels) {
+    const double lv = L.base + level;
+    for (int j = 0; j + 1 < n; ++j)
+      for (int i = 0; i + 1 < n; ++i) trace_cell(cr, L, i, j, lv);
+    cairo_stroke(cr);
+  }
+  cairo_restore(cr);
+}
+
+void draw_axes_2d(Canvas& c, double px, double py, double pw, double ph, double x0, double x1,
+                  double y0, double y1, const char* xlabel, const char* ylabel) {
+  c.stroke_rect(px, py, pw, ph, kText, 1.0);
+  for (double t : nice_ticks(x0, x1, 6)) {
+    const double x = px + (t - x0) / (x1 - x0) * pw;
+    c.color(kText);
+    c.line(x, py + ph, x, py + ph + 5, 1.0);
+    c.text(x, py + ph + 8, tick_label(t), 13, Align::center, VAlign::top);
+  }
+  for (double t : nice_ticks(y0, y1, 6)) {
+    const double y = py + ph - (t - y0) / (y1 - y0) * ph;
+    c.color(kText);
+    c.line(px - 5, y, px, y, 1.0);
+    c.text(px - 8, y, tick_label(t), 13, Align::right, VAlign::middle);
+  }
+  c.text(px + pw / 2, py + ph + 32, xlabel, 15, Align::center, VAlign::top);
+  c.text(px - 56, py + ph / 2, ylabel, 15, Align::center, VAlign::middle, false, -M_PI / 2);
+}
+
+void draw_titles(Canvas& c, const Scene& scene, const ContourLayout& L) {
+  c.text(L.plot_x, 28, "f(w) = " + scene.function->formula(), 17, Align::left, VAlign::baseline,
+         true);
+  c.text(L.plot_x, 50,
+         scene.function->spec() + "   " + std::to_string(scene.paths.size()) +
+             (scene.paths.size() == 1 ? " path" : " paths"),
+         13, Align::left, VAlign::baseline, false, 0, Rgb{0.35, 0.35, 0.35});
+}
+
+// The colorbar: the bands on a log scale of f - base, with decade ticks.
+void draw_colorbar(Canvas& c, const ContourLayout& L) {
+  const double bx = L.bar_x, by = L.plot_y, bw = 18, bh = L.plot_h;
+  for (int k = 0; k < 200; ++k) {
+    const double t0 = k / 200.0;
+    const double v = L.base + L.low * std::pow(L.top / L.low, t0);
+    c.fill_rect(bx, by + bh - (k + 1) * bh / 200, bw, bh / 200 + 0.5, band_color(L, v));
+  }
+  c.stroke_rect(bx, by, bw, bh, kText, 0.8);
+  const int e0 = static_cast<int>(std::ceil(std::log10(L.low) - 1e-9));
+  const int e1 = static_cast<int>(std::floor(std::log10(L.top) + 1e-9));
+  for (int e : decade_ticks(e0, e1, 7)) {
+    const double y = by + bh - std::log(std::pow(10.0, e) / L.low) / std::log(L.top / L.low) * bh;
+    c.color(kText);
+    c.line(bx + bw, y, bx + bw + 4, y, 1.0);
+    c.text(bx + bw + 7, y, decade_label(e), 12, Align::left, VAlign::middle);
+  }
+  const bool offset = L.base != 0;
+  c.text(bx + bw / 2, by - 10, offset ? "f - min" : "f", 13, Align::center, VAlign::baseline);
+}
+
+// The legend: each path's colour and label, then the start and minimizer marks.
+void draw_legend(Canvas& c, const Scene& scene, const ContourLayout& L) {
+  double ly = L.plot_y + 8;
+  for (std::size_t i = 0; i < scene.paths.size(); ++i) {
+    const Rgb col = hex(path_color(i));
+    c.color(col);
+    c.line(L.legend_x, ly, L.legend_x + 26, ly, 2.5);
+    c.dot(L.legend_x + 13, ly, 3.5, col, 1.0);
+    c.text(L.legend_x + 34, ly, scene.paths[i].label, 13, Align::left, VAlign::middle);
+    ly += 22;
+  }
+  ly += 8;
+  c.dot(L.legend_x + 13, ly, 6, kWhite, 1.0, &kBlack, 1.5);
+  c.text(L.legend_x + 34, ly, "start", 13, Align::left, VAlign::middle);
+  ly += 22;
+  c.cross(L.legend_x + 13, ly, 6, kBlack, 2.2);
+  c.text(L.legend_x + 34, ly, "minimizer", 13, Align::left, VAlign::middle);
+}
+
+// One path up to step `upto_step`: its line, its points, and its end (a cross where a diverged
+// run ended). Returns whether a drawn point lies outside the view.
+bool draw_path(Canvas& c, const ContourLayout& L, const Path& path, Rgb col,
+               std::uint64_t upto_step) {
+  cairo_t* cr = c.cr();
+  const Trajectory& t = path.trajectory;
+  bool clipped = false;
+  std::size_t last = 0;
+  while (last + 1 < t.size() && t.steps[last + 1] <= upto_step) ++last;
+  c.color(col, 0.9);
+  cairo_set_line_width(cr, 2.0);
+  for (std::size_t k = 0; k <= last; ++k) {
+    const auto w = t.point(k);
+    if (w[0] < L.view.x0 || w[0] > L.view.x1 || w[1] < L.view.y0 || w[1] > L.view.y1)
+      clipped = true;
+    if (k == 0)
+      cairo_move_to(cr, L.sx(w[0]), L.sy(w[1]));
+    else
+      cairo_line_to(cr, L.sx(w[0]), L.sy(w[1]));
+  }
+  cairo_stroke(cr);
+  for (std::size_t k = 1; k <= last; ++k) {
+    const auto w = t.point(k);
+    c.dot(L.sx(w[0]), L.sy(w[1]), 2.6, col, 1.0);
+  }
+  const auto end = t.point(last);
+  const bool done = last + 1 == t.size();
+  if (done && path.diverged)
+    c.cross(L.sx(end[0]), L.sy(end[1]), 6, col, 2.5);
+  else
+    c.dot(L.sx(end[0]), L.sy(end[1]), 5.5, col, 1.0, &kBlack, 1.2);
+  return clipped;
+}
+
+}  // namespace
+
+void draw_contour_frame(Canvas& c, const Scene& scene, const ContourLayout& L) {
+  c.fill_rect(0, 0, L.width, L.height, kWhite);
+  draw_bands(c, L);
+  draw_level_lines(c, L);
+  draw_axes_2d(c, L.plot_x, L.plot_y, L.plot_w, L.plot_h, L.view.x0, L.view.x1, L.view.y0,
+               L.view.y1, "w1", "w2");
+  draw_titles(c, scene, L);
+  draw_colorbar(c, L);
+  draw_legend(c, scene, L);
+}
+
+void draw_contour_paths(Canvas& c, const Scene& scene, const ContourLayout& L,
+                        std::uint64_t upto_step) {
+  cairo_t* cr = c.cr();
+  cairo_save(cr);
+  c.rect(L.plot_x, L.plot_y, L.plot_w, L.plot_h);
+  cairo_clip(cr);
+  for (const auto& m : scene.function->minimizers())
+    if (m.size() == 2) c.cross(L.sx(m[0]), L.sy(m[1]), 7, kBlack, 2.4);
+  bool clipped = false;
+  for (std::size_t i = 0; i < scene.paths.size(); ++i)
+    if (draw_path(c, L, scene.paths[i], hex(path_color(i)), upto_step)) clipped = true;
+  // The start last, on top (shared by paths that start together).
+  for (const Path& p : scene.paths) {
+    const auto s = p.trajectory.point(0);
+    c.dot(L.sx(s[0]), L.sy(s[1]), 6, kWhite, 1.0, &kBlack, 1.5);
+  }
+  cairo_restore(cr);
+  if (clipped || L.view.clipped)
+    c.text(L.plot_x + 8, L.plot_y + L.plot_h - 10,
+           "part of a path lies outside this view and is cut off", 12, Align::left,
+           VAlign::baseline, false, 0, kRed);
+}
+
+}  // namespace descent::plot::detail

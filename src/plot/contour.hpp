@@ -1,0 +1,36 @@
+// Private: the contour map's layout and drawing steps (the animation reuses them for its frames).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "descent/plot/figures.hpp"
+#include "plot/canvas.hpp"
+#include "plot/scene.hpp"
+
+namespace descent::plot::detail {
+
+struct ContourLayout {
+  static constexpr int kGrid = 240;  ///< samples per side
+  View view{};
+  double plot_x = 0, plot_y = 0, plot_w = 0, plot_h = 0, bar_x = 0, legend_x = 0;
+  int width = 0, height = 0;
+  std::vector<double> grid;    ///< f at the samples, row j = y index
+  double base = 0;             ///< the value levels are measured from (the minimum)
+  double low = 0, top = 0;     ///< the lowest level and the top of the map, above base
+  std::vector<double> levels;  ///< above base, increasing
+  double sx(double x) const;   ///< screen x of a data x
+  double sy(double y) const;
+};
+ContourLayout contour_layout(const Scene& scene);
+/// Background, level lines, axes, title, colorbar and legend.
+void draw_contour_frame(Canvas& c, const Scene& scene, const ContourLayout& L);
+/// The paths up to step `upto_step`, the start and the minimizers.
+void draw_contour_paths(Canvas& c, const Scene& scene, const ContourLayout& L,
+                        std::uint64_t upto_step);
+
+/// The animated GIF of the contour view.
+std::string render_gif(const Scene& scene);
+
+}  // namespace descent::plot::detail
