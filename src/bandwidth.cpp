@@ -13,8 +13,8 @@
 #include "descent/error.hpp"
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
-#include "kernels/elementwise.hpp"
-#include "median.hpp"
+#include "descent/detail/elementwise_loop.hpp"
+#include "engine/median.hpp"
 
 namespace descent {
 namespace {

@@ -14,7 +14,7 @@
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
-#include "kernels/map.hpp"
+#include "descent/detail/simd_map.hpp"
 
 namespace descent {
 

@@ -1,7 +1,32 @@
 #include "descent/optimizer.hpp"
 
+#include <limits>
 #include <stdexcept>
 #include <string>
+
+#include "descent/params.hpp"
+
+namespace descent {
+
+const std::vector<ParamInfo>& prelude_params() {
+  static const std::vector<ParamInfo> params = [] {
+    ParamInfo maximize;
+    maximize.name = "maximize";
+    maximize.type = ParamType::boolean;
+    maximize.doc = "ascend the objective instead of descending it";
+    const double inf = std::numeric_limits<double>::infinity();
+    return std::vector<ParamInfo>{
+        maximize,
+        real_param("clip_value", 0.0, 0.0, inf,
+                   "clamp each gradient component to [-clip_value, clip_value] (0: off)", true,
+                   false),
+        real_param("clip_norm", 0.0, 0.0, inf,
+                   "rescale the gradient to at most this Euclidean norm (0: off)", true, false)};
+  }();
+  return params;
+}
+
+}  // namespace descent
 
 namespace descent::detail {
 

@@ -1,6 +1,8 @@
 #include "descent/registry.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <type_traits>
 #include <string>
 
 #include "descent/error.hpp"
@@ -10,27 +12,18 @@
 #include "descent/functions/isotropic.hpp"
 #include "descent/functions/rosenbrock.hpp"
 #include "descent/noise.hpp"
-#include "descent/optimizers/adadelta.hpp"
-#include "descent/optimizers/adagrad.hpp"
-#include "descent/optimizers/adam.hpp"
-#include "descent/optimizers/adamax.hpp"
-#include "descent/optimizers/adamw.hpp"
-#include "descent/optimizers/asgd.hpp"
-#include "descent/optimizers/ftrl.hpp"
-#include "descent/optimizers/lbfgs.hpp"
-#include "descent/optimizers/lion.hpp"
-#include "descent/optimizers/momentum.hpp"
-#include "descent/optimizers/nadam.hpp"
-#include "descent/optimizers/nesterov.hpp"
-#include "descent/optimizers/radam.hpp"
-#include "descent/optimizers/rmsprop.hpp"
-#include "descent/optimizers/rprop.hpp"
-#include "descent/optimizers/sgd.hpp"
+#include "descent/optimizer_config.hpp"
+#include "descent/optimizers/catalog.hpp"
 #include "descent/schedule.hpp"
 #include "descent/spec.hpp"
-#include "descent/wrapped.hpp"
+#include "optimizers/builtin.hpp"
 
 namespace descent {
+
+// The build compiles each rule of the list in a file of its own; it counts them from the list.
+static_assert(BuiltinRules::size == DESCENT_RULE_COUNT,
+              "src/CMakeLists.txt counted another number of rules in catalog.hpp");
+
 namespace {
 
 template <class Info>
@@ -45,15 +38,44 @@ const Info& find(const std::vector<const Info*>& catalog, std::string_view kind,
                    "'; valid: " + valid);
 }
 
+// `gd`: sgd under the name that reads naturally for full-batch gradient descent.
+const OptimizerInfo& gd_info() {
+  static_assert(std::is_same_v<BuiltinRules::At<0>, SgdRule>, "sgd comes first");
+  static const OptimizerInfo info = [] {
+    OptimizerInfo i = detail::builtin_rule_info<0>();
+    i.name = "gd";
+    i.doc = "full-batch gradient descent: sgd under the name that reads naturally in the lab";
+    i.reference = "Cauchy 1847; an alias of sgd";
+    i.alias_of = "sgd";
+    return i;
+  }();
+  return info;
+}
+
+std::vector<const OptimizerInfo*>& catalog_of_optimizers() {
+  static std::vector<const OptimizerInfo*> catalog = [] {
+    std::vector<const OptimizerInfo*> out;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (out.push_back(&detail::builtin_rule_info<I>()), ...);
+    }(std::make_index_sequence<BuiltinRules::size>{});
+    out.insert(out.begin() + 1, &gd_info());
+    out.push_back(&lbfgs_info());
+    return out;
+  }();
+  return catalog;
+}
+
 }  // namespace
 
-const std::vector<const OptimizerInfo*>& optimizer_catalog() {
-  static const std::vector<const OptimizerInfo*> catalog = {
-      &sgd_info(),     &gd_info(),       &momentum_info(), &nesterov_info(), &rmsprop_info(),
-      &adam_info(),    &adamw_info(),    &adamax_info(),   &nadam_info(),    &radam_info(),
-      &adagrad_info(), &adadelta_info(), &rprop_info(),    &asgd_info(),     &ftrl_info(),
-      &lion_info(),    &lbfgs_info()};
-  return catalog;
+const std::vector<const OptimizerInfo*>& optimizer_catalog() { return catalog_of_optimizers(); }
+
+void register_optimizer(const OptimizerInfo& info) {
+  if (info.name.empty() || !info.make_double || !info.make_float)
+    throw std::invalid_argument("register_optimizer: an entry needs a name and both factories");
+  for (const OptimizerInfo* known : optimizer_catalog())
+    if (known->name == info.name)
+      throw std::invalid_argument("register_optimizer: '" + info.name + "' is already registered");
+  catalog_of_optimizers().push_back(&info);
 }
 
 const std::vector<const FunctionInfo*>& function_catalog() {
@@ -77,43 +99,8 @@ const FunctionInfo& find_function(std::string_view name) {
 }
 
 template <std::floating_point T>
-std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec_text) {
-  const auto at = spec_text.find('@');
-  const Spec spec = parse_spec(spec_text.substr(0, at));
-  const OptimizerInfo& info = find_optimizer(spec.name);
-  // Checking against every key at once gives one message that lists them all.
-  std::vector<ParamInfo> all = info.params;
-  all.insert(all.end(), wrapper_params().begin(), wrapper_params().end());
-  resolve_params("optimizer", spec, all);
-
-  Spec own{spec.name, {}}, wrap{spec.name, {}};
-  for (const auto& kv : spec.args) {
-    const bool wrapper = std::any_of(wrapper_params().begin(), wrapper_params().end(),
-                                     [&](const ParamInfo& p) { return p.name == kv.first; });
-    (wrapper ? wrap : own).args.push_back(kv);
-  }
-  const ParamSet values = resolve_params("optimizer", own, info.params);
-  std::unique_ptr<Optimizer<T>> opt;
-  if constexpr (std::is_same_v<T, float>)
-    opt = info.make_float(values);
-  else
-    opt = info.make_double(values);
-
-  const ParamSet w = resolve_params("optimizer", wrap, wrapper_params());
-  const WrapperOptions options{.maximize = w.get_bool("maximize"),
-                               .clip_value = w.get("clip_value"),
-                               .clip_norm = w.get("clip_norm")};
-  std::unique_ptr<Schedule> schedule;
-  if (at != std::string_view::npos) {
-    const std::string_view rest = spec_text.substr(at + 1);
-    if (rest.find_first_not_of(" \t") == std::string_view::npos)
-      throw InputError("malformed spec '" + std::string(spec_text) +
-                       "': nothing follows '@' (expected a schedule, e.g. @cosine:t_max=100)");
-    schedule = make_schedule(rest);
-  }
-  if (options.any() || schedule)
-    return std::make_unique<Wrapped<T>>(std::move(opt), options, std::move(schedule));
-  return opt;
+std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec) {
+  return OptimizerConfig::parse(spec).make<T>();
 }
 
 std::unique_ptr<Objective> make_function(std::string_view spec_text) {
@@ -123,27 +110,11 @@ std::unique_ptr<Objective> make_function(std::string_view spec_text) {
   return info.make(resolve_params("function", spec, info.params));
 }
 
-std::string short_label(std::string_view text) {
-  const auto at = text.find('@');
+std::string short_label(std::string_view spec) {
   try {
-    const Spec spec = parse_spec(text.substr(0, at));
-    const OptimizerInfo& info = find_optimizer(spec.name);
-    std::vector<ParamInfo> all = info.params;
-    all.insert(all.end(), wrapper_params().begin(), wrapper_params().end());
-    const ParamSet values = resolve_params("optimizer", spec, all);
-    std::string label = info.alias_of.empty() ? info.name : info.alias_of;
-    char sep = ':';
-    for (const ParamInfo& p : all) {
-      if (p.is_list()) continue;
-      const double v = values.get(p.name);
-      if (!p.always_shown && v == p.default_value) continue;
-      label += sep + p.name + "=" + p.format(v);
-      sep = ',';
-    }
-    if (at != std::string_view::npos) label += std::string(text.substr(at));
-    return label;
+    return OptimizerConfig::parse(spec).label();
   } catch (const InputError&) {
-    return std::string(text);
+    return std::string(spec);
   }
 }
 

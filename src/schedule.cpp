@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <utility>
 
 #include "descent/error.hpp"
 #include "descent/spec.hpp"
@@ -23,10 +24,12 @@ ParamInfo choice_param(std::string name, std::vector<std::string> choices, std::
   return p;
 }
 
-// A schedule whose parameters are kept as a ParamSet; each kind reads what it needs.
+// A schedule whose parameters are kept as a ParamSet for its spec; each kind reads what it needs
+// once, into typed members.
 class BasicSchedule : public Schedule {
  public:
-  BasicSchedule(const ScheduleInfo& info, ParamSet values) : info_(info), values_(values) {}
+  BasicSchedule(const ScheduleInfo& info, ParamSet values)
+      : info_(info), values_(std::move(values)) {}
   const ScheduleInfo& info() const override { return info_; }
   ParamSet params() const override { return values_; }
 
@@ -39,35 +42,51 @@ class BasicSchedule : public Schedule {
 class Constant final : public BasicSchedule {
  public:
   using BasicSchedule::BasicSchedule;
-  double main_lr(std::uint64_t, double lr0) const override { return lr0; }
+  double main_lr(std::uint64_t, double lr0, const ScheduleState&) const override { return lr0; }
 };
 
 class StepDecay final : public BasicSchedule {
  public:
-  using BasicSchedule::BasicSchedule;
-  double main_lr(std::uint64_t t, double lr0) const override {
-    const auto k = t / static_cast<std::uint64_t>(get("step_size"));
-    return lr0 * std::pow(get("gamma"), static_cast<double>(k));
+  StepDecay(const ScheduleInfo& info, ParamSet values)
+      : BasicSchedule(info, std::move(values)),
+        step_size_(static_cast<std::uint64_t>(get("step_size"))),
+        gamma_(get("gamma")) {}
+  double main_lr(std::uint64_t t, double lr0, const ScheduleState&) const override {
+    return lr0 * std::pow(gamma_, static_cast<double>(t / step_size_));
   }
+
+ private:
+  std::uint64_t step_size_;
+  double gamma_;
 };
 
 class MultiStep final : public BasicSchedule {
  public:
-  using BasicSchedule::BasicSchedule;
-  double main_lr(std::uint64_t t, double lr0) const override {
-    const auto& m = values_.get_list("milestones");
-    const auto passed =
-        std::count_if(m.begin(), m.end(), [&](double x) { return x <= static_cast<double>(t); });
-    return lr0 * std::pow(get("gamma"), static_cast<double>(passed));
+  MultiStep(const ScheduleInfo& info, ParamSet values)
+      : BasicSchedule(info, std::move(values)),
+        milestones_(values_.get_list("milestones")),
+        gamma_(get("gamma")) {}
+  double main_lr(std::uint64_t t, double lr0, const ScheduleState&) const override {
+    const auto passed = std::count_if(milestones_.begin(), milestones_.end(),
+                                      [&](double x) { return x <= static_cast<double>(t); });
+    return lr0 * std::pow(gamma_, static_cast<double>(passed));
   }
+
+ private:
+  std::vector<double> milestones_;
+  double gamma_;
 };
 
 class Exponential final : public BasicSchedule {
  public:
-  using BasicSchedule::BasicSchedule;
-  double main_lr(std::uint64_t t, double lr0) const override {
-    return lr0 * std::pow(get("gamma"), static_cast<double>(t));
+  Exponential(const ScheduleInfo& info, ParamSet values)
+      : BasicSchedule(info, std::move(values)), gamma_(get("gamma")) {}
+  double main_lr(std::uint64_t t, double lr0, const ScheduleState&) const override {
+    return lr0 * std::pow(gamma_, static_cast<double>(t));
   }
+
+ private:
+  double gamma_;
 };
 
 double cosine_between(double lr0, double eta_min, double t_cur, double period) {
@@ -76,110 +95,128 @@ double cosine_between(double lr0, double eta_min, double t_cur, double period) {
 
 class Cosine final : public BasicSchedule {
  public:
-  using BasicSchedule::BasicSchedule;
-  double main_lr(std::uint64_t t, double lr0) const override {
-    return cosine_between(lr0, get("eta_min"), static_cast<double>(t), get("t_max"));
+  Cosine(const ScheduleInfo& info, ParamSet values)
+      : BasicSchedule(info, std::move(values)), t_max_(get("t_max")), eta_min_(get("eta_min")) {}
+  double main_lr(std::uint64_t t, double lr0, const ScheduleState&) const override {
+    return cosine_between(lr0, eta_min_, static_cast<double>(t), t_max_);
   }
+
+ private:
+  double t_max_, eta_min_;
 };
 
 class CosineRestarts final : public BasicSchedule {
  public:
-  using BasicSchedule::BasicSchedule;
-  double main_lr(std::uint64_t t, double lr0) const override {
-    auto period = static_cast<std::uint64_t>(get("t_0"));
-    const auto mult = static_cast<std::uint64_t>(get("t_mult"));
-    std::uint64_t cur = t;
+  CosineRestarts(const ScheduleInfo& info, ParamSet values)
+      : BasicSchedule(info, std::move(values)),
+        t_0_(static_cast<std::uint64_t>(get("t_0"))),
+        t_mult_(static_cast<std::uint64_t>(get("t_mult"))),
+        eta_min_(get("eta_min")) {}
+  double main_lr(std::uint64_t t, double lr0, const ScheduleState&) const override {
+    std::uint64_t period = t_0_, cur = t;
     while (cur >= period) {  // at most log(t) periods when t_mult > 1, t / t_0 when it is 1
-      if (mult == 1) {
+      if (t_mult_ == 1) {
         cur %= period;
         break;
       }
       cur -= period;
-      period *= mult;
+      period *= t_mult_;
     }
-    return cosine_between(lr0, get("eta_min"), static_cast<double>(cur),
-                          static_cast<double>(period));
+    return cosine_between(lr0, eta_min_, static_cast<double>(cur), static_cast<double>(period));
   }
+
+ private:
+  std::uint64_t t_0_, t_mult_;
+  double eta_min_;
 };
 
 class OneCycle final : public BasicSchedule {
  public:
-  using BasicSchedule::BasicSchedule;
-  double main_lr(std::uint64_t t, double lr0) const override {
-    const double total = get("total_steps");
-    const double initial = lr0 / get("div_factor");
-    const double min_lr = initial / get("final_div_factor");
-    const bool cos = get("anneal") == 0.0;
-    const double up_end = get("pct_start") * total - 1.0;
+  OneCycle(const ScheduleInfo& info, ParamSet values)
+      : BasicSchedule(info, std::move(values)),
+        total_(get("total_steps")),
+        pct_start_(get("pct_start")),
+        div_factor_(get("div_factor")),
+        final_div_factor_(get("final_div_factor")),
+        cos_(get("anneal") == 0.0),
+        three_phase_(values_.get_bool("three_phase")) {}
+  double main_lr(std::uint64_t t, double lr0, const ScheduleState&) const override {
+    const double initial = lr0 / div_factor_;
+    const double min_lr = initial / final_div_factor_;
+    const double up_end = pct_start_ * total_ - 1.0;
     struct Phase {
       double end, from, to;
     };
     std::vector<Phase> phases;
-    if (values_.get_bool("three_phase"))
+    if (three_phase_)
       phases = {{up_end, initial, lr0},
-                {2.0 * get("pct_start") * total - 2.0, lr0, initial},
-                {total - 1.0, initial, min_lr}};
+                {2.0 * pct_start_ * total_ - 2.0, lr0, initial},
+                {total_ - 1.0, initial, min_lr}};
     else
-      phases = {{up_end, initial, lr0}, {total - 1.0, lr0, min_lr}};
-    const double step = std::min(static_cast<double>(t), total - 1.0);
+      phases = {{up_end, initial, lr0}, {total_ - 1.0, lr0, min_lr}};
+    const double step = std::min(static_cast<double>(t), total_ - 1.0);
     double start = 0.0;
     for (std::size_t i = 0; i < phases.size(); ++i) {
       if (step <= phases[i].end || i + 1 == phases.size()) {
         const double pct = (step - start) / (phases[i].end - start);
         const auto& ph = phases[i];
-        return cos ? ph.to + (ph.from - ph.to) / 2.0 * (std::cos(kPi * pct) + 1.0)
-                   : (ph.to - ph.from) * pct + ph.from;
+        return cos_ ? ph.to + (ph.from - ph.to) / 2.0 * (std::cos(kPi * pct) + 1.0)
+                    : (ph.to - ph.from) * pct + ph.from;
       }
       start = phases[i].end;
     }
     return min_lr;
   }
+
+ private:
+  double total_, pct_start_, div_factor_, final_div_factor_;
+  bool cos_, three_phase_;
 };
 
 class Plateau final : public BasicSchedule {
  public:
-  using BasicSchedule::BasicSchedule;
-  double main_lr(std::uint64_t, double lr0) const override { return reduced_ ? current_ : lr0; }
-  // torch's ReduceLROnPlateau.step(loss) in mode "min".
-  void main_observe(double loss, double lr0) override {
-    const double threshold = get("threshold");
-    const bool better =
-        get("threshold_mode") == 0.0 ? loss < best_ * (1.0 - threshold) : loss < best_ - threshold;
-    if (better) {
-      best_ = loss;
-      bad_ = 0;
-    } else {
-      ++bad_;
-    }
-    if (cooldown_ > 0) {
-      --cooldown_;
-      bad_ = 0;
-    }
-    if (bad_ > static_cast<std::int64_t>(get("patience"))) {
-      const double old_lr = reduced_ ? current_ : lr0;
-      const double new_lr = std::max(old_lr * get("factor"), get("min_lr"));
-      if (old_lr - new_lr > get("eps")) {
-        current_ = new_lr;
-        reduced_ = 1;
-      }
-      cooldown_ = static_cast<std::int64_t>(get("cooldown"));
-      bad_ = 0;
-    }
+  Plateau(const ScheduleInfo& info, ParamSet values)
+      : BasicSchedule(info, std::move(values)),
+        factor_(get("factor")),
+        threshold_(get("threshold")),
+        min_lr_(get("min_lr")),
+        eps_(get("eps")),
+        patience_(static_cast<std::int64_t>(get("patience"))),
+        cooldown_(static_cast<std::int64_t>(get("cooldown"))),
+        relative_(get("threshold_mode") == 0.0) {}
+  bool stateful() const override { return true; }
+  double main_lr(std::uint64_t, double lr0, const ScheduleState& s) const override {
+    return s.reduced ? s.current : lr0;
   }
-  void visit_state(ScalarVisitor& v) override {
-    v.real("plateau.best", best_);
-    v.integer("plateau.bad", bad_);
-    v.integer("plateau.cooldown", cooldown_);
-    v.integer("plateau.reduced", reduced_);
-    v.real("plateau.current", current_);
+  // torch's ReduceLROnPlateau.step(loss) in mode "min".
+  void main_observe(double loss, double lr0, ScheduleState& s) const override {
+    const bool better = relative_ ? loss < s.best * (1.0 - threshold_) : loss < s.best - threshold_;
+    if (better) {
+      s.best = loss;
+      s.bad = 0;
+    } else {
+      ++s.bad;
+    }
+    if (s.cooldown > 0) {
+      --s.cooldown;
+      s.bad = 0;
+    }
+    if (s.bad > patience_) {
+      const double old_lr = s.reduced ? s.current : lr0;
+      const double new_lr = std::max(old_lr * factor_, min_lr_);
+      if (old_lr - new_lr > eps_) {
+        s.current = new_lr;
+        s.reduced = 1;
+      }
+      s.cooldown = cooldown_;
+      s.bad = 0;
+    }
   }
 
  private:
-  double best_ = kInf;
-  std::int64_t bad_ = 0;
-  std::int64_t cooldown_ = 0;
-  std::int64_t reduced_ = 0;  ///< 1 once the rate has been reduced
-  double current_ = 0.0;      ///< the reduced rate (lr0 until the first reduction)
+  double factor_, threshold_, min_lr_, eps_;
+  std::int64_t patience_, cooldown_;
+  bool relative_;
 };
 
 template <class Kind>
@@ -204,17 +241,26 @@ std::string Schedule::spec() const {
   return s;
 }
 
-double Schedule::lr(std::uint64_t t, double lr0) const {
+double Schedule::lr(std::uint64_t t, double lr0, const ScheduleState& state) const {
   if (t < warmup_) {
     const double f = warmup_factor_ +
                      (1.0 - warmup_factor_) * static_cast<double>(t) / static_cast<double>(warmup_);
-    return main_lr(0, lr0) * f;
+    return main_lr(0, lr0, state) * f;
   }
-  return main_lr(t - warmup_, lr0);
+  return main_lr(t - warmup_, lr0, state);
 }
 
-void Schedule::observe(std::uint64_t t, double loss, double lr0) {
-  if (t >= warmup_) main_observe(loss, lr0);
+void Schedule::observe(std::uint64_t t, double loss, double lr0, ScheduleState& state) const {
+  if (t >= warmup_) main_observe(loss, lr0, state);
+}
+
+void Schedule::visit_state(ScheduleState& s, ScalarVisitor& v) const {
+  if (!stateful()) return;
+  v.real("plateau.best", s.best);
+  v.integer("plateau.bad", s.bad);
+  v.integer("plateau.cooldown", s.cooldown);
+  v.integer("plateau.reduced", s.reduced);
+  v.real("plateau.current", s.current);
 }
 
 void Schedule::set_warmup(std::uint64_t steps, double factor) {

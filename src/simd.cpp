@@ -4,7 +4,7 @@
 #include <string>
 
 #include "descent/error.hpp"
-#include "kernels/simd_level.hpp"
+#include "descent/detail/simd_map.hpp"
 
 namespace descent {
 namespace {
@@ -38,6 +38,15 @@ void set_simd(Simd want) {
     }
   }
   throw InputError("simd: this CPU cannot run " + std::string(simd_name(want)));
+}
+
+Simd parse_simd(std::string_view name) {
+  std::string valid;
+  for (Simd s : simd_supported()) {
+    if (simd_name(s) == name) return s;
+    valid += (valid.empty() ? "" : ", ") + std::string(simd_name(s));
+  }
+  throw InputError("'" + std::string(name) + "' is not supported here; valid: " + valid);
 }
 
 std::string_view simd_name(Simd level) {

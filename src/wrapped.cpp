@@ -8,32 +8,14 @@
 
 namespace descent {
 
-const std::vector<ParamInfo>& wrapper_params() {
-  static const std::vector<ParamInfo> params = [] {
-    ParamInfo maximize;
-    maximize.name = "maximize";
-    maximize.type = ParamType::boolean;
-    maximize.doc = "ascend the objective instead of descending it";
-    const double inf = std::numeric_limits<double>::infinity();
-    return std::vector<ParamInfo>{
-        maximize,
-        real_param("clip_value", 0.0, 0.0, inf,
-                   "clamp each gradient component to [-clip_value, clip_value] (0: off)", true,
-                   false),
-        real_param("clip_norm", 0.0, 0.0, inf,
-                   "rescale the gradient to at most this Euclidean norm (0: off)", true, false)};
-  }();
-  return params;
-}
-
 template <std::floating_point T>
-Wrapped<T>::Wrapped(std::unique_ptr<Optimizer<T>> inner, WrapperOptions options,
-                    std::unique_ptr<Schedule> schedule)
-    : inner_(std::move(inner)), options_(options), schedule_(std::move(schedule)) {
-  check_params("optimizer '" + inner_->info().name + "'", wrapper_params(),
-               ParamSet({{"maximize", options_.maximize ? 1.0 : 0.0},
-                         {"clip_value", options_.clip_value},
-                         {"clip_norm", options_.clip_norm}}));
+Wrapped<T>::Wrapped(std::unique_ptr<Optimizer<T>> inner, const Preludes& preludes,
+                    std::shared_ptr<const Schedule> schedule)
+    : inner_(std::move(inner)), preludes_(preludes), schedule_(std::move(schedule)) {
+  check_params("optimizer '" + inner_->info().name + "'", prelude_params(),
+               ParamSet({{"maximize", preludes_.maximize ? 1.0 : 0.0},
+                         {"clip_value", preludes_.clip_value},
+                         {"clip_norm", preludes_.clip_norm}}));
   base_lr_ = inner_->lr();
 }
 
@@ -51,9 +33,9 @@ std::string Wrapped<T>::spec() const {
   const auto add = [&](const std::string& kv) {
     s += (s.find(':') == std::string::npos ? ":" : ",") + kv;
   };
-  if (options_.maximize) add("maximize=true");
-  if (options_.clip_value > 0) add("clip_value=" + format_double(options_.clip_value));
-  if (options_.clip_norm > 0) add("clip_norm=" + format_double(options_.clip_norm));
+  if (preludes_.maximize) add("maximize=true");
+  if (preludes_.clip_value > 0) add("clip_value=" + format_double(preludes_.clip_value));
+  if (preludes_.clip_norm > 0) add("clip_norm=" + format_double(preludes_.clip_norm));
   if (schedule_) s += "@" + schedule_->spec();
   return s;
 }
@@ -64,11 +46,7 @@ void Wrapped<T>::reset(std::size_t n) {
   inner_->set_lr(base_lr_);
   g_.assign(n, T(0));
   t_ = 0;
-  if (schedule_) {
-    // A fresh schedule state: remake it from its spec.
-    auto fresh = make_schedule(schedule_->spec());
-    schedule_ = std::move(fresh);
-  }
+  schedule_state_ = {};
 }
 
 template <std::floating_point T>
@@ -85,25 +63,25 @@ template <std::floating_point T>
 void Wrapped<T>::apply(std::span<T> w, std::span<const T> g, double loss, const Closure<T>* f) {
   detail::check_step_sizes(g_.size(), w.size(), g.size());
   std::copy(g.begin(), g.end(), g_.begin());
-  if (options_.clip_value > 0) {
-    const T c = static_cast<T>(options_.clip_value);
+  if (preludes_.clip_value > 0) {
+    const T c = static_cast<T>(preludes_.clip_value);
     for (T& x : g_) x = std::clamp(x, -c, c);
   }
-  if (options_.clip_norm > 0) {
+  if (preludes_.clip_norm > 0) {
     double norm2 = 0.0;
     for (T x : g_) norm2 += static_cast<double>(x) * x;
     const double norm = std::sqrt(norm2);
-    if (norm > options_.clip_norm) {
-      const T scale = static_cast<T>(options_.clip_norm / norm);
+    if (norm > preludes_.clip_norm) {
+      const T scale = static_cast<T>(preludes_.clip_norm / norm);
       for (T& x : g_) x *= scale;
     }
   }
-  if (options_.maximize) {
+  if (preludes_.maximize) {
     for (T& x : g_) x = -x;
     loss = -loss;
   }
-  if (schedule_) inner_->set_lr(schedule_->lr(t_, base_lr_));
-  if (options_.maximize && f) {
+  if (schedule_) inner_->set_lr(schedule_->lr(t_, base_lr_, schedule_state_));
+  if (preludes_.maximize && f) {
     const Closure<T> negated = [f](std::span<const T> x, std::span<T> gx) {
       const double v = (*f)(x, gx);
       for (T& e : gx) e = -e;
@@ -115,7 +93,7 @@ void Wrapped<T>::apply(std::span<T> w, std::span<const T> g, double loss, const 
   } else {
     inner_->step(w, g_);
   }
-  if (schedule_ && !std::isnan(loss)) schedule_->observe(t_, loss, base_lr_);
+  if (schedule_ && !std::isnan(loss)) schedule_->observe(t_, loss, base_lr_, schedule_state_);
   ++t_;
 }
 
@@ -143,7 +121,7 @@ void Wrapped<T>::visit_state(StateVisitor<T>& visitor) {
   visitor.real("wrapper.base_lr", base_lr_);
   if (schedule_) {
     ScalarsOf<T> scalars(visitor);
-    schedule_->visit_state(scalars);
+    schedule_->visit_state(schedule_state_, scalars);
   }
   inner_->visit_state(visitor);
 }

@@ -51,7 +51,7 @@ TEST_P(ResumeExactly, OnRosenbrock) {
   auto first = make_optimizer(spec);
   const RunResult part = run(*f, *first, start, {.steps = 12});
   const std::size_t k = part.stop_step;
-  ASSERT_EQ(part.termination, Termination::completed) << part.message;
+  ASSERT_EQ(part.termination, Termination::completed) << part.message();
   // run() leaves the optimizer state after the last step; the point at step k is the last row.
   const auto wk = part.trajectory.point(part.trajectory.size() - 1);
   save_checkpoint<double>(path, *first, wk, k);
@@ -60,7 +60,7 @@ TEST_P(ResumeExactly, OnRosenbrock) {
   EXPECT_EQ(c.spec, whole->spec());
   EXPECT_EQ(c.step, k);
   const RunResult rest = run_from(*f, *c.optimizer, c.w, c.step, {.steps = 30});
-  ASSERT_EQ(rest.trajectory.size() + k, full.trajectory.size()) << rest.message;
+  ASSERT_EQ(rest.trajectory.size() + k, full.trajectory.size()) << rest.message();
   for (std::size_t i = 0; i < rest.trajectory.size(); ++i) {
     EXPECT_EQ(rest.trajectory.steps[i], full.trajectory.steps[i + k]);
     EXPECT_EQ(rest.trajectory.loss[i], full.trajectory.loss[i + k]) << spec << " step " << i + k;

@@ -297,15 +297,16 @@ TEST(Cli, SweepWritesCsvJsonAndHeatmap) {
   std::string header;
   std::getline(csv, header);
   EXPECT_EQ(header,
-            "lr,alpha,spec,steps_to_tol_median,steps_to_tol_min,steps_to_tol_max,runs,diverged,"
-            "termination");
+            "lr,alpha,steps_to_tol_median,steps_to_tol_min,steps_to_tol_max,runs,diverged,status");
   std::size_t rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;
   EXPECT_EQ(rows, 24u);
   std::ifstream in(out / "sweep.json");
   const auto doc = nlohmann::json::parse(in);
-  EXPECT_EQ(doc.at("cells").size(), 24u);
+  for (const char* column : {"median", "min", "max", "diverged", "status"})
+    EXPECT_EQ(doc.at("cells").at(column).size(), 24u) << column;
   EXPECT_EQ(doc.at("axes").at(1).at("key"), "alpha");
+  EXPECT_EQ(doc.at("optimizer"), "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0");
   EXPECT_TRUE(fs::exists(out / "heatmap.png"));
 }
 

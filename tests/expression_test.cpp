@@ -113,7 +113,7 @@ TEST(Expression, DomainErrorsEndTheRunWithTheReason) {
   const std::vector<double> start = {0.25, 1.0};
   const RunResult r = run(e, *sgd, start, {.steps = 10});
   EXPECT_EQ(r.termination, Termination::diverged);
-  EXPECT_THAT(r.message, HasSubstr("log of a negative number at column 1"));
+  EXPECT_THAT(r.message(), HasSubstr("log of a negative number at column 1"));
   EXPECT_EQ(Expression("1/(x - 1)").explain_non_finite(std::vector<double>{1.0}),
             "division by zero at column 2");
   EXPECT_EQ(Expression("sqrt(x)").explain_non_finite(std::vector<double>{-1.0}),

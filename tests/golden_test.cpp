@@ -22,7 +22,7 @@ TEST_P(Golden, TrajectoryIsBitIdentical) {
   const std::vector<double> start = {1.0, 1.0};
   const RunResult r = run(*f, *opt, start, {.steps = 50, .tol = 1e-6});
 
-  ASSERT_EQ(r.termination, Termination::completed) << r.message;
+  ASSERT_EQ(r.termination, Termination::completed) << r.message();
   ASSERT_EQ(r.trajectory.size(), ref.loss.size());
   for (std::size_t k = 0; k < ref.loss.size(); ++k) {
     const auto w = r.trajectory.point(k);

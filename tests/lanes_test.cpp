@@ -17,7 +17,8 @@
 #include "descent/runner.hpp"
 #include "descent/simd.hpp"
 #include "descent/sweep.hpp"
-#include "lane_engine.hpp"
+#include "descent/optimizer_config.hpp"
+#include "engine/lanes.hpp"
 #include "test_support.hpp"
 
 namespace descent {
@@ -169,7 +170,7 @@ void expect_cells_are_single_runs(const SweepConfig& c, const SweepResult& r) {
     for (const auto& start : r.starts) {
       auto opt = make_optimizer<double>(cell.spec);
       const RunResult one = run(*f, *opt, start, c.options);
-      if (metric.empty()) first = one.message;
+      if (metric.empty()) first = one.message();
       diverged += one.termination == Termination::diverged;
       metric.push_back(metric_of(one, c.metric));
     }
@@ -186,7 +187,7 @@ TEST_F(SimdLevels, EveryCellIsItsSingleRunBitForBit) {
   for (const Case& k : kCases) {
     SweepConfig c;
     c.function = k.function;
-    c.optimizer = k.optimizer;
+    c.optimizer = OptimizerConfig::parse(k.optimizer);
     c.axes = {parse_grid_axis(k.grid1)};
     if (k.grid2) c.axes.push_back(parse_grid_axis(k.grid2));
     c.options.steps = 150;
@@ -211,7 +212,7 @@ TEST(Lanes, BatchesAndThreadsDoNotChangeTheCells) {
   // 3 starts x 300 cells: runs cross batch boundaries; no noise, so the runs step in lanes.
   SweepConfig c;
   c.function = "rosenbrock";
-  c.optimizer = "momentum";
+  c.optimizer = OptimizerConfig::parse("momentum");
   c.axes = {parse_grid_axis("lr=1e-4:3e-3:log:20"), parse_grid_axis("alpha=0:0.95:lin:15")};
   c.options.steps = 200;
   c.starts = 3;
@@ -231,15 +232,39 @@ TEST(Lanes, BatchesAndThreadsDoNotChangeTheCells) {
   expect_cells_are_single_runs(small, sweep(small));
 }
 
-TEST_F(SimdLevels, TheFusedLoopRunsTheSeedBowlsAndGivesEachLaneItsSingleRun) {
-  // Lane j of 45 (full blocks and a tail at every level): momentum with lr and alpha of its own.
+// Every elementwise optimizer, in each variant of its rule, sweeps in lanes: each cell of a grid
+// over its learning rate is its single run, bit for bit, at every SIMD level.
+TEST_F(SimdLevels, EveryElementwiseOptimizerSweepsInLanes) {
+  std::vector<std::string> specs = {"rmsprop:centered=true", "rmsprop:momentum=0.5",
+                                    "rmsprop:centered=true,momentum=0.5", "adam:amsgrad=true",
+                                    "adamw:amsgrad=true", "ftrl:lr_power=-0.7",
+                                    "nadam:torch113=true"};
+  for (const OptimizerInfo* info : optimizer_catalog())
+    if (info->elementwise && info->alias_of.empty()) specs.push_back(info->name);
+  for (const std::string& spec : specs) {
+    SweepConfig c;
+    c.function = "rosenbrock";
+    c.optimizer = OptimizerConfig::parse(spec);
+    const double lr = c.optimizer.get("lr");
+    c.axes = {parse_grid_axis("lr=" + format_double(lr / 100) + ":" + format_double(lr * 10) +
+                              ":log:5")};
+    c.options.steps = 120;
+    c.options.tol = 1e-3;
+    c.starts = 2;
+    c.seed = 5;
+    c.metric = SweepMetric::best_loss;
+    for (Simd level : simd_supported()) {
+      set_simd(level);
+      expect_cells_are_single_runs(c, sweep(c));
+    }
+  }
+}
+
+// The fused loop runs the seed's bowls with every elementwise optimizer, and gives each lane its
+// single run: lane j of 45 (full blocks and a tail at every level) has an lr of its own (and,
+// for momentum, an alpha too).
+TEST_F(SimdLevels, TheFusedLoopGivesEachLaneItsSingleRun) {
   constexpr std::size_t lanes = 45;
-  const OptimizerInfo& info = find_optimizer("momentum");
-  const ParamSet base = make_optimizer<double>("momentum")->params();
-  const auto fill = [](std::size_t j, ParamSet& v) {
-    v.set("lr", 0.1 * static_cast<double>(j + 1));
-    v.set("alpha", 0.02 * static_cast<double>(j));
-  };
   std::vector<double> starts(2 * lanes);
   for (std::size_t j = 0; j < lanes; ++j) {
     starts[j] = 1.0 - 0.01 * static_cast<double>(j);
@@ -248,40 +273,63 @@ TEST_F(SimdLevels, TheFusedLoopRunsTheSeedBowlsAndGivesEachLaneItsSingleRun) {
   RunOptions options;
   options.steps = 400;
   options.tol = 1e-8;
-  for (const char* spec : {"anisotropic", "anisotropic:angle=30", "isotropic"}) {
-    const auto f = make_function(spec);
-    for (Simd level : simd_supported()) {
-      set_simd(level);
-      auto opt = detail::make_lane_optimizer(info, base, lanes, 2, fill);
-      ASSERT_NE(opt, nullptr);
-      const auto fused = opt->run_fused(*f, starts, options);
-      ASSERT_TRUE(fused.has_value()) << spec << ": the fused loop was not taken";
+  std::vector<std::string> specs = {"rmsprop:centered=true,momentum=0.5", "adam:amsgrad=true",
+                                    "ftrl:lr_power=-0.7", "momentum:weight_decay=0.01"};
+  for (const OptimizerInfo* info : optimizer_catalog())
+    if (info->elementwise && info->alias_of.empty()) specs.push_back(info->name);
+  for (const std::string& spec : specs) {
+    const OptimizerConfig base = OptimizerConfig::parse(spec);
+    const bool momentum = base.method().name == "momentum";
+    std::vector<std::string> keys = {"lr"};
+    if (momentum) keys.push_back("alpha");
+    std::vector<double> values;
+    for (std::size_t j = 0; j < lanes; ++j) {
+      // lr from a tenth of the default to 30 times it: the top of the range diverges for the
+      // momentum methods.
+      values.push_back(base.get("lr") * std::pow(300.0, static_cast<double>(j) / (lanes - 1)) / 10);
+      if (momentum) values.push_back(0.02 * static_cast<double>(j));
+    }
+    for (const char* function : {"anisotropic", "anisotropic:angle=30", "isotropic"}) {
+      const auto f = make_function(function);
+      const std::string what = spec + " on " + function;
       std::size_t diverged = 0;
-      for (std::size_t j = 0; j < lanes; ++j) {
-        ParamSet v = base;
-        fill(j, v);
-        const auto one_opt = info.make_double(v);
-        const std::vector<double> start = {starts[j], starts[lanes + j]};
-        const RunResult one = run(*f, *one_opt, start, options);
-        const detail::LaneRun& l = (*fused)[j];
-        EXPECT_EQ(l.termination, one.termination) << spec << " lane " << j;
-        diverged += l.termination == Termination::diverged;
-        if (one.termination == Termination::diverged) {
-          EXPECT_EQ(l.message, one.message) << spec << " lane " << j;
-          continue;
+      for (Simd level : simd_supported()) {
+        set_simd(level);
+        auto opt = detail::make_lane_optimizer(base, keys, values, lanes, 2);
+        ASSERT_NE(opt, nullptr) << what;
+        const auto fused = opt->run_fused(*f, starts, options);
+        ASSERT_TRUE(fused.has_value()) << what << ": the fused loop was not taken";
+        for (std::size_t j = 0; j < lanes; ++j) {
+          OptimizerConfig cell = base;
+          for (std::size_t k = 0; k < keys.size(); ++k)
+            cell.set(keys[k], values[j * keys.size() + k]);
+          const auto one_opt = cell.make<double>();
+          const std::vector<double> start = {starts[j], starts[lanes + j]};
+          const RunResult one = run(*f, *one_opt, start, options);
+          const RunResult& l = (*fused)[j];
+          const std::string lane = what + " lane " + std::to_string(j) + " at " +
+                                   std::string(simd_name(level));
+          EXPECT_EQ(l.termination, one.termination) << lane;
+          diverged += l.termination == Termination::diverged;
+          if (one.termination == Termination::diverged) {
+            EXPECT_EQ(l.message(), one.message()) << lane;
+            continue;
+          }
+          EXPECT_TRUE(same(l.metrics.final_loss, one.metrics.final_loss)) << lane;
+          EXPECT_TRUE(same(l.metrics.best_loss, one.metrics.best_loss)) << lane;
+          EXPECT_EQ(l.metrics.steps_to_tol, one.metrics.steps_to_tol) << lane;
         }
-        EXPECT_TRUE(same(l.final_loss, one.metrics.final_loss)) << spec << " lane " << j;
-        EXPECT_TRUE(same(l.best_loss, one.metrics.best_loss)) << spec << " lane " << j;
-        EXPECT_EQ(l.steps_to_tol, one.metrics.steps_to_tol) << spec << " lane " << j;
       }
-      EXPECT_GT(diverged, 0u) << spec << ": some lanes must diverge";
-      EXPECT_LT(diverged, lanes) << spec;
+      if (momentum) {
+        EXPECT_GT(diverged, 0u) << what << ": some lanes must diverge";
+        EXPECT_LT(diverged, lanes * simd_supported().size()) << what;
+      }
     }
   }
   // A start where the loss overflows is refused with that start, as run() refuses it.
   SweepConfig far;
   far.function = "anisotropic";
-  far.optimizer = "momentum";
+  far.optimizer = OptimizerConfig::parse("momentum");
   far.start = {1e200, 1.0};
   far.axes = {parse_grid_axis("lr=0.01:0.1:lin:3")};
   try {
@@ -292,14 +340,17 @@ TEST_F(SimdLevels, TheFusedLoopRunsTheSeedBowlsAndGivesEachLaneItsSingleRun) {
               std::string::npos)
         << e.what();
   }
-  // Functions without a fused formula and methods without a fused loop take the general path.
-  auto momentum = detail::make_lane_optimizer(info, base, lanes, 2, fill);
-  EXPECT_FALSE(momentum->run_fused(*make_function("rosenbrock"), starts, options).has_value());
-  const OptimizerInfo& adam = find_optimizer("adam");
-  auto lanes_adam = detail::make_lane_optimizer(adam, make_optimizer<double>("adam")->params(),
-                                                lanes, 2, [](std::size_t, ParamSet&) {});
-  ASSERT_NE(lanes_adam, nullptr);
-  EXPECT_FALSE(lanes_adam->run_fused(*make_function("anisotropic"), starts, options).has_value());
+  // Functions without a fused formula take the general path; so do settings with a schedule or
+  // a prelude, which have no lanes at all.
+  const OptimizerConfig momentum = OptimizerConfig::parse("momentum");
+  const std::vector<std::string> lr = {"lr"};
+  const std::vector<double> values(lanes, 0.1);
+  auto general = detail::make_lane_optimizer(momentum, lr, values, lanes, 2);
+  EXPECT_FALSE(general->run_fused(*make_function("rosenbrock"), starts, options).has_value());
+  for (const char* spec : {"momentum@cosine:t_max=10", "momentum:clip_norm=1", "lbfgs"})
+    EXPECT_EQ(detail::make_lane_optimizer(OptimizerConfig::parse(spec), lr, values, lanes, 2),
+              nullptr)
+        << spec;
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ TEST(Runner, RecordsEveryStepFromTheStart) {
   const RunResult r = run(f, sgd, start, {.steps = 3});
   EXPECT_EQ(r.optimizer, "sgd:lr=0.1,weight_decay=0");
   EXPECT_EQ(r.termination, Termination::completed);
-  EXPECT_EQ(r.message, "completed 3 steps");
+  EXPECT_EQ(r.message(), "completed 3 steps");
   ASSERT_EQ(r.trajectory.size(), 4u);
   EXPECT_EQ(r.trajectory.point(0)[0], 1.0);
   EXPECT_EQ(r.trajectory.loss[0], 9.0);
@@ -62,7 +62,7 @@ TEST(Runner, StopsAtTheFirstNonFiniteValue) {
   const RunResult r = run(f, *sgd, start, {.steps = 1000});
   EXPECT_EQ(r.termination, Termination::diverged);
   EXPECT_EQ(r.stop_step, expected);
-  EXPECT_THAT(r.message, HasSubstr("diverged at step " + std::to_string(expected)));
+  EXPECT_THAT(r.message(), HasSubstr("diverged at step " + std::to_string(expected)));
   EXPECT_EQ(r.trajectory.size(), expected);  // steps 0 .. expected-1, all finite
   for (double l : r.trajectory.loss) EXPECT_TRUE(std::isfinite(l));
 }

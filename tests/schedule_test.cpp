@@ -67,15 +67,16 @@ TEST(Schedule, PlateauReducesAfterPatience) {
   double lr = p->lr(0, 1.0);
   const double losses[] = {5, 4, 4, 4, 4, 3.9, 3.9, 3.9, 3.9};
   std::vector<double> seen;
+  ScheduleState state;
   for (std::uint64_t t = 0; t < 9; ++t) {
-    seen.push_back(p->lr(t, 1.0));
-    p->observe(t, losses[t], 1.0);
+    seen.push_back(p->lr(t, 1.0, state));
+    p->observe(t, losses[t], 1.0, state);
   }
   (void)lr;
   // Improvements at t = 0, 1; three stalls (t = 2, 3, 4) exceed patience 2 after t = 4; 3.9 is an
   // improvement (> 1e-4 relative); then three more stalls after t = 8.
   EXPECT_EQ(seen, (std::vector<double>{1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5}));
-  EXPECT_EQ(p->lr(9, 1.0), 0.25);
+  EXPECT_EQ(p->lr(9, 1.0, state), 0.25);
 }
 
 TEST(Schedule, BadSpecsNameTheProblem) {

@@ -100,9 +100,8 @@ class TempDir {
 
 /// Every cell of a sweep, as SweepResult::cell makes it.
 inline std::vector<SweepCell> all_cells(const SweepResult& r) {
-  const CellSpecs specs(r.config.optimizer, r.config.axes);
   std::vector<SweepCell> out;
-  for (std::size_t i = 0; i < r.size(); ++i) out.push_back(r.cell(i, specs));
+  for (std::size_t i = 0; i < r.size(); ++i) out.push_back(r.cell(i));
   return out;
 }
 

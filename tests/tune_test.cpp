@@ -21,7 +21,7 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(Tune, SpacesComeFromTheRegistry) {
-  const std::vector<TuneAxis> m = tune_space("momentum");
+  const std::vector<TuneAxis> m = tune_space(OptimizerConfig::parse("momentum"));
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m[0].key, "lr");
   EXPECT_EQ(m[0].scale, TuneScale::log);
@@ -39,20 +39,21 @@ TEST(Tune, SpacesComeFromTheRegistry) {
   EXPECT_NEAR(m[1].at(1.0 / 3), 0.9, 1e-15);
   EXPECT_NEAR(m[1].at(1), 0.999, 1e-15);
   // Keys in the spec stay fixed; asked-for keys replace the defaults.
-  EXPECT_EQ(tune_space("momentum:alpha=0.5").size(), 1u);
-  EXPECT_TRUE(tune_space("sgd:lr=0.1").empty());
-  const std::vector<TuneAxis> a = tune_space("adam", {"lr", "beta1"});
+  EXPECT_EQ(tune_space(OptimizerConfig::parse("momentum:alpha=0.5")).size(), 1u);
+  EXPECT_TRUE(tune_space(OptimizerConfig::parse("sgd:lr=0.1")).empty());
+  const std::vector<TuneAxis> a = tune_space(OptimizerConfig::parse("adam"), {"lr", "beta1"});
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a[0].lo, 1e-7) << "Adam's default lr is 1e-3: the range reaches 1e-3 / 1e4";
   EXPECT_EQ(a[1].key, "beta1");
-  EXPECT_TRUE(tune_space("momentum", {"beta1"}).empty());
-  EXPECT_THROW((void)tune_space("adamx"), InputError);
+  EXPECT_TRUE(tune_space(OptimizerConfig::parse("momentum"), {"beta1"}).empty());
+  EXPECT_THROW((void)OptimizerConfig::parse("adamx"), InputError);
 }
 
 TuneConfig five() {
   TuneConfig c;
   c.function = "rosenbrock";
-  c.optimizers = {"sgd", "momentum", "nesterov", "rmsprop", "adam"};
+  for (const char* o : {"sgd", "momentum", "nesterov", "rmsprop", "adam"})
+    c.optimizers.push_back(OptimizerConfig::parse(o));
   c.budget = 24;
   c.options.steps = 400;
   c.metric = SweepMetric::final_loss;
@@ -73,11 +74,11 @@ TEST(Tune, FiveOptimizersOnRosenbrockUnderOneProtocol) {
   EXPECT_EQ(r.runs, 5u * 24u) << "the budget: 24 settings x 1 start each";
   const auto f = make_function(c.function);
   for (const TuneEntry& e : r.entries) {
-    ASSERT_EQ(e.trials.size(), 24u) << e.optimizer;
+    ASSERT_EQ(e.trials.size(), 24u) << e.optimizer.spec();
     // The first setting is the spec's defaults.
-    auto defaults = make_optimizer<double>(e.optimizer);
+    auto defaults = e.optimizer.make<double>();
     auto first = make_optimizer<double>(e.trials[0].spec);
-    EXPECT_EQ(defaults->params().values(), first->params().values()) << e.optimizer;
+    EXPECT_EQ(defaults->params().values(), first->params().values()) << e.optimizer.spec();
     std::set<std::string> distinct;
     for (const SweepCell& t : e.trials) {
       distinct.insert(t.spec);
@@ -99,7 +100,7 @@ TEST(Tune, FiveOptimizersOnRosenbrockUnderOneProtocol) {
     EXPECT_LE(r.entries[r.ranking[k - 1]].best_trial().median,
               r.entries[r.ranking[k]].best_trial().median);
   // On Rosenbrock every tuned method gets well below the start's loss of 24.2.
-  for (const TuneEntry& e : r.entries) EXPECT_LT(e.best_trial().median, 1.0) << e.optimizer;
+  for (const TuneEntry& e : r.entries) EXPECT_LT(e.best_trial().median, 1.0) << e.optimizer.spec();
 }
 
 TEST(Tune, ResultsDoNotDependOnTheThreadCount) {
@@ -126,7 +127,7 @@ TEST(Tune, ResultsDoNotDependOnTheThreadCount) {
 
 TEST(Tune, GridSearchSpreadsTheBudgetOverAFullGrid) {
   TuneConfig c = five();
-  c.optimizers = {"momentum", "sgd"};
+  c.optimizers = {OptimizerConfig::parse("momentum"), OptimizerConfig::parse("sgd")};
   c.search = TuneSearch::grid;
   c.budget = 30;
   const TuneResult r = tune(c);
@@ -155,7 +156,7 @@ TEST(Tune, BadConfigurationsAreRefusedBeforeRunning) {
   c.keys = {"speed"};
   refused(c, "no optimizer given has a tunable key 'speed'");
   c = five();
-  c.optimizers.push_back("sgd:lr=0.1");
+  c.optimizers.push_back(OptimizerConfig::parse("sgd:lr=0.1"));
   refused(c, "leaves nothing to tune");
   c = five();
   c.start = {1, 2, 3};

@@ -13,6 +13,7 @@
 #include "descent/error.hpp"
 #include "descent/noise.hpp"
 #include "descent/params.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/sweep.hpp"
@@ -361,8 +362,8 @@ SweepRequest read_sweep(const json& j, const ApiLimits& limits) {
   c.function = f.text("function", "anisotropic");
   q.function = in_field("function", [&] { return make_function(c.function); })->spec();
   if (auto s = f.point("start")) c.start = *s;
-  c.optimizer = f.text("optimizer", "momentum");
-  in_field("optimizer", [&] { return make_optimizer<double>(c.optimizer); });
+  const std::string optimizer = f.text("optimizer", "momentum");
+  c.optimizer = in_field("optimizer", [&] { return OptimizerConfig::parse(optimizer); });
   for (const std::string& g : f.texts("grid", 1, 2))
     c.axes.push_back(in_field("grid", [&] { return parse_grid_axis(g); }));
   c.options.steps = f.count("steps", 200, 1, limits.max_sweep_steps);
@@ -412,7 +413,7 @@ json sweep_json(const SweepRequest& q, const SweepResult& r) {
   for (std::size_t k = 0; k < c.axes.size(); ++k)
     axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
   return {{"function", q.function},
-          {"optimizer", c.optimizer},
+          {"optimizer", c.optimizer.spec()},
           {"metric", to_string(c.metric)},
           {"steps", c.options.steps},
           {"axes", axes},

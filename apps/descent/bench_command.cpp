@@ -98,18 +98,10 @@ int bench_command(const BenchArgs& args) {
   if (types.empty())
     throw InputError("--type: '" + args.type + "' is not one of float32, float64, both");
   if (!args.simd.empty()) {
-    bool found = false;
-    for (Simd s : simd_supported()) {
-      if (simd_name(s) == args.simd) {
-        set_simd(s);
-        found = true;
-      }
-    }
-    if (!found) {
-      std::string valid;
-      for (Simd s : simd_supported())
-        valid += (valid.empty() ? "" : ", ") + std::string(simd_name(s));
-      throw InputError("--simd: '" + args.simd + "' is not supported here; valid: " + valid);
+    try {
+      set_simd(parse_simd(args.simd));
+    } catch (const InputError& e) {
+      throw InputError(std::string("--simd: ") + e.what());
     }
   }
   for (bool float32 : types) check_bench_size(size, float32);

@@ -100,6 +100,7 @@ struct ProtocolArgs {
   std::string noise = "0";
   std::string seed = "0";
   std::optional<std::string> threads;
+  std::optional<std::string> simd;  ///< force an instruction set (default: the widest)
   std::string out = "descent-out";
   std::string format = "png";
   bool no_plots = false;
@@ -113,6 +114,7 @@ struct SweepArgs : ProtocolArgs {
   }
   std::string optimizer = "momentum";
   std::vector<std::string> grids;  ///< KEY=LO:HI:lin|log:COUNT, one or two
+  bool cell_specs = false;         ///< write each cell's optimizer spec too
 };
 
 /// Runs every cell of the grid, prints a summary, writes OUT/sweep.csv, OUT/sweep.json and the

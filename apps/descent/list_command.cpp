@@ -6,7 +6,6 @@
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "descent/schedule.hpp"
-#include "descent/wrapped.hpp"
 
 namespace descent::cli {
 namespace {
@@ -66,6 +65,11 @@ void print_markdown(const std::vector<const Info*>& catalog) {
     if constexpr (requires { info->alias_of; }) {
       if (!info->alias_of.empty())
         fmt::print("An alias: it makes `{}` with the same keys.\n\n", info->alias_of);
+      else if (!info->rule.empty())
+        fmt::print("Update, per element, after the gradient preludes:\n\n```\n{}\n```\n\n",
+                   info->rule);
+      if (info->alias_of.empty() && !info->differs.empty())
+        fmt::print("Where others differ: {}\n\n", info->differs);
     }
     if (info->params.empty()) {
       fmt::print("No parameters.\n\n");
@@ -102,11 +106,12 @@ int list_command(const ListArgs& args) {
           "keras and optax differ; [optimizer-conventions.md](optimizer-conventions.md) gathers "
           "those differences.\n\n");
       fmt::print(
-          "## Keys every optimizer takes\n\nApplied around the optimizer's own step (see "
-          "`include/descent/wrapped.hpp`), and written in the canonical spec only when set. A "
+          "## Keys every optimizer takes\n\nGradient preludes, applied before the optimizer's own "
+          "rule (see `Preludes` in `include/descent/optimizer.hpp`), and written in the canonical "
+          "spec only when set. A "
           "learning-rate schedule is attached with `@`: `adam:lr=0.01@cosine:t_max=100` (see "
           "[schedules.md](schedules.md)).\n\n");
-      print_params_markdown(wrapper_params());
+      print_params_markdown(prelude_params());
       print_markdown(optimizer_catalog());
     }
     if (sch) {
@@ -129,7 +134,7 @@ int list_command(const ListArgs& args) {
   if (opt) {
     print_text("optimizers (spec: name:key=value,...[@schedule])", optimizer_catalog());
     fmt::print("  keys every optimizer takes:\n");
-    print_params_text(wrapper_params());
+    print_params_text(prelude_params());
   }
   if (sch) {
     if (opt) fmt::print("\n");

@@ -34,6 +34,9 @@ void add_protocol_options(CLI::App* cmd, descent::cli::ProtocolArgs& a, const st
   cmd->add_option("--noise", a.noise, "Gradient noise standard deviation (default 0)");
   cmd->add_option("--seed", a.seed, seed);
   cmd->add_option("--threads", a.threads, "Threads (default: all)");
+  cmd->add_option("--simd", a.simd,
+                  "Instruction set: sse2, avx2 or avx512 where the CPU has it (default: the "
+                  "widest)");
   cmd->add_option("--out", a.out, "Output folder (default: descent-out)");
   cmd->add_option("--format", a.format, format + " format: png (default), svg or pdf");
   cmd->add_flag("--no-plots", a.no_plots, "Do not draw " + figure);
@@ -134,6 +137,8 @@ int main(int argc, char** argv) {
                    "KEY=LO:HI:lin|log:COUNT, once or twice, e.g. --grid lr=1e-3:1:log:64 "
                    "--grid alpha=0:0.99:lin:64")
       ->required();
+  sweep_cmd->add_flag("--cell-specs", sweep.cell_specs,
+                      "Write each cell's optimizer spec in sweep.csv (a `spec` column)");
   add_protocol_options(sweep_cmd, sweep, "steps_to_tol (default), final_loss or best_loss", "cell",
                        "First noise seed; also draws the starts (default 0)", "Heatmap",
                        "the heatmap");

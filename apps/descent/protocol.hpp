@@ -2,15 +2,18 @@
 #pragma once
 
 #include "commands.hpp"
+#include "descent/error.hpp"
 #include "descent/parallel.hpp"
 #include "descent/runner.hpp"
+#include "descent/simd.hpp"
 #include "descent/sweep.hpp"
 #include "experiment.hpp"
 
 namespace descent::cli {
 
 /// Sets the function, start, steps, tol, metric, starts, seeds, noise and seed of a SweepConfig
-/// or TuneConfig from the command line, and the thread count (--threads) of the pool. Throws
+/// or TuneConfig from the command line, the thread count (--threads) of the pool and the SIMD
+/// level (--simd). Throws
 /// InputError naming the option.
 template <class Config>
 void read_protocol(const ProtocolArgs& args, Config& c) {
@@ -24,6 +27,13 @@ void read_protocol(const ProtocolArgs& args, Config& c) {
   c.noise = parse_number(args.noise, "--noise");
   c.seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
   if (args.threads) set_threads(parse_thread_count(*args.threads));
+  if (args.simd) {
+    try {
+      set_simd(parse_simd(*args.simd));
+    } catch (const InputError& e) {
+      throw InputError(std::string("--simd: ") + e.what());
+    }
+  }
 }
 
 }  // namespace descent::cli

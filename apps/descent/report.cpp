@@ -146,7 +146,7 @@ std::string metrics_table(const RunSetup& setup, std::span<const RunResult> resu
     }
     row(labels[i], name_w, sci(m.final_loss), fmt::format("{} ({})", sci(m.best_loss), m.best_step),
         m.steps_to_tol ? std::to_string(*m.steps_to_tol) : "never", sci(m.path_length), zz,
-        m.distance_to_minimizer ? sci(*m.distance_to_minimizer) : "-", r.message);
+        m.distance_to_minimizer ? sci(*m.distance_to_minimizer) : "-", r.message());
   }
   out +=
       "\noptimizer: keys at their defaults are not shown (trajectory.csv and run.json hold the "

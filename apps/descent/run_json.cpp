@@ -57,7 +57,7 @@ json run_result_json(const RunResult& r, const Objective& f, RunJsonLayout layou
   json out = {{"optimizer", r.optimizer},
               {"label", short_label(r.optimizer)},
               {"termination", to_string(r.termination)},
-              {"message", r.message},
+              {"message", r.message()},
               {"metrics", metrics_json(r.metrics)}};
   switch (layout) {
     case RunJsonLayout::file:

@@ -30,9 +30,10 @@ int schedule_command(const ScheduleArgs& args) {
     }
   }
   std::string out = "step,lr\n";
+  ScheduleState state;
   for (std::size_t t = 0; t < steps; ++t) {
-    out += fmt::format("{},{}\n", t, format_double(schedule->lr(t, lr)));
-    if (t < losses.size()) schedule->observe(t, losses[t], lr);
+    out += fmt::format("{},{}\n", t, format_double(schedule->lr(t, lr, state)));
+    if (t < losses.size()) schedule->observe(t, losses[t], lr, state);
   }
   fmt::print("{}", out);
   return 0;

@@ -1,6 +1,7 @@
 // `descent sweep`: a phase diagram of one optimizer's hyperparameters over a 1-D or 2-D grid.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -16,7 +17,7 @@
 #include "descent/params.hpp"
 #include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
-#include "descent/spec.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/sweep.hpp"
 #include "descent/theory.hpp"
 #include "experiment.hpp"
@@ -29,8 +30,7 @@ namespace {
 // The seed's settings, the theory's optimum and stability boundary, where they apply to the
 // optimizer and axes of this sweep.
 void add_overlays(const SweepResult& r, const Objective& f, plot::Heatmap& h) {
-  const std::string name =
-      parse_spec(r.config.optimizer.substr(0, r.config.optimizer.find('@'))).name;
+  const std::string name = r.config.optimizer.method().name;
   const std::string kx = r.config.axes[0].key;
   const std::string ky = r.config.axes.size() > 1 ? r.config.axes[1].key : "";
   const bool two_d = r.config.axes.size() == 2;
@@ -66,11 +66,99 @@ void add_overlays(const SweepResult& r, const Objective& f, plot::Heatmap& h) {
   }
 }
 
+// The cells' files, written in one pass over the cells: sweep.csv, one row per cell (the axes'
+// values, the metric's median, minimum and maximum, the runs, how many diverged, how the first
+// run ended, and with --cell-specs the cell's spec), and sweep.json, the sweep's settings with
+// the cells as columns (row-major, the last axis fastest) and the message of each cell whose
+// first run did not complete. Each axis value is formatted once per axis, and a cell's numbers
+// once for both files.
+struct SweepFiles {
+  std::string csv, json;
+  std::optional<std::size_t> best;  ///< the cell with the lowest finite median
+  std::size_t diverged_cells = 0;
+};
+
+// A metric as text: the shortest round-trip number, or "inf".
+std::string_view metric_chars(double v, char (&buf)[32]) {
+  if (!std::isfinite(v)) return "inf";
+  return {buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf)};
+}
+
+SweepFiles sweep_files(const SweepResult& r, const Objective& f, bool cell_specs) {
+  const SweepConfig& c = r.config;
+  SweepFiles out;
+  std::vector<std::vector<std::string>> axis_text(c.axes.size());
+  for (std::size_t k = 0; k < c.axes.size(); ++k)
+    for (double v : r.axis_values[k]) axis_text[k].push_back(format_double(v) + ",");
+  for (const GridAxis& a : c.axes) out.csv += a.key + ",";
+  out.csv += fmt::format("{0}_median,{0}_min,{0}_max,runs,diverged,status{1}\n",
+                         to_string(c.metric), cell_specs ? ",spec" : "");
+  nlohmann::json axes = nlohmann::json::array();
+  for (std::size_t k = 0; k < c.axes.size(); ++k)
+    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
+  const nlohmann::json head = {{"function", f.spec()},
+                               {"optimizer", c.optimizer.spec()},
+                               {"steps", c.options.steps},
+                               {"tol", c.options.tol},
+                               {"metric", to_string(c.metric)},
+                               {"starts", r.starts},
+                               {"seeds", c.seeds},
+                               {"noise", c.noise},
+                               {"axes", axes},
+                               {"runs", r.runs}};
+  const std::size_t n = r.size();
+  out.csv.reserve(out.csv.size() + n * 64);
+  std::string columns[5];  // median, min, max, diverged, status
+  for (std::string& col : columns) col.reserve(n * 12);
+  const std::string runs = "," + std::to_string(r.runs) + ",";
+  std::vector<std::size_t> index(c.axes.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < c.axes.size(); ++k) out.csv += axis_text[k][index[k]];
+    char b[3][32];
+    const double v[3] = {r.median[i], r.min[i], r.max[i]};
+    std::string_view text[3];
+    for (std::size_t q = 0; q < 3; ++q) {
+      // With one run per cell (or equal statistics), a number is formatted once.
+      text[q] = q > 0 && v[q] == v[0] ? text[0] : metric_chars(v[q], b[q]);
+      out.csv.append(text[q]);
+      out.csv += q < 2 ? "," : "";
+      if (i > 0) columns[q] += ',';
+      columns[q].append(std::isfinite(v[q]) ? text[q] : "null");
+    }
+    const std::string_view status = to_string(r.status(i));
+    out.csv.append(runs).append(std::to_string(r.diverged[i])).append(",").append(status);
+    if (cell_specs) out.csv.append(",\"").append(r.cell_config(i).spec()).append("\"");
+    out.csv += '\n';
+    columns[3].append(i > 0 ? "," : "").append(std::to_string(r.diverged[i]));
+    columns[4].append(i > 0 ? ",\"" : "\"").append(status).append("\"");
+    if (r.diverged[i] == r.runs) ++out.diverged_cells;
+    if (std::isfinite(r.median[i]) && (!out.best || r.median[i] < r.median[*out.best]))
+      out.best = i;
+    // The next cell's position on each axis (row-major, the last axis fastest).
+    for (std::size_t k = c.axes.size(); k-- > 0;) {
+      if (++index[k] < r.axis_values[k].size()) break;
+      index[k] = 0;
+    }
+  }
+  out.json = head.dump(1);
+  out.json.resize(out.json.size() - 2);  // "\n}": the cells follow the last member
+  out.json += ",\n \"cells\": {\n  \"order\": \"row-major, the last axis fastest\"";
+  const char* names[5] = {"median", "min", "max", "diverged", "status"};
+  for (std::size_t q = 0; q < 5; ++q)
+    out.json.append(",\n  \"").append(names[q]).append("\": [").append(columns[q]).append("]");
+  nlohmann::json notes = nlohmann::json::array();
+  for (const CellNote& note : r.notes)
+    notes.push_back(
+        {{"cell", note.cell}, {"values", r.values(note.cell)}, {"message", note.message}});
+  out.json += "\n },\n \"messages\": " + notes.dump() + "\n}\n";
+  return out;
+}
+
 }  // namespace
 
 int sweep_command(const SweepArgs& args) {
   SweepConfig c;
-  c.optimizer = args.optimizer;
+  c.optimizer = OptimizerConfig::parse(args.optimizer);
   for (const std::string& g : args.grids) c.axes.push_back(parse_grid_axis(g));
   const plot::Format format = plot::parse_format(args.format);
   read_protocol(args, c);
@@ -82,63 +170,25 @@ int sweep_command(const SweepArgs& args) {
   const std::unique_ptr<Objective> f = make_function(c.function);
   const std::filesystem::path out = args.out;
   std::filesystem::create_directories(out);
-  // CSV: one row per cell. JSON: the document without its cells, then one line per cell,
-  // written as it goes, so that a large grid never becomes one document tree in memory.
-  std::string csv;
-  for (const GridAxis& a : c.axes) csv += a.key + ",";
-  csv += fmt::format("spec,{0}_median,{0}_min,{0}_max,runs,diverged,termination\n",
-                     to_string(c.metric));
-  nlohmann::json axes = nlohmann::json::array();
-  for (std::size_t k = 0; k < c.axes.size(); ++k)
-    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
-  const nlohmann::json head = {{"function", f->spec()},
-                               {"optimizer", c.optimizer},
-                               {"steps", c.options.steps},
-                               {"tol", c.options.tol},
-                               {"metric", to_string(c.metric)},
-                               {"starts", r.starts},
-                               {"seeds", c.seeds},
-                               {"noise", c.noise},
-                               {"axes", axes}};
-  std::string json = head.dump(1);
-  json.resize(json.size() - 2);  // "\n}": the cells follow the last member
-  json += ",\n \"cells\": [";
-  std::size_t diverged_cells = 0;
-  std::optional<SweepCell> best;
-  // Each cell's values, spec and message are made here, from the sweep's numbers.
-  const CellSpecs spec_of(c.optimizer, c.axes);
-  for (std::size_t i = 0; i < r.size(); ++i) {
-    const SweepCell cell = r.cell(i, spec_of);
-    for (double v : cell.values) csv += format_double(v) + ",";
-    csv += fmt::format("\"{}\",{},{},{},{},{},\"{}\"\n", cell.spec, metric_text(cell.median),
-                       metric_text(cell.min), metric_text(cell.max), cell.runs, cell.diverged,
-                       cell.termination);
-    nlohmann::json j = cell_json(cell);
-    j["values"] = cell.values;
-    json += i == 0 ? "\n  " : ",\n  ";
-    json += j.dump();
-    if (cell.diverged == cell.runs) ++diverged_cells;
-    if (std::isfinite(cell.median) && (!best || cell.median < best->median)) best = cell;
-  }
-  json += "\n ]\n}\n";
-  write_file_atomically(out / "sweep.csv", csv);
-  write_file_atomically(out / "sweep.json", json);
+  const SweepFiles files = sweep_files(r, *f, args.cell_specs);
+  write_file_atomically(out / "sweep.csv", files.csv);
+  write_file_atomically(out / "sweep.json", files.json);
 
-  fmt::print("sweep     {} over {} on {}\n", c.optimizer, fmt::join(args.grids, " x "), f->spec());
+  fmt::print("sweep     {} over {} on {}\n", c.optimizer.label(), fmt::join(args.grids, " x "),
+             f->spec());
   fmt::print("cells     {} ({} run(s) each, {} steps), {:.3g} s on {} thread(s)\n", r.size(),
              r.runs, c.options.steps, seconds, threads());
-  fmt::print("diverged  {} cell(s) in every run\n", diverged_cells);
-  if (best)
-    fmt::print("best      {} = {} at {}\n", to_string(c.metric), metric_text(best->median),
-               best->spec);
+  fmt::print("diverged  {} cell(s) in every run\n", files.diverged_cells);
+  if (files.best)
+    fmt::print("best      {} = {} at {}\n", to_string(c.metric),
+               metric_text(r.median[*files.best]), r.cell_config(*files.best).label());
   else
     fmt::print("best      no cell has a finite {}\n", to_string(c.metric));
   fmt::print("wrote     {}, {}", (out / "sweep.csv").string(), (out / "sweep.json").string());
 
   if (!args.no_plots) {
     plot::Heatmap h;
-    h.title = fmt::format("{} on {}: {} in {} steps",
-                          parse_spec(c.optimizer.substr(0, c.optimizer.find('@'))).name, f->spec(),
+    h.title = fmt::format("{} on {}: {} in {} steps", c.optimizer.method().name, f->spec(),
                           to_string(c.metric), c.options.steps);
     h.x_label = c.axes[0].key + (c.axes[0].log ? " (log)" : "");
     h.xs = r.axis_values[0];

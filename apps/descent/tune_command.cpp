@@ -20,6 +20,7 @@
 #include "descent/parallel.hpp"
 #include "descent/params.hpp"
 #include "descent/plot/figures.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/spec.hpp"
@@ -49,7 +50,8 @@ std::string short_number(double v) { return std::isfinite(v) ? fmt::format("{:.4
 
 int tune_command(const TuneArgs& args) {
   TuneConfig c;
-  c.optimizers = args.optimizers;
+  for (const std::string& spec : args.optimizers)
+    c.optimizers.push_back(OptimizerConfig::parse(spec));
   if (args.keys)
     for (const std::string_view key : split_list(*args.keys, ',')) {
       if (trim(key).empty()) throw InputError("--keys: expected KEY[,KEY...], e.g. lr,beta1");
@@ -102,7 +104,7 @@ int tune_command(const TuneArgs& args) {
     nlohmann::json trials = nlohmann::json::array();
     for (std::size_t t = 0; t < e.trials.size(); ++t) {
       const SweepCell& cell = e.trials[t];
-      csv << csv_field(e.optimizer) << "," << csv_field(cell.spec) << ","
+      csv << csv_field(e.optimizer.spec()) << "," << csv_field(cell.spec) << ","
           << metric_text(cell.median) << "," << metric_text(cell.min) << ","
           << metric_text(cell.max) << "," << cell.runs << "," << cell.diverged << ","
           << (t == e.best ? 1 : 0) << "," << csv_field(cell.termination) << "\n";
@@ -114,7 +116,7 @@ int tune_command(const TuneArgs& args) {
     nlohmann::json space = nlohmann::json::array();
     for (const TuneAxis& a : e.space)
       space.push_back({{"key", a.key}, {"lo", a.lo}, {"hi", a.hi}, {"scale", to_string(a.scale)}});
-    entries.push_back({{"optimizer", e.optimizer},
+    entries.push_back({{"optimizer", e.optimizer.spec()},
                        {"space", space},
                        {"best", e.best_trial().spec},
                        {"trials", trials}});

@@ -63,21 +63,47 @@ void check_tensors(std::size_t n, std::span<const TensorRef<T>> tensors) {
 }
 }  // namespace detail
 
-/// The registry's description of one optimizer: its name in specs, a one-line doc, where the
-/// method comes from, its parameters, and factories for float and double instances. Factories
-/// receive values already checked against the parameters' ranges.
+class OptimizerConfig;
+
+/// What can be applied to the gradient of any optimizer before its own rule, written in a spec as
+/// extra keys ("adam:clip_norm=1,maximize=true"). Per step, in this order:
+///     g <- clamp(g, -clip_value, clip_value)             (clip_value > 0; torch clip_grad_value_)
+///     g <- g * clip_norm / ||g||  if ||g|| > clip_norm    (clip_norm > 0; torch clip_grad_norm_,
+///                                                          without its 1e-6 added to the norm)
+///     g <- -g, loss <- -loss                              (maximize; torch's maximize=True)
+/// then the optimizer's coupled weight decay (g <- g + weight_decay*w) and its rule.
+struct Preludes {
+  bool maximize = false;    ///< ascend instead of descend
+  double clip_value = 0.0;  ///< clamp each gradient component to [-clip_value, clip_value]; 0: off
+  double clip_norm = 0.0;   ///< rescale the gradient to at most this Euclidean norm; 0: off
+
+  bool any() const { return maximize || clip_value > 0 || clip_norm > 0; }
+  bool operator==(const Preludes&) const = default;
+};
+
+/// The prelude keys every optimizer takes in a spec, with their defaults and ranges.
+const std::vector<ParamInfo>& prelude_params();
+
+/// The registry's description of one optimizer: its name in specs, its documentation, its
+/// parameters, and factories for float and double instances of a configuration (whose values
+/// are already validated).
 struct OptimizerInfo {
   std::string name;
-  std::string doc;
-  std::string reference;
+  std::string doc;        ///< one line
+  std::string reference;  ///< where the method comes from
+  std::string rule;       ///< the update rule, one line per step of it
+  std::string differs;    ///< where torch.optim, optax and keras differ
   std::vector<ParamInfo> params;
   /// For an alias (`gd`), the name of the optimizer it makes; its instances report that name.
   std::string alias_of = {};
   /// True for methods that update each parameter from its own gradient and state alone, in one
   /// fused pass (every optimizer but L-BFGS); `descent bench` measures these.
   bool elementwise = false;
-  std::function<std::unique_ptr<Optimizer<double>>(const ParamSet&)> make_double;
-  std::function<std::unique_ptr<Optimizer<float>>(const ParamSet&)> make_float;
+  /// A constraint between parameters that `values` break, named ("step_min must not exceed
+  /// step_max"), or "". Empty function: the method has none.
+  std::function<std::string(const ParamSet&)> validate;
+  std::function<std::unique_ptr<Optimizer<double>>(const OptimizerConfig&)> make_double;
+  std::function<std::unique_ptr<Optimizer<float>>(const OptimizerConfig&)> make_float;
 };
 
 /// Evaluates the objective at `w`: writes the gradient into `g` and returns the loss. Given to

@@ -18,13 +18,20 @@ const std::vector<const OptimizerInfo*>& optimizer_catalog();
 /// Every function, in the order they are listed to users.
 const std::vector<const FunctionInfo*>& function_catalog();
 
+/// Adds an optimizer to the catalog (a project's own; see register_rule in elementwise.hpp for an
+/// elementwise rule). `info` must outlive every use of the registry. Throws std::invalid_argument
+/// for an entry without a name or factories, or a name already taken. Register at start-up,
+/// before the registry is used from several threads.
+void register_optimizer(const OptimizerInfo& info);
+
 /// The optimizer called `name`. Throws InputError listing the valid names if there is none.
 const OptimizerInfo& find_optimizer(std::string_view name);
 /// The function called `name`. Throws InputError listing the valid names if there is none.
 const FunctionInfo& find_function(std::string_view name);
 
-/// Makes an optimizer from a spec such as "momentum:lr=0.1,alpha=0.99". Throws InputError for an
-/// unknown name or key, a malformed value or a value out of range.
+/// Makes an optimizer from a spec such as "momentum:lr=0.1,alpha=0.99"
+/// (OptimizerConfig::parse(spec).make<T>()). Throws InputError for an unknown name or key, a
+/// malformed value or a value out of range.
 template <std::floating_point T = double>
 std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec);
 

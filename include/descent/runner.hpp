@@ -25,6 +25,9 @@ namespace descent {
 struct RunOptions {
   std::size_t steps = 50;  ///< number of optimizer updates
   double tol = 1e-6;       ///< loss tolerance for Metrics::steps_to_tol
+  /// Record the trajectory and the metrics computed from it. Without, a run keeps its
+  /// termination, final loss, best loss and step, and steps to tol (what sweeps and tuning read).
+  bool record = true;
 };
 
 enum class Termination {
@@ -36,14 +39,21 @@ enum class Termination {
 /// "completed", "diverged" or "converged".
 const char* to_string(Termination t);
 
+/// What one run did. Every run loop (run(), and the sweep engine's lanes, which run many at once)
+/// reports this, with the same meaning.
 struct RunResult {
-  std::string optimizer;  ///< canonical spec of the optimizer
-  Trajectory trajectory;
+  std::string optimizer;  ///< canonical spec of the optimizer (empty for a sweep's lanes)
+  Trajectory trajectory;  ///< every recorded step (empty when RunOptions::record is off)
   Termination termination = Termination::completed;
   std::size_t stop_step = 0;  ///< the step the run ended at (the non-finite one if it diverged)
-  std::string message;        ///< e.g. "completed 50 steps" or "diverged at step 12: loss is inf"
+  /// Why it ended, for a run that did not complete: "loss is inf", or the method's criterion.
+  std::string reason;
   std::uint64_t evaluations = 0;  ///< objective evaluations, the line search's included
+  /// A diverged run reports infinite final and best losses and no steps to tol.
   Metrics metrics;
+
+  /// "completed 50 steps", "diverged at step 12: loss is inf" or "converged at step 8: ...".
+  std::string message() const;
 };
 
 /// Runs one optimizer from `start`. The optimizer is reset first. Throws InputError if `start`

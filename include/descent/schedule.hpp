@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +59,20 @@ class ScalarVisitor {
   virtual void integer(std::string_view name, std::int64_t& value) = 0;
 };
 
+/// What a schedule carries from one step to the next: reduce-on-plateau's counters (every other
+/// schedule is a pure function of the step and keeps nothing). A value-initialized state is the
+/// state before the first step.
+struct ScheduleState {
+  double best = std::numeric_limits<double>::infinity();  ///< the best loss seen
+  std::int64_t bad = 0;       ///< steps since it improved
+  std::int64_t cooldown = 0;  ///< steps left to wait after a reduction
+  std::int64_t reduced = 0;   ///< 1 once the rate has been reduced
+  double current = 0.0;       ///< the reduced rate (lr0 until the first reduction)
+};
+
+/// A schedule with its settings, which do not change once it is made: the rate of a step is a
+/// function of the step, the base rate and (for reduce-on-plateau) a ScheduleState that the
+/// caller keeps.
 class Schedule {
  public:
   virtual ~Schedule() = default;
@@ -67,13 +82,16 @@ class Schedule {
   /// The canonical spec: every own parameter, then warmup keys when warmup > 0.
   std::string spec() const;
 
-  /// The learning rate of update t, given the base rate lr0.
-  double lr(std::uint64_t t, double lr0) const;
-  /// Tells the schedule the loss seen at update t, with the base rate lr0 (only
-  /// reduce-on-plateau listens). Call it after the update, as torch's scheduler.step(loss).
-  void observe(std::uint64_t t, double loss, double lr0);
-  /// Visits the state, for checkpoints.
-  virtual void visit_state(ScalarVisitor& visitor) { (void)visitor; }
+  /// The learning rate of update t, given the base rate lr0 and the state after the updates
+  /// before it.
+  double lr(std::uint64_t t, double lr0, const ScheduleState& state = {}) const;
+  /// Updates `state` with the loss seen at update t (only reduce-on-plateau listens). Call it
+  /// after the update, as torch's scheduler.step(loss).
+  void observe(std::uint64_t t, double loss, double lr0, ScheduleState& state) const;
+  /// Whether the schedule uses a ScheduleState (only reduce-on-plateau).
+  virtual bool stateful() const { return false; }
+  /// Visits what the schedule keeps of `state`, for checkpoints.
+  void visit_state(ScheduleState& state, ScalarVisitor& visitor) const;
 
   void set_warmup(std::uint64_t steps, double factor);
   std::uint64_t warmup() const { return warmup_; }
@@ -81,10 +99,11 @@ class Schedule {
 
  protected:
   /// The schedule's own rate at its own step t (after any warm-up).
-  virtual double main_lr(std::uint64_t t, double lr0) const = 0;
-  virtual void main_observe(double loss, double lr0) {
+  virtual double main_lr(std::uint64_t t, double lr0, const ScheduleState& state) const = 0;
+  virtual void main_observe(double loss, double lr0, ScheduleState& state) const {
     (void)loss;
     (void)lr0;
+    (void)state;
   }
 
  private:

@@ -27,4 +27,8 @@ void set_simd(Simd level);
 /// "generic", "sse2", "avx2" or "avx512".
 std::string_view simd_name(Simd level);
 
+/// The level called `name`; InputError listing the levels this CPU supports if it cannot run it
+/// ("'neon' is not supported here; valid: sse2, avx2").
+Simd parse_simd(std::string_view name);
+
 }  // namespace descent

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "descent/optimizer_config.hpp"
 #include "descent/runner.hpp"
 
 namespace descent {
@@ -52,7 +53,8 @@ const char* to_string(SweepMetric m);
 struct SweepConfig {
   std::string function = "anisotropic";  ///< function spec or expression
   std::vector<double> start;             ///< empty: the function's default start
-  std::string optimizer = "momentum";    ///< the base spec; each cell sets the axes' keys
+  /// The base configuration; each cell sets the axes' keys.
+  OptimizerConfig optimizer = OptimizerConfig::parse("momentum");
   std::vector<GridAxis> axes;            ///< one or two
   RunOptions options;                    ///< steps and tol of every run
   SweepMetric metric = SweepMetric::steps_to_tol;
@@ -65,7 +67,7 @@ struct SweepConfig {
 /// One cell of a sweep (SweepResult::cell), or one setting of a tuning run, with all it reports.
 struct SweepCell {
   std::vector<double> values;  ///< the axes' values, in axis order
-  std::string spec;            ///< the cell's optimizer spec
+  std::string spec;            ///< the cell's canonical optimizer spec
   double median = 0;           ///< of the metric over the cell's runs
   double min = 0;
   double max = 0;
@@ -74,23 +76,16 @@ struct SweepCell {
   std::string termination;   ///< the first run's message, e.g. "diverged at step 12: ..."
 };
 
-/// Every cell's optimizer spec: the base spec with the axes' keys set to the cell's values, e.g.
-/// "momentum:lr=0.01,alpha=0.9" (keys the base spec names keep their place; the others follow).
-class CellSpecs {
- public:
-  CellSpecs(const std::string& base, const std::vector<GridAxis>& axes);
-  /// The spec for the axes' values, in axis order.
-  std::string operator()(const std::vector<double>& values) const;
-
- private:
-  std::vector<std::string> literal_;  // literal_[k] comes before slot k; the last one ends it
-  std::vector<std::size_t> axis_;     // the axis whose value fills slot k
-  std::size_t literal_size_ = 0;      // of all literals
+/// The first run of a cell that did not complete its steps: how it ended, and its message.
+struct CellNote {
+  std::size_t cell = 0;
+  Termination termination = Termination::diverged;
+  std::string message;  ///< e.g. "diverged at step 12: loss is inf"
 };
 
 /// A sweep's results, one entry per cell in each array, row-major: the last axis varies fastest.
-/// Only numbers are kept per cell; a cell's values, spec and message are made on request (cell()
-/// makes them all), so that a large grid costs a few numbers per cell.
+/// Only numbers are kept per cell; a cell's values, configuration, spec and message are made on
+/// request (cell() makes them all), so that a large grid costs a few numbers per cell.
 struct SweepResult {
   SweepConfig config;
   std::vector<std::vector<double>> axis_values;  ///< per axis
@@ -100,19 +95,19 @@ struct SweepResult {
   std::vector<double> min;                       ///< per cell
   std::vector<double> max;                       ///< per cell
   std::vector<std::size_t> diverged;  ///< per cell: runs that ended with a non-finite value
-  /// The cells whose first run did not end with "completed N steps" (N = config.options.steps),
-  /// with that run's message, in cell order.
-  std::vector<std::pair<std::size_t, std::string>> messages;
+  /// The cells whose first run did not complete its steps, in cell order.
+  std::vector<CellNote> notes;
 
   std::size_t size() const { return median.size(); }
   /// The axes' values of a cell, in axis order.
   std::vector<double> values(std::size_t cell) const;
+  /// The optimizer configuration of a cell: the base with the axes' keys set.
+  OptimizerConfig cell_config(std::size_t cell) const;
   /// The first run's message of a cell, e.g. "completed 1000 steps" or "diverged at step 12: ...".
   std::string termination(std::size_t cell) const;
-  /// Everything about one cell, its spec written by `specs` (made for this config's optimizer
-  /// and axes; made once, it serves every cell).
-  SweepCell cell(std::size_t i, const CellSpecs& specs) const;
-  /// The same with a CellSpecs made for this call.
+  /// How the first run of a cell ended.
+  Termination status(std::size_t cell) const;
+  /// Everything about one cell.
   SweepCell cell(std::size_t i) const;
 };
 

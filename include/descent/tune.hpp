@@ -49,10 +49,11 @@ struct TuneAxis {
   double at(double u) const;
 };
 
-/// The search space of an optimizer spec (see the header comment): its always_shown real keys,
-/// or the `keys` given, less those the spec sets. Empty when nothing is left. Throws InputError
-/// for a bad spec.
-std::vector<TuneAxis> tune_space(std::string_view spec, const std::vector<std::string>& keys = {});
+/// The search space of an optimizer configuration (see the header comment): its always_shown real
+/// keys, or the `keys` given, less those the configuration was given values for. Empty when
+/// nothing is left.
+std::vector<TuneAxis> tune_space(const OptimizerConfig& optimizer,
+                                 const std::vector<std::string>& keys = {});
 
 enum class TuneSearch { random, grid };
 /// "random" or "grid"; InputError otherwise.
@@ -62,7 +63,7 @@ const char* to_string(TuneSearch s);
 struct TuneConfig {
   std::string function = "rosenbrock";  ///< function spec or expression
   std::vector<double> start;            ///< empty: the function's default start
-  std::vector<std::string> optimizers;  ///< base specs, at least one
+  std::vector<OptimizerConfig> optimizers;  ///< base configurations, at least one
   std::vector<std::string> keys;        ///< keys to tune; empty: each one's always_shown keys
   std::size_t budget = 64;              ///< settings tried per optimizer
   TuneSearch search = TuneSearch::random;
@@ -76,7 +77,7 @@ struct TuneConfig {
 
 /// One optimizer's search.
 struct TuneEntry {
-  std::string optimizer;          ///< the base spec
+  OptimizerConfig optimizer;      ///< the base configuration
   std::vector<TuneAxis> space;    ///< what was searched
   std::vector<SweepCell> trials;  ///< every setting tried (values in the space's key order)
   std::size_t best = 0;           ///< index of the best trial

@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "functions/formulas.hpp"
-#include "kernels/map.hpp"
+#include "descent/detail/simd_map.hpp"
 
 namespace descent {
 

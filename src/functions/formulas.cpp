@@ -6,7 +6,7 @@
 namespace descent::detail {
 
 std::optional<Formula2> formula2_of(const Objective& f) {
-  if (dynamic_cast<const Isotropic*>(&f) != nullptr) return BowlFormula{};
+  if (dynamic_cast<const Isotropic*>(&f) != nullptr) return AxisValleyFormula{1.0};
   if (const auto* a = dynamic_cast<const Anisotropic*>(&f)) {
     const AnisotropicParams& p = a->params();
     if (p.angle == 0.0) return AxisValleyFormula{p.ratio};

@@ -1,7 +1,7 @@
 // Private: the formulas of the 2-D functions whose evaluation the sweep engine fuses with an
-// optimizer's step (fused_lanes.hpp). Each formula is written once here and used by its
+// optimizer's step (engine/fused.hpp). Each formula is written once here and used by its
 // function's value_and_gradient, its lanes and the fused loop, so all three compute the same bits.
-// The fused loop calls them with T a vector of doubles (fused_lanes.hpp), whose arithmetic is the
+// The fused loop calls them with T a vector of doubles (engine/fused.hpp), whose arithmetic is the
 // same IEEE operations on every element; elsewhere T is double.
 #pragma once
 
@@ -15,17 +15,8 @@
 
 namespace descent::detail {
 
-/// The round bowl w1^2 + w2^2.
-struct BowlFormula {
-  template <class T>
-  [[gnu::always_inline]] T operator()(T x0, T x1, T& g0, T& g1) const {
-    g0 = 2.0 * x0;
-    g1 = 2.0 * x1;
-    return x0 * x0 + x1 * x1;
-  }
-};
-
-/// The valley w1^2 + r*w2^2 along the axes, in the seed's arithmetic.
+/// The valley w1^2 + r*w2^2 along the axes, in the seed's arithmetic. With r = 1 it is the round
+/// bowl w1^2 + w2^2, bit for bit (1*(w2*w2) and (2*1)*w2 are exact).
 struct AxisValleyFormula {
   double r;
   template <class T>
@@ -65,7 +56,7 @@ inline std::pair<double, double> valley_turn(double degrees) {
 }
 
 /// A formula the fused loop knows.
-using Formula2 = std::variant<BowlFormula, AxisValleyFormula, TurnedValleyFormula>;
+using Formula2 = std::variant<AxisValleyFormula, TurnedValleyFormula>;
 
 /// The formula of `f` when it is one of the functions above, else nothing.
 std::optional<Formula2> formula2_of(const Objective& f);

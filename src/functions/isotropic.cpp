@@ -3,14 +3,14 @@
 #include <memory>
 
 #include "functions/formulas.hpp"
-#include "kernels/map.hpp"
+#include "descent/detail/simd_map.hpp"
 
 namespace descent {
 
 double Isotropic::value(std::span<const double> x) const { return x[0] * x[0] + x[1] * x[1]; }
 
 double Isotropic::value_and_gradient(std::span<const double> x, std::span<double> g) const {
-  return detail::BowlFormula{}(x[0], x[1], g[0], g[1]);
+  return detail::AxisValleyFormula{1.0}(x[0], x[1], g[0], g[1]);
 }
 
 void Isotropic::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
@@ -19,7 +19,7 @@ void Isotropic::value_and_gradient_lanes(std::size_t lanes, std::span<const doub
   detail::simd_map(
       simd(), lanes,
       [](const double& a, const double& b, double& f, double& ga, double& gb) {
-        f = detail::BowlFormula{}(a, b, ga, gb);
+        f = detail::AxisValleyFormula{1.0}(a, b, ga, gb);
       },
       x.data(), x.data() + lanes, loss.data(), g.data(), g.data() + lanes);
 }

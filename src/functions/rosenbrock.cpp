@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "kernels/map.hpp"
+#include "descent/detail/simd_map.hpp"
 
 namespace descent {
 

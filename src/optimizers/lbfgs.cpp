@@ -5,7 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
-#include "optimizers/optimizer_info.hpp"
+#include "descent/optimizer_config.hpp"
+#include "descent/wrapped.hpp"
 
 namespace descent {
 namespace {
@@ -108,12 +109,11 @@ double strong_wolfe(std::span<const T> w, std::span<const T> d, double f0, doubl
   return prev.t;  // out of budget: the last point that satisfied Armijo (0 if none)
 }
 
-LbfgsParams from_set(const ParamSet& s) {
-  return {.lr = s.get("lr"),
-          .history = static_cast<int>(s.get("history")),
-          .line_search = s.get("line_search") == 0.0 ? LineSearch::strong_wolfe : LineSearch::none,
-          .tolerance_grad = s.get("tolerance_grad"),
-          .tolerance_change = s.get("tolerance_change")};
+template <std::floating_point T>
+std::unique_ptr<Optimizer<T>> make_lbfgs(const OptimizerConfig& c) {
+  auto opt = std::make_unique<Lbfgs<T>>(from_param_set<LbfgsParams>(c.values(), kLbfgsFields));
+  if (c.plain()) return opt;
+  return std::make_unique<Wrapped<T>>(std::move(opt), c.preludes(), c.schedule());
 }
 
 }  // namespace
@@ -125,27 +125,17 @@ const OptimizerInfo& lbfgs_info() {
     i.doc =
         "L-BFGS: quasi-Newton direction from the last `history` steps, strong-Wolfe line search";
     i.reference = "Liu & Nocedal 1989; Nocedal & Wright 2006, algorithms 7.4, 3.5, 3.6";
-    const ParamInfo history =
-        integer_param("history", LbfgsParams{}.history, 1, 1000, "number of (s, y) pairs kept");
-    ParamInfo search;
-    search.name = "line_search";
-    search.type = ParamType::choice;
-    search.choices = {"strong_wolfe", "none"};
-    search.doc = "strong_wolfe, or none for a fixed step of length lr";
-    i.params = {
-        detail::shown(real_param("lr", 1.0, 0.0, detail::kInf,
-                                 "initial step length of the line search", false, false, true)),
-        history, search,
-        real_param("tolerance_grad", LbfgsParams{}.tolerance_grad, 0.0, detail::kInf,
-                   "stop when max|g| is at most this", true, false, true),
-        real_param("tolerance_change", LbfgsParams{}.tolerance_change, 0.0, detail::kInf,
-                   "stop when a step changes the loss or the point by less", true, false, true)};
-    i.make_double = [](const ParamSet& s) -> std::unique_ptr<Optimizer<double>> {
-      return std::make_unique<Lbfgs<double>>(from_set(s));
-    };
-    i.make_float = [](const ParamSet& s) -> std::unique_ptr<Optimizer<float>> {
-      return std::make_unique<Lbfgs<float>>(from_set(s));
-    };
+    i.rule =
+        "d = -H g by the two-loop recursion over the last `history` pairs (s, y)\n"
+        "t = lr (min(1, 1/|g|_1) * lr at first), refined by a strong-Wolfe line search\n"
+        "w <- w + t d";
+    i.differs =
+        "torch.optim.LBFGS runs up to max_iter = 20 iterations in one step() and compares the "
+        "loss change with tolerance_change absolutely; here one step is one iteration and the "
+        "comparison is relative. scipy's L-BFGS-B uses the More-Thuente line search.";
+    i.params = param_infos(kLbfgsFields);
+    i.make_double = [](const OptimizerConfig& c) { return make_lbfgs<double>(c); };
+    i.make_float = [](const OptimizerConfig& c) { return make_lbfgs<float>(c); };
     return i;
   }();
   return info;
@@ -156,6 +146,7 @@ Lbfgs<T>::Lbfgs(const LbfgsParams& params) : p_(params) {
   check_params("optimizer 'lbfgs'", info().params, this->params());
 }
 
+
 template <std::floating_point T>
 const OptimizerInfo& Lbfgs<T>::info() const {
   return lbfgs_info();
@@ -163,11 +154,7 @@ const OptimizerInfo& Lbfgs<T>::info() const {
 
 template <std::floating_point T>
 ParamSet Lbfgs<T>::params() const {
-  return ParamSet({{"lr", p_.lr},
-                   {"history", static_cast<double>(p_.history)},
-                   {"line_search", p_.line_search == LineSearch::strong_wolfe ? 0.0 : 1.0},
-                   {"tolerance_grad", p_.tolerance_grad},
-                   {"tolerance_change", p_.tolerance_change}});
+  return to_param_set(p_, kLbfgsFields);
 }
 
 template <std::floating_point T>

@@ -34,7 +34,7 @@ TEST(Adagrad, TwoStepsByHand) {
   EXPECT_EQ(w[0], 0.5);
   opt.step(w, std::vector<double>{4});
   EXPECT_EQ(w[0], 0.5 - 0.4);
-  EXPECT_EQ(opt.state().sum[0], 25.0);
+  EXPECT_EQ(opt.state().array("sum")[0], 25.0);
 }
 
 TEST(Adagrad, Defaults) {

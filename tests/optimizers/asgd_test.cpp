@@ -28,12 +28,12 @@ TEST(Asgd, AveragesAfterT0) {
   opt.reset(1);
   std::vector<double> w = {0};
   opt.step(w, std::vector<double>{-2});  // w = 1, mu = 1 so ax = w = 1; then mu = 1/max(1, 0) = 1
-  EXPECT_EQ(opt.state().ax[0], 1.0);
+  EXPECT_EQ(opt.state().array("ax")[0], 1.0);
   opt.step(w, std::vector<double>{-2});  // w = 2, ax = w; mu = 1/max(1, 2 - 1) = 1
   opt.step(w, std::vector<double>{-2});  // w = 3, ax = 3; mu = 1/2
   opt.step(w, std::vector<double>{-2});  // w = 4, ax = 3 + (4 - 3)/2 = 3.5
   EXPECT_EQ(w[0], 4.0);
-  EXPECT_EQ(opt.state().ax[0], 3.5);
+  EXPECT_EQ(opt.state().array("ax")[0], 3.5);
 }
 
 TEST(Asgd, Defaults) {

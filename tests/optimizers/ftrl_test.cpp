@@ -22,10 +22,10 @@ TEST(Ftrl, TwoStepsByHand) {
   std::vector<double> w = {0};
   opt.step(w, std::vector<double>{3});
   EXPECT_EQ(w[0], -1.0);
-  EXPECT_EQ(opt.state().linear[0], 3.0);
+  EXPECT_EQ(opt.state().array("linear")[0], 3.0);
   opt.step(w, std::vector<double>{4});
   EXPECT_EQ(w[0], -9.0 / 5.0);
-  EXPECT_EQ(opt.state().accumulator[0], 25.0);
+  EXPECT_EQ(opt.state().array("accumulator")[0], 25.0);
 }
 
 // The same gradients with every option on: lr = 0.5, l1 = 1, l2 = 0.25, l2_shrinkage = 0.5,
@@ -48,7 +48,7 @@ TEST(Ftrl, EveryOptionByHand) {
   EXPECT_DOUBLE_EQ(w[0], w1);
   opt.step(w, std::vector<double>{4});
   const double z = 3 + (4 + w1) - 4 * w1;
-  EXPECT_DOUBLE_EQ(opt.state().linear[0], z);
+  EXPECT_DOUBLE_EQ(opt.state().array("linear")[0], z);
   EXPECT_DOUBLE_EQ(w[0], (1 - z) / 12.5);
 }
 

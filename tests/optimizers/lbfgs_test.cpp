@@ -26,9 +26,9 @@ TEST(Lbfgs, SolvesRosenbrockIn40Iterations) {
   const std::vector<double> start = {-1.2, 1.0};
   const RunResult r = run(f, opt, start, {.steps = 40});
   const auto last = r.trajectory.point(r.trajectory.size() - 1);
-  EXPECT_LE(distance_to_ones(last), 1e-8) << r.message;
+  EXPECT_LE(distance_to_ones(last), 1e-8) << r.message();
   EXPECT_LE(r.stop_step, 40u);
-  EXPECT_EQ(r.termination, Termination::converged) << r.message;
+  EXPECT_EQ(r.termination, Termination::converged) << r.message();
   // Every evaluation is counted: the runner's one per step plus the line search's.
   EXPECT_EQ(r.evaluations, static_cast<std::uint64_t>(r.trajectory.size()) +
                                static_cast<std::uint64_t>(opt.state().evaluations));
@@ -44,7 +44,7 @@ TEST(Lbfgs, SolvesChainedRosenbrockN1000) {
   const auto last = r.trajectory.point(r.trajectory.size() - 1);
   double worst = 0;
   for (double v : last) worst = std::max(worst, std::abs(v - 1));
-  EXPECT_LE(worst, 1e-6) << r.message << " after " << r.stop_step << " iterations";
+  EXPECT_LE(worst, 1e-6) << r.message() << " after " << r.stop_step << " iterations";
 }
 
 TEST(Lbfgs, FloatConvergesToo) {
@@ -74,8 +74,8 @@ TEST(Lbfgs, WithoutLineSearchSolvesABowl) {
   auto opt = make_optimizer("lbfgs:line_search=none");
   const std::vector<double> start = {1.0, 1.0};
   const RunResult r = run(*f, *opt, start, {.steps = 100});
-  EXPECT_LT(r.metrics.final_loss, 1e-14) << r.message;
-  EXPECT_LE(r.stop_step, 10u) << r.message;
+  EXPECT_LT(r.metrics.final_loss, 1e-14) << r.message();
+  EXPECT_LE(r.stop_step, 10u) << r.message();
   EXPECT_EQ(r.evaluations, r.trajectory.size());  // no extra evaluations
 }
 
@@ -86,7 +86,7 @@ TEST(Lbfgs, StopsAtTheMinimumWithoutMoving) {
   const RunResult r = run(*f, *opt, start, {.steps = 10});
   EXPECT_EQ(r.termination, Termination::converged);
   EXPECT_EQ(r.trajectory.size(), 1u);
-  EXPECT_NE(r.message.find("tolerance_grad"), std::string::npos);
+  EXPECT_NE(r.message().find("tolerance_grad"), std::string::npos);
 }
 
 TEST(Lbfgs, Defaults) {

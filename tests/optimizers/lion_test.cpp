@@ -21,10 +21,10 @@ TEST(Lion, ThreeStepsByHand) {
   std::vector<double> w = {1};
   opt.step(w, std::vector<double>{2});
   EXPECT_EQ(w[0], 0.25);
-  EXPECT_EQ(opt.state().exp_avg[0], 0.5);
+  EXPECT_EQ(opt.state().array("exp_avg")[0], 0.5);
   opt.step(w, std::vector<double>{-4});
   EXPECT_EQ(w[0], 0.6875);
-  EXPECT_EQ(opt.state().exp_avg[0], -0.625);
+  EXPECT_EQ(opt.state().array("exp_avg")[0], -0.625);
   opt.step(w, std::vector<double>{1.25});
   EXPECT_EQ(w[0], 0.015625);
 }

@@ -27,11 +27,11 @@ TYPED_TEST(MomentumTest, TwoStepsByHand) {
   std::vector<T> g = {T(2)};
   opt.step(w, g);
   EXPECT_EQ(w[0], T(2));
-  EXPECT_EQ(opt.state().velocity[0], T(1));
+  EXPECT_EQ(opt.state().array("velocity")[0], T(1));
   g[0] = T(4);
   opt.step(w, g);
   EXPECT_EQ(w[0], T(-0.5));
-  EXPECT_EQ(opt.state().velocity[0], T(2.5));
+  EXPECT_EQ(opt.state().array("velocity")[0], T(2.5));
 }
 
 TYPED_TEST(MomentumTest, ResetClearsTheVelocity) {
@@ -42,16 +42,17 @@ TYPED_TEST(MomentumTest, ResetClearsTheVelocity) {
   const std::vector<T> g = {T(1), T(1)};
   opt.step(w, g);
   opt.reset(2);
-  EXPECT_EQ(opt.state().velocity, (std::vector<T>{T(0), T(0)}));
+  EXPECT_EQ(opt.state().array("velocity"), (std::vector<T>{T(0), T(0)}));
 }
 
 TYPED_TEST(MomentumTest, FreeFunctionChecksSizes) {
   using T = TypeParam;
-  MomentumState<T> s{.step = 0, .velocity = std::vector<T>(2)};
+  RuleState<MomentumRule, T> s = init_state<MomentumRule, T>({}, 2);
   std::vector<T> w(3), g(3);
   const TensorRef<T> t{w, g};
-  EXPECT_THROW(momentum_step<T>({}, s, std::span(&t, 1)), std::invalid_argument);
-  EXPECT_EQ(s.step, 0) << "a refused step changes no state";
+  EXPECT_THROW(step<MomentumRule>({}, s, std::span<const TensorRef<T>>(&t, 1)),
+               std::invalid_argument);
+  EXPECT_EQ(s.counters.step, 0) << "a refused step changes no state";
 }
 
 TEST(Momentum, DefaultsAreTheSeeds) {

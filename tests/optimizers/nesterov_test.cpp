@@ -19,7 +19,7 @@ TEST(Nesterov, TwoStepsByHand) {
   EXPECT_EQ(w[0], 1.5);
   opt.step(w, std::vector<double>{4});
   EXPECT_EQ(w[0], -1.75);
-  EXPECT_EQ(opt.state().buffer[0], 5.0);
+  EXPECT_EQ(opt.state().array("buffer")[0], 5.0);
 }
 
 TEST(Nesterov, MatchesTheUpdateRule) {

@@ -28,11 +28,11 @@ TYPED_TEST(RmspropTest, TwoStepsByHand) {
   std::vector<T> w = {T(1)};
   std::vector<T> g = {T(4)};
   opt.step(w, g);
-  EXPECT_EQ(opt.state().square_avg[0], T(4));
+  EXPECT_EQ(opt.state().array("square_avg")[0], T(4));
   EXPECT_EQ(w[0], T(0));
   g[0] = T(-2);
   opt.step(w, g);
-  EXPECT_EQ(opt.state().square_avg[0], T(4));
+  EXPECT_EQ(opt.state().array("square_avg")[0], T(4));
   EXPECT_EQ(w[0], T(0.5));
 }
 

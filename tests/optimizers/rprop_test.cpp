@@ -43,7 +43,7 @@ TEST(Rprop, SignLogicByHand) {
   EXPECT_EQ(w[0], after_two);
   opt.step(w, std::vector<double>{-2});
   EXPECT_EQ(w[0], after_two);
-  EXPECT_EQ(opt.state().step_size[0], 0.3);
+  EXPECT_EQ(opt.state().array("step_size")[0], 0.3);
   opt.step(w, std::vector<double>{-2});
   EXPECT_EQ(w[0], after_two + 0.3);
 }

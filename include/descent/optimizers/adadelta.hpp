@@ -1,71 +1,51 @@
 // descent: Adadelta, steps scaled by the ratio of running RMS of updates and of gradients.
-//
-// Update rule, per element (E[g^2], E[dx^2] start at 0):
-//     g <- g + weight_decay * w                         (only if weight_decay != 0)
-//     E[g^2]  <- rho * E[g^2] + (1 - rho) * g^2
-//     dx       = sqrt(E[dx^2] + eps) / sqrt(E[g^2] + eps) * g
-//     E[dx^2] <- rho * E[dx^2] + (1 - rho) * dx^2
-//     w <- w - lr * dx
-//
-// Defaults: lr = 1, rho = 0.9, eps = 1e-6, weight_decay = 0.
-// Source: Zeiler, "ADADELTA: An adaptive learning rate method" (2012). The paper has no lr (it is
-// 1).
-// Same as: torch.optim.Adadelta.
-// Where others differ: keras Adadelta defaults lr = 0.001, rho = 0.95, eps = 1e-7; optax.adadelta
-// defaults rho = 0.9, eps = 1e-6 like torch.
 #pragma once
 
-#include <concepts>
-#include <span>
-#include <vector>
-
-#include "descent/optimizers/rule_optimizer.hpp"
+#include "descent/elementwise.hpp"
 
 namespace descent {
 
-struct AdadeltaParams {
-  double lr = 1.0;            ///< scale of the update, >= 0 (the paper's method has 1)
-  double rho = 0.9;           ///< decay of both running averages, in [0, 1)
-  double eps = 1e-6;          ///< added inside both roots, >= 0
-  double weight_decay = 0.0;  ///< L2 penalty coupled into the gradient, >= 0
-};
-
-template <std::floating_point T>
-struct AdadeltaState {
-  std::vector<T> square_avg;  ///< E[g^2]
-  std::vector<T> acc_delta;   ///< E[dx^2]
-};
-
-template <std::floating_point T>
-void adadelta_step(const AdadeltaParams& p, AdadeltaState<T>& s,
-                   std::span<const TensorRef<T>> tensors);
-
 struct AdadeltaRule {
-  using Params = AdadeltaParams;
-  template <std::floating_point T>
-  using State = AdadeltaState<T>;
-  static const OptimizerInfo& info();
-  static ParamSet to_set(const Params& p);
-  static Params from_set(const ParamSet& s);
-  template <std::floating_point T>
-  static void reset(const Params&, State<T>& s, std::size_t n) {
-    s.square_avg.assign(n, T(0));
-    s.acc_delta.assign(n, T(0));
-  }
-  template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
-    adadelta_step(p, s, tensors);
-  }
-  template <std::floating_point T>
-  static void visit(State<T>& s, StateVisitor<T>& v) {
-    v.array("square_avg", s.square_avg);
-    v.array("acc_delta", s.acc_delta);
+  static constexpr OptimizerDoc doc = {
+      .name = "adadelta",
+      .summary = "Adadelta: dx = RMS(previous dx)/RMS(g) * g; w <- w - lr*dx",
+      .rule = "E[g^2]  <- rho * E[g^2] + (1 - rho) * g^2\n"
+              "dx       = sqrt(E[dx^2] + eps) / sqrt(E[g^2] + eps) * g\n"
+              "E[dx^2] <- rho * E[dx^2] + (1 - rho) * dx^2\n"
+              "w <- w - lr * dx",
+      .source = "Zeiler 2012 (arXiv:1212.5701; the paper's lr is 1); torch.optim.Adadelta",
+      .differs = "keras Adadelta defaults lr = 0.001, rho = 0.95, eps = 1e-7; optax.adadelta "
+                 "defaults rho = 0.9, eps = 1e-6 like torch."};
+  struct Params {
+    double lr = 1.0;
+    double rho = 0.9;
+    double eps = 1e-6;
+    double weight_decay = 0.0;
+  };
+  static constexpr auto fields =
+      std::tuple{learning_rate(&Params::lr),
+                 rate(&Params::rho, "rho", "decay of both running averages"),
+                 epsilon(&Params::eps, "added inside both roots"),
+                 coupled_weight_decay(&Params::weight_decay)};
+  static constexpr StateArray<Params> arrays[] = {{"square_avg"}, {"acc_delta"}};
+  template <class T>
+  struct Scalars {
+    T rho, one_minus_rho, eps, neg_lr;
+  };
+  static constexpr std::int64_t steady_after = 0;
+  static Scalars<double> scalars(const Params& p) { return {p.rho, 1.0 - p.rho, p.eps, -p.lr}; }
+  // In torch's order: sq*rho + ((1-rho)*g)*g; dx = (sqrt(acc+eps) / sqrt(sq+eps)) * g;
+  // acc*rho + ((1-rho)*dx)*dx; w + (-lr)*dx.
+  template <class T>
+  static void update(const Scalars<T>& k, T& w, T g, T& sq, T& acc) {
+    sq = sq * k.rho + (k.one_minus_rho * g) * g;
+    const T dx = (math::sqrt(acc + k.eps) / math::sqrt(sq + k.eps)) * g;
+    acc = acc * k.rho + (k.one_minus_rho * dx) * dx;
+    w = w + k.neg_lr * dx;
   }
 };
 
 template <std::floating_point T>
-using Adadelta = RuleOptimizer<AdadeltaRule, T>;
-
-const OptimizerInfo& adadelta_info();
+using Adadelta = Elementwise<AdadeltaRule, T>;
 
 }  // namespace descent

@@ -1,85 +1,79 @@
 // descent: Adam, with torch's AMSGrad option and coupled (L2) weight decay.
-//
-// Update rule, per element (m, v, v_max start at 0; t counts steps from 1):
-//     g <- g + weight_decay * w                      (only if weight_decay != 0)
-//     m <- beta1 * m + (1 - beta1) * g
-//     v <- beta2 * v + (1 - beta2) * g^2
-//     v_max <- max(v_max, v)                         (amsgrad only; then v_max replaces v below)
-//     w <- w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
-//
-// Defaults: lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0, amsgrad = false.
-// Source: Kingma & Ba, "Adam: A method for stochastic optimization" (ICLR 2015); AMSGrad: Reddi et
-// al., "On the convergence of Adam and beyond" (ICLR 2018).
-// Same as: torch.optim.Adam (eps is added after the bias-corrected root, as here).
-// Where others differ:
-//   - The paper and keras add eps to sqrt(v_hat) in the "epsilon hat" form: keras computes
-//     lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) and w <- w - lr_t * m / (sqrt(v) + eps), which
-//     puts eps before the bias correction (eps effectively scaled by sqrt(1 - beta2^t)); keras'
-//     default eps is 1e-7.
-//   - optax.adam adds eps outside the root like torch (and has eps_root inside, default 0).
-//   - Weight decay here is L2 added to the gradient (torch's Adam); for decoupled decay use adamw.
 #pragma once
 
-#include <concepts>
-#include <cstdint>
-#include <span>
-#include <vector>
+#include <cmath>
 
-#include "descent/optimizers/rule_optimizer.hpp"
+#include "descent/elementwise.hpp"
 
 namespace descent {
 
-struct AdamParams {
-  double lr = 1e-3;           ///< learning rate, >= 0
-  double beta1 = 0.9;         ///< decay of the first moment, in [0, 1)
-  double beta2 = 0.999;       ///< decay of the second moment, in [0, 1)
-  double eps = 1e-8;          ///< added to the bias-corrected root, >= 0
-  double weight_decay = 0.0;  ///< L2 penalty coupled into the gradient, >= 0
-  bool amsgrad = false;       ///< use the running maximum of v (AMSGrad)
-};
-
-template <std::floating_point T>
-struct AdamState {
-  std::int64_t step = 0;          ///< t, steps taken
-  std::vector<T> exp_avg;         ///< m
-  std::vector<T> exp_avg_sq;      ///< v
-  std::vector<T> max_exp_avg_sq;  ///< v_max (amsgrad only, else empty)
-};
-
-/// One Adam update of the tensors' parameters and the state in place (sizes as for momentum_step).
-template <std::floating_point T>
-void adam_step(const AdamParams& p, AdamState<T>& s, std::span<const TensorRef<T>> tensors);
-
 struct AdamRule {
-  using Params = AdamParams;
-  template <std::floating_point T>
-  using State = AdamState<T>;
-  static const OptimizerInfo& info();
-  static ParamSet to_set(const Params& p);
-  static Params from_set(const ParamSet& s);
-  template <std::floating_point T>
-  static void reset(const Params& p, State<T>& s, std::size_t n) {
-    s.exp_avg.assign(n, T(0));
-    s.exp_avg_sq.assign(n, T(0));
-    s.max_exp_avg_sq.assign(p.amsgrad ? n : 0, T(0));
+  static constexpr OptimizerDoc doc = {
+      .name = "adam",
+      .summary = "Adam: bias-corrected moving averages of g and g^2, eps after the root",
+      .rule = "m <- beta1 * m + (1 - beta1) * g\n"
+              "v <- beta2 * v + (1 - beta2) * g^2\n"
+              "v_max <- max(v_max, v)                   (amsgrad; v_max then replaces v)\n"
+              "w <- w - lr/(1 - beta1^t) * m / (sqrt(v)/sqrt(1 - beta2^t) + eps)",
+      .source = "Kingma & Ba 2015 (arXiv:1412.6980); AMSGrad: Reddi et al. 2018; "
+                "torch.optim.Adam",
+      .differs = "keras (and the paper) use the epsilon-hat form lr*sqrt(1-beta2^t)/(1-beta1^t) * "
+                 "m/(sqrt(v) + eps), which scales eps by sqrt(1-beta2^t); keras' eps is 1e-7. "
+                 "optax.adam adds eps outside the root like torch (eps_root inside, default 0). "
+                 "weight_decay here is L2 added to the gradient (torch's Adam); adamw decouples "
+                 "it."};
+  struct Params {
+    double lr = 1e-3;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+    double weight_decay = 0.0;
+    bool amsgrad = false;
+  };
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the first moment m"),
+      rate(&Params::beta2, "beta2", "decay of the second moment v"),
+      epsilon(&Params::eps, "added to the bias-corrected root"),
+      coupled_weight_decay(&Params::weight_decay),
+      flag(&Params::amsgrad, "amsgrad", "divide by the running maximum of v (AMSGrad)")};
+  static constexpr unsigned kAmsgrad = 1, variant_bits = 1;
+  static unsigned variant(const Params& p) { return p.amsgrad ? kAmsgrad : 0u; }
+  using Counters = StepCounter;
+  static constexpr StateArray<Params> arrays[] = {
+      {"exp_avg"}, {"exp_avg_sq"}, {"max_exp_avg_sq", kAmsgrad}};
+  template <class T>
+  struct Scalars {
+    T beta1, one_minus_beta1, beta2, one_minus_beta2;
+    T neg_step_size;  ///< -lr / (1 - beta1^t)
+    T bias2_sqrt;     ///< sqrt(1 - beta2^t)
+    T eps;
+  };
+  /// Adam's scalars at step t (from 1) for the given settings (AdamW shares them).
+  static Scalars<double> moments(double lr, double beta1, double beta2, double eps,
+                                 std::int64_t t) {
+    const double bias1 = 1.0 - std::pow(beta1, static_cast<double>(t));
+    const double bias2 = 1.0 - std::pow(beta2, static_cast<double>(t));
+    return {beta1, 1.0 - beta1, beta2, 1.0 - beta2, -(lr / bias1), std::sqrt(bias2), eps};
   }
-  template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
-    adam_step(p, s, tensors);
+  static Scalars<double> scalars(const Params& p, Counters& c) {
+    return moments(p.lr, p.beta1, p.beta2, p.eps, ++c.step);
   }
-  template <std::floating_point T>
-  static void visit(State<T>& s, StateVisitor<T>& v) {
-    v.integer("step", s.step);
-    v.array("exp_avg", s.exp_avg);
-    v.array("exp_avg_sq", s.exp_avg_sq);
-    v.array("max_exp_avg_sq", s.max_exp_avg_sq);
+  // In torch's order: m*beta1 + (1-beta1)*g, v*beta2 + ((1-beta2)*g)*g,
+  // w + (-step_size*m) / (sqrt(v)/sqrt(bias2) + eps). K: Scalars, or AdamW's.
+  template <unsigned V, class K, class T>
+  static void update(const K& k, T& w, T g, T& m, T& v, T& vmax) {
+    m = m * k.beta1 + k.one_minus_beta1 * g;
+    v = v * k.beta2 + (k.one_minus_beta2 * g) * g;
+    T vv = v;
+    if constexpr ((V & kAmsgrad) != 0) {
+      vmax = math::max(vmax, v);
+      vv = vmax;
+    }
+    w = w + (k.neg_step_size * m) / (math::sqrt(vv) / k.bias2_sqrt + k.eps);
   }
 };
 
 template <std::floating_point T>
-using Adam = RuleOptimizer<AdamRule, T>;
-
-/// The registry entry of `adam`.
-const OptimizerInfo& adam_info();
+using Adam = Elementwise<AdamRule, T>;
 
 }  // namespace descent

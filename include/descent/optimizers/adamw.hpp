@@ -1,70 +1,59 @@
 // descent: AdamW, Adam with decoupled weight decay.
-//
-// Update rule, per element (m, v, v_max start at 0; t counts steps from 1):
-//     w <- w * (1 - lr * weight_decay)
-//     m <- beta1 * m + (1 - beta1) * g
-//     v <- beta2 * v + (1 - beta2) * g^2
-//     v_max <- max(v_max, v)                         (amsgrad only; then v_max replaces v below)
-//     w <- w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
-//
-// Defaults: lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.01,
-// amsgrad = false.
-// Source: Loshchilov & Hutter, "Decoupled weight decay regularization" (ICLR 2019).
-// Same as: torch.optim.AdamW (the decay is multiplied by lr, as torch does).
-// Where others differ: the paper and optax.adamw scale the decay by a schedule multiplier rather
-// than by lr itself (optax: w <- w - lr * (update + weight_decay * w), the same when lr is the
-// schedule); keras AdamW (default weight_decay 0.004) decays by lr * weight_decay like torch.
 #pragma once
-
-#include <concepts>
-#include <span>
 
 #include "descent/optimizers/adam.hpp"
 
 namespace descent {
 
-struct AdamwParams {
-  double lr = 1e-3;            ///< learning rate, >= 0
-  double beta1 = 0.9;          ///< decay of the first moment, in [0, 1)
-  double beta2 = 0.999;        ///< decay of the second moment, in [0, 1)
-  double eps = 1e-8;           ///< added to the bias-corrected root, >= 0
-  double weight_decay = 0.01;  ///< decoupled decay: w <- w * (1 - lr * weight_decay), >= 0
-  bool amsgrad = false;        ///< use the running maximum of v (AMSGrad)
-};
-
-/// AdamW's state is Adam's.
-template <std::floating_point T>
-using AdamwState = AdamState<T>;
-
-/// One AdamW update of the tensors' parameters and the state in place (sizes as for momentum_step).
-template <std::floating_point T>
-void adamw_step(const AdamwParams& p, AdamwState<T>& s, std::span<const TensorRef<T>> tensors);
-
 struct AdamwRule {
-  using Params = AdamwParams;
-  template <std::floating_point T>
-  using State = AdamwState<T>;
-  static const OptimizerInfo& info();
-  static ParamSet to_set(const Params& p);
-  static Params from_set(const ParamSet& s);
-  template <std::floating_point T>
-  static void reset(const Params& p, State<T>& s, std::size_t n) {
-    AdamRule::reset(AdamParams{.amsgrad = p.amsgrad}, s, n);
+  static constexpr OptimizerDoc doc = {
+      .name = "adamw",
+      .summary = "AdamW: Adam with decoupled weight decay w <- w*(1 - lr*weight_decay)",
+      .rule = "w <- w * (1 - lr * weight_decay)\n"
+              "then Adam's step (without coupled decay)",
+      .source = "Loshchilov & Hutter 2019 (arXiv:1711.05101); torch.optim.AdamW",
+      .differs = "The paper and optax.adamw scale the decay by the schedule's multiplier rather "
+                 "than by lr (optax: w <- w - lr*(update + weight_decay*w), the same when lr is "
+                 "the schedule); keras AdamW (weight_decay 0.004) decays by lr*weight_decay like "
+                 "torch."};
+  struct Params {
+    double lr = 1e-3;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+    double weight_decay = 0.01;
+    bool amsgrad = false;
+  };
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the first moment m"),
+      rate(&Params::beta2, "beta2", "decay of the second moment v"),
+      epsilon(&Params::eps, "added to the bias-corrected root"),
+      nonnegative(&Params::weight_decay, "weight_decay",
+                  "decoupled decay: w <- w*(1 - lr*weight_decay) before the Adam step"),
+      flag(&Params::amsgrad, "amsgrad", "divide by the running maximum of v (AMSGrad)")};
+  static constexpr unsigned variant_bits = 1;
+  static unsigned variant(const Params& p) { return p.amsgrad ? AdamRule::kAmsgrad : 0u; }
+  using Counters = StepCounter;
+  static constexpr StateArray<Params> arrays[] = {
+      {"exp_avg"}, {"exp_avg_sq"}, {"max_exp_avg_sq", AdamRule::kAmsgrad}};
+  template <class T>
+  struct Scalars {
+    T beta1, one_minus_beta1, beta2, one_minus_beta2, neg_step_size, bias2_sqrt, eps;
+    T decay_factor;  ///< 1 - lr * weight_decay
+  };
+  static Scalars<double> scalars(const Params& p, Counters& c) {
+    const auto [b1, omb1, b2, omb2, nss, b2s, eps] =
+        AdamRule::moments(p.lr, p.beta1, p.beta2, p.eps, ++c.step);
+    return {b1, omb1, b2, omb2, nss, b2s, eps, 1.0 - p.lr * p.weight_decay};
   }
-  template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
-    adamw_step(p, s, tensors);
-  }
-  template <std::floating_point T>
-  static void visit(State<T>& s, StateVisitor<T>& v) {
-    AdamRule::visit(s, v);
+  template <unsigned V, class T>
+  static void update(const Scalars<T>& k, T& w, T g, T& m, T& v, T& vmax) {
+    w = w * k.decay_factor;
+    AdamRule::update<V>(k, w, g, m, v, vmax);
   }
 };
 
 template <std::floating_point T>
-using Adamw = RuleOptimizer<AdamwRule, T>;
-
-/// The registry entry of `adamw`.
-const OptimizerInfo& adamw_info();
+using Adamw = Elementwise<AdamwRule, T>;
 
 }  // namespace descent

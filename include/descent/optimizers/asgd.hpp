@@ -1,81 +1,69 @@
 // descent: ASGD, averaged stochastic gradient descent with a decaying step size.
-//
-// Update rule, per element (eta starts at lr, mu at 1, the average a at 0; t counts steps from 1):
-//     g <- g + weight_decay * w                     (only if weight_decay != 0)
-//     w <- w * (1 - lambd * eta)
-//     w <- w - eta * g
-//     a <- a + mu * (w - a)     (a <- w while mu = 1)
-// then, once per step:
-//     eta <- lr / (1 + lambd * lr * t)^alpha
-//     mu  <- 1 / max(1, t - t0)
-//
-// Defaults: lr = 0.01, lambd = 1e-4, alpha = 0.75, t0 = 1e6, weight_decay = 0.
-// Source: Polyak & Juditsky, "Acceleration of stochastic approximation by averaging" (1992); the
-// step-size schedule of Bottou, "Stochastic gradient descent tricks" (2012).
-// Same as: torch.optim.ASGD. The trajectory is the iterate w; the average a (what averaging
-// methods return at the end) is kept in the state as `ax`.
-// Where others differ: torch 1.x keeps eta and mu as tensors of the default dtype (float32 unless
-// changed), so its float64 runs use float32-rounded step sizes; descent keeps them in double.
-// keras and optax have no ASGD.
 #pragma once
 
-#include <concepts>
-#include <cstdint>
-#include <span>
-#include <vector>
+#include <algorithm>
+#include <cmath>
 
-#include "descent/optimizers/rule_optimizer.hpp"
+#include "descent/elementwise.hpp"
 
 namespace descent {
 
-struct AsgdParams {
-  double lr = 1e-2;           ///< learning rate, >= 0
-  double lambd = 1e-4;        ///< decay term, >= 0
-  double alpha = 0.75;        ///< power of the eta schedule, >= 0
-  double t0 = 1e6;            ///< step at which averaging starts, >= 0
-  double weight_decay = 0.0;  ///< L2 penalty coupled into the gradient, >= 0
-};
-
-template <std::floating_point T>
-struct AsgdState {
-  std::int64_t step = 0;  ///< t
-  double eta = 0.0;       ///< the current step size
-  double mu = 1.0;        ///< the current averaging weight
-  std::vector<T> ax;      ///< the running average of the iterates
-};
-
-template <std::floating_point T>
-void asgd_step(const AsgdParams& p, AsgdState<T>& s, std::span<const TensorRef<T>> tensors);
-
 struct AsgdRule {
-  using Params = AsgdParams;
-  template <std::floating_point T>
-  using State = AsgdState<T>;
-  static const OptimizerInfo& info();
-  static ParamSet to_set(const Params& p);
-  static Params from_set(const ParamSet& s);
-  template <std::floating_point T>
-  static void reset(const Params& p, State<T>& s, std::size_t n) {
-    s.eta = p.lr;
-    s.mu = 1.0;
-    s.ax.assign(n, T(0));
+  static constexpr OptimizerDoc doc = {
+      .name = "asgd",
+      .summary =
+          "averaged SGD: decaying steps eta_t = lr/(1 + lambd*lr*t)^alpha, iterate averaging",
+      .rule = "w <- w * (1 - lambd * eta)               (eta starts at lr, mu at 1)\n"
+              "w <- w - eta * g\n"
+              "a <- a + mu * (w - a)                    (a <- w while mu = 1)\n"
+              "eta <- lr / (1 + lambd*lr*t)^alpha,  mu <- 1/max(1, t - t0)   (once per step)",
+      .source = "Polyak & Juditsky 1992; Bottou 2012; torch.optim.ASGD",
+      .differs = "torch 1.x keeps eta and mu as tensors of the default dtype, so its float64 runs "
+                 "use float32-rounded step sizes; descent keeps them in double. The trajectory is "
+                 "the iterate w; the average is the state array ax. keras and optax have no "
+                 "ASGD."};
+  struct Params {
+    double lr = 1e-2;
+    double lambd = 1e-4;
+    double alpha = 0.75;
+    double t0 = 1e6;
+    double weight_decay = 0.0;
+  };
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr), nonnegative(&Params::lambd, "lambd", "decay term").log(),
+      nonnegative(&Params::alpha, "alpha", "power of the eta schedule"),
+      nonnegative(&Params::t0, "t0", "step at which averaging starts").log(),
+      coupled_weight_decay(&Params::weight_decay)};
+  struct Counters {
+    std::int64_t step = 0;
+    double eta = 0.0;  ///< the current step size
+    double mu = 1.0;   ///< the current averaging weight
+    static constexpr auto fields = std::tuple{
+        counter(&Counters::step, "step"), counter(&Counters::eta, "eta"),
+        counter(&Counters::mu, "mu")};
+  };
+  static Counters start(const Params& p) { return {.step = 0, .eta = p.lr, .mu = 1.0}; }
+  static constexpr StateArray<Params> arrays[] = {{"ax"}};
+  template <class T>
+  struct Scalars {
+    T shrink, neg_eta, mu;
+  };
+  static Scalars<double> scalars(const Params& p, Counters& c) {
+    const Scalars<double> k{1.0 - p.lambd * c.eta, -c.eta, c.mu};
+    const double t = static_cast<double>(++c.step);
+    c.eta = p.lr / std::pow(1.0 + p.lambd * p.lr * t, p.alpha);
+    c.mu = 1.0 / std::max(1.0, t - p.t0);
+    return k;
   }
-  template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
-    asgd_step(p, s, tensors);
-  }
-  template <std::floating_point T>
-  static void visit(State<T>& s, StateVisitor<T>& v) {
-    v.integer("step", s.step);
-    v.real("eta", s.eta);
-    v.real("mu", s.mu);
-    v.array("ax", s.ax);
+  template <class T>
+  static void update(const Scalars<T>& k, T& w, T g, T& ax) {
+    w = w * k.shrink;
+    w = w + k.neg_eta * g;
+    ax = k.mu != T{} + 1 ? ax + (w - ax) * k.mu : w;
   }
 };
 
 template <std::floating_point T>
-using Asgd = RuleOptimizer<AsgdRule, T>;
-
-const OptimizerInfo& asgd_info();
+using Asgd = Elementwise<AsgdRule, T>;
 
 }  // namespace descent

@@ -34,19 +34,35 @@
 #include <string>
 #include <vector>
 
+#include "descent/fields.hpp"
 #include "descent/optimizer.hpp"
 
 namespace descent {
 
 enum class LineSearch { strong_wolfe, none };
+inline constexpr std::string_view kLineSearchNames[] = {"strong_wolfe", "none"};
 
 struct LbfgsParams {
-  double lr = 1.0;   ///< initial (or fixed) step length, > 0
-  int history = 10;  ///< pairs kept, >= 1
+  double lr = 1.0;
+  int history = 10;
   LineSearch line_search = LineSearch::strong_wolfe;
-  double tolerance_grad = 1e-7;    ///< stop when max|g| <= this, >= 0
-  double tolerance_change = 1e-9;  ///< stop on smaller changes, >= 0
+  double tolerance_grad = 1e-7;
+  double tolerance_change = 1e-9;
 };
+
+inline constexpr auto kLbfgsFields = std::tuple{
+    real(&LbfgsParams::lr, "lr", 0.0, kInfinity, "initial step length of the line search", false,
+         false)
+        .log()
+        .shown(),
+    integer(&LbfgsParams::history, "history", 1, 1000, "number of (s, y) pairs kept"),
+    choice(&LbfgsParams::line_search, "line_search", kLineSearchNames,
+           "strong_wolfe, or none for a fixed step of length lr"),
+    nonnegative(&LbfgsParams::tolerance_grad, "tolerance_grad", "stop when max|g| is at most this")
+        .log(),
+    nonnegative(&LbfgsParams::tolerance_change, "tolerance_change",
+                "stop when a step changes the loss or the point by less")
+        .log()};
 
 template <std::floating_point T>
 struct LbfgsState {

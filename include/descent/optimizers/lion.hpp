@@ -1,64 +1,50 @@
 // descent: Lion, evolved sign momentum.
-//
-// Update rule, per element (m starts at 0):
-//     c = beta1 * m + (1 - beta1) * g
-//     w <- w - lr * (sign(c) + weight_decay * w)
-//     m <- beta2 * m + (1 - beta2) * g
-//
-// Defaults: lr = 1e-4, beta1 = 0.9, beta2 = 0.99, weight_decay = 0.
-// Source: Chen et al., "Symbolic discovery of optimization algorithms" (NeurIPS 2023), program 1.
-// Same as: optax.lion (decoupled decay multiplied by lr, sign(0) = 0).
-// Where others differ: torch has no Lion in torch.optim; keras Lion (keras 3) applies the same
-// rule. Every coordinate moves by exactly lr (or 0), so lr is typically 3-10x smaller than Adam's.
 #pragma once
 
-#include <concepts>
-#include <span>
-#include <vector>
-
-#include "descent/optimizers/rule_optimizer.hpp"
+#include "descent/elementwise.hpp"
 
 namespace descent {
 
-struct LionParams {
-  double lr = 1e-4;           ///< learning rate, >= 0
-  double beta1 = 0.9;         ///< interpolation for the update direction, in [0, 1)
-  double beta2 = 0.99;        ///< decay of the momentum, in [0, 1)
-  double weight_decay = 0.0;  ///< decoupled decay, multiplied by lr, >= 0
-};
-
-template <std::floating_point T>
-struct LionState {
-  std::vector<T> exp_avg;  ///< m
-};
-
-template <std::floating_point T>
-void lion_step(const LionParams& p, LionState<T>& s, std::span<const TensorRef<T>> tensors);
-
 struct LionRule {
-  using Params = LionParams;
-  template <std::floating_point T>
-  using State = LionState<T>;
-  static const OptimizerInfo& info();
-  static ParamSet to_set(const Params& p);
-  static Params from_set(const ParamSet& s);
-  template <std::floating_point T>
-  static void reset(const Params&, State<T>& s, std::size_t n) {
-    s.exp_avg.assign(n, T(0));
+  static constexpr OptimizerDoc doc = {
+      .name = "lion",
+      .summary = "Lion: w <- w - lr*(sign(beta1*m + (1-beta1)*g) + weight_decay*w)",
+      .rule = "c = beta1 * m + (1 - beta1) * g\n"
+              "w <- w - lr * (sign(c) + weight_decay * w)\n"
+              "m <- beta2 * m + (1 - beta2) * g",
+      .source = "Chen et al. 2023 (arXiv:2302.06675), program 1; optax.lion",
+      .differs = "Same as optax.lion (decoupled decay multiplied by lr, sign(0) = 0) and keras "
+                 "Lion; torch.optim has none. Every coordinate moves by exactly lr (or 0), so lr "
+                 "is typically 3-10x smaller than Adam's."};
+  struct Params {
+    double lr = 1e-4;
+    double beta1 = 0.9;
+    double beta2 = 0.99;
+    double weight_decay = 0.0;
+  };
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr),
+      rate(&Params::beta1, "beta1", "interpolation between momentum and gradient for the sign"),
+      rate(&Params::beta2, "beta2", "decay of the momentum m"),
+      nonnegative(&Params::weight_decay, "weight_decay", "decoupled decay, multiplied by lr")};
+  static constexpr StateArray<Params> arrays[] = {{"exp_avg"}};
+  template <class T>
+  struct Scalars {
+    T lr, beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay;
+  };
+  static constexpr std::int64_t steady_after = 0;
+  static Scalars<double> scalars(const Params& p) {
+    return {p.lr, p.beta1, 1.0 - p.beta1, p.beta2, 1.0 - p.beta2, p.weight_decay};
   }
-  template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
-    lion_step(p, s, tensors);
-  }
-  template <std::floating_point T>
-  static void visit(State<T>& s, StateVisitor<T>& v) {
-    v.array("exp_avg", s.exp_avg);
+  template <class T>
+  static void update(const Scalars<T>& k, T& w, T g, T& m) {
+    const T c = k.beta1 * m + k.one_minus_beta1 * g;
+    w = w - k.lr * (math::sign(c) + k.weight_decay * w);
+    m = k.beta2 * m + k.one_minus_beta2 * g;
   }
 };
 
 template <std::floating_point T>
-using Lion = RuleOptimizer<LionRule, T>;
-
-const OptimizerInfo& lion_info();
+using Lion = Elementwise<LionRule, T>;
 
 }  // namespace descent

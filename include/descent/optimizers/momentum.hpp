@@ -1,79 +1,56 @@
 // descent: heavy-ball momentum, in the seed's velocity form.
-//
-// Update rule, per element (v starts at 0; t counts steps from 1):
-//     g <- g + weight_decay * w                  (only if weight_decay != 0)
-//     v <- lr * g                                 (t = 1)
-//     v <- alpha * v + (1 - dampening) * lr * g   (t > 1)
-//     w <- w - v
-//
-// Defaults: lr = 0.1, alpha = 0.9 (the seed's MomentumOptimizer), dampening = 0, weight_decay = 0.
-// With dampening = 0 the rule is the seed's exactly: v <- alpha*v + lr*g, w <- w - v.
-// Source: Polyak, "Some methods of speeding up the convergence of iteration methods" (1964).
-// Where others differ:
-//   - torch.optim.SGD(momentum=alpha, dampening) keeps a buffer b <- alpha*b + (1-dampening)*g
-//     (b <- g on the first step) and steps w <- w - lr*b. With a constant lr this is the same
-//     iteration (v = lr*b) up to rounding; when lr changes during a run (a schedule) the two
-//     differ: the velocity form keeps the scale of past learning rates, the buffer form rescales
-//     all of the past at once.
-//   - keras SGD(momentum=alpha) writes v <- alpha*v - lr*g, w <- w + v: the seed's rule with the
-//     opposite sign convention for v.
 #pragma once
 
-#include <concepts>
-#include <cstdint>
-#include <span>
-#include <vector>
-
-#include "descent/optimizers/rule_optimizer.hpp"
+#include "descent/elementwise.hpp"
 
 namespace descent {
 
-struct MomentumParams {
-  double lr = 0.1;            ///< learning rate, >= 0
-  double alpha = 0.9;         ///< momentum coefficient, in [0, 1)
-  double dampening = 0.0;     ///< share of the gradient removed from the velocity, in [0, 1]
-  double weight_decay = 0.0;  ///< L2 penalty coupled into the gradient, >= 0
-};
-
-template <std::floating_point T>
-struct MomentumState {
-  std::int64_t step = 0;    ///< steps taken
-  std::vector<T> velocity;  ///< v, one per parameter
-};
-
-/// One momentum update of the tensors' parameters and the state in place. Each tensor's param
-/// and grad must have the same length and the lengths must sum to that of `s.velocity` (else
-/// std::invalid_argument); the state is laid out as the tensors' concatenation.
-template <std::floating_point T>
-void momentum_step(const MomentumParams& p, MomentumState<T>& s,
-                   std::span<const TensorRef<T>> tensors);
-
 struct MomentumRule {
-  using Params = MomentumParams;
-  template <std::floating_point T>
-  using State = MomentumState<T>;
-  static const OptimizerInfo& info();
-  static ParamSet to_set(const Params& p);
-  static Params from_set(const ParamSet& s);
-  template <std::floating_point T>
-  static void reset(const Params&, State<T>& s, std::size_t n) {
-    s.velocity.assign(n, T(0));
+  static constexpr OptimizerDoc doc = {
+      .name = "momentum",
+      .summary = "heavy-ball momentum, velocity form: v <- alpha*v + lr*g; w <- w - v",
+      .rule = "v <- lr * g                                 (t = 1; v starts at 0)\n"
+              "v <- alpha * v + (1 - dampening) * lr * g   (t > 1)\n"
+              "w <- w - v",
+      .source = "Polyak 1964; the seed's MomentumOptimizer; torch.optim.SGD(momentum) under a "
+                "constant lr",
+      .differs =
+          "torch.optim.SGD(momentum, dampening) keeps b <- alpha*b + (1-dampening)*g (b <- g at "
+          "first) and steps w <- w - lr*b: the same iteration (v = lr*b) up to rounding while lr "
+          "is constant; under a schedule the velocity form keeps the scale of past rates, the "
+          "buffer form rescales the whole past. keras SGD(momentum) writes v <- alpha*v - lr*g, "
+          "w <- w + v: the opposite sign convention for v."};
+  struct Params {
+    double lr = 0.1;
+    double alpha = 0.9;
+    double dampening = 0.0;
+    double weight_decay = 0.0;
+  };
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr), rate(&Params::alpha, "alpha", "momentum coefficient").shown(),
+      real(&Params::dampening, "dampening", 0.0, 1.0,
+           "share of the gradient removed from the velocity after the first step"),
+      coupled_weight_decay(&Params::weight_decay)};
+  using Counters = StepCounter;
+  static constexpr StateArray<Params> arrays[] = {{"velocity"}};
+  template <class T>
+  struct Scalars {
+    T alpha, c;  ///< c: the gradient's coefficient in the velocity
+  };
+  static constexpr std::int64_t steady_after = 1;
+  // On the first step v = 0, so alpha*v + c*g = c*g exactly: v <- lr*g needs only c = lr.
+  static Scalars<double> scalars(const Params& p, Counters& c) {
+    const bool first = c.step++ == 0;
+    return {p.alpha, first || p.dampening == 0.0 ? p.lr : (1.0 - p.dampening) * p.lr};
   }
-  template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
-    momentum_step(p, s, tensors);
-  }
-  template <std::floating_point T>
-  static void visit(State<T>& s, StateVisitor<T>& v) {
-    v.integer("step", s.step);
-    v.array("velocity", s.velocity);
+  template <class T>
+  static void update(const Scalars<T>& k, T& w, T g, T& v) {
+    v = k.alpha * v + k.c * g;
+    w = w - v;
   }
 };
 
 template <std::floating_point T>
-using Momentum = RuleOptimizer<MomentumRule, T>;
-
-/// The registry entry of `momentum`.
-const OptimizerInfo& momentum_info();
+using Momentum = Elementwise<MomentumRule, T>;
 
 }  // namespace descent

@@ -1,78 +1,68 @@
 // descent: RAdam, Adam with a rectified adaptive learning rate.
-//
-// Update rule, per element (m, v start at 0; t counts steps from 1):
-//     g <- g + weight_decay * w                          (only if weight_decay != 0)
-//     m <- beta1 * m + (1 - beta1) * g
-//     v <- beta2 * v + (1 - beta2) * g^2
-//     rho_inf = 2 / (1 - beta2) - 1;   rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t)
-//     if rho_t > 5:
-//         r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
-//         w <- w - lr * m / (1 - beta1^t) * sqrt(1 - beta2^t) / (sqrt(v) + eps) * r
-//     else:
-//         w <- w - lr * m / (1 - beta1^t)                  (plain momentum while v is unreliable)
-//
-// Defaults: lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.
-// Source: Liu et al., "On the variance of the adaptive learning rate and beyond" (ICLR 2020).
-// Same as: torch.optim.RAdam (threshold rho_t > 5, eps added to sqrt(v) before the bias
-// correction).
-// Where others differ: the paper's threshold is rho_t > 4; optax.radam uses threshold 5 like torch
-// and adds eps after the bias correction; keras has no RAdam.
 #pragma once
 
-#include <concepts>
-#include <cstdint>
-#include <span>
-#include <vector>
+#include <cmath>
 
-#include "descent/optimizers/rule_optimizer.hpp"
+#include "descent/elementwise.hpp"
 
 namespace descent {
 
-struct RadamParams {
-  double lr = 1e-3;           ///< learning rate, >= 0
-  double beta1 = 0.9;         ///< decay of the first moment, in [0, 1)
-  double beta2 = 0.999;       ///< decay of the second moment, in [0, 1)
-  double eps = 1e-8;          ///< added to sqrt(v), >= 0
-  double weight_decay = 0.0;  ///< L2 penalty coupled into the gradient, >= 0
-};
-
-template <std::floating_point T>
-struct RadamState {
-  std::int64_t step = 0;      ///< t
-  std::vector<T> exp_avg;     ///< m
-  std::vector<T> exp_avg_sq;  ///< v
-};
-
-template <std::floating_point T>
-void radam_step(const RadamParams& p, RadamState<T>& s, std::span<const TensorRef<T>> tensors);
-
 struct RadamRule {
-  using Params = RadamParams;
-  template <std::floating_point T>
-  using State = RadamState<T>;
-  static const OptimizerInfo& info();
-  static ParamSet to_set(const Params& p);
-  static Params from_set(const ParamSet& s);
-  template <std::floating_point T>
-  static void reset(const Params&, State<T>& s, std::size_t n) {
-    s.exp_avg.assign(n, T(0));
-    s.exp_avg_sq.assign(n, T(0));
+  static constexpr OptimizerDoc doc = {
+      .name = "radam",
+      .summary = "RAdam: Adam whose adaptive step is rectified (off while v is unreliable)",
+      .rule = "m <- beta1 * m + (1 - beta1) * g\n"
+              "v <- beta2 * v + (1 - beta2) * g^2\n"
+              "rho_inf = 2/(1 - beta2) - 1,  rho_t = rho_inf - 2t beta2^t/(1 - beta2^t)\n"
+              "r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))\n"
+              "w <- w - lr * m/(1 - beta1^t) * sqrt(1 - beta2^t)/(sqrt(v) + eps) * r   (rho_t > 5)\n"
+              "w <- w - lr * m/(1 - beta1^t)                                       (otherwise)",
+      .source = "Liu et al. 2020 (arXiv:1908.03265); torch.optim.RAdam",
+      .differs = "The paper's threshold is rho_t > 4; torch and optax.radam use 5, and optax adds "
+                 "eps after the bias correction; keras has no RAdam."};
+  struct Params {
+    double lr = 1e-3;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+    double weight_decay = 0.0;
+  };
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the first moment m"),
+      rate(&Params::beta2, "beta2", "decay of the second moment v"),
+      epsilon(&Params::eps, "added to sqrt(v)"), coupled_weight_decay(&Params::weight_decay)};
+  using Counters = StepCounter;
+  static constexpr StateArray<Params> arrays[] = {{"exp_avg"}, {"exp_avg_sq"}};
+  template <class T>
+  struct Scalars {
+    T beta1, one_minus_beta1, beta2, one_minus_beta2, bias1, lr, bias2_sqrt, rect, eps;
+    T rectified;  ///< 1 while rho_t > 5, else 0
+  };
+  static Scalars<double> scalars(const Params& p, Counters& c) {
+    const double t = static_cast<double>(++c.step);
+    const double bias2 = 1.0 - std::pow(p.beta2, t);
+    const double rho_inf = 2.0 / (1.0 - p.beta2) - 1.0;
+    const double rho_t = rho_inf - 2.0 * t * std::pow(p.beta2, t) / bias2;
+    const bool on = rho_t > 5.0;
+    const double rect = on ? std::sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf /
+                                       ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
+                           : 0.0;
+    return {p.beta1,          1.0 - p.beta1, p.beta2, 1.0 - p.beta2,   1.0 - std::pow(p.beta1, t),
+            p.lr,             std::sqrt(bias2), rect, p.eps, on ? 1.0 : 0.0};
   }
-  template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
-    radam_step(p, s, tensors);
-  }
-  template <std::floating_point T>
-  static void visit(State<T>& s, StateVisitor<T>& v) {
-    v.integer("step", s.step);
-    v.array("exp_avg", s.exp_avg);
-    v.array("exp_avg_sq", s.exp_avg_sq);
+  // In torch's order: mh = m/bias1; w - ((mh*lr) * (bias2_sqrt/(sqrt(v)+eps))) * rect, or
+  // w - mh*lr before the rectification starts.
+  template <class T>
+  static void update(const Scalars<T>& k, T& w, T g, T& m, T& v) {
+    m = m * k.beta1 + k.one_minus_beta1 * g;
+    v = v * k.beta2 + (k.one_minus_beta2 * g) * g;
+    const T mh = m / k.bias1;
+    const T adaptive = w - ((mh * k.lr) * (k.bias2_sqrt / (math::sqrt(v) + k.eps))) * k.rect;
+    w = k.rectified != T{} ? adaptive : w - mh * k.lr;
   }
 };
 
 template <std::floating_point T>
-using Radam = RuleOptimizer<RadamRule, T>;
-
-const OptimizerInfo& radam_info();
+using Radam = Elementwise<RadamRule, T>;
 
 }  // namespace descent

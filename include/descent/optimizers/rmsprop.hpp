@@ -1,84 +1,77 @@
 // descent: RMSProp, as the seed writes it, with torch's options.
-//
-// Update rule, per element (s, a and b start at 0):
-//     g <- g + weight_decay * w                    (only if weight_decay != 0)
-//     s <- beta * s + (1 - beta) * g^2
-//     a <- beta * a + (1 - beta) * g               (centered only)
-//     d <- sqrt(s - a^2) + eps   if centered, else   sqrt(s) + eps
-//     w <- w - lr * g / d                          (momentum = 0)
-//     b <- momentum * b + g / d;  w <- w - lr * b  (momentum > 0)
-//
-// Defaults: lr = 0.1, beta = 0.9, eps = 1e-10 (the seed's RMSPropOptimizer), momentum = 0,
-// centered = false, weight_decay = 0. With the defaults the rule is the seed's exactly.
-// Source: Tieleman & Hinton, COURSERA "Neural Networks for Machine Learning", lecture 6.5 (2012);
-// centered variant: Graves, "Generating sequences with recurrent neural networks" (2013).
-// Where others differ:
-//   - torch.optim.RMSprop calls beta `alpha` (default 0.99) and defaults lr = 0.01, eps = 1e-8;
-//     eps is added outside the root as here.
-//   - keras RMSprop calls beta `rho` (default 0.9), eps = 1e-7 outside the root.
-//   - optax.rmsprop (decay 0.9, eps 1e-8) adds eps inside the root by default:
-//     g / sqrt(s + eps), which matters when s is tiny (early steps, vanishing gradients).
 #pragma once
 
-#include <concepts>
-#include <span>
-#include <vector>
-
-#include "descent/optimizers/rule_optimizer.hpp"
+#include "descent/elementwise.hpp"
 
 namespace descent {
 
-struct RmspropParams {
-  double lr = 0.1;            ///< learning rate, >= 0
-  double beta = 0.9;          ///< decay of the running mean of g^2, in [0, 1)
-  double eps = 1e-10;         ///< added to the root in the denominator, >= 0
-  double momentum = 0.0;      ///< momentum on the scaled step, in [0, 1)
-  bool centered = false;      ///< divide by the running standard deviation instead of the RMS
-  double weight_decay = 0.0;  ///< L2 penalty coupled into the gradient, >= 0
-};
-
-template <std::floating_point T>
-struct RmspropState {
-  std::vector<T> square_avg;  ///< s, the running mean of g^2
-  std::vector<T> grad_avg;    ///< a, the running mean of g (centered only, else empty)
-  std::vector<T> buffer;      ///< b, the momentum buffer (momentum > 0 only, else empty)
-};
-
-/// One RMSProp update of the tensors' parameters and the state in place (sizes as for
-/// momentum_step).
-template <std::floating_point T>
-void rmsprop_step(const RmspropParams& p, RmspropState<T>& s,
-                  std::span<const TensorRef<T>> tensors);
-
 struct RmspropRule {
-  using Params = RmspropParams;
-  template <std::floating_point T>
-  using State = RmspropState<T>;
-  static const OptimizerInfo& info();
-  static ParamSet to_set(const Params& p);
-  static Params from_set(const ParamSet& s);
-  template <std::floating_point T>
-  static void reset(const Params& p, State<T>& s, std::size_t n) {
-    s.square_avg.assign(n, T(0));
-    s.grad_avg.assign(p.centered ? n : 0, T(0));
-    s.buffer.assign(p.momentum > 0 ? n : 0, T(0));
+  static constexpr OptimizerDoc doc = {
+      .name = "rmsprop",
+      .summary = "RMSProp: s <- beta*s + (1-beta)*g^2; w <- w - lr*g/(sqrt(s)+eps), eps outside "
+                 "the root",
+      .rule = "s <- beta * s + (1 - beta) * g^2\n"
+              "a <- beta * a + (1 - beta) * g                 (centered only)\n"
+              "d  = sqrt(s - a^2) + eps if centered, else sqrt(s) + eps\n"
+              "w <- w - lr * g / d                            (momentum = 0)\n"
+              "b <- momentum * b + g / d;  w <- w - lr * b    (momentum > 0)",
+      .source = "Tieleman & Hinton 2012 (lecture 6.5); the seed's RMSPropOptimizer; "
+                "torch.optim.RMSprop",
+      .differs = "torch.optim.RMSprop calls beta `alpha` (default 0.99), lr = 0.01, eps = 1e-8, "
+                 "eps outside the root as here. keras RMSprop calls it `rho` (0.9), eps = 1e-7 "
+                 "outside the root. optax.rmsprop (decay 0.9, eps 1e-8) adds eps inside the "
+                 "root, g/sqrt(s + eps), which matters while s is tiny. Centered: Graves 2013."};
+  struct Params {
+    double lr = 0.1;
+    double beta = 0.9;
+    double eps = 1e-10;
+    double momentum = 0.0;
+    bool centered = false;
+    double weight_decay = 0.0;
+  };
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr),
+      rate(&Params::beta, "beta", "decay of the running mean of g^2").shown(),
+      epsilon(&Params::eps, "added to the root in the denominator"),
+      rate(&Params::momentum, "momentum", "momentum on the scaled step"),
+      flag(&Params::centered, "centered",
+           "divide by the running standard deviation of g instead of its RMS"),
+      coupled_weight_decay(&Params::weight_decay)};
+  static constexpr unsigned kCentered = 1, kMomentum = 2, variant_bits = 2;
+  static unsigned variant(const Params& p) {
+    return (p.centered ? kCentered : 0u) | (p.momentum > 0 ? kMomentum : 0u);
   }
-  template <std::floating_point T>
-  static void step(const Params& p, State<T>& s, std::span<const TensorRef<T>> tensors) {
-    rmsprop_step(p, s, tensors);
+  static constexpr StateArray<Params> arrays[] = {
+      {"square_avg"}, {"grad_avg", kCentered}, {"buffer", kMomentum}};
+  template <class T>
+  struct Scalars {
+    T lr, beta, one_minus_beta, eps, momentum;
+  };
+  static constexpr std::int64_t steady_after = 0;
+  static Scalars<double> scalars(const Params& p) {
+    return {p.lr, p.beta, 1.0 - p.beta, p.eps, p.momentum};
   }
-  template <std::floating_point T>
-  static void visit(State<T>& s, StateVisitor<T>& v) {
-    v.array("square_avg", s.square_avg);
-    v.array("grad_avg", s.grad_avg);
-    v.array("buffer", s.buffer);
+  // With the defaults this is the seed's arithmetic exactly.
+  template <unsigned V, class T>
+  static void update(const Scalars<T>& k, T& w, T g, T& s, T& a, T& b) {
+    s = k.beta * s + k.one_minus_beta * (g * g);
+    T d;
+    if constexpr ((V & kCentered) != 0) {
+      a = k.beta * a + k.one_minus_beta * g;
+      d = math::sqrt(s - a * a) + k.eps;
+    } else {
+      d = math::sqrt(s) + k.eps;
+    }
+    if constexpr ((V & kMomentum) != 0) {
+      b = k.momentum * b + g / d;
+      w = w - k.lr * b;
+    } else {
+      w = w - (k.lr * g) / d;
+    }
   }
 };
 
 template <std::floating_point T>
-using Rmsprop = RuleOptimizer<RmspropRule, T>;
-
-/// The registry entry of `rmsprop`.
-const OptimizerInfo& rmsprop_info();
+using Rmsprop = Elementwise<RmspropRule, T>;
 
 }  // namespace descent

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "descent/objective.hpp"
-#include "descent/optimizer.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/params.hpp"
 #include "descent/sweep.hpp"
 
@@ -28,12 +28,16 @@ std::vector<std::vector<double>> start_points(const SweepConfig& config, const O
 /// work of `settings` settings. Throws InputError starting with `owner`.
 void check_protocol(const SweepConfig& config, std::string_view owner, std::size_t settings);
 
-/// Cells that are all plain optimizers of one method: the base values with each cell's keys
-/// set by fill(cell, values). Lets the engine skip writing and parsing each cell's spec.
-struct DirectCells {
-  const OptimizerInfo* info = nullptr;  ///< null: make each cell from its spec
-  ParamSet base;
-  std::function<void(std::size_t, ParamSet&)> fill;
+/// The settings a list of cells tries: cell c is `base` with keys[k] set to
+/// values[c * keys.size() + k].
+struct CellSettings {
+  OptimizerConfig base;
+  std::vector<std::string> keys;
+  std::vector<double> values;
+
+  std::size_t size() const { return keys.empty() ? 0 : values.size() / keys.size(); }
+  /// Cell c's configuration (InputError for a value that is not valid).
+  OptimizerConfig config(std::size_t cell) const;
 };
 
 /// A cell's first message when its first run completed: "completed N steps".
@@ -44,23 +48,22 @@ struct CellStats {
   std::size_t runs = 0;  ///< per cell
   std::vector<double> median, min, max;
   std::vector<std::size_t> diverged;
-  /// The cells whose first run did not end with completed_message(steps), with its message, in
-  /// cell order.
-  std::vector<std::pair<std::size_t, std::string>> messages;
+  /// The cells whose first run did not complete its steps, in cell order.
+  std::vector<CellNote> notes;
 };
 
-/// The first run's message of a cell, from `messages` (in cell order) or completed_message(steps).
-std::string first_message(const std::vector<std::pair<std::size_t, std::string>>& messages,
-                          std::size_t cell, std::size_t steps);
+/// The note of a cell's first run, from `notes` (in cell order), or nothing when it completed.
+const CellNote* note_of(const std::vector<CellNote>& notes, std::size_t cell);
 
-/// Runs `cells` cells from every start (and, with noise, every noise seed) under `config`'s
-/// function, noise, steps, tol and metric. Runs step in lanes where the method has a lane kernel
-/// and there is no noise (lane_engine.hpp), else one at a time; either way each run is exactly
-/// run(). `progress(done, total)` counts finished cells. Cell c's optimizer is specs[c], or, when
-/// `direct` names a method (and specs may be empty), the base values with fill(c, values).
+/// The first run's message of a cell, from `notes` or completed_message(steps).
+std::string first_message(const std::vector<CellNote>& notes, std::size_t cell, std::size_t steps);
+
+/// Runs every cell of every group (cells numbered group after group) from every start (and, with
+/// noise, every noise seed) under `config`'s function, noise, steps, tol and metric. Runs step in
+/// lanes where the method has them and there is no noise (engine/lanes.hpp), else one at a time;
+/// either way each run is exactly run(). `progress(done, total)` counts finished cells.
 CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<double>>& starts,
-                    std::size_t cells, const std::vector<std::string>& specs,
-                    const std::function<void(std::size_t, std::size_t)>& progress,
-                    const DirectCells& direct = {});
+                    const std::vector<CellSettings>& groups,
+                    const std::function<void(std::size_t, std::size_t)>& progress);
 
 }  // namespace descent::detail

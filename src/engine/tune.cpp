@@ -14,29 +14,10 @@
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
-#include "sweep_cells.hpp"
+#include "engine/sweep_cells.hpp"
 
 namespace descent {
 namespace {
-
-// The spec before any "@schedule", parsed; and the rest.
-std::pair<Spec, std::string> split_spec(std::string_view spec) {
-  const std::size_t at = spec.find('@');
-  return {parse_spec(spec.substr(0, at)),
-          at == std::string_view::npos ? "" : std::string(spec.substr(at))};
-}
-
-// The spec of one setting: the base with the space's keys set, before any "@schedule".
-std::string setting_spec(std::string_view base, const std::vector<TuneAxis>& space,
-                         const std::vector<double>& values) {
-  auto [s, tail] = split_spec(base);
-  for (std::size_t k = 0; k < space.size(); ++k)
-    s.args.emplace_back(space[k].key, format_double(values[k]));
-  std::string out = s.name;
-  for (std::size_t i = 0; i < s.args.size(); ++i)
-    out += (i == 0 ? ":" : ",") + s.args[i].first + "=" + s.args[i].second;
-  return out + tail;
-}
 
 // A uniform number in [0, 1) from the generator's output, mapped by hand so that every standard
 // library draws the same settings.
@@ -146,18 +127,14 @@ double TuneAxis::at(double u) const {
   return lo;
 }
 
-std::vector<TuneAxis> tune_space(std::string_view spec, const std::vector<std::string>& keys) {
-  (void)make_optimizer<double>(spec);  // a bad spec fails here, with the registry's message
-  const auto [s, tail] = split_spec(spec);
-  const OptimizerInfo& info = find_optimizer(s.name);
+std::vector<TuneAxis> tune_space(const OptimizerConfig& optimizer,
+                                 const std::vector<std::string>& keys) {
   std::vector<TuneAxis> out;
-  for (const ParamInfo& p : info.params) {
+  for (const ParamInfo& p : optimizer.method().params) {
     const bool wanted =
         keys.empty() ? p.always_shown : std::find(keys.begin(), keys.end(), p.name) != keys.end();
     if (!wanted || p.type != ParamType::real) continue;
-    if (std::any_of(s.args.begin(), s.args.end(),
-                    [&](const auto& kv) { return kv.first == p.name; }))
-      continue;  // set in the spec: kept fixed
+    if (optimizer.given(p.name)) continue;  // set in the spec: kept fixed
     TuneAxis a;
     a.key = p.name;
     if (p.log_scale && p.default_value > 0) {
@@ -198,8 +175,8 @@ void check_tune(const TuneConfig& c) {
                      "] settings per optimizer");
   for (const std::string& key : c.keys) {
     bool somewhere = false;
-    for (const std::string& spec : c.optimizers) {
-      const std::vector<TuneAxis> space = tune_space(spec, {key});
+    for (const OptimizerConfig& o : c.optimizers) {
+      const std::vector<TuneAxis> space = tune_space(o, {key});
       somewhere = somewhere || !space.empty();
     }
     if (!somewhere)
@@ -208,8 +185,9 @@ void check_tune(const TuneConfig& c) {
                        "spec)");
   }
   std::size_t total = 0;
-  for (const std::string& spec : c.optimizers) {
-    const std::vector<TuneAxis> space = tune_space(spec, c.keys);
+  for (const OptimizerConfig& o : c.optimizers) {
+    const std::vector<TuneAxis> space = tune_space(o, c.keys);
+    const std::string spec = o.label();
     if (space.empty())
       throw InputError("tune: '" + spec + "' leaves nothing to tune (" +
                        (c.keys.empty() ? std::string("its tunable keys are all set in the spec")
@@ -218,10 +196,12 @@ void check_tune(const TuneConfig& c) {
     // The ends of every axis must be valid settings (then every setting between them is).
     for (std::size_t corner = 0;
          corner < (std::size_t{1} << std::min<std::size_t>(space.size(), 8)); ++corner) {
-      std::vector<double> v;
-      for (std::size_t k = 0; k < space.size(); ++k) v.push_back(space[k].at((corner >> k) & 1));
+      std::vector<std::pair<std::string, double>> v;
+      for (std::size_t k = 0; k < space.size(); ++k)
+        v.emplace_back(space[k].key, space[k].at((corner >> k) & 1));
       try {
-        (void)make_optimizer<double>(setting_spec(spec, space, v));
+        OptimizerConfig setting = o;
+        setting.set(v);
       } catch (const InputError& e) {
         throw InputError("tune: the search space of '" + spec +
                          "' reaches an invalid setting: " + e.what());
@@ -240,39 +220,40 @@ TuneResult tune(const TuneConfig& config,
   out.config = config;
   out.starts = detail::start_points(p, *detail::make_objective(p, 0));
   // Every optimizer's settings, run as one list of cells so that all cores share the work.
-  std::vector<std::string> specs;
-  std::vector<std::vector<double>> values;
-  std::vector<std::size_t> first;
+  std::vector<detail::CellSettings> groups;
+  std::size_t first = 0;
   for (std::size_t i = 0; i < config.optimizers.size(); ++i) {
-    TuneEntry e;
-    e.optimizer = config.optimizers[i];
-    e.space = tune_space(e.optimizer, config.keys);
-    const ParamSet defaults = make_optimizer<double>(e.optimizer)->params();
+    TuneEntry e{config.optimizers[i], tune_space(config.optimizers[i], config.keys), {}, 0};
+    detail::CellSettings g{e.optimizer, {}, {}};
     std::vector<double> d;
-    for (const TuneAxis& a : e.space) d.push_back(defaults.get(a.key));
-    first.push_back(specs.size());
-    for (std::vector<double>& v : settings(config, i, e.space, d)) {
-      specs.push_back(setting_spec(e.optimizer, e.space, v));
-      values.push_back(std::move(v));
+    for (const TuneAxis& a : e.space) {
+      g.keys.push_back(a.key);
+      d.push_back(e.optimizer.get(a.key));
     }
+    for (const std::vector<double>& v : settings(config, i, e.space, d))
+      g.values.insert(g.values.end(), v.begin(), v.end());
     out.entries.push_back(std::move(e));
+    groups.push_back(std::move(g));
   }
-  first.push_back(specs.size());
-  const detail::CellStats cells = detail::run_cells(p, out.starts, specs.size(), specs, progress);
+  const detail::CellStats cells = detail::run_cells(p, out.starts, groups, progress);
   for (std::size_t i = 0; i < out.entries.size(); ++i) {
     TuneEntry& e = out.entries[i];
-    for (std::size_t c = first[i]; c < first[i + 1]; ++c) {
-      SweepCell t;
-      t.values = std::move(values[c]);
-      t.spec = std::move(specs[c]);
-      t.median = cells.median[c];
-      t.min = cells.min[c];
-      t.max = cells.max[c];
-      t.runs = cells.runs;
-      t.diverged = cells.diverged[c];
-      t.termination = detail::first_message(cells.messages, c, p.options.steps);
-      e.trials.push_back(std::move(t));
+    const detail::CellSettings& g = groups[i];
+    for (std::size_t t = 0; t < g.size(); ++t) {
+      const std::size_t c = first + t;
+      SweepCell cell;
+      cell.values.assign(g.values.begin() + static_cast<std::ptrdiff_t>(t * g.keys.size()),
+                         g.values.begin() + static_cast<std::ptrdiff_t>((t + 1) * g.keys.size()));
+      cell.spec = g.config(t).spec();
+      cell.median = cells.median[c];
+      cell.min = cells.min[c];
+      cell.max = cells.max[c];
+      cell.runs = cells.runs;
+      cell.diverged = cells.diverged[c];
+      cell.termination = detail::first_message(cells.notes, c, p.options.steps);
+      e.trials.push_back(std::move(cell));
     }
+    first += g.size();
     // The best setting: lowest median, then lowest worst run, then the earliest.
     for (std::size_t t = 1; t < e.trials.size(); ++t) {
       const SweepCell &a = e.trials[t], &b = e.trials[e.best];

@@ -1,4 +1,4 @@
-// Private: the one loop every elementwise optimizer steps through.
+// descent (implementation detail): the one loop every elementwise optimizer steps through.
 //
 // An optimizer writes its per-element formula once, as a function object
 //     u(T& w, T g, T&... state)
@@ -21,7 +21,7 @@
 #include "descent/optimizer.hpp"
 #include "descent/parallel.hpp"
 #include "descent/simd.hpp"
-#include "kernels/map.hpp"
+#include "descent/detail/simd_map.hpp"
 
 namespace descent::detail {
 

@@ -20,9 +20,9 @@
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
-#include "lane_engine.hpp"
-#include "median.hpp"
-#include "sweep_cells.hpp"
+#include "engine/lanes.hpp"
+#include "engine/median.hpp"
+#include "engine/sweep_cells.hpp"
 
 namespace descent {
 namespace {
@@ -37,19 +37,6 @@ double parse_axis_number(std::string_view text, std::string_view axis, const cha
     throw InputError("grid '" + std::string(axis) + "': " + what + " '" + std::string(text) +
                      "' is not a finite number");
   return *v;
-}
-
-double metric_of(const RunResult& r, SweepMetric m) {
-  if (r.termination == Termination::diverged) return kInf;
-  switch (m) {
-    case SweepMetric::steps_to_tol:
-      return r.metrics.steps_to_tol ? static_cast<double>(*r.metrics.steps_to_tol) : kInf;
-    case SweepMetric::final_loss:
-      return r.metrics.final_loss;
-    case SweepMetric::best_loss:
-      return r.metrics.best_loss;
-  }
-  return kInf;
 }
 
 std::size_t cell_count(const std::vector<GridAxis>& axes) {
@@ -70,52 +57,6 @@ std::vector<double> cell_values(const std::vector<std::vector<double>>& axis_val
 }
 
 }  // namespace
-
-// The spec of a cell: the base spec with each axis' key set to the cell's value (written so that
-// it reads back as the same double), before any "@schedule": the base's keys keep their places,
-// keys it does not set follow them in axis order. Built once as literal text with a slot per
-// axis, so that each cell costs only its numbers.
-CellSpecs::CellSpecs(const std::string& base, const std::vector<GridAxis>& axes) {
-  const std::size_t at = base.find('@');
-  const Spec head = parse_spec(base.substr(0, at));
-  std::string pending = head.name;
-  std::vector<bool> placed(axes.size());
-  const auto slot = [&](std::size_t k) {
-    literal_.push_back(std::move(pending));
-    pending.clear();
-    axis_.push_back(k);
-    placed[k] = true;
-  };
-  std::size_t written = 0;
-  for (const auto& [key, value] : head.args) {
-    pending += (written++ == 0 ? ":" : ",") + key + "=";
-    const auto it = std::find_if(axes.begin(), axes.end(),
-                                 [&name = key](const GridAxis& a) { return a.key == name; });
-    if (it != axes.end())
-      slot(static_cast<std::size_t>(it - axes.begin()));
-    else
-      pending += value;
-  }
-  for (std::size_t k = 0; k < axes.size(); ++k) {
-    if (placed[k]) continue;
-    pending += (written++ == 0 ? ":" : ",") + axes[k].key + "=";
-    slot(k);
-  }
-  literal_.push_back(pending + (at == std::string::npos ? "" : base.substr(at)));
-  for (const std::string& l : literal_) literal_size_ += l.size();
-}
-
-std::string CellSpecs::operator()(const std::vector<double>& values) const {
-  // One allocation: the literals, and at most 24 characters per value (the shortest text of a
-  // double that reads back as it).
-  std::string out;
-  out.reserve(literal_size_ + 24 * axis_.size());
-  for (std::size_t k = 0; k < axis_.size(); ++k) {
-    out += literal_[k];
-    out += format_double(values[axis_[k]]);
-  }
-  return out += literal_.back();
-}
 
 std::vector<double> GridAxis::values() const {
   std::vector<double> out(count);
@@ -194,14 +135,14 @@ void check_sweep(const SweepConfig& c) {
     throw InputError("sweep: " + std::to_string(cells) + " cells is above the limit of " +
                      std::to_string(kMaxSweepCells));
   detail::check_protocol(c, "sweep", cells);
-  (void)make_optimizer<double>(c.optimizer);
   // The corners hold each axis' extremes: if they are valid settings, every cell is.
   for (std::size_t corner = 0; corner < (std::size_t{1} << c.axes.size()); ++corner) {
-    std::vector<double> v;
+    std::vector<std::pair<std::string, double>> v;
     for (std::size_t k = 0; k < c.axes.size(); ++k)
-      v.push_back((corner >> k) & 1 ? c.axes[k].hi : c.axes[k].lo);
+      v.emplace_back(c.axes[k].key, (corner >> k) & 1 ? c.axes[k].hi : c.axes[k].lo);
     try {
-      (void)make_optimizer<double>(CellSpecs(c.optimizer, c.axes)(v));
+      OptimizerConfig cell = c.optimizer;
+      cell.set(v);
     } catch (const InputError& e) {
       throw InputError(std::string("sweep: the grid reaches an invalid setting: ") + e.what());
     }
@@ -268,95 +209,106 @@ std::string completed_message(std::size_t steps) {
   return "completed " + std::to_string(steps) + " steps";
 }
 
+OptimizerConfig CellSettings::config(std::size_t cell) const {
+  std::vector<std::pair<std::string, double>> set;
+  for (std::size_t k = 0; k < keys.size(); ++k)
+    set.emplace_back(keys[k], values[cell * keys.size() + k]);
+  OptimizerConfig c = base;
+  c.set(set);
+  return c;
+}
+
+namespace {
+
+// Consecutive cells of one group, whose runs step together where the method has lanes.
+struct Batch {
+  std::size_t group, first, last;  // cells [first, last) of the group
+  std::size_t index;               // of `first` among all cells
+};
+
+// Cells of each group in batches of at most kLanesPerBatch runs (and at least one cell).
+std::vector<Batch> batches_of(const std::vector<CellSettings>& groups, std::size_t per_cell) {
+  std::vector<Batch> out;
+  std::size_t index = 0;
+  const std::size_t cells_per_batch = std::max<std::size_t>(1, kLanesPerBatch / per_cell);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::size_t n = groups[g].size();
+    for (std::size_t c = 0; c < n; c += cells_per_batch) {
+      const std::size_t last = std::min(n, c + cells_per_batch);
+      out.push_back({g, c, last, index});
+      index += last - c;
+    }
+  }
+  return out;
+}
+
+double metric_of(const RunResult& r, SweepMetric m) {
+  if (r.termination == Termination::diverged) return kInf;
+  switch (m) {
+    case SweepMetric::steps_to_tol:
+      return r.metrics.steps_to_tol ? static_cast<double>(*r.metrics.steps_to_tol) : kInf;
+    case SweepMetric::final_loss:
+      return r.metrics.final_loss;
+    case SweepMetric::best_loss:
+      return r.metrics.best_loss;
+  }
+  return kInf;
+}
+
+}  // namespace
+
 CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<double>>& starts,
-                    std::size_t cells, const std::vector<std::string>& specs,
-                    const std::function<void(std::size_t, std::size_t)>& progress,
-                    const DirectCells& direct) {
-  if (direct.info == nullptr && specs.size() != cells)
-    throw std::logic_error("run_cells: one spec per cell is needed");
+                    const std::vector<CellSettings>& groups,
+                    const std::function<void(std::size_t, std::size_t)>& progress) {
   const std::size_t per_cell = starts.size() * config.seeds;
+  std::size_t cells = 0;
+  for (const CellSettings& g : groups) cells += g.size();
   const std::size_t runs = cells * per_cell;
   const std::unique_ptr<Objective> f0 = make_objective(config, 0);
   const std::size_t dim = f0->dim();
-  const std::string completed = completed_message(config.options.steps);
+  RunOptions options = config.options;
+  options.record = false;
   // Per run: its metric and whether it diverged; per cell whose first run did not complete all
   // its steps, that run's message.
   std::vector<double> metric(runs);
   std::vector<char> diverged(runs);
-  std::vector<std::pair<std::size_t, std::string>> messages;
-  // Batches of consecutive runs that never mix two methods, so that the lane engine can step a
-  // batch together (runs are ordered cell by cell, starts then seeds within a cell).
-  std::vector<std::pair<std::size_t, std::size_t>> batches;
-  const auto method = [&](std::size_t r) {
-    const std::string& spec = specs[r / per_cell];
-    return std::string_view(spec).substr(0, spec.find_first_of(":@"));
-  };
-  for (std::size_t r = 0; r < runs;) {
-    std::size_t end = r;
-    while (end < runs && end - r < detail::kLanesPerBatch &&
-           (direct.info != nullptr || method(end) == method(r)))
-      end = std::min(runs, (end / per_cell + 1) * per_cell);
-    batches.emplace_back(r, end);
-    r = end;
-  }
-  const bool lanes_possible = config.noise == 0;
+  std::vector<CellNote> messages;
+  const std::vector<Batch> batches = batches_of(groups, per_cell);
   std::atomic<std::size_t> done{0};
   std::mutex report;
-  const auto run_batch = [&](std::size_t first, std::size_t last) {
-    const std::size_t n = last - first;
-    std::vector<std::pair<std::size_t, std::string>> notes;  // this batch's messages
+  const auto record = [&](std::size_t r, const RunResult& res, std::vector<CellNote>& notes) {
+    diverged[r] = res.termination == Termination::diverged;
+    metric[r] = metric_of(res, config.metric);
+    if (r % per_cell == 0 && res.termination != Termination::completed)
+      notes.push_back({r / per_cell, res.termination, res.message()});
+  };
+  const auto run_batch = [&](const Batch& b) {
+    const CellSettings& group = groups[b.group];
+    const std::size_t k = group.keys.size();
+    const std::size_t n = (b.last - b.first) * per_cell, first_run = b.index * per_cell;
+    std::vector<CellNote> notes;  // this batch's messages
     std::unique_ptr<LaneOptimizer> lanes;
-    std::vector<std::unique_ptr<Optimizer<double>>> opts;  // one per cell of the batch
-    if (direct.info != nullptr) {
-      if (lanes_possible)
-        lanes = make_lane_optimizer(
-            *direct.info, direct.base, n, dim,
-            [&](std::size_t j, ParamSet& v) { direct.fill((first + j) / per_cell, v); });
-      if (!lanes)
-        for (std::size_t c = first / per_cell; c < (last + per_cell - 1) / per_cell; ++c) {
-          ParamSet v = direct.base;
-          direct.fill(c, v);
-          opts.push_back(direct.info->make_double(v));
-        }
-    } else {
-      for (std::size_t c = first / per_cell; c < (last + per_cell - 1) / per_cell; ++c)
-        opts.push_back(make_optimizer<double>(specs[c]));
-      if (lanes_possible) {
-        std::vector<const Optimizer<double>*> per_run;
-        for (std::size_t r = first; r < last; ++r)
-          per_run.push_back(opts[r / per_cell - first / per_cell].get());
-        lanes = make_lane_optimizer(per_run, dim);
-      }
+    if (config.noise == 0) {
+      std::vector<double> values(n * k);
+      for (std::size_t j = 0; j < n; ++j)
+        std::copy_n(group.values.begin() + static_cast<std::ptrdiff_t>((b.first + j / per_cell) * k),
+                    k, values.begin() + static_cast<std::ptrdiff_t>(j * k));
+      lanes = make_lane_optimizer(group.base, group.keys, values, n, dim);
     }
     if (lanes) {
       std::vector<double> w(dim * n);
       for (std::size_t j = 0; j < n; ++j)
-        for (std::size_t i = 0; i < dim; ++i)
-          w[i * n + j] = starts[((first + j) % per_cell) / config.seeds][i];
-      std::vector<LaneRun> out = run_lanes(*f0, *lanes, n, w, config.options);
-      for (std::size_t j = 0; j < n; ++j) {
-        LaneRun& l = out[j];
-        const std::size_t r = first + j;
-        const bool div = l.termination == Termination::diverged;
-        diverged[r] = div;
-        metric[r] = div                                        ? kInf
-                    : config.metric == SweepMetric::final_loss ? l.final_loss
-                    : config.metric == SweepMetric::best_loss  ? l.best_loss
-                    : l.steps_to_tol ? static_cast<double>(*l.steps_to_tol)
-                                     : kInf;
-        // A lane that did not diverge ran all its steps.
-        if (r % per_cell == 0 && div) notes.emplace_back(r / per_cell, std::move(l.message));
-      }
+        for (std::size_t i = 0; i < dim; ++i) w[i * n + j] = starts[(j % per_cell) / config.seeds][i];
+      const std::vector<RunResult> out = run_lanes(*f0, *lanes, n, w, options);
+      for (std::size_t j = 0; j < n; ++j) record(first_run + j, out[j], notes);
     } else {
-      for (std::size_t r = first; r < last; ++r) {
-        const std::size_t within = r % per_cell;
-        RunResult res = run(*make_objective(config, within % config.seeds),
-                            *opts[r / per_cell - first / per_cell], starts[within / config.seeds],
-                            config.options);
-        diverged[r] = res.termination == Termination::diverged;
-        metric[r] = metric_of(res, config.metric);
-        if (within == 0 && res.message != completed)
-          notes.emplace_back(r / per_cell, std::move(res.message));
+      for (std::size_t c = b.first; c < b.last; ++c) {
+        const std::unique_ptr<Optimizer<double>> opt = group.config(c).make<double>();
+        for (std::size_t within = 0; within < per_cell; ++within) {
+          const RunResult res = run(*make_objective(config, within % config.seeds), *opt,
+                                    starts[within / config.seeds], options);
+          record(first_run + (c - b.first) * per_cell + within, res, notes);
+        }
       }
     }
     const std::size_t now = done.fetch_add(n) + n;
@@ -368,14 +320,13 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
   // each run's result depends only on its own settings and start.
   const std::size_t workers = std::min<std::size_t>(threads(), batches.size());
   parallel_for(workers, [&](std::size_t t) {
-    for (std::size_t b = t; b < batches.size(); b += workers)
-      run_batch(batches[b].first, batches[b].second);
+    for (std::size_t b = t; b < batches.size(); b += workers) run_batch(batches[b]);
   });
   CellStats out;
   out.runs = per_cell;
   std::sort(messages.begin(), messages.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  out.messages = std::move(messages);
+            [](const CellNote& a, const CellNote& b) { return a.cell < b.cell; });
+  out.notes = std::move(messages);
   out.diverged.resize(cells);
   if (per_cell == 1) {
     for (std::size_t c = 0; c < cells; ++c) out.diverged[c] = diverged[c] != 0;
@@ -404,12 +355,16 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
   return out;
 }
 
-std::string first_message(const std::vector<std::pair<std::size_t, std::string>>& messages,
-                          std::size_t cell, std::size_t steps) {
-  const auto it = std::lower_bound(
-      messages.begin(), messages.end(), cell,
-      [](const std::pair<std::size_t, std::string>& m, std::size_t c) { return m.first < c; });
-  return it != messages.end() && it->first == cell ? it->second : completed_message(steps);
+const CellNote* note_of(const std::vector<CellNote>& notes, std::size_t cell) {
+  const auto it = std::lower_bound(notes.begin(), notes.end(), cell,
+                                   [](const CellNote& m, std::size_t c) { return m.cell < c; });
+  return it != notes.end() && it->cell == cell ? &*it : nullptr;
+}
+
+std::string first_message(const std::vector<CellNote>& notes, std::size_t cell,
+                          std::size_t steps) {
+  const CellNote* note = note_of(notes, cell);
+  return note ? note->message : completed_message(steps);
 }
 
 }  // namespace detail
@@ -419,17 +374,27 @@ std::vector<double> SweepResult::values(std::size_t cell) const {
 }
 
 std::string SweepResult::termination(std::size_t cell) const {
-  return detail::first_message(messages, cell, config.options.steps);
+  return detail::first_message(notes, cell, config.options.steps);
+}
+
+Termination SweepResult::status(std::size_t cell) const {
+  const CellNote* note = detail::note_of(notes, cell);
+  return note ? note->termination : Termination::completed;
+}
+
+OptimizerConfig SweepResult::cell_config(std::size_t cell) const {
+  const std::vector<double> v = values(cell);
+  std::vector<std::pair<std::string, double>> set;
+  for (std::size_t k = 0; k < v.size(); ++k) set.emplace_back(this->config.axes[k].key, v[k]);
+  OptimizerConfig c = this->config.optimizer;
+  c.set(set);
+  return c;
 }
 
 SweepCell SweepResult::cell(std::size_t i) const {
-  return cell(i, CellSpecs(config.optimizer, config.axes));
-}
-
-SweepCell SweepResult::cell(std::size_t i, const CellSpecs& specs) const {
   SweepCell c;
   c.values = values(i);
-  c.spec = specs(c.values);
+  c.spec = cell_config(i).spec();
   c.median = median[i];
   c.min = min[i];
   c.max = max[i];
@@ -447,47 +412,23 @@ SweepResult sweep(const SweepConfig& config,
   for (const GridAxis& a : config.axes) out.axis_values.push_back(a.values());
   out.starts = detail::start_points(config, *detail::make_objective(config, 0));
   const std::size_t cells = cell_count(config.axes);
-  // When the base spec makes a plain optimizer of its method (no schedule or wrapper) and the
-  // axes set the method's own keys, the cells' optimizers are made from the base's values with
-  // the axes' keys set, without writing and parsing each cell's spec: the same values, so the
-  // same optimizer.
-  const std::string name =
-      parse_spec(std::string_view(config.optimizer).substr(0, config.optimizer.find('@'))).name;
-  const OptimizerInfo& info = find_optimizer(name);
-  const std::unique_ptr<Optimizer<double>> base = make_optimizer<double>(config.optimizer);
-  const bool own_keys = std::all_of(config.axes.begin(), config.axes.end(), [&](const auto& a) {
-    return std::any_of(info.params.begin(), info.params.end(),
-                       [&](const ParamInfo& p) { return p.name == a.key; });
+  detail::CellSettings grid{config.optimizer, {}, std::vector<double>(cells * config.axes.size())};
+  for (const GridAxis& a : config.axes) grid.keys.push_back(a.key);
+  const std::size_t blocks = std::min<std::size_t>(cells, threads());
+  parallel_for(blocks, [&](std::size_t b) {
+    for (std::size_t i = cells * b / blocks; i < cells * (b + 1) / blocks; ++i) {
+      const std::vector<double> v = cell_values(out.axis_values, i);
+      std::copy(v.begin(), v.end(),
+                grid.values.begin() + static_cast<std::ptrdiff_t>(i * v.size()));
+    }
   });
-  detail::DirectCells direct;
-  direct.base = base->params();
-  const std::unique_ptr<Optimizer<double>> plain = info.make_double(direct.base);
-  std::vector<std::string> specs;
-  if (own_keys && typeid(*base) == typeid(*plain)) {
-    direct.info = &info;
-    direct.fill = [&](std::size_t cell, ParamSet& v) {
-      for (std::size_t k = config.axes.size(); k-- > 0;) {
-        const std::vector<double>& axis = out.axis_values[k];
-        v.set(config.axes[k].key, axis[cell % axis.size()]);
-        cell /= axis.size();
-      }
-    };
-  } else {
-    specs.resize(cells);
-    const CellSpecs spec_of(config.optimizer, config.axes);
-    const std::size_t blocks = std::min<std::size_t>(cells, threads());
-    parallel_for(blocks, [&](std::size_t b) {
-      for (std::size_t i = cells * b / blocks; i < cells * (b + 1) / blocks; ++i)
-        specs[i] = spec_of(cell_values(out.axis_values, i));
-    });
-  }
-  detail::CellStats stats = detail::run_cells(config, out.starts, cells, specs, progress, direct);
+  detail::CellStats stats = detail::run_cells(config, out.starts, {grid}, progress);
   out.runs = stats.runs;
   out.median = std::move(stats.median);
   out.min = std::move(stats.min);
   out.max = std::move(stats.max);
   out.diverged = std::move(stats.diverged);
-  out.messages = std::move(stats.messages);
+  out.notes = std::move(stats.notes);
   return out;
 }
 

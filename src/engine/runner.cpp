@@ -6,7 +6,7 @@
 #include <string>
 
 #include "descent/error.hpp"
-#include "run_checks.hpp"
+#include "engine/run.hpp"
 
 namespace descent {
 namespace {
@@ -43,6 +43,18 @@ std::string detail::not_finite_at_start(const Objective& f, std::span<const doub
                                         const std::string& what) {
   return "function '" + f.spec() + "' is not finite at the start point " + point_text(w) + ": " +
          what;
+}
+
+std::string RunResult::message() const {
+  switch (termination) {
+    case Termination::completed:
+      return "completed " + std::to_string(stop_step) + " steps";
+    case Termination::diverged:
+      return "diverged at step " + std::to_string(stop_step) + ": " + reason;
+    case Termination::converged:
+      return "converged at step " + std::to_string(stop_step) + ": " + reason;
+  }
+  return reason;
 }
 
 const char* to_string(Termination t) {
@@ -90,13 +102,17 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
   r.optimizer = optimizer.spec();
   Trajectory& t = r.trajectory;
   t.dim = n;
-  // Reserve for the whole run, up to a bound: a huge step count must not allocate up front.
-  const std::size_t todo = options.steps > first_step ? options.steps - first_step : 0;
-  const std::size_t rows = std::min<std::size_t>(todo, 1u << 20) + 1;
-  t.steps.reserve(rows);
-  t.loss.reserve(rows);
-  t.grad_norm.reserve(rows);
-  t.points.reserve(rows * n);
+  if (options.record) {
+    // Reserve for the whole run, up to a bound: a huge step count must not allocate up front.
+    const std::size_t todo = options.steps > first_step ? options.steps - first_step : 0;
+    const std::size_t rows = std::min<std::size_t>(todo, 1u << 20) + 1;
+    t.steps.reserve(rows);
+    t.loss.reserve(rows);
+    t.grad_norm.reserve(rows);
+    t.points.reserve(rows * n);
+  }
+  detail::Progress<double> progress = detail::start_progress<double>();
+  double last_loss = 0.0;
 
   std::vector<double> w(start.begin(), start.end());
   std::vector<double> g(n);
@@ -110,29 +126,42 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
       if (k == first_step) throw InputError(detail::not_finite_at_start(f, w, *what));
       r.termination = Termination::diverged;
       r.stop_step = k;
-      r.message = "diverged at step " + std::to_string(k) + ": " + *what;
+      r.reason = std::move(*what);
       break;
     }
-    t.steps.push_back(k);
-    t.points.insert(t.points.end(), w.begin(), w.end());
-    t.loss.push_back(loss);
-    t.grad_norm.push_back(norm(g));
+    if (options.record) {
+      t.steps.push_back(k);
+      t.points.insert(t.points.end(), w.begin(), w.end());
+      t.loss.push_back(loss);
+      t.grad_norm.push_back(norm(g));
+    } else {
+      progress.observe(loss, options.tol);
+      last_loss = loss;
+    }
     if (k >= options.steps) {
       r.termination = Termination::completed;
       r.stop_step = k;
-      r.message = "completed " + std::to_string(k) + " steps";
       break;
     }
     optimizer.step_with(w, g, loss, closure);
-    if (const std::string why = optimizer.converged(); !why.empty()) {
+    if (std::string why = optimizer.converged(); !why.empty()) {
       r.termination = Termination::converged;
       r.stop_step = k;
-      r.message = "converged at step " + std::to_string(k) + ": " + why;
+      r.reason = std::move(why);
       break;
     }
   }
-  const auto minimizers = f.minimizers();
-  r.metrics = compute_metrics(t, options.tol, minimizers);
+  if (options.record) {
+    const auto minimizers = f.minimizers();
+    r.metrics = compute_metrics(t, options.tol, minimizers);
+  } else if (r.termination == Termination::diverged) {
+    r.metrics.final_loss = r.metrics.best_loss = INFINITY;
+  } else {
+    r.metrics.final_loss = last_loss;
+    r.metrics.best_loss = progress.best;
+    if (progress.best <= options.tol)
+      r.metrics.steps_to_tol = first_step + static_cast<std::size_t>(progress.above);
+  }
   return r;
 }
 

@@ -1,4 +1,5 @@
-// Private: one loop over n elements of several arrays, compiled for SSE2, AVX2 and AVX-512F.
+// descent (implementation detail): one loop over n elements of several arrays, compiled for SSE2,
+// AVX2 and AVX-512F.
 //
 // simd_map(level, n, f, a, b, ...) calls f(a[i], b[i], ...) for i in [0, n) with the loop body
 // compiled for the given SIMD level (see simd.hpp), so that the compiler vectorizes the function
@@ -10,7 +11,13 @@
 #include <cstddef>
 
 #include "descent/simd.hpp"
-#include "kernels/simd_level.hpp"
+
+// Whether the x86-64 variants of the loops (SSE2, AVX2, AVX-512F) are built.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DESCENT_X86_64_KERNELS 1
+#else
+#define DESCENT_X86_64_KERNELS 0
+#endif
 
 namespace descent::detail {
 

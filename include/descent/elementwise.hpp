@@ -1,0 +1,388 @@
+// descent: every elementwise optimizer, driven by one piece of code. A rule (rule.hpp) states
+// its settings, its state and its per-element update; this header turns it into
+//   - RuleState<R, T>, its state (counters and arrays), and the free functions
+//     init_state(params, n) and step(params, state, tensors, preludes), one update in place over
+//     a list of (parameter, gradient) spans: the plain functional form;
+//   - Elementwise<R, T>, an Optimizer<T> holding settings, preludes, a schedule and the state,
+//     for code that picks an optimizer at run time (the registry, the runner, the program).
+// T is float or double. Step scalars are computed once per step in double and rounded to T.
+//
+// One step: the schedule gives the step's learning rate; for clip_norm, one pass computes the
+// gradient's norm (after clip_value); then one fused pass over every element runs the preludes
+// (clip_value, clip_norm's scale, maximize's sign, the coupled weight decay) and the rule's
+// update. The pass is compiled for each SIMD level, variant of the rule and set of preludes in
+// use, and split across threads for large vectors (detail/elementwise_loop.hpp).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "descent/detail/aggregate.hpp"
+#include "descent/detail/elementwise_loop.hpp"
+#include "descent/error.hpp"
+#include "descent/optimizer.hpp"
+#include "descent/optimizer_config.hpp"
+#include "descent/registry.hpp"
+#include "descent/rule.hpp"
+#include "descent/schedule.hpp"
+
+namespace descent {
+
+/// The state of rule R for a parameter vector: its counters and its arrays (one element per
+/// parameter; empty for an array the settings' variant does not use).
+template <ElementwiseRule R, std::floating_point T>
+struct RuleState {
+  CountersOf<R> counters{};
+  std::array<std::vector<T>, kArrayCount<R>> arrays;
+  std::size_t size = 0;  ///< parameters
+
+  /// The array called `name` (std::invalid_argument if the rule has none).
+  const std::vector<T>& array(std::string_view name) const {
+    for (std::size_t i = 0; i < kArrayCount<R>; ++i)
+      if (R::arrays[i].name == name) return arrays[i];
+    throw std::invalid_argument("no state array '" + std::string(name) + "'");
+  }
+};
+
+/// The state before the first step, for n parameters.
+template <ElementwiseRule R, std::floating_point T>
+RuleState<R, T> init_state(const typename R::Params& p, std::size_t n) {
+  RuleState<R, T> s;
+  s.counters = initial_counters<R>(p);
+  s.size = n;
+  const unsigned live = live_arrays<R>(variant_of<R>(p));
+  for (std::size_t i = 0; i < kArrayCount<R>; ++i) {
+    const double init = R::arrays[i].init ? R::arrays[i].init(p) : 0.0;
+    s.arrays[i].assign(live >> i & 1 ? n : 0, static_cast<T>(init));
+  }
+  return s;
+}
+
+namespace detail {
+
+/// What the preludes need per element. `negate` and `scaled` are 0 or 1.
+template <class T>
+struct PreludeScalars {
+  T clip, scaled, scale, negate, decay;
+};
+
+/// Which preludes a pass runs: none, the coupled weight decay only, or all of them.
+enum PreludeMode : int { kNoPrelude = 0, kDecayOnly = 1, kAllPreludes = 2 };
+
+/// The gradient after the preludes, per element; with T a vector, per lane.
+template <int Mode, class T>
+[[gnu::always_inline]] inline T prelude(T g, T w, const PreludeScalars<T>& p) {
+  const T zero{};
+  if constexpr (Mode == kAllPreludes) {
+    const T lo = -p.clip;
+    g = p.clip > zero ? (g < lo ? lo : (p.clip < g ? p.clip : g)) : g;
+    g = p.scaled != zero ? g * p.scale : g;
+    g = p.negate != zero ? -g : g;
+  }
+  if constexpr (Mode != kNoPrelude) g = p.decay != zero ? g + p.decay * w : g;
+  return g;
+}
+
+/// Element I of the rule's state arguments: the matching live element, or a stand-in for an
+/// array the variant does not use.
+template <std::size_t I, unsigned Live, class Refs, class T>
+[[gnu::always_inline]] inline T& state_arg(Refs& live, T* unused) {
+  if constexpr ((Live >> I & 1) != 0)
+    return std::get<std::popcount(Live & ((1u << I) - 1))>(live);
+  else
+    return unused[I];
+}
+
+/// The rule's update of one element, given the live state elements only.
+template <ElementwiseRule R, unsigned V, class K, class T, class... S>
+[[gnu::always_inline]] inline void update_element(const K& k, T& w, T g, S&... live) {
+  constexpr unsigned mask = live_arrays<R>(V);
+  T unused[kArrayCount<R> + 1] = {};
+  auto refs = std::tie(live...);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    if constexpr (variant_bits<R>() > 0)
+      R::template update<V>(k, w, g, state_arg<I, mask>(refs, unused)...);
+    else
+      R::update(k, w, g, state_arg<I, mask>(refs, unused)...);
+  }(std::make_index_sequence<kArrayCount<R>>{});
+}
+
+/// The indices of the arrays live in variant V.
+template <ElementwiseRule R, unsigned V>
+constexpr auto live_indices() {
+  constexpr unsigned mask = live_arrays<R>(V);
+  std::array<std::size_t, std::popcount(mask)> out{};
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < kArrayCount<R>; ++i)
+    if (mask >> i & 1) out[j++] = i;
+  return out;
+}
+
+/// Calls fn.template operator()<V>() with V = v, for v < 2^bits.
+template <unsigned Bits, class Fn>
+void with_variant(unsigned v, Fn&& fn) {
+  [&]<unsigned... V>(std::integer_sequence<unsigned, V...>) {
+    ((v == V ? (fn.template operator()<V>(), 0) : 0), ...);
+  }(std::make_integer_sequence<unsigned, 1u << Bits>{});
+}
+
+/// One fused pass: preludes and update over every element of `tensors`.
+template <ElementwiseRule R, unsigned V, int Mode, class T>
+void rule_pass(RuleState<R, T>& s, std::span<const TensorRef<T>> tensors,
+               const typename R::template Scalars<T>& k, const PreludeScalars<T>& pk) {
+  constexpr auto idx = live_indices<R, V>();
+  [&]<std::size_t... J>(std::index_sequence<J...>) {
+    elementwise(
+        s.size, tensors,
+        [k, pk](T& w, T g, auto&... live) {
+          update_element<R, V>(k, w, prelude<Mode>(g, w, pk), live...);
+        },
+        s.arrays[idx[J]].data()...);
+  }(std::make_index_sequence<idx.size()>{});
+}
+
+/// The norm of the gradient after clip_value, in double (clip_norm's reduction).
+template <class T>
+double clipped_norm(std::span<const TensorRef<T>> tensors, double clip_value) {
+  const T c = static_cast<T>(clip_value);
+  double sum = 0.0;
+  for (const TensorRef<T>& t : tensors)
+    for (T x : t.grad) {
+      const T y = clip_value > 0 ? std::clamp(x, -c, c) : x;
+      sum += static_cast<double>(y) * y;
+    }
+  return std::sqrt(sum);
+}
+
+template <class S>
+using RealMember = double S::*;
+
+/// The field of R marked as coupled weight decay, or nullptr.
+template <ElementwiseRule R>
+inline constexpr RealMember<typename R::Params> kCoupledDecay =
+    member_with_role<typename R::Params>(R::fields, FieldRole::coupled_decay);
+
+/// The field of R that schedules scale.
+template <ElementwiseRule R>
+inline constexpr RealMember<typename R::Params> kLearningRate =
+    member_with_role<typename R::Params>(R::fields, FieldRole::learning_rate);
+
+}  // namespace detail
+
+/// One update of rule R with settings `p`: the parameters of `tensors` and the state change in
+/// place. Each tensor's param and grad must have the same length and the lengths must sum to
+/// `s.size` (else std::invalid_argument, and nothing changes); the state is laid out as the
+/// tensors' concatenation.
+template <ElementwiseRule R, std::floating_point T>
+void step(const typename R::Params& p, RuleState<R, T>& s, std::span<const TensorRef<T>> tensors,
+          const Preludes& preludes = {}) {
+  detail::check_tensors(s.size, tensors);
+  const unsigned v = variant_of<R>(p);
+  const unsigned live = live_arrays<R>(v);
+  for (std::size_t i = 0; i < kArrayCount<R>; ++i)
+    if (s.arrays[i].size() != (live >> i & 1 ? s.size : 0))
+      throw std::invalid_argument("optimizer '" + std::string(R::doc.name) +
+                                  "' step: state not reset for these settings");
+  // The pass runs the weight decay of a rule that has one (skipped per element when it is 0), or
+  // every prelude when any is set.
+  constexpr int base_mode =
+      detail::kCoupledDecay<R> != nullptr ? detail::kDecayOnly : detail::kNoPrelude;
+  detail::PreludeScalars<T> pk{};
+  if constexpr (detail::kCoupledDecay<R> != nullptr)
+    pk.decay = static_cast<T>(p.*detail::kCoupledDecay<R>);
+  if (preludes.any()) {
+    pk.clip = static_cast<T>(preludes.clip_value);
+    pk.negate = preludes.maximize ? T(1) : T(0);
+    if (preludes.clip_norm > 0) {
+      const double norm = detail::clipped_norm(tensors, preludes.clip_value);
+      if (norm > preludes.clip_norm) {
+        pk.scaled = T(1);
+        pk.scale = static_cast<T>(preludes.clip_norm / norm);
+      }
+    }
+  }
+  const auto kd = step_scalars<R>(p, s.counters);
+  const auto k = detail::convert_fields<T>(kd);
+  detail::with_variant<variant_bits<R>()>(v, [&]<unsigned V>() {
+    if (preludes.any())
+      detail::rule_pass<R, V, detail::kAllPreludes>(s, tensors, k, pk);
+    else
+      detail::rule_pass<R, V, base_mode>(s, tensors, k, pk);
+  });
+}
+
+template <ElementwiseRule R>
+const OptimizerInfo& registry_info();
+
+/// A rule as an Optimizer<T>: settings, gradient preludes, an optional schedule and the state.
+template <ElementwiseRule R, std::floating_point T>
+class Elementwise final : public Optimizer<T> {
+  static_assert(detail::kLearningRate<R> != nullptr,
+                "a rule declares its learning rate with learning_rate()");
+
+ public:
+  using Params = typename R::Params;
+  using State = RuleState<R, T>;
+
+  /// Throws InputError if a setting is out of range or a constraint between them is broken.
+  explicit Elementwise(const Params& params = {}, const Preludes& preludes = {},
+                       std::shared_ptr<const Schedule> schedule = nullptr)
+      : Elementwise(Checked{}, params, preludes, std::move(schedule)) {
+    OptimizerConfig c(info());
+    c.set_preludes(preludes);
+    const ParamSet values = this->params();
+    c.set(values.values());
+  }
+  /// An optimizer of a configuration of this rule (whose values are checked already).
+  static std::unique_ptr<Elementwise> of(const OptimizerConfig& c) {
+    return std::unique_ptr<Elementwise>(
+        new Elementwise(Checked{}, from_param_set<Params>(c.values(), R::fields), c.preludes(),
+                        c.schedule()));
+  }
+
+  const OptimizerInfo& info() const override { return registry_info<R>(); }
+  ParamSet params() const override { return to_param_set(p_, R::fields); }
+  std::string spec() const override {
+    std::string s = format_spec(R::doc.name, info().params, params());
+    const auto add = [&](const std::string& kv) {
+      s += (s.find(':') == std::string::npos ? ":" : ",") + kv;
+    };
+    if (preludes_.maximize) add("maximize=true");
+    if (preludes_.clip_value > 0) add("clip_value=" + format_double(preludes_.clip_value));
+    if (preludes_.clip_norm > 0) add("clip_norm=" + format_double(preludes_.clip_norm));
+    if (schedule_) s += "@" + schedule_->spec();
+    return s;
+  }
+  double lr() const override { return p_.*detail::kLearningRate<R>; }
+  void set_lr(double lr) override { p_.*detail::kLearningRate<R> = lr; }
+  void reset(std::size_t n) override {
+    s_ = init_state<R, T>(p_, n);
+    t_ = 0;
+    schedule_state_ = {};
+  }
+  std::size_t size() const override { return s_.size; }
+  void step(std::span<T> w, std::span<const T> g) override {
+    detail::check_step_sizes(s_.size, w.size(), g.size());
+    const TensorRef<T> one{w, g};
+    step_tensors(std::span<const TensorRef<T>>(&one, 1));
+  }
+  void step_tensors(std::span<const TensorRef<T>> tensors) override {
+    Params q = p_;
+    if (schedule_) q.*detail::kLearningRate<R> = schedule_->lr(t_, lr(), schedule_state_);
+    descent::step<R>(q, s_, tensors, preludes_);
+    ++t_;
+  }
+  void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>&) override {
+    step(w, g);
+    if (schedule_ && schedule_->stateful() && !std::isnan(loss))
+      schedule_->observe(t_ - 1, preludes_.maximize ? -loss : loss, lr(), schedule_state_);
+  }
+  void visit_state(StateVisitor<T>& v) override {
+    if (preludes_.any() || schedule_) {
+      auto t = static_cast<std::int64_t>(t_);
+      v.integer("wrapper.steps", t);
+      t_ = static_cast<std::uint64_t>(t);
+      v.real("wrapper.base_lr", p_.*detail::kLearningRate<R>);
+      if (schedule_) {
+        ScalarsTo to(v);
+        schedule_->visit_state(schedule_state_, to);
+      }
+    }
+    for_each_field(CountersOf<R>::fields, [&](const auto& f) {
+      auto& value = s_.counters.*f.member;
+      if constexpr (std::is_integral_v<std::remove_reference_t<decltype(value)>>) {
+        auto x = static_cast<std::int64_t>(value);
+        v.integer(f.name, x);
+        value = static_cast<std::remove_reference_t<decltype(value)>>(x);
+      } else {
+        v.real(f.name, value);
+      }
+    });
+    for (std::size_t i = 0; i < kArrayCount<R>; ++i) v.array(R::arrays[i].name, s_.arrays[i]);
+  }
+
+  /// The settings.
+  const Params& settings() const { return p_; }
+  const Preludes& preludes() const { return preludes_; }
+  const Schedule* schedule() const { return schedule_.get(); }
+  /// The state, for inspection.
+  const State& state() const { return s_; }
+
+ private:
+  struct Checked {};
+  Elementwise(Checked, const Params& params, const Preludes& preludes,
+              std::shared_ptr<const Schedule> schedule)
+      : p_(params), preludes_(preludes), schedule_(std::move(schedule)) {}
+
+  // Passes a schedule's scalars on to a StateVisitor.
+  class ScalarsTo final : public ScalarVisitor {
+   public:
+    explicit ScalarsTo(StateVisitor<T>& v) : v_(v) {}
+    void real(std::string_view name, double& value) override { v_.real(name, value); }
+    void integer(std::string_view name, std::int64_t& value) override { v_.integer(name, value); }
+
+   private:
+    StateVisitor<T>& v_;
+  };
+
+  Params p_;
+  Preludes preludes_;
+  std::shared_ptr<const Schedule> schedule_;
+  ScheduleState schedule_state_;
+  State s_;
+  std::uint64_t t_ = 0;  ///< steps since reset
+};
+
+/// The registry entry of a rule: its documentation, parameters and factories.
+template <ElementwiseRule R>
+OptimizerInfo make_rule_info() {
+  OptimizerInfo info;
+  info.name = std::string(R::doc.name);
+  info.doc = std::string(R::doc.summary);
+  info.reference = std::string(R::doc.source);
+  info.rule = std::string(R::doc.rule);
+  info.differs = std::string(R::doc.differs);
+  info.params = param_infos(R::fields);
+  info.elementwise = true;
+  if constexpr (requires(const typename R::Params& p) { R::validate(p); })
+    info.validate = [](const ParamSet& values) {
+      return validate_rule<R>(from_param_set<typename R::Params>(values, R::fields));
+    };
+  info.make_double = [](const OptimizerConfig& c) -> std::unique_ptr<Optimizer<double>> {
+    return Elementwise<R, double>::of(c);
+  };
+  info.make_float = [](const OptimizerConfig& c) -> std::unique_ptr<Optimizer<float>> {
+    return Elementwise<R, float>::of(c);
+  };
+  return info;
+}
+
+/// The one registry entry of rule R, which its optimizers report as their info().
+template <ElementwiseRule R>
+const OptimizerInfo& registry_info() {
+  static const OptimizerInfo info = make_rule_info<R>();
+  return info;
+}
+
+/// Adds rule R (a project's own optimizer) to the registry, so that specs, runs, sweeps, tuning
+/// and the program find it by name. Throws std::invalid_argument if the name is taken.
+template <ElementwiseRule R>
+void register_rule() {
+  register_optimizer(registry_info<R>());
+}
+
+}  // namespace descent

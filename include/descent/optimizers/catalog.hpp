@@ -1,0 +1,48 @@
+// descent: the built-in optimizers. BuiltinRules lists every elementwise rule, in the order they
+// are listed to users; the registry, the sweep engine's lanes, the documentation and the tests
+// are all driven from it (the build reads the list too, to compile each rule in a translation
+// unit of its own). A new rule is its header, its #include and one entry in the list.
+#pragma once
+
+#include <cstddef>
+#include <tuple>
+
+#include "descent/optimizers/adadelta.hpp"
+#include "descent/optimizers/adagrad.hpp"
+#include "descent/optimizers/adam.hpp"
+#include "descent/optimizers/adamax.hpp"
+#include "descent/optimizers/adamw.hpp"
+#include "descent/optimizers/asgd.hpp"
+#include "descent/optimizers/ftrl.hpp"
+#include "descent/optimizers/lbfgs.hpp"
+#include "descent/optimizers/lion.hpp"
+#include "descent/optimizers/momentum.hpp"
+#include "descent/optimizers/nadam.hpp"
+#include "descent/optimizers/nesterov.hpp"
+#include "descent/optimizers/radam.hpp"
+#include "descent/optimizers/rmsprop.hpp"
+#include "descent/optimizers/rprop.hpp"
+#include "descent/optimizers/sgd.hpp"
+
+namespace descent {
+
+/// A list of rules, to be walked with for_each().
+template <ElementwiseRule... R>
+struct RuleList {
+  static constexpr std::size_t size = sizeof...(R);
+  /// Rule I of the list.
+  template <std::size_t I>
+  using At = std::tuple_element_t<I, std::tuple<R...>>;
+  /// Calls fn.template operator()<Rule>() for every rule, in order.
+  template <class Fn>
+  static void for_each(Fn&& fn) {
+    (fn.template operator()<R>(), ...);
+  }
+};
+
+using BuiltinRules =
+    RuleList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule, AdamaxRule,
+             NadamRule, RadamRule, AdagradRule, AdadeltaRule, RpropRule, AsgdRule, FtrlRule,
+             LionRule>;
+
+}  // namespace descent

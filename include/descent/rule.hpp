@@ -1,0 +1,261 @@
+// descent: how an elementwise optimizer is declared. An elementwise optimizer updates each
+// parameter from its own gradient and state alone; it is written as a rule, one struct that holds
+// everything particular to it and nothing else:
+//
+//     struct MomentumRule {
+//       static constexpr OptimizerDoc doc = {.name = "momentum", .summary = ..., .rule = ...,
+//                                            .source = ..., .differs = ...};
+//       struct Params {                        // the hyperparameters, with their defaults
+//         double lr = 0.1;
+//         double alpha = 0.9;
+//         double weight_decay = 0.0;
+//       };
+//       static constexpr auto fields = std::tuple{       // each one's name, range and doc
+//           learning_rate(&Params::lr), rate(&Params::alpha, "alpha", "momentum coefficient"),
+//           coupled_weight_decay(&Params::weight_decay)};
+//       using Counters = StepCounter;          // scalars kept between steps (optional)
+//       static constexpr StateArray<Params> arrays[] = {{"velocity"}};  // one per parameter
+//       template <class T>
+//       struct Scalars {                       // what a step computes once, before its loop
+//         T alpha, lr;
+//       };
+//       static Scalars<double> scalars(const Params& p, Counters& c) {
+//         ++c.step;
+//         return {p.alpha, p.lr};
+//       }
+//       template <class T>
+//       static void update(const Scalars<T>& k, T& w, T g, T& v) {  // one element
+//         v = k.alpha * v + k.lr * g;
+//         w = w - v;
+//       }
+//     };
+//     template <std::floating_point T>
+//     using Momentum = Elementwise<MomentumRule, T>;   // elementwise.hpp
+//
+// and one line in the registry. Everything else is written once for every rule: parsing,
+// validation and canonical text of its specs, its registry entry, reset, checkpoints, the fused
+// step over a list of tensors at every SIMD level and across threads, the sweep engine's lanes,
+// and the gradient preludes (weight decay, clipping, maximize) and learning-rate schedules.
+//
+// The parts:
+//   - `scalars(p, counters)` is called once per step, in double; it computes the step's scalars
+//     from the settings (whose lr a schedule may have replaced) and advances the counters to
+//     after the step. A rule without counters leaves out `Counters` and takes `scalars(p)`; one
+//     whose counters start from the settings has `static Counters start(const Params&)`.
+//   - `update(k, w, g, s...)` takes one element of each state array, in the order of `arrays`,
+//     and the gradient after the preludes (for a field declared with coupled_weight_decay, g
+//     already includes weight_decay*w). It is called with T = float and double, and with vectors
+//     of doubles by the sweep engine, so it is written with the operators and the functions of
+//     descent::math below, `T{}` for zero, and `a < b ? x : y` for a choice per element.
+//   - A rule whose state layout or loop depends on its settings declares `variant_bits` (at most
+//     3) and `static unsigned variant(const Params&)`; `update` is then
+//     `template <unsigned V, class T>`, and a state array with `.when = bits` exists only when
+//     the variant has those bits (RMSProp's centered average, AMSGrad's running maximum).
+//   - `static std::string validate(const Params&)`, optional, names a constraint between fields
+//     that the values break ("step_min must not exceed step_max"), or returns "".
+//   - `steady_after`, optional: from this step index on, `scalars` returns the same values for
+//     the same settings (the sweep engine then stops recomputing them).
+//
+// Every path runs the same IEEE-754 operations per element (no fused multiply-add, no
+// reassociation), so results are bit for bit the same at every SIMD level, for any thread count,
+// and in the sweep engine's lanes.
+#pragma once
+
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include "descent/fields.hpp"
+
+namespace descent {
+
+/// The documentation of an optimizer, in its own header; the registry, `descent list`,
+/// docs/optimizers.md and the page show it.
+struct OptimizerDoc {
+  std::string_view name;     ///< in specs, e.g. "momentum"
+  std::string_view summary;  ///< one line
+  std::string_view rule;     ///< the update rule, per element, one step per line
+  std::string_view source;   ///< the paper (with its arXiv id where it has one), and equivalents
+  std::string_view differs;  ///< where torch.optim, optax and keras differ
+};
+
+/// One state array of a rule: an element per parameter, named for checkpoints.
+template <class Params>
+struct StateArray {
+  std::string_view name;
+  /// The variant bits it needs (0: always there).
+  unsigned when = 0;
+  /// Its initial value, from the settings (nullptr: 0).
+  double (*init)(const Params&) = nullptr;
+};
+
+/// The counters of a rule that only counts its steps (visited as "step" in checkpoints).
+struct StepCounter {
+  std::int64_t step = 0;  ///< steps taken
+  static constexpr auto fields = std::tuple{counter(&StepCounter::step, "step")};
+};
+
+/// The counters of a rule that keeps none.
+struct NoCounters {
+  static constexpr auto fields = std::tuple{};
+};
+
+/// Per-element math that works alike on float, double and the sweep engine's vectors of doubles
+/// (GCC vector extensions), with the same result bits on each element.
+namespace math {
+
+template <class T>
+concept Vector = !std::is_arithmetic_v<T> && requires(T v) { v[0] + v[0]; };
+
+template <class T>
+[[gnu::always_inline]] inline T sqrt(T x) {
+  if constexpr (Vector<T>) {
+    T r = x;
+    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) r[i] = std::sqrt(x[i]);
+    return r;
+  } else {
+    return std::sqrt(x);
+  }
+}
+template <class T>
+[[gnu::always_inline]] inline T abs(T x) {
+  if constexpr (Vector<T>) {
+    T r = x;
+    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) r[i] = std::abs(x[i]);
+    return r;
+  } else {
+    return std::abs(x);
+  }
+}
+template <class T>
+[[gnu::always_inline]] inline T pow(T x, T y) {
+  if constexpr (Vector<T>) {
+    T r = x;
+    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) r[i] = std::pow(x[i], y[i]);
+    return r;
+  } else {
+    return std::pow(x, y);
+  }
+}
+/// std::max's result: b if a < b, else a.
+template <class T>
+[[gnu::always_inline]] inline T max(T a, T b) {
+  return a < b ? b : a;
+}
+/// std::min's result: b if b < a, else a.
+template <class T>
+[[gnu::always_inline]] inline T min(T a, T b) {
+  return b < a ? b : a;
+}
+/// 1, 0 or -1 (0 for a NaN), both comparisons made and selected so that loops vectorize.
+template <class T>
+[[gnu::always_inline]] inline T sign(T x) {
+  const T zero{}, one = zero + 1;
+  return (x > zero ? one : zero) - (x < zero ? one : zero);
+}
+
+}  // namespace math
+
+namespace detail {
+
+template <class R>
+struct CountersOfRule {
+  using type = NoCounters;
+};
+template <class R>
+  requires requires { typename R::Counters; }
+struct CountersOfRule<R> {
+  using type = typename R::Counters;
+};
+
+}  // namespace detail
+
+/// What an elementwise rule declares (see the header comment).
+template <class R>
+concept ElementwiseRule = requires(const typename R::Params& p) {
+  { R::doc } -> std::convertible_to<OptimizerDoc>;
+  R::fields;
+  R::arrays;
+  typename R::template Scalars<double>;
+};
+
+/// The rule's counters (NoCounters when it declares none).
+template <class R>
+using CountersOf = typename detail::CountersOfRule<R>::type;
+
+/// The number of state arrays of a rule.
+template <class R>
+inline constexpr std::size_t kArrayCount = std::size(R::arrays);
+
+/// The number of variant bits of a rule (0 when it has no variants).
+template <class R>
+constexpr unsigned variant_bits() {
+  if constexpr (requires { R::variant_bits; })
+    return R::variant_bits;
+  else
+    return 0;
+}
+
+/// The variant of a rule for its settings.
+template <class R>
+unsigned variant_of(const typename R::Params& p) {
+  if constexpr (variant_bits<R>() > 0)
+    return R::variant(p);
+  else
+    return 0;
+}
+
+/// Bit i set when state array i exists in variant `v`.
+template <class R>
+constexpr unsigned live_arrays(unsigned v) {
+  unsigned live = 0;
+  for (std::size_t i = 0; i < kArrayCount<R>; ++i)
+    if ((R::arrays[i].when & ~v) == 0) live |= 1u << i;
+  return live;
+}
+
+/// The counters before the first step: R::start(p) where the rule has it (ASGD's eta starts at
+/// lr), else value-initialized.
+template <class R>
+CountersOf<R> initial_counters(const typename R::Params& p) {
+  if constexpr (requires { R::start(p); })
+    return R::start(p);
+  else
+    return {};
+}
+
+/// The step's scalars in double: scalars(p, counters), or scalars(p) for a rule without counters.
+template <class R>
+typename R::template Scalars<double> step_scalars(const typename R::Params& p,
+                                                 CountersOf<R>& counters) {
+  if constexpr (requires { R::scalars(p, counters); })
+    return R::scalars(p, counters);
+  else
+    return R::scalars(p);
+}
+
+/// The rule's own constraint between its fields, or "" (also for a rule without one).
+template <class R>
+std::string validate_rule(const typename R::Params& p) {
+  if constexpr (requires { R::validate(p); })
+    return std::string(R::validate(p));
+  else
+    return {};
+}
+
+/// The step index from which the rule's scalars stop changing (a large number when they never do).
+template <class R>
+constexpr std::int64_t steady_after() {
+  if constexpr (requires { R::steady_after; })
+    return R::steady_after;
+  else
+    return INT64_MAX;
+}
+
+}  // namespace descent

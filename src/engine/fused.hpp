@@ -1,0 +1,333 @@
+// Private: the sweep engine's fused loop, for a 2-D formula (functions/formulas.hpp) and any
+// elementwise rule.
+//
+// run_lanes() evaluates the function over a batch, checks it, then steps the optimizer over the
+// batch: several passes per step through arrays of the batch. Here a block of lanes runs all its
+// steps at once, held in vector registers: each step evaluates the formula, tracks the progress,
+// tests for divergence and applies the rule's preludes and update, with no load or store but the
+// lanes' step scalars. Each lane goes through the same operations in the same order as run():
+// the formula, the progress (engine/run.hpp), then the rule's update with the step scalars the
+// rule computes for that lane and step (counters kept per lane). tests/lanes_test.cpp compares
+// every lane with run() bit for bit.
+//
+// The divergence test. run() stops at step k when the point, the loss or the gradient there is not
+// finite. The loop adds them up (their sum is finite when they all are; s - s is then 0) and
+// checks a lane whose sum is not finite exactly as run() does, from its point at step k; a lane
+// whose numbers were all finite (only their sum overflowed) goes on. A lane that ends is parked at
+// the origin with a zero state and masked out of the test.
+//
+// Block sizes per SIMD level: the vector width (8 doubles for AVX-512, 4 for AVX2, 2 for SSE2)
+// and how many vectors a block interleaves, so that the loop's chain of dependent operations
+// (formula, update, formula) is overlapped without running out of registers.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "descent/detail/aggregate.hpp"
+#include "descent/detail/simd_map.hpp"
+#include "descent/elementwise.hpp"
+#include "descent/error.hpp"
+#include "descent/simd.hpp"
+#include "engine/run.hpp"
+#include "functions/formulas.hpp"
+
+namespace descent::detail {
+
+/// Vectors of doubles under GCC's vector extension; each operator applies the scalar operation
+/// to every element.
+using FusedVec8 [[gnu::vector_size(64)]] = double;
+using FusedVec4 [[gnu::vector_size(32)]] = double;
+using FusedVec2 [[gnu::vector_size(16)]] = double;
+
+template <class Vec>
+inline constexpr std::size_t kWidth = sizeof(Vec) / sizeof(double);
+
+// Lanes go in and out of the vectors through arrays, so that nothing takes a vector's address
+// and the loop can keep them in registers.
+template <class Vec>
+[[gnu::always_inline]] inline Vec fused_load(const double* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class Vec>
+[[gnu::always_inline]] inline void fused_store(double* p, Vec v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+/// Whether an element of v is not 0 (a NaN is not 0).
+template <class Vec>
+[[gnu::always_inline]] inline bool any_nonzero(Vec v) {
+  const auto nonzero = v != Vec{};
+  std::int64_t r = 0;
+  for (std::size_t i = 0; i < kWidth<Vec>; ++i) r |= nonzero[i];
+  return r != 0;
+}
+
+/// The lanes of a block whose test fired (bit i of `fired`), checked exactly as run() checks them
+/// from their points (q0[i], q1[i]) at step k; those whose numbers are not finite end as diverged.
+/// Returns the bits of the lanes ended.
+template <class Formula>
+[[gnu::noinline]] std::uint64_t fused_check(const Objective& f, const Formula& formula,
+                                            std::uint64_t fired, const double* q0,
+                                            const double* q1, std::size_t k, RunResult* out) {
+  std::uint64_t ended = 0;
+  std::vector<double> w(2), g(2);
+  for (std::size_t i = 0; i < 64; ++i) {
+    if ((fired >> i & 1U) == 0) continue;
+    w[0] = q0[i];
+    w[1] = q1[i];
+    const double l = formula(w[0], w[1], g[0], g[1]);
+    std::optional<std::string> found = non_finite(f, w, l, g);
+    if (!found) continue;  // all finite: only their sum overflowed
+    if (k == 0) throw InputError(not_finite_at_start(f, w, *found));
+    out[i] = diverged_run(k, std::move(*found));
+    ended |= std::uint64_t{1} << i;
+  }
+  return ended;
+}
+
+/// Everything about one fused call that does not change from block to block.
+template <ElementwiseRule R, class Formula>
+struct FusedJob {
+  const Objective& f;
+  const Formula& formula;
+  std::span<const typename R::Params> p;
+  bool decays;
+  std::span<const double> starts;  ///< two rows of p.size() values
+  std::size_t steps;
+  double tol;
+  RunResult* out;
+};
+
+/// What one block of a fused call reads and writes outside its vectors: per lane (B of them) its
+/// counters, its scalars for the current step (N rows), its weight decay, its start, the initial
+/// value of each live state array, and what it ends with.
+template <ElementwiseRule R, std::size_t B, std::size_t S, std::size_t N>
+struct FusedBlockIO {
+  std::size_t first = 0, nb = 0;
+  CountersOf<R> counters[B];
+  alignas(64) double sc[N][B], decay[B], in0[B], in1[B], init[S + 1][B];
+  alignas(64) double loss[B], best[B], above[B], bad[B], q0[B], q1[B];
+  std::uint64_t ended = 0;  ///< bit j: lane j has ended (or is beyond nb)
+};
+
+/// Lanes [first, first + nb) of the job: their counters, weight decays, starts and initial states
+/// (lanes beyond nb take lane `first`'s settings and start parked at the origin).
+template <ElementwiseRule R, unsigned V, class Formula, class IO>
+[[gnu::noinline]] void fused_start(const FusedJob<R, Formula>& job, IO& io, std::size_t first,
+                                   std::size_t nb, std::size_t b) {
+  constexpr auto live = live_indices<R, V>();
+  const std::size_t lanes = job.p.size();
+  io.first = first;
+  io.nb = nb;
+  io.ended = nb >= 64 ? 0 : ~std::uint64_t{0} << nb;
+  for (std::size_t j = 0; j < b; ++j) {
+    const auto& q = job.p[first + (j < nb ? j : 0)];
+    io.counters[j] = initial_counters<R>(q);
+    io.decay[j] = 0.0;
+    if constexpr (kCoupledDecay<R> != nullptr) io.decay[j] = q.*kCoupledDecay<R>;
+    io.in0[j] = j < nb ? job.starts[first + j] : 0.0;
+    io.in1[j] = j < nb ? job.starts[lanes + first + j] : 0.0;
+    for (std::size_t a = 0; a < live.size(); ++a)
+      io.init[a][j] = R::arrays[live[a]].init && j < nb ? R::arrays[live[a]].init(q) : 0.0;
+  }
+}
+
+/// Every lane's step scalars for the next step, into io.sc.
+template <ElementwiseRule R, class Formula, class IO>
+[[gnu::noinline]] void fused_scalars(const FusedJob<R, Formula>& job, IO& io, std::size_t b) {
+  for (std::size_t j = 0; j < b; ++j) {
+    const auto k = fields_of(step_scalars<R>(job.p[io.first + (j < io.nb ? j : 0)], io.counters[j]));
+    for (std::size_t q = 0; q < k.size(); ++q) io.sc[q][j] = k[q];
+  }
+}
+
+/// The lanes whose test fired (io.bad), checked exactly from their points (io.q0, io.q1) at step
+/// k; returns those that ended.
+template <ElementwiseRule R, class Formula, class IO>
+[[gnu::noinline]] std::uint64_t fused_fired(const FusedJob<R, Formula>& job, IO& io,
+                                            std::size_t k, std::size_t b) {
+  std::uint64_t fired = 0;
+  for (std::size_t j = 0; j < b; ++j)
+    if (io.bad[j] != 0.0) fired |= std::uint64_t{1} << j;
+  fired &= ~io.ended;
+  if (fired == 0) return 0;
+  return fused_check(job.f, job.formula, fired, io.q0, io.q1, k, job.out + io.first);
+}
+
+/// The results of the lanes that completed.
+template <ElementwiseRule R, class Formula, class IO>
+[[gnu::noinline]] void fused_finish(const FusedJob<R, Formula>& job, const IO& io) {
+  for (std::size_t j = 0; j < io.nb; ++j)
+    if ((io.ended >> j & 1) == 0)
+      job.out[io.first + j] =
+          completed_run(job.steps, io.loss[j], io.best[j], io.above[j], job.tol);
+}
+
+/// All steps of one block, in Nv vectors of type Vec held in registers.
+template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, class Formula,
+          class IO>
+[[gnu::always_inline]] inline void fused_steps(const FusedJob<R, Formula>& job, IO& io) {
+  constexpr std::size_t W = kWidth<Vec>, B = Nv * W;
+  constexpr std::size_t S = live_indices<R, V>().size();
+  constexpr std::size_t N = field_count<typename R::template Scalars<double>>();
+  // Per vector: the point, the rule's live state for each coordinate, the progress, the scalars
+  // and the weight decay.
+  Vec x0[Nv], x1[Nv], s0[S + 1][Nv], s1[S + 1][Nv], kv[N][Nv] = {}, dv[Nv];
+  Progress<Vec> progress[Nv];
+  for (std::size_t v = 0; v < Nv; ++v) {
+    x0[v] = fused_load<Vec>(io.in0 + v * W);
+    x1[v] = fused_load<Vec>(io.in1 + v * W);
+    for (std::size_t a = 0; a < S; ++a) s0[a][v] = s1[a][v] = fused_load<Vec>(io.init[a] + v * W);
+    dv[v] = fused_load<Vec>(io.decay + v * W);
+    progress[v] = start_progress<Vec>();
+  }
+  std::size_t running = io.nb;
+  for (std::size_t k = 0;; ++k) {
+    if (static_cast<std::int64_t>(k) <= steady_after<R>()) {
+      fused_scalars(job, io, B);
+      for (std::size_t q = 0; q < N; ++q)
+        for (std::size_t v = 0; v < Nv; ++v) kv[q][v] = fused_load<Vec>(io.sc[q] + v * W);
+    }
+    // At the last step there is no update.
+    const bool last = k == job.steps;
+    Vec bad[Nv], l[Nv], p0[Nv], p1[Nv];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < Nv; ++v) {
+      Vec g0, g1;
+      l[v] = job.formula(x0[v], x1[v], g0, g1);
+      progress[v].observe(l[v], job.tol);
+      const Vec sum = ((l[v] + g0) + (g1 + x0[v])) + x1[v];
+      bad[v] = sum - sum;
+      p0[v] = x0[v];
+      p1[v] = x1[v];
+      if (!last) {
+        [&]<std::size_t... A, std::size_t... Q>(std::index_sequence<A...>,
+                                                std::index_sequence<Q...>) {
+          const typename R::template Scalars<Vec> kvec{kv[Q][v]...};
+          PreludeScalars<Vec> pk{};
+          pk.decay = dv[v];
+          update_element<R, V>(kvec, x0[v], prelude<Mode>(g0, x0[v], pk), s0[A][v]...);
+          update_element<R, V>(kvec, x1[v], prelude<Mode>(g1, x1[v], pk), s1[A][v]...);
+        }(std::make_index_sequence<S>{}, std::make_index_sequence<N>{});
+      }
+    }
+    Vec any = bad[0];
+#pragma GCC unroll 4
+    for (std::size_t v = 1; v < Nv; ++v) any += bad[v];
+    if (any_nonzero(any)) [[unlikely]] {
+      for (std::size_t v = 0; v < Nv; ++v) {
+        fused_store(io.bad + v * W, bad[v]);
+        fused_store(io.q0 + v * W, p0[v]);
+        fused_store(io.q1 + v * W, p1[v]);
+      }
+      const std::uint64_t now = fused_fired(job, io, k, B);
+      if (now != 0) {
+        io.ended |= now;
+        running -= static_cast<std::size_t>(std::popcount(now));
+        if (running == 0) return;
+        // The lanes ended are parked at the origin with a zero state.
+        for (std::size_t v = 0; v < Nv; ++v) {
+          alignas(64) double keep[W];
+          for (std::size_t i = 0; i < W; ++i) keep[i] = (now >> (v * W + i) & 1) ? 0.0 : 1.0;
+          const Vec zero{}, kept = fused_load<Vec>(keep);
+          x0[v] = kept != zero ? x0[v] : zero;
+          x1[v] = kept != zero ? x1[v] : zero;
+          for (std::size_t a = 0; a < S; ++a) {
+            s0[a][v] = kept != zero ? s0[a][v] : zero;
+            s1[a][v] = kept != zero ? s1[a][v] : zero;
+          }
+        }
+      }
+    }
+    if (last) {
+      for (std::size_t v = 0; v < Nv; ++v) {
+        fused_store(io.loss + v * W, l[v]);
+        fused_store(io.best + v * W, progress[v].best);
+        fused_store(io.above + v * W, progress[v].above);
+      }
+      return;
+    }
+  }
+}
+
+/// Every block of a fused call, Nv vectors of type Vec at a time.
+template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, class Formula>
+[[gnu::always_inline]] inline void fused_blocks(const FusedJob<R, Formula>& job) {
+  constexpr std::size_t B = Nv * kWidth<Vec>;
+  constexpr std::size_t S = live_indices<R, V>().size();
+  constexpr std::size_t N = field_count<typename R::template Scalars<double>>();
+  static_assert(B <= 64, "a block's lanes are bits of a 64-bit mask");
+  FusedBlockIO<R, B, S, N> io;
+  const std::size_t lanes = job.p.size();
+  for (std::size_t first = 0; first < lanes; first += B) {
+    fused_start<R, V>(job, io, first, std::min(B, lanes - first), B);
+    fused_steps<R, V, Mode, Nv, Vec>(job, io);
+    fused_finish(job, io);
+  }
+}
+
+// One entry point per instruction set, into which the step loop is inlined (flatten; the setup,
+// the exact check and the results are out of line) and compiled for that set.
+#if DESCENT_X86_64_KERNELS
+template <ElementwiseRule R, unsigned V, int Mode, class Formula>
+[[gnu::target("avx512f"), gnu::flatten]] void fused_avx512(const FusedJob<R, Formula>& job) {
+  fused_blocks<R, V, Mode, 2, FusedVec8>(job);
+}
+template <ElementwiseRule R, unsigned V, int Mode, class Formula>
+[[gnu::target("avx2"), gnu::flatten]] void fused_avx2(const FusedJob<R, Formula>& job) {
+  fused_blocks<R, V, Mode, 2, FusedVec4>(job);
+}
+#endif
+template <ElementwiseRule R, unsigned V, int Mode, class Formula>
+[[gnu::flatten]] void fused_base(const FusedJob<R, Formula>& job) {
+  fused_blocks<R, V, Mode, 2, FusedVec2>(job);
+}
+
+/// Runs lanes with the settings `p` (sharing `variant`) from `starts` (2 rows of p.size()
+/// values) as run_lanes() would, from a fresh state. `decays`: whether any lane has a coupled
+/// weight decay.
+template <ElementwiseRule R, class Formula>
+std::vector<RunResult> run_fused_rule(const Objective& f, const Formula& formula,
+                                      std::span<const typename R::Params> p, unsigned variant,
+                                      bool decays, std::span<const double> starts,
+                                      const RunOptions& options) {
+  const std::size_t lanes = p.size();
+  if (starts.size() != 2 * lanes)
+    throw std::invalid_argument("run_fused: the starts are not 2 x lanes values");
+  if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
+  std::vector<RunResult> out(lanes);
+  const FusedJob<R, Formula> job{f, formula, p, decays, starts, options.steps, options.tol,
+                                 out.data()};
+  const Simd level = simd();
+  with_variant<variant_bits<R>()>(variant, [&]<unsigned V>() {
+    const auto run = [&]<int Mode>() {
+#if DESCENT_X86_64_KERNELS
+      if (level == Simd::avx512) return fused_avx512<R, V, Mode>(job);
+      if (level == Simd::avx2) return fused_avx2<R, V, Mode>(job);
+#else
+      (void)level;
+#endif
+      fused_base<R, V, Mode>(job);
+    };
+    if (decays)
+      run.template operator()<kDecayOnly>();
+    else
+      run.template operator()<kNoPrelude>();
+  });
+  return out;
+}
+
+}  // namespace descent::detail

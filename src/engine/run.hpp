@@ -1,0 +1,73 @@
+// Private: what a run is, written once for every loop that runs one: run() (one run, recorded or
+// not), the lanes (many runs stepped together) and the fused loop (many runs in vector registers).
+//   - A run ends at the first step whose point, loss or gradient is not finite ("diverged at step
+//     k: what", what named by non_finite()); a start where the function is not finite is an
+//     InputError (not_finite_at_start()).
+//   - Progress tracks the best loss and the first step whose loss is within tol, step by step, on
+//     one run (V = double) or on a vector of lanes (V a vector of doubles).
+// RunResult::message() words the termination.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "descent/objective.hpp"
+#include "descent/runner.hpp"
+
+namespace descent::detail {
+
+/// Names the first non-finite number among the point, the loss and the gradient, with the
+/// function's explanation when it has one ("loss is inf (log of 0 at column 5)"); nothing if all
+/// are finite.
+std::optional<std::string> non_finite(const Objective& f, std::span<const double> w, double loss,
+                                      std::span<const double> g);
+
+/// The message of the InputError for a start point where the function is not finite.
+std::string not_finite_at_start(const Objective& f, std::span<const double> w,
+                                const std::string& what);
+
+/// The best loss so far and how many steps had a best loss above tol (which is the first step
+/// within tol once the best loss is within tol). V is double, or a vector of lanes.
+template <class V>
+struct Progress {
+  V best;   ///< starts at +inf
+  V above;  ///< starts at 0
+
+  /// Takes the loss of the next step.
+  [[gnu::always_inline]] void observe(V loss, double tol) {
+    const V one = V{} + 1, zero{};
+    best = loss < best ? loss : best;
+    above += best > tol ? one : zero;
+  }
+};
+
+/// Progress of a run about to start.
+template <class V>
+Progress<V> start_progress() {
+  return {V{} + INFINITY, V{}};
+}
+
+/// A run that completed `steps` steps, with its last loss and its progress (one lane's values).
+inline RunResult completed_run(std::size_t steps, double final_loss, double best, double above,
+                               double tol) {
+  RunResult r;
+  r.stop_step = steps;
+  r.metrics.final_loss = final_loss;
+  r.metrics.best_loss = best;
+  if (best <= tol) r.metrics.steps_to_tol = static_cast<std::size_t>(above);
+  return r;
+}
+
+/// A run that diverged at step k because of `what`.
+inline RunResult diverged_run(std::size_t k, std::string what) {
+  RunResult r;
+  r.termination = Termination::diverged;
+  r.stop_step = k;
+  r.reason = std::move(what);
+  r.metrics.final_loss = r.metrics.best_loss = INFINITY;
+  return r;
+}
+
+}  // namespace descent::detail
