@@ -256,13 +256,14 @@ TEST(Api, ServesOverHttp) {
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
   // The page: its files, and nothing else.
-  for (const char* path : {"/", "/index.html", "/app.js", "/vendor/plotly.min.js"}) {
+  for (const char* path :
+       {"/", "/index.html", "/js/app.js", "/js/state.js", "/vendor/plotly.min.js"}) {
     const auto page = client.Get(path);
     ASSERT_TRUE(page) << path;
     EXPECT_EQ(page->status, 200) << path;
   }
   EXPECT_THAT(client.Get("/")->get_header_value("Content-Type"), HasSubstr("text/html"));
-  EXPECT_THAT(client.Get("/app.js")->get_header_value("Content-Type"),
+  EXPECT_THAT(client.Get("/js/app.js")->get_header_value("Content-Type"),
               HasSubstr("text/javascript"));
   for (const char* path : {"/../CMakeLists.txt", "/node_modules/playwright-core/package.json",
                            "/package.json", "/tests/e2e.test.mjs", "/%2e%2e/README.md"}) {
