@@ -1,18 +1,18 @@
 // descent lab: the page of `descent serve`. Every control is generated from the registry
 // (GET /api/functions, /api/optimizers) and clamped to the API's limits (GET /api/limits); every
-// number comes from the C++ engine through the JSON API (docs/api.md). The state lives in the URL
-// (state.js).
+// number comes from the C++ engine through the JSON API (docs/api.md, api.js). The state lives in
+// the URL (state.js, url.js).
 import * as S from './state.js';
+import { api } from './api.js';
+import { $, COLORS, EXPRESSION, currentStart, functionEntry, isExpression, optimizerEntry } from './page.js';
+import { PLOT_CONFIG, heightScale, truncated } from './plots.js';
+import { clearErrors, setStatus, showError } from './status.js';
+import { readAddress, showAddressProblems, wireShare, writeAddress } from './url.js';
 
 /* global Plotly */
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const SURFACE_RESOLUTION = 101;
-const EXPRESSION = '__expression';
 const DEFAULT_EXPRESSION = 'w1^2 + 8*w2^2';
-const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage'] };
-
-const $ = (id) => document.getElementById(id);
 
 // Everything the page knows; exposed as window.__descent for the browser tests.
 const app = {
@@ -39,46 +39,6 @@ const app = {
   lastError: '',
 };
 window.__descent = app;
-
-// ---- the API ------------------------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(message, field, status) {
-    super(message);
-    this.field = field;
-    this.status = status;
-  }
-}
-
-async function api(path, body) {
-  const init = body === undefined ? {} : {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  };
-  let res;
-  try {
-    res = await fetch(`/api/${path}`, init);
-  } catch (e) {
-    throw new ApiError(`the server did not answer (${e.message}); is descent serve running?`, null, 0);
-  }
-  const answer = await res.json();
-  if (!res.ok) throw new ApiError(answer.error, answer.field, res.status);
-  return answer;
-}
-
-// ---- registry helpers -----------------------------------------------------------------------
-
-const optimizerEntry = (name) => app.optimizers.find((e) => e.name === name);
-const functionEntry = (spec) => app.functions.find((e) => e.name === S.parseSpec(spec).name) ?? null;
-
-function isExpression(spec) {
-  try {
-    return functionEntry(spec) === null;
-  } catch {
-    return true;
-  }
-}
 
 function valueOf(param, values) {
   return values[param.name] ?? S.defaultText(param);
@@ -178,7 +138,7 @@ function paramControl(p, values, onChange) {
 function renderFunctionControls() {
   const st = app.state;
   const select = $('function');
-  const expression = isExpression(st.fn);
+  const expression = isExpression(app, st.fn);
   select.value = expression ? EXPRESSION : S.parseSpec(st.fn).name;
   $('expression-row').hidden = !expression;
   const box = $('function-params');
@@ -189,7 +149,7 @@ function renderFunctionControls() {
     box.replaceChildren();
     return;
   }
-  const entry = functionEntry(st.fn);
+  const entry = functionEntry(app, st.fn);
   $('function-doc').textContent = entry.doc;
   const values = { ...S.parseSpec(st.fn).values };
   renderParams(box, entry, values, (v) => {
@@ -204,7 +164,7 @@ function renderOptimizerCards() {
   box.replaceChildren();
   st.opts.forEach((spec, i) => {
     const parsed = S.parseSpec(spec);
-    const entry = optimizerEntry(parsed.name);
+    const entry = optimizerEntry(app, parsed.name);
     const card = document.createElement('div');
     card.className = 'opt';
     card.dataset.index = i;
@@ -268,14 +228,10 @@ function renderStabilityNotes() {
 }
 
 function renderStartAndSteps() {
-  const start = currentStart();
+  const start = currentStart(app);
   $('start-x').value = start ? S.formatNumber(start[0]) : '';
   $('start-y').value = start ? S.formatNumber(start[1]) : '';
   $('steps').value = app.state.steps;
-}
-
-function currentStart() {
-  return app.state.start ?? app.base?.surface?.default_start ?? null;
 }
 
 // ---- refreshing: surface, run, theory -----------------------------------------------------------
@@ -292,35 +248,15 @@ async function pump() {
     try {
       await refreshOnce();
     } catch (e) {
-      showError(e);
+      showError(app, e);
     }
   }
   app.busy = false;
 }
 
-function showError(e) {
-  app.lastError = e.message;
-  setStatus('');
-  const target = e.field === 'function' && isExpression(app.state.fn) ? $('expression-error') : $('problems');
-  target.textContent = e.field ? `${e.field}: ${e.message}` : e.message;
-  target.hidden = false;
-}
-
-function clearErrors() {
-  app.lastError = '';
-  for (const id of ['expression-error', 'problems']) {
-    $(id).hidden = true;
-    $(id).textContent = '';
-  }
-}
-
-function setStatus(text) {
-  $('status').textContent = text;
-}
-
 async function refreshOnce() {
   const st = app.state;
-  history.replaceState(null, '', `?${S.encodeState(st)}`);
+  writeAddress(st);
   setStatus('running…');
   const fn = st.fn;
   if (!app.base || app.base.fn !== fn) {
@@ -329,7 +265,7 @@ async function refreshOnce() {
     app.analysis = null;
     renderStartAndSteps();
   }
-  const start = currentStart();
+  const start = currentStart(app);
   const box = S.viewBox(app.base.box, start);
   const key = `${fn}|${JSON.stringify(box)}`;
   if (app.surfaceKey !== key) {
@@ -345,7 +281,7 @@ async function refreshOnce() {
   const run = await api('run', request);
   const ms = performance.now() - t0;
   if (!app.analysis || app.analysis.fn !== fn) app.analysis = await analyze(fn, start);
-  clearErrors();
+  clearErrors(app);
   app.run = run;
   app.runRequest = request;
   $('formula').textContent = `f = ${run.formula}`;
@@ -372,37 +308,6 @@ async function analyze(fn, start) {
 }
 
 // ---- drawing -------------------------------------------------------------------------------------
-
-/**
- * Heights for the contour and the surface. Contour levels are logarithmic once the values span
- * two decades above their minimum, so the valley floor keeps its lines; the 3-D surface keeps
- * true heights unless they span more than 1000 (walls like Rosenbrock's would flatten the rest).
- */
-function heightScale(z, forSurface) {
-  let lo = Infinity, hi = -Infinity;
-  for (const row of z) for (const v of row) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-  const span = hi - lo;
-  const eps = span * 1e-4 || 1e-12;
-  const log = Number.isFinite(span) && span > 0 &&
-    (forSurface ? span > 1e3 : (lo > 0 ? hi / lo : span / eps) > 100);
-  const f = log ? (v) => (v === null ? null : Math.log10(v - lo + eps)) : (v) => v;
-  return { f, log, title: log ? `log10(f − ${S.displayNumber(lo)} + ε)` : 'f' };
-}
-
-/**
- * The first k+1 points of a path, for drawing. Coordinates far outside the view (a diverging run
- * reaches 1e300) are pulled in to ten view widths, where they are still off the plot but keep
- * the plotting library's pixel arithmetic finite.
- */
-function truncated(r, k) {
-  const n = Math.min(k + 1, r.points.length);
-  const clip = (v, d) => {
-    const lo = app.box.lower[d], hi = app.box.upper[d], w = 10 * (hi - lo);
-    return Math.min(Math.max(v, lo - w), hi + w);
-  };
-  const pts = r.points.slice(0, n);
-  return { x: pts.map((p) => clip(p[0], 0)), y: pts.map((p) => clip(p[1], 1)), n };
-}
 
 function renderAll() {
   renderStabilityNotes();
@@ -438,11 +343,11 @@ function renderContour() {
     marker: { symbol: 'x', size: 10, color: '#222' },
   }, {
     type: 'scatter', mode: 'markers', name: 'start', hoverinfo: 'x+y',
-    x: [currentStart()[0]], y: [currentStart()[1]],
+    x: [currentStart(app)[0]], y: [currentStart(app)[1]],
     marker: { symbol: 'circle-open', size: 13, color: '#222', line: { width: 2 } },
   }];
   app.run.results.forEach((r, i) => {
-    const t = truncated(r, app.frame);
+    const t = truncated(r, app.frame, app.box);
     const color = COLORS[i % COLORS.length];
     traces.push({
       type: 'scatter', mode: 'lines+markers', name: r.label, x: t.x, y: t.y,
@@ -492,7 +397,7 @@ function renderSurface() {
   // The box is the surface's; a path leaving it is cut at its walls by the scene.
   const zpad = 0.05 * (view.zhi - view.zlo || 1);
   app.run.results.forEach((r, i) => {
-    const t = truncated(r, app.frame);
+    const t = truncated(r, app.frame, app.box);
     const color = COLORS[i % COLORS.length];
     traces.push({
       type: 'scatter3d', mode: 'lines+markers', name: r.label, x: t.x, y: t.y,
@@ -639,12 +544,12 @@ function applyButton(id, text, names, settings) {
       found = true;
       const values = { ...p.values };
       for (const [k, v] of Object.entries(settings)) values[k] = S.formatNumber(v);
-      return S.buildSpec(optimizerEntry(p.name), values, p.schedule);
+      return S.buildSpec(optimizerEntry(app, p.name), values, p.schedule);
     });
     if (!found && st.opts.length < S.limits.max_optimizers) {
       const values = {};
       for (const [k, v] of Object.entries(settings)) values[k] = S.formatNumber(v);
-      st.opts.push(S.buildSpec(optimizerEntry(names[0]), values));
+      st.opts.push(S.buildSpec(optimizerEntry(app, names[0]), values));
     }
     renderOptimizerCards();
     requestRefresh();
@@ -667,7 +572,7 @@ function setFrame(k) {
   if (app.state.view === 'contour' && $('contour').data) {
     const xs = [], ys = [], idx = [];
     rs.forEach((r, i) => {
-      const t = truncated(r, app.frame);
+      const t = truncated(r, app.frame, app.box);
       xs.push(t.x, t.x.slice(-1));
       ys.push(t.y, t.y.slice(-1));
       idx.push(3 + 2 * i, 4 + 2 * i);
@@ -677,7 +582,7 @@ function setFrame(k) {
     const xs = [], ys = [], zs = [], idx = [];
     const z = surfaceView().paths;
     rs.forEach((r, i) => {
-      const t = truncated(r, app.frame);
+      const t = truncated(r, app.frame, app.box);
       xs.push(t.x);
       ys.push(t.y);
       zs.push(z[i].slice(0, t.n));
@@ -727,7 +632,7 @@ function phaseOptimizer() {
   const st = app.state;
   if (st.phase.opt >= st.opts.length) st.phase.opt = 0;
   const parsed = S.parseSpec(st.opts[st.phase.opt]);
-  return { parsed, entry: optimizerEntry(parsed.name) };
+  return { parsed, entry: optimizerEntry(app, parsed.name) };
 }
 
 function renderPhaseControls() {
@@ -768,7 +673,7 @@ async function renderPhase() {
   delete values[st.phase.y];
   const steps = st.phase.steps;
   const request = {
-    function: st.fn, start: currentStart(), optimizer: S.buildSpec(entry, values),
+    function: st.fn, start: currentStart(app), optimizer: S.buildSpec(entry, values),
     grid: [axisSpec(entry, st.phase.x, st.phase.n), axisSpec(entry, st.phase.y, st.phase.n)],
     steps, metric: st.phase.metric,
   };
@@ -853,7 +758,7 @@ function drawPhase(ans, parsed, entry) {
     gd.descentClick = true;
   }
   $('phase-note').textContent =
-    `${entry.name} from (${currentStart().map(S.displayNumber).join(', ')}), ${ans.steps} steps, ${nx}×${ny} settings in ${app.phaseMs.toFixed(0)} ms: ` +
+    `${entry.name} from (${currentStart(app).map(S.displayNumber).join(', ')}), ${ans.steps} steps, ${nx}×${ny} settings in ${app.phaseMs.toFixed(0)} ms: ` +
     `${reached} reach the metric, ${blown} diverge (red); grey never reached the tolerance. Click a cell to use its setting.`;
   app.phaseRenders += 1;
 }
@@ -956,7 +861,7 @@ function wire() {
   });
   document.querySelectorAll('.tabs button').forEach((b) => b.addEventListener('click', () => {
     st.view = b.dataset.view;
-    history.replaceState(null, '', `?${S.encodeState(st)}`);
+    writeAddress(st);
     renderView();
   }));
   $('play').addEventListener('click', play);
@@ -982,21 +887,14 @@ function wire() {
     st.phase.n = Math.min(Math.max(Number.isFinite(n) ? n : 40, 4), 128);
     const k = Math.round(Number($('phase-steps').value));
     st.phase.steps = Math.min(Math.max(Number.isFinite(k) ? k : 1000, 1), S.limits.max_sweep_steps);
-    history.replaceState(null, '', `?${S.encodeState(st)}`);
+    writeAddress(st);
     renderPhase();
   };
   for (const id of ['phase-opt', 'phase-x', 'phase-y', 'phase-n', 'phase-steps', 'phase-metric']) $(id).addEventListener('change', () => {
     if (id === 'phase-metric') st.phase.metric = $('phase-metric').value;
     phaseChanged();
   });
-  $('share').addEventListener('click', async () => {
-    try {
-      await navigator.clipboard.writeText(location.href);
-      setStatus('link copied');
-    } catch {
-      setStatus('copy the address bar: it holds this view');
-    }
-  });
+  wireShare();
   $('export-png').addEventListener('click', exportPng);
   $('export-csv').addEventListener('click', () => app.run && download('descent-run.csv', 'text/csv', S.runToCsv(app.run)));
   $('export-json').addEventListener('click', () => app.run &&
@@ -1005,7 +903,7 @@ function wire() {
 
 async function main() {
   if (typeof Plotly === 'undefined') {
-    showError(new Error('plotly.js did not load: run npm ci --prefix web and restart descent serve'));
+    showError(app, new Error('plotly.js did not load: run npm ci --prefix web and restart descent serve'));
     return;
   }
   try {
@@ -1014,21 +912,13 @@ async function main() {
     app.optimizers = opts.optimizers;
     S.setLimits(lim.limits);
   } catch (e) {
-    showError(e);
+    showError(app, e);
     return;
   }
   // The inputs' upper ends are the API's limits.
   $('steps').max = String(S.limits.max_steps);
   $('phase-steps').max = String(S.limits.max_sweep_steps);
-  const { state, problems } = S.decodeState(location.search);
-  const known = state.opts.filter((spec) => {
-    try {
-      if (optimizerEntry(S.parseSpec(spec).name)) return true;
-    } catch { /* reported below */ }
-    problems.push(`optimizer '${spec}' is not in the registry; left out`);
-    return false;
-  });
-  state.opts = known.length ? known : [...S.DEFAULT_STATE.opts];
+  const { state, problems } = readAddress(app);
   app.state = state;
   const fsel = $('function');
   for (const f of app.functions) fsel.add(new Option(f.name, f.name));
@@ -1042,10 +932,7 @@ async function main() {
   renderView();
   requestRefresh();
   while (app.busy) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (problems.length) {
-    $('problems').textContent = `From the address: ${problems.join('; ')}`;
-    $('problems').hidden = false;
-  }
+  showAddressProblems(problems);
 }
 
 main();
