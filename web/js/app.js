@@ -7,7 +7,9 @@
 // (controls.js), the views behind the tabs (views.js: contour.js, surface.js, phase.js), the
 // player (player.js), the loss chart (loss.js), the metrics (metrics.js) and theory (theory.js)
 // panels, the downloads (exports.js) and the address (url.js). Each part is handed the page
-// object; refresh.js brings it in step with the state through the API (api.js).
+// object, and calls `on` (below) after it changed the state; refresh.js then brings the page in
+// step through the API (api.js). What they share: page.js (look-ups, colours), plots.js (height
+// scales, paths cut to a step) and status.js (the status line and errors).
 import * as S from './state.js';
 import { api } from './api.js';
 import { $ } from './page.js';
