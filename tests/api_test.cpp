@@ -311,13 +311,14 @@ TEST(Api, ServesOverHttp) {
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
   // The page: its files, and nothing else.
-  for (const char* path : {"/", "/index.html", "/app.js", "/vendor/plotly.min.js"}) {
+  for (const char* path :
+       {"/", "/index.html", "/js/app.js", "/js/state.js", "/vendor/plotly.min.js"}) {
     const auto page = client.Get(path);
     ASSERT_TRUE(page) << path;
     EXPECT_EQ(page->status, 200) << path;
   }
   EXPECT_THAT(client.Get("/")->get_header_value("Content-Type"), HasSubstr("text/html"));
-  EXPECT_THAT(client.Get("/app.js")->get_header_value("Content-Type"),
+  EXPECT_THAT(client.Get("/js/app.js")->get_header_value("Content-Type"),
               HasSubstr("text/javascript"));
   for (const char* path : {"/../CMakeLists.txt", "/node_modules/playwright-core/package.json",
                            "/package.json", "/tests/e2e.test.mjs", "/%2e%2e/README.md"}) {
@@ -336,6 +337,7 @@ TEST(WebAssets, ServesThePageFilesOnlyAndSaysWhatIsMissing) {
   fs::remove_all(dir);
   fs::create_directories(dir / "node_modules" / "plotly.js-dist-min");
   fs::create_directories(dir / "tests");
+  fs::create_directories(dir / "js" / "deeper");
   const auto write = [](const fs::path& p, const std::string& text) { std::ofstream(p) << text; };
   try {
     WebAssets::load(dir);
@@ -348,6 +350,9 @@ TEST(WebAssets, ServesThePageFilesOnlyAndSaysWhatIsMissing) {
   write(dir / "notes.txt", "not served");
   write(dir / "package.json", "{}");
   write(dir / "tests" / "e2e.test.mjs", "not served");
+  write(dir / "js" / "view.js", "export const y = 2;");
+  write(dir / "js" / "notes.css", "not served");
+  write(dir / "js" / "deeper" / "more.js", "not served");
   try {
     WebAssets::load(dir);
     ADD_FAILURE() << "a page without plotly.js was accepted";
@@ -356,13 +361,17 @@ TEST(WebAssets, ServesThePageFilesOnlyAndSaysWhatIsMissing) {
   }
   write(dir / "node_modules" / "plotly.js-dist-min" / "plotly.min.js", "var Plotly;");
   const WebAssets assets = WebAssets::load(dir);
-  EXPECT_EQ(assets.size(), 4u);  // /, /index.html, /app.js, /vendor/plotly.min.js
+  EXPECT_EQ(assets.size(), 5u);  // /, /index.html, /app.js, /js/view.js, /vendor/plotly.min.js
   ASSERT_NE(assets.find("/"), nullptr);
   EXPECT_EQ(assets.find("/")->body, "<html></html>");
   EXPECT_THAT(assets.find("/app.js")->content_type, HasSubstr("javascript"));
+  ASSERT_NE(assets.find("/js/view.js"), nullptr);
+  EXPECT_EQ(assets.find("/js/view.js")->body, "export const y = 2;");
+  EXPECT_THAT(assets.find("/js/view.js")->content_type, HasSubstr("javascript"));
   EXPECT_EQ(assets.find("/vendor/plotly.min.js")->body, "var Plotly;");
   for (const char* path : {"/notes.txt", "/package.json", "/tests/e2e.test.mjs", "/../index.html",
-                           "/node_modules/plotly.js-dist-min/plotly.min.js", ""})
+                           "/node_modules/plotly.js-dist-min/plotly.min.js", "/js/notes.css",
+                           "/js/deeper/more.js", "/js/", "/js/../index.html", ""})
     EXPECT_EQ(assets.find(path), nullptr) << path;
   fs::remove_all(dir);
 }

@@ -42,6 +42,14 @@ WebAssets WebAssets::load(const fs::path& dir) {
     assets.files_["/" + e.path().filename().string()] = {type, read_file(e.path())};
   }
   assets.files_["/"] = assets.files_.at("/index.html");
+  // The page's script modules: the .js files directly in js/, no deeper.
+  if (fs::is_directory(dir / "js", ec)) {
+    for (const fs::directory_entry& e : fs::directory_iterator(dir / "js")) {
+      if (!e.is_regular_file() || e.path().extension() != ".js") continue;
+      assets.files_["/js/" + e.path().filename().string()] = {content_type(".js"),
+                                                              read_file(e.path())};
+    }
+  }
   const fs::path plotly = dir / "node_modules" / "plotly.js-dist-min" / "plotly.min.js";
   if (!fs::is_regular_file(plotly, ec))
     throw InputError("the page needs plotly.js, which is not installed at " + plotly.string() +

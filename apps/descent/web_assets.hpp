@@ -18,9 +18,10 @@ struct WebAsset {
 class WebAssets {
  public:
   /// Reads the page from `dir`: every .html, .js, .css and .svg file directly in it (served at
-  /// /NAME, index.html also at /), and plotly.js from dir/node_modules/plotly.js-dist-min
-  /// (served at /vendor/plotly.min.js). Throws InputError when `dir` is not a folder holding
-  /// index.html or when plotly.js is missing (with the command that installs it).
+  /// /NAME, index.html also at /), every .js file directly in dir/js, the page's modules (served
+  /// at /js/NAME), and plotly.js from dir/node_modules/plotly.js-dist-min (served at
+  /// /vendor/plotly.min.js). Throws InputError when `dir` is not a folder holding index.html or
+  /// when plotly.js is missing (with the command that installs it).
   static WebAssets load(const std::filesystem::path& dir);
 
   /// The file served at `path`, or nullptr.

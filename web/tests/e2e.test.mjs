@@ -65,6 +65,13 @@ test('the page opens on the seed experiment and draws it', async () => {
   await shot('contour');
 });
 
+test('the page preloads every module of js/', async () => {
+  const modules = fs.readdirSync(path.join(webDir, 'js')).filter((f) => f.endsWith('.js') && f !== 'app.js');
+  const preloaded = await page.evaluate(() =>
+    [...document.querySelectorAll('link[rel="modulepreload"]')].map((l) => new URL(l.href).pathname));
+  assert.deepEqual(preloaded.sort(), modules.map((f) => `/js/${f}`).sort());
+});
+
 test('the metrics table shows what the engine answered', async () => {
   const run = await page.evaluate(() => window.__descent.run);
   const rows = await page.locator('#metrics tbody tr').evaluateAll((trs) =>

@@ -1,7 +1,7 @@
-// The page's pure logic (web/state.js): specs, sliders, the URL, the exports, the theory's limits.
+// The page's pure logic (web/js/state.js): specs, sliders, the URL, exports, the theory's limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as S from '../state.js';
+import * as S from '../js/state.js';
 
 // The limits of descent serve's defaults (apps/descent/api.hpp), as GET /api/limits gives them.
 S.setLimits({ max_steps: 10000, max_optimizers: 8, max_sweep_steps: 5000 });

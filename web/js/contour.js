@@ -1,0 +1,77 @@
+// The contour view: the function's level sets, its minima, the start, and each optimizer's path
+// up to the step shown. A click on the map starts the paths there.
+import { $, COLORS, currentStart } from './page.js';
+import { PLOT_CONFIG, heightScale, truncated } from './plots.js';
+import { renderStartAndSteps } from './controls.js';
+
+/* global Plotly */
+
+export function renderContour(app) {
+  const s = app.surface;
+  const scale = heightScale(s.z, false);
+  const traces = [{
+    type: 'contour', x: s.x, y: s.y, z: s.z.map((row) => row.map(scale.f)),
+    ncontours: 28, showscale: false, hoverinfo: 'skip',
+    colorscale: [[0, '#e8eef8'], [0.5, '#c4d3ea'], [1, '#f7f2e4']],
+    contours: { coloring: 'fill', showlines: true }, line: { color: 'rgba(60,80,120,0.35)', width: 0.8 },
+  }, {
+    type: 'scatter', mode: 'markers', name: 'minimum', hoverinfo: 'x+y',
+    x: s.minimizers.map((m) => m[0]), y: s.minimizers.map((m) => m[1]),
+    marker: { symbol: 'x', size: 10, color: '#222' },
+  }, {
+    type: 'scatter', mode: 'markers', name: 'start', hoverinfo: 'x+y',
+    x: [currentStart(app)[0]], y: [currentStart(app)[1]],
+    marker: { symbol: 'circle-open', size: 13, color: '#222', line: { width: 2 } },
+  }];
+  app.run.results.forEach((r, i) => {
+    const t = truncated(r, app.frame, app.box);
+    const color = COLORS[i % COLORS.length];
+    traces.push({
+      type: 'scatter', mode: 'lines+markers', name: r.label, x: t.x, y: t.y,
+      line: { color, width: 2 }, marker: { color, size: 4 }, hovertemplate: `${r.label}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+    });
+    traces.push({
+      type: 'scatter', mode: 'markers', showlegend: false, hoverinfo: 'skip',
+      x: t.x.slice(-1), y: t.y.slice(-1), marker: { color, size: 11, line: { color: '#fff', width: 1.5 } },
+    });
+  });
+  const layout = {
+    margin: { l: 48, r: 12, t: 10, b: 36 },
+    xaxis: { title: { text: 'w1', standoff: 4 }, range: [app.box.lower[0], app.box.upper[0]], fixedrange: true },
+    yaxis: { title: { text: 'w2' }, range: [app.box.lower[1], app.box.upper[1]], fixedrange: true },
+    legend: { orientation: 'h', x: 0, y: -0.15, yanchor: 'top' },
+    dragmode: false, hovermode: 'closest', uirevision: 'contour',
+  };
+  Plotly.react($('contour'), traces, layout, PLOT_CONFIG);
+}
+
+/** Cuts the drawn paths and moves their heads to the step shown (the player's frame). */
+export function showContourFrame(app) {
+  const xs = [], ys = [], idx = [];
+  app.run.results.forEach((r, i) => {
+    const t = truncated(r, app.frame, app.box);
+    xs.push(t.x, t.x.slice(-1));
+    ys.push(t.y, t.y.slice(-1));
+    idx.push(3 + 2 * i, 4 + 2 * i);
+  });
+  Plotly.restyle($('contour'), { x: xs, y: ys }, idx);
+}
+
+function onContourClick(app, on, ev) {
+  const gd = $('contour');
+  const L = gd._fullLayout;
+  if (!L) return;
+  const r = gd.getBoundingClientRect();
+  const px = ev.clientX - r.left - L._size.l, py = ev.clientY - r.top - L._size.t;
+  if (px < 0 || py < 0 || px > L._size.w || py > L._size.h) return;
+  const [x0, x1] = L.xaxis.range, [y0, y1] = L.yaxis.range;
+  const x = x0 + (px / L._size.w) * (x1 - x0), y = y1 - (py / L._size.h) * (y1 - y0);
+  const round = (v, span) => Number(v.toFixed(Math.max(0, 3 - Math.floor(Math.log10(span)))));
+  app.state.start = [round(x, x1 - x0), round(y, y1 - y0)];
+  renderStartAndSteps(app);
+  on.refresh();
+}
+
+export function wireContour(app, on) {
+  $('contour').addEventListener('click', (ev) => onContourClick(app, on, ev));
+}
