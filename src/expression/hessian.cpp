@@ -24,7 +24,7 @@ bool Expression::hessian(std::span<const double> x, std::span<double> h) const {
           const std::size_t var = var_index(nd);
           v[k] = {x[var], var == i ? 1.0 : 0.0, var == j ? 1.0 : 0.0, 0.0};
         } else {
-          v[k] = apply_hyper(nd.op, v[nd.a], binary(nd.op) ? v[nd.b] : Hyper{}, nd.c);
+          v[k] = hyper(nd.op, v[nd.a], binary(nd.op) ? v[nd.b] : Hyper{}, nd.c);
         }
       }
       h[i * d + j] = h[j * d + i] = v.back().d12;

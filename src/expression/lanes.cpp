@@ -25,34 +25,25 @@ namespace descent::detail::expression {
 
 namespace {
 
-// Operations whose partials are cheap to get again from the operands (arithmetic, comparisons):
-// the forward pass stores only their values and the backward pass recomputes the partials with
-// the same eval_op, which gives the same numbers. The others (powers and transcendental
-// functions) store their partials in the forward pass.
-constexpr bool recomputed(Op op) {
-  return op == Op::neg || op == Op::add || op == Op::sub || op == Op::mul || op == Op::div ||
-         op == Op::square || op == Op::abs || op == Op::min || op == Op::max;
-}
-
+// The operations whose partials are cheap to get again from their operands (Def<O>::
+// cheap_partials: arithmetic, comparisons, abs) store only their values: the backward pass
+// computes their partials again with the same evaluate<O, true>, which gives the same numbers.
+// The others (powers and transcendental functions) store their partials in the forward pass.
 template <Op O>
 void forward_lanes(Simd level, std::size_t lanes, const double* a, const double* b, double c,
                    double* r, double* pa, double* pb) {
-  if constexpr (recomputed(O)) {
+  if constexpr (Def<O>::cheap_partials) {
     (void)pa;
     (void)pb;
     detail::simd_map(
         level, lanes,
-        [c](const double& x, const double& y, double& out) {
-          double ta = 0, tb = 0;
-          out = eval_op<false>(O, x, y, c, ta, tb);
-        },
-        a, b, r);
+        [c](const double& x, const double& y, double& out) { out = apply<O>(x, y, c); }, a, b, r);
   } else {
     detail::simd_map(
         level, lanes,
         [c](const double& x, const double& y, double& out, double& da, double& db) {
           double ta = 0, tb = 0;
-          out = eval_op<true>(O, x, y, c, ta, tb);
+          out = evaluate<O, true>(x, y, c, ta, tb);
           da = ta;
           db = tb;
         },
@@ -67,13 +58,13 @@ void forward_lanes(Simd level, std::size_t lanes, const double* a, const double*
 template <Op O, int Which, bool First>
 void backward_lanes(Simd level, std::size_t lanes, const double* w, const double* a,
                     const double* b, double c, const double* stored, double* to) {
-  if constexpr (recomputed(O)) {
+  if constexpr (Def<O>::cheap_partials) {
     (void)stored;
     detail::simd_map(
         level, lanes,
         [c](const double& wj, const double& x, const double& y, double& t) {
           double da = 0, db = 0;
-          (void)eval_op<true>(O, x, y, c, da, db);
+          (void)evaluate<O, true>(x, y, c, da, db);
           const double p = Which == 0 ? da : db;
           const double old = First ? 0.0 : t;
           t = (wj != 0.0 && p != 0.0) ? old + wj * p : old;
@@ -205,7 +196,7 @@ LanePlan plan_lanes(const Tape& t) {
     const Op op = t.nodes[i].op;
     if (op != Op::variable) s.value = rows++;
     if (op != Op::constant) s.adjoint = rows++;
-    if (op != Op::constant && op != Op::variable && !recomputed(op)) {
+    if (op != Op::constant && op != Op::variable && !info(op).cheap_partials) {
       s.partials = rows;
       rows += 2;
     }

@@ -187,11 +187,12 @@ class Parser {
                start);
         return emit({Op::variable, 0, 0, static_cast<double>(k - 1), col});
       }
-      for (const auto& f : kFunctions) {
-        if (name != f.name) continue;
+      for (std::size_t k = 0; k < kOpCount; ++k) {
+        const OpInfo& f = kOpInfo[k];
+        if (f.spelling == nullptr || name != f.spelling) continue;
         skip();
         if (pos_ >= s_.size() || s_[pos_] != '(')
-          fail(std::string("'") + f.name + "' needs its argument in parentheses", start);
+          fail(std::string("'") + f.spelling + "' needs its argument in parentheses", start);
         const std::size_t open = pos_;
         ++pos_;
         const std::uint32_t a = expr(0);
@@ -199,23 +200,24 @@ class Parser {
         skip();
         if (f.arity == 2) {
           if (pos_ >= s_.size() || s_[pos_] != ',')
-            fail(std::string("'") + f.name + "' takes 2 arguments", start);
+            fail(std::string("'") + f.spelling + "' takes 2 arguments", start);
           ++pos_;
           b = expr(0);
           skip();
         }
         if (pos_ < s_.size() && s_[pos_] == ',')
-          fail(std::string("'") + f.name + "' takes " + std::to_string(f.arity) + " argument" +
+          fail(std::string("'") + f.spelling + "' takes " + std::to_string(f.arity) + " argument" +
                    (f.arity == 1 ? "" : "s"),
                start);
         if (pos_ >= s_.size()) fail("missing ')' for the '('", open);
         if (s_[pos_] != ')') fail_unexpected("')'");
         ++pos_;
-        return emit({f.op, a, b, 0, static_cast<std::uint32_t>(start + 1)});
+        return emit({static_cast<Op>(k), a, b, 0, static_cast<std::uint32_t>(start + 1)});
       }
       std::string functions;
-      for (const auto& f : kFunctions)
-        functions += (functions.empty() ? "" : ", ") + std::string(f.name);
+      for (const OpInfo& f : kOpInfo)
+        if (f.spelling != nullptr)
+          functions += (functions.empty() ? "" : ", ") + std::string(f.spelling);
       fail("unknown name '" + name + "'", start,
            " (variables: w1..wn or x, y, z; constants: pi, e; functions: " + functions + ")");
     }

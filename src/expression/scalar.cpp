@@ -66,7 +66,7 @@ double value_and_gradient(const Tape& t, std::span<const double> x, std::span<do
   for (const std::uint32_t i : t.operations) {
     const Node& nd = t.nodes[i];
     double da = 0, db = 0;
-    const double r = eval_op<true>(nd.op, v[nd.a], v[nd.b], nd.c, da, db);
+    const double r = evaluate(nd.op, v[nd.a], v[nd.b], nd.c, da, db);
     v[i] = r;
     pa[i] = da;
     pb[i] = db;
@@ -99,7 +99,7 @@ std::string explain_non_finite(const Tape& t, std::span<const double> x) {
     if (n.op == Op::log && a <= 0) return (a == 0 ? "log of 0" : "log of a negative number") + at;
     if (n.op == Op::sqrt && a < 0) return "sqrt of a negative number" + at;
     if (n.op == Op::div && b == 0) return "division by zero" + at;
-    return std::string(op_name(n.op)) + " overflowed" + at;
+    return std::string(info(n.op).noun) + " overflowed" + at;
   }
   return {};
 }
