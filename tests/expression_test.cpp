@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <numbers>
+#include <utility>
+#include <vector>
 
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
@@ -119,6 +121,24 @@ TEST(Expression, DomainErrorsEndTheRunWithTheReason) {
   EXPECT_EQ(Expression("sqrt(x)").explain_non_finite(std::vector<double>{-1.0}),
             "sqrt of a negative number at column 1");
   EXPECT_THROW(run(e, *sgd, std::vector<double>{-1.0, 1.0}), InputError);  // not finite at start
+}
+
+// Copies share the parsed tape; a move copies, so the moved-from expression still evaluates.
+TEST(Expression, CopiesAndMovesKeepTheTape) {
+  Expression a("sin(x)*y + 3"), b("w4");
+  const Expression copy = a;
+  b = a;
+  Expression moved = std::move(a);
+  const std::vector<double> x = {0.5, -2.0};
+  std::vector<double> g(2), gc(2);
+  const double v = copy.value_and_gradient(x, g);
+  for (const Expression* e : {&a, &b, &moved}) {
+    EXPECT_EQ(e->spec(), "sin(x)*y + 3");
+    EXPECT_EQ(e->dim(), 2u);
+    EXPECT_EQ(e->size(), copy.size());
+    EXPECT_EQ(e->value_and_gradient(x, gc), v);
+    EXPECT_EQ(gc, g);
+  }
 }
 
 TEST(Expression, TextOrSpec) {

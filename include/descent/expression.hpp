@@ -24,16 +24,22 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "descent/objective.hpp"
 
 namespace descent {
 
+namespace detail::expression {
+struct Tape;
+}
+
+/// A typed expression as an objective. Its copies share the parsed tape, which never changes after
+/// parsing: copying is cheap, and copies may be evaluated on different threads.
 class Expression final : public Objective {
  public:
   static constexpr std::size_t kMaxLength = 2000;
@@ -42,83 +48,28 @@ class Expression final : public Objective {
 
   /// Parses `text`. Throws InputError with the column of the problem.
   explicit Expression(std::string_view text);
+  // Copies only: a move copies too, so that no Expression is ever left without a tape.
+  Expression(const Expression&) = default;
+  Expression& operator=(const Expression&) = default;
 
-  std::size_t dim() const override { return dim_; }
+  std::size_t dim() const override;
   double value(std::span<const double> x) const override;
   double value_and_gradient(std::span<const double> x, std::span<double> g) const override;
   /// The tape walked once for all lanes, each operation's loop vectorized across the points.
   void value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,
                                 std::span<double> loss, std::span<double> g) const override;
   bool hessian(std::span<const double> x, std::span<double> h) const override;
-  std::string spec() const override { return text_; }
-  std::string formula() const override { return text_; }
-  std::vector<double> default_start() const override { return std::vector<double>(dim_, 1.0); }
-  Box bounds() const override {
-    return {std::vector<double>(dim_, -2.0), std::vector<double>(dim_, 2.0)};
-  }
+  std::string spec() const override;
+  std::string formula() const override;
+  std::vector<double> default_start() const override;
+  Box bounds() const override;
   std::string explain_non_finite(std::span<const double> x) const override;
 
   /// Nodes on the tape (after constant folding).
-  std::size_t size() const { return tape_.size(); }
-
-  enum class Op : std::uint8_t {
-    constant,
-    variable,
-    neg,
-    add,
-    sub,
-    mul,
-    div,
-    square,
-    pow_const,
-    pow,
-    sin,
-    cos,
-    tan,
-    exp,
-    log,
-    sqrt,
-    abs,
-    tanh,
-    sinh,
-    cosh,
-    atan,
-    min,
-    max
-  };
-  struct Node {
-    Op op;
-    std::uint32_t a = 0, b = 0;  ///< operand slots (earlier nodes); 0 when unused
-    double c = 0;                ///< constant value, exponent, or variable index
-    std::uint32_t column = 0;    ///< where the operation was written, for messages
-  };
+  std::size_t size() const;
 
  private:
-  std::string text_;
-  std::vector<Node> tape_;
-  std::vector<std::uint32_t> operations_;  ///< the nodes that are neither constants nor variables
-  std::vector<std::pair<std::uint32_t, double>> constants_;         ///< (slot, value)
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> variables_;  ///< (slot, variable index)
-  std::size_t dim_ = 1;
-  // The layout of value_and_gradient_lanes' rows, planned once after parsing: per slot, the row
-  // of its values (constants and operations), of its adjoints (variables and operations) and of
-  // its stored partials (a, then b at +1), or -1; and for each contribution the backward pass
-  // makes, whether it is the first to reach its target (then it initializes the row).
-  struct LaneSlot {
-    std::int32_t value = -1, adjoint = -1, partials = -1;
-    bool first_a = false, first_b = false;
-  };
-  std::vector<LaneSlot> lane_slots_;
-  std::size_t lane_rows_ = 0;
-  // Per entry of variables_: whether it is the first, in the backward order, to add to its
-  // variable's gradient (then it sets it). And the variables the text does not use (gradient 0).
-  std::vector<bool> gradient_first_;
-  std::vector<std::uint32_t> unused_variables_;
-  // Names this tape for the rows of constants and the output's seed, which stay filled between
-  // calls on one thread (copies share it: they hold the same constants).
-  std::uint64_t lane_id_ = 0;
-  void plan_lanes();
-  friend class ExpressionParser;
+  std::shared_ptr<const detail::expression::Tape> tape_;
 };
 
 /// True if `text` should be read as an expression rather than a catalog spec: it is not shaped

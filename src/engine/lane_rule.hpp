@@ -23,7 +23,7 @@
 #include "descent/detail/simd_map.hpp"
 #include "descent/elementwise.hpp"
 #include "descent/error.hpp"
-#include "engine/aligned.hpp"
+#include "kernels/aligned.hpp"
 #include "engine/fused.hpp"
 #include "engine/lanes.hpp"
 #include "functions/formulas.hpp"

@@ -9,7 +9,7 @@
 #include "descent/error.hpp"
 #include "descent/optimizers/catalog.hpp"
 #include "descent/simd.hpp"
-#include "engine/aligned.hpp"
+#include "kernels/aligned.hpp"
 #include "engine/run.hpp"
 #include "optimizers/builtin.hpp"
 
