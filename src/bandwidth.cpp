@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "descent/detail/elementwise_loop.hpp"
 #include "descent/error.hpp"
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
-#include "descent/detail/elementwise_loop.hpp"
 #include "engine/median.hpp"
 
 namespace descent {

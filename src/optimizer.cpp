@@ -5,6 +5,7 @@
 #include <string>
 
 #include "descent/params.hpp"
+#include "descent/schedule.hpp"
 
 namespace descent {
 
@@ -24,6 +25,19 @@ const std::vector<ParamInfo>& prelude_params() {
                    "rescale the gradient to at most this Euclidean norm (0: off)", true, false)};
   }();
   return params;
+}
+
+std::string optimizer_spec(const OptimizerInfo& info, const ParamSet& values,
+                           const Preludes& preludes, const Schedule* schedule) {
+  std::string s = format_spec(info.name, info.params, values);
+  const auto add = [&](const std::string& kv) {
+    s += (s.find(':') == std::string::npos ? ":" : ",") + kv;
+  };
+  if (preludes.maximize) add("maximize=true");
+  if (preludes.clip_value > 0) add("clip_value=" + format_double(preludes.clip_value));
+  if (preludes.clip_norm > 0) add("clip_norm=" + format_double(preludes.clip_norm));
+  if (schedule) s += "@" + schedule->spec();
+  return s;
 }
 
 }  // namespace descent

@@ -130,15 +130,7 @@ void OptimizerConfig::set_preludes(const Preludes& p) {
 }
 
 std::string OptimizerConfig::spec() const {
-  std::string s = format_spec(method_->name, method_->params, values_);
-  const auto add = [&](const std::string& kv) {
-    s += (s.find(':') == std::string::npos ? ":" : ",") + kv;
-  };
-  if (preludes_.maximize) add("maximize=true");
-  if (preludes_.clip_value > 0) add("clip_value=" + format_double(preludes_.clip_value));
-  if (preludes_.clip_norm > 0) add("clip_norm=" + format_double(preludes_.clip_norm));
-  if (schedule_) s += "@" + schedule_->spec();
-  return s;
+  return optimizer_spec(*method_, values_, preludes_, schedule_.get());
 }
 
 std::string OptimizerConfig::label() const {

@@ -31,6 +31,24 @@ std::optional<double> parse_double(std::string_view text) {
   return value;
 }
 
+const char* to_string(ParamType type) {
+  switch (type) {
+    case ParamType::real:
+      return "real";
+    case ParamType::integer:
+      return "integer";
+    case ParamType::boolean:
+      return "boolean";
+    case ParamType::choice:
+      return "choice";
+    case ParamType::integer_list:
+      return "integer_list";
+    case ParamType::real_list:
+      return "real_list";
+  }
+  return "";
+}
+
 std::string ParamInfo::range_text() const {
   switch (type) {
     case ParamType::boolean:

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 
 #include "descent/error.hpp"
 #include "descent/expression.hpp"
@@ -57,7 +57,8 @@ std::vector<const OptimizerInfo*>& catalog_of_optimizers() {
     std::vector<const OptimizerInfo*> out;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (out.push_back(&detail::builtin_rule_info<I>()), ...);
-    }(std::make_index_sequence<BuiltinRules::size>{});
+    }
+    (std::make_index_sequence<BuiltinRules::size>{});
     out.insert(out.begin() + 1, &gd_info());
     out.push_back(&lbfgs_info());
     return out;

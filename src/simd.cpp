@@ -3,8 +3,8 @@
 #include <atomic>
 #include <string>
 
-#include "descent/error.hpp"
 #include "descent/detail/simd_map.hpp"
+#include "descent/error.hpp"
 
 namespace descent {
 namespace {

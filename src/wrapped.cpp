@@ -29,15 +29,7 @@ ParamSet Wrapped<T>::params() const {
 
 template <std::floating_point T>
 std::string Wrapped<T>::spec() const {
-  std::string s = format_spec(info().name, info().params, params());
-  const auto add = [&](const std::string& kv) {
-    s += (s.find(':') == std::string::npos ? ":" : ",") + kv;
-  };
-  if (preludes_.maximize) add("maximize=true");
-  if (preludes_.clip_value > 0) add("clip_value=" + format_double(preludes_.clip_value));
-  if (preludes_.clip_norm > 0) add("clip_norm=" + format_double(preludes_.clip_norm));
-  if (schedule_) s += "@" + schedule_->spec();
-  return s;
+  return optimizer_spec(info(), params(), preludes_, schedule_.get());
 }
 
 template <std::floating_point T>
@@ -97,22 +89,6 @@ void Wrapped<T>::apply(std::span<T> w, std::span<const T> g, double loss, const 
   ++t_;
 }
 
-namespace {
-
-// Passes the schedule's scalars on to a StateVisitor.
-template <std::floating_point T>
-class ScalarsOf final : public ScalarVisitor {
- public:
-  explicit ScalarsOf(StateVisitor<T>& v) : v_(v) {}
-  void real(std::string_view name, double& value) override { v_.real(name, value); }
-  void integer(std::string_view name, std::int64_t& value) override { v_.integer(name, value); }
-
- private:
-  StateVisitor<T>& v_;
-};
-
-}  // namespace
-
 template <std::floating_point T>
 void Wrapped<T>::visit_state(StateVisitor<T>& visitor) {
   auto t = static_cast<std::int64_t>(t_);
@@ -120,7 +96,7 @@ void Wrapped<T>::visit_state(StateVisitor<T>& visitor) {
   t_ = static_cast<std::uint64_t>(t);
   visitor.real("wrapper.base_lr", base_lr_);
   if (schedule_) {
-    ScalarsOf<T> scalars(visitor);
+    ScalarsTo<T> scalars(visitor);
     schedule_->visit_state(schedule_state_, scalars);
   }
   inner_->visit_state(visitor);

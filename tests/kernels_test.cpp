@@ -24,34 +24,42 @@
 namespace descent {
 namespace {
 
-// Every elementwise optimizer, and the settings that select each variant of its kernel.
+// Every elementwise optimizer at its defaults, and the settings that select each variant of its
+// kernel.
 const std::vector<std::string>& kernel_specs() {
-  static const std::vector<std::string> specs = {
-      "sgd",
-      "sgd:weight_decay=0.1",
-      "momentum",
-      "momentum:dampening=0.5,weight_decay=0.01",
-      "nesterov:weight_decay=0.01",
-      "rmsprop",
-      "rmsprop:centered=true",
-      "rmsprop:momentum=0.9",
-      "rmsprop:centered=true,momentum=0.9,weight_decay=0.01",
-      "adam",
-      "adam:amsgrad=true,weight_decay=0.1",
-      "adamw",
-      "adamw:amsgrad=true",
-      "adamax:weight_decay=0.01",
-      "nadam:weight_decay=0.01",
-      "radam:weight_decay=0.01",
-      "adagrad:lr_decay=0.01,initial_accumulator_value=0.1,weight_decay=0.01",
-      "adadelta:weight_decay=0.01",
-      "rprop",
-      "asgd",
-      "asgd:t0=2,weight_decay=0.01",
-      "ftrl",
-      "ftrl:lr_power=-0.7,l1=0.001,l2=0.01,l2_shrinkage=0.1",
-      "lion:weight_decay=0.1",
-  };
+  static const std::vector<std::string> specs = [] {
+    std::vector<std::string> out = {
+        "sgd",
+        "sgd:weight_decay=0.1",
+        "momentum",
+        "momentum:dampening=0.5,weight_decay=0.01",
+        "nesterov:weight_decay=0.01",
+        "rmsprop",
+        "rmsprop:centered=true",
+        "rmsprop:momentum=0.9",
+        "rmsprop:centered=true,momentum=0.9,weight_decay=0.01",
+        "adam",
+        "adam:amsgrad=true,weight_decay=0.1",
+        "adamw",
+        "adamw:amsgrad=true",
+        "adamax:weight_decay=0.01",
+        "nadam:weight_decay=0.01",
+        "radam:weight_decay=0.01",
+        "adagrad:lr_decay=0.01,initial_accumulator_value=0.1,weight_decay=0.01",
+        "adadelta:weight_decay=0.01",
+        "rprop",
+        "asgd",
+        "asgd:t0=2,weight_decay=0.01",
+        "ftrl",
+        "ftrl:lr_power=-0.7,l1=0.001,l2=0.01,l2_shrinkage=0.1",
+        "lion:weight_decay=0.1",
+    };
+    for (const OptimizerInfo* info : optimizer_catalog())
+      if (info->elementwise && info->alias_of.empty() &&
+          std::find(out.begin(), out.end(), info->name) == out.end())
+        out.push_back(info->name);
+    return out;
+  }();
   return specs;
 }
 

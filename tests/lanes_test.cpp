@@ -12,12 +12,12 @@
 
 #include "descent/error.hpp"
 #include "descent/expression.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/simd.hpp"
 #include "descent/sweep.hpp"
-#include "descent/optimizer_config.hpp"
 #include "engine/lanes.hpp"
 #include "test_support.hpp"
 
@@ -235,10 +235,10 @@ TEST(Lanes, BatchesAndThreadsDoNotChangeTheCells) {
 // Every elementwise optimizer, in each variant of its rule, sweeps in lanes: each cell of a grid
 // over its learning rate is its single run, bit for bit, at every SIMD level.
 TEST_F(SimdLevels, EveryElementwiseOptimizerSweepsInLanes) {
-  std::vector<std::string> specs = {"rmsprop:centered=true", "rmsprop:momentum=0.5",
-                                    "rmsprop:centered=true,momentum=0.5", "adam:amsgrad=true",
-                                    "adamw:amsgrad=true", "ftrl:lr_power=-0.7",
-                                    "nadam:torch113=true"};
+  std::vector<std::string> specs = {
+      "rmsprop:centered=true", "rmsprop:momentum=0.5", "rmsprop:centered=true,momentum=0.5",
+      "adam:amsgrad=true",     "adamw:amsgrad=true",   "ftrl:lr_power=-0.7",
+      "nadam:torch113=true"};
   for (const OptimizerInfo* info : optimizer_catalog())
     if (info->elementwise && info->alias_of.empty()) specs.push_back(info->name);
   for (const std::string& spec : specs) {
@@ -246,8 +246,8 @@ TEST_F(SimdLevels, EveryElementwiseOptimizerSweepsInLanes) {
     c.function = "rosenbrock";
     c.optimizer = OptimizerConfig::parse(spec);
     const double lr = c.optimizer.get("lr");
-    c.axes = {parse_grid_axis("lr=" + format_double(lr / 100) + ":" + format_double(lr * 10) +
-                              ":log:5")};
+    c.axes = {
+        parse_grid_axis("lr=" + format_double(lr / 100) + ":" + format_double(lr * 10) + ":log:5")};
     c.options.steps = 120;
     c.options.tol = 1e-3;
     c.starts = 2;
@@ -307,8 +307,8 @@ TEST_F(SimdLevels, TheFusedLoopGivesEachLaneItsSingleRun) {
           const std::vector<double> start = {starts[j], starts[lanes + j]};
           const RunResult one = run(*f, *one_opt, start, options);
           const RunResult& l = (*fused)[j];
-          const std::string lane = what + " lane " + std::to_string(j) + " at " +
-                                   std::string(simd_name(level));
+          const std::string lane =
+              what + " lane " + std::to_string(j) + " at " + std::string(simd_name(level));
           EXPECT_EQ(l.termination, one.termination) << lane;
           diverged += l.termination == Termination::diverged;
           if (one.termination == Termination::diverged) {

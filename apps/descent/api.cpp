@@ -41,28 +41,10 @@ ApiResponse error(int status, const std::string& message, const std::string& fie
 
 // ---- GET /api/functions, /api/optimizers, /api/limits
 
-const char* type_name(ParamType t) {
-  switch (t) {
-    case ParamType::real:
-      return "real";
-    case ParamType::integer:
-      return "integer";
-    case ParamType::boolean:
-      return "boolean";
-    case ParamType::choice:
-      return "choice";
-    case ParamType::integer_list:
-      return "integer_list";
-    case ParamType::real_list:
-      return "real_list";
-  }
-  return "";
-}
-
 json param_json(const ParamInfo& p) {
   json j = {{"name", p.name},
             {"doc", p.doc},
-            {"type", type_name(p.type)},
+            {"type", to_string(p.type)},
             {"range", p.range_text()},
             {"log_scale", p.log_scale},
             {"always_shown", p.always_shown}};

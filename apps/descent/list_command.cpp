@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 
 #include "commands.hpp"
@@ -10,22 +11,11 @@
 namespace descent::cli {
 namespace {
 
+// The type as the docs write it: "real (log scale)", "integer list".
 std::string type_name(const ParamInfo& p) {
-  switch (p.type) {
-    case ParamType::real:
-      return p.log_scale ? "real (log scale)" : "real";
-    case ParamType::integer:
-      return "integer";
-    case ParamType::boolean:
-      return "boolean";
-    case ParamType::choice:
-      return "choice";
-    case ParamType::integer_list:
-      return "integer list";
-    case ParamType::real_list:
-      return "number list";
-  }
-  return "?";
+  std::string name = to_string(p.type);
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return p.type == ParamType::real && p.log_scale ? name + " (log scale)" : name;
 }
 
 std::string default_text(const ParamInfo& p) {

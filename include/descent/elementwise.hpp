@@ -1,32 +1,26 @@
-// descent: every elementwise optimizer, driven by one piece of code. A rule (rule.hpp) states
-// its settings, its state and its per-element update; this header turns it into
-//   - RuleState<R, T>, its state (counters and arrays), and the free functions
-//     init_state(params, n) and step(params, state, tensors, preludes), one update in place over
-//     a list of (parameter, gradient) spans: the plain functional form;
-//   - Elementwise<R, T>, an Optimizer<T> holding settings, preludes, a schedule and the state,
-//     for code that picks an optimizer at run time (the registry, the runner, the program).
-// T is float or double. Step scalars are computed once per step in double and rounded to T.
+// descent: every elementwise optimizer, driven by one piece of code. A rule (rule.hpp) states its
+// settings, state and per-element update; this header makes it
+//   - RuleState<R, T> with init_state(params, n) and step(params, state, tensors, preludes): one
+//     update in place over a list of (parameter, gradient) spans, the plain functional form;
+//   - Elementwise<R, T>, an Optimizer<T> holding settings, preludes, a schedule and the state;
+//   - its registry entry (registry_info<R>(), register_rule<R>()).
+// T is float or double; step scalars are computed once per step in double and rounded to T.
 //
-// One step: the schedule gives the step's learning rate; for clip_norm, one pass computes the
-// gradient's norm (after clip_value); then one fused pass over every element runs the preludes
-// (clip_value, clip_norm's scale, maximize's sign, the coupled weight decay) and the rule's
-// update. The pass is compiled for each SIMD level, variant of the rule and set of preludes in
-// use, and split across threads for large vectors (detail/elementwise_loop.hpp).
+// One step: the schedule gives the step's rate; for clip_norm, one pass computes the gradient's
+// norm (after clip_value); then one fused pass over every element runs the preludes (clip_value,
+// clip_norm's scale, maximize's sign, the coupled weight decay) and the rule's update, compiled
+// for each SIMD level, variant and set of preludes, split across threads for large vectors
+// (detail/elementwise_loop.hpp).
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -118,7 +112,8 @@ template <ElementwiseRule R, unsigned V, class K, class T, class... S>
       R::template update<V>(k, w, g, state_arg<I, mask>(refs, unused)...);
     else
       R::update(k, w, g, state_arg<I, mask>(refs, unused)...);
-  }(std::make_index_sequence<kArrayCount<R>>{});
+  }
+  (std::make_index_sequence<kArrayCount<R>>{});
 }
 
 /// The indices of the arrays live in variant V.
@@ -137,7 +132,8 @@ template <unsigned Bits, class Fn>
 void with_variant(unsigned v, Fn&& fn) {
   [&]<unsigned... V>(std::integer_sequence<unsigned, V...>) {
     ((v == V ? (fn.template operator()<V>(), 0) : 0), ...);
-  }(std::make_integer_sequence<unsigned, 1u << Bits>{});
+  }
+  (std::make_integer_sequence<unsigned, 1u << Bits>{});
 }
 
 /// One fused pass: preludes and update over every element of `tensors`.
@@ -152,7 +148,8 @@ void rule_pass(RuleState<R, T>& s, std::span<const TensorRef<T>> tensors,
           update_element<R, V>(k, w, prelude<Mode>(g, w, pk), live...);
         },
         s.arrays[idx[J]].data()...);
-  }(std::make_index_sequence<idx.size()>{});
+  }
+  (std::make_index_sequence<idx.size()>{});
 }
 
 /// The norm of the gradient after clip_value, in double (clip_norm's reduction).
@@ -249,23 +246,14 @@ class Elementwise final : public Optimizer<T> {
   }
   /// An optimizer of a configuration of this rule (whose values are checked already).
   static std::unique_ptr<Elementwise> of(const OptimizerConfig& c) {
-    return std::unique_ptr<Elementwise>(
-        new Elementwise(Checked{}, from_param_set<Params>(c.values(), R::fields), c.preludes(),
-                        c.schedule()));
+    return std::unique_ptr<Elementwise>(new Elementwise(
+        Checked{}, from_param_set<Params>(c.values(), R::fields), c.preludes(), c.schedule()));
   }
 
   const OptimizerInfo& info() const override { return registry_info<R>(); }
   ParamSet params() const override { return to_param_set(p_, R::fields); }
   std::string spec() const override {
-    std::string s = format_spec(R::doc.name, info().params, params());
-    const auto add = [&](const std::string& kv) {
-      s += (s.find(':') == std::string::npos ? ":" : ",") + kv;
-    };
-    if (preludes_.maximize) add("maximize=true");
-    if (preludes_.clip_value > 0) add("clip_value=" + format_double(preludes_.clip_value));
-    if (preludes_.clip_norm > 0) add("clip_norm=" + format_double(preludes_.clip_norm));
-    if (schedule_) s += "@" + schedule_->spec();
-    return s;
+    return optimizer_spec(info(), params(), preludes_, schedule_.get());
   }
   double lr() const override { return p_.*detail::kLearningRate<R>; }
   void set_lr(double lr) override { p_.*detail::kLearningRate<R> = lr; }
@@ -298,27 +286,20 @@ class Elementwise final : public Optimizer<T> {
       t_ = static_cast<std::uint64_t>(t);
       v.real("wrapper.base_lr", p_.*detail::kLearningRate<R>);
       if (schedule_) {
-        ScalarsTo to(v);
+        ScalarsTo<T> to(v);
         schedule_->visit_state(schedule_state_, to);
       }
     }
-    for_each_field(CountersOf<R>::fields, [&](const auto& f) {
-      auto& value = s_.counters.*f.member;
-      if constexpr (std::is_integral_v<std::remove_reference_t<decltype(value)>>) {
-        auto x = static_cast<std::int64_t>(value);
-        v.integer(f.name, x);
-        value = static_cast<std::remove_reference_t<decltype(value)>>(x);
-      } else {
-        v.real(f.name, value);
-      }
+    for_each_field(CountersOf<R>::fields, [&](const auto& f) {  // std::int64_t or double
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(s_.counters.*f.member)>, double>)
+        v.real(f.name, s_.counters.*f.member);
+      else
+        v.integer(f.name, s_.counters.*f.member);
     });
     for (std::size_t i = 0; i < kArrayCount<R>; ++i) v.array(R::arrays[i].name, s_.arrays[i]);
   }
 
-  /// The settings.
   const Params& settings() const { return p_; }
-  const Preludes& preludes() const { return preludes_; }
-  const Schedule* schedule() const { return schedule_.get(); }
   /// The state, for inspection.
   const State& state() const { return s_; }
 
@@ -327,17 +308,6 @@ class Elementwise final : public Optimizer<T> {
   Elementwise(Checked, const Params& params, const Preludes& preludes,
               std::shared_ptr<const Schedule> schedule)
       : p_(params), preludes_(preludes), schedule_(std::move(schedule)) {}
-
-  // Passes a schedule's scalars on to a StateVisitor.
-  class ScalarsTo final : public ScalarVisitor {
-   public:
-    explicit ScalarsTo(StateVisitor<T>& v) : v_(v) {}
-    void real(std::string_view name, double& value) override { v_.real(name, value); }
-    void integer(std::string_view name, std::int64_t& value) override { v_.integer(name, value); }
-
-   private:
-    StateVisitor<T>& v_;
-  };
 
   Params p_;
   Preludes preludes_;
@@ -350,12 +320,7 @@ class Elementwise final : public Optimizer<T> {
 /// The registry entry of a rule: its documentation, parameters and factories.
 template <ElementwiseRule R>
 OptimizerInfo make_rule_info() {
-  OptimizerInfo info;
-  info.name = std::string(R::doc.name);
-  info.doc = std::string(R::doc.summary);
-  info.reference = std::string(R::doc.source);
-  info.rule = std::string(R::doc.rule);
-  info.differs = std::string(R::doc.differs);
+  OptimizerInfo info = documented(R::doc);
   info.params = param_infos(R::fields);
   info.elementwise = true;
   if constexpr (requires(const typename R::Params& p) { R::validate(p); })

@@ -106,6 +106,13 @@ struct OptimizerInfo {
   std::function<std::unique_ptr<Optimizer<float>>(const OptimizerConfig&)> make_float;
 };
 
+class Schedule;
+
+/// An optimizer's canonical spec: "name:key=value,..." with every key of `info` in registry
+/// order, the prelude keys that are set, then "@" and the schedule's spec (none if null).
+std::string optimizer_spec(const OptimizerInfo& info, const ParamSet& values,
+                           const Preludes& preludes, const Schedule* schedule);
+
 /// Evaluates the objective at `w`: writes the gradient into `g` and returns the loss. Given to
 /// optimizers that evaluate the objective inside a step (L-BFGS's line search).
 template <std::floating_point T>

@@ -16,6 +16,9 @@ namespace descent {
 /// milestones of a schedule) is written with ';' between items ("30;80") and stored as a list.
 enum class ParamType { real, integer, boolean, choice, integer_list, real_list };
 
+/// "real", "integer", "boolean", "choice", "integer_list" or "real_list".
+const char* to_string(ParamType type);
+
 /// One parameter of an optimizer or a function.
 struct ParamInfo {
   std::string name;

@@ -1,64 +1,15 @@
 // descent: how an elementwise optimizer is declared. An elementwise optimizer updates each
-// parameter from its own gradient and state alone; it is written as a rule, one struct that holds
-// everything particular to it and nothing else:
+// parameter from its own gradient and state alone; it is written as a rule, one struct holding
+// its documentation (`doc`), its settings with their defaults (`Params`) and their names, ranges
+// and docs (`fields`, fields.hpp), its state arrays (`arrays`), optional counters kept between
+// steps (`Counters`), the scalars a step computes once in double (`Scalars`, `scalars()`) and its
+// per-element update (`update()`). elementwise.hpp turns a rule into an optimizer and gives it
+// everything else. docs/extending.md describes each part; optimizers/signum.hpp is a whole rule.
 //
-//     struct MomentumRule {
-//       static constexpr OptimizerDoc doc = {.name = "momentum", .summary = ..., .rule = ...,
-//                                            .source = ..., .differs = ...};
-//       struct Params {                        // the hyperparameters, with their defaults
-//         double lr = 0.1;
-//         double alpha = 0.9;
-//         double weight_decay = 0.0;
-//       };
-//       static constexpr auto fields = std::tuple{       // each one's name, range and doc
-//           learning_rate(&Params::lr), rate(&Params::alpha, "alpha", "momentum coefficient"),
-//           coupled_weight_decay(&Params::weight_decay)};
-//       using Counters = StepCounter;          // scalars kept between steps (optional)
-//       static constexpr StateArray<Params> arrays[] = {{"velocity"}};  // one per parameter
-//       template <class T>
-//       struct Scalars {                       // what a step computes once, before its loop
-//         T alpha, lr;
-//       };
-//       static Scalars<double> scalars(const Params& p, Counters& c) {
-//         ++c.step;
-//         return {p.alpha, p.lr};
-//       }
-//       template <class T>
-//       static void update(const Scalars<T>& k, T& w, T g, T& v) {  // one element
-//         v = k.alpha * v + k.lr * g;
-//         w = w - v;
-//       }
-//     };
-//     template <std::floating_point T>
-//     using Momentum = Elementwise<MomentumRule, T>;   // elementwise.hpp
-//
-// and one line in the registry. Everything else is written once for every rule: parsing,
-// validation and canonical text of its specs, its registry entry, reset, checkpoints, the fused
-// step over a list of tensors at every SIMD level and across threads, the sweep engine's lanes,
-// and the gradient preludes (weight decay, clipping, maximize) and learning-rate schedules.
-//
-// The parts:
-//   - `scalars(p, counters)` is called once per step, in double; it computes the step's scalars
-//     from the settings (whose lr a schedule may have replaced) and advances the counters to
-//     after the step. A rule without counters leaves out `Counters` and takes `scalars(p)`; one
-//     whose counters start from the settings has `static Counters start(const Params&)`.
-//   - `update(k, w, g, s...)` takes one element of each state array, in the order of `arrays`,
-//     and the gradient after the preludes (for a field declared with coupled_weight_decay, g
-//     already includes weight_decay*w). It is called with T = float and double, and with vectors
-//     of doubles by the sweep engine, so it is written with the operators and the functions of
-//     descent::math below, `T{}` for zero, and `a < b ? x : y` for a choice per element.
-//   - A rule whose state layout or loop depends on its settings declares `variant_bits` (at most
-//     3) and `static unsigned variant(const Params&)`; `update` is then
-//     `template <unsigned V, class T>`, and a state array with `.when = bits` exists only when
-//     the variant has those bits (RMSProp's centered average, AMSGrad's running maximum).
-//   - `static std::string validate(const Params&)`, optional, names a constraint between fields
-//     that the values break ("step_min must not exceed step_max"), or returns "".
-//   - `steady_after`, optional: from this step index on, `scalars` returns the same values for
-//     the same settings (the sweep engine then stops recomputing them).
-//
-// Every path runs the same IEEE-754 operations per element (no fused multiply-add, no
-// reassociation), so results are bit for bit the same at every SIMD level, for any thread count,
-// and in the sweep engine's lanes.
+// `update(k, w, g, s...)` takes the step's scalars, one element of each state array and the
+// gradient after the preludes. It runs with T = float, double and the sweep engine's vectors of
+// doubles, so it is written with + - * /, the functions of descent::math below, `T{}` for zero
+// and `a < b ? x : y` for a choice per element: every path then computes the same bits.
 #pragma once
 
 #include <cmath>
@@ -72,6 +23,7 @@
 #include <type_traits>
 
 #include "descent/fields.hpp"
+#include "descent/optimizer.hpp"
 
 namespace descent {
 
@@ -84,6 +36,17 @@ struct OptimizerDoc {
   std::string_view source;   ///< the paper (with its arXiv id where it has one), and equivalents
   std::string_view differs;  ///< where torch.optim, optax and keras differ
 };
+
+/// A registry entry with the documentation `d` (its name, summary, source, rule and differences).
+inline OptimizerInfo documented(const OptimizerDoc& d) {
+  OptimizerInfo info;
+  info.name = std::string(d.name);
+  info.doc = std::string(d.summary);
+  info.reference = std::string(d.source);
+  info.rule = std::string(d.rule);
+  info.differs = std::string(d.differs);
+  return info;
+}
 
 /// One state array of a rule: an element per parameter, named for checkpoints.
 template <class Params>
@@ -111,34 +74,36 @@ struct NoCounters {
 namespace math {
 
 template <class T>
-concept Vector = !std::is_arithmetic_v<T> && requires(T v) { v[0] + v[0]; };
+concept Vector = !std::is_arithmetic_v<T> && requires(T v) {
+  v[0] + v[0];
+};
 
+/// f applied to each element of a vector.
+template <class T, class F>
+[[gnu::always_inline]] inline T each(T x, F f) {
+  for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) x[i] = f(x[i]);
+  return x;
+}
 template <class T>
 [[gnu::always_inline]] inline T sqrt(T x) {
-  if constexpr (Vector<T>) {
-    T r = x;
-    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) r[i] = std::sqrt(x[i]);
-    return r;
-  } else {
+  if constexpr (Vector<T>)
+    return each(x, [](double e) { return std::sqrt(e); });
+  else
     return std::sqrt(x);
-  }
 }
 template <class T>
 [[gnu::always_inline]] inline T abs(T x) {
-  if constexpr (Vector<T>) {
-    T r = x;
-    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) r[i] = std::abs(x[i]);
-    return r;
-  } else {
+  if constexpr (Vector<T>)
+    return each(x, [](double e) { return std::abs(e); });
+  else
     return std::abs(x);
-  }
 }
+/// x^y (with vectors, element by element).
 template <class T>
 [[gnu::always_inline]] inline T pow(T x, T y) {
   if constexpr (Vector<T>) {
-    T r = x;
-    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) r[i] = std::pow(x[i], y[i]);
-    return r;
+    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) x[i] = std::pow(x[i], y[i]);
+    return x;
   } else {
     return std::pow(x, y);
   }
@@ -147,11 +112,6 @@ template <class T>
 template <class T>
 [[gnu::always_inline]] inline T max(T a, T b) {
   return a < b ? b : a;
-}
-/// std::min's result: b if b < a, else a.
-template <class T>
-[[gnu::always_inline]] inline T min(T a, T b) {
-  return b < a ? b : a;
 }
 /// 1, 0 or -1 (0 for a NaN), both comparisons made and selected so that loops vectorize.
 template <class T>
@@ -169,7 +129,7 @@ struct CountersOfRule {
   using type = NoCounters;
 };
 template <class R>
-  requires requires { typename R::Counters; }
+requires requires { typename R::Counters; }
 struct CountersOfRule<R> {
   using type = typename R::Counters;
 };
@@ -233,7 +193,7 @@ CountersOf<R> initial_counters(const typename R::Params& p) {
 /// The step's scalars in double: scalars(p, counters), or scalars(p) for a rule without counters.
 template <class R>
 typename R::template Scalars<double> step_scalars(const typename R::Params& p,
-                                                 CountersOf<R>& counters) {
+                                                  CountersOf<R>& counters) {
   if constexpr (requires { R::scalars(p, counters); })
     return R::scalars(p, counters);
   else

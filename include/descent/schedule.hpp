@@ -28,6 +28,7 @@
 // reduce-on-plateau watches the loss after each step (mode "min").
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -36,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "descent/optimizer.hpp"
 #include "descent/params.hpp"
 
 namespace descent {
@@ -59,15 +61,28 @@ class ScalarVisitor {
   virtual void integer(std::string_view name, std::int64_t& value) = 0;
 };
 
+/// Passes a schedule's scalars on to an optimizer's StateVisitor (checkpoints of an optimizer with
+/// a schedule).
+template <std::floating_point T>
+class ScalarsTo final : public ScalarVisitor {
+ public:
+  explicit ScalarsTo(StateVisitor<T>& v) : v_(v) {}
+  void real(std::string_view name, double& value) override { v_.real(name, value); }
+  void integer(std::string_view name, std::int64_t& value) override { v_.integer(name, value); }
+
+ private:
+  StateVisitor<T>& v_;
+};
+
 /// What a schedule carries from one step to the next: reduce-on-plateau's counters (every other
 /// schedule is a pure function of the step and keeps nothing). A value-initialized state is the
 /// state before the first step.
 struct ScheduleState {
   double best = std::numeric_limits<double>::infinity();  ///< the best loss seen
-  std::int64_t bad = 0;       ///< steps since it improved
-  std::int64_t cooldown = 0;  ///< steps left to wait after a reduction
-  std::int64_t reduced = 0;   ///< 1 once the rate has been reduced
-  double current = 0.0;       ///< the reduced rate (lr0 until the first reduction)
+  std::int64_t bad = 0;                                   ///< steps since it improved
+  std::int64_t cooldown = 0;                              ///< steps left to wait after a reduction
+  std::int64_t reduced = 0;                               ///< 1 once the rate has been reduced
+  double current = 0.0;  ///< the reduced rate (lr0 until the first reduction)
 };
 
 /// A schedule with its settings, which do not change once it is made: the rate of a step is a

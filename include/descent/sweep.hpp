@@ -55,8 +55,8 @@ struct SweepConfig {
   std::vector<double> start;             ///< empty: the function's default start
   /// The base configuration; each cell sets the axes' keys.
   OptimizerConfig optimizer = OptimizerConfig::parse("momentum");
-  std::vector<GridAxis> axes;            ///< one or two
-  RunOptions options;                    ///< steps and tol of every run
+  std::vector<GridAxis> axes;  ///< one or two
+  RunOptions options;          ///< steps and tol of every run
   SweepMetric metric = SweepMetric::steps_to_tol;
   std::size_t starts = 1;  ///< start points per cell
   std::size_t seeds = 1;   ///< noise seeds per start (only with noise > 0)

@@ -61,11 +61,11 @@ TuneSearch parse_tune_search(std::string_view name);
 const char* to_string(TuneSearch s);
 
 struct TuneConfig {
-  std::string function = "rosenbrock";  ///< function spec or expression
-  std::vector<double> start;            ///< empty: the function's default start
+  std::string function = "rosenbrock";      ///< function spec or expression
+  std::vector<double> start;                ///< empty: the function's default start
   std::vector<OptimizerConfig> optimizers;  ///< base configurations, at least one
-  std::vector<std::string> keys;        ///< keys to tune; empty: each one's always_shown keys
-  std::size_t budget = 64;              ///< settings tried per optimizer
+  std::vector<std::string> keys;            ///< keys to tune; empty: each one's always_shown keys
+  std::size_t budget = 64;                  ///< settings tried per optimizer
   TuneSearch search = TuneSearch::random;
   RunOptions options;  ///< steps and tol of every run
   SweepMetric metric = SweepMetric::final_loss;

@@ -80,8 +80,8 @@ template <class Vec>
 /// Returns the bits of the lanes ended.
 template <class Formula>
 [[gnu::noinline]] std::uint64_t fused_check(const Objective& f, const Formula& formula,
-                                            std::uint64_t fired, const double* q0,
-                                            const double* q1, std::size_t k, RunResult* out) {
+                                            std::uint64_t fired, const double* q0, const double* q1,
+                                            std::size_t k, RunResult* out) {
   std::uint64_t ended = 0;
   std::vector<double> w(2), g(2);
   for (std::size_t i = 0; i < 64; ++i) {
@@ -149,7 +149,8 @@ template <ElementwiseRule R, unsigned V, class Formula, class IO>
 template <ElementwiseRule R, class Formula, class IO>
 [[gnu::noinline]] void fused_scalars(const FusedJob<R, Formula>& job, IO& io, std::size_t b) {
   for (std::size_t j = 0; j < b; ++j) {
-    const auto k = fields_of(step_scalars<R>(job.p[io.first + (j < io.nb ? j : 0)], io.counters[j]));
+    const auto k =
+        fields_of(step_scalars<R>(job.p[io.first + (j < io.nb ? j : 0)], io.counters[j]));
     for (std::size_t q = 0; q < k.size(); ++q) io.sc[q][j] = k[q];
   }
 }
@@ -157,8 +158,8 @@ template <ElementwiseRule R, class Formula, class IO>
 /// The lanes whose test fired (io.bad), checked exactly from their points (io.q0, io.q1) at step
 /// k; returns those that ended.
 template <ElementwiseRule R, class Formula, class IO>
-[[gnu::noinline]] std::uint64_t fused_fired(const FusedJob<R, Formula>& job, IO& io,
-                                            std::size_t k, std::size_t b) {
+[[gnu::noinline]] std::uint64_t fused_fired(const FusedJob<R, Formula>& job, IO& io, std::size_t k,
+                                            std::size_t b) {
   std::uint64_t fired = 0;
   for (std::size_t j = 0; j < b; ++j)
     if (io.bad[j] != 0.0) fired |= std::uint64_t{1} << j;
@@ -221,7 +222,8 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
           pk.decay = dv[v];
           update_element<R, V>(kvec, x0[v], prelude<Mode>(g0, x0[v], pk), s0[A][v]...);
           update_element<R, V>(kvec, x1[v], prelude<Mode>(g1, x1[v], pk), s1[A][v]...);
-        }(std::make_index_sequence<S>{}, std::make_index_sequence<N>{});
+        }
+        (std::make_index_sequence<S>{}, std::make_index_sequence<N>{});
       }
     }
     Vec any = bad[0];
@@ -309,8 +311,8 @@ std::vector<RunResult> run_fused_rule(const Objective& f, const Formula& formula
     throw std::invalid_argument("run_fused: the starts are not 2 x lanes values");
   if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
   std::vector<RunResult> out(lanes);
-  const FusedJob<R, Formula> job{f, formula, p, decays, starts, options.steps, options.tol,
-                                 out.data()};
+  const FusedJob<R, Formula> job{f,      formula,       p,           decays,
+                                 starts, options.steps, options.tol, out.data()};
   const Simd level = simd();
   with_variant<variant_bits<R>()>(variant, [&]<unsigned V>() {
     const auto run = [&]<int Mode>() {

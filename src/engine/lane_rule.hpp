@@ -9,12 +9,12 @@
 #pragma once
 
 #include <array>
-#include <memory>
-#include <string>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -23,10 +23,10 @@
 #include "descent/detail/simd_map.hpp"
 #include "descent/elementwise.hpp"
 #include "descent/error.hpp"
-#include "kernels/aligned.hpp"
 #include "engine/fused.hpp"
 #include "engine/lanes.hpp"
 #include "functions/formulas.hpp"
+#include "kernels/aligned.hpp"
 
 namespace descent::detail {
 
@@ -42,7 +42,8 @@ struct LaneUpdate {
       PreludeScalars<double> pk{};
       if constexpr (Mode == kDecayOnly) pk.decay = std::get<S + N>(args);
       update_element<R, V>(k, w, prelude<Mode>(g, w, pk), std::get<I>(args)...);
-    }(std::make_index_sequence<S>{}, std::make_index_sequence<N>{});
+    }
+    (std::make_index_sequence<S>{}, std::make_index_sequence<N>{});
   }
 };
 
@@ -121,7 +122,8 @@ class RuleLanes final : public LaneOptimizer {
         else
           simd_map(level, n, u, w + i * n, g + i * n, (arrays_[live[I]].data() + i * n)...,
                    (scalars_.data() + Q * n)...);
-      }(std::make_index_sequence<live.size()>{}, std::make_index_sequence<kScalars>{});
+      }
+      (std::make_index_sequence<live.size()>{}, std::make_index_sequence<kScalars>{});
     }
   }
 

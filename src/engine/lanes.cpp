@@ -9,8 +9,8 @@
 #include "descent/error.hpp"
 #include "descent/optimizers/catalog.hpp"
 #include "descent/simd.hpp"
-#include "kernels/aligned.hpp"
 #include "engine/run.hpp"
+#include "kernels/aligned.hpp"
 #include "optimizers/builtin.hpp"
 
 namespace descent::detail {
@@ -43,7 +43,7 @@ std::unique_ptr<LaneOptimizer> make_lane_optimizer(const OptimizerConfig& base,
 }
 
 std::vector<RunResult> run_lanes(const Objective& f, LaneOptimizer& optimizer, std::size_t lanes,
-                               std::span<const double> starts, const RunOptions& options) {
+                                 std::span<const double> starts, const RunOptions& options) {
   const std::size_t dim = f.dim();
   if (starts.size() != dim * lanes)
     throw std::invalid_argument("run_lanes: the starts are not dim x lanes values");

@@ -55,8 +55,8 @@ std::unique_ptr<LaneOptimizer> make_lane_optimizer(const OptimizerConfig& base,
 template <std::size_t I>
 std::unique_ptr<LaneOptimizer> builtin_rule_lanes(const OptimizerConfig& base,
                                                   std::span<const std::string> keys,
-                                                  std::span<const double> values,
-                                                  std::size_t lanes, std::size_t dim);
+                                                  std::span<const double> values, std::size_t lanes,
+                                                  std::size_t dim);
 
 /// Runs `lanes` lanes from `starts` (dim rows of lanes values) as run(f, optimizer_j, start_j,
 /// options with record off) would run each. Throws InputError as run() does for a start where f

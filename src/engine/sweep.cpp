@@ -291,14 +291,16 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
     if (config.noise == 0) {
       std::vector<double> values(n * k);
       for (std::size_t j = 0; j < n; ++j)
-        std::copy_n(group.values.begin() + static_cast<std::ptrdiff_t>((b.first + j / per_cell) * k),
-                    k, values.begin() + static_cast<std::ptrdiff_t>(j * k));
+        std::copy_n(
+            group.values.begin() + static_cast<std::ptrdiff_t>((b.first + j / per_cell) * k), k,
+            values.begin() + static_cast<std::ptrdiff_t>(j * k));
       lanes = make_lane_optimizer(group.base, group.keys, values, n, dim);
     }
     if (lanes) {
       std::vector<double> w(dim * n);
       for (std::size_t j = 0; j < n; ++j)
-        for (std::size_t i = 0; i < dim; ++i) w[i * n + j] = starts[(j % per_cell) / config.seeds][i];
+        for (std::size_t i = 0; i < dim; ++i)
+          w[i * n + j] = starts[(j % per_cell) / config.seeds][i];
       const std::vector<RunResult> out = run_lanes(*f0, *lanes, n, w, options);
       for (std::size_t j = 0; j < n; ++j) record(first_run + j, out[j], notes);
     } else {
@@ -361,8 +363,7 @@ const CellNote* note_of(const std::vector<CellNote>& notes, std::size_t cell) {
   return it != notes.end() && it->cell == cell ? &*it : nullptr;
 }
 
-std::string first_message(const std::vector<CellNote>& notes, std::size_t cell,
-                          std::size_t steps) {
+std::string first_message(const std::vector<CellNote>& notes, std::size_t cell, std::size_t steps) {
   const CellNote* note = note_of(notes, cell);
   return note ? note->message : completed_message(steps);
 }

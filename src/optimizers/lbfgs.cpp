@@ -120,19 +120,7 @@ std::unique_ptr<Optimizer<T>> make_lbfgs(const OptimizerConfig& c) {
 
 const OptimizerInfo& lbfgs_info() {
   static const OptimizerInfo info = [] {
-    OptimizerInfo i;
-    i.name = "lbfgs";
-    i.doc =
-        "L-BFGS: quasi-Newton direction from the last `history` steps, strong-Wolfe line search";
-    i.reference = "Liu & Nocedal 1989; Nocedal & Wright 2006, algorithms 7.4, 3.5, 3.6";
-    i.rule =
-        "d = -H g by the two-loop recursion over the last `history` pairs (s, y)\n"
-        "t = lr (min(1, 1/|g|_1) * lr at first), refined by a strong-Wolfe line search\n"
-        "w <- w + t d";
-    i.differs =
-        "torch.optim.LBFGS runs up to max_iter = 20 iterations in one step() and compares the "
-        "loss change with tolerance_change absolutely; here one step is one iteration and the "
-        "comparison is relative. scipy's L-BFGS-B uses the More-Thuente line search.";
+    OptimizerInfo i = documented(kLbfgsDoc);
     i.params = param_infos(kLbfgsFields);
     i.make_double = [](const OptimizerConfig& c) { return make_lbfgs<double>(c); };
     i.make_float = [](const OptimizerConfig& c) { return make_lbfgs<float>(c); };
@@ -146,49 +134,17 @@ Lbfgs<T>::Lbfgs(const LbfgsParams& params) : p_(params) {
   check_params("optimizer 'lbfgs'", info().params, this->params());
 }
 
-
-template <std::floating_point T>
-const OptimizerInfo& Lbfgs<T>::info() const {
-  return lbfgs_info();
-}
-
-template <std::floating_point T>
-ParamSet Lbfgs<T>::params() const {
-  return to_param_set(p_, kLbfgsFields);
-}
-
-template <std::floating_point T>
-void Lbfgs<T>::reset(std::size_t n) {
-  s_ = LbfgsState<T>{};
-  s_.n = n;
-}
-
-template <std::floating_point T>
-void Lbfgs<T>::step(std::span<T> w, std::span<const T> g) {
-  iterate(w, g, std::numeric_limits<double>::quiet_NaN(), nullptr);
-}
-
-template <std::floating_point T>
-void Lbfgs<T>::step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) {
-  iterate(w, g, loss, f ? &f : nullptr);
-}
-
 template <std::floating_point T>
 std::string Lbfgs<T>::converged() const {
-  switch (s_.stop) {
-    case kGradient:
-      return "max|g| <= tolerance_grad";
-    case kLossChange:
-      return "the last step changed the loss by less than tolerance_change (relative)";
-    case kStepChange:
-      return "the last step was shorter than tolerance_change";
-    case kNotDescent:
-      return "the L-BFGS direction is no longer a descent direction";
-    case kNoDecrease:
-      return "the line search found no decrease";
-    default:
-      return {};
-  }
+  // Why it stopped, by Stop.
+  static constexpr const char* kReasons[] = {
+      "",
+      "max|g| <= tolerance_grad",
+      "the last step changed the loss by less than tolerance_change (relative)",
+      "the last step was shorter than tolerance_change",
+      "the L-BFGS direction is no longer a descent direction",
+      "the line search found no decrease"};
+  return s_.stop >= 0 && s_.stop <= kNoDecrease ? kReasons[s_.stop] : "";
 }
 
 template <std::floating_point T>

@@ -30,5 +30,9 @@ TEST(Adadelta, Defaults) {
   EXPECT_THROW(make_optimizer("adadelta:rho=1"), InputError);
 }
 
+TEST(Adadelta, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("adadelta:lr=0.5,rho=0.99");
+}
+
 }  // namespace
 }  // namespace descent

@@ -43,5 +43,9 @@ TEST(Adagrad, Defaults) {
   EXPECT_THROW(make_optimizer("adagrad:initial_accumulator_value=-1"), InputError);
 }
 
+TEST(Adagrad, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("adagrad:lr=0.5");
+}
+
 }  // namespace
 }  // namespace descent

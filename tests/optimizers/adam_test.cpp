@@ -54,5 +54,9 @@ TEST(Adam, Defaults) {
   EXPECT_THROW(make_optimizer("adam:amsgrad=maybe"), InputError);
 }
 
+TEST(Adam, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("adam:lr=0.05@cosine:t_max=2000");
+}
+
 }  // namespace
 }  // namespace descent

@@ -32,5 +32,9 @@ TEST(Adamax, Defaults) {
   EXPECT_THROW(make_optimizer("adamax:lr=-0.1"), InputError);
 }
 
+TEST(Adamax, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("adamax:lr=0.05@cosine:t_max=2000");
+}
+
 }  // namespace
 }  // namespace descent

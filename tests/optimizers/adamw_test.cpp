@@ -48,5 +48,9 @@ TEST(Adamw, Defaults) {
   EXPECT_THROW(make_optimizer("adamw:weight_decay=-1"), InputError);
 }
 
+TEST(Adamw, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("adamw:lr=0.05,weight_decay=0@cosine:t_max=2000");
+}
+
 }  // namespace
 }  // namespace descent

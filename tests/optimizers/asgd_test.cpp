@@ -42,5 +42,7 @@ TEST(Asgd, Defaults) {
   EXPECT_THROW(make_optimizer("asgd:t0=-1"), InputError);
 }
 
+TEST(Asgd, ConvergesOnTheSeedsBowls) { test::expect_converges_on_the_seeds_bowls("asgd:lr=0.05"); }
+
 }  // namespace
 }  // namespace descent

@@ -91,5 +91,7 @@ TEST(Ftrl, Defaults) {
   EXPECT_THROW(make_optimizer("ftrl:lr=0"), InputError);
 }
 
+TEST(Ftrl, ConvergesOnTheSeedsBowls) { test::expect_converges_on_the_seeds_bowls("ftrl:lr=0.5"); }
+
 }  // namespace
 }  // namespace descent

@@ -9,6 +9,7 @@
 #include "descent/functions/rosenbrock.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "reference.hpp"
 
 namespace descent {
 namespace {
@@ -17,6 +18,62 @@ double distance_to_ones(std::span<const double> x) {
   double s = 0;
   for (double v : x) s += (v - 1) * (v - 1);
   return std::sqrt(s);
+}
+
+// Without a line search, one step is the two-loop recursion written out plainly (Nocedal & Wright,
+// algorithm 7.4) and a step of lr (scaled by min(1, 1/|g|_1) the first time).
+TEST(Lbfgs, MatchesTheUpdateRule) {
+  test::expect_matches_reference(
+      "lbfgs:lr=0.5,history=3,line_search=none",
+      [] {
+        struct Reference {
+          std::vector<std::vector<double>> s, y;
+          std::vector<double> prev_w, prev_g;
+        };
+        return
+            [r = Reference{}](std::vector<double>& w, const std::vector<double>& g, int t) mutable {
+              const std::size_t n = w.size();
+              const auto dot = [](const std::vector<double>& a, const std::vector<double>& b) {
+                return std::inner_product(a.begin(), a.end(), b.begin(), 0.0);
+              };
+              if (t > 1) {
+                std::vector<double> sk(n), yk(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                  sk[i] = w[i] - r.prev_w[i];
+                  yk[i] = g[i] - r.prev_g[i];
+                }
+                if (dot(yk, sk) > 1e-10) {
+                  if (r.s.size() == 3) {
+                    r.s.erase(r.s.begin());
+                    r.y.erase(r.y.begin());
+                  }
+                  r.s.push_back(sk);
+                  r.y.push_back(yk);
+                }
+              }
+              std::vector<double> d(n), alpha(r.s.size());
+              for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
+              for (std::size_t j = r.s.size(); j-- > 0;) {
+                alpha[j] = dot(r.s[j], d) / dot(r.y[j], r.s[j]);
+                for (std::size_t i = 0; i < n; ++i) d[i] -= alpha[j] * r.y[j][i];
+              }
+              if (!r.s.empty()) {
+                const double gamma = dot(r.s.back(), r.y.back()) / dot(r.y.back(), r.y.back());
+                for (double& x : d) x *= gamma;
+              }
+              for (std::size_t j = 0; j < r.s.size(); ++j) {
+                const double beta = dot(r.y[j], d) / dot(r.y[j], r.s[j]);
+                for (std::size_t i = 0; i < n; ++i) d[i] += (alpha[j] - beta) * r.s[j][i];
+              }
+              double l1 = 0;
+              for (double x : g) l1 += std::abs(x);
+              const double step = t == 1 ? std::min(1.0, 1.0 / l1) * 0.5 : 0.5;
+              r.prev_w = w;
+              r.prev_g = g;
+              for (std::size_t i = 0; i < n; ++i) w[i] += step * d[i];
+            };
+      },
+      1e-9);
 }
 
 // The acceptance bound: ||x - (1,1)|| <= 1e-8 within 40 iterations from (-1.2, 1).
@@ -97,6 +154,8 @@ TEST(Lbfgs, Defaults) {
   EXPECT_THROW(make_optimizer("lbfgs:history=2.5"), InputError);
   EXPECT_THROW(make_optimizer("lbfgs:line_search=armijo"), InputError);
 }
+
+TEST(Lbfgs, ConvergesOnTheSeedsBowls) { test::expect_converges_on_the_seeds_bowls("lbfgs"); }
 
 }  // namespace
 }  // namespace descent

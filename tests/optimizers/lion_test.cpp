@@ -47,5 +47,9 @@ TEST(Lion, Defaults) {
   EXPECT_THROW(make_optimizer("lion:beta2=1.5"), InputError);
 }
 
+TEST(Lion, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("lion:lr=0.01@exponential:gamma=0.99", 1e-15);
+}
+
 }  // namespace
 }  // namespace descent

@@ -85,5 +85,9 @@ TEST(Momentum, MatchesTheUpdateRule) {
   });
 }
 
+TEST(Momentum, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("momentum:lr=0.05,alpha=0.5");
+}
+
 }  // namespace
 }  // namespace descent

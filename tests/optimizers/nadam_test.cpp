@@ -59,5 +59,9 @@ TEST(Nadam, Defaults) {
   EXPECT_THROW(make_optimizer("nadam:momentum_decay=-1"), InputError);
 }
 
+TEST(Nadam, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("nadam:lr=0.05@cosine:t_max=2000");
+}
+
 }  // namespace
 }  // namespace descent

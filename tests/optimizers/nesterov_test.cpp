@@ -40,5 +40,9 @@ TEST(Nesterov, Defaults) {
   EXPECT_THROW(make_optimizer("nesterov:alpha=1"), InputError);
 }
 
+TEST(Nesterov, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("nesterov:lr=0.05,alpha=0.5");
+}
+
 }  // namespace
 }  // namespace descent

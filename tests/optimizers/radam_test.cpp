@@ -42,5 +42,9 @@ TEST(Radam, Defaults) {
   EXPECT_THROW(make_optimizer("radam:eps=-1"), InputError);
 }
 
+TEST(Radam, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("radam:lr=0.05@cosine:t_max=2000");
+}
+
 }  // namespace
 }  // namespace descent

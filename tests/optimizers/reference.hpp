@@ -74,4 +74,18 @@ inline void expect_matches_reference(const std::string& spec,
   }
 }
 
+/// Checks that `spec` converges, in float and in double, on the seed's round bowl and its narrow
+/// valley (w1^2 + 8 w2^2) from (1, 1) in 2000 steps: a final loss at most `tol_double` in double
+/// and 1e-10 in float. The settings are each method's own: adaptive methods whose step does not
+/// shrink with the gradient (Adam's family, RMSProp, Lion, Signum) get a schedule that takes the
+/// rate to 0, since with a constant rate they hover around the minimum at a distance ~lr.
+///
+/// Tolerances: double 1e-20 (a run that converges gets far below it; the loss is a sum of
+/// squares, so 1e-20 means |w| ~ 1e-10); float 1e-10 (|w| ~ 1e-5, a few hundred float ulps of the
+/// start's scale, which methods that divide by running averages of tiny float gradients cannot
+/// beat reliably). A sign method moves every coordinate by exactly +-lr_t, so its precision is its
+/// last step, 0.01 * 0.99^2000 ~ 2e-11 under an exponential decay of 0.99: its double tolerance is
+/// 1e-15 (|w| ~ 3e-8).
+void expect_converges_on_the_seeds_bowls(const std::string& spec, double tol_double = 1e-20);
+
 }  // namespace descent::test

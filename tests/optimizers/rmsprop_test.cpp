@@ -99,5 +99,9 @@ TEST(Rmsprop, MatchesTheUpdateRule) {
   }
 }
 
+TEST(Rmsprop, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("rmsprop:lr=0.01@cosine:t_max=2000");
+}
+
 }  // namespace
 }  // namespace descent

@@ -61,5 +61,9 @@ TEST(Rprop, Defaults) {
   }
 }
 
+TEST(Rprop, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("rprop:lr=0.01,step_min=0");
+}
+
 }  // namespace
 }  // namespace descent

@@ -67,5 +67,9 @@ TEST(Sgd, MatchesTheUpdateRule) {
   });
 }
 
+TEST(Sgd, ConvergesOnTheSeedsBowls) { test::expect_converges_on_the_seeds_bowls("sgd:lr=0.1"); }
+
+TEST(Sgd, ConvergesOnTheSeedsBowlsAsGd) { test::expect_converges_on_the_seeds_bowls("gd:lr=0.05"); }
+
 }  // namespace
 }  // namespace descent

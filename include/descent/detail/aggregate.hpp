@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <utility>
 
 namespace descent::detail {
 
@@ -17,10 +18,10 @@ struct AnyField {
   }
 };
 
-/// The number of fields of aggregate S (at most 16).
+/// The number of fields of aggregate S (at most 12).
 template <class S, class... A>
 constexpr std::size_t field_count() {
-  if constexpr (sizeof...(A) < 16 && requires { S{A{}..., AnyField{}}; })
+  if constexpr (sizeof...(A) < 12 && requires { S{A{}..., AnyField{}}; })
     return field_count<S, A..., AnyField>();
   else
     return sizeof...(A);
@@ -30,43 +31,20 @@ constexpr std::size_t field_count() {
 template <class S>
 constexpr auto fields_of(const S& s) {
   constexpr std::size_t n = field_count<S>();
-  static_assert(n >= 1 && n <= 16, "an aggregate of 1 to 16 fields");
+  static_assert(n >= 1 && n <= 12, "an aggregate of 1 to 12 fields");
   // clang-format off
   if constexpr (n == 1) { const auto& [a] = s; return std::array{a}; }
   else if constexpr (n == 2) { const auto& [a, b] = s; return std::array{a, b}; }
   else if constexpr (n == 3) { const auto& [a, b, c] = s; return std::array{a, b, c}; }
   else if constexpr (n == 4) { const auto& [a, b, c, d] = s; return std::array{a, b, c, d}; }
   else if constexpr (n == 5) { const auto& [a, b, c, d, e] = s; return std::array{a, b, c, d, e}; }
-  else if constexpr (n == 6) {
-    const auto& [a, b, c, d, e, f] = s; return std::array{a, b, c, d, e, f};
-  } else if constexpr (n == 7) {
-    const auto& [a, b, c, d, e, f, g] = s; return std::array{a, b, c, d, e, f, g};
-  } else if constexpr (n == 8) {
-    const auto& [a, b, c, d, e, f, g, h] = s; return std::array{a, b, c, d, e, f, g, h};
-  } else if constexpr (n == 9) {
-    const auto& [a, b, c, d, e, f, g, h, i] = s; return std::array{a, b, c, d, e, f, g, h, i};
-  } else if constexpr (n == 10) {
-    const auto& [a, b, c, d, e, f, g, h, i, j] = s;
-    return std::array{a, b, c, d, e, f, g, h, i, j};
-  } else if constexpr (n == 11) {
-    const auto& [a, b, c, d, e, f, g, h, i, j, k] = s;
-    return std::array{a, b, c, d, e, f, g, h, i, j, k};
-  } else if constexpr (n == 12) {
-    const auto& [a, b, c, d, e, f, g, h, i, j, k, l] = s;
-    return std::array{a, b, c, d, e, f, g, h, i, j, k, l};
-  } else if constexpr (n == 13) {
-    const auto& [a, b, c, d, e, f, g, h, i, j, k, l, m] = s;
-    return std::array{a, b, c, d, e, f, g, h, i, j, k, l, m};
-  } else if constexpr (n == 14) {
-    const auto& [a, b, c, d, e, f, g, h, i, j, k, l, m, o] = s;
-    return std::array{a, b, c, d, e, f, g, h, i, j, k, l, m, o};
-  } else if constexpr (n == 15) {
-    const auto& [a, b, c, d, e, f, g, h, i, j, k, l, m, o, p] = s;
-    return std::array{a, b, c, d, e, f, g, h, i, j, k, l, m, o, p};
-  } else {
-    const auto& [a, b, c, d, e, f, g, h, i, j, k, l, m, o, p, q] = s;
-    return std::array{a, b, c, d, e, f, g, h, i, j, k, l, m, o, p, q};
-  }
+  else if constexpr (n == 6) { const auto& [a, b, c, d, e, f] = s; return std::array{a, b, c, d, e, f}; }
+  else if constexpr (n == 7) { const auto& [a, b, c, d, e, f, g] = s; return std::array{a, b, c, d, e, f, g}; }
+  else if constexpr (n == 8) { const auto& [a, b, c, d, e, f, g, h] = s; return std::array{a, b, c, d, e, f, g, h}; }
+  else if constexpr (n == 9) { const auto& [a, b, c, d, e, f, g, h, i] = s; return std::array{a, b, c, d, e, f, g, h, i}; }
+  else if constexpr (n == 10) { const auto& [a, b, c, d, e, f, g, h, i, j] = s; return std::array{a, b, c, d, e, f, g, h, i, j}; }
+  else if constexpr (n == 11) { const auto& [a, b, c, d, e, f, g, h, i, j, k] = s; return std::array{a, b, c, d, e, f, g, h, i, j, k}; }
+  else { const auto& [a, b, c, d, e, f, g, h, i, j, k, l] = s; return std::array{a, b, c, d, e, f, g, h, i, j, k, l}; }
   // clang-format on
 }
 

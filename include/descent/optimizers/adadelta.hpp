@@ -9,24 +9,25 @@ struct AdadeltaRule {
   static constexpr OptimizerDoc doc = {
       .name = "adadelta",
       .summary = "Adadelta: dx = RMS(previous dx)/RMS(g) * g; w <- w - lr*dx",
-      .rule = "E[g^2]  <- rho * E[g^2] + (1 - rho) * g^2\n"
-              "dx       = sqrt(E[dx^2] + eps) / sqrt(E[g^2] + eps) * g\n"
-              "E[dx^2] <- rho * E[dx^2] + (1 - rho) * dx^2\n"
-              "w <- w - lr * dx",
+      .rule =
+          "E[g^2]  <- rho * E[g^2] + (1 - rho) * g^2\n"
+          "dx       = sqrt(E[dx^2] + eps) / sqrt(E[g^2] + eps) * g\n"
+          "E[dx^2] <- rho * E[dx^2] + (1 - rho) * dx^2\n"
+          "w <- w - lr * dx",
       .source = "Zeiler 2012 (arXiv:1212.5701; the paper's lr is 1); torch.optim.Adadelta",
-      .differs = "keras Adadelta defaults lr = 0.001, rho = 0.95, eps = 1e-7; optax.adadelta "
-                 "defaults rho = 0.9, eps = 1e-6 like torch."};
+      .differs =
+          "keras Adadelta defaults lr = 0.001, rho = 0.95, eps = 1e-7; optax.adadelta "
+          "defaults rho = 0.9, eps = 1e-6 like torch."};
   struct Params {
     double lr = 1.0;
     double rho = 0.9;
     double eps = 1e-6;
     double weight_decay = 0.0;
   };
-  static constexpr auto fields =
-      std::tuple{learning_rate(&Params::lr),
-                 rate(&Params::rho, "rho", "decay of both running averages"),
-                 epsilon(&Params::eps, "added inside both roots"),
-                 coupled_weight_decay(&Params::weight_decay)};
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr), rate(&Params::rho, "rho", "decay of both running averages"),
+      epsilon(&Params::eps, "added inside both roots"),
+      coupled_weight_decay(&Params::weight_decay)};
   static constexpr StateArray<Params> arrays[] = {{"square_avg"}, {"acc_delta"}};
   template <class T>
   struct Scalars {

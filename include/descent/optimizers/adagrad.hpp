@@ -9,12 +9,14 @@ struct AdagradRule {
   static constexpr OptimizerDoc doc = {
       .name = "adagrad",
       .summary = "Adagrad: w <- w - lr*g/(sqrt(sum of g^2) + eps), per coordinate",
-      .rule = "S <- S + g^2                        (S starts at initial_accumulator_value)\n"
-              "w <- w - lr/(1 + (t - 1)*lr_decay) * g/(sqrt(S) + eps)",
+      .rule =
+          "S <- S + g^2                        (S starts at initial_accumulator_value)\n"
+          "w <- w - lr/(1 + (t - 1)*lr_decay) * g/(sqrt(S) + eps)",
       .source = "Duchi, Hazan & Singer 2011; torch.optim.Adagrad",
-      .differs = "keras Adagrad defaults lr = 0.001, initial_accumulator_value = 0.1, eps = 1e-7; "
-                 "optax.adagrad starts the sum at 0.1 and adds eps inside the root, "
-                 "sqrt(S + eps)."};
+      .differs =
+          "keras Adagrad defaults lr = 0.001, initial_accumulator_value = 0.1, eps = 1e-7; "
+          "optax.adagrad starts the sum at 0.1 and adds eps inside the root, "
+          "sqrt(S + eps)."};
   struct Params {
     double lr = 1e-2;
     double lr_decay = 0.0;

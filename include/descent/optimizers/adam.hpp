@@ -7,21 +7,32 @@
 
 namespace descent {
 
+/// lr, beta1, beta2 and eps as Adam declares them, for the Params of Adam and its kin.
+template <class P>
+constexpr auto adam_moment_fields() {
+  return std::tuple{learning_rate(&P::lr), rate(&P::beta1, "beta1", "decay of the first moment m"),
+                    rate(&P::beta2, "beta2", "decay of the second moment v"),
+                    epsilon(&P::eps, "added to the bias-corrected root")};
+}
+
 struct AdamRule {
   static constexpr OptimizerDoc doc = {
       .name = "adam",
       .summary = "Adam: bias-corrected moving averages of g and g^2, eps after the root",
-      .rule = "m <- beta1 * m + (1 - beta1) * g\n"
-              "v <- beta2 * v + (1 - beta2) * g^2\n"
-              "v_max <- max(v_max, v)                   (amsgrad; v_max then replaces v)\n"
-              "w <- w - lr/(1 - beta1^t) * m / (sqrt(v)/sqrt(1 - beta2^t) + eps)",
-      .source = "Kingma & Ba 2015 (arXiv:1412.6980); AMSGrad: Reddi et al. 2018; "
-                "torch.optim.Adam",
-      .differs = "keras (and the paper) use the epsilon-hat form lr*sqrt(1-beta2^t)/(1-beta1^t) * "
-                 "m/(sqrt(v) + eps), which scales eps by sqrt(1-beta2^t); keras' eps is 1e-7. "
-                 "optax.adam adds eps outside the root like torch (eps_root inside, default 0). "
-                 "weight_decay here is L2 added to the gradient (torch's Adam); adamw decouples "
-                 "it."};
+      .rule =
+          "m <- beta1 * m + (1 - beta1) * g\n"
+          "v <- beta2 * v + (1 - beta2) * g^2\n"
+          "v_max <- max(v_max, v)                   (amsgrad; v_max then replaces v)\n"
+          "w <- w - lr/(1 - beta1^t) * m / (sqrt(v)/sqrt(1 - beta2^t) + eps)",
+      .source =
+          "Kingma & Ba 2015 (arXiv:1412.6980); AMSGrad: Reddi et al. 2018; "
+          "torch.optim.Adam",
+      .differs =
+          "keras (and the paper) use the epsilon-hat form lr*sqrt(1-beta2^t)/(1-beta1^t) * "
+          "m/(sqrt(v) + eps), which scales eps by sqrt(1-beta2^t); keras' eps is 1e-7. "
+          "optax.adam adds eps outside the root like torch (eps_root inside, default 0). "
+          "weight_decay here is L2 added to the gradient (torch's Adam); adamw decouples "
+          "it."};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;
@@ -30,12 +41,11 @@ struct AdamRule {
     double weight_decay = 0.0;
     bool amsgrad = false;
   };
-  static constexpr auto fields = std::tuple{
-      learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the first moment m"),
-      rate(&Params::beta2, "beta2", "decay of the second moment v"),
-      epsilon(&Params::eps, "added to the bias-corrected root"),
-      coupled_weight_decay(&Params::weight_decay),
-      flag(&Params::amsgrad, "amsgrad", "divide by the running maximum of v (AMSGrad)")};
+  static constexpr auto fields = std::tuple_cat(
+      adam_moment_fields<Params>(),
+      std::tuple{
+          coupled_weight_decay(&Params::weight_decay),
+          flag(&Params::amsgrad, "amsgrad", "divide by the running maximum of v (AMSGrad)")});
   static constexpr unsigned kAmsgrad = 1, variant_bits = 1;
   static unsigned variant(const Params& p) { return p.amsgrad ? kAmsgrad : 0u; }
   using Counters = StepCounter;

@@ -11,12 +11,14 @@ struct AdamaxRule {
   static constexpr OptimizerDoc doc = {
       .name = "adamax",
       .summary = "Adamax: Adam with an exponentially weighted infinity norm u <- max(beta2*u, |g|)",
-      .rule = "m <- beta1 * m + (1 - beta1) * g\n"
-              "u <- max(beta2 * u, |g| + eps)\n"
-              "w <- w - lr/(1 - beta1^t) * m / u",
+      .rule =
+          "m <- beta1 * m + (1 - beta1) * g\n"
+          "u <- max(beta2 * u, |g| + eps)\n"
+          "w <- w - lr/(1 - beta1^t) * m / u",
       .source = "Kingma & Ba 2015, section 7.1; torch.optim.Adamax",
-      .differs = "The paper has no eps (u <- max(beta2*u, |g|)); keras Adamax and optax.adamax "
-                 "add eps to u in the denominator, m/(u + eps), instead of inside the max."};
+      .differs =
+          "The paper has no eps (u <- max(beta2*u, |g|)); keras Adamax and optax.adamax "
+          "add eps to u in the denominator, m/(u + eps), instead of inside the max."};
   struct Params {
     double lr = 2e-3;
     double beta1 = 0.9;

@@ -9,13 +9,15 @@ struct AdamwRule {
   static constexpr OptimizerDoc doc = {
       .name = "adamw",
       .summary = "AdamW: Adam with decoupled weight decay w <- w*(1 - lr*weight_decay)",
-      .rule = "w <- w * (1 - lr * weight_decay)\n"
-              "then Adam's step (without coupled decay)",
+      .rule =
+          "w <- w * (1 - lr * weight_decay)\n"
+          "then Adam's step (without coupled decay)",
       .source = "Loshchilov & Hutter 2019 (arXiv:1711.05101); torch.optim.AdamW",
-      .differs = "The paper and optax.adamw scale the decay by the schedule's multiplier rather "
-                 "than by lr (optax: w <- w - lr*(update + weight_decay*w), the same when lr is "
-                 "the schedule); keras AdamW (weight_decay 0.004) decays by lr*weight_decay like "
-                 "torch."};
+      .differs =
+          "The paper and optax.adamw scale the decay by the schedule's multiplier rather "
+          "than by lr (optax: w <- w - lr*(update + weight_decay*w), the same when lr is "
+          "the schedule); keras AdamW (weight_decay 0.004) decays by lr*weight_decay like "
+          "torch."};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;
@@ -24,13 +26,12 @@ struct AdamwRule {
     double weight_decay = 0.01;
     bool amsgrad = false;
   };
-  static constexpr auto fields = std::tuple{
-      learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the first moment m"),
-      rate(&Params::beta2, "beta2", "decay of the second moment v"),
-      epsilon(&Params::eps, "added to the bias-corrected root"),
-      nonnegative(&Params::weight_decay, "weight_decay",
-                  "decoupled decay: w <- w*(1 - lr*weight_decay) before the Adam step"),
-      flag(&Params::amsgrad, "amsgrad", "divide by the running maximum of v (AMSGrad)")};
+  static constexpr auto fields = std::tuple_cat(
+      adam_moment_fields<Params>(),
+      std::tuple{
+          nonnegative(&Params::weight_decay, "weight_decay",
+                      "decoupled decay: w <- w*(1 - lr*weight_decay) before the Adam step"),
+          flag(&Params::amsgrad, "amsgrad", "divide by the running maximum of v (AMSGrad)")});
   static constexpr unsigned variant_bits = 1;
   static unsigned variant(const Params& p) { return p.amsgrad ? AdamRule::kAmsgrad : 0u; }
   using Counters = StepCounter;

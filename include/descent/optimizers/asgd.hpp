@@ -13,15 +13,17 @@ struct AsgdRule {
       .name = "asgd",
       .summary =
           "averaged SGD: decaying steps eta_t = lr/(1 + lambd*lr*t)^alpha, iterate averaging",
-      .rule = "w <- w * (1 - lambd * eta)               (eta starts at lr, mu at 1)\n"
-              "w <- w - eta * g\n"
-              "a <- a + mu * (w - a)                    (a <- w while mu = 1)\n"
-              "eta <- lr / (1 + lambd*lr*t)^alpha,  mu <- 1/max(1, t - t0)   (once per step)",
+      .rule =
+          "w <- w * (1 - lambd * eta)               (eta starts at lr, mu at 1)\n"
+          "w <- w - eta * g\n"
+          "a <- a + mu * (w - a)                    (a <- w while mu = 1)\n"
+          "eta <- lr / (1 + lambd*lr*t)^alpha,  mu <- 1/max(1, t - t0)   (once per step)",
       .source = "Polyak & Juditsky 1992; Bottou 2012; torch.optim.ASGD",
-      .differs = "torch 1.x keeps eta and mu as tensors of the default dtype, so its float64 runs "
-                 "use float32-rounded step sizes; descent keeps them in double. The trajectory is "
-                 "the iterate w; the average is the state array ax. keras and optax have no "
-                 "ASGD."};
+      .differs =
+          "torch 1.x keeps eta and mu as tensors of the default dtype, so its float64 runs "
+          "use float32-rounded step sizes; descent keeps them in double. The trajectory is "
+          "the iterate w; the average is the state array ax. keras and optax have no "
+          "ASGD."};
   struct Params {
     double lr = 1e-2;
     double lambd = 1e-4;
@@ -38,9 +40,9 @@ struct AsgdRule {
     std::int64_t step = 0;
     double eta = 0.0;  ///< the current step size
     double mu = 1.0;   ///< the current averaging weight
-    static constexpr auto fields = std::tuple{
-        counter(&Counters::step, "step"), counter(&Counters::eta, "eta"),
-        counter(&Counters::mu, "mu")};
+    static constexpr auto fields =
+        std::tuple{counter(&Counters::step, "step"), counter(&Counters::eta, "eta"),
+                   counter(&Counters::mu, "mu")};
   };
   static Counters start(const Params& p) { return {.step = 0, .eta = p.lr, .mu = 1.0}; }
   static constexpr StateArray<Params> arrays[] = {{"ax"}};

@@ -23,26 +23,20 @@
 #include "descent/optimizers/rmsprop.hpp"
 #include "descent/optimizers/rprop.hpp"
 #include "descent/optimizers/sgd.hpp"
+#include "descent/optimizers/signum.hpp"
 
 namespace descent {
 
-/// A list of rules, to be walked with for_each().
+/// A list of rules: its size, and rule I of it.
 template <ElementwiseRule... R>
 struct RuleList {
   static constexpr std::size_t size = sizeof...(R);
-  /// Rule I of the list.
   template <std::size_t I>
   using At = std::tuple_element_t<I, std::tuple<R...>>;
-  /// Calls fn.template operator()<Rule>() for every rule, in order.
-  template <class Fn>
-  static void for_each(Fn&& fn) {
-    (fn.template operator()<R>(), ...);
-  }
 };
 
-using BuiltinRules =
-    RuleList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule, AdamaxRule,
-             NadamRule, RadamRule, AdagradRule, AdadeltaRule, RpropRule, AsgdRule, FtrlRule,
-             LionRule>;
+using BuiltinRules = RuleList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule,
+                              AdamaxRule, NadamRule, RadamRule, AdagradRule, AdadeltaRule,
+                              RpropRule, AsgdRule, FtrlRule, LionRule, SignumRule>;
 
 }  // namespace descent

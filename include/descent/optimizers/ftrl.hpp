@@ -8,17 +8,18 @@ namespace descent {
 struct FtrlRule {
   static constexpr OptimizerDoc doc = {
       .name = "ftrl",
-      .summary =
-          "FTRL-Proximal: per-coordinate rates lr/n^(-lr_power) with L1/L2 regularization",
-      .rule = "g_s = g + 2 * l2_shrinkage * w             (n starts at initial_accumulator_value)\n"
-              "n_new = n + g^2;  sigma = (n_new^(-p) - n^(-p)) / lr     (p = lr_power)\n"
-              "z <- z + g_s - sigma * w;  n <- n_new\n"
-              "w <- (sign(z)*l1 - z) / (n^(-p)/lr + 2*(l2 + beta/(2*lr)))  if |z| > l1, else 0",
+      .summary = "FTRL-Proximal: per-coordinate rates lr/n^(-lr_power) with L1/L2 regularization",
+      .rule =
+          "g_s = g + 2 * l2_shrinkage * w             (n starts at initial_accumulator_value)\n"
+          "n_new = n + g^2;  sigma = (n_new^(-p) - n^(-p)) / lr     (p = lr_power)\n"
+          "z <- z + g_s - sigma * w;  n <- n_new\n"
+          "w <- (sign(z)*l1 - z) / (n^(-p)/lr + 2*(l2 + beta/(2*lr)))  if |z| > l1, else 0",
       .source = "McMahan et al. 2013; keras Ftrl (TensorFlow ApplyFtrlV2)",
-      .differs = "The paper's denominator is (beta + sqrt(n))/alpha + l2, i.e. l2 where keras has "
-                 "2*l2 (keras' l2 is half the paper's lambda_2); torch and optax have no FTRL. "
-                 "The weights are a function of z and n: FTRL ignores the current w except "
-                 "through l2_shrinkage and sigma*w."};
+      .differs =
+          "The paper's denominator is (beta + sqrt(n))/alpha + l2, i.e. l2 where keras has "
+          "2*l2 (keras' l2 is half the paper's lambda_2); torch and optax have no FTRL. "
+          "The weights are a function of z and n: FTRL ignores the current w except "
+          "through l2_shrinkage and sigma*w."};
   struct Params {
     double lr = 1e-3;
     double lr_power = -0.5;
@@ -41,8 +42,7 @@ struct FtrlRule {
   static constexpr unsigned kRoot = 1, variant_bits = 1;  // lr_power = -0.5: sqrt, not pow
   static unsigned variant(const Params& p) { return p.lr_power == -0.5 ? kRoot : 0u; }
   static constexpr StateArray<Params> arrays[] = {
-      {"accumulator", 0, [](const Params& p) { return p.initial_accumulator_value; }},
-      {"linear"}};
+      {"accumulator", 0, [](const Params& p) { return p.initial_accumulator_value; }}, {"linear"}};
   template <class T>
   struct Scalars {
     T lr, neg_power, l1, two_l2, two_shrinkage;  ///< two_l2 = 2*(l2 + beta/(2*lr))

@@ -1,33 +1,11 @@
-// descent: L-BFGS, limited-memory BFGS with a strong-Wolfe line search.
-//
-// One iteration (= one trajectory step), with the last m = `history` pairs
-// s_i = w_{i+1} - w_i, y_i = g_{i+1} - g_i (a pair is kept only if y_i.s_i > 1e-10):
-//     d = -H g by the two-loop recursion, H_0 = (s.y / y.y) I from the newest pair (I if none)
-//     t = lr, or min(1, 1/|g|_1) * lr on the first iteration
-//     t from a line search along d satisfying the strong Wolfe conditions
-//         f(w + t d) <= f(w) + c1 t g.d   and   |g(w + t d).d| <= c2 |g.d|,   c1 = 1e-4, c2 = 0.9
-//       (bracketing and zoom with cubic interpolation, Nocedal & Wright algorithms 3.5 and 3.6,
-//        at most 25 evaluations), or t = lr as it is with line_search = none
-//     w <- w + t d
-// It stops (converged) before a step when max|g| <= tolerance_grad, when the last step changed
-// the loss by at most tolerance_change * |loss| or every coordinate by at most tolerance_change,
-// or when d is not a descent
-// direction (g.d >= 0, which only rounding can cause).
-//
-// Defaults: lr = 1, history = 10, line_search = strong_wolfe, tolerance_grad = 1e-7,
-// tolerance_change = 1e-9.
-// Source: Liu & Nocedal, "On the limited memory BFGS method for large scale optimization" (1989);
-// Nocedal & Wright, "Numerical Optimization" (2nd ed., 2006), algorithms 7.4, 3.5, 3.6.
-// Where others differ: torch.optim.LBFGS runs up to max_iter = 20 iterations inside one step()
-// call and checks its tolerances after moving, compares the loss change with tolerance_change
-// absolutely (stopping near a minimum of value 0 while x is still 1e-5 away), and it also stops
-// when g.d > -tolerance_change
-// (which ends runs early on functions whose minimum is 0, where g.d shrinks with the loss); here
-// one step is one iteration, so trajectories show every iterate. scipy's L-BFGS-B uses a different
-// line search (More-Thuente via Minpack-2). Function evaluations of the line search are counted in
-// the state (`evaluations`).
+// descent: L-BFGS, limited-memory BFGS with a strong-Wolfe line search. Not elementwise: it
+// implements Optimizer<T> itself, with its documentation (kLbfgsDoc) and settings (kLbfgsFields)
+// declared as a rule's are. One iteration is one trajectory step; a pair (s, y) is kept only if
+// y.s > 1e-10; the line search brackets and zooms with cubic interpolation (Nocedal & Wright
+// algorithms 3.5 and 3.6, c1 = 1e-4, c2 = 0.9, at most 25 evaluations, counted in the state).
 #pragma once
 
+#include <cmath>
 #include <concepts>
 #include <cstdint>
 #include <span>
@@ -36,8 +14,27 @@
 
 #include "descent/fields.hpp"
 #include "descent/optimizer.hpp"
+#include "descent/rule.hpp"
 
 namespace descent {
+
+inline constexpr OptimizerDoc kLbfgsDoc = {
+    .name = "lbfgs",
+    .summary =
+        "L-BFGS: quasi-Newton direction from the last `history` steps, strong-Wolfe line search",
+    .rule =
+        "d = -H g, two-loop recursion over the last `history` pairs, H0 = (s.y/y.y) I\n"
+        "t = lr (min(1, 1/|g|_1) * lr at first), then a strong-Wolfe line search along d\n"
+        "w <- w + t d\n"
+        "stop before a step if max|g| <= tolerance_grad, or the last step changed the loss by\n"
+        "at most tolerance_change * |loss| or every coordinate by at most tolerance_change",
+    .source = "Liu & Nocedal 1989; Nocedal & Wright 2006, algorithms 7.4, 3.5, 3.6",
+    .differs =
+        "torch.optim.LBFGS runs up to max_iter = 20 iterations in one step() and checks "
+        "its tolerances after moving, comparing the loss change absolutely (it stops near "
+        "a minimum of 0 while x is still 1e-5 away) and stopping when g.d > "
+        "-tolerance_change; here one step is one iteration, so trajectories show every "
+        "iterate. scipy's L-BFGS-B uses the More-Thuente line search."};
 
 enum class LineSearch { strong_wolfe, none };
 inline constexpr std::string_view kLineSearchNames[] = {"strong_wolfe", "none"};
@@ -76,20 +73,28 @@ struct LbfgsState {
   std::vector<std::vector<T>> s, y;  ///< history pairs, oldest first
 };
 
+/// The registry entry of `lbfgs`.
+const OptimizerInfo& lbfgs_info();
+
 template <std::floating_point T>
 class Lbfgs final : public Optimizer<T> {
  public:
   /// Throws InputError if a parameter is out of range.
   explicit Lbfgs(const LbfgsParams& params = {});
-  const OptimizerInfo& info() const override;
-  ParamSet params() const override;
+  const OptimizerInfo& info() const override { return lbfgs_info(); }
+  ParamSet params() const override { return to_param_set(p_, kLbfgsFields); }
   double lr() const override { return p_.lr; }
   void set_lr(double lr) override { p_.lr = lr; }
-  void reset(std::size_t n) override;
+  void reset(std::size_t n) override {
+    s_ = {};
+    s_.n = n;
+  }
   std::size_t size() const override { return s_.n; }
   /// Without a closure there is no line search: a step of length lr along d.
-  void step(std::span<T> w, std::span<const T> g) override;
-  void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
+  void step(std::span<T> w, std::span<const T> g) override { iterate(w, g, NAN, nullptr); }
+  void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override {
+    iterate(w, g, loss, f ? &f : nullptr);
+  }
   std::string converged() const override;
   void visit_state(StateVisitor<T>& visitor) override;
   const LbfgsState<T>& state() const { return s_; }
@@ -99,9 +104,6 @@ class Lbfgs final : public Optimizer<T> {
   LbfgsParams p_;
   LbfgsState<T> s_;
 };
-
-/// The registry entry of `lbfgs`.
-const OptimizerInfo& lbfgs_info();
 
 extern template class Lbfgs<float>;
 extern template class Lbfgs<double>;

@@ -9,13 +9,15 @@ struct LionRule {
   static constexpr OptimizerDoc doc = {
       .name = "lion",
       .summary = "Lion: w <- w - lr*(sign(beta1*m + (1-beta1)*g) + weight_decay*w)",
-      .rule = "c = beta1 * m + (1 - beta1) * g\n"
-              "w <- w - lr * (sign(c) + weight_decay * w)\n"
-              "m <- beta2 * m + (1 - beta2) * g",
+      .rule =
+          "c = beta1 * m + (1 - beta1) * g\n"
+          "w <- w - lr * (sign(c) + weight_decay * w)\n"
+          "m <- beta2 * m + (1 - beta2) * g",
       .source = "Chen et al. 2023 (arXiv:2302.06675), program 1; optax.lion",
-      .differs = "Same as optax.lion (decoupled decay multiplied by lr, sign(0) = 0) and keras "
-                 "Lion; torch.optim has none. Every coordinate moves by exactly lr (or 0), so lr "
-                 "is typically 3-10x smaller than Adam's."};
+      .differs =
+          "Same as optax.lion (decoupled decay multiplied by lr, sign(0) = 0) and keras "
+          "Lion; torch.optim has none. Every coordinate moves by exactly lr (or 0), so lr "
+          "is typically 3-10x smaller than Adam's."};
   struct Params {
     double lr = 1e-4;
     double beta1 = 0.9;

@@ -9,11 +9,13 @@ struct MomentumRule {
   static constexpr OptimizerDoc doc = {
       .name = "momentum",
       .summary = "heavy-ball momentum, velocity form: v <- alpha*v + lr*g; w <- w - v",
-      .rule = "v <- lr * g                                 (t = 1; v starts at 0)\n"
-              "v <- alpha * v + (1 - dampening) * lr * g   (t > 1)\n"
-              "w <- w - v",
-      .source = "Polyak 1964; the seed's MomentumOptimizer; torch.optim.SGD(momentum) under a "
-                "constant lr",
+      .rule =
+          "v <- lr * g                                 (t = 1; v starts at 0)\n"
+          "v <- alpha * v + (1 - dampening) * lr * g   (t > 1)\n"
+          "w <- w - v",
+      .source =
+          "Polyak 1964; the seed's MomentumOptimizer; torch.optim.SGD(momentum) under a "
+          "constant lr",
       .differs =
           "torch.optim.SGD(momentum, dampening) keeps b <- alpha*b + (1-dampening)*g (b <- g at "
           "first) and steps w <- w - lr*b: the same iteration (v = lr*b) up to rounding while lr "

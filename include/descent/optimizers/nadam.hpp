@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "descent/elementwise.hpp"
+#include "descent/optimizers/adam.hpp"
 
 namespace descent {
 
@@ -11,16 +11,18 @@ struct NadamRule {
   static constexpr OptimizerDoc doc = {
       .name = "nadam",
       .summary = "NAdam: Adam with Nesterov momentum and the momentum schedule of Dozat 2016",
-      .rule = "mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay)),  P_t = mu_1 * ... * mu_t\n"
-              "m <- beta1 * m + (1 - beta1) * g\n"
-              "v <- beta2 * v + (1 - beta2) * g^2\n"
-              "d  = sqrt(v / (1 - beta2^t)) + eps\n"
-              "w <- w - lr*(1 - mu_t)/(1 - P_t) * g/d - lr*mu_{t+1}/(1 - P_t*mu_{t+1}) * m/d",
+      .rule =
+          "mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay)),  P_t = mu_1 * ... * mu_t\n"
+          "m <- beta1 * m + (1 - beta1) * g\n"
+          "v <- beta2 * v + (1 - beta2) * g^2\n"
+          "d  = sqrt(v / (1 - beta2^t)) + eps\n"
+          "w <- w - lr*(1 - mu_t)/(1 - P_t) * g/d - lr*mu_{t+1}/(1 - P_t*mu_{t+1}) * m/d",
       .source = "Dozat 2016; torch.optim.NAdam (torch >= 2.0)",
-      .differs = "torch <= 1.13 multiplies P_t by mu_t twice in the second denominator "
-                 "(pytorch#92699); torch113 = true reproduces it, for runs made with Debian 12's "
-                 "torch. keras Nadam fixes momentum_decay at 0.004; optax.nadam has no momentum "
-                 "schedule (mu = beta1)."};
+      .differs =
+          "torch <= 1.13 multiplies P_t by mu_t twice in the second denominator "
+          "(pytorch#92699); torch113 = true reproduces it, for runs made with Debian 12's "
+          "torch. keras Nadam fixes momentum_decay at 0.004; optax.nadam has no momentum "
+          "schedule (mu = beta1)."};
   struct Params {
     double lr = 2e-3;
     double beta1 = 0.9;
@@ -30,20 +32,20 @@ struct NadamRule {
     double momentum_decay = 4e-3;
     bool torch113 = false;
   };
-  static constexpr auto fields = std::tuple{
-      learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the first moment m"),
-      rate(&Params::beta2, "beta2", "decay of the second moment v"),
-      epsilon(&Params::eps, "added to the bias-corrected root"),
-      coupled_weight_decay(&Params::weight_decay),
-      nonnegative(&Params::momentum_decay, "momentum_decay",
-                  "psi in the momentum schedule mu_t = beta1*(1 - 0.5*0.96^(t*psi))"),
-      flag(&Params::torch113, "torch113",
-           "reproduce torch <= 1.13, whose second denominator has mu_t twice (pytorch#92699)")};
+  static constexpr auto fields = std::tuple_cat(
+      adam_moment_fields<Params>(),
+      std::tuple{
+          coupled_weight_decay(&Params::weight_decay),
+          nonnegative(&Params::momentum_decay, "momentum_decay",
+                      "psi in the momentum schedule mu_t = beta1*(1 - 0.5*0.96^(t*psi))"),
+          flag(
+              &Params::torch113, "torch113",
+              "reproduce torch <= 1.13, whose second denominator has mu_t twice (pytorch#92699)")});
   struct Counters {
     std::int64_t step = 0;
     double mu_product = 1.0;  ///< P_t
-    static constexpr auto fields = std::tuple{counter(&Counters::step, "step"),
-                                              counter(&Counters::mu_product, "mu_product")};
+    static constexpr auto fields =
+        std::tuple{counter(&Counters::step, "step"), counter(&Counters::mu_product, "mu_product")};
   };
   static constexpr StateArray<Params> arrays[] = {{"exp_avg"}, {"exp_avg_sq"}};
   template <class T>

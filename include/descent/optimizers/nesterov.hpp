@@ -9,22 +9,23 @@ struct NesterovRule {
   static constexpr OptimizerDoc doc = {
       .name = "nesterov",
       .summary = "Nesterov momentum: b <- alpha*b + g; w <- w - lr*(g + alpha*b)",
-      .rule = "b <- g                          (t = 1)\n"
-              "b <- alpha * b + g              (t > 1)\n"
-              "w <- w - lr * (g + alpha * b)",
+      .rule =
+          "b <- g                          (t = 1)\n"
+          "b <- alpha * b + g              (t > 1)\n"
+          "w <- w - lr * (g + alpha * b)",
       .source = "Nesterov 1983; Sutskever et al. 2013; torch.optim.SGD(momentum, nesterov=True)",
-      .differs = "keras SGD(nesterov=True) writes v <- alpha*v - lr*g, w <- w + alpha*v - lr*g: "
-                 "the same iteration under a constant lr. optax.sgd(nesterov=True) follows "
-                 "torch."};
+      .differs =
+          "keras SGD(nesterov=True) writes v <- alpha*v - lr*g, w <- w + alpha*v - lr*g: "
+          "the same iteration under a constant lr. optax.sgd(nesterov=True) follows "
+          "torch."};
   struct Params {
     double lr = 0.1;
     double alpha = 0.9;
     double weight_decay = 0.0;
   };
-  static constexpr auto fields =
-      std::tuple{learning_rate(&Params::lr),
-                 rate(&Params::alpha, "alpha", "momentum coefficient").shown(),
-                 coupled_weight_decay(&Params::weight_decay)};
+  static constexpr auto fields = std::tuple{
+      learning_rate(&Params::lr), rate(&Params::alpha, "alpha", "momentum coefficient").shown(),
+      coupled_weight_decay(&Params::weight_decay)};
   using Counters = StepCounter;
   static constexpr StateArray<Params> arrays[] = {{"buffer"}};
   template <class T>

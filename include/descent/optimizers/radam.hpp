@@ -11,15 +11,17 @@ struct RadamRule {
   static constexpr OptimizerDoc doc = {
       .name = "radam",
       .summary = "RAdam: Adam whose adaptive step is rectified (off while v is unreliable)",
-      .rule = "m <- beta1 * m + (1 - beta1) * g\n"
-              "v <- beta2 * v + (1 - beta2) * g^2\n"
-              "rho_inf = 2/(1 - beta2) - 1,  rho_t = rho_inf - 2t beta2^t/(1 - beta2^t)\n"
-              "r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))\n"
-              "w <- w - lr * m/(1 - beta1^t) * sqrt(1 - beta2^t)/(sqrt(v) + eps) * r   (rho_t > 5)\n"
-              "w <- w - lr * m/(1 - beta1^t)                                       (otherwise)",
+      .rule =
+          "m <- beta1 * m + (1 - beta1) * g\n"
+          "v <- beta2 * v + (1 - beta2) * g^2\n"
+          "rho_inf = 2/(1 - beta2) - 1,  rho_t = rho_inf - 2t beta2^t/(1 - beta2^t)\n"
+          "r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))\n"
+          "w <- w - lr * m/(1 - beta1^t) * sqrt(1 - beta2^t)/(sqrt(v) + eps) * r   (rho_t > 5)\n"
+          "w <- w - lr * m/(1 - beta1^t)                                       (otherwise)",
       .source = "Liu et al. 2020 (arXiv:1908.03265); torch.optim.RAdam",
-      .differs = "The paper's threshold is rho_t > 4; torch and optax.radam use 5, and optax adds "
-                 "eps after the bias correction; keras has no RAdam."};
+      .differs =
+          "The paper's threshold is rho_t > 4; torch and optax.radam use 5, and optax adds "
+          "eps after the bias correction; keras has no RAdam."};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;
@@ -47,8 +49,8 @@ struct RadamRule {
     const double rect = on ? std::sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf /
                                        ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
                            : 0.0;
-    return {p.beta1,          1.0 - p.beta1, p.beta2, 1.0 - p.beta2,   1.0 - std::pow(p.beta1, t),
-            p.lr,             std::sqrt(bias2), rect, p.eps, on ? 1.0 : 0.0};
+    return {p.beta1, 1.0 - p.beta1,    p.beta2, 1.0 - p.beta2, 1.0 - std::pow(p.beta1, t),
+            p.lr,    std::sqrt(bias2), rect,    p.eps,         on ? 1.0 : 0.0};
   }
   // In torch's order: mh = m/bias1; w - ((mh*lr) * (bias2_sqrt/(sqrt(v)+eps))) * rect, or
   // w - mh*lr before the rectification starts.

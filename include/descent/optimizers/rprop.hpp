@@ -12,15 +12,17 @@ struct RpropRule {
       .name = "rprop",
       .summary =
           "Rprop: per-coordinate steps grown while the gradient's sign holds, cut when it flips",
-      .rule = "f = eta_plus if g*g_prev > 0; eta_minus if g*g_prev < 0; 1 otherwise\n"
-              "step <- clamp(step * f, step_min, step_max)      (step starts at lr)\n"
-              "g <- 0 if g*g_prev < 0                           (Rprop-: no move after a flip)\n"
-              "w <- w - sign(g) * step\n"
-              "g_prev <- g",
+      .rule =
+          "f = eta_plus if g*g_prev > 0; eta_minus if g*g_prev < 0; 1 otherwise\n"
+          "step <- clamp(step * f, step_min, step_max)      (step starts at lr)\n"
+          "g <- 0 if g*g_prev < 0                           (Rprop-: no move after a flip)\n"
+          "w <- w - sign(g) * step\n"
+          "g_prev <- g",
       .source = "Riedmiller & Braun 1993; torch.optim.Rprop",
-      .differs = "torch writes etas = (eta_minus, eta_plus) and step_sizes = (step_min, "
-                 "step_max); keras and optax have none built in. Rprop ignores the gradient's "
-                 "magnitude, so it is meant for full-batch gradients."};
+      .differs =
+          "torch writes etas = (eta_minus, eta_plus) and step_sizes = (step_min, "
+          "step_max); keras and optax have none built in. Rprop ignores the gradient's "
+          "magnitude, so it is meant for full-batch gradients."};
   struct Params {
     double lr = 1e-2;
     double eta_minus = 0.5;
@@ -28,14 +30,14 @@ struct RpropRule {
     double step_min = 1e-6;
     double step_max = 50.0;
   };
-  static constexpr auto fields = std::tuple{
-      learning_rate(&Params::lr, "initial step size"),
-      real(&Params::eta_minus, "eta_minus", 0.0, 1.0, "step factor after a sign change", false,
-           false),
-      real(&Params::eta_plus, "eta_plus", 1.0, kInfinity, "step factor while the sign holds",
-           false, false),
-      nonnegative(&Params::step_min, "step_min", "smallest step size").log(),
-      nonnegative(&Params::step_max, "step_max", "largest step size").log()};
+  static constexpr auto fields =
+      std::tuple{learning_rate(&Params::lr, "initial step size"),
+                 real(&Params::eta_minus, "eta_minus", 0.0, 1.0, "step factor after a sign change",
+                      false, false),
+                 real(&Params::eta_plus, "eta_plus", 1.0, kInfinity,
+                      "step factor while the sign holds", false, false),
+                 nonnegative(&Params::step_min, "step_min", "smallest step size").log(),
+                 nonnegative(&Params::step_max, "step_max", "largest step size").log()};
   static std::string_view validate(const Params& p) {
     return p.step_min <= p.step_max ? "" : "step_min must not exceed step_max";
   }

@@ -12,8 +12,9 @@ struct SgdRule {
       .summary = "plain gradient descent: w <- w - lr*g",
       .rule = "w <- w - lr * g",
       .source = "Robbins & Monro 1951; the seed's SGDOptimizer; torch.optim.SGD",
-      .differs = "None: torch.optim.SGD without momentum, keras SGD with momentum 0 (keras has no "
-                 "coupled weight decay) and optax.sgd take the same step."};
+      .differs =
+          "None: torch.optim.SGD without momentum, keras SGD with momentum 0 (keras has no "
+          "coupled weight decay) and optax.sgd take the same step."};
   struct Params {
     double lr = 0.1;
     double weight_decay = 0.0;
