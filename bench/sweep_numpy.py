@@ -9,8 +9,11 @@ once:
 Each numpy run does what descent does per cell: the momentum update in the seed's velocity form,
 the loss at every step, the first step with loss <= tol, and a divergence check (a non-finite
 point, loss or gradient ends that cell). The script then runs `descent sweep` on the same cells
-(`anisotropic` and the typed expression) in the same process tree, checks that every cell's
-steps_to_tol agrees, and prints the times and ratios (best of --rounds).
+(`anisotropic` and the typed expression) at every SIMD level the CPU has (`--simd`), in the same
+process tree, checks that every cell's steps_to_tol agrees, and prints, best of --rounds:
+  - the engine's time, as descent prints it, and its ratio to numpy;
+  - the whole command's wall time (start to exit, writing sweep.csv and sweep.json, no heatmap)
+    and its ratio to the engine's time.
 
 Usage: python3 bench/sweep_numpy.py PATH/TO/descent [--rounds 3] [--threads 1]
 Exits 77 (skipped) when numpy is missing.
@@ -139,20 +142,36 @@ def sweep_expression(lr, alpha):
     return np.where(alive & (reached >= 0), reached, np.inf)
 
 
-def descent_sweep(binary, function, threads, out):
+def descent_sweep(binary, function, threads, level, out):
     cmd = [binary, "sweep", "--function", function, "--start", "1,1", "-o", "momentum",
            "--grid", "lr=%g:%g:log:%d" % LR, "--grid", "alpha=%g:%g:lin:%d" % ALPHA,
-           "--steps", str(STEPS), "--tol", str(TOL), "--no-plots", "--out", out]
+           "--steps", str(STEPS), "--tol", str(TOL), "--no-plots", "--out", out,
+           "--simd", level]
     if threads:
         cmd += ["--threads", str(threads)]
+    t0 = time.perf_counter()
     text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    wall = time.perf_counter() - t0
     m = re.search(r"steps\), ([0-9.]+) s on", text)
     if not m:
         sys.exit("sweep_numpy: could not read the time from: " + text)
     with open(os.path.join(out, "sweep.csv")) as f:
         rows = list(csv.DictReader(f))
-    steps = np.array([float(r["steps_to_tol_median"]) for r in rows])
-    return float(m.group(1)), steps
+    steps = np.array([float(r["steps_to_tol"]) for r in rows])
+    return float(m.group(1)), wall, steps
+
+
+def levels(binary):
+    """The SIMD levels this CPU runs, widest first (descent refuses the others)."""
+    out = []
+    for level in ("avx512", "avx2", "sse2"):
+        probe = subprocess.run([binary, "sweep", "--grid", "lr=0.1:0.1:lin:1", "--steps", "1",
+                                "--no-plots", "--simd", level, "--out",
+                                tempfile.mkdtemp(prefix="sweep-probe-")],
+                               capture_output=True, text=True)
+        if probe.returncode == 0:
+            out.append(level)
+    return out
 
 
 def main():
@@ -163,7 +182,9 @@ def main():
     args = ap.parse_args()
     lr, alpha = cells()
     best = {}
+    wall = {}
     results = {}
+    simd = levels(args.descent)
     with tempfile.TemporaryDirectory() as tmp, np.errstate(over="ignore", invalid="ignore"):
         for _ in range(args.rounds):
             for name, fn in (("numpy function", sweep_function),
@@ -171,20 +192,29 @@ def main():
                 t0 = time.perf_counter()
                 results[name] = fn(lr, alpha)
                 best[name] = min(best.get(name, math.inf), time.perf_counter() - t0)
-            for name, function in (("descent anisotropic", "anisotropic"),
-                                   ("descent expression", EXPRESSION)):
-                seconds, steps = descent_sweep(args.descent, function, args.threads, tmp)
-                results[name] = steps
-                best[name] = min(best.get(name, math.inf), seconds)
-    print("256 x 256 momentum sweep, %d steps per cell, best of %d rounds" % (STEPS, args.rounds))
-    for name in best:
-        print("  %-20s %8.3f s" % (name, best[name]))
+            for level in simd:
+                for kind, function in (("anisotropic", "anisotropic"), ("expression", EXPRESSION)):
+                    name = "descent %s %s" % (kind, level)
+                    seconds, whole, steps = descent_sweep(args.descent, function, args.threads,
+                                                          level, tmp)
+                    results[name] = steps
+                    best[name] = min(best.get(name, math.inf), seconds)
+                    wall[name] = min(wall.get(name, math.inf), whole)
+    print("256 x 256 momentum sweep, %d steps per cell, best of %d rounds, %s thread(s)"
+          % (STEPS, args.rounds, args.threads or "all"))
+    print("  %-28s %8.3f s" % ("numpy function", best["numpy function"]))
+    print("  %-28s %8.3f s" % ("numpy expression", best["numpy expression"]))
+    print("  %-28s %8s   %8s   %12s   %s" % ("descent", "engine", "vs numpy", "whole command",
+                                            "vs engine"))
+    for level in simd:
+        for kind, reference in (("anisotropic", "numpy function"),
+                                ("expression", "numpy expression")):
+            name = "descent %s %s" % (kind, level)
+            print("  %-28s %8.4f s %7.1fx   %10.4f s   %6.2fx"
+                  % (name, best[name], best[reference] / best[name], wall[name],
+                     wall[name] / best[name]))
     agree = [np.array_equal(results["numpy function"], results[k]) for k in results]
-    print("every cell's steps_to_tol agrees across all four: %s" % ("yes" if all(agree) else "NO"))
-    print("descent anisotropic vs numpy function:   %.1fx faster"
-          % (best["numpy function"] / best["descent anisotropic"]))
-    print("descent expression  vs numpy expression: %.1fx faster"
-          % (best["numpy expression"] / best["descent expression"]))
+    print("every cell's steps_to_tol agrees across all runs: %s" % ("yes" if all(agree) else "NO"))
     return 0 if all(agree) else 1
 
 

@@ -287,7 +287,7 @@ TEST(Cli, BenchMeasuresEveryOptimizerAgainstATriad) {
 TEST(Cli, SweepWritesCsvJsonAndHeatmap) {
   test::TempDir dir;
   const auto r =
-      run_cli("sweep --grid lr=0.02:0.3:lin:6 --grid alpha=0:0.9:lin:4 --steps 200 --threads 2",
+      run_cli("sweep --grid lr=0.02:0.3:lin:6 --grid alpha=0:0.9:lin:4 --steps 1000 --threads 2",
               dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("cells     24"));
@@ -296,18 +296,46 @@ TEST(Cli, SweepWritesCsvJsonAndHeatmap) {
   std::ifstream csv(out / "sweep.csv");
   std::string header;
   std::getline(csv, header);
-  EXPECT_EQ(header,
-            "lr,alpha,steps_to_tol_median,steps_to_tol_min,steps_to_tol_max,runs,diverged,status");
-  std::size_t rows = 0;
-  for (std::string line; std::getline(csv, line);) ++rows;
+  EXPECT_EQ(header, "lr,alpha,steps_to_tol,status");
+  std::size_t rows = 0, diverged = 0;
+  for (std::string line; std::getline(csv, line);) {
+    ++rows;
+    diverged += line.ends_with(",diverged");
+  }
   EXPECT_EQ(rows, 24u);
   std::ifstream in(out / "sweep.json");
   const auto doc = nlohmann::json::parse(in);
-  for (const char* column : {"median", "min", "max", "diverged", "status"})
-    EXPECT_EQ(doc.at("cells").at(column).size(), 24u) << column;
+  EXPECT_EQ(doc.at("cells").at("median").size(), 24u);
+  EXPECT_FALSE(doc.at("cells").contains("min")) << "one run per cell: the median is the run's";
   EXPECT_EQ(doc.at("axes").at(1).at("key"), "alpha");
   EXPECT_EQ(doc.at("optimizer"), "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0");
+  // The cells whose first run diverged, with the step and the reason.
+  const auto& notes = doc.at("notes");
+  EXPECT_EQ(notes.at("cell").size(), diverged);
+  ASSERT_GT(diverged, 0u) << "the grid reaches lr * lambda_max > 2 + 2 alpha";
+  EXPECT_EQ(notes.at("termination").at(0), "diverged");
+  EXPECT_THAT(notes.at("reason").at(0).get<std::string>(), HasSubstr(" is "));
   EXPECT_TRUE(fs::exists(out / "heatmap.png"));
+}
+
+TEST(Cli, SweepWithSeveralRunsWritesTheirStatisticsAndCellSpecs) {
+  test::TempDir dir;
+  const auto r = run_cli(
+      "sweep --grid lr=0.02:0.3:lin:3 --starts 3 --steps 100 --cell-specs --no-plots", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const fs::path out = fs::path(dir.path()) / "descent-out";
+  std::ifstream csv(out / "sweep.csv");
+  std::string header, row;
+  std::getline(csv, header);
+  EXPECT_EQ(header,
+            "lr,steps_to_tol_median,steps_to_tol_min,steps_to_tol_max,diverged,status,spec");
+  std::getline(csv, row);
+  EXPECT_THAT(row, HasSubstr(",\"momentum:lr=0.02,alpha=0.9,dampening=0,weight_decay=0\""));
+  std::ifstream in(out / "sweep.json");
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc.at("runs"), 3);
+  for (const char* column : {"median", "min", "max", "diverged"})
+    EXPECT_EQ(doc.at("cells").at(column).size(), 3u) << column;
 }
 
 TEST(Cli, TunePrintsALeaderboardAndWritesTheRace) {

@@ -13,11 +13,11 @@
 #include "commands.hpp"
 #include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/parallel.hpp"
 #include "descent/params.hpp"
 #include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
-#include "descent/optimizer_config.hpp"
 #include "descent/sweep.hpp"
 #include "descent/theory.hpp"
 #include "experiment.hpp"
@@ -66,71 +66,81 @@ void add_overlays(const SweepResult& r, const Objective& f, plot::Heatmap& h) {
   }
 }
 
-// The cells' files, written in one pass over the cells: sweep.csv, one row per cell (the axes'
-// values, the metric's median, minimum and maximum, the runs, how many diverged, how the first
-// run ended, and with --cell-specs the cell's spec), and sweep.json, the sweep's settings with
-// the cells as columns (row-major, the last axis fastest) and the message of each cell whose
-// first run did not complete. Each axis value is formatted once per axis, and a cell's numbers
-// once for both files.
+// The sweep's files, written in one pass over the cells (each axis value is formatted once per
+// axis, each statistic once for both files):
+//   - sweep.csv, one row per cell: the axes' values, the metric (its median, minimum and maximum
+//     and the runs that diverged, when a cell has several runs), how its first run ended
+//     (`status`: completed, diverged or converged), and with --cell-specs the cell's spec;
+//   - sweep.json: the sweep's settings, the cells' statistics as columns (row-major, the last axis
+//     fastest), and a note for each cell whose first run did not complete (its step and reason).
 struct SweepFiles {
   std::string csv, json;
   std::optional<std::size_t> best;  ///< the cell with the lowest finite median
   std::size_t diverged_cells = 0;
 };
 
-// A metric as text: the shortest round-trip number, or "inf".
-std::string_view metric_chars(double v, char (&buf)[32]) {
-  if (!std::isfinite(v)) return "inf";
+// `text` as a JSON string.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+// A metric as text: the shortest round-trip number, or `inf` (CSV) or `null` (JSON) for infinity.
+std::string_view metric_chars(double v, char (&buf)[32], std::string_view inf) {
+  if (!std::isfinite(v)) return inf;
   return {buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf)};
 }
 
 SweepFiles sweep_files(const SweepResult& r, const Objective& f, bool cell_specs) {
   const SweepConfig& c = r.config;
+  const bool several = r.runs > 1;
+  const std::string metric = to_string(c.metric);
   SweepFiles out;
   std::vector<std::vector<std::string>> axis_text(c.axes.size());
   for (std::size_t k = 0; k < c.axes.size(); ++k)
     for (double v : r.axis_values[k]) axis_text[k].push_back(format_double(v) + ",");
   for (const GridAxis& a : c.axes) out.csv += a.key + ",";
-  out.csv += fmt::format("{0}_median,{0}_min,{0}_max,runs,diverged,status{1}\n",
-                         to_string(c.metric), cell_specs ? ",spec" : "");
-  nlohmann::json axes = nlohmann::json::array();
-  for (std::size_t k = 0; k < c.axes.size(); ++k)
-    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
-  const nlohmann::json head = {{"function", f.spec()},
-                               {"optimizer", c.optimizer.spec()},
-                               {"steps", c.options.steps},
-                               {"tol", c.options.tol},
-                               {"metric", to_string(c.metric)},
-                               {"starts", r.starts},
-                               {"seeds", c.seeds},
-                               {"noise", c.noise},
-                               {"axes", axes},
-                               {"runs", r.runs}};
+  out.csv += several ? fmt::format("{0}_median,{0}_min,{0}_max,diverged,status", metric)
+                     : metric + ",status";
+  out.csv += cell_specs ? ",spec\n" : "\n";
   const std::size_t n = r.size();
-  out.csv.reserve(out.csv.size() + n * 64);
-  std::string columns[5];  // median, min, max, diverged, status
-  for (std::string& col : columns) col.reserve(n * 12);
-  const std::string runs = "," + std::to_string(r.runs) + ",";
+  out.csv.reserve(out.csv.size() + n * (c.axes.size() * 24 + (several ? 64 : 24)));
+  std::string columns[4];  // median, min, max, diverged
+  for (std::string& col : columns) col.reserve(n * (several ? 12 : 6));
   std::vector<std::size_t> index(c.axes.size());
+  auto note = r.notes.begin();
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t k = 0; k < c.axes.size(); ++k) out.csv += axis_text[k][index[k]];
     char b[3][32];
     const double v[3] = {r.median[i], r.min[i], r.max[i]};
-    std::string_view text[3];
-    for (std::size_t q = 0; q < 3; ++q) {
-      // With one run per cell (or equal statistics), a number is formatted once.
-      text[q] = q > 0 && v[q] == v[0] ? text[0] : metric_chars(v[q], b[q]);
-      out.csv.append(text[q]);
-      out.csv += q < 2 ? "," : "";
+    for (std::size_t q = 0; q < (several ? 3 : 1); ++q) {
+      // Equal statistics are formatted once.
+      const std::string_view csv =
+          q > 0 && v[q] == v[0] ? metric_chars(v[0], b[0], "inf") : metric_chars(v[q], b[q], "inf");
+      out.csv.append(csv).append(",");
       if (i > 0) columns[q] += ',';
-      columns[q].append(std::isfinite(v[q]) ? text[q] : "null");
+      columns[q].append(std::isfinite(v[q]) ? csv : "null");
     }
-    const std::string_view status = to_string(r.status(i));
-    out.csv.append(runs).append(std::to_string(r.diverged[i])).append(",").append(status);
+    if (several) {
+      const std::string d = std::to_string(r.diverged[i]);
+      out.csv.append(d).append(",");
+      columns[3].append(i > 0 ? "," : "").append(d);
+    }
+    while (note != r.notes.end() && note->cell < i) ++note;
+    out.csv.append(note != r.notes.end() && note->cell == i ? to_string(note->termination)
+                                                            : "completed");
     if (cell_specs) out.csv.append(",\"").append(r.cell_config(i).spec()).append("\"");
     out.csv += '\n';
-    columns[3].append(i > 0 ? "," : "").append(std::to_string(r.diverged[i]));
-    columns[4].append(i > 0 ? ",\"" : "\"").append(status).append("\"");
     if (r.diverged[i] == r.runs) ++out.diverged_cells;
     if (std::isfinite(r.median[i]) && (!out.best || r.median[i] < r.median[*out.best]))
       out.best = i;
@@ -140,17 +150,32 @@ SweepFiles sweep_files(const SweepResult& r, const Objective& f, bool cell_specs
       index[k] = 0;
     }
   }
+  nlohmann::json axes = nlohmann::json::array();
+  for (std::size_t k = 0; k < c.axes.size(); ++k)
+    axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
+  const nlohmann::json head = {{"function", f.spec()},     {"optimizer", c.optimizer.spec()},
+                               {"steps", c.options.steps}, {"tol", c.options.tol},
+                               {"metric", metric},         {"starts", r.starts},
+                               {"seeds", c.seeds},         {"noise", c.noise},
+                               {"runs", r.runs},           {"axes", axes}};
   out.json = head.dump(1);
   out.json.resize(out.json.size() - 2);  // "\n}": the cells follow the last member
   out.json += ",\n \"cells\": {\n  \"order\": \"row-major, the last axis fastest\"";
-  const char* names[5] = {"median", "min", "max", "diverged", "status"};
-  for (std::size_t q = 0; q < 5; ++q)
+  const char* names[4] = {"median", "min", "max", "diverged"};
+  for (std::size_t q = 0; q < (several ? 4 : 1); ++q)
     out.json.append(",\n  \"").append(names[q]).append("\": [").append(columns[q]).append("]");
-  nlohmann::json notes = nlohmann::json::array();
-  for (const CellNote& note : r.notes)
-    notes.push_back(
-        {{"cell", note.cell}, {"values", r.values(note.cell)}, {"message", note.message}});
-  out.json += "\n },\n \"messages\": " + notes.dump() + "\n}\n";
+  std::string cells, termination, step, reason;
+  for (const CellNote& m : r.notes) {
+    const char* sep = cells.empty() ? "" : ",";
+    cells.append(sep).append(std::to_string(m.cell));
+    termination.append(sep).append("\"").append(to_string(m.termination)).append("\"");
+    step.append(sep).append(std::to_string(m.step));
+    reason.append(sep);
+    append_json_string(reason, m.reason);
+  }
+  out.json += "\n },\n \"notes\": {\n  \"cell\": [" + cells + "],\n  \"termination\": [" +
+              termination + "],\n  \"step\": [" + step + "],\n  \"reason\": [" + reason +
+              "]\n }\n}\n";
   return out;
 }
 
@@ -180,8 +205,8 @@ int sweep_command(const SweepArgs& args) {
              r.runs, c.options.steps, seconds, threads());
   fmt::print("diverged  {} cell(s) in every run\n", files.diverged_cells);
   if (files.best)
-    fmt::print("best      {} = {} at {}\n", to_string(c.metric),
-               metric_text(r.median[*files.best]), r.cell_config(*files.best).label());
+    fmt::print("best      {} = {} at {}\n", to_string(c.metric), metric_text(r.median[*files.best]),
+               r.cell_config(*files.best).label());
   else
     fmt::print("best      no cell has a finite {}\n", to_string(c.metric));
   fmt::print("wrote     {}, {}", (out / "sweep.csv").string(), (out / "sweep.json").string());

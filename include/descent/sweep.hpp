@@ -76,11 +76,14 @@ struct SweepCell {
   std::string termination;   ///< the first run's message, e.g. "diverged at step 12: ..."
 };
 
-/// The first run of a cell that did not complete its steps: how it ended, and its message.
+/// The first run of a cell that did not complete its steps: how and where it ended, and why.
 struct CellNote {
   std::size_t cell = 0;
   Termination termination = Termination::diverged;
-  std::string message;  ///< e.g. "diverged at step 12: loss is inf"
+  std::size_t step = 0;  ///< the step it ended at
+  std::string reason;    ///< e.g. "loss is inf" (RunResult::reason)
+  /// "diverged at step 12: loss is inf".
+  std::string message() const;
 };
 
 /// A sweep's results, one entry per cell in each array, row-major: the last axis varies fastest.

@@ -11,10 +11,12 @@
 // every lane with run() bit for bit.
 //
 // The divergence test. run() stops at step k when the point, the loss or the gradient there is not
-// finite. The loop adds them up (their sum is finite when they all are; s - s is then 0) and
-// checks a lane whose sum is not finite exactly as run() does, from its point at step k; a lane
-// whose numbers were all finite (only their sum overflowed) goes on. A lane that ends is parked at
-// the origin with a zero state and masked out of the test.
+// finite. The formulas here give a non-finite loss at a non-finite point (a square of an infinite
+// or NaN coordinate, or 0 times it, is not finite), so the loop adds up the loss and the gradient
+// (their sum is finite when they all are; s - s is then 0) and checks a lane whose sum is not
+// finite exactly as run() does, from its point at step k; a lane whose numbers were all finite
+// (only their sum overflowed) goes on. A lane that ends is parked at the origin with a zero state
+// and masked out of the test.
 //
 // Block sizes per SIMD level: the vector width (8 doubles for AVX-512, 4 for AVX2, 2 for SSE2)
 // and how many vectors a block interleaves, so that the loop's chain of dependent operations
@@ -42,6 +44,10 @@
 #include "engine/run.hpp"
 #include "functions/formulas.hpp"
 
+#if DESCENT_X86_64_KERNELS
+#include <immintrin.h>
+#endif
+
 namespace descent::detail {
 
 /// Vectors of doubles under GCC's vector extension; each operator applies the scalar operation
@@ -66,14 +72,34 @@ template <class Vec>
   std::memcpy(p, &v, sizeof v);
 }
 
-/// Whether an element of v is not 0 (a NaN is not 0).
-template <class Vec>
-[[gnu::always_inline]] inline bool any_nonzero(Vec v) {
-  const auto nonzero = v != Vec{};
-  std::int64_t r = 0;
-  for (std::size_t i = 0; i < kWidth<Vec>; ++i) r |= nonzero[i];
-  return r != 0;
-}
+/// Whether an element of a vector is not 0 (a NaN is not 0), at each level: one comparison into a
+/// mask with AVX-512, into a sign mask with AVX2 and SSE2, and element by element elsewhere. (Not
+/// always_inline: GCC inlines each into the loop compiled for its instruction set.)
+struct AnyNonzero {
+  template <class Vec>
+  [[gnu::always_inline]] bool operator()(const Vec& v) const {
+    const auto nonzero = v != Vec{};
+    std::int64_t r = 0;
+    for (std::size_t i = 0; i < kWidth<Vec>; ++i) r |= nonzero[i];
+    return r != 0;
+  }
+};
+#if DESCENT_X86_64_KERNELS
+struct AnyNonzeroAvx512 {
+  [[gnu::target("avx512f")]] bool operator()(const FusedVec8& v) const {
+    __m512d x;
+    std::memcpy(&x, &v, sizeof x);
+    return _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_NEQ_UQ) != 0;
+  }
+};
+struct AnyNonzeroAvx2 {
+  [[gnu::target("avx2")]] bool operator()(const FusedVec4& v) const {
+    __m256d x;
+    std::memcpy(&x, &v, sizeof x);
+    return _mm256_movemask_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_NEQ_UQ)) != 0;
+  }
+};
+#endif
 
 /// The lanes of a block whose test fired (bit i of `fired`), checked exactly as run() checks them
 /// from their points (q0[i], q1[i]) at step k; those whose numbers are not finite end as diverged.
@@ -178,22 +204,22 @@ template <ElementwiseRule R, class Formula, class IO>
 }
 
 /// All steps of one block, in Nv vectors of type Vec held in registers.
-template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, class Formula,
-          class IO>
+template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, class Any,
+          class Formula, class IO>
 [[gnu::always_inline]] inline void fused_steps(const FusedJob<R, Formula>& job, IO& io) {
   constexpr std::size_t W = kWidth<Vec>, B = Nv * W;
   constexpr std::size_t S = live_indices<R, V>().size();
   constexpr std::size_t N = field_count<typename R::template Scalars<double>>();
   // Per vector: the point, the rule's live state for each coordinate, the progress, the scalars
   // and the weight decay.
-  Vec x0[Nv], x1[Nv], s0[S + 1][Nv], s1[S + 1][Nv], kv[N][Nv] = {}, dv[Nv];
-  Progress<Vec> progress[Nv];
+  Vec x0[Nv], x1[Nv], s0[S + 1][Nv], s1[S + 1][Nv], kv[N][Nv] = {}, dv[Nv], best[Nv], above[Nv];
   for (std::size_t v = 0; v < Nv; ++v) {
     x0[v] = fused_load<Vec>(io.in0 + v * W);
     x1[v] = fused_load<Vec>(io.in1 + v * W);
     for (std::size_t a = 0; a < S; ++a) s0[a][v] = s1[a][v] = fused_load<Vec>(io.init[a] + v * W);
     dv[v] = fused_load<Vec>(io.decay + v * W);
-    progress[v] = start_progress<Vec>();
+    best[v] = start_progress<Vec>().best;
+    above[v] = start_progress<Vec>().above;
   }
   std::size_t running = io.nb;
   for (std::size_t k = 0;; ++k) {
@@ -209,8 +235,8 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
     for (std::size_t v = 0; v < Nv; ++v) {
       Vec g0, g1;
       l[v] = job.formula(x0[v], x1[v], g0, g1);
-      progress[v].observe(l[v], job.tol);
-      const Vec sum = ((l[v] + g0) + (g1 + x0[v])) + x1[v];
+      observe_progress(best[v], above[v], l[v], job.tol);
+      const Vec sum = (l[v] + g0) + g1;
       bad[v] = sum - sum;
       p0[v] = x0[v];
       p1[v] = x1[v];
@@ -229,7 +255,7 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
     Vec any = bad[0];
 #pragma GCC unroll 4
     for (std::size_t v = 1; v < Nv; ++v) any += bad[v];
-    if (any_nonzero(any)) [[unlikely]] {
+    if (Any{}(any)) [[unlikely]] {
       for (std::size_t v = 0; v < Nv; ++v) {
         fused_store(io.bad + v * W, bad[v]);
         fused_store(io.q0 + v * W, p0[v]);
@@ -257,8 +283,8 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
     if (last) {
       for (std::size_t v = 0; v < Nv; ++v) {
         fused_store(io.loss + v * W, l[v]);
-        fused_store(io.best + v * W, progress[v].best);
-        fused_store(io.above + v * W, progress[v].above);
+        fused_store(io.best + v * W, best[v]);
+        fused_store(io.above + v * W, above[v]);
       }
       return;
     }
@@ -266,7 +292,8 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
 }
 
 /// Every block of a fused call, Nv vectors of type Vec at a time.
-template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, class Formula>
+template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, class Any,
+          class Formula>
 [[gnu::always_inline]] inline void fused_blocks(const FusedJob<R, Formula>& job) {
   constexpr std::size_t B = Nv * kWidth<Vec>;
   constexpr std::size_t S = live_indices<R, V>().size();
@@ -276,7 +303,7 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
   const std::size_t lanes = job.p.size();
   for (std::size_t first = 0; first < lanes; first += B) {
     fused_start<R, V>(job, io, first, std::min(B, lanes - first), B);
-    fused_steps<R, V, Mode, Nv, Vec>(job, io);
+    fused_steps<R, V, Mode, Nv, Vec, Any>(job, io);
     fused_finish(job, io);
   }
 }
@@ -286,16 +313,16 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
 #if DESCENT_X86_64_KERNELS
 template <ElementwiseRule R, unsigned V, int Mode, class Formula>
 [[gnu::target("avx512f"), gnu::flatten]] void fused_avx512(const FusedJob<R, Formula>& job) {
-  fused_blocks<R, V, Mode, 2, FusedVec8>(job);
+  fused_blocks<R, V, Mode, 3, FusedVec8, AnyNonzeroAvx512>(job);
 }
 template <ElementwiseRule R, unsigned V, int Mode, class Formula>
 [[gnu::target("avx2"), gnu::flatten]] void fused_avx2(const FusedJob<R, Formula>& job) {
-  fused_blocks<R, V, Mode, 2, FusedVec4>(job);
+  fused_blocks<R, V, Mode, 4, FusedVec4, AnyNonzeroAvx2>(job);
 }
 #endif
 template <ElementwiseRule R, unsigned V, int Mode, class Formula>
 [[gnu::flatten]] void fused_base(const FusedJob<R, Formula>& job) {
-  fused_blocks<R, V, Mode, 2, FusedVec2>(job);
+  fused_blocks<R, V, Mode, 4, FusedVec2, AnyNonzero>(job);
 }
 
 /// Runs lanes with the settings `p` (sharing `variant`) from `starts` (2 rows of p.size()

@@ -28,18 +28,23 @@ std::optional<std::string> non_finite(const Objective& f, std::span<const double
 std::string not_finite_at_start(const Objective& f, std::span<const double> w,
                                 const std::string& what);
 
-/// The best loss so far and how many steps had a best loss above tol (which is the first step
-/// within tol once the best loss is within tol). V is double, or a vector of lanes.
+/// One step of a run's progress: `best`, the best loss so far (+inf at the start), and `above`,
+/// how many steps had a best loss above tol (0 at the start; the first step within tol once the
+/// best loss is within tol), take the loss of the next step. V is double, or a vector of lanes.
+template <class V>
+[[gnu::always_inline]] inline void observe_progress(V& best, V& above, V loss, double tol) {
+  const V one = V{} + 1, zero{};
+  best = loss < best ? loss : best;
+  above += best > tol ? one : zero;
+}
+
+/// A run's progress (see observe_progress()).
 template <class V>
 struct Progress {
-  V best;   ///< starts at +inf
-  V above;  ///< starts at 0
-
-  /// Takes the loss of the next step.
+  V best;
+  V above;
   [[gnu::always_inline]] void observe(V loss, double tol) {
-    const V one = V{} + 1, zero{};
-    best = loss < best ? loss : best;
-    above += best > tol ? one : zero;
+    observe_progress(best, above, loss, tol);
   }
 };
 

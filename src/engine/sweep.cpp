@@ -276,11 +276,11 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
   const std::vector<Batch> batches = batches_of(groups, per_cell);
   std::atomic<std::size_t> done{0};
   std::mutex report;
-  const auto record = [&](std::size_t r, const RunResult& res, std::vector<CellNote>& notes) {
+  const auto record = [&](std::size_t r, RunResult& res, std::vector<CellNote>& notes) {
     diverged[r] = res.termination == Termination::diverged;
     metric[r] = metric_of(res, config.metric);
     if (r % per_cell == 0 && res.termination != Termination::completed)
-      notes.push_back({r / per_cell, res.termination, res.message()});
+      notes.push_back({r / per_cell, res.termination, res.stop_step, std::move(res.reason)});
   };
   const auto run_batch = [&](const Batch& b) {
     const CellSettings& group = groups[b.group];
@@ -301,14 +301,14 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
       for (std::size_t j = 0; j < n; ++j)
         for (std::size_t i = 0; i < dim; ++i)
           w[i * n + j] = starts[(j % per_cell) / config.seeds][i];
-      const std::vector<RunResult> out = run_lanes(*f0, *lanes, n, w, options);
+      std::vector<RunResult> out = run_lanes(*f0, *lanes, n, w, options);
       for (std::size_t j = 0; j < n; ++j) record(first_run + j, out[j], notes);
     } else {
       for (std::size_t c = b.first; c < b.last; ++c) {
         const std::unique_ptr<Optimizer<double>> opt = group.config(c).make<double>();
         for (std::size_t within = 0; within < per_cell; ++within) {
-          const RunResult res = run(*make_objective(config, within % config.seeds), *opt,
-                                    starts[within / config.seeds], options);
+          RunResult res = run(*make_objective(config, within % config.seeds), *opt,
+                              starts[within / config.seeds], options);
           record(first_run + (c - b.first) * per_cell + within, res, notes);
         }
       }
@@ -357,6 +357,18 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
   return out;
 }
 
+}  // namespace detail
+
+std::string CellNote::message() const {
+  RunResult r;
+  r.termination = termination;
+  r.stop_step = step;
+  r.reason = reason;
+  return r.message();
+}
+
+namespace detail {
+
 const CellNote* note_of(const std::vector<CellNote>& notes, std::size_t cell) {
   const auto it = std::lower_bound(notes.begin(), notes.end(), cell,
                                    [](const CellNote& m, std::size_t c) { return m.cell < c; });
@@ -365,7 +377,7 @@ const CellNote* note_of(const std::vector<CellNote>& notes, std::size_t cell) {
 
 std::string first_message(const std::vector<CellNote>& notes, std::size_t cell, std::size_t steps) {
   const CellNote* note = note_of(notes, cell);
-  return note ? note->message : completed_message(steps);
+  return note ? note->message() : completed_message(steps);
 }
 
 }  // namespace detail
