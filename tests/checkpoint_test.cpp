@@ -12,6 +12,7 @@
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/trajectory_csv.hpp"
 #include "test_support.hpp"
 
 namespace descent {
@@ -34,6 +35,31 @@ std::vector<std::string> specs_to_check() {
   specs.push_back("rmsprop:lr=0.01,centered=true,momentum=0.5@plateau:patience=1");
   specs.push_back("lbfgs:history=3");
   return specs;
+}
+
+// Checkpoints written by the previous release (format version 1, tests/data/checkpoints-v1/: the
+// eight optimizers of its README there, stopped at step 20 on Rosenbrock) load, and resuming them
+// gives, bit for bit, steps 20 to 40 of that release's uninterrupted runs (trajectory-40.csv).
+TEST(Checkpoint, ThePreviousReleasesCheckpointsResumeExactly) {
+  const fs::path dir = fs::path(DESCENT_SOURCE_DIR) / "tests/data/checkpoints-v1";
+  std::ifstream csv(dir / "trajectory-40.csv");
+  const std::vector<NamedTrajectory> runs = read_trajectory_csv(csv, "trajectory-40.csv");
+  ASSERT_EQ(runs.size(), 8u);
+  const auto f = make_function("rosenbrock");
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const fs::path path = dir / ("optimizer-" + std::to_string(i + 1) + ".ckpt");
+    Checkpoint<double> c = load_checkpoint<double>(path);
+    EXPECT_EQ(c.spec, runs[i].optimizer);
+    ASSERT_EQ(c.step, 20u) << c.spec;
+    const RunResult rest = run_from(*f, *c.optimizer, c.w, c.step, {.steps = 40});
+    const Trajectory& want = runs[i].trajectory;
+    ASSERT_EQ(rest.trajectory.size() + 20, want.size()) << c.spec << ": " << rest.message();
+    for (std::size_t k = 0; k < rest.trajectory.size(); ++k) {
+      EXPECT_EQ(rest.trajectory.loss[k], want.loss[k + 20]) << c.spec << " step " << k + 20;
+      for (std::size_t d = 0; d < 2; ++d)
+        EXPECT_EQ(rest.trajectory.point(k)[d], want.point(k + 20)[d]) << c.spec << " step " << k;
+    }
+  }
 }
 
 class ResumeExactly : public ::testing::TestWithParam<std::string> {};
