@@ -1,5 +1,6 @@
 # Installs descent from BUILD_DIR into a private prefix, then configures, builds and runs the
-# consumer project in SOURCE_DIR against it with find_package(descent COMPONENTS plot nn).
+# consumer project in SOURCE_DIR against it with find_package(descent COMPONENTS plot nn), and the
+# example project examples/custom_optimizer/.
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 function(step)
@@ -15,3 +16,8 @@ step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G Ninja
 step(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 step(${WORK_DIR}/build/consumer)
 step(${WORK_DIR}/build/consumer_lab)
+# The example project that declares an optimizer of its own (examples/custom_optimizer/).
+step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/../../examples/custom_optimizer -B ${WORK_DIR}/custom -G Ninja
+     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+step(${CMAKE_COMMAND} --build ${WORK_DIR}/custom)
+step(${WORK_DIR}/custom/custom_optimizer)
