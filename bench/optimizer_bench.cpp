@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "descent/bandwidth.hpp"
+#include "bandwidth.hpp"
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
 

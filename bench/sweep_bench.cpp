@@ -38,8 +38,9 @@ void BM_MomentumSweep(benchmark::State& state, const char* function, descent::Si
 int main(int argc, char** argv) {
   for (descent::Simd level : descent::simd_supported())
     for (const char* f : {"anisotropic", "w1^2 + 8*w2^2"}) {
-      const std::string name = std::string("Sweep/") + (f[0] == 'a' ? "anisotropic" : "expression") +
-                               "/" + std::string(descent::simd_name(level));
+      const std::string name = std::string("Sweep/") +
+                               (f[0] == 'a' ? "anisotropic" : "expression") + "/" +
+                               std::string(descent::simd_name(level));
       benchmark::RegisterBenchmark(name.c_str(), BM_MomentumSweep, f, level)
           ->Arg(1)
           ->Arg(2)

@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <variant>
 
-#include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
+#include "util/atomic_file.hpp"
 
 namespace descent {
 namespace {

@@ -118,6 +118,19 @@ void OptimizerConfig::set(const std::vector<std::pair<std::string, double>>& val
       if (method_->params[i].name == key) given_[i] = true;
 }
 
+void OptimizerConfig::set_text(std::string_view key, std::string_view text) {
+  const ParamInfo* p = find_param(method_->params, key);
+  if (p == nullptr) p = find_param(prelude_params(), key);
+  if (p == nullptr) unknown_key(*method_, key);
+  try {
+    set(key, p->parse(text));
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    throw InputError(what.rfind(owner_of(*method_), 0) == 0 ? what
+                                                            : owner_of(*method_) + ": " + what);
+  }
+}
+
 OptimizerConfig OptimizerConfig::with(std::string_view key, double value) const {
   OptimizerConfig c = *this;
   c.set(key, value);

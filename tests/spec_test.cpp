@@ -10,6 +10,7 @@
 
 #include "descent/error.hpp"
 #include "descent/params.hpp"
+#include "util/text.hpp"
 
 namespace descent {
 namespace {

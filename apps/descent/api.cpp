@@ -12,8 +12,8 @@
 
 #include "descent/error.hpp"
 #include "descent/noise.hpp"
-#include "descent/params.hpp"
 #include "descent/optimizer_config.hpp"
+#include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/sweep.hpp"

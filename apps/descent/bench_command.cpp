@@ -8,15 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "bandwidth.hpp"
 #include "commands.hpp"
-#include "descent/atomic_file.hpp"
-#include "descent/bandwidth.hpp"
 #include "descent/error.hpp"
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
 #include "descent/simd.hpp"
 #include "descent/spec.hpp"
 #include "experiment.hpp"
+#include "util/atomic_file.hpp"
+#include "util/text.hpp"
 
 namespace descent::cli {
 namespace {

@@ -8,7 +8,10 @@
 
 #include "descent/error.hpp"
 #include "descent/params.hpp"
+#include "descent/registry.hpp"
+#include "descent/schedule.hpp"
 #include "descent/spec.hpp"
+#include "util/text.hpp"
 
 namespace descent::cli {
 namespace {
@@ -25,6 +28,40 @@ std::string spec_value(const std::string& path, const std::string& key, const to
   if (auto v = node.as_boolean()) return v->get() ? "true" : "false";
   if (auto v = node.as_string()) return v->get();
   throw InputError(where(path, node) + ": '" + key + "' must be a number, a boolean or a string");
+}
+
+// An optimizer from a spec string or a table { name = "...", key = value, ...,
+// schedule = "..." }: each value set as the key's own type, never pasted into spec text.
+OptimizerConfig optimizer_from_node(const std::string& path, const toml::node& node) {
+  try {
+    if (auto s = node.as_string()) return OptimizerConfig::parse(s->get());
+    const toml::table* t = node.as_table();
+    if (!t) throw InputError("an optimizer must be a spec string or a table with a 'name'");
+    const toml::node* name = t->get("name");
+    if (!name || !name->is_string()) throw InputError("an optimizer table needs name = \"...\"");
+    OptimizerConfig c(find_optimizer(name->as_string()->get()));
+    for (auto&& [k, v] : *t) {
+      const std::string key(k.str());
+      if (key == "name") continue;
+      if (key == "schedule") {
+        if (!v.is_string()) throw InputError("'schedule' must be a schedule spec string");
+        c.set_schedule(make_schedule(v.as_string()->get()));
+      } else if (auto text = v.as_string()) {
+        c.set_text(key, text->get());
+      } else if (auto b = v.as_boolean()) {
+        c.set(key, b->get() ? 1.0 : 0.0);
+      } else if (auto i = v.as_integer()) {
+        c.set(key, static_cast<double>(i->get()));
+      } else if (auto f = v.as_floating_point()) {
+        c.set(key, f->get());
+      } else {
+        throw InputError("'" + key + "' must be a number, a boolean or a string");
+      }
+    }
+    return c;
+  } catch (const InputError& e) {
+    throw InputError(where(path, node) + ": " + e.what());
+  }
 }
 
 // A spec from either a string or a table { name = "...", key = value, ... }.
@@ -122,7 +159,7 @@ Experiment load_experiment(const std::string& path) {
 
   Experiment x;
   bool optimizers_given = false;
-  std::vector<std::string> optimizers;
+  std::vector<OptimizerConfig> optimizers;
   for (auto&& [k, node] : doc) {
     const std::string key(k.str());
     if (key == "function") {
@@ -153,14 +190,14 @@ Experiment load_experiment(const std::string& path) {
     } else if (key == "optimizers") {
       const toml::array* a = node.as_array();
       if (!a) throw InputError(where(path, node) + ": 'optimizers' must be an array of specs");
-      for (const toml::node& e : *a) optimizers.push_back(spec_from_node(path, "optimizer", e));
+      for (const toml::node& e : *a) optimizers.push_back(optimizer_from_node(path, e));
       optimizers_given = true;
     } else if (key == "optimizer") {
       const toml::array* a = node.as_array();
       if (!a || !a->is_array_of_tables())
         throw InputError(where(path, node) +
                          ": 'optimizer' must be a list of tables: [[optimizer]] name = \"...\"");
-      for (const toml::node& e : *a) optimizers.push_back(spec_from_node(path, "optimizer", e));
+      for (const toml::node& e : *a) optimizers.push_back(optimizer_from_node(path, e));
       optimizers_given = true;
     } else if (key == "noise") {
       x.noise = number_of(path, key, node);

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "descent/optimizer_config.hpp"
+
 namespace descent::cli {
 
 /// Limits that keep a run's memory and time bounded; larger requests are refused with a message.
@@ -19,7 +21,9 @@ struct Experiment {
   std::optional<std::vector<double>> start;  ///< default: the function's default start
   std::size_t steps = 50;
   double tol = 1e-6;
-  std::vector<std::string> optimizers = {"sgd", "momentum", "rmsprop"};
+  std::vector<OptimizerConfig> optimizers = {OptimizerConfig::parse("sgd"),
+                                             OptimizerConfig::parse("momentum"),
+                                             OptimizerConfig::parse("rmsprop")};
   std::optional<std::string> schedule;  ///< for optimizers whose spec has no "@schedule"
   double noise = 0.0;                   ///< standard deviation of Gaussian noise added to gradients
   std::uint64_t seed = 0;               ///< seed of the noise and of mini-batches

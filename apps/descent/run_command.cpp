@@ -6,16 +6,18 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "descent/atomic_file.hpp"
 #include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
 #include "descent/noise.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/schedule.hpp"
 #include "descent/trajectory_csv.hpp"
 #include "experiment.hpp"
 #include "figures.hpp"
 #include "report.hpp"
+#include "util/atomic_file.hpp"
 
 namespace descent::cli {
 
@@ -33,11 +35,18 @@ int run_command(const RunArgs& args) {
   if (args.batch) x.batch = parse_count(*args.batch, "--batch", 1'000'000);
   if (!(x.noise >= 0) || !std::isfinite(x.noise))
     throw InputError("--noise: the standard deviation must be a finite number >= 0");
-  if (!args.optimizers.empty()) x.optimizers = args.optimizers;
+  if (!args.optimizers.empty()) {
+    x.optimizers.clear();
+    for (const std::string& spec : args.optimizers)
+      x.optimizers.push_back(OptimizerConfig::parse(spec));
+  }
   if (args.schedule) x.schedule = *args.schedule;
-  if (x.schedule)
-    for (auto& spec : x.optimizers)
-      if (spec.find('@') == std::string::npos) spec += "@" + *x.schedule;
+  if (x.schedule) {
+    // One schedule for the optimizers that name none (the schedule itself keeps no state).
+    const std::shared_ptr<const Schedule> schedule = make_schedule(*x.schedule);
+    for (OptimizerConfig& c : x.optimizers)
+      if (!c.schedule()) c.set_schedule(schedule);
+  }
   if (args.out) x.out = *args.out;
   const plot::Format format = plot::parse_format(args.format);
   if (args.trajectory) x.trajectory = *args.trajectory;
@@ -62,7 +71,7 @@ int run_command(const RunArgs& args) {
   };
   const std::unique_ptr<Objective> f = make_objective();
   std::vector<std::unique_ptr<Optimizer<double>>> optimizers;
-  for (const auto& spec : x.optimizers) optimizers.push_back(make_optimizer<double>(spec));
+  for (const OptimizerConfig& c : x.optimizers) optimizers.push_back(c.make<double>());
   RunSetup setup{f.get(), x.start.value_or(f->default_start()), {x.steps, x.tol}};
   if (setup.start.size() != f->dim())
     throw InputError(fmt::format("the start point has {} coordinates but function '{}' takes {}",

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
 #include "descent/optimizer_config.hpp"
 #include "descent/parallel.hpp"
@@ -23,6 +22,7 @@
 #include "experiment.hpp"
 #include "progress.hpp"
 #include "protocol.hpp"
+#include "util/atomic_file.hpp"
 
 namespace descent::cli {
 namespace {

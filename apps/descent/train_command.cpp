@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
 #include "descent/nn/idx.hpp"
 #include "descent/nn/mlp.hpp"
@@ -25,6 +24,8 @@
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
 #include "experiment.hpp"
+#include "util/atomic_file.hpp"
+#include "util/text.hpp"
 
 namespace descent::cli {
 namespace {

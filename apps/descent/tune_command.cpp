@@ -14,13 +14,12 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
 #include "descent/noise.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/parallel.hpp"
 #include "descent/params.hpp"
 #include "descent/plot/figures.hpp"
-#include "descent/optimizer_config.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/spec.hpp"
@@ -29,6 +28,8 @@
 #include "figures.hpp"
 #include "progress.hpp"
 #include "protocol.hpp"
+#include "util/atomic_file.hpp"
+#include "util/text.hpp"
 
 namespace descent::cli {
 namespace {

@@ -2,8 +2,6 @@
 // libraries of their own).
 #pragma once
 
-#include "descent/atomic_file.hpp"
-#include "descent/bandwidth.hpp"
 #include "descent/checkpoint.hpp"
 #include "descent/elementwise.hpp"
 #include "descent/error.hpp"

@@ -54,6 +54,9 @@ class OptimizerConfig {
   /// Sets several keys at once (constraints between them are checked after all are set), as
   /// set() does.
   void set(const std::vector<std::pair<std::string, double>>& values);
+  /// Sets a key from the text of its value as a spec writes it ("0.01", "true", a choice's name),
+  /// as set() does; InputError names the key for malformed text.
+  void set_text(std::string_view key, std::string_view text);
   /// A copy with a key set.
   OptimizerConfig with(std::string_view key, double value) const;
   void set_preludes(const Preludes& preludes);

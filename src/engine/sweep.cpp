@@ -23,6 +23,7 @@
 #include "engine/lanes.hpp"
 #include "engine/median.hpp"
 #include "engine/sweep_cells.hpp"
+#include "util/text.hpp"
 
 namespace descent {
 namespace {

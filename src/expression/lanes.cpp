@@ -15,11 +15,11 @@
 #include <utility>
 #include <vector>
 
+#include "descent/detail/simd_map.hpp"
 #include "descent/expression.hpp"
 #include "descent/simd.hpp"
 #include "expression/ops.hpp"
 #include "expression/tape.hpp"
-#include "descent/detail/simd_map.hpp"
 
 namespace descent::detail::expression {
 

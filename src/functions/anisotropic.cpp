@@ -6,8 +6,8 @@
 #include <numbers>
 #include <tuple>
 
-#include "functions/formulas.hpp"
 #include "descent/detail/simd_map.hpp"
+#include "functions/formulas.hpp"
 
 namespace descent {
 

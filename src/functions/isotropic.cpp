@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "functions/formulas.hpp"
 #include "descent/detail/simd_map.hpp"
+#include "functions/formulas.hpp"
 
 namespace descent {
 

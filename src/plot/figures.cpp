@@ -4,7 +4,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "descent/atomic_file.hpp"
 #include "descent/plot/figures.hpp"
 #include "plot/contour.hpp"
 #include "plot/inspect.hpp"
@@ -12,6 +11,7 @@
 #include "plot/output.hpp"
 #include "plot/scene.hpp"
 #include "plot/surface3d.hpp"
+#include "util/atomic_file.hpp"
 
 namespace descent::plot {
 

@@ -3,11 +3,11 @@
 #include <limits>
 #include <string>
 
-#include "descent/atomic_file.hpp"
 #include "descent/error.hpp"
 #include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
 #include "plot/output.hpp"
+#include "util/atomic_file.hpp"
 
 namespace descent::plot {
 namespace {

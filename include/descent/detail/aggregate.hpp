@@ -54,7 +54,8 @@ constexpr K<U> convert_fields(const K<T>& k) {
   const auto values = fields_of(k);
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     return K<U>{static_cast<U>(values[I])...};
-  }(std::make_index_sequence<values.size()>{});
+  }
+  (std::make_index_sequence<values.size()>{});
 }
 
 }  // namespace descent::detail

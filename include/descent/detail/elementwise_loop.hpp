@@ -18,10 +18,10 @@
 #include <cstddef>
 #include <span>
 
+#include "descent/detail/simd_map.hpp"
 #include "descent/optimizer.hpp"
 #include "descent/parallel.hpp"
 #include "descent/simd.hpp"
-#include "descent/detail/simd_map.hpp"
 
 namespace descent::detail {
 

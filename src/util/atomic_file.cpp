@@ -1,4 +1,4 @@
-#include "descent/atomic_file.hpp"
+#include "util/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-// descent: measuring how close an optimizer step comes to the memory system's bandwidth.
+// `descent bench`: measuring how close an optimizer step comes to the memory system's bandwidth.
 //
 // A step over a large parameter vector is memory-bound: its floor is the time to move its ideal
 // bytes once (read the parameters, the gradient and every state array; write the parameters and

@@ -1,4 +1,4 @@
-#include "descent/bandwidth.hpp"
+#include "bandwidth.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// descent: writing a file so that readers see either the old file or the whole new one.
+// Private: writing a file so that readers see either the old file or the whole new one.
 #pragma once
 
 #include <filesystem>
