@@ -42,7 +42,11 @@ std::vector<std::string> functions_to_check() {
        {"anisotropic:angle=30", "anisotropic:ratio=0.25", "rosenbrock:n=5", "w1^2 + 8*w2^2",
         "w1^2 + 3*w2^2", "x*x + x*y - y", "log(x) + sqrt(y)", "1/(x - y)", "w2^2 + 3", "x",
         "w3 - 2*w1", "2*pi + 1", "sin(x)*exp(y) + tanh(x)*atan(y) + cosh(x) - sinh(y) + tan(x)",
-        "min(x, y)^3 + max(x, 2)^y + abs(x)^1.5 - x^-2", "2^x * e^(-y) + pi"})
+        "min(x, y)^3 + max(x, 2)^y + abs(x)^1.5 - x^-2", "2^x * e^(-y) + pi",
+        // Adjoints folded once (fixed weights times fixed partials), variables read twice,
+        // fixed partials that are 0 or infinite, and fixed adjoints feeding others.
+        "3*w1 + w2/4 - (w1 - 2)*5", "w1 - w1 + 0*w2", "(x + y)/0 + x*y", "-(x + 2*y)*-0",
+        "2*(3*(x - y) + y*y)", "x*y*2 - 8/x"})
     out.push_back(s);
   return out;
 }

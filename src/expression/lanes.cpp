@@ -132,10 +132,15 @@ void value_and_gradient_lanes(const Tape& t, std::size_t lanes, std::span<const 
     const LaneSlot& s = plan.slots[slot];
     return s.value >= 0 ? row(s.value) : x.data() + var_index(t.nodes[slot]) * lanes;
   };
-  const LaneSlot& out = plan.slots[n - 1];
+  // A slot's adjoints: its row, or g's row for a variable whose adjoint is its gradient.
+  const auto adjoint = [&](std::uint32_t slot) -> double* {
+    const LaneSlot& s = plan.slots[slot];
+    return s.gradient >= 0 ? g.data() + static_cast<std::size_t>(s.gradient) * lanes
+                           : row(s.adjoint);
+  };
   if (storage.filled_for != plan.id || storage.lanes != lanes) {
     for (const auto& [slot, c] : t.constants) std::fill_n(row(plan.slots[slot].value), lanes, c);
-    if (out.adjoint >= 0) std::fill_n(row(out.adjoint), lanes, 1.0);
+    for (const auto& [r, c] : plan.fixed_adjoints) std::fill_n(row(r), lanes, c);
     storage.filled_for = plan.id;
     storage.lanes = lanes;
   }
@@ -153,7 +158,7 @@ void value_and_gradient_lanes(const Tape& t, std::size_t lanes, std::span<const 
     std::copy_n(value(static_cast<std::uint32_t>(n - 1)), lanes, loss.data());
   for (const std::uint32_t v : plan.unused_variables) std::fill_n(g.data() + v * lanes, lanes, 0.0);
   // The whole tape is one constant: it uses no variable, so every row of g was zeroed above.
-  if (out.adjoint < 0) return;
+  if (plan.slots[n - 1].adjoint < 0) return;
   for (std::size_t k = t.operations.size(); k-- > 0;) {
     const std::uint32_t i = t.operations[k];
     const Node& nd = t.nodes[i];
@@ -161,16 +166,19 @@ void value_and_gradient_lanes(const Tape& t, std::size_t lanes, std::span<const 
     const auto op = static_cast<std::size_t>(nd.op);
     const double* pa = s.partials >= 0 ? row(s.partials) : nullptr;
     const double* pb = s.partials >= 0 ? row(s.partials + 1) : nullptr;
-    // Constants' adjoints are never read: their contributions are skipped.
-    if (const std::int32_t to = plan.slots[nd.a].adjoint; to >= 0)
+    // Constants' adjoints are never read: their contributions are skipped, as are those folded
+    // into a fixed adjoint.
+    if (plan.slots[nd.a].adjoint >= 0 && !s.folded_a)
       kBackwardA[s.first_a][op](level, lanes, row(s.adjoint), value(nd.a), value(nd.b), nd.c, pa,
-                                row(to));
-    if (const std::int32_t to = plan.slots[nd.b].adjoint; binary(nd.op) && to >= 0)
+                                adjoint(nd.a));
+    if (binary(nd.op) && plan.slots[nd.b].adjoint >= 0 && !s.folded_b)
       kBackwardB[s.first_b][op](level, lanes, row(s.adjoint), value(nd.a), value(nd.b), nd.c, pb,
-                                row(to));
+                                adjoint(nd.b));
   }
-  // g = 0 + the variable's adjoints, added in value_and_gradient()'s order.
+  // g = 0 + the variable's adjoints, added in value_and_gradient()'s order, for the variables
+  // whose adjoint is not already their gradient.
   for (std::size_t k = t.variables.size(); k-- > 0;) {
+    if (plan.slots[t.variables[k].first].gradient >= 0) continue;
     const double* from = row(plan.slots[t.variables[k].first].adjoint);
     double* to = g.data() + t.variables[k].second * lanes;
     if (plan.gradient_first[k])
@@ -202,27 +210,68 @@ LanePlan plan_lanes(const Tape& t) {
     }
   }
   plan.rows = static_cast<std::size_t>(rows);
-  // The backward pass visits the operations in reverse; the output's adjoint is seeded first.
-  std::vector<bool> written(n, false);
-  written[n - 1] = true;
+  const auto is_constant = [&](std::uint32_t i) { return t.nodes[i].op == Op::constant; };
+  // Which adjoints are fixed, going backward as value_and_gradient() does: the output's is 1; a
+  // contribution is fixed when its weight (the operation's adjoint) is 0, or fixed and times a
+  // fixed partial; an adjoint is fixed when every contribution to it is, and then its value is
+  // theirs added in the same order (each contribution is final before its node is read going
+  // backward, since only later operations read a node).
+  std::vector<double> folded(n, 0.0);
+  std::vector<bool> fixed(n, true);
+  folded[n - 1] = 1.0;
   for (std::size_t k = t.operations.size(); k-- > 0;) {
     const std::uint32_t i = t.operations[k];
     const Node& nd = t.nodes[i];
+    const double w = folded[i];
+    double pa = 0, pb = 0;
+    if (fixed[i] && w != 0.0) {
+      // The fixed partials do not depend on the operands that are not constants: 0 stands in.
+      (void)evaluate(nd.op, is_constant(nd.a) ? t.nodes[nd.a].c : 0.0,
+                     is_constant(nd.b) ? t.nodes[nd.b].c : 0.0, nd.c, pa, pb);
+    }
+    const auto contribute = [&](int which, std::uint32_t to, double p) {
+      if (plan.slots[to].adjoint < 0) return;
+      const bool known = fixed[i] && (w == 0.0 || info(nd.op).fixed_partial(
+                                                      which, is_constant(nd.a), is_constant(nd.b)));
+      if (!known) fixed[to] = false;
+      if (known && w != 0.0 && p != 0.0) folded[to] += w * p;
+    };
+    contribute(0, nd.a, pa);
+    if (binary(nd.op)) contribute(1, nd.b, pb);
+  }
+  // Folded contributions are skipped; the others are made, the first to reach each target
+  // initializing it.
+  std::vector<bool> written(n, false);
+  for (std::size_t k = t.operations.size(); k-- > 0;) {
+    const std::uint32_t i = t.operations[k];
+    const Node& nd = t.nodes[i];
+    LaneSlot& s = plan.slots[i];
     if (plan.slots[nd.a].adjoint >= 0) {
-      plan.slots[i].first_a = !written[nd.a];
-      written[nd.a] = true;
+      s.folded_a = fixed[nd.a];
+      s.first_a = !s.folded_a && !written[nd.a];
+      written[nd.a] = written[nd.a] || !s.folded_a;
     }
     if (binary(nd.op) && plan.slots[nd.b].adjoint >= 0) {
-      plan.slots[i].first_b = !written[nd.b];
-      written[nd.b] = true;
+      s.folded_b = fixed[nd.b];
+      s.first_b = !s.folded_b && !written[nd.b];
+      written[nd.b] = written[nd.b] || !s.folded_b;
     }
   }
-  // The gradient adds the variables' adjoints in reverse order, as value_and_gradient() does.
+  for (std::size_t i = 0; i < n; ++i)
+    if (plan.slots[i].adjoint >= 0 && fixed[i])
+      plan.fixed_adjoints.emplace_back(plan.slots[i].adjoint, folded[i]);
+  // The gradient adds the variables' adjoints in reverse order, as value_and_gradient() does. A
+  // variable that occurs once, with an adjoint that is not fixed, has its adjoint written straight
+  // into g: 0 + a is a, since an adjoint row is never -0 (it starts as 0 + w*p or 0).
+  std::vector<int> occurs(t.dim, 0);
+  for (const auto& [slot, v] : t.variables) ++occurs[v];
   std::vector<bool> used(t.dim, false);
   plan.gradient_first.assign(t.variables.size(), false);
   for (std::size_t k = t.variables.size(); k-- > 0;) {
-    plan.gradient_first[k] = !used[t.variables[k].second];
-    used[t.variables[k].second] = true;
+    const auto [slot, v] = t.variables[k];
+    plan.gradient_first[k] = !used[v];
+    used[v] = true;
+    if (occurs[v] == 1 && !fixed[slot]) plan.slots[slot].gradient = static_cast<std::int32_t>(v);
   }
   for (std::uint32_t v = 0; v < t.dim; ++v)
     if (!used[v]) plan.unused_variables.push_back(v);

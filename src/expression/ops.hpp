@@ -68,12 +68,16 @@ struct Derivatives {
 //   spelling: its name when the text writes it as a function, "sin" or "min", else nullptr;
 //   noun: what a message calls it when it overflows, if not its spelling or "operation";
 //   cheap_partials: its partials cost no more than arithmetic to compute again from its
-//     operands, so the lane passes store only its value and recompute them going backward.
+//     operands, so the lane passes store only its value and recompute them going backward;
+//   fixed_partial(which, a_constant, b_constant): whether its partial with respect to operand
+//     `which` (0 for a, 1 for b) is the same number at every point when the operands marked
+//     constant are constants (then the lane passes fold it once).
 struct Traits {
   static constexpr int arity = 1;
   static constexpr const char* spelling = nullptr;
   static constexpr const char* noun = nullptr;
   static constexpr bool cheap_partials = false;
+  static constexpr bool fixed_partial(int, bool, bool) { return false; }
 };
 struct Arithmetic : Traits {
   static constexpr bool cheap_partials = true;
@@ -101,6 +105,7 @@ struct Def<Op::variable> : Leaf {};
 
 template <>
 struct Def<Op::neg> : Arithmetic {
+  static constexpr bool fixed_partial(int, bool, bool) { return true; }
   template <class T>
   static T value(const T& a, const T&, double) {
     return -a;
@@ -110,6 +115,7 @@ struct Def<Op::neg> : Arithmetic {
 
 template <>
 struct Def<Op::add> : Arithmetic {
+  static constexpr bool fixed_partial(int, bool, bool) { return true; }
   static constexpr int arity = 2;
   template <class T>
   static T value(const T& a, const T& b, double) {
@@ -120,6 +126,7 @@ struct Def<Op::add> : Arithmetic {
 
 template <>
 struct Def<Op::sub> : Arithmetic {
+  static constexpr bool fixed_partial(int, bool, bool) { return true; }
   static constexpr int arity = 2;
   template <class T>
   static T value(const T& a, const T& b, double) {
@@ -133,6 +140,8 @@ struct Def<Op::sub> : Arithmetic {
 
 template <>
 struct Def<Op::mul> : Arithmetic {
+  // d/da = b, d/db = a
+  static constexpr bool fixed_partial(int which, bool a, bool b) { return which == 0 ? b : a; }
   static constexpr int arity = 2;
   template <class T>
   static T value(const T& a, const T& b, double) {
@@ -146,6 +155,8 @@ struct Def<Op::mul> : Arithmetic {
 
 template <>
 struct Def<Op::div> : Arithmetic {
+  // d/da = 1/b; d/db = -r/b depends on a
+  static constexpr bool fixed_partial(int which, bool, bool b) { return which == 0 && b; }
   static constexpr int arity = 2;
   static constexpr const char* noun = "division";
   template <class T>
@@ -497,6 +508,7 @@ struct OpInfo {
   const char* spelling;
   const char* noun;
   bool cheap_partials;
+  bool (*fixed_partial)(int which, bool a_constant, bool b_constant);
 };
 
 template <Op O>
@@ -505,7 +517,7 @@ constexpr OpInfo info_of() {
   const char* noun = D::noun != nullptr       ? D::noun
                      : D::spelling != nullptr ? D::spelling
                                               : "operation";
-  return {D::arity, D::spelling, noun, D::cheap_partials};
+  return {D::arity, D::spelling, noun, D::cheap_partials, &D::fixed_partial};
 }
 template <std::size_t... I>
 constexpr std::array<OpInfo, sizeof...(I)> op_table(std::index_sequence<I...>) {
