@@ -1,8 +1,11 @@
 // `descent sweep`: a phase diagram of one optimizer's hyperparameters over a 1-D or 2-D grid.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -66,116 +69,200 @@ void add_overlays(const SweepResult& r, const Objective& f, plot::Heatmap& h) {
   }
 }
 
-// The sweep's files, written in one pass over the cells (each axis value is formatted once per
-// axis, each statistic once for both files):
+// The sweep's files, each built in one pass over the cells (each axis value formatted once per
+// axis) and written on a thread of its own:
 //   - sweep.csv, one row per cell: the axes' values, the metric (its median, minimum and maximum
 //     and the runs that diverged, when a cell has several runs), how its first run ended
 //     (`status`: completed, diverged or converged), and with --cell-specs the cell's spec;
 //   - sweep.json: the sweep's settings, the cells' statistics as columns (row-major, the last axis
 //     fastest), and a note for each cell whose first run did not complete (its step and reason).
-struct SweepFiles {
-  std::string csv, json;
-  std::optional<std::size_t> best;  ///< the cell with the lowest finite median
-  std::size_t diverged_cells = 0;
+
+// Text built at a cursor into a buffer grown ahead of each piece (the rows are many and short);
+// the buffer is not cleared first, only written.
+class TextBuilder {
+ public:
+  explicit TextBuilder(std::size_t reserve) : buf_(new char[reserve]), size_(reserve) {}
+  // Room for `n` more characters.
+  void room(std::size_t n) {
+    if (used_ + n <= size_) return;
+    size_ = std::max(2 * size_, used_ + n);
+    std::unique_ptr<char[]> grown(new char[size_]);
+    std::memcpy(grown.get(), buf_.get(), used_);
+    buf_ = std::move(grown);
+  }
+  // Appends without checking for room: after room().
+  void put(std::string_view s) {
+    std::memcpy(buf_.get() + used_, s.data(), s.size());
+    used_ += s.size();
+  }
+  void put(char c) { buf_[used_++] = c; }
+  // A number as the shortest text that reads back the same, or `inf` for infinity (at most
+  // kNumberChars characters).
+  void number(double v, std::string_view inf) {
+    if (!std::isfinite(v)) return put(inf);
+    used_ = static_cast<std::size_t>(std::to_chars(end(), buf_.get() + size_, v).ptr - buf_.get());
+  }
+  void count(std::size_t v) {
+    used_ = static_cast<std::size_t>(std::to_chars(end(), buf_.get() + size_, v).ptr - buf_.get());
+  }
+  // `text` as a JSON string.
+  void json_string(std::string_view text) {
+    room(2 + 6 * text.size());
+    put('"');
+    for (const char c : text) {
+      if (c == '"' || c == '\\') {
+        put('\\');
+        put(c);
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        put(fmt::format("\\u{:04x}", static_cast<unsigned>(c)));
+      } else {
+        put(c);
+      }
+    }
+    put('"');
+  }
+  std::string_view text() const { return {buf_.get(), used_}; }
+
+ private:
+  char* end() { return buf_.get() + used_; }
+  std::unique_ptr<char[]> buf_;
+  std::size_t size_, used_ = 0;
+};
+constexpr std::size_t kNumberChars = 32;
+
+// How cell i's first run ended.
+class Statuses {
+ public:
+  explicit Statuses(const SweepResult& r) : r_(r), note_(r.notes.begin()) {}
+  // For i = 0, 1, 2, ... in order.
+  std::string_view operator()(std::size_t i) {
+    while (note_ != r_.notes.end() && note_->cell < i) ++note_;
+    return note_ != r_.notes.end() && note_->cell == i ? to_string(note_->termination)
+                                                       : std::string_view("completed");
+  }
+
+ private:
+  const SweepResult& r_;
+  std::vector<CellNote>::const_iterator note_;
 };
 
-// `text` as a JSON string.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
-// A metric as text: the shortest round-trip number, or `inf` (CSV) or `null` (JSON) for infinity.
-std::string_view metric_chars(double v, char (&buf)[32], std::string_view inf) {
-  if (!std::isfinite(v)) return inf;
-  return {buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf)};
-}
-
-SweepFiles sweep_files(const SweepResult& r, const Objective& f, bool cell_specs) {
+TextBuilder sweep_csv(const SweepResult& r, bool cell_specs) {
   const SweepConfig& c = r.config;
   const bool several = r.runs > 1;
   const std::string metric = to_string(c.metric);
-  SweepFiles out;
   std::vector<std::vector<std::string>> axis_text(c.axes.size());
-  for (std::size_t k = 0; k < c.axes.size(); ++k)
-    for (double v : r.axis_values[k]) axis_text[k].push_back(format_double(v) + ",");
-  for (const GridAxis& a : c.axes) out.csv += a.key + ",";
-  out.csv += several ? fmt::format("{0}_median,{0}_min,{0}_max,diverged,status", metric)
-                     : metric + ",status";
-  out.csv += cell_specs ? ",spec\n" : "\n";
+  std::size_t axis_chars = 0;
+  for (std::size_t k = 0; k < c.axes.size(); ++k) {
+    std::size_t longest = 0;
+    for (double v : r.axis_values[k]) {
+      axis_text[k].push_back(format_double(v) + ",");
+      longest = std::max(longest, axis_text[k].back().size());
+    }
+    axis_chars += longest;
+  }
+  std::string head;
+  for (const GridAxis& a : c.axes) head += a.key + ",";
+  head += several ? fmt::format("{0}_median,{0}_min,{0}_max,diverged,status", metric)
+                  : metric + ",status";
+  head += cell_specs ? ",spec\n" : "\n";
   const std::size_t n = r.size();
-  out.csv.reserve(out.csv.size() + n * (c.axes.size() * 24 + (several ? 64 : 24)));
-  std::string columns[4];  // median, min, max, diverged
-  for (std::string& col : columns) col.reserve(n * (several ? 12 : 6));
+  // A row without its spec: the axes, up to four numbers and their commas, the status, '\n'.
+  const std::size_t row = axis_chars + 4 * (kNumberChars + 1) + 16;
+  TextBuilder out(head.size() + n * (several ? row : axis_chars + 48));
+  out.room(head.size());
+  out.put(head);
   std::vector<std::size_t> index(c.axes.size());
-  auto note = r.notes.begin();
+  Statuses status(r);
   for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t k = 0; k < c.axes.size(); ++k) out.csv += axis_text[k][index[k]];
-    char b[3][32];
-    const double v[3] = {r.median[i], r.min[i], r.max[i]};
-    for (std::size_t q = 0; q < (several ? 3 : 1); ++q) {
-      // Equal statistics are formatted once.
-      const std::string_view csv =
-          q > 0 && v[q] == v[0] ? metric_chars(v[0], b[0], "inf") : metric_chars(v[q], b[q], "inf");
-      out.csv.append(csv).append(",");
-      if (i > 0) columns[q] += ',';
-      columns[q].append(std::isfinite(v[q]) ? csv : "null");
-    }
+    out.room(row);
+    for (std::size_t k = 0; k < c.axes.size(); ++k) out.put(axis_text[k][index[k]]);
+    out.number(r.median[i], "inf");
+    out.put(',');
     if (several) {
-      const std::string d = std::to_string(r.diverged[i]);
-      out.csv.append(d).append(",");
-      columns[3].append(i > 0 ? "," : "").append(d);
+      out.number(r.min[i], "inf");
+      out.put(',');
+      out.number(r.max[i], "inf");
+      out.put(',');
+      out.count(r.diverged[i]);
+      out.put(',');
     }
-    while (note != r.notes.end() && note->cell < i) ++note;
-    out.csv.append(note != r.notes.end() && note->cell == i ? to_string(note->termination)
-                                                            : "completed");
-    if (cell_specs) out.csv.append(",\"").append(r.cell_config(i).spec()).append("\"");
-    out.csv += '\n';
-    if (r.diverged[i] == r.runs) ++out.diverged_cells;
-    if (std::isfinite(r.median[i]) && (!out.best || r.median[i] < r.median[*out.best]))
-      out.best = i;
+    out.put(status(i));
+    if (cell_specs) {
+      const std::string spec = r.cell_config(i).spec();
+      out.room(spec.size() + 4);
+      out.put(",\"");
+      out.put(spec);
+      out.put('"');
+    }
+    out.put('\n');
     // The next cell's position on each axis (row-major, the last axis fastest).
     for (std::size_t k = c.axes.size(); k-- > 0;) {
       if (++index[k] < r.axis_values[k].size()) break;
       index[k] = 0;
     }
   }
+  return out;
+}
+
+TextBuilder sweep_json(const SweepResult& r, const Objective& f) {
+  const SweepConfig& c = r.config;
+  const bool several = r.runs > 1;
   nlohmann::json axes = nlohmann::json::array();
   for (std::size_t k = 0; k < c.axes.size(); ++k)
     axes.push_back({{"key", c.axes[k].key}, {"log", c.axes[k].log}, {"values", r.axis_values[k]}});
-  const nlohmann::json head = {{"function", f.spec()},     {"optimizer", c.optimizer.spec()},
-                               {"steps", c.options.steps}, {"tol", c.options.tol},
-                               {"metric", metric},         {"starts", r.starts},
-                               {"seeds", c.seeds},         {"noise", c.noise},
-                               {"runs", r.runs},           {"axes", axes}};
-  out.json = head.dump(1);
-  out.json.resize(out.json.size() - 2);  // "\n}": the cells follow the last member
-  out.json += ",\n \"cells\": {\n  \"order\": \"row-major, the last axis fastest\"";
+  const nlohmann::json head = {{"function", f.spec()},
+                               {"optimizer", c.optimizer.spec()},
+                               {"steps", c.options.steps},
+                               {"tol", c.options.tol},
+                               {"metric", to_string(c.metric)},
+                               {"starts", r.starts},
+                               {"seeds", c.seeds},
+                               {"noise", c.noise},
+                               {"runs", r.runs},
+                               {"axes", axes}};
+  const std::string settings = head.dump(1);
+  const std::size_t n = r.size();
+  TextBuilder out(settings.size() + n * (several ? 4 * 8 : 8) + r.notes.size() * 64 + 512);
+  out.room(settings.size());
+  out.put(std::string_view(settings).substr(0, settings.size() - 2));  // "\n}": the cells follow
+  const auto put = [&](std::string_view s) {
+    out.room(s.size());
+    out.put(s);
+  };
+  put(",\n \"cells\": {\n  \"order\": \"row-major, the last axis fastest\"");
+  const std::vector<double>* stats[3] = {&r.median, &r.min, &r.max};
   const char* names[4] = {"median", "min", "max", "diverged"};
-  for (std::size_t q = 0; q < (several ? 4 : 1); ++q)
-    out.json.append(",\n  \"").append(names[q]).append("\": [").append(columns[q]).append("]");
-  std::string cells, termination, step, reason;
-  for (const CellNote& m : r.notes) {
-    const char* sep = cells.empty() ? "" : ",";
-    cells.append(sep).append(std::to_string(m.cell));
-    termination.append(sep).append("\"").append(to_string(m.termination)).append("\"");
-    step.append(sep).append(std::to_string(m.step));
-    reason.append(sep);
-    append_json_string(reason, m.reason);
+  for (std::size_t q = 0; q < (several ? 4 : 1); ++q) {
+    put(",\n  \"");
+    put(names[q]);
+    put("\": [");
+    for (std::size_t i = 0; i < n; ++i) {
+      out.room(kNumberChars + 1);
+      if (i > 0) out.put(',');
+      if (q < 3)
+        out.number((*stats[q])[i], "null");
+      else
+        out.count(r.diverged[i]);
+    }
+    put("]");
   }
-  out.json += "\n },\n \"notes\": {\n  \"cell\": [" + cells + "],\n  \"termination\": [" +
-              termination + "],\n  \"step\": [" + step + "],\n  \"reason\": [" + reason +
-              "]\n }\n}\n";
+  // The notes as columns: cell, termination, step, reason.
+  put("\n },\n \"notes\": {");
+  for (int column = 0; column < 4; ++column) {
+    put(std::array{"\n  \"cell\": [", ",\n  \"termination\": [", ",\n  \"step\": [",
+                   ",\n  \"reason\": ["}[column]);
+    for (std::size_t k = 0; k < r.notes.size(); ++k) {
+      const CellNote& m = r.notes[k];
+      out.room(kNumberChars + 1);
+      if (k > 0) out.put(',');
+      if (column == 0) out.count(m.cell);
+      if (column == 1) out.json_string(to_string(m.termination));
+      if (column == 2) out.count(m.step);
+      if (column == 3) out.json_string(m.reason);
+    }
+    put("]");
+  }
+  put("\n }\n}\n");
   return out;
 }
 
@@ -195,18 +282,28 @@ int sweep_command(const SweepArgs& args) {
   const std::unique_ptr<Objective> f = make_function(c.function);
   const std::filesystem::path out = args.out;
   std::filesystem::create_directories(out);
-  const SweepFiles files = sweep_files(r, *f, args.cell_specs);
-  write_file_atomically(out / "sweep.csv", files.csv);
-  write_file_atomically(out / "sweep.json", files.json);
+  // The two files are built and written at once, each on a thread.
+  parallel_for(2, [&](std::size_t file) {
+    if (file == 0)
+      write_file_atomically(out / "sweep.csv", sweep_csv(r, args.cell_specs).text());
+    else
+      write_file_atomically(out / "sweep.json", sweep_json(r, *f).text());
+  });
+  std::size_t diverged_cells = 0;
+  std::optional<std::size_t> best;  // the cell with the lowest finite median
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    if (r.diverged[i] == r.runs) ++diverged_cells;
+    if (std::isfinite(r.median[i]) && (!best || r.median[i] < r.median[*best])) best = i;
+  }
 
   fmt::print("sweep     {} over {} on {}\n", c.optimizer.label(), fmt::join(args.grids, " x "),
              f->spec());
   fmt::print("cells     {} ({} run(s) each, {} steps), {:.3g} s on {} thread(s)\n", r.size(),
              r.runs, c.options.steps, seconds, threads());
-  fmt::print("diverged  {} cell(s) in every run\n", files.diverged_cells);
-  if (files.best)
-    fmt::print("best      {} = {} at {}\n", to_string(c.metric), metric_text(r.median[*files.best]),
-               r.cell_config(*files.best).label());
+  fmt::print("diverged  {} cell(s) in every run\n", diverged_cells);
+  if (best)
+    fmt::print("best      {} = {} at {}\n", to_string(c.metric), metric_text(r.median[*best]),
+               r.cell_config(*best).label());
   else
     fmt::print("best      no cell has a finite {}\n", to_string(c.metric));
   fmt::print("wrote     {}, {}", (out / "sweep.csv").string(), (out / "sweep.json").string());

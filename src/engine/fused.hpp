@@ -221,6 +221,10 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
     best[v] = start_progress<Vec>().best;
     above[v] = start_progress<Vec>().above;
   }
+  // Copies that the loop keeps in registers (it stores to io, which could alias the job's).
+  const Formula formula = job.formula;
+  const double tol = job.tol;
+  const std::size_t steps = job.steps;
   std::size_t running = io.nb;
   for (std::size_t k = 0;; ++k) {
     if (static_cast<std::int64_t>(k) <= steady_after<R>()) {
@@ -229,13 +233,13 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
         for (std::size_t v = 0; v < Nv; ++v) kv[q][v] = fused_load<Vec>(io.sc[q] + v * W);
     }
     // At the last step there is no update.
-    const bool last = k == job.steps;
+    const bool last = k == steps;
     Vec bad[Nv], l[Nv], p0[Nv], p1[Nv];
 #pragma GCC unroll 4
     for (std::size_t v = 0; v < Nv; ++v) {
       Vec g0, g1;
-      l[v] = job.formula(x0[v], x1[v], g0, g1);
-      observe_progress(best[v], above[v], l[v], job.tol);
+      l[v] = formula(x0[v], x1[v], g0, g1);
+      observe_progress(best[v], above[v], l[v], tol);
       const Vec sum = (l[v] + g0) + g1;
       bad[v] = sum - sum;
       p0[v] = x0[v];
