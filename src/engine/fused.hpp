@@ -72,31 +72,49 @@ template <class Vec>
   std::memcpy(p, &v, sizeof v);
 }
 
-/// Whether an element of a vector is not 0 (a NaN is not 0), at each level: one comparison into a
-/// mask with AVX-512, into a sign mask with AVX2 and SSE2, and element by element elsewhere. (Not
-/// always_inline: GCC inlines each into the loop compiled for its instruction set.)
-struct AnyNonzero {
-  template <class Vec>
-  [[gnu::always_inline]] bool operator()(const Vec& v) const {
+/// What the loop needs of each instruction set: its vector type, how many vectors a block
+/// interleaves, whether an element of a vector is not 0 (a NaN is not 0: one comparison into a
+/// mask with AVX-512, into a sign mask with AVX2, element by element at the base level: SSE2 on
+/// x86-64), and apart(fn), which runs fn out of the loop, compiled for the same set (so that the
+/// loop saves its registers only around the call, and the called code needs no switch between
+/// instruction encodings).
+struct FusedBase {
+  using Vec = FusedVec2;
+  static constexpr std::size_t vectors = 4;
+  [[gnu::always_inline]] static bool any(const Vec& v) {
     const auto nonzero = v != Vec{};
-    std::int64_t r = 0;
-    for (std::size_t i = 0; i < kWidth<Vec>; ++i) r |= nonzero[i];
-    return r != 0;
+    return (nonzero[0] | nonzero[1]) != 0;
+  }
+  template <class Fn>
+  [[gnu::noinline, gnu::flatten]] static void apart(const Fn& fn) {
+    fn();
   }
 };
 #if DESCENT_X86_64_KERNELS
-struct AnyNonzeroAvx512 {
-  [[gnu::target("avx512f")]] bool operator()(const FusedVec8& v) const {
+struct FusedAvx512 {
+  using Vec = FusedVec8;
+  static constexpr std::size_t vectors = 3;
+  [[gnu::target("avx512f")]] static bool any(const Vec& v) {
     __m512d x;
     std::memcpy(&x, &v, sizeof x);
     return _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_NEQ_UQ) != 0;
   }
+  template <class Fn>
+  [[gnu::noinline, gnu::flatten, gnu::target("avx512f")]] static void apart(const Fn& fn) {
+    fn();
+  }
 };
-struct AnyNonzeroAvx2 {
-  [[gnu::target("avx2")]] bool operator()(const FusedVec4& v) const {
+struct FusedAvx2 {
+  using Vec = FusedVec4;
+  static constexpr std::size_t vectors = 4;
+  [[gnu::target("avx2")]] static bool any(const Vec& v) {
     __m256d x;
     std::memcpy(&x, &v, sizeof x);
     return _mm256_movemask_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_NEQ_UQ)) != 0;
+  }
+  template <class Fn>
+  [[gnu::noinline, gnu::flatten, gnu::target("avx2")]] static void apart(const Fn& fn) {
+    fn();
   }
 };
 #endif
@@ -137,14 +155,19 @@ struct FusedJob {
   RunResult* out;
 };
 
+/// Steps whose scalars a block computes at once, when they change from step to step: the loop
+/// that computes them (pow, sqrt, division per lane) then runs apart from the vector loop, which
+/// keeps its registers across kScalarSteps steps instead of saving them around every step's call.
+inline constexpr std::size_t kScalarSteps = 8;
+
 /// What one block of a fused call reads and writes outside its vectors: per lane (B of them) its
-/// counters, its scalars for the current step (N rows), its weight decay, its start, the initial
-/// value of each live state array, and what it ends with.
+/// counters, its scalars (N rows) for the next kScalarSteps steps, its weight decay, its start,
+/// the initial value of each live state array, and what it ends with.
 template <ElementwiseRule R, std::size_t B, std::size_t S, std::size_t N>
 struct FusedBlockIO {
   std::size_t first = 0, nb = 0;
   CountersOf<R> counters[B];
-  alignas(64) double sc[N][B], decay[B], in0[B], in1[B], init[S + 1][B];
+  alignas(64) double sc[kScalarSteps][N][B], decay[B], in0[B], in1[B], init[S + 1][B];
   alignas(64) double loss[B], best[B], above[B], bad[B], q0[B], q1[B];
   std::uint64_t ended = 0;  ///< bit j: lane j has ended (or is beyond nb)
 };
@@ -171,13 +194,15 @@ template <ElementwiseRule R, unsigned V, class Formula, class IO>
   }
 }
 
-/// Every lane's step scalars for the next step, into io.sc.
+/// Every lane's step scalars for its next `steps` steps, into io.sc[0], io.sc[1], ...
 template <ElementwiseRule R, class Formula, class IO>
-[[gnu::noinline]] void fused_scalars(const FusedJob<R, Formula>& job, IO& io, std::size_t b) {
+void fused_scalars(const FusedJob<R, Formula>& job, IO& io, std::size_t b, std::size_t steps) {
   for (std::size_t j = 0; j < b; ++j) {
-    const auto k =
-        fields_of(step_scalars<R>(job.p[io.first + (j < io.nb ? j : 0)], io.counters[j]));
-    for (std::size_t q = 0; q < k.size(); ++q) io.sc[q][j] = k[q];
+    const auto& p = job.p[io.first + (j < io.nb ? j : 0)];
+    for (std::size_t t = 0; t < steps; ++t) {
+      const auto k = fields_of(step_scalars<R>(p, io.counters[j]));
+      for (std::size_t q = 0; q < k.size(); ++q) io.sc[t][q][j] = k[q];
+    }
   }
 }
 
@@ -203,11 +228,11 @@ template <ElementwiseRule R, class Formula, class IO>
           completed_run(job.steps, io.loss[j], io.best[j], io.above[j], job.tol);
 }
 
-/// All steps of one block, in Nv vectors of type Vec held in registers.
-template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, class Any,
-          class Formula, class IO>
+/// All steps of one block, in L::vectors vectors held in registers.
+template <ElementwiseRule R, unsigned V, int Mode, class L, class Formula, class IO>
 [[gnu::always_inline]] inline void fused_steps(const FusedJob<R, Formula>& job, IO& io) {
-  constexpr std::size_t W = kWidth<Vec>, B = Nv * W;
+  using Vec = typename L::Vec;
+  constexpr std::size_t Nv = L::vectors, W = kWidth<Vec>, B = Nv * W;
   constexpr std::size_t S = live_indices<R, V>().size();
   constexpr std::size_t N = field_count<typename R::template Scalars<double>>();
   // Per vector: the point, the rule's live state for each coordinate, the progress, the scalars
@@ -227,10 +252,16 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
   const std::size_t steps = job.steps;
   std::size_t running = io.nb;
   for (std::size_t k = 0;; ++k) {
-    if (static_cast<std::int64_t>(k) <= steady_after<R>()) {
-      fused_scalars(job, io, B);
+    if (static_cast<std::int64_t>(k) <= steady_after<R>() && k < steps) {
+      // Steps k, k + 1, ... up to the steady step or the last update.
+      const std::size_t t = k % kScalarSteps;
+      if (t == 0) {
+        const auto steady = static_cast<std::uint64_t>(steady_after<R>());
+        const std::size_t n = std::min({kScalarSteps, steps - k, steady - k + 1});
+        L::apart([&] { fused_scalars(job, io, B, n); });
+      }
       for (std::size_t q = 0; q < N; ++q)
-        for (std::size_t v = 0; v < Nv; ++v) kv[q][v] = fused_load<Vec>(io.sc[q] + v * W);
+        for (std::size_t v = 0; v < Nv; ++v) kv[q][v] = fused_load<Vec>(io.sc[t][q] + v * W);
     }
     // At the last step there is no update.
     const bool last = k == steps;
@@ -259,7 +290,7 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
     Vec any = bad[0];
 #pragma GCC unroll 4
     for (std::size_t v = 1; v < Nv; ++v) any += bad[v];
-    if (Any{}(any)) [[unlikely]] {
+    if (L::any(any)) [[unlikely]] {
       for (std::size_t v = 0; v < Nv; ++v) {
         fused_store(io.bad + v * W, bad[v]);
         fused_store(io.q0 + v * W, p0[v]);
@@ -295,11 +326,10 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
   }
 }
 
-/// Every block of a fused call, Nv vectors of type Vec at a time.
-template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, class Any,
-          class Formula>
+/// Every block of a fused call, L::vectors vectors at a time.
+template <ElementwiseRule R, unsigned V, int Mode, class L, class Formula>
 [[gnu::always_inline]] inline void fused_blocks(const FusedJob<R, Formula>& job) {
-  constexpr std::size_t B = Nv * kWidth<Vec>;
+  constexpr std::size_t B = L::vectors * kWidth<typename L::Vec>;
   constexpr std::size_t S = live_indices<R, V>().size();
   constexpr std::size_t N = field_count<typename R::template Scalars<double>>();
   static_assert(B <= 64, "a block's lanes are bits of a 64-bit mask");
@@ -307,7 +337,7 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
   const std::size_t lanes = job.p.size();
   for (std::size_t first = 0; first < lanes; first += B) {
     fused_start<R, V>(job, io, first, std::min(B, lanes - first), B);
-    fused_steps<R, V, Mode, Nv, Vec, Any>(job, io);
+    fused_steps<R, V, Mode, L>(job, io);
     fused_finish(job, io);
   }
 }
@@ -317,16 +347,16 @@ template <ElementwiseRule R, unsigned V, int Mode, std::size_t Nv, class Vec, cl
 #if DESCENT_X86_64_KERNELS
 template <ElementwiseRule R, unsigned V, int Mode, class Formula>
 [[gnu::target("avx512f"), gnu::flatten]] void fused_avx512(const FusedJob<R, Formula>& job) {
-  fused_blocks<R, V, Mode, 3, FusedVec8, AnyNonzeroAvx512>(job);
+  fused_blocks<R, V, Mode, FusedAvx512>(job);
 }
 template <ElementwiseRule R, unsigned V, int Mode, class Formula>
 [[gnu::target("avx2"), gnu::flatten]] void fused_avx2(const FusedJob<R, Formula>& job) {
-  fused_blocks<R, V, Mode, 4, FusedVec4, AnyNonzeroAvx2>(job);
+  fused_blocks<R, V, Mode, FusedAvx2>(job);
 }
 #endif
 template <ElementwiseRule R, unsigned V, int Mode, class Formula>
 [[gnu::flatten]] void fused_base(const FusedJob<R, Formula>& job) {
-  fused_blocks<R, V, Mode, 4, FusedVec2, AnyNonzero>(job);
+  fused_blocks<R, V, Mode, FusedBase>(job);
 }
 
 /// Runs lanes with the settings `p` (sharing `variant`) from `starts` (2 rows of p.size()
