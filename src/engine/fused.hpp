@@ -234,7 +234,7 @@ template <ElementwiseRule R, unsigned V, int Mode, class L, class Formula, class
   using Vec = typename L::Vec;
   constexpr std::size_t Nv = L::vectors, W = kWidth<Vec>, B = Nv * W;
   constexpr std::size_t S = live_indices<R, V>().size();
-  constexpr std::size_t N = field_count<typename R::template Scalars<double>>();
+  constexpr std::size_t N = field_count<R::template Scalars, double>();
   // Per vector: the point, the rule's live state for each coordinate, the progress, the scalars
   // and the weight decay.
   Vec x0[Nv], x1[Nv], s0[S + 1][Nv], s1[S + 1][Nv], kv[N][Nv] = {}, dv[Nv], best[Nv], above[Nv];
@@ -331,7 +331,7 @@ template <ElementwiseRule R, unsigned V, int Mode, class L, class Formula>
 [[gnu::always_inline]] inline void fused_blocks(const FusedJob<R, Formula>& job) {
   constexpr std::size_t B = L::vectors * kWidth<typename L::Vec>;
   constexpr std::size_t S = live_indices<R, V>().size();
-  constexpr std::size_t N = field_count<typename R::template Scalars<double>>();
+  constexpr std::size_t N = field_count<R::template Scalars, double>();
   static_assert(B <= 64, "a block's lanes are bits of a 64-bit mask");
   FusedBlockIO<R, B, S, N> io;
   const std::size_t lanes = job.p.size();

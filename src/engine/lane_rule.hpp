@@ -51,7 +51,7 @@ template <ElementwiseRule R>
 class RuleLanes final : public LaneOptimizer {
  public:
   using Params = typename R::Params;
-  static constexpr std::size_t kScalars = field_count<typename R::template Scalars<double>>();
+  static constexpr std::size_t kScalars = field_count<R::template Scalars, double>();
 
   /// Lanes with the settings `p`, which must share the variant `variant`.
   RuleLanes(std::vector<Params> p, unsigned variant, std::size_t dim)
