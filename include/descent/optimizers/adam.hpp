@@ -58,20 +58,18 @@ struct AdamRule {
     T bias2_sqrt;     ///< sqrt(1 - beta2^t)
     T eps;
   };
-  /// Adam's scalars at step t (from 1) for the given settings (AdamW shares them).
-  static Scalars<double> moments(double lr, double beta1, double beta2, double eps,
-                                 std::int64_t t) {
-    const double bias1 = 1.0 - std::pow(beta1, static_cast<double>(t));
-    const double bias2 = 1.0 - std::pow(beta2, static_cast<double>(t));
-    return {beta1, 1.0 - beta1, beta2, 1.0 - beta2, -(lr / bias1), std::sqrt(bias2), eps};
+  /// Adam's scalars for the settings `p` (Adam's or AdamW's) at step t, from 1.
+  template <class P>
+  static Scalars<double> moments(const P& p, std::int64_t t) {
+    const double bias1 = 1.0 - std::pow(p.beta1, static_cast<double>(t));
+    const double bias2 = 1.0 - std::pow(p.beta2, static_cast<double>(t));
+    return {p.beta1,         1.0 - p.beta1,    p.beta2, 1.0 - p.beta2,
+            -(p.lr / bias1), std::sqrt(bias2), p.eps};
   }
-  static Scalars<double> scalars(const Params& p, Counters& c) {
-    return moments(p.lr, p.beta1, p.beta2, p.eps, ++c.step);
-  }
-  // In torch's order: m*beta1 + (1-beta1)*g, v*beta2 + ((1-beta2)*g)*g,
-  // w + (-step_size*m) / (sqrt(v)/sqrt(bias2) + eps). K: Scalars, or AdamW's.
-  template <unsigned V, class K, class T>
-  static void update(const K& k, T& w, T g, T& m, T& v, T& vmax) {
+  static Scalars<double> scalars(const Params& p, Counters& c) { return moments(p, ++c.step); }
+  // In torch's order of operations.
+  template <unsigned V, class T>
+  static void update(const Scalars<T>& k, T& w, T g, T& m, T& v, T& vmax) {
     m = m * k.beta1 + k.one_minus_beta1 * g;
     v = v * k.beta2 + (k.one_minus_beta2 * g) * g;
     T vv = v;

@@ -38,14 +38,11 @@ struct AdamwRule {
   static constexpr StateArray<Params> arrays[] = {
       {"exp_avg"}, {"exp_avg_sq"}, {"max_exp_avg_sq", AdamRule::kAmsgrad}};
   template <class T>
-  struct Scalars {
-    T beta1, one_minus_beta1, beta2, one_minus_beta2, neg_step_size, bias2_sqrt, eps;
+  struct Scalars : AdamRule::Scalars<T> {
     T decay_factor;  ///< 1 - lr * weight_decay
   };
   static Scalars<double> scalars(const Params& p, Counters& c) {
-    const auto [b1, omb1, b2, omb2, nss, b2s, eps] =
-        AdamRule::moments(p.lr, p.beta1, p.beta2, p.eps, ++c.step);
-    return {b1, omb1, b2, omb2, nss, b2s, eps, 1.0 - p.lr * p.weight_decay};
+    return {AdamRule::moments(p, ++c.step), 1.0 - p.lr * p.weight_decay};
   }
   template <unsigned V, class T>
   static void update(const Scalars<T>& k, T& w, T g, T& m, T& v, T& vmax) {
