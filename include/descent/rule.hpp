@@ -209,13 +209,14 @@ std::string validate_rule(const typename R::Params& p) {
     return {};
 }
 
-/// The step index from which the rule's scalars stop changing (a large number when they never do).
+/// The step index from which the rule's scalars stop changing: R::steady_after, else 0 for a rule
+/// without counters (its scalars depend on its settings alone), else a large number (never).
 template <class R>
 constexpr std::int64_t steady_after() {
   if constexpr (requires { R::steady_after; })
     return R::steady_after;
   else
-    return INT64_MAX;
+    return std::is_same_v<CountersOf<R>, NoCounters> ? 0 : INT64_MAX;
 }
 
 }  // namespace descent

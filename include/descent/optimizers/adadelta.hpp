@@ -33,7 +33,6 @@ struct AdadeltaRule {
   struct Scalars {
     T rho, one_minus_rho, eps, neg_lr;
   };
-  static constexpr std::int64_t steady_after = 0;
   static Scalars<double> scalars(const Params& p) { return {p.rho, 1.0 - p.rho, p.eps, -p.lr}; }
   // In torch's order: sq*rho + ((1-rho)*g)*g; dx = (sqrt(acc+eps) / sqrt(sq+eps)) * g;
   // acc*rho + ((1-rho)*dx)*dx; w + (-lr)*dx.

@@ -47,7 +47,6 @@ struct FtrlRule {
   struct Scalars {
     T lr, neg_power, l1, two_l2, two_shrinkage;  ///< two_l2 = 2*(l2 + beta/(2*lr))
   };
-  static constexpr std::int64_t steady_after = 0;
   static Scalars<double> scalars(const Params& p) {
     return {p.lr, -p.lr_power, p.l1, 2.0 * (p.l2 + p.beta / (2.0 * p.lr)), 2.0 * p.l2_shrinkage};
   }

@@ -34,7 +34,6 @@ struct LionRule {
   struct Scalars {
     T lr, beta1, one_minus_beta1, beta2, one_minus_beta2, weight_decay;
   };
-  static constexpr std::int64_t steady_after = 0;
   static Scalars<double> scalars(const Params& p) {
     return {p.lr, p.beta1, 1.0 - p.beta1, p.beta2, 1.0 - p.beta2, p.weight_decay};
   }

@@ -51,7 +51,6 @@ struct RmspropRule {
   struct Scalars {
     T lr, beta, one_minus_beta, eps, momentum;
   };
-  static constexpr std::int64_t steady_after = 0;
   static Scalars<double> scalars(const Params& p) {
     return {p.lr, p.beta, 1.0 - p.beta, p.eps, p.momentum};
   }

@@ -47,7 +47,6 @@ struct RpropRule {
   struct Scalars {
     T eta_minus, eta_plus, step_min, step_max;
   };
-  static constexpr std::int64_t steady_after = 0;
   static Scalars<double> scalars(const Params& p) {
     return {p.eta_minus, p.eta_plus, p.step_min, p.step_max};
   }

@@ -26,7 +26,6 @@ struct SgdRule {
   struct Scalars {
     T lr;
   };
-  static constexpr std::int64_t steady_after = 0;
   static Scalars<double> scalars(const Params& p) { return {p.lr}; }
   template <class T>
   static void update(const Scalars<T>& k, T& w, T g) {

@@ -33,7 +33,6 @@ struct SignumRule {
   struct Scalars {
     T lr, beta, one_minus_beta;
   };
-  static constexpr std::int64_t steady_after = 0;
   static Scalars<double> scalars(const Params& p) { return {p.lr, p.beta, 1.0 - p.beta}; }
   template <class T>
   static void update(const Scalars<T>& k, T& w, T g, T& m) {
