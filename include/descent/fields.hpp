@@ -68,22 +68,20 @@ struct Field {
   }
   /// The registry's description of the field.
   ParamInfo info() const {
-    ParamInfo p;
-    p.name = std::string(name);
-    p.type = std::is_same_v<V, bool> ? ParamType::boolean
-             : std::is_enum_v<V>     ? ParamType::choice
-             : std::is_integral_v<V> ? ParamType::integer
-                                     : ParamType::real;
-    p.default_value = get(S{});
-    p.min = min;
-    p.max = max;
-    p.min_inclusive = min_inclusive;
-    p.max_inclusive = max_inclusive;
-    p.log_scale = log_scale;
-    p.always_shown = always_shown;
-    p.doc = std::string(doc);
-    for (std::string_view c : choices) p.choices.emplace_back(c);
-    return p;
+    return {.name = std::string(name),
+            .type = std::is_same_v<V, bool> ? ParamType::boolean
+                    : std::is_enum_v<V>     ? ParamType::choice
+                    : std::is_integral_v<V> ? ParamType::integer
+                                            : ParamType::real,
+            .default_value = get(S{}),
+            .min = min,
+            .max = max,
+            .min_inclusive = min_inclusive,
+            .max_inclusive = max_inclusive,
+            .log_scale = log_scale,
+            .always_shown = always_shown,
+            .doc = std::string(doc),
+            .choices = {choices.begin(), choices.end()}};
   }
 };
 
@@ -157,9 +155,7 @@ constexpr void for_each_field(const Tuple& fields, Fn&& fn) {
 /// The registry's description of the fields, in order.
 template <class Tuple>
 std::vector<ParamInfo> param_infos(const Tuple& fields) {
-  std::vector<ParamInfo> out;
-  for_each_field(fields, [&](const auto& f) { out.push_back(f.info()); });
-  return out;
+  return std::apply([](const auto&... f) { return std::vector<ParamInfo>{f.info()...}; }, fields);
 }
 
 /// The values of `s`, by the fields' names.
@@ -182,14 +178,9 @@ S from_param_set(const ParamSet& values, const Tuple& fields) {
 /// Sets the field called `name` of `s` to `value`; false when `s` has no such field.
 template <class S, class Tuple>
 bool set_field(S& s, const Tuple& fields, std::string_view name, double value) {
-  bool found = false;
-  for_each_field(fields, [&](const auto& f) {
-    if (!found && f.name == name) {
-      f.set(s, value);
-      found = true;
-    }
-  });
-  return found;
+  return std::apply(
+      [&](const auto&... f) { return ((f.name == name && (f.set(s, value), true)) || ...); },
+      fields);
 }
 
 /// The first field with the given role, as a pointer to its double member, or nullptr.
