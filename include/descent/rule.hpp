@@ -78,35 +78,28 @@ concept Vector = !std::is_arithmetic_v<T> && requires(T v) {
   v[0] + v[0];
 };
 
-/// f applied to each element of a vector.
-template <class T, class F>
-[[gnu::always_inline]] inline T each(T x, F f) {
-  for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) x[i] = f(x[i]);
-  return x;
+/// f(x, y...), or with vectors f of their elements, element by element.
+template <class T, class F, class... U>
+[[gnu::always_inline]] inline T each(F f, T x, U... y) {
+  if constexpr (Vector<T>) {
+    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) x[i] = f(x[i], y[i]...);
+    return x;
+  } else {
+    return f(x, y...);
+  }
 }
 template <class T>
 [[gnu::always_inline]] inline T sqrt(T x) {
-  if constexpr (Vector<T>)
-    return each(x, [](double e) { return std::sqrt(e); });
-  else
-    return std::sqrt(x);
+  return each([](auto e) { return std::sqrt(e); }, x);
 }
 template <class T>
 [[gnu::always_inline]] inline T abs(T x) {
-  if constexpr (Vector<T>)
-    return each(x, [](double e) { return std::abs(e); });
-  else
-    return std::abs(x);
+  return each([](auto e) { return std::abs(e); }, x);
 }
-/// x^y (with vectors, element by element).
+/// x^y.
 template <class T>
 [[gnu::always_inline]] inline T pow(T x, T y) {
-  if constexpr (Vector<T>) {
-    for (std::size_t i = 0; i < sizeof(T) / sizeof(x[0]); ++i) x[i] = std::pow(x[i], y[i]);
-    return x;
-  } else {
-    return std::pow(x, y);
-  }
+  return each([](auto a, auto b) { return std::pow(a, b); }, x, y);
 }
 /// std::max's result: b if a < b, else a.
 template <class T>
@@ -125,14 +118,10 @@ template <class T>
 namespace detail {
 
 template <class R>
-struct CountersOfRule {
-  using type = NoCounters;
-};
+struct CountersOfRule : std::type_identity<NoCounters> {};
 template <class R>
 requires requires { typename R::Counters; }
-struct CountersOfRule<R> {
-  using type = typename R::Counters;
-};
+struct CountersOfRule<R> : std::type_identity<typename R::Counters> {};
 
 }  // namespace detail
 
