@@ -55,9 +55,7 @@ struct RuleState {
 /// The state before the first step, for n parameters.
 template <ElementwiseRule R, std::floating_point T>
 RuleState<R, T> init_state(const typename R::Params& p, std::size_t n) {
-  RuleState<R, T> s;
-  s.counters = initial_counters<R>(p);
-  s.size = n;
+  RuleState<R, T> s{initial_counters<R>(p), {}, n};
   const unsigned live = live_arrays<R>(variant_of<R>(p));
   for (std::size_t i = 0; i < kArrayCount<R>; ++i) {
     const double init = R::arrays[i].init ? R::arrays[i].init(p) : 0.0;
@@ -165,17 +163,14 @@ double clipped_norm(std::span<const TensorRef<T>> tensors, double clip_value) {
   return std::sqrt(sum);
 }
 
-template <class S>
-using RealMember = double S::*;
-
 /// The field of R marked as coupled weight decay, or nullptr.
 template <ElementwiseRule R>
-inline constexpr RealMember<typename R::Params> kCoupledDecay =
+inline constexpr auto kCoupledDecay =
     member_with_role<typename R::Params>(R::fields, FieldRole::coupled_decay);
 
 /// The field of R that schedules scale.
 template <ElementwiseRule R>
-inline constexpr RealMember<typename R::Params> kLearningRate =
+inline constexpr auto kLearningRate =
     member_with_role<typename R::Params>(R::fields, FieldRole::learning_rate);
 
 }  // namespace detail
@@ -212,8 +207,7 @@ void step(const typename R::Params& p, RuleState<R, T>& s, std::span<const Tenso
       }
     }
   }
-  const auto kd = step_scalars<R>(p, s.counters);
-  const auto k = detail::convert_fields<T>(kd);
+  const auto k = detail::convert_fields<T>(step_scalars<R>(p, s.counters));
   detail::with_variant<variant_bits<R>()>(v, [&]<unsigned V>() {
     if (preludes.any())
       detail::rule_pass<R, V, detail::kAllPreludes>(s, tensors, k, pk);
@@ -238,17 +232,16 @@ class Elementwise final : public Optimizer<T> {
   /// Throws InputError if a setting is out of range or a constraint between them is broken.
   explicit Elementwise(const Params& params = {}, const Preludes& preludes = {},
                        std::shared_ptr<const Schedule> schedule = nullptr)
-      : Elementwise(Checked{}, params, preludes, std::move(schedule)) {
+      : p_(params), preludes_(preludes), schedule_(std::move(schedule)) {
     OptimizerConfig c(info());
     c.set_preludes(preludes);
-    const ParamSet values = this->params();
-    c.set(values.values());
+    c.set(this->params().values());
   }
   /// An optimizer of a configuration of this rule (whose values are checked already).
-  static std::unique_ptr<Elementwise> of(const OptimizerConfig& c) {
-    return std::unique_ptr<Elementwise>(new Elementwise(
-        Checked{}, from_param_set<Params>(c.values(), R::fields), c.preludes(), c.schedule()));
-  }
+  explicit Elementwise(const OptimizerConfig& c)
+      : p_(from_param_set<Params>(c.values(), R::fields)),
+        preludes_(c.preludes()),
+        schedule_(c.schedule()) {}
 
   const OptimizerInfo& info() const override { return registry_info<R>(); }
   ParamSet params() const override { return to_param_set(p_, R::fields); }
@@ -304,11 +297,6 @@ class Elementwise final : public Optimizer<T> {
   const State& state() const { return s_; }
 
  private:
-  struct Checked {};
-  Elementwise(Checked, const Params& params, const Preludes& preludes,
-              std::shared_ptr<const Schedule> schedule)
-      : p_(params), preludes_(preludes), schedule_(std::move(schedule)) {}
-
   Params p_;
   Preludes preludes_;
   std::shared_ptr<const Schedule> schedule_;
@@ -317,29 +305,26 @@ class Elementwise final : public Optimizer<T> {
   std::uint64_t t_ = 0;  ///< steps since reset
 };
 
-/// The registry entry of a rule: its documentation, parameters and factories.
-template <ElementwiseRule R>
-OptimizerInfo make_rule_info() {
-  OptimizerInfo info = documented(R::doc);
-  info.params = param_infos(R::fields);
-  info.elementwise = true;
-  if constexpr (requires(const typename R::Params& p) { R::validate(p); })
-    info.validate = [](const ParamSet& values) {
-      return validate_rule<R>(from_param_set<typename R::Params>(values, R::fields));
-    };
-  info.make_double = [](const OptimizerConfig& c) -> std::unique_ptr<Optimizer<double>> {
-    return Elementwise<R, double>::of(c);
-  };
-  info.make_float = [](const OptimizerConfig& c) -> std::unique_ptr<Optimizer<float>> {
-    return Elementwise<R, float>::of(c);
-  };
-  return info;
-}
-
-/// The one registry entry of rule R, which its optimizers report as their info().
+/// The one registry entry of rule R (its documentation, parameters and factories), which its
+/// optimizers report as their info().
 template <ElementwiseRule R>
 const OptimizerInfo& registry_info() {
-  static const OptimizerInfo info = make_rule_info<R>();
+  static const OptimizerInfo info = [] {
+    OptimizerInfo i = documented(R::doc);
+    i.params = param_infos(R::fields);
+    i.elementwise = true;
+    if constexpr (requires(const typename R::Params& p) { R::validate(p); })
+      i.validate = [](const ParamSet& values) {
+        return validate_rule<R>(from_param_set<typename R::Params>(values, R::fields));
+      };
+    i.make_double = [](const OptimizerConfig& c) -> std::unique_ptr<Optimizer<double>> {
+      return std::make_unique<Elementwise<R, double>>(c);
+    };
+    i.make_float = [](const OptimizerConfig& c) -> std::unique_ptr<Optimizer<float>> {
+      return std::make_unique<Elementwise<R, float>>(c);
+    };
+    return i;
+  }();
   return info;
 }
 
