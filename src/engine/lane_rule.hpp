@@ -8,6 +8,7 @@
 // bit.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -66,14 +67,12 @@ class RuleLanes final : public LaneOptimizer {
       }
     }
     for (const Params& q : p_) counters_.push_back(initial_counters<R>(q));
-    scalars_.resize(kScalars * lanes_);
-    if constexpr (kCoupledDecay<R> != nullptr) {
-      decay_.resize(lanes_);
+    scalars_.resize((kScalars + 1) * lanes_);
+    if constexpr (kCoupledDecay<R> != nullptr)
       for (std::size_t j = 0; j < lanes_; ++j) {
-        decay_[j] = p_[j].*kCoupledDecay<R>;
-        decays_ = decays_ || decay_[j] != 0.0;
+        scalars_[kScalars * lanes_ + j] = p_[j].*kCoupledDecay<R>;
+        decays_ = decays_ || p_[j].*kCoupledDecay<R> != 0.0;
       }
-    }
   }
 
   void step(double* w, const double* g) override {
@@ -116,14 +115,11 @@ class RuleLanes final : public LaneOptimizer {
       [&]<std::size_t... I, std::size_t... Q>(std::index_sequence<I...>,
                                               std::index_sequence<Q...>) {
         LaneUpdate<R, V, Mode, live.size(), kScalars> u;
-        if constexpr (Mode == kDecayOnly)
-          simd_map(level, n, u, w + i * n, g + i * n, (arrays_[live[I]].data() + i * n)...,
-                   (scalars_.data() + Q * n)..., decay_.data());
-        else
-          simd_map(level, n, u, w + i * n, g + i * n, (arrays_[live[I]].data() + i * n)...,
-                   (scalars_.data() + Q * n)...);
+        simd_map(level, n, u, w + i * n, g + i * n, (arrays_[live[I]].data() + i * n)...,
+                 (scalars_.data() + Q * n)...);
       }
-      (std::make_index_sequence<live.size()>{}, std::make_index_sequence<kScalars>{});
+      (std::make_index_sequence<live.size()>{},
+       std::make_index_sequence<kScalars + (Mode == kDecayOnly ? 1 : 0)>{});
     }
   }
 
@@ -132,8 +128,7 @@ class RuleLanes final : public LaneOptimizer {
   unsigned variant_;
   std::size_t dim_, lanes_;
   std::array<AlignedVector<double>, kArrayCount<R>> arrays_;
-  AlignedVector<double> scalars_;  ///< kScalars rows of lanes_ values
-  AlignedVector<double> decay_;    ///< the coupled weight decay of each lane
+  AlignedVector<double> scalars_;  ///< kScalars rows of lanes_ values, then each lane's decay
   bool decays_ = false;
   std::int64_t step_ = 0;
 };
@@ -150,14 +145,11 @@ std::unique_ptr<LaneOptimizer> rule_lanes(const OptimizerConfig& base,
   const std::string owner = "optimizer '" + info.name + "'";
   std::vector<const ParamInfo*> key_info;
   for (const std::string& key : keys) {
-    const ParamInfo* p = nullptr;
-    for (const ParamInfo& q : info.params)
-      if (q.name == key) p = &q;
-    if (p == nullptr) return nullptr;  // a prelude key: the cells are not plain
-    key_info.push_back(p);
+    const auto it = std::ranges::find(info.params, key, &ParamInfo::name);
+    if (it == info.params.end()) return nullptr;  // a prelude key: the cells are not plain
+    key_info.push_back(&*it);
   }
-  const Params p0 = from_param_set<Params>(base.values(), R::fields);
-  std::vector<Params> p(lanes, p0);
+  std::vector<Params> p(lanes, from_param_set<Params>(base.values(), R::fields));
   for (std::size_t j = 0; j < lanes; ++j) {
     for (std::size_t k = 0; k < keys.size(); ++k) {
       const double v = values[j * keys.size() + k];
