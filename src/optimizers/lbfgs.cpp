@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
+#include <functional>
 #include <stdexcept>
 
 #include "descent/optimizer_config.hpp"
@@ -148,32 +148,27 @@ std::string Lbfgs<T>::converged() const {
 }
 
 template <std::floating_point T>
-void Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss, const Closure<T>* f) {
+void Lbfgs<T>::step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) {
   detail::check_step_sizes(s_.n, w.size(), g.size());
-  if (s_.stop != kRunning) return;
+  if (s_.stop == kRunning) s_.stop = iterate(w, g, loss, f ? &f : nullptr);
+}
+
+template <std::floating_point T>
+std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss,
+                               const Closure<T>* f) {
   const std::size_t n = s_.n;
-  if (max_abs(g) <= p_.tolerance_grad) {
-    s_.stop = kGradient;
-    return;
-  }
+  if (max_abs(g) <= p_.tolerance_grad) return kGradient;
   if (s_.iteration > 0) {
     // Relative to the loss, so that functions whose minimum is 0 are not stopped while the loss
     // is small but still falling fast.
     if (std::isfinite(loss) &&
         std::abs(loss - s_.prev_loss) <=
-            p_.tolerance_change * std::max(std::abs(loss), std::abs(s_.prev_loss))) {
-      s_.stop = kLossChange;
-      return;
-    }
-    if (s_.last_step <= p_.tolerance_change) {
-      s_.stop = kStepChange;
-      return;
-    }
+            p_.tolerance_change * std::max(std::abs(loss), std::abs(s_.prev_loss)))
+      return kLossChange;
+    if (s_.last_step <= p_.tolerance_change) return kStepChange;
     std::vector<T> sk(n), yk(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      sk[i] = w[i] - s_.prev_w[i];
-      yk[i] = g[i] - s_.prev_g[i];
-    }
+    std::ranges::transform(w, s_.prev_w, sk.begin(), std::minus<>());
+    std::ranges::transform(g, s_.prev_g, yk.begin(), std::minus<>());
     if (dot<T>(yk, sk) > 1e-10) {
       if (s_.s.size() == static_cast<std::size_t>(p_.history)) {
         s_.s.erase(s_.s.begin());
@@ -204,19 +199,13 @@ void Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss, const 
   }
 
   const double gtd = dot<T>(g, d);
-  if (!(gtd < 0.0)) {
-    s_.stop = kNotDescent;
-    return;
-  }
+  if (!(gtd < 0.0)) return kNotDescent;
   double l1 = 0.0;
   for (T x : g) l1 += std::abs(static_cast<double>(x));
   double t = s_.iteration == 0 ? std::min(1.0, 1.0 / l1) * p_.lr : p_.lr;
   if (p_.line_search == LineSearch::strong_wolfe && f != nullptr && std::isfinite(loss)) {
     t = strong_wolfe<T>(w, d, loss, gtd, t, p_.tolerance_change, *f, s_.evaluations);
-    if (t == 0.0) {
-      s_.stop = kNoDecrease;
-      return;
-    }
+    if (t == 0.0) return kNoDecrease;
   }
   s_.prev_w.assign(w.begin(), w.end());
   s_.prev_g.assign(g.begin(), g.end());
@@ -229,6 +218,7 @@ void Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss, const 
   }
   s_.last_step = moved;
   ++s_.iteration;
+  return kRunning;
 }
 
 template <std::floating_point T>

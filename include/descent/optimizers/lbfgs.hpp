@@ -91,16 +91,15 @@ class Lbfgs final : public Optimizer<T> {
   }
   std::size_t size() const override { return s_.n; }
   /// Without a closure there is no line search: a step of length lr along d.
-  void step(std::span<T> w, std::span<const T> g) override { iterate(w, g, NAN, nullptr); }
-  void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override {
-    iterate(w, g, loss, f ? &f : nullptr);
-  }
+  void step(std::span<T> w, std::span<const T> g) override { step_with(w, g, NAN, {}); }
+  void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
   std::string converged() const override;
   void visit_state(StateVisitor<T>& visitor) override;
   const LbfgsState<T>& state() const { return s_; }
 
  private:
-  void iterate(std::span<T> w, std::span<const T> g, double loss, const Closure<T>* f);
+  /// One iteration; returns 0, or why it stopped instead (see converged()).
+  std::int64_t iterate(std::span<T> w, std::span<const T> g, double loss, const Closure<T>* f);
   LbfgsParams p_;
   LbfgsState<T> s_;
 };
