@@ -34,8 +34,7 @@ struct AdadeltaRule {
     T rho, one_minus_rho, eps, neg_lr;
   };
   static Scalars<double> scalars(const Params& p) { return {p.rho, 1.0 - p.rho, p.eps, -p.lr}; }
-  // In torch's order: sq*rho + ((1-rho)*g)*g; dx = (sqrt(acc+eps) / sqrt(sq+eps)) * g;
-  // acc*rho + ((1-rho)*dx)*dx; w + (-lr)*dx.
+  // In torch's order of operations.
   template <class T>
   static void update(const Scalars<T>& k, T& w, T g, T& sq, T& acc) {
     sq = sq * k.rho + (k.one_minus_rho * g) * g;

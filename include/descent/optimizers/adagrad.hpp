@@ -41,7 +41,7 @@ struct AdagradRule {
   static Scalars<double> scalars(const Params& p, Counters& c) {
     return {-(p.lr / (1.0 + static_cast<double>(c.step++) * p.lr_decay)), p.eps};
   }
-  // In torch's order: S + g*g; w + (-clr*g) / (sqrt(S) + eps).
+  // In torch's order of operations.
   template <class T>
   static void update(const Scalars<T>& k, T& w, T g, T& sum) {
     sum = sum + g * g;

@@ -69,7 +69,7 @@ struct NadamRule {
             -p.lr * (1.0 - mu) / (1.0 - c.mu_product),
             -p.lr * mu_next / (1.0 - product_next)};
   }
-  // In torch's order: d = sqrt(v / bias2) + eps; w + (c_grad*g)/d, then + (c_avg*m)/d.
+  // In torch's order of operations.
   template <class T>
   static void update(const Scalars<T>& k, T& w, T g, T& m, T& v) {
     m = m * k.beta1 + k.one_minus_beta1 * g;

@@ -52,8 +52,7 @@ struct RadamRule {
     return {p.beta1, 1.0 - p.beta1,    p.beta2, 1.0 - p.beta2, 1.0 - std::pow(p.beta1, t),
             p.lr,    std::sqrt(bias2), rect,    p.eps,         on ? 1.0 : 0.0};
   }
-  // In torch's order: mh = m/bias1; w - ((mh*lr) * (bias2_sqrt/(sqrt(v)+eps))) * rect, or
-  // w - mh*lr before the rectification starts.
+  // In torch's order of operations.
   template <class T>
   static void update(const Scalars<T>& k, T& w, T g, T& m, T& v) {
     m = m * k.beta1 + k.one_minus_beta1 * g;
