@@ -13,6 +13,9 @@
 #include <string>
 
 #include "descent/error.hpp"
+#include "descent/optimizer_config.hpp"
+#include "descent/optimizers/momentum.hpp"
+#include "descent/optimizers/sgd.hpp"
 #include "descent/spec.hpp"
 
 namespace descent {
@@ -115,6 +118,21 @@ TEST(Registry, HoldsTheSeedsOptimizersAndFunctions) {
         "nesterov", "adamw", "adamax", "nadam", "radam", "rprop", "asgd", "lion"})
     EXPECT_EQ(find_optimizer(name).name, name);
   for (const char* name : {"isotropic", "anisotropic"}) EXPECT_EQ(find_function(name).name, name);
+}
+
+TEST(Registry, AnOptimizerTakesOnlyItsOwnMethodsConfiguration) {
+  const Momentum<double> own(OptimizerConfig::parse("momentum:lr=0.05,alpha=0.5"));
+  EXPECT_EQ(own.params().get("lr"), 0.05);
+  EXPECT_EQ(own.params().get("alpha"), 0.5);
+  const Sgd<double> alias(OptimizerConfig::parse("gd:lr=0.2"));
+  EXPECT_EQ(alias.params().get("lr"), 0.2);
+  // momentum's keys include sgd's: without the check this would build an sgd silently.
+  try {
+    const Sgd<double> other(OptimizerConfig::parse("momentum:lr=0.05"));
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("a configuration of 'momentum' given to optimizer 'sgd'"));
+  }
 }
 
 TEST(Registry, NamesAreUnique) {

@@ -237,9 +237,10 @@ class Elementwise final : public Optimizer<T> {
     c.set_preludes(preludes);
     c.set(this->params().values());
   }
-  /// An optimizer of a configuration of this rule (whose values are checked already).
+  /// An optimizer of a configuration of this rule (whose values are checked already). Throws
+  /// InputError for a configuration of another method.
   explicit Elementwise(const OptimizerConfig& c)
-      : p_(from_param_set<Params>(c.values(), R::fields)),
+      : p_(from_param_set<Params>(of_rule(c).values(), R::fields)),
         preludes_(c.preludes()),
         schedule_(c.schedule()) {}
 
@@ -297,6 +298,13 @@ class Elementwise final : public Optimizer<T> {
   const State& state() const { return s_; }
 
  private:
+  static const OptimizerConfig& of_rule(const OptimizerConfig& c) {
+    if (c.method().name != R::doc.name)
+      throw InputError("a configuration of '" + c.method().name + "' given to optimizer '" +
+                       std::string(R::doc.name) + "'");
+    return c;
+  }
+
   Params p_;
   Preludes preludes_;
   std::shared_ptr<const Schedule> schedule_;
