@@ -20,7 +20,10 @@
 //
 // Block sizes per SIMD level: the vector width (8 doubles for AVX-512, 4 for AVX2, 2 for SSE2)
 // and how many vectors a block interleaves, so that the loop's chain of dependent operations
-// (formula, update, formula) is overlapped without running out of registers.
+// (formula, update, formula) is overlapped without running out of registers. A rule whose
+// scalars change at every step (Adam's bias corrections: a pow per lane and step) spends its time
+// in scalar code, which runs slower on CPUs that lower their clock while 512-bit instructions run;
+// at the AVX-512 level it uses the AVX2 blocks (measured in docs/PERFORMANCE.md).
 #pragma once
 
 #include <algorithm>
@@ -347,7 +350,10 @@ template <ElementwiseRule R, unsigned V, int Mode, class L, class Formula>
 #if DESCENT_X86_64_KERNELS
 template <ElementwiseRule R, unsigned V, int Mode, class Formula>
 [[gnu::target("avx512f"), gnu::flatten]] void fused_avx512(const FusedJob<R, Formula>& job) {
-  fused_blocks<R, V, Mode, FusedAvx512>(job);
+  if constexpr (steady_after<R>() == INT64_MAX)
+    fused_blocks<R, V, Mode, FusedAvx2>(job);
+  else
+    fused_blocks<R, V, Mode, FusedAvx512>(job);
 }
 template <ElementwiseRule R, unsigned V, int Mode, class Formula>
 [[gnu::target("avx2"), gnu::flatten]] void fused_avx2(const FusedJob<R, Formula>& job) {
