@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "descent/optimizer_config.hpp"
-#include "descent/optimizers/catalog.hpp"
 #include "descent/parallel.hpp"
 #include "descent/registry.hpp"
 #include "descent/simd.hpp"
@@ -86,11 +85,6 @@ void BM_RuleBatch(benchmark::State& state, std::string rule, descent::Simd level
   descent::set_simd(descent::simd_supported().back());
 }
 
-template <std::size_t... I>
-std::vector<std::string> rule_names(std::index_sequence<I...>) {
-  return {std::string(descent::BuiltinRules::At<I>::doc.name)...};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,8 +99,9 @@ int main(int argc, char** argv) {
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();
     }
-  for (const std::string& rule :
-       rule_names(std::make_index_sequence<descent::BuiltinRules::size>{}))
+  for (const descent::OptimizerInfo* o : descent::optimizer_catalog()) {
+    if (!o->elementwise || !o->alias_of.empty()) continue;
+    const std::string& rule = o->name;
     for (descent::Simd level : descent::simd_supported())
       for (bool fused : {true, false}) {
         const std::string name = std::string(fused ? "Fused/" : "Lanes/") + rule + "/" +
@@ -115,6 +110,7 @@ int main(int argc, char** argv) {
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
       }
+  }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
