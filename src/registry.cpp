@@ -111,6 +111,18 @@ std::unique_ptr<Objective> make_function(std::string_view spec_text) {
   return info.make(resolve_params("function", spec, info.params));
 }
 
+FunctionCost function_cost(std::string_view spec_text) {
+  if (looks_like_expression(spec_text)) {
+    const Expression e(spec_text);
+    // An evaluation walks the formula's tape forward and back: a few operations per character.
+    return {.dim = e.dim(), .evaluation = 8.0 * static_cast<double>(spec_text.size())};
+  }
+  const Spec spec = parse_spec(spec_text);
+  const FunctionInfo& info = find_function(spec.name);
+  if (!info.cost) return {};
+  return info.cost(resolve_params("function", spec, info.params));
+}
+
 std::string short_label(std::string_view spec) {
   try {
     return OptimizerConfig::parse(spec).label();

@@ -1,6 +1,6 @@
-// descent: the exception thrown for invalid input (a bad spec, a value out of range, a malformed
-// file). Numerical events during a run are never exceptions: they end a run with a termination
-// reason (see runner.hpp).
+// descent: the exceptions thrown for invalid input (a bad spec, a value out of range, a malformed
+// file) and for cancelled work. Numerical events during a run are never exceptions: they end a run
+// with a termination reason (see runner.hpp).
 #pragma once
 
 #include <stdexcept>
@@ -13,6 +13,13 @@ namespace descent {
 class InputError : public std::runtime_error {
  public:
   explicit InputError(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// Work stopped because its caller asked (RunOptions::cancelled returned true): a deadline
+/// passed or nobody waits for the answer any more. What was computed is discarded.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("cancelled") {}
 };
 
 }  // namespace descent

@@ -74,13 +74,31 @@ void check_lanes(std::size_t dim, std::size_t lanes, std::size_t x, std::size_t 
                  std::size_t g);
 }  // namespace detail
 
-/// The registry's description of one function: name in specs, a one-line doc, parameters and a
-/// factory receiving values already checked against the parameters' ranges.
+/// What a function costs, known from its settings before it is built, so that work can be refused
+/// before it starts (`descent serve` holds every request to a budget). Counts of arithmetic
+/// operations are rough: within a small factor of what the function does.
+struct FunctionCost {
+  std::size_t dim = 2;      ///< coordinates
+  double build = 0;         ///< operations to build it (its data, its minimizer)
+  double memory = 0;        ///< bytes it holds once built, beyond a few hundred
+  double evaluation = 100;  ///< operations of one value and gradient
+};
+
+/// The cost of an n-D function that holds nothing and spends `per_coordinate` operations on each
+/// coordinate of an evaluation.
+inline FunctionCost sized_cost(double n, double per_coordinate) {
+  return {.dim = static_cast<std::size_t>(n), .evaluation = per_coordinate * n + 100};
+}
+
+/// The registry's description of one function: name in specs, a one-line doc, parameters, a
+/// factory receiving values already checked against the parameters' ranges, and what the function
+/// costs with given values (empty: a 2-D function of fixed, small cost).
 struct FunctionInfo {
   std::string name;
   std::string doc;
   std::vector<ParamInfo> params;
   std::function<std::unique_ptr<Objective>(const ParamSet&)> make;
+  std::function<FunctionCost(const ParamSet&)> cost = {};
 };
 
 }  // namespace descent

@@ -104,6 +104,9 @@ struct OptimizerInfo {
   std::function<std::string(const ParamSet&)> validate;
   std::function<std::unique_ptr<Optimizer<double>>(const OptimizerConfig&)> make_double;
   std::function<std::unique_ptr<Optimizer<float>>(const OptimizerConfig&)> make_float;
+  /// The most evaluations of the objective one step can make (a line search makes several), for
+  /// estimating what a run costs before it starts.
+  std::size_t evaluations_per_step = 1;
 };
 
 class Schedule;

@@ -40,6 +40,11 @@ std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec);
 /// Throws InputError as above, or with the column of a malformed expression.
 std::unique_ptr<Objective> make_function(std::string_view spec);
 
+/// What make_function(spec) would cost, found without building the function (an expression is
+/// parsed, which is cheap: its text is at most 2,000 characters). Throws InputError for a spec
+/// that make_function refuses before building.
+FunctionCost function_cost(std::string_view spec);
+
 /// A short label for an optimizer spec, for tables and legends: the name, the keys marked
 /// always_shown (lr, and momentum's alpha, RMSProp's beta), the keys that differ from their
 /// defaults, and any "@schedule". "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0" gives

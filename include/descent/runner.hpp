@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -28,7 +29,13 @@ struct RunOptions {
   /// Record the trajectory and the metrics computed from it. Without, a run keeps its
   /// termination, final loss, best loss and step, and steps to tol (what sweeps and tuning read).
   bool record = true;
+  /// Asked between steps (every kCancelCheckSteps steps, and before the first): when it returns
+  /// true the run throws Cancelled. Sweeps pass it to each of their runs. Empty: never asked.
+  std::function<bool()> cancelled = {};
 };
+
+/// How many steps a run takes between two questions to RunOptions::cancelled.
+inline constexpr std::size_t kCancelCheckSteps = 16;
 
 enum class Termination {
   completed,  ///< all steps were taken

@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -156,6 +157,7 @@ struct FusedJob {
   std::size_t steps;
   double tol;
   RunResult* out;
+  const std::function<bool()>& cancelled;  ///< RunOptions::cancelled, asked before each block
 };
 
 /// Steps whose scalars a block computes at once, when they change from step to step: the loop
@@ -339,6 +341,7 @@ template <ElementwiseRule R, unsigned V, int Mode, class L, class Formula>
   FusedBlockIO<R, B, S, N> io;
   const std::size_t lanes = job.p.size();
   for (std::size_t first = 0; first < lanes; first += B) {
+    if (job.cancelled && job.cancelled()) throw Cancelled();
     fused_start<R, V>(job, io, first, std::min(B, lanes - first), B);
     fused_steps<R, V, Mode, L>(job, io);
     fused_finish(job, io);
@@ -378,8 +381,8 @@ std::vector<RunResult> run_fused_rule(const Objective& f, const Formula& formula
     throw std::invalid_argument("run_fused: the starts are not 2 x lanes values");
   if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
   std::vector<RunResult> out(lanes);
-  const FusedJob<R, Formula> job{f,      formula,       p,           decays,
-                                 starts, options.steps, options.tol, out.data()};
+  const FusedJob<R, Formula> job{
+      f, formula, p, decays, starts, options.steps, options.tol, out.data(), options.cancelled};
   const Simd level = simd();
   with_variant<variant_bits<R>()>(variant, [&]<unsigned V>() {
     const auto run = [&]<int Mode>() {

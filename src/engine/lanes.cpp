@@ -61,6 +61,7 @@ std::vector<RunResult> run_lanes(const Objective& f, LaneOptimizer& optimizer, s
   const double tol = options.tol;
   std::vector<double> wj(dim), gj(dim);
   for (std::size_t k = 0;; ++k) {
+    if (options.cancelled && k % kCancelCheckSteps == 0 && options.cancelled()) throw Cancelled();
     f.value_and_gradient_lanes(lanes, std::span<const double>(w), std::span<double>(loss),
                                std::span<double>(g));
     // A cheap test first: the sum of the point, the loss and the gradient is finite when they

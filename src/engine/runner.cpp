@@ -121,6 +121,8 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     return f.value_and_gradient(x, gx);
   };
   for (std::size_t k = first_step;; ++k) {
+    if (options.cancelled && (k - first_step) % kCancelCheckSteps == 0 && options.cancelled())
+      throw Cancelled();
     const double loss = closure(w, g);
     if (auto what = detail::non_finite(f, w, loss, g)) {
       if (k == first_step) throw InputError(detail::not_finite_at_start(f, w, *what));

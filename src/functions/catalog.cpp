@@ -482,7 +482,8 @@ const FunctionInfo& rastrigin_info() {
       {integer_param("n", 2, 1, 100000, "dimension")},
       [](const ParamSet& s) -> std::unique_ptr<Objective> {
         return std::make_unique<Rastrigin>(static_cast<int>(s.get("n")));
-      }};
+      },
+      [](const ParamSet& s) { return sized_cost(s.get("n"), 40); }};
   return info;
 }
 
@@ -502,7 +503,8 @@ const FunctionInfo& styblinski_tang_info() {
       {integer_param("n", 2, 1, 100000, "dimension")},
       [](const ParamSet& s) -> std::unique_ptr<Objective> {
         return std::make_unique<StyblinskiTang>(static_cast<int>(s.get("n")));
-      }};
+      },
+      [](const ParamSet& s) { return sized_cost(s.get("n"), 10); }};
   return info;
 }
 
@@ -514,7 +516,8 @@ const FunctionInfo& ill_conditioned_info() {
        integer_param("n", 10, 1, 10000000, "dimension")},
       [](const ParamSet& s) -> std::unique_ptr<Objective> {
         return std::make_unique<IllConditioned>(s.get("kappa"), static_cast<int>(s.get("n")));
-      }};
+      },
+      [](const ParamSet& s) { return sized_cost(s.get("n"), 4); }};
   return info;
 }
 

@@ -110,7 +110,8 @@ const FunctionInfo& rosenbrock_info() {
         {n},
         [](const ParamSet& s) -> std::unique_ptr<Objective> {
           return std::make_unique<Rosenbrock>(RosenbrockParams{.n = static_cast<int>(s.get("n"))});
-        }};
+        },
+        [](const ParamSet& s) { return sized_cost(s.get("n"), 12); }};
   }();
   return info;
 }

@@ -122,6 +122,7 @@ const OptimizerInfo& lbfgs_info() {
   static const OptimizerInfo info = [] {
     OptimizerInfo i = documented(kLbfgsDoc);
     i.params = param_infos(kLbfgsFields);
+    i.evaluations_per_step = 1 + kMaxEvaluations;
     i.make_double = [](const OptimizerConfig& c) { return make_lbfgs<double>(c); };
     i.make_float = [](const OptimizerConfig& c) { return make_lbfgs<float>(c); };
     return i;
