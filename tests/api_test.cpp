@@ -31,6 +31,7 @@ namespace {
 
 using json = nlohmann::json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 json ok(const std::string& method, const std::string& path, const std::string& body = "") {
   const ApiResponse r = handle_api(method, path, body);
@@ -220,10 +221,10 @@ TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
   refused("/api/analyze", R"({"function": "anisotropic", "at": [1]})", 400, "", "at");
   refused("/api/sweep", R"({})", 400, "'grid' is required", "grid");
   refused("/api/sweep", R"({"grid": ["lr=1:0:lin:5"]})", 400, "low end is above", "grid");
-  refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:300", "alpha=0:0.9:lin:300"]})", 400,
+  refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:300", "alpha=0:0.9:lin:300"]})", 422,
           "at most 65536", "grid");
   refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:101", "alpha=0:0.9:lin:100"], "steps": 5000})",
-          400, "cells x steps", "steps");
+          422, "cells x steps", "steps");
   refused("/api/sweep", R"({"grid": ["alpha=0:1:lin:3"]})", 400, "invalid setting", "grid");
   refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:3"], "metric": "speed"})", 400, "unknown metric",
           "metric");
@@ -244,7 +245,82 @@ TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
   refused("/api/sweep",
           R"({"grid": ["lr=1e-4:1e-3:log:100", "alpha=0:0.9:lin:100"], "steps": 5000,
               "function": "rosenbrock"})",
-          503, "longer than the time budget", "grid", quick);
+          503, "cut off after its time budget of 0 ms", "", quick);
+}
+
+// What a request would cost is known from its fields before anything is built: a function
+// too large to hold, too many coordinates (with or without a start point), an answer too large
+// and too much work are refused at once with 422 and the limit.
+TEST(Api, WorkOverTheLimitsIsRefusedBeforeAnythingIsBuilt) {
+  refused("/api/surface", R"({"function": "least_squares:n=1000000,d=300"})", 422,
+          "would hold 2.42e+09 bytes; at most 2.56e+08", "function");
+  refused("/api/surface", R"({"function": "least_squares:n=1000000,d=40"})", 422,
+          "at most 2.56e+08", "function");
+  refused("/api/run", R"({"optimizers": ["sgd"], "function": "rosenbrock:n=5000"})", 422,
+          "5000 coordinates; at most 1000", "function");
+  refused("/api/analyze", R"({"function": "rosenbrock:n=5000"})", 422, "at most 1000", "function");
+  refused("/api/sweep", R"({"grid": ["lr=0.1:1:lin:3"], "function": "rosenbrock:n=5000"})", 422,
+          "at most 1000", "function");
+  // Every field within its range, but the answer would be 16 million numbers (300 MB).
+  refused("/api/run",
+          R"({"function": "rosenbrock:n=1000", "steps": 2000,
+              "optimizers": ["sgd", "adam", "sgd", "adam", "sgd", "adam", "sgd", "adam"]})",
+          422, "the answer would hold 1.6e+07 numbers; at most 1000000", "steps");
+  // A small answer, but 26 evaluations per L-BFGS step of a large least-squares problem.
+  refused("/api/run",
+          R"({"function": "least_squares:n=20000,d=50", "steps": 1000,
+              "optimizers": ["lbfgs"]})",
+          422, "operations; at most 1e+10", "steps");
+  refused("/api/run", R"({"function": "least_squares:n=100000,d=100", "optimizers": ["sgd"]})", 422,
+          "building function", "function");
+  refused("/api/sweep",
+          R"({"function": "least_squares:n=20000,d=100", "optimizer": "lbfgs",
+              "grid": ["lr=0.1:1:lin:100"], "steps": 100})",
+          422, "operations", "steps");
+  // The same requests, smaller, are answered.
+  ok("POST", "/api/run",
+     R"({"function": "least_squares:n=1000,d=10", "steps": 10, "optimizers": ["lbfgs"]})");
+  ok("POST", "/api/analyze", R"({"function": "rosenbrock:n=100"})");
+}
+
+// Text that is not ASCII, or not UTF-8, and numbers beyond double's range are bad requests, and
+// every answer is JSON.
+TEST(Api, AnyTextOrNumberIsABadRequestNotAnError) {
+  refused("/api/run", R"({"optimizers": ["sgd"], "function": "x²+y"})", 400, "column 2",
+          "function");
+  refused("/api/run", R"({"optimizers": ["sgd"], "steps": 1e400})", 400, "not valid JSON", "");
+  refused("/api/run", R"({"optimizers": ["sgd"], "tol": -1e400})", 400, "not valid JSON", "");
+  refused("/api/run", "{\"optimizers\": [\"sgd:lr=\xff\"]}", 400, "", "");
+  const ApiResponse path = handle_api("GET", "/\xff", "");
+  EXPECT_EQ(path.status, 404);
+  EXPECT_TRUE(json::accept(path.body)) << path.body;
+}
+
+// Long work stops at its time budget, and as soon as its caller says so (the server's: the client
+// went away), asked between steps.
+TEST(Api, ExpensiveWorkIsCutOffByItsBudgetOrItsCaller) {
+  ApiLimits quick;
+  quick.time_budget = std::chrono::milliseconds(0);
+  refused("/api/run", R"({"optimizers": ["sgd"], "steps": 10000})", 503,
+          "cut off after its time budget", "", quick);
+  refused("/api/surface", R"({"resolution": 401})", 503, "cut off after its time budget", "",
+          quick);
+  for (const char* optimizer : {"momentum", "lbfgs"}) {
+    int asked = 0;
+    const ApiResponse r = handle_api(
+        "POST", "/api/sweep",
+        std::string(R"({"grid": ["lr=0.01:0.1:lin:300"], "steps": 5000, "optimizer": ")") +
+            optimizer + R"("})",
+        {}, [&] { return ++asked > 3; });
+    EXPECT_EQ(r.status, 503) << optimizer << " " << r.body;
+    EXPECT_THAT(r.body, HasSubstr("cancelled before it finished"));
+  }
+  int asked = 0;
+  const ApiResponse run =
+      handle_api("POST", "/api/run", R"({"optimizers": ["sgd"], "steps": 10000})", {},
+                 [&] { return ++asked > 3; });
+  EXPECT_EQ(run.status, 503) << run.body;
+  EXPECT_EQ(asked, 4);  // asked every kCancelCheckSteps steps: stopped at step 48
 }
 
 TEST(Api, EveryEndpointAnswersItsOwnMethodOnly) {
@@ -273,27 +349,65 @@ TEST(Api, DocsListTheEndpointsOfTheRouteTable) {
   EXPECT_EQ(documented, routed);
 }
 
-TEST(Api, ServesOverHttp) {
-  // The real program on a free port of the loopback interface.
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
+/// The real program serving on a free port of the loopback interface (with `args`), stopped at
+/// the end of the scope. Its standard error goes to a file.
+class Served {
+ public:
+  explicit Served(std::vector<std::string> args = {}) {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    errors_ = std::filesystem::temp_directory_path() /
+              ("descent-serve-" + std::to_string(getpid()) + "-" + std::to_string(++count_));
+    std::vector<std::string> argv = {DESCENT_CLI, "serve"};
+    if (std::find(args.begin(), args.end(), "--port") == args.end())
+      args.insert(args.end(), {"--port", "0"});
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      std::FILE* err = std::fopen(errors_.c_str(), "w");
+      if (err != nullptr) dup2(fileno(err), STDERR_FILENO);
+      std::vector<char*> raw;
+      for (std::string& a : argv) raw.push_back(a.data());
+      raw.push_back(nullptr);
+      execv(DESCENT_CLI, raw.data());
+      _exit(127);
+    }
+    close(out[1]);
+    char ch = 0;
+    while (read(out[0], &ch, 1) == 1 && ch != '\n') line_ += ch;
     close(out[0]);
-    execl(DESCENT_CLI, DESCENT_CLI, "serve", "--port", "0", static_cast<char*>(nullptr));
-    _exit(127);
+    const std::size_t at = line_.find(":", line_.find("http://") + 7);
+    if (at != std::string::npos && line_.find("http://") != std::string::npos)
+      port_ = std::atoi(line_.c_str() + at + 1);
   }
-  close(out[1]);
-  std::string line;
-  char ch = 0;
-  while (read(out[0], &ch, 1) == 1 && ch != '\n') line += ch;
-  close(out[0]);
-  const std::string address = "http://127.0.0.1:";
-  const std::size_t at = line.find(address);
-  ASSERT_NE(at, std::string::npos) << line;
-  const int port = std::stoi(line.substr(at + address.size()));
+  ~Served() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    std::filesystem::remove(errors_);
+  }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& line() const { return line_; }
+  std::string errors() const {
+    std::ifstream in(errors_);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+ private:
+  static inline int count_ = 0;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string line_;
+  std::filesystem::path errors_;
+};
+
+TEST(Api, ServesOverHttp) {
+  const Served served;
+  const int port = served.port();
+  ASSERT_GT(port, 0) << served.line();
   httplib::Client client("127.0.0.1", port);
   const auto functions = client.Get("/api/functions");
   ASSERT_TRUE(functions);
@@ -326,9 +440,81 @@ TEST(Api, ServesOverHttp) {
     ASSERT_TRUE(outside) << path;
     EXPECT_EQ(outside->status, 404) << path;
   }
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
+}
+
+// Only this machine's names, this origin and JSON bodies: what a web page elsewhere could send
+// (DNS rebinding, a cross-origin form or fetch) is refused before any work.
+TEST(Serve, RefusesOtherHostsOriginsAndNonJsonBodies) {
+  const Served served({"--allow-host", "lab.example"});
+  ASSERT_GT(served.port(), 0) << served.line();
+  httplib::Client client("127.0.0.1", served.port());
+  const std::string run = R"({"optimizers": ["sgd"], "steps": 3})";
+  const std::string self = "http://127.0.0.1:" + std::to_string(served.port());
+  const auto status = [&](httplib::Headers headers, const char* type = "application/json") {
+    const auto r = client.Post("/api/run", headers, run, type);
+    return r ? r->status : -1;
+  };
+  EXPECT_EQ(status({{"Host", "evil.example"}}), 421);
+  EXPECT_EQ(status({{"Host", "evil.example:" + std::to_string(served.port())}}), 421);
+  EXPECT_EQ(status({{"Host", "localhost"}}), 200);
+  EXPECT_EQ(status({{"Host", "[::1]:80"}}), 200);
+  EXPECT_EQ(status({{"Host", "LAB.example:9"}}), 200);  // --allow-host
+  EXPECT_EQ(status({{"Origin", "http://evil.example"}}), 403);
+  EXPECT_EQ(status({{"Origin", "null"}}), 403);
+  EXPECT_EQ(status({{"Origin", "http://localhost:1"}}), 403);  // another port: another origin
+  EXPECT_EQ(status({{"Origin", "https://127.0.0.1:" + std::to_string(served.port())}}), 403);
+  EXPECT_EQ(status({{"Origin", self}}), 200);
+  EXPECT_EQ(status({}, "text/plain"), 415);
+  EXPECT_EQ(status({}, "application/x-www-form-urlencoded"), 415);
+  EXPECT_EQ(status({}, "application/json; charset=utf-8"), 200);
+  const auto page = client.Get("/", {{"Host", "evil.example"}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 421);
+  EXPECT_THAT(page->body, HasSubstr("--allow-host evil.example"));
+}
+
+// Every odd request gets its documented status and a JSON message, never a 500.
+TEST(Serve, OddRequestsGetTheirStatus) {
+  const Served served;
+  ASSERT_GT(served.port(), 0) << served.line();
+  httplib::Client client("127.0.0.1", served.port());
+  const auto options = client.Options("/api/run");
+  ASSERT_TRUE(options);
+  EXPECT_EQ(options->status, 405);
+  const auto odd = client.Get("/%FF");
+  ASSERT_TRUE(odd);
+  EXPECT_EQ(odd->status, 404);
+  EXPECT_TRUE(json::accept(odd->body)) << odd->body;
+  const auto text = client.Post("/api/analyze", R"({"function": "x²"})", "application/json");
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->status, 400);
+  const auto huge =
+      client.Post("/api/run", R"({"optimizers": ["sgd"], "steps": 1e400})", "application/json");
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 400);
+  // 500 overlapping parts of plotly.js would answer 2.4 GB.
+  std::string many = "bytes=0-";
+  for (int i = 0; i < 500; ++i) many += ",0-";
+  const auto ranges = client.Get("/vendor/plotly.min.js", {{"Range", many}});
+  ASSERT_TRUE(ranges);
+  EXPECT_EQ(ranges->status, 416);
+  EXPECT_LT(ranges->body.size(), 1000u);
+  const auto two = client.Get("/index.html", {{"Range", "bytes=0-9,20-29"}});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->status, 206);
+}
+
+// A busy port is refused, not shared; an address other machines reach is warned about.
+TEST(Serve, RefusesABusyPortAndWarnsOffLoopback) {
+  const Served first;
+  ASSERT_GT(first.port(), 0) << first.line();
+  const Served second({"--port", std::to_string(first.port())});
+  EXPECT_EQ(second.port(), 0) << second.line();
+  EXPECT_THAT(second.errors(), HasSubstr("cannot listen"));
+  const Served open({"--host", "0.0.0.0", "--no-page"});
+  ASSERT_GT(open.port(), 0) << open.line();
+  EXPECT_THAT(open.errors(), HasSubstr("warning: listening on 0.0.0.0, not on loopback"));
+  EXPECT_THAT(first.errors(), Not(HasSubstr("warning")));
 }
 
 TEST(WebAssets, ServesThePageFilesOnlyAndSaysWhatIsMissing) {

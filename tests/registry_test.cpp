@@ -135,6 +135,28 @@ TEST(Registry, AnOptimizerTakesOnlyItsOwnMethodsConfiguration) {
   }
 }
 
+// A function's cost is known before it is built, and tells its dimension right.
+TEST(Registry, EveryFunctionsCostGivesItsDimensionBeforeItIsBuilt) {
+  for (const FunctionInfo* info : function_catalog()) {
+    std::vector<std::string> specs = {info->name};
+    for (const ParamInfo& p : info->params)
+      if (p.name == "n" || p.name == "d") specs.push_back(info->name + ":" + p.name + "=3");
+    for (const std::string& spec : specs) {
+      const FunctionCost cost = function_cost(spec);
+      EXPECT_EQ(cost.dim, make_function(spec)->dim()) << spec;
+      EXPECT_GT(cost.evaluation, 0) << spec;
+    }
+  }
+  EXPECT_EQ(function_cost("x^2 + y^2 + z").dim, 3u);
+  EXPECT_EQ(function_cost("rosenbrock:n=10000000").dim, 10000000u);  // not built
+  EXPECT_GT(function_cost("least_squares:n=1000000,d=1000").memory, 8e9);
+  EXPECT_THROW(function_cost("bowl"), InputError);
+  EXPECT_THROW(function_cost("rosenbrock:n=1"), InputError);
+  // L-BFGS's line search evaluates the function up to 25 more times in a step.
+  EXPECT_EQ(find_optimizer("lbfgs").evaluations_per_step, 26u);
+  EXPECT_EQ(find_optimizer("adam").evaluations_per_step, 1u);
+}
+
 TEST(Registry, NamesAreUnique) {
   std::set<std::string> names;
   for (const auto* o : optimizer_catalog()) EXPECT_TRUE(names.insert(o->name).second) << o->name;

@@ -78,6 +78,19 @@ TEST(Runner, BadStartsAreInputErrors) {
   EXPECT_THROW(run(f, sgd, ok, {.steps = 1, .tol = NAN}), InputError);
 }
 
+// A run asks whether to stop every kCancelCheckSteps steps, and stops with Cancelled.
+TEST(Runner, StopsWhenCancelled) {
+  const Anisotropic f;
+  Sgd<double> sgd;
+  int asked = 0;
+  RunOptions options{.steps = 1000};
+  options.cancelled = [&] { return ++asked == 3; };
+  EXPECT_THROW(run(f, sgd, f.default_start(), options), Cancelled);
+  EXPECT_EQ(asked, 3);
+  options.cancelled = [] { return false; };
+  EXPECT_EQ(run(f, sgd, f.default_start(), options).stop_step, 1000u);
+}
+
 TEST(RunAll, RunsEachOptimizerIndependently) {
   const Anisotropic f;
   std::vector<std::unique_ptr<Optimizer<double>>> opts;

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <cmath>
 #include <string>
 
@@ -84,6 +86,26 @@ TEST(Sweep, ACellIsTheSingleRunWithItsSettings) {
   EXPECT_EQ(cell.median, 0.021879819513374647);
   EXPECT_EQ(cell.runs, 1u);
   EXPECT_EQ(cell.termination, "completed 50 steps");
+}
+
+// Every way a sweep runs its cells (the fused loop for a formula, lanes for other functions, one
+// run at a time for L-BFGS and noisy gradients) stops with Cancelled when asked to.
+TEST(Sweep, StopsWhenCancelled) {
+  for (const char* function : {"anisotropic", "rosenbrock:n=3"})
+    for (const char* optimizer : {"momentum", "lbfgs"})
+      for (double noise : {0.0, 0.1}) {
+        SweepConfig c = momentum_sweep();
+        c.function = function;
+        if (c.function != "anisotropic") c.start = {-1, 1, 1};
+        c.optimizer = OptimizerConfig::parse(optimizer);
+        c.noise = noise;
+        c.axes = {parse_grid_axis("lr=0.001:0.01:lin:600")};
+        c.options.steps = 2000;
+        std::atomic<int> asked = 0;
+        c.options.cancelled = [&] { return ++asked > 2; };
+        EXPECT_THROW((void)sweep(c), Cancelled) << function << " " << optimizer << " " << noise;
+        EXPECT_LT(asked.load(), 200) << function << " " << optimizer << " " << noise;
+      }
 }
 
 TEST(Sweep, DivergenceFollowsTheStabilityLimit) {

@@ -1,7 +1,9 @@
 #include "api.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -32,7 +34,22 @@ struct BadRequest : std::runtime_error {
   std::string field;
 };
 
-ApiResponse reply(int status, const json& body) { return {status, body.dump()}; }
+/// A request whose work is over the limits (422): the message gives the limit.
+struct OverLimit : BadRequest {
+  using BadRequest::BadRequest;
+};
+
+/// What one call may use: the limits, and whether its work must stop now (the time budget ran
+/// out or the caller gave up).
+struct Call {
+  const ApiLimits& limits;
+  std::function<bool()> cancelled;
+};
+
+// Bytes that are not UTF-8 (a request's text quoted in a message) are replaced, never a 500.
+ApiResponse reply(int status, const json& body) {
+  return {status, body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
 
 ApiResponse error(int status, const std::string& message, const std::string& field = "") {
   return reply(status,
@@ -67,7 +84,7 @@ json params_json(const std::vector<ParamInfo>& params) {
   return out;
 }
 
-ApiResponse functions(const json& /*body*/, const ApiLimits& /*limits*/) {
+ApiResponse functions(const json& /*body*/, const Call& /*call*/) {
   json list = json::array();
   for (const FunctionInfo* info : function_catalog()) {
     const std::unique_ptr<Objective> f = make_function(info->name);
@@ -83,7 +100,7 @@ ApiResponse functions(const json& /*body*/, const ApiLimits& /*limits*/) {
   return reply(200, {{"functions", list}});
 }
 
-ApiResponse optimizers(const json& /*body*/, const ApiLimits& /*limits*/) {
+ApiResponse optimizers(const json& /*body*/, const Call& /*call*/) {
   json list = json::array();
   for (const OptimizerInfo* info : optimizer_catalog())
     list.push_back({{"name", info->name},
@@ -95,7 +112,8 @@ ApiResponse optimizers(const json& /*body*/, const ApiLimits& /*limits*/) {
 
 // The limits every request is held to, so that a client (the lab page) clamps its inputs to the
 // same numbers instead of repeating them.
-ApiResponse limits_of(const json& /*body*/, const ApiLimits& l) {
+ApiResponse limits_of(const json& /*body*/, const Call& call) {
+  const ApiLimits& l = call.limits;
   return reply(200, {{"limits",
                       {{"max_body", l.max_body},
                        {"max_steps", l.max_steps},
@@ -104,6 +122,10 @@ ApiResponse limits_of(const json& /*body*/, const ApiLimits& l) {
                        {"max_sweep_steps", l.max_sweep_steps},
                        {"max_sweep_work", l.max_sweep_work},
                        {"max_surface_resolution", l.max_surface_resolution},
+                       {"max_dim", l.max_dim},
+                       {"max_memory", l.max_memory},
+                       {"max_work", l.max_work},
+                       {"max_answer_values", l.max_answer_values},
                        {"time_budget_ms", l.time_budget.count()}}}});
 }
 
@@ -190,10 +212,52 @@ auto in_field(const char* field, F&& make) {
   }
 }
 
-// The function named by the field "function" ("anisotropic" when it is absent).
-std::unique_ptr<Objective> function_field(const Fields& f) {
-  const std::string spec = f.text("function", "anisotropic");
-  return in_field("function", [&] { return make_function(spec); });
+// ---- What a request costs, estimated before anything is built
+
+std::string amount(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", x);
+  return text;
+}
+
+// The cost of the function `spec`, refused when it has too many coordinates or would hold too
+// much memory.
+FunctionCost function_cost_field(const std::string& spec, const ApiLimits& l) {
+  const FunctionCost c = in_field("function", [&] { return function_cost(spec); });
+  if (c.dim > l.max_dim)
+    throw OverLimit("function", "function '" + spec + "' has " + std::to_string(c.dim) +
+                                    " coordinates; at most " + std::to_string(l.max_dim) +
+                                    " are allowed");
+  if (c.memory > l.max_memory)
+    throw OverLimit("function", "function '" + spec + "' would hold " + amount(c.memory) +
+                                    " bytes; at most " + amount(l.max_memory) + " are allowed");
+  if (c.build > l.max_work)
+    throw OverLimit("function", "building function '" + spec + "' would cost about " +
+                                    amount(c.build) + " operations; at most " + amount(l.max_work) +
+                                    " are allowed");
+  return c;
+}
+
+// An optimizer step's own work per coordinate, beside the function's evaluations.
+double step_work(const FunctionCost& c) { return 10.0 * static_cast<double>(c.dim) + 50.0; }
+
+// Refuses work or an answer over the limits, naming the field to change.
+void check_work(double work, double values, const char* field, const ApiLimits& l) {
+  if (work > l.max_work)
+    throw OverLimit(field, "the request would cost about " + amount(work) +
+                               " operations; at most " + amount(l.max_work) +
+                               " are allowed (ask for fewer steps, cells or points, or a smaller "
+                               "function)");
+  if (values > static_cast<double>(l.max_answer_values))
+    throw OverLimit(field, "the answer would hold " + amount(values) + " numbers; at most " +
+                               std::to_string(l.max_answer_values) + " are allowed");
+}
+
+// A start point of the function's dimension, checked before the function is built.
+void check_start_dim(const std::vector<double>& start, const FunctionCost& c) {
+  if (start.size() != c.dim)
+    throw BadRequest("start", "'start' has " + std::to_string(start.size()) +
+                                  " coordinates but the function takes " + std::to_string(c.dim));
 }
 
 // ---- POST /api/run
@@ -209,36 +273,52 @@ struct RunRequest {
   std::vector<std::unique_ptr<Optimizer<double>>> optimizers;
 };
 
-RunRequest read_run(const json& j, const ApiLimits& limits) {
+RunRequest read_run(const json& j, const Call& call) {
+  const ApiLimits& limits = call.limits;
   const Fields f(j, {"function", "start", "steps", "tol", "optimizers", "noise", "seed"});
   RunRequest q;
   q.function = f.text("function", "anisotropic");
-  q.objective = in_field("function", [&] { return make_function(q.function); });
-  q.start = f.point("start").value_or(q.objective->default_start());
-  if (q.start.size() != q.objective->dim())
-    throw BadRequest("start", "'start' has " + std::to_string(q.start.size()) +
-                                  " coordinates but the function takes " +
-                                  std::to_string(q.objective->dim()));
+  const FunctionCost cost = function_cost_field(q.function, limits);
+  const auto start = f.point("start");
+  if (start) check_start_dim(*start, cost);
   q.options.steps = f.count("steps", 50, 0, limits.max_steps);
   q.options.tol = f.real("tol", 1e-6);
+  q.options.cancelled = call.cancelled;
   q.noise = f.real("noise", 0);
   if (q.noise < 0) throw BadRequest("noise", "'noise' must be >= 0");
   q.seed = f.count("seed", 0, 0, std::size_t{1} << 53);
-  for (const std::string& s : f.texts("optimizers", 1, limits.max_optimizers))
-    q.optimizers.push_back(in_field("optimizers", [&] { return make_optimizer<double>(s); }));
+  std::vector<OptimizerConfig> configs;
+  double evaluations = 0;  // per step, of every optimizer together
+  for (const std::string& s : f.texts("optimizers", 1, limits.max_optimizers)) {
+    configs.push_back(in_field("optimizers", [&] { return OptimizerConfig::parse(s); }));
+    evaluations += static_cast<double>(configs.back().method().evaluations_per_step);
+  }
+  // With noise every optimizer gets its own copy of the function; each step evaluates it and
+  // records a point.
+  const double steps = static_cast<double>(q.options.steps),
+               runs = static_cast<double>(configs.size());
+  check_work((q.noise > 0 ? runs + 1 : 1) * cost.build +
+                 steps * (evaluations * cost.evaluation + runs * step_work(cost)),
+             runs * (steps + 1) * (static_cast<double>(cost.dim) + 2), "steps", limits);
+  q.objective = in_field("function", [&] { return make_function(q.function); });
+  q.start = start.value_or(q.objective->default_start());
+  for (const OptimizerConfig& c : configs)
+    q.optimizers.push_back(in_field("optimizers", [&] { return c.make<double>(); }));
   return q;
 }
 
-ApiResponse run_request(const json& j, const ApiLimits& limits) {
-  const RunRequest q = read_run(j, limits);
+ApiResponse run_request(const json& j, const Call& call) {
+  const RunRequest q = read_run(j, call);
   json results = json::array();
   for (const auto& optimizer : q.optimizers) {
-    // A fresh copy of the function each: with noise every optimizer sees the same sequence.
-    std::unique_ptr<Objective> obj = make_function(q.function);
-    if (q.noise > 0) obj = std::make_unique<NoisyGradient>(std::move(obj), q.noise, q.seed);
-    const RunResult r =
-        in_field("start", [&] { return run(*obj, *optimizer, q.start, q.options); });
-    results.push_back(run_result_json(r, *obj, RunJsonLayout::api));
+    // With noise, a fresh copy of the function each, so that every optimizer sees the same
+    // sequence; without, the function holds no state and is shared.
+    std::unique_ptr<Objective> noisy;
+    if (q.noise > 0)
+      noisy = std::make_unique<NoisyGradient>(make_function(q.function), q.noise, q.seed);
+    const Objective& obj = noisy ? *noisy : *q.objective;
+    const RunResult r = in_field("start", [&] { return run(obj, *optimizer, q.start, q.options); });
+    results.push_back(run_result_json(r, obj, RunJsonLayout::api));
   }
   return reply(200, {{"function", q.objective->spec()},
                      {"formula", q.objective->formula()},
@@ -248,10 +328,19 @@ ApiResponse run_request(const json& j, const ApiLimits& limits) {
 
 // ---- POST /api/analyze
 
-ApiResponse analyze_request(const json& j, const ApiLimits& /*limits*/) {
+ApiResponse analyze_request(const json& j, const Call& call) {
   const Fields f(j, {"function", "at"});
-  const std::unique_ptr<Objective> fn = function_field(f);
+  const std::string spec = f.text("function", "anisotropic");
+  const FunctionCost cost = function_cost_field(spec, call.limits);
+  // The Hessian (a gradient per coordinate, at most) and its eigenvalues.
+  const double dim = static_cast<double>(cost.dim);
+  check_work(cost.build + dim * cost.evaluation + 10 * dim * dim * dim, 2 * dim + 10, "function",
+             call.limits);
   const auto at = f.point("at");
+  if (at && at->size() != cost.dim)
+    throw BadRequest("at", "'at' has " + std::to_string(at->size()) +
+                               " coordinates but the function takes " + std::to_string(cost.dim));
+  const std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(spec); });
   const Analysis a = in_field("at", [&] { return analyze(*fn, at); });
   json out = {{"function", fn->spec()},
               {"point", a.point},
@@ -295,10 +384,11 @@ Corners read_corners(const Fields& f, const Box& box) {
 
 // z[row][column] = fn(xs[column], ys[row]), null where it is not finite.
 json surface_values(const Objective& fn, const std::vector<double>& xs,
-                    const std::vector<double>& ys) {
+                    const std::vector<double>& ys, const Call& call) {
   json z = json::array();
   std::vector<double> w(2);
   for (double y : ys) {
+    if (call.cancelled && call.cancelled()) throw Cancelled();
     json row = json::array();
     for (double x : xs) {
       w = {x, y};
@@ -309,14 +399,20 @@ json surface_values(const Objective& fn, const std::vector<double>& xs,
   return z;
 }
 
-ApiResponse surface_request(const json& j, const ApiLimits& limits) {
+ApiResponse surface_request(const json& j, const Call& call) {
+  const ApiLimits& limits = call.limits;
   const Fields f(j, {"function", "lower", "upper", "resolution"});
-  const std::unique_ptr<Objective> fn = function_field(f);
-  if (fn->dim() != 2)
-    throw BadRequest("function", "a surface needs a function of 2 variables; '" + fn->spec() +
-                                     "' takes " + std::to_string(fn->dim()));
-  const Corners c = read_corners(f, fn->bounds());
+  const std::string spec = f.text("function", "anisotropic");
+  const FunctionCost cost = function_cost_field(spec, limits);
+  if (cost.dim != 2)
+    throw BadRequest("function", "a surface needs a function of 2 variables; '" + spec +
+                                     "' takes " + std::to_string(cost.dim));
   const std::size_t n = f.count("resolution", 101, 2, limits.max_surface_resolution);
+  const double points = static_cast<double>(n) * static_cast<double>(n);
+  check_work(cost.build + points * cost.evaluation, points + 2.0 * static_cast<double>(n),
+             "resolution", limits);
+  const std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(spec); });
+  const Corners c = read_corners(f, fn->bounds());
   // Evenly spaced with the ends exact, as a sweep's linear axis.
   const std::vector<double> xs = GridAxis{"w1", c.lower[0], c.upper[0], false, n}.values();
   const std::vector<double> ys = GridAxis{"w2", c.lower[1], c.upper[1], false, n}.values();
@@ -326,7 +422,7 @@ ApiResponse surface_request(const json& j, const ApiLimits& limits) {
                      {"minimizers", fn->minimizers()},
                      {"x", xs},
                      {"y", ys},
-                     {"z", surface_values(*fn, xs, ys)}});
+                     {"z", surface_values(*fn, xs, ys, call)}});
 }
 
 // ---- POST /api/sweep
@@ -334,7 +430,8 @@ ApiResponse surface_request(const json& j, const ApiLimits& limits) {
 /// A sweep request, checked.
 struct SweepRequest {
   SweepConfig config;
-  std::string function;  ///< the function's canonical spec
+  std::string function;  ///< the function's canonical spec, once checked
+  FunctionCost cost;     ///< of the function
 };
 
 SweepRequest read_sweep(const json& j, const ApiLimits& limits) {
@@ -342,8 +439,11 @@ SweepRequest read_sweep(const json& j, const ApiLimits& limits) {
   SweepRequest q;
   SweepConfig& c = q.config;
   c.function = f.text("function", "anisotropic");
-  q.function = in_field("function", [&] { return make_function(c.function); })->spec();
-  if (auto s = f.point("start")) c.start = *s;
+  q.cost = function_cost_field(c.function, limits);
+  if (auto s = f.point("start")) {
+    check_start_dim(*s, q.cost);
+    c.start = *s;
+  }
   const std::string optimizer = f.text("optimizer", "momentum");
   c.optimizer = in_field("optimizer", [&] { return OptimizerConfig::parse(optimizer); });
   for (const std::string& g : f.texts("grid", 1, 2))
@@ -355,32 +455,26 @@ SweepRequest read_sweep(const json& j, const ApiLimits& limits) {
   return q;
 }
 
-// Refuses a sweep of more cells, or more cells x steps, than the limits allow.
-void check_sweep_work(const SweepConfig& c, const ApiLimits& limits) {
+// Refuses a sweep of more cells, more cells x steps, or more work than the limits allow.
+void check_sweep_work(const SweepRequest& q, const ApiLimits& limits) {
+  const SweepConfig& c = q.config;
   std::size_t cells = 1;
   for (const GridAxis& a : c.axes) cells *= a.count;
   if (cells > limits.max_sweep_cells)
-    throw BadRequest("grid", "the grid has " + std::to_string(cells) + " cells; at most " +
-                                 std::to_string(limits.max_sweep_cells) + " are allowed");
-  const double work = static_cast<double>(cells) * static_cast<double>(c.options.steps);
-  if (work > limits.max_sweep_work)
-    throw BadRequest("steps", "cells x steps is " + format_double(work) + "; at most " +
-                                  format_double(limits.max_sweep_work) + " are allowed");
-}
-
-/// Thrown from the sweep's progress callback when the request runs out of time.
-struct OutOfTime {};
-
-// The sweep, or nothing when it is still running after the time budget.
-std::optional<SweepResult> sweep_within(const SweepConfig& c, std::chrono::milliseconds budget) {
-  const auto deadline = std::chrono::steady_clock::now() + budget;
-  try {
-    return sweep(c, [&](std::size_t, std::size_t) {
-      if (std::chrono::steady_clock::now() > deadline) throw OutOfTime{};
-    });
-  } catch (const OutOfTime&) {
-    return std::nullopt;
-  }
+    throw OverLimit("grid", "the grid has " + std::to_string(cells) + " cells; at most " +
+                                std::to_string(limits.max_sweep_cells) + " are allowed");
+  const double n = static_cast<double>(cells), steps = static_cast<double>(c.options.steps);
+  if (n * steps > limits.max_sweep_work)
+    throw OverLimit("steps", "cells x steps is " + format_double(n * steps) + "; at most " +
+                                 format_double(limits.max_sweep_work) + " are allowed");
+  // Elementwise optimizers run the cells side by side on one copy of the function; the others
+  // build a copy per cell.
+  const OptimizerInfo& method = c.optimizer.method();
+  const double builds = method.elementwise ? 1 : n;
+  const double evaluations = static_cast<double>(method.evaluations_per_step);
+  check_work(
+      builds * q.cost.build + n * steps * (evaluations * q.cost.evaluation + step_work(q.cost)),
+      8 * n, "steps", limits);
 }
 
 json sweep_json(const SweepRequest& q, const SweepResult& r) {
@@ -402,27 +496,22 @@ json sweep_json(const SweepRequest& q, const SweepResult& r) {
           {"cells", cells}};
 }
 
-ApiResponse sweep_request(const json& j, const ApiLimits& limits) {
-  const SweepRequest q = read_sweep(j, limits);
-  check_sweep_work(q.config, limits);
+ApiResponse sweep_request(const json& j, const Call& call) {
+  SweepRequest q = read_sweep(j, call.limits);
+  check_sweep_work(q, call.limits);
   in_field("grid", [&] {
     check_sweep(q.config);
     return 0;
   });
-  const std::optional<SweepResult> r = sweep_within(q.config, limits.time_budget);
-  if (!r)
-    return error(503,
-                 "the sweep took longer than the time budget of " +
-                     std::to_string(limits.time_budget.count()) +
-                     " ms; ask for fewer cells or steps",
-                 "grid");
-  return reply(200, sweep_json(q, *r));
+  q.function = in_field("function", [&] { return make_function(q.config.function); })->spec();
+  q.config.options.cancelled = call.cancelled;
+  return reply(200, sweep_json(q, sweep(q.config)));
 }
 
 // ---- The routes
 
 /// Answers one endpoint from the request's body (null for a GET) within the limits.
-using Handler = ApiResponse (*)(const json& body, const ApiLimits& limits);
+using Handler = ApiResponse (*)(const json& body, const Call& call);
 
 /// An endpoint and the function that answers it. A POST's body is held to the size limit and
 /// parsed as JSON before its handler runs; a GET's body is not read.
@@ -453,21 +542,23 @@ const Route* find_route(const std::string& path) {
 }
 
 // A POST's body parsed as JSON and handed to the route; a GET's handler gets null.
-ApiResponse answer(const Route& route, const std::string& body, const ApiLimits& limits) {
-  if (route.endpoint.method != "POST") return route.answer(nullptr, limits);
-  if (body.size() > limits.max_body)
+ApiResponse answer(const Route& route, const std::string& body, const Call& call) {
+  if (route.endpoint.method != "POST") return route.answer(nullptr, call);
+  if (body.size() > call.limits.max_body)
     return error(413, "the request body is " + std::to_string(body.size()) + " bytes; at most " +
-                          std::to_string(limits.max_body) + " are allowed");
+                          std::to_string(call.limits.max_body) + " are allowed");
   json j;
   try {
     j = json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // malformed, or a number beyond double's range
     return error(400, std::string("the request body is not valid JSON: ") + e.what());
   }
-  return route.answer(j, limits);
+  return route.answer(j, call);
 }
 
 }  // namespace
+
+ApiResponse api_error(int status, const std::string& message) { return error(status, message); }
 
 std::vector<ApiEndpoint> api_endpoints() {
   std::vector<ApiEndpoint> out;
@@ -476,13 +567,24 @@ std::vector<ApiEndpoint> api_endpoints() {
 }
 
 ApiResponse handle_api(const std::string& method, const std::string& path, const std::string& body,
-                       const ApiLimits& limits) {
+                       const ApiLimits& limits, const std::function<bool()>& cancelled) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + limits.time_budget;
+  const Call call{limits, [&] { return Clock::now() > deadline || (cancelled && cancelled()); }};
   try {
     const Route* route = find_route(path);
     if (route == nullptr) return error(404, "no endpoint " + path + " (see docs/api.md)");
     if (method != route->endpoint.method)
       return error(405, path + " takes " + std::string(route->endpoint.method) + ", not " + method);
-    return answer(*route, body, limits);
+    return answer(*route, body, call);
+  } catch (const Cancelled&) {
+    if (Clock::now() > deadline)
+      return error(503, "the request was cut off after its time budget of " +
+                            std::to_string(limits.time_budget.count()) +
+                            " ms; ask for fewer steps, cells or points");
+    return error(503, "the request was cancelled before it finished");
+  } catch (const OverLimit& e) {
+    return error(422, e.what(), e.field);
   } catch (const BadRequest& e) {
     return error(400, e.what(), e.field);
   } catch (const InputError& e) {

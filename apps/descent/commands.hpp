@@ -165,6 +165,8 @@ struct ServeArgs {
   std::string port = "8080";          ///< 0: any free port (printed)
   std::string web = DESCENT_WEB_DIR;  ///< the page's folder (web/ of the source tree)
   bool no_page = false;               ///< serve the API alone
+  /// Host names accepted in requests besides localhost, 127.0.0.1, [::1] and --host.
+  std::vector<std::string> allow_hosts;
 };
 
 /// Serves the page and the JSON API until interrupted.

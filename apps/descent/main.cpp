@@ -199,6 +199,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--web", serve.web,
                         "Folder of the page (default: web/ of the source tree)");
   serve_cmd->add_flag("--no-page", serve.no_page, "Serve only the JSON API under /api/");
+  serve_cmd->add_option("--allow-host", serve.allow_hosts,
+                        "Also answer requests for this host name (repeatable; by default only "
+                        "localhost, 127.0.0.1, [::1] and --host)");
 
   descent::cli::BenchArgs bench;
   CLI::App* bench_cmd = app.add_subcommand(
