@@ -1,6 +1,7 @@
 // The files the descent program writes: never a device, a FIFO or a socket, never a symbolic
-// link replaced, "-" for standard output, every output checked before the first is written, path
-// problems as input errors, and no temporary file left by a killed write.
+// link replaced, "-" for standard output, every output checked before the first is written, an
+// experiment file's outputs kept under the current folder, path problems as input errors, and no
+// temporary file left by a killed write.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -210,6 +211,43 @@ TEST(Outputs, PermissionDeniedIsAnInputError) {
   }
   fs::permissions(d / "locked", fs::perms::owner_all);
   EXPECT_EQ(count_files(d), 1u);
+}
+
+// An experiment file may name outputs only under the folder it is run in; the command line may
+// name any path.
+TEST(Outputs, ExperimentFilesWriteOnlyUnderTheCurrentFolder) {
+  test::TempDir dir;
+  const fs::path d(dir.path());
+  const fs::path work = d / "work";
+  fs::create_directories(work);
+  const std::pair<std::string, std::string> bad[] = {
+      {"out = " + quote((d / "abs").string()) + "\n", "'out' must be a relative path"},
+      {"json = \"../escaped.json\"\n", "'json' must not climb out of the current folder"},
+      {"trajectory = \"a/../../escaped.csv\"\n",
+       "'trajectory' must not climb out of the current folder"},
+      {"out = \"\"\n", "'out' must not be empty"},
+  };
+  for (const auto& [toml, message] : bad) {
+    std::ofstream(work / "x.toml") << "steps = 3\n" << toml;
+    const auto r = run_cli("run --no-plots x.toml", work.string());
+    EXPECT_EQ(r.status, 2) << toml;
+    EXPECT_THAT(r.err, HasSubstr("x.toml:2: " + message)) << toml;
+    if (message != "'out' must not be empty") {
+      EXPECT_THAT(r.err, HasSubstr("give this one on the command line")) << toml;
+    }
+    EXPECT_EQ(count_files(d), 2u) << toml << ": a file was written";
+  }
+  // Relative paths inside the folder are fine; the command line takes any path.
+  std::ofstream(work / "x.toml") << "steps = 3\nout = \"res/x\"\njson = \"res/./r.json\"\n";
+  auto r = run_cli("run --no-plots x.toml", work.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::exists(work / "res" / "x" / "trajectory.csv"));
+  EXPECT_TRUE(fs::exists(work / "res" / "r.json"));
+  r = run_cli("run --no-plots x.toml --json ../r.json --out " + quote((d / "abs").string()),
+              work.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::exists(d / "r.json"));
+  EXPECT_TRUE(fs::exists(d / "abs" / "trajectory.csv"));
 }
 
 // A run killed while it writes (here by the file-size limit, SIGXFSZ) leaves a temporary file;
