@@ -16,7 +16,7 @@
 #include "descent/simd.hpp"
 #include "descent/spec.hpp"
 #include "experiment.hpp"
-#include "util/atomic_file.hpp"
+#include "outputs.hpp"
 #include "util/text.hpp"
 
 namespace descent::cli {
@@ -118,21 +118,28 @@ int bench_command(const BenchArgs& args) {
                        "gradient and state alone); bench measures elementwise steps");
   }
 
-  fmt::print("descent bench: {} parameters, {} repeats of >= {} s, SIMD {}, {} hardware threads\n",
+  // The JSON file, checked before minutes of measuring.
+  Outputs outputs;
+  if (!args.json.empty()) outputs.file(args.json, true);
+  std::FILE* const report = outputs.report();
+
+  fmt::print(report,
+             "descent bench: {} parameters, {} repeats of >= {} s, SIMD {}, {} hardware threads\n",
              size, repeats, min_time, simd_name(simd()), hardware_threads());
-  fmt::print("machine: {}\n", machine_name());
-  fmt::print("{:<26} {:<8} {:>7} {:>7} {:>10} {:>8} {:>10} {:>10} {:>6}\n", "optimizer", "type",
-             "threads", "B/param", "ms/step", "GB/s", "triad ms", "triad GB/s", "ratio");
+  fmt::print(report, "machine: {}\n", machine_name());
+  fmt::print(report, "{:<26} {:<8} {:>7} {:>7} {:>10} {:>8} {:>10} {:>10} {:>6}\n", "optimizer",
+             "type", "threads", "B/param", "ms/step", "GB/s", "triad ms", "triad GB/s", "ratio");
   nlohmann::json rows = nlohmann::json::array();
   for (bool float32 : types) {
     for (unsigned t : thread_counts) {
       for (const std::string& spec : specs) {
         StepBenchConfig config{spec, float32, size, t, repeats, min_time};
         const StepBenchResult r = bench_step(config);
-        fmt::print("{:<26} {:<8} {:>7} {:>7} {:>10.3f} {:>8.2f} {:>10.3f} {:>10.2f} {:>6.2f}\n",
+        fmt::print(report,
+                   "{:<26} {:<8} {:>7} {:>7} {:>10.3f} {:>8.2f} {:>10.3f} {:>10.2f} {:>6.2f}\n",
                    short_label(r.spec), r.type, r.threads, r.bytes_per_element, r.ms_per_step,
                    r.gbps, r.triad_ms, r.triad_gbps, r.ratio);
-        std::fflush(stdout);
+        std::fflush(report);
         rows.push_back({{"spec", r.spec},
                         {"type", r.type},
                         {"size", r.size},
@@ -153,7 +160,7 @@ int bench_command(const BenchArgs& args) {
                                 {"repeats", repeats},
                                 {"min_seconds", min_time},
                                 {"results", rows}};
-    write_file_atomically(args.json, doc.dump(2) + "\n");
+    write_output(args.json, doc.dump(2) + "\n");
   }
   return 0;
 }

@@ -104,6 +104,29 @@ std::string string_of(const std::string& path, const std::string& key, const tom
   throw InputError(where(path, node) + ": '" + key + "' must be a string");
 }
 
+// An output path in an experiment file: relative to the current folder and inside it (no
+// leading '/', no '..'), so that a file from elsewhere writes only where it is run. The command
+// line takes any path.
+std::string output_path_of(const std::string& path, const std::string& key,
+                           const toml::node& node) {
+  const std::string text = string_of(path, key, node);
+  const std::string where_else =
+      "; an experiment file names only paths under the folder it is run in: give this one on "
+      "the command line (--" +
+      key + ")";
+  if (text.empty()) throw InputError(where(path, node) + ": '" + key + "' must not be empty");
+  const std::filesystem::path p(text);
+  if (p.has_root_path())
+    throw InputError(where(path, node) + ": '" + key + "' must be a relative path, not '" + text +
+                     "'" + where_else);
+  for (const std::filesystem::path& part : p)
+    if (part == "..")
+      throw InputError(where(path, node) + ": '" + key +
+                       "' must not climb out of the current folder with '..' ('" + text + "')" +
+                       where_else);
+  return text;
+}
+
 }  // namespace
 
 std::vector<double> parse_point(std::string_view text, std::string_view what) {
@@ -214,11 +237,11 @@ Experiment load_experiment(const std::string& path) {
     } else if (key == "schedule") {
       x.schedule = string_of(path, key, node);
     } else if (key == "out") {
-      x.out = string_of(path, key, node);
+      x.out = output_path_of(path, key, node);
     } else if (key == "trajectory") {
-      x.trajectory = string_of(path, key, node);
+      x.trajectory = output_path_of(path, key, node);
     } else if (key == "json") {
-      x.json = string_of(path, key, node);
+      x.json = output_path_of(path, key, node);
     } else {
       throw InputError(
           where(path, node) + ": unknown key '" + key +

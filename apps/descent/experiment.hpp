@@ -41,6 +41,8 @@ struct Experiment {
 ///   schedule = "step:step_size=30"   for the optimizers that name none
 ///   noise = 0.1   seed = 7   batch = 16   stochastic gradients (see noise.hpp)
 ///   out = "descent-out/x"   trajectory = "path.csv"   json = "path.json"
+///     (relative paths inside the current folder: no leading '/', no '..'; the command line
+///     takes any path)
 /// Throws InputError naming the file, the key and the problem.
 Experiment load_experiment(const std::string& path);
 

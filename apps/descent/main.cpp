@@ -85,8 +85,10 @@ int main(int argc, char** argv) {
                       "Mini-batch size for a finite-sum function such as least_squares");
   run_cmd->add_option("--tol", run.tol, "Loss tolerance for 'steps to tol' (default 1e-6)");
   run_cmd->add_option("--trajectory", run.trajectory,
-                      "Trajectory CSV path (default: OUT/trajectory.csv)");
-  run_cmd->add_option("--json", run.json, "JSON results path (default: OUT/run.json)");
+                      "Trajectory CSV path, or - for standard output (default: "
+                      "OUT/trajectory.csv)");
+  run_cmd->add_option("--json", run.json,
+                      "JSON results path, or - for standard output (default: OUT/run.json)");
   run_cmd->add_option("--out", run.out, "Output folder (default: descent-out)");
   run_cmd->add_flag("--no-plots", run.no_plots, "Do not draw the figures");
   run_cmd->add_option("--format", run.format, "Figure format: png (default), svg or pdf");
@@ -222,7 +224,8 @@ int main(int argc, char** argv) {
                         "Seconds each timing lasts at least (default 0.1)");
   bench_cmd->add_option("--simd", bench.simd,
                         "Use a narrower SIMD level than the CPU's widest: sse2, avx2 or avx512");
-  bench_cmd->add_option("--json", bench.json, "Also write the results as JSON to this file");
+  bench_cmd->add_option("--json", bench.json,
+                        "Also write the results as JSON to this file (- for standard output)");
 
   ListArgs list;
   CLI::App* list_cmd = app.add_subcommand(

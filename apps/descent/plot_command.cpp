@@ -9,6 +9,7 @@
 #include "descent/registry.hpp"
 #include "descent/trajectory_csv.hpp"
 #include "figures.hpp"
+#include "outputs.hpp"
 
 namespace descent::cli {
 
@@ -46,8 +47,17 @@ int plot_command(const PlotArgs& args) {
     scene.paths.push_back({short_label(t.optimizer), std::move(t.trajectory), false});
   }
 
-  // One kind and a file name: write exactly there; otherwise into the folder.
+  // One kind and a file name: write exactly there; otherwise into the folder. Every output is
+  // checked before the first is written.
   const bool to_file = kinds.size() == 1 && fs::path(args.out).has_extension();
+  Outputs outputs;
+  if (to_file) {
+    outputs.file(args.out);
+  } else {
+    outputs.folder(args.out);
+    for (plot::Kind kind : drawable_kinds(f.get(), kinds))
+      outputs.file(figure_file(args.out, kind, format));
+  }
   if (to_file) {
     plot::draw(kinds.front(), scene, args.out, format);
     fmt::print("wrote {}\n", args.out);

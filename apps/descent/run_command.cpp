@@ -16,8 +16,8 @@
 #include "descent/trajectory_csv.hpp"
 #include "experiment.hpp"
 #include "figures.hpp"
+#include "outputs.hpp"
 #include "report.hpp"
-#include "util/atomic_file.hpp"
 
 namespace descent::cli {
 
@@ -83,6 +83,22 @@ int run_command(const RunArgs& args) {
   const auto checkpoint_path = [](const std::string& dir, std::size_t i) {
     return fs::path(dir) / fmt::format("optimizer-{}.ckpt", i + 1);
   };
+  const std::vector<plot::Kind> kinds =
+      args.no_plots ? std::vector<plot::Kind>{}
+                    : drawable_kinds(f.get(), {plot::Kind::surface3d, plot::Kind::contour,
+                                               plot::Kind::loss, plot::Kind::animation});
+  // Every output, checked before anything runs or is written.
+  Outputs outputs;
+  outputs.file(csv_path, true);
+  outputs.file(json_path, true);
+  if (!kinds.empty()) outputs.folder(x.out);
+  for (plot::Kind kind : kinds) outputs.file(figure_file(x.out, kind, format));
+  if (args.checkpoint_dir) {
+    outputs.folder(*args.checkpoint_dir);
+    for (std::size_t i = 0; i < optimizers.size(); ++i)
+      outputs.file(checkpoint_path(*args.checkpoint_dir, i));
+  }
+  std::FILE* const report = outputs.report();
 
   // 2. Run (or resume), report, write.
   std::vector<RunResult> results;
@@ -105,14 +121,15 @@ int run_command(const RunArgs& args) {
     for (const auto& opt : optimizers)
       results.push_back(run(*make_objective(), *opt, setup.start, setup.options));
   }
-  fmt::print("{}", metrics_table(setup, results));
-  if (const std::string t = theory_summary(setup, results); !t.empty()) fmt::print("\n{}", t);
+  fmt::print(report, "{}", metrics_table(setup, results));
+  if (const std::string t = theory_summary(setup, results); !t.empty())
+    fmt::print(report, "\n{}", t);
 
   std::ostringstream csv;
   write_trajectory_csv(csv, results);
-  write_file_atomically(csv_path, csv.str());
-  write_file_atomically(json_path, run_json(setup, results));
-  fmt::print("\nwrote {} and {}\n", csv_path.string(), json_path.string());
+  write_output(csv_path, csv.str());
+  write_output(json_path, run_json(setup, results));
+  fmt::print(report, "\nwrote {} and {}\n", output_name(csv_path), output_name(json_path));
   if (!args.no_plots) {
     plot::Scene scene{f.get(), {}};
     for (const RunResult& r : results)
@@ -120,23 +137,24 @@ int run_command(const RunArgs& args) {
           {short_label(r.optimizer), r.trajectory, r.termination == Termination::diverged});
     const auto written = write_figures(
         scene, x.out, format,
-        {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::loss, plot::Kind::animation});
+        {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::loss, plot::Kind::animation},
+        report);
     std::string names;
     for (const auto& p : written) names += (names.empty() ? "" : ", ") + p.filename().string();
-    if (!written.empty()) fmt::print("wrote figures under {}: {}\n", x.out, names);
+    if (!written.empty()) fmt::print(report, "wrote figures under {}: {}\n", x.out, names);
   }
   if (args.checkpoint_dir) {
     for (std::size_t i = 0; i < results.size(); ++i) {
       const RunResult& r = results[i];
       if (r.termination == Termination::diverged) {
-        fmt::print("no checkpoint for {}: it diverged\n", short_label(r.optimizer));
+        fmt::print(report, "no checkpoint for {}: it diverged\n", short_label(r.optimizer));
         continue;
       }
       const auto last = r.trajectory.point(r.trajectory.size() - 1);
       save_checkpoint<double>(checkpoint_path(*args.checkpoint_dir, i), *optimizers[i], last,
                               r.stop_step);
     }
-    fmt::print("saved the optimizers' states under {}\n", *args.checkpoint_dir);
+    fmt::print(report, "saved the optimizers' states under {}\n", *args.checkpoint_dir);
   }
   return 0;
 }

@@ -23,6 +23,7 @@
 #include "descent/sweep.hpp"
 #include "descent/theory.hpp"
 #include "experiment.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 #include "protocol.hpp"
 #include "util/atomic_file.hpp"
@@ -274,14 +275,21 @@ int sweep_command(const SweepArgs& args) {
   for (const std::string& g : args.grids) c.axes.push_back(parse_grid_axis(g));
   const plot::Format format = plot::parse_format(args.format);
   read_protocol(args, c);
+  // Every output, checked before the sweep runs.
+  const std::filesystem::path out = args.out;
+  const std::filesystem::path heatmap = out / (std::string("heatmap") + plot::extension(format));
+  Outputs outputs;
+  outputs.folder(out);
+  outputs.file(out / "sweep.csv");
+  outputs.file(out / "sweep.json");
+  if (!args.no_plots) outputs.file(heatmap);
+
   ProgressLine line("sweep", "cells");
   const SweepResult r = sweep(c, [&](std::size_t done, std::size_t total) { line(done, total); });
   line.finish();
   const double seconds = line.seconds();
 
   const std::unique_ptr<Objective> f = make_function(c.function);
-  const std::filesystem::path out = args.out;
-  std::filesystem::create_directories(out);
   // The two files are built and written at once, each on a thread.
   parallel_for(2, [&](std::size_t file) {
     if (file == 0)
@@ -332,9 +340,8 @@ int sweep_command(const SweepArgs& args) {
       }
     }
     add_overlays(r, *f, h);
-    const auto path = out / (std::string("heatmap") + plot::extension(format));
-    plot::draw_heatmap(h, path, format);
-    fmt::print(", {}", path.string());
+    plot::draw_heatmap(h, heatmap, format);
+    fmt::print(", {}", heatmap.string());
   }
   fmt::print("\n");
   return 0;

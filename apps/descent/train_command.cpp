@@ -24,6 +24,7 @@
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
 #include "experiment.hpp"
+#include "outputs.hpp"
 #include "util/atomic_file.hpp"
 #include "util/text.hpp"
 
@@ -131,19 +132,33 @@ int train_command(const TrainArgs& args) {
     max_test = parse_count(*args.test_limit, "--test-limit", std::size_t{1} << 40);
   const plot::Format format = plot::parse_format(args.format);
   const fs::path data_dir = args.data ? fs::path(*args.data) : nn::kFashionMnistFolder;
-  const nn::ImageDataset data = nn::load_image_dataset(data_dir, max_train, max_test);
-  nn::set_blas_threads(threads);
 
+  // Every output, checked before the data is read.
   const fs::path out = args.out;
   const fs::path ckpt_dir = out / "checkpoints";
   const fs::path csv_path = out / "train.csv", json_path = out / "train.json";
+  const fs::path loss_path = out / (std::string("train-loss") + plot::extension(format));
+  const fs::path accuracy_path = out / (std::string("test-accuracy") + plot::extension(format));
+  Outputs outputs;
+  outputs.folder(out);
+  outputs.folder(ckpt_dir);
+  outputs.file(csv_path);
+  outputs.file(json_path);
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    outputs.file(ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1));
+  if (!args.no_plots) {
+    outputs.file(loss_path);
+    outputs.file(accuracy_path);
+  }
   std::vector<Row> rows;
   if (args.resume) {
     if (!fs::exists(ckpt_dir))
       throw InputError("--resume: '" + ckpt_dir.string() + "' holds no checkpoints to resume");
     rows = read_log(csv_path);
   }
-  fs::create_directories(ckpt_dir);
+
+  const nn::ImageDataset data = nn::load_image_dataset(data_dir, max_train, max_test);
+  nn::set_blas_threads(threads);
   const std::vector<std::size_t> sizes = nn::model_sizes(c, data);
   std::string shape;
   for (std::size_t s : sizes) shape += (shape.empty() ? "" : "-") + std::to_string(s);
@@ -249,11 +264,9 @@ int train_command(const TrainArgs& args) {
                          "mean training loss",      true, loss_series};
     plot::LineChart acc{"Test accuracy per epoch", sub,   "epoch",
                         "test accuracy (%)",       false, acc_series};
-    const fs::path lp = out / (std::string("train-loss") + plot::extension(format));
-    const fs::path ap = out / (std::string("test-accuracy") + plot::extension(format));
-    plot::draw_line_chart(loss, lp, format);
-    plot::draw_line_chart(acc, ap, format);
-    fmt::print("wrote     {}, {}\n", lp.string(), ap.string());
+    plot::draw_line_chart(loss, loss_path, format);
+    plot::draw_line_chart(acc, accuracy_path, format);
+    fmt::print("wrote     {}, {}\n", loss_path.string(), accuracy_path.string());
   }
   return 0;
 }

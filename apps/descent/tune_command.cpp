@@ -26,6 +26,7 @@
 #include "descent/tune.hpp"
 #include "experiment.hpp"
 #include "figures.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 #include "protocol.hpp"
 #include "util/atomic_file.hpp"
@@ -62,6 +63,16 @@ int tune_command(const TuneArgs& args) {
   c.search = parse_tune_search(args.search);
   const plot::Format format = plot::parse_format(args.format);
   read_protocol(args, c);
+  // Every output, checked before the search runs.
+  const std::filesystem::path out = args.out;
+  const std::vector<plot::Kind> race_kinds = {plot::Kind::contour, plot::Kind::loss};
+  Outputs outputs;
+  outputs.folder(out);
+  outputs.file(out / "tune.csv");
+  outputs.file(out / "tune.json");
+  if (!args.no_plots)
+    for (plot::Kind kind : drawable_kinds(make_function(c.function).get(), race_kinds))
+      outputs.file(figure_file(out, kind, format));
 
   ProgressLine line("tune", "settings");
   const TuneResult r = tune(c, [&](std::size_t done, std::size_t total) { line(done, total); });
@@ -94,8 +105,6 @@ int tune_command(const TuneArgs& args) {
                fmt::format("{}/{}", diverged, e.trials.size()), space_text(e.space));
   }
 
-  const std::filesystem::path out = args.out;
-  std::filesystem::create_directories(out);
   // CSV: one row per setting tried.
   std::ostringstream csv;
   csv << "optimizer,spec," << metric << "_median," << metric << "_min," << metric
@@ -148,7 +157,7 @@ int tune_command(const TuneArgs& args) {
       scene.paths.push_back({short_label(run_result.optimizer), run_result.trajectory,
                              run_result.termination == Termination::diverged});
     }
-    const auto written = write_figures(scene, out, format, {plot::Kind::contour, plot::Kind::loss});
+    const auto written = write_figures(scene, out, format, race_kinds);
     std::string names;
     for (const auto& p : written) names += (names.empty() ? "" : ", ") + p.filename().string();
     if (!written.empty())

@@ -29,7 +29,8 @@ namespace descent {
 inline constexpr std::uint32_t kCheckpointVersion = 1;
 
 /// Writes `optimizer`'s state with the point `w` reached at step `step` to `path`, atomically.
-/// Throws InputError if the file cannot be written.
+/// Throws InputError if the file cannot be written, or if `path` is a folder, a device, a FIFO or
+/// a socket (never replaced; a symbolic link is followed and the file it names is written).
 template <std::floating_point T>
 void save_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
                      std::span<const T> w, std::uint64_t step);

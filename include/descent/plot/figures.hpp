@@ -12,7 +12,8 @@
 // it; parts of a path outside the view are clipped and the figure says so. Path colours are the
 // Okabe-Ito palette (distinguishable with the common colour-vision deficiencies). Output is
 // deterministic: the same input gives the same bytes (PDFs carry a fixed creation date).
-// Files are written atomically.
+// Files are written atomically, and only regular files: a path that is a folder, a device, a
+// FIFO or a socket is an InputError, never replaced; a symbolic link is followed.
 #pragma once
 
 #include <filesystem>
