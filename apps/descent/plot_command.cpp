@@ -9,6 +9,7 @@
 #include "descent/registry.hpp"
 #include "descent/trajectory_csv.hpp"
 #include "figures.hpp"
+#include "util/input_file.hpp"
 
 namespace descent::cli {
 
@@ -36,6 +37,7 @@ int plot_command(const PlotArgs& args) {
     throw InputError("trajectory file '" + args.csv + "' does not exist");
   if (fs::is_directory(args.csv, ec))
     throw InputError("'" + args.csv + "' is a folder, not a CSV file");
+  require_regular_file(args.csv, "trajectory file");
   std::ifstream in(args.csv);
   if (!in) throw InputError("trajectory file '" + args.csv + "' cannot be read");
   plot::Scene scene{f.get(), {}};
