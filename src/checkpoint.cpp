@@ -12,6 +12,7 @@
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "util/atomic_file.hpp"
+#include "util/input_file.hpp"
 
 namespace descent {
 namespace {
@@ -172,6 +173,8 @@ class LoadVisitor final : public StateVisitor<T> {
 template <std::floating_point T>
 Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
   const std::string src = path.string();
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) require_regular_file(path, "checkpoint");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("checkpoint '" + src + "' cannot be read");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -187,14 +190,15 @@ Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
   Reader b(body, src);
   for (std::size_t i = 0; i < sizeof(kMagic); ++i) b.get<char>();
   const auto version = b.get<std::uint32_t>();
-  if (version != kCheckpointVersion)
-    b.fail("format version " + std::to_string(version) + ", this library reads version " +
+  if (version < 1 || version > kCheckpointVersion)
+    b.fail("format version " + std::to_string(version) + ", this library reads versions 1 to " +
            std::to_string(kCheckpointVersion));
   const auto element = b.get<std::uint32_t>();
   if (element != sizeof(T))
     b.fail("it holds float" + std::to_string(8 * element) + " state, expected float" +
            std::to_string(8 * sizeof(T)));
   Checkpoint<T> c;
+  c.version = version;
   c.step = b.get<std::uint64_t>();
   c.spec = b.get_string();
   c.w = b.get_array<T>();
@@ -219,6 +223,17 @@ Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
     }
     if (!records.emplace(std::move(name), std::move(v)).second) b.fail("a record is repeated");
   }
+  if (version >= 2) {
+    const auto known = b.get<std::uint8_t>();
+    if (known > 1) b.fail("the random state's flag is " + std::to_string(known));
+    if (known == 1) c.context.random_state = b.get_string();
+    const auto settings = b.get<std::uint32_t>();
+    for (std::uint32_t i = 0; i < settings; ++i) {
+      std::string name = b.get_string();
+      if (!c.context.settings.emplace(std::move(name), b.get_string()).second)
+        b.fail("a setting is repeated");
+    }
+  }
   if (b.pos() != body.size()) b.fail("unexpected bytes after the records");
 
   try {
@@ -241,7 +256,7 @@ Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
 
 template <std::floating_point T>
 void save_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
-                     std::span<const T> w, std::uint64_t step) {
+                     std::span<const T> w, std::uint64_t step, const CheckpointContext& context) {
   if (w.size() != optimizer.size())
     throw std::invalid_argument("save_checkpoint: w does not match the optimizer's size");
   std::string out(kMagic, sizeof(kMagic));
@@ -253,6 +268,13 @@ void save_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
   SaveVisitor<T> save(out);
   optimizer.visit_state(save);
   save.finish();
+  put<std::uint8_t>(out, context.random_state ? 1 : 0);
+  if (context.random_state) put_string(out, *context.random_state);
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(context.settings.size()));
+  for (const auto& [name, value] : context.settings) {
+    put_string(out, name);
+    put_string(out, value);
+  }
   put<std::uint64_t>(out, fnv1a(out));
   write_file_atomically(path, out);
 }
@@ -264,7 +286,7 @@ Checkpoint<T> load_checkpoint(const std::filesystem::path& path) {
 
 template <std::floating_point T>
 std::uint64_t restore_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
-                                 std::vector<T>& w) {
+                                 std::vector<T>& w, CheckpointContext* context) {
   Checkpoint<T> c = load_into_fresh<T>(path);
   if (c.spec != optimizer.spec())
     throw InputError("checkpoint '" + path.string() + "' is for '" + c.spec + "', not '" +
@@ -289,18 +311,41 @@ std::uint64_t restore_checkpoint(const std::filesystem::path& path, Optimizer<T>
   LoadVisitor<T> load(records, r);
   optimizer.visit_state(load);
   w = std::move(c.w);
+  if (context) *context = std::move(c.context);
   return c.step;
 }
 
+void restore_random_state(const Objective& f, const CheckpointContext& context,
+                          const std::filesystem::path& source) {
+  const std::string name = "checkpoint '" + source.string() + "'";
+  if (!context.random_state) {
+    const std::string mine = f.random_state();
+    if (mine.empty()) return;  // exact gradients: nothing to restore
+    throw InputError(name +
+                     " does not record the state of its random numbers (it was written by an "
+                     "older version, or saved without it), so a run with random gradients (" +
+                     mine.substr(0, mine.rfind(",evaluations=")) +
+                     ") cannot continue it exactly; resume without --noise and --batch, or start "
+                     "again");
+  }
+  try {
+    f.set_random_state(*context.random_state);
+  } catch (const InputError& e) {
+    throw InputError(name + ": " + e.what());
+  }
+}
+
 template void save_checkpoint<float>(const std::filesystem::path&, Optimizer<float>&,
-                                     std::span<const float>, std::uint64_t);
+                                     std::span<const float>, std::uint64_t,
+                                     const CheckpointContext&);
 template void save_checkpoint<double>(const std::filesystem::path&, Optimizer<double>&,
-                                      std::span<const double>, std::uint64_t);
+                                      std::span<const double>, std::uint64_t,
+                                      const CheckpointContext&);
 template Checkpoint<float> load_checkpoint<float>(const std::filesystem::path&);
 template Checkpoint<double> load_checkpoint<double>(const std::filesystem::path&);
 template std::uint64_t restore_checkpoint<float>(const std::filesystem::path&, Optimizer<float>&,
-                                                 std::vector<float>&);
+                                                 std::vector<float>&, CheckpointContext*);
 template std::uint64_t restore_checkpoint<double>(const std::filesystem::path&, Optimizer<double>&,
-                                                  std::vector<double>&);
+                                                  std::vector<double>&, CheckpointContext*);
 
 }  // namespace descent

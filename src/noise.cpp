@@ -1,8 +1,12 @@
 #include "descent/noise.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <numbers>
 #include <numeric>
+#include <optional>
+#include <utility>
 
 #include "descent/error.hpp"
 #include "descent/functions/catalog.hpp"
@@ -34,8 +38,55 @@ std::uint64_t NormalSource::uniform_below(std::uint64_t n) {
   return x % n;
 }
 
+void NormalSource::skip(std::uint64_t count) {
+  if (count > 0 && has_spare_) {
+    has_spare_ = false;
+    --count;
+  }
+  // Every pair of normal numbers takes two draws of the generator; an odd count ends by drawing
+  // a pair and keeping its second number for the next call.
+  rng_.discard(count / 2 * 2);
+  if (count % 2 == 1) (void)(*this)();
+}
+
+namespace {
+
+// Splits a random state's section "name:settings,evaluations=E" into "name:settings" and E.
+std::optional<std::pair<std::string_view, std::uint64_t>> split_section(std::string_view s) {
+  constexpr std::string_view key = ",evaluations=";
+  const std::size_t at = s.rfind(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::string_view digits = s.substr(at + key.size());
+  std::uint64_t e = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), e);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty())
+    return std::nullopt;
+  return std::pair{s.substr(0, at), e};
+}
+
+// The evaluation count of `section`, which must have the settings `mine`; `what` names the
+// stream in messages ("gradient noise", "mini-batches"). Refuses a replay longer than
+// kMaxRandomReplay draws (`per_evaluation` draws each).
+std::uint64_t evaluations_for(std::string_view section, const std::string& mine, const char* what,
+                              std::uint64_t per_evaluation) {
+  const auto parts = split_section(section);
+  if (!parts)
+    throw InputError("the checkpoint's random state '" + std::string(section) +
+                     "' is not one this version writes");
+  if (parts->first != mine)
+    throw InputError("the checkpoint was written by a run that drew " + std::string(what) +
+                     " with " + std::string(parts->first) + ", and this run draws them with " +
+                     mine);
+  if (per_evaluation > 0 && parts->second > kMaxRandomReplay / per_evaluation)
+    throw InputError("the checkpoint's random state '" + std::string(section) + "' is beyond " +
+                     std::to_string(kMaxRandomReplay) + " draws, more than a resume replays");
+  return parts->second;
+}
+
+}  // namespace
+
 NoisyGradient::NoisyGradient(std::unique_ptr<Objective> inner, double sigma, std::uint64_t seed)
-    : inner_(std::move(inner)), sigma_(sigma), noise_(seed) {
+    : inner_(std::move(inner)), sigma_(sigma), seed_(seed), noise_(seed) {
   if (!(sigma >= 0) || !std::isfinite(sigma))
     throw InputError("noise: sigma must be a finite number >= 0, got " + format_double(sigma));
 }
@@ -43,7 +94,35 @@ NoisyGradient::NoisyGradient(std::unique_ptr<Objective> inner, double sigma, std
 double NoisyGradient::value_and_gradient(std::span<const double> x, std::span<double> g) const {
   const double v = inner_->value_and_gradient(x, g);
   for (double& gi : g) gi += sigma_ * noise_();
+  ++evaluations_;
   return v;
+}
+
+std::string NoisyGradient::settings() const {
+  return "noise:sigma=" + format_double(sigma_) + ",seed=" + std::to_string(seed_);
+}
+
+std::string NoisyGradient::random_state() const {
+  std::string inner = inner_->random_state();
+  return (inner.empty() ? "" : inner + ";") + settings() +
+         ",evaluations=" + std::to_string(evaluations_);
+}
+
+void NoisyGradient::set_random_state(std::string_view state) const {
+  const std::size_t cut = state.rfind(';');
+  const std::string_view own = cut == std::string_view::npos ? state : state.substr(cut + 1);
+  const std::string_view inner = cut == std::string_view::npos ? "" : state.substr(0, cut);
+  if (!own.starts_with("noise:"))
+    throw InputError("the checkpoint was written by a run " +
+                     (state.empty() ? std::string("with exact gradients")
+                                    : "without gradient noise (" + std::string(state) + ")") +
+                     ", and this run adds gradient noise (" + settings() + ")");
+  const std::uint64_t e =
+      evaluations_for(own, settings(), "gradient noise", std::max<std::size_t>(dim(), 1));
+  inner_->set_random_state(inner);  // checks, then restores; throws before changing anything
+  noise_ = NormalSource(seed_);
+  noise_.skip(e * dim());
+  evaluations_ = e;
 }
 
 LeastSquares::LeastSquares(int n, int d, std::uint64_t seed, double noise)
@@ -80,10 +159,8 @@ double LeastSquares::value(std::span<const double> x) const {
 double LeastSquares::value_and_gradient(std::span<const double> x, std::span<double> g) const {
   std::fill(g.begin(), g.end(), 0.0);
   std::size_t m = n_;
-  if (batch_ > 0 && batch_ < n_) {
-    // The first `batch_` entries of a partial Fisher-Yates shuffle: rows without replacement.
-    for (std::size_t k = 0; k < batch_; ++k)
-      std::swap(order_[k], order_[k + picker_.uniform_below(n_ - k)]);
+  if (batching()) {
+    draw_batch();
     m = batch_;
   }
   for (std::size_t k = 0; k < m; ++k) {
@@ -128,9 +205,44 @@ void LeastSquares::set_batch(std::size_t batch, std::uint64_t seed) {
     throw InputError("--batch " + std::to_string(batch) + " is larger than the " +
                      std::to_string(n_) + " rows of " + spec());
   batch_ = batch;
+  batch_seed_ = seed;
   picker_ = NormalSource(seed);
   order_.resize(n_);
   std::iota(order_.begin(), order_.end(), 0);
+  batches_ = 0;
+}
+
+void LeastSquares::draw_batch() const {
+  // The first `batch_` entries of a partial Fisher-Yates shuffle: rows without replacement.
+  for (std::size_t k = 0; k < batch_; ++k)
+    std::swap(order_[k], order_[k + picker_.uniform_below(n_ - k)]);
+  ++batches_;
+}
+
+std::string LeastSquares::batch_settings() const {
+  return "batch:size=" + std::to_string(batch_) + ",seed=" + std::to_string(batch_seed_);
+}
+
+std::string LeastSquares::random_state() const {
+  return batching() ? batch_settings() + ",evaluations=" + std::to_string(batches_) : "";
+}
+
+void LeastSquares::set_random_state(std::string_view state) const {
+  if (!batching()) return Objective::set_random_state(state);
+  if (state.empty())
+    throw InputError(
+        "the checkpoint was written by a run with exact gradients, and this run draws "
+        "mini-batches (" +
+        batch_settings() + ")");
+  if (!state.starts_with("batch:") || state.find(';') != std::string_view::npos)
+    throw InputError("the checkpoint was written by a run with other random gradients (" +
+                     std::string(state) + "), and this run draws mini-batches (" +
+                     batch_settings() + ")");
+  const std::uint64_t e = evaluations_for(state, batch_settings(), "mini-batches", batch_);
+  picker_ = NormalSource(batch_seed_);
+  std::iota(order_.begin(), order_.end(), 0);
+  batches_ = 0;
+  while (batches_ < e) draw_batch();
 }
 
 const FunctionInfo& least_squares_info() {

@@ -4,7 +4,16 @@
 #include <string>
 #include <vector>
 
+#include "descent/error.hpp"
+
 namespace descent {
+
+void Objective::set_random_state(std::string_view state) const {
+  if (!state.empty())
+    throw InputError("the checkpoint was written by a run with random gradients (" +
+                     std::string(state) + "), and the gradients of '" + spec() +
+                     "' are exact here");
+}
 
 double Objective::value(std::span<const double> x) const {
   std::vector<double> g(dim());

@@ -6,10 +6,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <new>
 
 #include "descent/error.hpp"
+#include "descent/noise.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/trajectory_csv.hpp"
@@ -103,6 +110,137 @@ INSTANTIATE_TEST_SUITE_P(EveryOptimizer, ResumeExactly, ::testing::ValuesIn(spec
                            return n;
                          });
 
+// A fresh copy of least_squares:n=40,d=3 with mini-batches of 5 and/or gradient noise.
+std::unique_ptr<Objective> random_function(bool batch, bool noise) {
+  auto f = std::make_unique<LeastSquares>(40, 3, 1, 0.5);
+  if (batch) f->set_batch(5, 7);
+  if (!noise) return f;
+  return std::make_unique<NoisyGradient>(std::move(f), 0.3, 7);
+}
+
+struct RandomCase {
+  bool batch, noise;
+  std::string optimizer;
+};
+
+class ResumeExactlyWithRandomGradients : public ::testing::TestWithParam<RandomCase> {};
+
+// Stopped at step 12 and resumed from the file with fresh copies of the function, a run with
+// gradient noise, mini-batches or both gives bit for bit the rows 12..30 of the uninterrupted run
+// (the gradient norms too, which carry the noise of each step).
+TEST_P(ResumeExactlyWithRandomGradients, OnLeastSquares) {
+  const RandomCase& rc = GetParam();
+  const std::vector<double> start = {0, 0, 0};
+  auto whole = make_optimizer(rc.optimizer);
+  const RunResult full = run(*random_function(rc.batch, rc.noise), *whole, start, {.steps = 30});
+
+  test::TempDir dir;
+  const fs::path path = fs::path(dir.path()) / "opt.ckpt";
+  auto first = make_optimizer(rc.optimizer);
+  const RunResult part = run(*random_function(rc.batch, rc.noise), *first, start, {.steps = 12});
+  ASSERT_EQ(part.termination, Termination::completed) << part.message();
+  EXPECT_FALSE(part.random_state.empty());
+  const std::size_t k = part.stop_step;
+  save_checkpoint<double>(path, *first, part.trajectory.point(part.trajectory.size() - 1), k,
+                          {.random_state = part.random_state, .settings = {}});
+
+  Checkpoint<double> c = load_checkpoint<double>(path);
+  EXPECT_EQ(c.version, kCheckpointVersion);
+  ASSERT_EQ(c.context.random_state, part.random_state);
+  const auto f = random_function(rc.batch, rc.noise);
+  restore_random_state(*f, c.context, path);
+  const RunResult rest = run_from(*f, *c.optimizer, c.w, c.step, {.steps = 30});
+  ASSERT_EQ(rest.trajectory.size() + k, full.trajectory.size()) << rest.message();
+  for (std::size_t i = 0; i < rest.trajectory.size(); ++i) {
+    ASSERT_EQ(rest.trajectory.loss[i], full.trajectory.loss[i + k]) << "step " << i + k;
+    ASSERT_EQ(rest.trajectory.grad_norm[i], full.trajectory.grad_norm[i + k]) << "step " << i + k;
+    for (std::size_t d = 0; d < 3; ++d)
+      ASSERT_EQ(rest.trajectory.point(i)[d], full.trajectory.point(i + k)[d]) << "step " << i + k;
+  }
+  EXPECT_EQ(rest.random_state, full.random_state);
+}
+
+INSTANTIATE_TEST_SUITE_P(NoiseBatchesBoth, ResumeExactlyWithRandomGradients,
+                         ::testing::Values(RandomCase{false, true, "sgd:lr=0.05"},
+                                           RandomCase{true, false, "adam:lr=0.05"},
+                                           RandomCase{true, true, "momentum:lr=0.05"},
+                                           RandomCase{true, true, "lbfgs:history=3"}),
+                         [](const auto& test_info) {
+                           const RandomCase& p = test_info.param;
+                           return std::string(p.batch ? "Batch" : "") + (p.noise ? "Noise" : "") +
+                                  p.optimizer.substr(0, p.optimizer.find(':'));
+                         });
+
+std::string restore_error(const Objective& f, const CheckpointContext& context) {
+  try {
+    restore_random_state(f, context, "c.ckpt");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// Random streams that cannot continue the checkpoint's are refused, and the function's streams
+// are left as they were; a version 1 checkpoint (no random state) resumes exact gradients only.
+TEST(Checkpoint, RandomStatesThatDoNotFitAreRefused) {
+  const auto noisy = random_function(true, true);
+  std::vector<double> g(3);
+  for (int i = 0; i < 4; ++i) noisy->value_and_gradient(std::vector<double>{1, 2, 3}, g);
+  const std::string state = noisy->random_state();
+  EXPECT_EQ(state, "batch:size=5,seed=7,evaluations=4;noise:sigma=0.3,seed=7,evaluations=4");
+
+  const auto exact = random_function(false, false);
+  EXPECT_EQ(restore_error(*exact, {}), "(no error)");  // version 1: exact gradients resume
+  EXPECT_THAT(restore_error(*noisy, {}),
+              HasSubstr("checkpoint 'c.ckpt' does not record the state of its random numbers"));
+  EXPECT_THAT(restore_error(*exact, {.random_state = state, .settings = {}}),
+              HasSubstr("written by a run with random gradients (batch:size=5"));
+  EXPECT_THAT(restore_error(*noisy, {.random_state = "", .settings = {}}),
+              HasSubstr("written by a run with exact gradients"));
+  EXPECT_THAT(restore_error(*random_function(false, true), {.random_state = state, .settings = {}}),
+              HasSubstr("random gradients (batch:size=5,seed=7,evaluations=4), and the gradients "
+                        "of 'least_squares:n=40,d=3,seed=1,noise=0.5' are exact here"));
+  EXPECT_THAT(restore_error(*random_function(true, false), {.random_state = state, .settings = {}}),
+              HasSubstr("with other random gradients"));
+  EXPECT_THAT(
+      restore_error(*noisy, {.random_state = "batch:size=5,seed=7,evaluations=4", .settings = {}}),
+      HasSubstr("without gradient noise (batch:size=5,seed=7,evaluations=4)"));
+  const std::pair<std::string, std::string> bad[] = {
+      {"batch:size=5,seed=7,evaluations=4;noise:sigma=0.2,seed=7,evaluations=4",
+       "drew gradient noise with noise:sigma=0.2,seed=7, and this run draws them with "
+       "noise:sigma=0.3,seed=7"},
+      {"batch:size=6,seed=7,evaluations=4;noise:sigma=0.3,seed=7,evaluations=4",
+       "drew mini-batches with batch:size=6,seed=7"},
+      {"batch:size=5,seed=7,evaluations=x;noise:sigma=0.3,seed=7,evaluations=4",
+       "is not one this version writes"},
+      {"batch:size=5,seed=7,evaluations=4;noise:sigma=0.3,seed=7,evaluations=99999999999999",
+       "more than a resume replays"},
+  };
+  for (const auto& [s, message] : bad)
+    EXPECT_THAT(restore_error(*noisy, {.random_state = s, .settings = {}}), HasSubstr(message))
+        << s;
+  EXPECT_EQ(noisy->random_state(), state);  // refusals change nothing
+
+  // Restoring an earlier state makes the function draw again what it drew from there.
+  const auto other = random_function(true, true);
+  std::vector<double> g1(3), g2(3);
+  for (int i = 0; i < 2; ++i) other->value_and_gradient(std::vector<double>{1, 2, 3}, g1);
+  const std::string at2 = other->random_state();
+  other->value_and_gradient(std::vector<double>{1, 2, 3}, g1);
+  EXPECT_EQ(restore_error(*noisy, {.random_state = at2, .settings = {}}), "(no error)");
+  noisy->value_and_gradient(std::vector<double>{1, 2, 3}, g2);
+  EXPECT_EQ(g1, g2);
+}
+
+// A version 1 checkpoint records no context.
+TEST(Checkpoint, ThePreviousReleasesCheckpointsHaveNoContext) {
+  const Checkpoint<double> c = load_checkpoint<double>(
+      fs::path(DESCENT_SOURCE_DIR) / "tests/data/checkpoints-v1/optimizer-1.ckpt");
+  EXPECT_EQ(c.version, 1u);
+  EXPECT_FALSE(c.context.random_state.has_value());
+  EXPECT_TRUE(c.context.settings.empty());
+}
+
 std::string read_all(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -186,6 +324,112 @@ TEST_F(Damaged, RestoreIntoAMismatchedOptimizerChangesNothing) {
   std::vector<double> target;
   EXPECT_EQ(restore_checkpoint<double>(good_, *same, target), 1u);
   EXPECT_EQ(target.size(), 3u);
+}
+
+// Devices and named pipes are refused by name before they are opened (a pipe would block, a
+// device like /dev/zero never end).
+TEST(Checkpoint, DevicesAndPipesAreRefused) {
+  EXPECT_THAT(load_error("/dev/null"), HasSubstr("is not a regular file"));
+  test::TempDir dir;
+  const std::string message =
+      test::through_fifo((fs::path(dir.path()) / "pipe.ckpt").string(), "DESCENTK junk",
+                         [](const std::string& p) { return load_error(p); });
+  EXPECT_THAT(message, HasSubstr("is not a regular file"));
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define DESCENT_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DESCENT_TEST_ASAN 1
+#endif
+#endif
+
+// load_error(p) in a child process whose address space may grow by `extra` bytes only; an
+// allocation beyond that gives "std::bad_alloc".
+std::string load_error_in_capped_memory(const fs::path& p, std::size_t extra) {
+  int fds[2];
+  if (pipe(fds) != 0) return "(no pipe)";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    std::size_t pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    const auto cap =
+        static_cast<rlim_t>(pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) + extra);
+    const rlimit limit{cap, cap};
+    std::string message;
+    if (setrlimit(RLIMIT_AS, &limit) != 0) {
+      message = "(setrlimit failed)";
+    } else {
+      try {
+        message = load_error(p);
+      } catch (const std::bad_alloc&) {
+        message = "std::bad_alloc";
+      }
+    }
+    const ssize_t written = write(fds[1], message.data(), message.size());
+    _exit(written == static_cast<ssize_t>(message.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string message;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+    message.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status))
+    return "(the child ended by signal " + std::to_string(WTERMSIG(status)) + ")";
+  return message;
+}
+
+// A checkpoint whose checksum is right but whose sizes are hostile is refused without
+// allocating what they declare: an array longer than the file, and an L-BFGS history that
+// declares 1000 pairs of 131072 numbers (2 GB) while the file holds none.
+TEST(Checkpoint, HostileSizesAreRefusedBeforeAllocating) {
+  test::TempDir dir;
+  const fs::path path = fs::path(dir.path()) / "hostile.ckpt";
+  const auto fnv1a = [](const std::string& bytes) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    return h;
+  };
+  // Replaces the 8 bytes after `marker` with `value` and rewrites the checksum.
+  const auto patch = [&](std::string bytes, const std::string& marker, std::uint64_t value) {
+    const std::size_t at = bytes.find(marker);
+    EXPECT_NE(at, std::string::npos) << marker;
+    if (at == std::string::npos) return bytes;
+    std::memcpy(bytes.data() + at + marker.size(), &value, 8);
+    const std::uint64_t h = fnv1a(bytes.substr(0, bytes.size() - 8));
+    std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
+    return bytes;
+  };
+
+  auto adam = make_optimizer("adam");
+  adam->reset(3);
+  const std::vector<double> w3 = {1, 2, 3};
+  save_checkpoint<double>(path, *adam, w3, 0);
+  // The array "exp_avg" (u32 name length 7, the name, then its u64 length) declares 2^60
+  // elements.
+  write_all(path, patch(read_all(path), std::string("\x07\0\0\0exp_avg", 11), 1ull << 60));
+  EXPECT_THAT(load_error(path), HasSubstr("an array is longer than the file"));
+
+  const std::size_t n = 1u << 17;
+  auto lbfgs = make_optimizer("lbfgs:history=1000");
+  lbfgs->reset(n);
+  save_checkpoint<double>(path, *lbfgs, std::vector<double>(n, 0.5), 0);
+  write_all(path, patch(read_all(path), std::string("\x05\0\0\0pairs", 9), 1000));
+#ifdef DESCENT_TEST_ASAN
+  // The sanitizer's shadow memory does not fit under an address-space cap.
+  EXPECT_THAT(load_error(path), HasSubstr("state 's0' is missing"));
+#else
+  EXPECT_THAT(load_error_in_capped_memory(path, std::size_t{256} << 20),
+              HasSubstr("state 's0' is missing"));
+#endif
 }
 
 TEST(Checkpoint, WritingIsAtomic) {

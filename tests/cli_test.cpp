@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -102,6 +103,22 @@ TEST(Cli, PlotRejectsBadInput) {
     EXPECT_THAT(r.err, HasSubstr(message)) << args;
   }
   EXPECT_EQ(count_files(dir.path()), before);
+}
+
+// A device or a named pipe given as the trajectory file is refused by name before it is opened.
+TEST(Cli, PlotRefusesDevicesAndPipes) {
+  test::TempDir dir;
+  auto r = run_cli("plot /dev/null --kind loss", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("'/dev/null' is not a regular file"));
+  const std::string err = test::through_fifo(
+      (fs::path(dir.path()) / "pipe.csv").string(), "optimizer,step,loss,w1\nsgd,0,1,1\n",
+      [&](const std::string&) {
+        const auto p = run_cli("plot pipe.csv --kind loss --out p.svg", dir.path());
+        return std::to_string(p.status) + " " + p.err;
+      });
+  EXPECT_THAT(err, testing::StartsWith("2 "));
+  EXPECT_THAT(err, HasSubstr("'pipe.csv' is not a regular file"));
 }
 
 TEST(Cli, OptionsOverrideTheDefaults) {
@@ -459,6 +476,93 @@ TEST(Cli, CheckpointAndResumeContinueExactly) {
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("cannot be read"));
   EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "d"));
+}
+
+// With gradient noise, mini-batches or both, a run stopped at step 10 and resumed to 30 gives
+// bit for bit the rows of a run straight to 30: the checkpoints carry the random streams.
+TEST(Cli, ResumeIsExactWithNoiseAndMiniBatches) {
+  const std::string runs[] = {
+      "run --no-plots --function rosenbrock --noise 0.5 --seed 3 -o adam:lr=0.01 -o lbfgs",
+      "run --no-plots --function least_squares:n=60,d=3 --batch 6 --seed 4 -o sgd:lr=0.05 "
+      "-o adam:lr=0.05",
+      "run --no-plots --function least_squares:n=60,d=3 --batch 6 --noise 0.2 --seed 4 "
+      "-o sgd:lr=0.05 -o lbfgs",
+  };
+  for (const std::string& common : runs) {
+    test::TempDir dir;
+    auto r = run_cli(common + " --steps 10 --checkpoint ck --out a", dir.path());
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = run_cli(common + " --steps 30 --resume ck --out b", dir.path());
+    ASSERT_EQ(r.status, 0) << common << ": " << r.err;
+    r = run_cli(common + " --steps 30 --out c", dir.path());
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto resumed = read_csv(fs::path(dir.path()) / "b" / "trajectory.csv");
+    const auto straight = read_csv(fs::path(dir.path()) / "c" / "trajectory.csv");
+    ASSERT_EQ(resumed.size(), straight.size());
+    for (std::size_t i = 0; i < resumed.size(); ++i) {
+      const Trajectory& a = resumed[i].trajectory;
+      const Trajectory& b = straight[i].trajectory;
+      ASSERT_FALSE(a.empty());
+      const auto from = std::find(b.steps.begin(), b.steps.end(), a.steps.front());
+      ASSERT_NE(from, b.steps.end()) << common;
+      const auto offset = static_cast<std::size_t>(from - b.steps.begin());
+      EXPECT_EQ(a.size(), b.size() - offset) << common << ": " << resumed[i].optimizer;
+      for (std::size_t k = 0; k < std::min(a.size(), b.size() - offset); ++k) {
+        bool same = a.loss[k] == b.loss[k + offset];
+        for (std::size_t d = 0; d < a.dim; ++d)
+          same = same && a.points[a.dim * k + d] == b.points[b.dim * (k + offset) + d];
+        if (!same) {
+          ADD_FAILURE() << common << ": " << resumed[i].optimizer << " differs from step "
+                        << a.steps[k] << ": loss " << a.loss[k] << " resumed, "
+                        << b.loss[k + offset] << " uninterrupted";
+          break;
+        }
+      }
+    }
+  }
+}
+
+// A resumed run whose random streams cannot continue the checkpoint's is refused: the previous
+// release's checkpoints (no random state) with --noise, a noiseless checkpoint with --noise, a
+// noisy one without, or with another seed, noise level or batch size.
+TEST(Cli, ResumeRefusesRandomStreamsItCannotContinue) {
+  test::TempDir dir;
+  const std::string v1 = quote(std::string(DESCENT_SOURCE_DIR) + "/tests/data/checkpoints-v1");
+  const std::string v1_run =
+      "run --no-plots -f rosenbrock -o \"adam:lr=0.01,amsgrad=true,weight_decay=0.01\" "
+      "-o nadam:lr=0.01 -o \"asgd:lr=0.001,t0=5\" -o "
+      "\"rmsprop:lr=0.001,centered=true,momentum=0.5\" "
+      "-o \"momentum:lr=0.001,clip_norm=1@plateau:patience=2,factor=0.5\" -o rprop -o lbfgs "
+      "-o \"sgd:lr=0.001,maximize=true,clip_value=0.5@cosine:t_max=40,warmup=5\" --steps 40 "
+      "--resume " +
+      v1;
+  auto r = run_cli(v1_run + " --out v1", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;  // noiseless: the old checkpoints still resume
+  r = run_cli(v1_run + " --noise 0.1 --out v1n", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("does not record the state of its random numbers"));
+
+  const std::string ls = "run --no-plots --function least_squares:n=40 -o sgd:lr=0.05 ";
+  r = run_cli(ls + "--steps 5 --checkpoint plain", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli(ls + "--steps 5 --noise 0.3 --batch 4 --seed 2 --checkpoint noisy", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::pair<std::string, std::string> refused[] = {
+      {"--resume plain --noise 0.3", "exact gradients"},
+      {"--resume plain --batch 4", "exact gradients"},
+      {"--resume noisy", "noise:sigma=0.3,seed=2"},
+      {"--resume noisy --noise 0.3 --seed 2", "batch:size=4,seed=2"},
+      {"--resume noisy --noise 0.3 --batch 4 --seed 3", "seed=2"},
+      {"--resume noisy --noise 0.2 --batch 4 --seed 2", "sigma=0.3"},
+      {"--resume noisy --noise 0.3 --batch 5 --seed 2", "size=4"},
+  };
+  for (const auto& [args, message] : refused) {
+    r = run_cli(ls + "--steps 9 --out x " + args, dir.path());
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr(message)) << args;
+  }
+  r = run_cli(ls + "--steps 9 --out y --resume noisy --noise 0.3 --batch 4 --seed 2", dir.path());
+  EXPECT_EQ(r.status, 0) << r.err;
 }
 
 TEST(Cli, AnalyzePrintsTheTheory) {

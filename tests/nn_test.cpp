@@ -106,6 +106,41 @@ TEST(Idx, MalformedFilesAreNamed) {
   EXPECT_THAT(expect_refused(dir.path()), HasSubstr("is a folder"));
 }
 
+// A 16-byte header that declares 3,000,000 images of 28x28 (2.35 GB) is refused from the sizes,
+// before the values are allocated: plain (against the file's size) and gzipped (as the values
+// run out, having allocated no more than it read).
+TEST(Idx, AHugeDeclaredSizeInATruncatedFileIsRefusedBeforeAllocating) {
+  test::TempDir dir;
+  const std::string header("\0\0\x08\x03\x00\x2d\xc6\xc0\0\0\0\x1c\0\0\0\x1c", 16);
+  const fs::path plain = fs::path(dir.path()) / "huge-idx3-ubyte";
+  write_bytes(plain, header + "abc");
+  EXPECT_THAT(expect_refused(plain),
+              HasSubstr("its header declares 2352000000 bytes of values, the file holds 3"));
+  const fs::path gz = fs::path(dir.path()) / "huge-idx3-ubyte.gz";
+  write_gzip(gz, header + "abc");
+  EXPECT_THAT(expect_refused(gz),
+              HasSubstr("its header declares 2352000000 bytes of values, the file holds 3"));
+  // With --train-limit only the first images count: 2 images need 1568 bytes.
+  try {
+    (void)read_idx(plain, 2);
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("declares 1568 bytes of values, the file holds 3"));
+  }
+}
+
+// Devices and named pipes are refused by name before they are opened (a pipe would block, a
+// device never end).
+TEST(Idx, DevicesAndPipesAreRefused) {
+  EXPECT_THAT(expect_refused("/dev/null"), HasSubstr("is not a regular file"));
+  test::TempDir dir;
+  const std::string message =
+      test::through_fifo((fs::path(dir.path()) / "pipe-idx1-ubyte").string(),
+                         std::string("\0\0\x08\x01\0\0\0\x01\x05", 9),
+                         [](const std::string& p) { return expect_refused(p); });
+  EXPECT_THAT(message, HasSubstr("is not a regular file"));
+}
+
 TEST(Idx, DatasetFoldersAreChecked) {
   test::TempDir dir;
   const fs::path d = dir.path();

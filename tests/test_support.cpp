@@ -1,10 +1,14 @@
 #include "test_support.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 namespace descent::test {
 namespace {
@@ -46,6 +50,36 @@ CliResult run_cli(const std::string& args, const std::string& cwd) {
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
+}
+
+std::string through_fifo(const std::string& path, const std::string& bytes,
+                         const std::function<std::string(const std::string&)>& read) {
+  if (::mkfifo(path.c_str(), 0600) != 0) throw std::runtime_error("cannot make a pipe " + path);
+  std::thread writer([&] {
+    // Blocks until a reader opens the pipe: the tested code, or the release below.
+    const int fd = ::open(path.c_str(), O_WRONLY);
+    if (fd < 0) return;
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+  });
+  std::string result;
+  try {
+    result = read(path);
+  } catch (...) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+    writer.join();
+    if (fd >= 0) ::close(fd);
+    throw;
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);  // releases an unopened writer
+  writer.join();
+  if (fd >= 0) ::close(fd);
+  return result;
 }
 
 }  // namespace descent::test

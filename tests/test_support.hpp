@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fstream>
+#include <functional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -97,6 +98,13 @@ class TempDir {
  private:
   std::string path_;
 };
+
+/// Makes a named pipe at `path` and returns `read(path)` while another thread offers `bytes`
+/// through it: a reader that opens the pipe receives them and then the end of the file, and one
+/// that refuses to open it is not blocked by it. Throws std::runtime_error if the pipe cannot be
+/// made.
+std::string through_fifo(const std::string& path, const std::string& bytes,
+                         const std::function<std::string(const std::string&)>& read);
 
 /// Every cell of a sweep, as SweepResult::cell makes it.
 inline std::vector<SweepCell> all_cells(const SweepResult& r) {

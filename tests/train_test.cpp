@@ -161,6 +161,62 @@ TEST(TrainCli, KilledMidRunAndResumedWritesTheUninterruptedLog) {
   EXPECT_EQ(read_all(cut / "train.csv"), read_all(out / "train.csv"));
 }
 
+// A small MNIST-style folder: `train` and `test` images of 4x4 pixels with labels 0..9.
+void write_tiny_dataset(const fs::path& folder, std::size_t train, std::size_t test) {
+  fs::create_directories(folder);
+  std::uint8_t value = 0;
+  for (const auto& [prefix, count] : {std::pair<std::string, std::size_t>{"train", train},
+                                      std::pair<std::string, std::size_t>{"t10k", test}}) {
+    std::vector<std::uint8_t> pixels(count * 16), labels(count);
+    for (auto& p : pixels) p = value += 37;
+    for (std::size_t i = 0; i < count; ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
+    write_idx_u8(folder / (prefix + "-images-idx3-ubyte"), {count, 4, 4}, pixels);
+    write_idx_u8(folder / (prefix + "-labels-idx1-ubyte"), {count}, labels);
+  }
+}
+
+// --resume refuses a changed setting that shapes the numbers (naming it, with both values) and
+// accepts the ones that do not: more epochs, another thread count, no figures.
+TEST(TrainCli, ResumeRefusesChangedSettings) {
+  test::TempDir dir;
+  write_tiny_dataset(fs::path(dir.path()) / "d", 120, 30);
+  write_tiny_dataset(fs::path(dir.path()) / "d2", 120, 30);
+  const std::string base = "train -o sgd:lr=0.1 --no-plots --out o ";
+  const std::string same =
+      "--model softmax --data d --batch 16 --seed 1 --train-limit 100 --test-limit 20 ";
+  auto r = test::run_cli(base + same + "--epochs 1", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string log = read_all(fs::path(dir.path()) / "o" / "train.csv");
+  const std::string d = fs::weakly_canonical(fs::path(dir.path()) / "d").string();
+  const std::string d2 = fs::weakly_canonical(fs::path(dir.path()) / "d2").string();
+  const std::pair<std::string, std::vector<std::string>> changed[] = {
+      {"--model softmax --data d2 --batch 16 --seed 1 --train-limit 100 --test-limit 20",
+       {"--data " + d, "--data " + d2}},
+      {"--model softmax --data d --batch 32 --seed 1 --train-limit 100 --test-limit 20",
+       {"--batch 16", "--batch 32"}},
+      {"--model softmax --data d --batch 16 --seed 2 --train-limit 100 --test-limit 20",
+       {"--seed 1", "--seed 2"}},
+      {"--model softmax --data d --batch 16 --seed 1 --train-limit 90 --test-limit 20",
+       {"--train-limit 100", "--train-limit 90"}},
+      {"--model softmax --data d --batch 16 --seed 1 --test-limit 20",
+       {"--train-limit 100", "--train-limit all"}},
+      {"--model softmax --data d --batch 16 --seed 1 --train-limit 100 --test-limit 25",
+       {"--test-limit 20", "--test-limit 25"}},
+      {"--model mlp --data d --batch 16 --seed 1 --train-limit 100 --test-limit 20",
+       {"--model softmax", "--model mlp"}},
+  };
+  for (const auto& [args, names] : changed) {
+    r = test::run_cli(base + args + " --epochs 2 --resume", dir.path());
+    EXPECT_EQ(r.status, 2) << args;
+    for (const std::string& n : names) EXPECT_THAT(r.err, HasSubstr(n)) << args;
+    // Nothing was trained or written.
+    EXPECT_EQ(read_all(fs::path(dir.path()) / "o" / "train.csv"), log) << args;
+  }
+  r = test::run_cli(base + same + "--epochs 2 --threads 1 --resume", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("resumed   sgd:lr=0.1 after epoch 1"));
+}
+
 TEST(TrainCli, WritesLogsFiguresAndRefusesBadInput) {
   test::TempDir dir;
   const auto r = test::run_cli(

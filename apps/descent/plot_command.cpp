@@ -10,6 +10,7 @@
 #include "descent/trajectory_csv.hpp"
 #include "figures.hpp"
 #include "outputs.hpp"
+#include "util/input_file.hpp"
 
 namespace descent::cli {
 
@@ -37,6 +38,7 @@ int plot_command(const PlotArgs& args) {
     throw InputError("trajectory file '" + args.csv + "' does not exist");
   if (fs::is_directory(args.csv, ec))
     throw InputError("'" + args.csv + "' is a folder, not a CSV file");
+  require_regular_file(args.csv, "trajectory file");
   std::ifstream in(args.csv);
   if (!in) throw InputError("trajectory file '" + args.csv + "' cannot be read");
   plot::Scene scene{f.get(), {}};

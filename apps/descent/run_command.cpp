@@ -103,20 +103,25 @@ int run_command(const RunArgs& args) {
   // 2. Run (or resume), report, write.
   std::vector<RunResult> results;
   if (args.resume_dir) {
-    // Every checkpoint is read and checked before any run starts.
+    // Every checkpoint is read and checked, and each optimizer's copy of the function has its
+    // random streams put back where the checkpoint's run had them, before any run starts.
     std::vector<std::vector<double>> points(optimizers.size());
     std::vector<std::uint64_t> steps(optimizers.size());
-    for (std::size_t i = 0; i < optimizers.size(); ++i)
-      steps[i] = restore_checkpoint<double>(checkpoint_path(*args.resume_dir, i), *optimizers[i],
-                                            points[i]);
+    std::vector<std::unique_ptr<Objective>> objectives;
     for (std::size_t i = 0; i < optimizers.size(); ++i) {
+      const fs::path path = checkpoint_path(*args.resume_dir, i);
+      CheckpointContext context;
+      steps[i] = restore_checkpoint<double>(path, *optimizers[i], points[i], &context);
       if (points[i].size() != f->dim())
-        throw InputError(fmt::format(
-            "checkpoint {} holds {} coordinates but function '{}' takes {}",
-            checkpoint_path(*args.resume_dir, i).string(), points[i].size(), f->spec(), f->dim()));
-      results.push_back(
-          run_from(*make_objective(), *optimizers[i], points[i], steps[i], setup.options));
+        throw InputError(
+            fmt::format("checkpoint {} holds {} coordinates but function '{}' takes {}",
+                        path.string(), points[i].size(), f->spec(), f->dim()));
+      objectives.push_back(make_objective());
+      restore_random_state(*objectives.back(), context, path);
     }
+    for (std::size_t i = 0; i < optimizers.size(); ++i)
+      results.push_back(
+          run_from(*objectives[i], *optimizers[i], points[i], steps[i], setup.options));
   } else {
     for (const auto& opt : optimizers)
       results.push_back(run(*make_objective(), *opt, setup.start, setup.options));
@@ -152,7 +157,7 @@ int run_command(const RunArgs& args) {
       }
       const auto last = r.trajectory.point(r.trajectory.size() - 1);
       save_checkpoint<double>(checkpoint_path(*args.checkpoint_dir, i), *optimizers[i], last,
-                              r.stop_step);
+                              r.stop_step, {.random_state = r.random_state, .settings = {}});
     }
     fmt::print(report, "saved the optimizers' states under {}\n", *args.checkpoint_dir);
   }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
 #include "descent/nn/idx.hpp"
 #include "descent/nn/mlp.hpp"
@@ -111,6 +113,42 @@ class Bar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// The settings a resumed run must keep, as a checkpoint records them: those that shape the
+// numbers of the epochs (the data, the model, the batches, the seed, the images used).
+// --epochs, --threads, --out, --format, --no-plots and --progress may change.
+std::map<std::string, std::string> run_settings(const nn::TrainConfig& c, const fs::path& data,
+                                                const std::string& train_limit,
+                                                const std::string& test_limit) {
+  std::error_code ec;
+  fs::path where = fs::weakly_canonical(fs::absolute(data, ec), ec);
+  if (ec) where = data;
+  return {{"--data", where.string()},           {"--model", nn::to_string(c.model)},
+          {"--batch", std::to_string(c.batch)}, {"--seed", std::to_string(c.seed)},
+          {"--train-limit", train_limit},       {"--test-limit", test_limit}};
+}
+
+// Refuses to resume from `ckpt` with settings other than those it was trained with.
+void check_settings(const fs::path& ckpt, const std::map<std::string, std::string>& mine) {
+  const CheckpointContext saved = load_checkpoint<float>(ckpt).context;
+  if (saved.settings.empty()) {
+    fmt::print(stderr,
+               "note: checkpoint '{}' was written by an older version and records no settings; "
+               "resume with the settings it was trained with\n",
+               ckpt.string());
+    return;
+  }
+  for (const auto& [name, value] : mine) {
+    const auto it = saved.settings.find(name);
+    if (it != saved.settings.end() && it->second != value)
+      throw InputError(fmt::format(
+          "--resume: checkpoint '{}' was trained with {} {}, and this command gives {} {}; a "
+          "resumed run must keep --data, --model, --batch, --seed, --train-limit and "
+          "--test-limit (only --epochs, --threads, --format, --no-plots and --progress may "
+          "change)",
+          ckpt.string(), name, it->second, name, value));
+  }
+}
+
 }  // namespace
 
 int train_command(const TrainArgs& args) {
@@ -132,6 +170,9 @@ int train_command(const TrainArgs& args) {
     max_test = parse_count(*args.test_limit, "--test-limit", std::size_t{1} << 40);
   const plot::Format format = plot::parse_format(args.format);
   const fs::path data_dir = args.data ? fs::path(*args.data) : nn::kFashionMnistFolder;
+  const std::map<std::string, std::string> settings =
+      run_settings(c, data_dir, max_train ? std::to_string(*max_train) : std::string("all"),
+                   max_test ? std::to_string(*max_test) : std::string("all"));
 
   // Every output, checked before the data is read.
   const fs::path out = args.out;
@@ -154,6 +195,10 @@ int train_command(const TrainArgs& args) {
   if (args.resume) {
     if (!fs::exists(ckpt_dir))
       throw InputError("--resume: '" + ckpt_dir.string() + "' holds no checkpoints to resume");
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      const fs::path ckpt = ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1);
+      if (fs::exists(ckpt)) check_settings(ckpt, settings);
+    }
     rows = read_log(csv_path);
   }
 
@@ -207,7 +252,7 @@ int train_command(const TrainArgs& args) {
       rows = others;
       for (const nn::EpochRecord& m : mine) rows.push_back({t.optimizer_spec(), m});
       write_file_atomically(csv_path, log_csv(rows));
-      t.save(ckpt);
+      t.save(ckpt, settings);
       if (r.diverged)
         fmt::print("{:<34} epoch {:>3}: diverged (a loss became non-finite); stopped\n", label,
                    r.epoch);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "descent/params.hpp"
@@ -59,6 +60,17 @@ class Objective {
     (void)h;
     return false;
   }
+  /// Where the function's random streams stand, for a function whose gradients are random
+  /// (gradient noise, mini-batches): its settings and how many gradients it has drawn, e.g.
+  /// "noise:sigma=0.5,seed=3,evaluations=12". Empty for a function with exact gradients. A
+  /// checkpoint records it so that a resumed run draws what the uninterrupted run would have.
+  virtual std::string random_state() const { return {}; }
+  /// Puts the random streams where random_state() said they stood (replaying the draws since the
+  /// seed). Throws InputError, changing nothing, if `state` is not a state of this function's
+  /// streams: written by a function with other random settings (noise level, seed, batch size),
+  /// with random gradients where this one has exact ones, or the other way round.
+  virtual void set_random_state(std::string_view state) const;
+
   /// Why the value or gradient at `x` is not finite, when the function can tell (an expression:
   /// "log of a negative number at column 5"); empty otherwise.
   virtual std::string explain_non_finite(std::span<const double> x) const {

@@ -56,6 +56,10 @@ struct RunResult {
   /// Why it ended, for a run that did not complete: "loss is inf", or the method's criterion.
   std::string reason;
   std::uint64_t evaluations = 0;  ///< objective evaluations, the line search's included
+  /// The function's random state (Objective::random_state) just before it evaluated step
+  /// `stop_step`: what a checkpoint of this run at `stop_step` records so that a resumed run
+  /// draws the same noise and mini-batches. Empty for a function with exact gradients.
+  std::string random_state;
   /// A diverged run reports infinite final and best losses and no steps to tol.
   Metrics metrics;
 
@@ -71,7 +75,9 @@ RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const 
 /// Continues a run without resetting the optimizer: `w` is the point at step `first_step` (e.g.
 /// from a checkpoint) and the run goes on until step `options.steps`. The trajectory starts at
 /// `first_step`. With the optimizer state and point saved at step k, this gives exactly the rows
-/// k.. of the uninterrupted run.
+/// k.. of the uninterrupted run; for a function with random gradients, its random state must
+/// first be put back where the run's RunResult::random_state was (see restore_random_state in
+/// checkpoint.hpp).
 RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<const double> w,
                    std::size_t first_step, const RunOptions& options = {});
 

@@ -120,9 +120,12 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     ++r.evaluations;
     return f.value_and_gradient(x, gx);
   };
+  // Only a function with random gradients has a random state to keep.
+  const bool random = !f.random_state().empty();
   for (std::size_t k = first_step;; ++k) {
     if (options.cancelled && (k - first_step) % kCancelCheckSteps == 0 && options.cancelled())
       throw Cancelled();
+    if (random) r.random_state = f.random_state();
     const double loss = closure(w, g);
     if (auto what = detail::non_finite(f, w, loss, g)) {
       if (k == first_step) throw InputError(detail::not_finite_at_start(f, w, *what));

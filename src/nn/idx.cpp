@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include "descent/error.hpp"
+#include "util/input_file.hpp"
 
 namespace descent::nn {
 namespace {
@@ -39,11 +41,14 @@ bool known_type(std::uint8_t code) {
 class Reader {
  public:
   explicit Reader(const std::filesystem::path& path) : path_(path) {
-    if (!std::filesystem::exists(path)) fail("does not exist");
-    if (std::filesystem::is_directory(path)) fail("is a folder, not an IDX file");
+    require_regular_file(path, "IDX file");
+    std::error_code ec;
+    file_size_ = std::filesystem::file_size(path, ec);
+    if (ec) fail("cannot be read: " + ec.message());
     file_ = gzopen(path.c_str(), "rb");
     if (file_ == nullptr) fail("cannot be opened");
     gzbuffer(file_, 1 << 17);
+    compressed_ = gzdirect(file_) == 0;
   }
   ~Reader() {
     if (file_ != nullptr) gzclose(file_);
@@ -53,27 +58,62 @@ class Reader {
 
   // Reads exactly n bytes; `what` names them in the error for a short file.
   void read(void* out, std::size_t n, const char* what) {
-    auto* p = static_cast<unsigned char*>(out);
-    while (n > 0) {
-      const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(n, 1u << 30));
-      const int got = gzread(file_, p, chunk);
-      if (got < 0) {
-        int code = 0;
-        const char* msg = gzerror(file_, &code);
-        fail(std::string("is not a readable gzip or IDX file (") + msg + ")");
-      }
-      if (got == 0) fail(std::string("is truncated: it ends inside the ") + what);
-      p += got;
-      n -= static_cast<std::size_t>(got);
+    const std::size_t got = read_some(out, n);
+    if (got < n) fail(std::string("is truncated: it ends inside the ") + what);
+  }
+
+  // Appends exactly n bytes to `out`, growing it only as the bytes arrive: a header that
+  // declares more than the file holds is refused before its size is allocated (at once for a
+  // plain file, whose size is known; as the values run out for a gzip file).
+  void read_values(std::vector<unsigned char>& out, std::size_t n) {
+    const std::size_t header = static_cast<std::size_t>(gztell(file_));
+    if (!compressed_ && (file_size_ < header || n > file_size_ - header))
+      short_values(n, file_size_ < header ? 0 : file_size_ - header);
+    if (!compressed_) {
+      out.resize(n);
+      if (read_some(out.data(), n) < n) short_values(n, 0);
+      return;
+    }
+    std::size_t have = 0;
+    while (have < n) {
+      const std::size_t chunk = std::min(n - have, std::max<std::size_t>(have, 1u << 20));
+      out.resize(have + chunk);
+      const std::size_t got = read_some(out.data() + have, chunk);
+      have += got;
+      if (got < chunk) short_values(n, have);
     }
   }
+
   [[noreturn]] void fail(const std::string& what) const {
     throw InputError("IDX file '" + path_.string() + "' " + what);
   }
 
  private:
+  // Reads up to n bytes, fewer only at the end of the file; returns how many.
+  std::size_t read_some(void* out, std::size_t n) {
+    auto* p = static_cast<unsigned char*>(out);
+    std::size_t done = 0;
+    while (done < n) {
+      const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(n - done, 1u << 30));
+      const int got = gzread(file_, p + done, chunk);
+      if (got < 0) {
+        int code = 0;
+        const char* msg = gzerror(file_, &code);
+        fail(std::string("is not a readable gzip or IDX file (") + msg + ")");
+      }
+      if (got == 0) break;
+      done += static_cast<std::size_t>(got);
+    }
+    return done;
+  }
+  [[noreturn]] void short_values(std::size_t declared, std::size_t held) const {
+    fail("is truncated: it ends inside the values: its header declares " +
+         std::to_string(declared) + " bytes of values, the file holds " + std::to_string(held));
+  }
   std::filesystem::path path_;
   gzFile file_ = nullptr;
+  std::uintmax_t file_size_ = 0;
+  bool compressed_ = false;
 };
 
 std::uint32_t big_endian_u32(const unsigned char* b) {
@@ -133,8 +173,7 @@ IdxArray read_idx(const std::filesystem::path& path, std::optional<std::size_t> 
   if (total * static_cast<double>(element_size(a.type)) > 8e9)
     in.fail("declares more than 8 GB of values");
   if (max_items && *max_items < a.dims[0]) a.dims[0] = *max_items;
-  a.raw.resize(a.size() * element_size(a.type));
-  in.read(a.raw.data(), a.raw.size(), "values");
+  in.read_values(a.raw, a.size() * element_size(a.type));
   return a;
 }
 

@@ -102,8 +102,10 @@ EpochRecord Trainer::run_epoch(
   return r;
 }
 
-void Trainer::save(const std::filesystem::path& path) {
-  save_checkpoint<float>(path, *optimizer_, model_.parameters(), done_);
+void Trainer::save(const std::filesystem::path& path,
+                   const std::map<std::string, std::string>& settings) {
+  save_checkpoint<float>(path, *optimizer_, model_.parameters(), done_,
+                         {.random_state = std::nullopt, .settings = settings});
 }
 
 void Trainer::load(const std::filesystem::path& path) {

@@ -239,10 +239,14 @@ void Lbfgs<T>::visit_state(StateVisitor<T>& v) {
   std::int64_t pairs = static_cast<std::int64_t>(s_.s.size());
   v.integer("pairs", pairs);
   if (pairs < 0 || pairs > p_.history) throw std::invalid_argument("lbfgs state: bad pair count");
-  s_.s.resize(static_cast<std::size_t>(pairs), std::vector<T>(s_.n));
-  s_.y.resize(static_cast<std::size_t>(pairs), std::vector<T>(s_.n));
+  // Each pair is allocated just before it is visited, so that a loader refuses a count its file
+  // does not back (a missing pair) having allocated no more than one pair beyond what it read.
+  s_.s.resize(static_cast<std::size_t>(pairs));
+  s_.y.resize(static_cast<std::size_t>(pairs));
   for (std::size_t j = 0; j < s_.s.size(); ++j) {
+    s_.s[j].resize(s_.n);
     v.array("s" + std::to_string(j), s_.s[j]);
+    s_.y[j].resize(s_.n);
     v.array("y" + std::to_string(j), s_.y[j]);
   }
 }

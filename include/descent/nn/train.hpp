@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,8 +73,10 @@ class Trainer {
   EpochRecord run_epoch(
       const std::function<void(std::size_t, std::size_t, double, double)>& progress = {});
 
-  /// Writes the model, the optimizer's state and the epoch count to `path`, atomically.
-  void save(const std::filesystem::path& path);
+  /// Writes the model, the optimizer's state, the epoch count and `settings` (the settings a
+  /// resumed run must keep, by name: CheckpointContext::settings) to `path`, atomically.
+  void save(const std::filesystem::path& path,
+            const std::map<std::string, std::string>& settings = {});
   /// Continues from a file save() wrote for the same model and optimizer spec. Throws InputError
   /// (and changes nothing) for a missing or corrupted file or one that does not fit.
   void load(const std::filesystem::path& path);
