@@ -247,6 +247,12 @@ TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
           503, "longer than the time budget", "grid", quick);
 }
 
+TEST(Api, ABodyThatIsNotUtf8IsRefusedWithAMessageInJson) {
+  // The parser's message quotes the bytes it stopped at; the answer is JSON (UTF-8) all the same.
+  refused("/api/run", "\xff", 400, "not valid JSON", "");
+  refused("/api/sweep", "{\"grid\": [\"lr=\xc3", 400, "not valid JSON", "");
+}
+
 TEST(Api, EveryEndpointAnswersItsOwnMethodOnly) {
   ASSERT_EQ(api_endpoints().size(), 7u);
   for (const ApiEndpoint& e : api_endpoints()) {

@@ -32,7 +32,11 @@ struct BadRequest : std::runtime_error {
   std::string field;
 };
 
-ApiResponse reply(int status, const json& body) { return {status, body.dump()}; }
+// Invalid UTF-8 in a string (the JSON parser's message quotes the bytes it stopped at) is written
+// as U+FFFD, so that every answer is JSON.
+ApiResponse reply(int status, const json& body) {
+  return {status, body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
 
 ApiResponse error(int status, const std::string& message, const std::string& field = "") {
   return reply(status,
