@@ -253,6 +253,11 @@ TEST(Api, ABodyThatIsNotUtf8IsRefusedWithAMessageInJson) {
   refused("/api/sweep", "{\"grid\": [\"lr=\xc3", 400, "not valid JSON", "");
 }
 
+TEST(Api, ANumberBeyondTheDoublesIsRefusedAsInvalidJson) {
+  refused("/api/run", R"({"optimizers": ["sgd"], "tol": 1e999})", 400, "not valid JSON", "");
+  refused("/api/surface", "-1e3081", 400, "number overflow", "");
+}
+
 TEST(Api, EveryEndpointAnswersItsOwnMethodOnly) {
   ASSERT_EQ(api_endpoints().size(), 7u);
   for (const ApiEndpoint& e : api_endpoints()) {

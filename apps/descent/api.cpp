@@ -465,7 +465,7 @@ ApiResponse answer(const Route& route, const std::string& body, const ApiLimits&
   json j;
   try {
     j = json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     return error(400, std::string("the request body is not valid JSON: ") + e.what());
   }
   return route.answer(j, limits);
