@@ -266,7 +266,8 @@ template <std::floating_point T>
 std::uint64_t restore_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
                                  std::vector<T>& w) {
   Checkpoint<T> c = load_into_fresh<T>(path);
-  if (c.spec != optimizer.spec())
+  // The canonical specs are compared: the file's may be written another way.
+  if (c.optimizer->spec() != optimizer.spec())
     throw InputError("checkpoint '" + path.string() + "' is for '" + c.spec + "', not '" +
                      optimizer.spec() + "'");
   // The fresh copy proved the records complete and well formed; copying its state across cannot

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -186,6 +188,36 @@ TEST_F(Damaged, RestoreIntoAMismatchedOptimizerChangesNothing) {
   std::vector<double> target;
   EXPECT_EQ(restore_checkpoint<double>(good_, *same, target), 1u);
   EXPECT_EQ(target.size(), 3u);
+}
+
+// `bytes`, a checkpoint, with its spec written as `spec` and the checksum made right again.
+std::string with_spec(const std::string& bytes, const std::string& spec) {
+  // "DESCENTK", u32 version, u32 element size, u64 step: the spec's u32 length is at byte 24.
+  std::uint32_t old_length = 0;
+  std::memcpy(&old_length, bytes.data() + 24, 4);
+  const auto length = static_cast<std::uint32_t>(spec.size());
+  std::string out = bytes.substr(0, 24);
+  out.append(reinterpret_cast<const char*>(&length), 4);
+  out += spec;
+  out += bytes.substr(28 + old_length, bytes.size() - 8 - (28 + old_length));
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a, as the format's checksum
+  for (const unsigned char c : out) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  out.append(reinterpret_cast<const char*>(&h), 8);
+  return out;
+}
+
+// A checkpoint whose spec is written another way than the canonical one (by hand, or by a release
+// that wrote it differently) restores into the optimizer it configures, as it loads.
+TEST_F(Damaged, ASpecWrittenAnotherWayRestoresIntoItsOptimizer) {
+  write_all(bad_, with_spec(bytes_, "adam:lr=0.10"));
+  EXPECT_EQ(load_checkpoint<double>(bad_).optimizer->spec(), opt_->spec());
+  auto same = make_optimizer("adam:lr=0.1");
+  std::vector<double> w;
+  EXPECT_EQ(restore_checkpoint<double>(bad_, *same, w), 1u);
+  EXPECT_EQ(w, load_checkpoint<double>(good_).w);
 }
 
 TEST(Checkpoint, WritingIsAtomic) {
