@@ -174,6 +174,13 @@ TEST(Api, SurfaceGivesTheFunctionOnAGrid) {
   EXPECT_EQ(e.at("formula"), "log(w1) + w2^2");
 }
 
+TEST(Api, ASurfaceAsWideAsTheDoublesHasFiniteCoordinates) {
+  const json s = ok("POST", "/api/surface",
+                    R"({"function": "w1 + w2", "lower": [-1e308, -1], "upper": [1e308, 1],
+                        "resolution": 5})");
+  EXPECT_EQ(s.at("x"), json::array({-1e308, -5e307, 0.0, 5e307, 1e308}));
+}
+
 TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
   EXPECT_EQ(handle_api("GET", "/api/nothing", "").status, 404);
   EXPECT_EQ(handle_api("GET", "/../etc/passwd", "").status, 404);
