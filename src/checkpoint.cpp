@@ -234,6 +234,10 @@ Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
     b.fail(e.what());
   }
   load.check_all_used();
+  // A wrapped optimizer's state holds its base rate, which save_checkpoint wrote with the spec.
+  if (const std::string restored = c.optimizer->spec();
+      restored != make_optimizer<T>(c.spec)->spec())
+    b.fail("its state's learning rate is not its spec's (the state gives '" + restored + "')");
   return c;
 }
 

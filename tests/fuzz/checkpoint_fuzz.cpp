@@ -54,8 +54,9 @@ void load(const std::string& bytes) {
   }
   check(c.optimizer != nullptr);
   check(c.optimizer->size() == c.w.size());
-  // Restoring into a fresh optimizer of the same spec gives the same point and step.
-  const auto fresh = descent::make_optimizer<T>(c.spec);
+  // Restoring into a fresh optimizer of the loaded one's spec gives the same point and step. (Not
+  // of c.spec: the state's base rate, "wrapper.base_lr", may say another rate than the spec does.)
+  const auto fresh = descent::make_optimizer<T>(c.optimizer->spec());
   std::vector<T> w;
   check(descent::restore_checkpoint<T>(file(), *fresh, w) == c.step);
   check(w.size() == c.w.size());
