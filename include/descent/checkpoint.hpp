@@ -5,7 +5,8 @@
 // visits (see StateVisitor), followed by a checksum. It is written atomically (a temporary file,
 // then a rename). Loading checks everything before anything is used: the magic bytes, the format
 // version, the checksum (so a truncated or corrupted file is refused), the element type, and that
-// the state fits the spec; on any failure it throws InputError and changes nothing.
+// the state fits the spec (every array's length, a wrapped optimizer's base rate); on any failure
+// it throws InputError and changes nothing.
 //
 // File layout (little-endian): "DESCENTK", u32 format version, u32 element size (4 or 8),
 // u64 step, string spec, u64 n, n elements of w, u32 record count, records
@@ -48,9 +49,9 @@ struct Checkpoint {
 template <std::floating_point T>
 Checkpoint<T> load_checkpoint(const std::filesystem::path& path);
 
-/// Restores a checkpoint into an existing optimizer, whose spec must equal the checkpoint's; on
-/// success `w` receives the point and the step is returned. On any failure InputError is thrown
-/// and neither `optimizer` nor `w` is changed.
+/// Restores a checkpoint into an existing optimizer, whose canonical spec must equal the
+/// checkpoint's (however the file writes it); on success `w` receives the point and the step is
+/// returned. On any failure InputError is thrown and neither `optimizer` nor `w` is changed.
 template <std::floating_point T>
 std::uint64_t restore_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
                                  std::vector<T>& w);
