@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages descent needs to build and run, and the lab page's plotting
 # library (npm ci in web/); with --test also what the test suite compares against (Debian's
-# PyTorch) and the browser the page is tested in (Debian's chromium). Run as root (or through
-# sudo). Packages already present are not fetched again.
+# PyTorch), the browser the page is tested in (Debian's chromium) and clang for the fuzz targets.
+# Run as root (or through sudo). Packages already present are not fetched again.
 #   bash scripts/install-deps.sh [--test]
 set -euo pipefail
 
@@ -28,8 +28,9 @@ packages=(
 )
 if ((with_tests)); then
   # tests/torch/compare_torch.py checks every optimizer and schedule against torch.optim;
-  # web/tests/e2e.test.mjs drives the page in chromium.
-  packages+=(python3 python3-torch python3-numpy chromium)
+  # web/tests/e2e.test.mjs drives the page in chromium; scripts/fuzz.sh builds the fuzz targets
+  # with clang and its libFuzzer runtime.
+  packages+=(python3 python3-torch python3-numpy chromium clang libclang-rt-14-dev)
 fi
 # node and npm for the page's assets, unless a node with npm is already installed (Debian's npm
 # would conflict with one from elsewhere).

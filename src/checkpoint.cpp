@@ -249,6 +249,10 @@ Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
     b.fail(e.what());
   }
   load.check_all_used();
+  // A wrapped optimizer's state holds its base rate, which save_checkpoint wrote with the spec.
+  if (const std::string restored = c.optimizer->spec();
+      restored != make_optimizer<T>(c.spec)->spec())
+    b.fail("its state's learning rate is not its spec's (the state gives '" + restored + "')");
   return c;
 }
 
@@ -288,7 +292,8 @@ template <std::floating_point T>
 std::uint64_t restore_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
                                  std::vector<T>& w, CheckpointContext* context) {
   Checkpoint<T> c = load_into_fresh<T>(path);
-  if (c.spec != optimizer.spec())
+  // The canonical specs are compared: the file's may be written another way.
+  if (c.optimizer->spec() != optimizer.spec())
     throw InputError("checkpoint '" + path.string() + "' is for '" + c.spec + "', not '" +
                      optimizer.spec() + "'");
   // The fresh copy proved the records complete and well formed; copying its state across cannot

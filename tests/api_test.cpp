@@ -175,6 +175,13 @@ TEST(Api, SurfaceGivesTheFunctionOnAGrid) {
   EXPECT_EQ(e.at("formula"), "log(w1) + w2^2");
 }
 
+TEST(Api, ASurfaceAsWideAsTheDoublesHasFiniteCoordinates) {
+  const json s = ok("POST", "/api/surface",
+                    R"({"function": "w1 + w2", "lower": [-1e308, -1], "upper": [1e308, 1],
+                        "resolution": 5})");
+  EXPECT_EQ(s.at("x"), json::array({-1e308, -5e307, 0.0, 5e307, 1e308}));
+}
+
 TEST(Api, EveryBadRequestIsRefusedAndNamesItsField) {
   EXPECT_EQ(handle_api("GET", "/api/nothing", "").status, 404);
   EXPECT_EQ(handle_api("GET", "/../etc/passwd", "").status, 404);
@@ -321,6 +328,17 @@ TEST(Api, ExpensiveWorkIsCutOffByItsBudgetOrItsCaller) {
                  [&] { return ++asked > 3; });
   EXPECT_EQ(run.status, 503) << run.body;
   EXPECT_EQ(asked, 4);  // asked every kCancelCheckSteps steps: stopped at step 48
+}
+
+TEST(Api, ABodyThatIsNotUtf8IsRefusedWithAMessageInJson) {
+  // The parser's message quotes the bytes it stopped at; the answer is JSON (UTF-8) all the same.
+  refused("/api/run", "\xff", 400, "not valid JSON", "");
+  refused("/api/sweep", "{\"grid\": [\"lr=\xc3", 400, "not valid JSON", "");
+}
+
+TEST(Api, ANumberBeyondTheDoublesIsRefusedAsInvalidJson) {
+  refused("/api/run", R"({"optimizers": ["sgd"], "tol": 1e999})", 400, "not valid JSON", "");
+  refused("/api/surface", "-1e3081", 400, "number overflow", "");
 }
 
 TEST(Api, EveryEndpointAnswersItsOwnMethodOnly) {

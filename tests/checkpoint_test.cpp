@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -430,6 +431,57 @@ TEST(Checkpoint, HostileSizesAreRefusedBeforeAllocating) {
   EXPECT_THAT(load_error_in_capped_memory(path, std::size_t{256} << 20),
               HasSubstr("state 's0' is missing"));
 #endif
+}
+
+// `body`, a checkpoint without its checksum, with the checksum (FNV-1a of every byte) appended.
+std::string with_checksum(std::string body) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (const unsigned char c : body) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  body.append(reinterpret_cast<const char*>(&h), 8);
+  return body;
+}
+
+// `bytes`, a checkpoint, with its spec written as `spec` and the checksum made right again.
+std::string with_spec(const std::string& bytes, const std::string& spec) {
+  // "DESCENTK", u32 version, u32 element size, u64 step: the spec's u32 length is at byte 24.
+  std::uint32_t old_length = 0;
+  std::memcpy(&old_length, bytes.data() + 24, 4);
+  const auto length = static_cast<std::uint32_t>(spec.size());
+  std::string out = bytes.substr(0, 24);
+  out.append(reinterpret_cast<const char*>(&length), 4);
+  out += spec;
+  out += bytes.substr(28 + old_length, bytes.size() - 8 - (28 + old_length));
+  return with_checksum(out);
+}
+
+// A checkpoint whose spec is written another way than the canonical one (by hand, or by a release
+// that wrote it differently) restores into the optimizer it configures, as it loads.
+TEST_F(Damaged, ASpecWrittenAnotherWayRestoresIntoItsOptimizer) {
+  write_all(bad_, with_spec(bytes_, "adam:lr=0.10"));
+  EXPECT_EQ(load_checkpoint<double>(bad_).optimizer->spec(), opt_->spec());
+  auto same = make_optimizer("adam:lr=0.1");
+  std::vector<double> w;
+  EXPECT_EQ(restore_checkpoint<double>(bad_, *same, w), 1u);
+  EXPECT_EQ(w, load_checkpoint<double>(good_).w);
+}
+
+// The base rate a wrapped optimizer keeps in its state is the rate of its spec: a file where it is
+// another (here out of the rate's range) is refused, not loaded with a rate its spec does not say.
+TEST_F(Damaged, ABaseRateOtherThanTheSpecsIsRefused) {
+  auto clipped = make_optimizer("sgd:lr=0.1,clip_norm=1");
+  clipped->reset(2);
+  save_checkpoint<double>(good_, *clipped, std::vector<double>{1, 2}, 0);
+  std::string body = read_all(good_);
+  body.resize(body.size() - 8);
+  const std::size_t at = body.find("wrapper.base_lr");
+  ASSERT_NE(at, std::string::npos);
+  const double rate = -2.5;
+  std::memcpy(body.data() + at + 15, &rate, 8);
+  write_all(bad_, with_checksum(body));
+  EXPECT_THAT(load_error(bad_), HasSubstr("learning rate"));
 }
 
 TEST(Checkpoint, WritingIsAtomic) {

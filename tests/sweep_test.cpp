@@ -35,6 +35,17 @@ TEST(Sweep, GridAxesParseAndSpaceTheirValues) {
   EXPECT_EQ(parse_grid_axis("lr=0.5:0.5:lin:1").values(), std::vector<double>{0.5});
 }
 
+TEST(Sweep, ALinearAxisWiderThanTheLargestDoubleHasFiniteValues) {
+  // hi - lo overflows to infinity; the values between the ends are finite all the same.
+  const std::vector<double> v = parse_grid_axis("k=-1e308:1e308:lin:5").values();
+  ASSERT_EQ(v.size(), 5u);
+  EXPECT_EQ(v.front(), -1e308);
+  EXPECT_DOUBLE_EQ(v[1], -5e307);
+  EXPECT_EQ(v[2], 0.0);
+  EXPECT_DOUBLE_EQ(v[3], 5e307);
+  EXPECT_EQ(v.back(), 1e308);
+}
+
 TEST(Sweep, MalformedGridsAreRefused) {
   const std::pair<const char*, const char*> bad[] = {
       {"lr", "expected KEY=LO:HI:lin|log:COUNT"},

@@ -5,7 +5,8 @@
 // visits (see StateVisitor), followed by a checksum. It is written atomically (a temporary file,
 // then a rename). Loading checks everything before anything is used: the magic bytes, the format
 // version, the checksum (so a truncated or corrupted file is refused), the element type, and that
-// the state fits the spec; on any failure it throws InputError and changes nothing.
+// the state fits the spec (every array's length, a wrapped optimizer's base rate); on any failure
+// it throws InputError and changes nothing.
 //
 // Format version 2 also holds the run's context (CheckpointContext): the random state of the
 // function the run evaluated (its gradient noise and mini-batches), so that a resumed run draws
@@ -76,8 +77,9 @@ struct Checkpoint {
 template <std::floating_point T>
 Checkpoint<T> load_checkpoint(const std::filesystem::path& path);
 
-/// Restores a checkpoint into an existing optimizer, whose spec must equal the checkpoint's; on
-/// success `w` receives the point, `context` (if given) the run's context, and the step is
+/// Restores a checkpoint into an existing optimizer, whose canonical spec must equal the
+/// checkpoint's (however the file writes it); on success `w` receives the point, `context` (if
+/// given) the run's context, and the step is
 /// returned. On any failure InputError is thrown and neither `optimizer` nor `w` is changed.
 template <std::floating_point T>
 std::uint64_t restore_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,

@@ -68,8 +68,11 @@ std::vector<double> GridAxis::values() const {
       out[i] = hi;
     } else {
       const double t = static_cast<double>(i) / static_cast<double>(count - 1);
+      // hi - lo overflows when the ends are far apart on either side of 0.
+      const double span = hi - lo;
       out[i] = log ? std::pow(10.0, std::log10(lo) + (std::log10(hi) - std::log10(lo)) * t)
-                   : lo + (hi - lo) * t;
+               : std::isfinite(span) ? lo + span * t
+                                     : lo * (1 - t) + hi * t;
     }
   }
   return out;

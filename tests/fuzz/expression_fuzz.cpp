@@ -1,11 +1,6 @@
 // libFuzzer target for the expression parser and its evaluation: any input must either be
 // refused with InputError or give an expression whose value, gradient and Hessian can be
-// computed without a crash, a leak or undefined behaviour.
-//
-//   cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DDESCENT_FUZZ=ON \
-//         -DDESCENT_BUILD_TESTS=OFF -DDESCENT_BUILD_APPS=OFF -DDESCENT_BUILD_BENCH=OFF
-//   cmake --build build/fuzz --target descent_expression_fuzz
-//   build/fuzz/tests/fuzz/descent_expression_fuzz -max_total_time=600 tests/fuzz/corpus
+// computed without a crash, a leak or undefined behaviour. scripts/fuzz.sh runs it.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
