@@ -77,17 +77,14 @@ void draw_curves(Canvas& c, const Scene& scene, const LossAxes& to) {
   cairo_clip(cr);
   for (std::size_t i = 0; i < scene.paths.size(); ++i) {
     const Trajectory& t = scene.paths[i].trajectory;
-    const Rgb col = hex(path_color(i));
-    c.color(col);
+    std::vector<Pixel> at(t.size());
+    for (std::size_t k = 0; k < t.size(); ++k)
+      at[k] = {to.x(static_cast<double>(t.steps[k])), to.y(t.loss[k] - to.s.base)};
+    std::vector<Pixel> drawn;
+    for (std::size_t k : thin_path(at)) drawn.push_back(at[k]);
+    c.color(hex(path_color(i)));
     cairo_set_line_width(cr, 2.0);
-    for (std::size_t k = 0; k < t.size(); ++k) {
-      const double x = to.x(static_cast<double>(t.steps[k])), y = to.y(t.loss[k] - to.s.base);
-      if (k == 0)
-        cairo_move_to(cr, x, y);
-      else
-        cairo_line_to(cr, x, y);
-    }
-    cairo_stroke(cr);
+    stroke_polyline(cr, drawn);
   }
   cairo_restore(cr);
 }
@@ -104,12 +101,21 @@ void mark_diverged(Canvas& c, const Scene& scene, const LossAxes& to) {
   }
 }
 
+std::vector<std::string> labels_of(const Scene& scene) {
+  std::vector<std::string> labels;
+  for (const Path& p : scene.paths) labels.push_back(p.label);
+  return labels;
+}
+
 }  // namespace
+
+int loss_width(const Scene& scene) {
+  return ChartArea::width_for(kLossWidth, kLossHeight, labels_of(scene));
+}
 
 void draw_loss(Canvas& c, const Scene& scene, int width, int height) {
   c.fill_rect(0, 0, width, height, kWhite);
-  std::vector<std::string> labels;
-  for (const Path& p : scene.paths) labels.push_back(p.label);
+  const std::vector<std::string> labels = labels_of(scene);
   const ChartArea area = ChartArea::fit(c, width, height, labels);
   const LossScale s = loss_scale(scene);
   const LossAxes to{area, s};
