@@ -11,6 +11,7 @@
 #include "descent/registry.hpp"
 #include "descent/schedule.hpp"
 #include "descent/spec.hpp"
+#include "util/input_file.hpp"
 #include "util/text.hpp"
 
 namespace descent::cli {
@@ -139,11 +140,7 @@ double parse_number(std::string_view text, std::string_view what) {
 }
 
 Experiment load_experiment(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError("experiment file '" + path + "' does not exist");
-  if (fs::is_directory(path, ec))
-    throw InputError("experiment file '" + path + "' is a folder, not a TOML file");
+  check_input_file(path, "experiment file", "a TOML file", kMaxExperimentBytes);
   {
     std::ifstream probe(path);
     if (!probe) throw InputError("experiment file '" + path + "' cannot be read");
