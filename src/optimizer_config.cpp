@@ -1,8 +1,10 @@
 #include "descent/optimizer_config.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "descent/error.hpp"
+#include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
 
@@ -41,6 +43,26 @@ ParamSet prelude_values(const Preludes& p) {
   return ParamSet({{"maximize", p.maximize ? 1.0 : 0.0},
                    {"clip_value", p.clip_value},
                    {"clip_norm", p.clip_norm}});
+}
+
+// Throws InputError for a real key whose value float32 cannot hold: not 0 but 0 there (an
+// epsilon of 1e-50 would divide by zero), or finite but infinite there.
+void check_float32(const OptimizerInfo& method, const std::vector<ParamInfo>& infos,
+                   const ParamSet& values) {
+  const auto check = [&](const ParamInfo& p, double v) {
+    if (v == 0 || !std::isfinite(v)) return;
+    const auto f = static_cast<float>(v);
+    const char* what = f == 0 ? "is 0" : std::isinf(f) ? "is infinite" : nullptr;
+    if (!what) return;
+    throw InputError(owner_of(method) + ": " + p.name + "=" + p.format(v) + " " + what +
+                     " in float32, whose " +
+                     (f == 0 ? "smallest positive value is 1.4e-45" : "largest is 3.4e+38"));
+  };
+  for (const ParamInfo& p : infos) {
+    if (p.type == ParamType::real) check(p, values.get(p.name));
+    if (p.type == ParamType::real_list)
+      for (double v : values.get_list(p.name)) check(p, v);
+  }
 }
 
 const OptimizerInfo& resolve_alias(const OptimizerInfo& info) {
@@ -166,9 +188,11 @@ std::string OptimizerConfig::label() const {
 
 template <std::floating_point T>
 std::unique_ptr<Optimizer<T>> OptimizerConfig::make() const {
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    check_float32(*method_, method_->params, values_);
+    check_float32(*method_, prelude_params(), prelude_values(preludes_));
     return method_->make_float(*this);
-  else
+  } else
     return method_->make_double(*this);
 }
 

@@ -266,6 +266,8 @@ const BadInput kBadInputs[] = {
     {"TomlBadOptimizer", "run bad.toml", "unknown optimizer 'adamx'", "optimizers = [\"adamx\"]\n"},
     {"TomlEmptyOptimizers", "run bad.toml", "lists no optimizer", "optimizers = []\n"},
     {"TomlStartText", "run bad.toml", "'start' must be a number", "start = [\"a\", 1]\n"},
+    {"BenchEpsilonZeroInFloat", "bench -o adam:eps=1e-50 --type float32",
+     "eps=1e-50 is 0 in float32"},
     {"BenchSizeZero", "bench --size 0", "--size: must be at least 1"},
     {"BenchSizeMalformed", "bench --size 12Q", "--size: '12Q' is not a whole number"},
     {"BenchSizeTooLarge", "bench --size 8G", "more than half of this machine's memory"},

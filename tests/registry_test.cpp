@@ -135,6 +135,29 @@ TEST(Registry, AnOptimizerTakesOnlyItsOwnMethodsConfiguration) {
   }
 }
 
+// A value that float32 cannot hold (a positive epsilon that is 0 there, a rate that is infinite)
+// is refused when an optimizer is built for float, naming the key; double takes it.
+TEST(Registry, FloatOptimizersRefuseValuesThatFloatCannotHold) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"adam:eps=1e-50", "optimizer 'adam': eps=1e-50 is 0 in float32"},
+      {"rmsprop:eps=1e-46", "optimizer 'rmsprop': eps=1e-46 is 0 in float32"},
+      {"sgd:lr=1e39", "optimizer 'sgd': lr=1e+39 is infinite in float32"},
+      {"adam:lr=0.1,clip_norm=1e-60", "clip_norm=1e-60 is 0 in float32"},
+  };
+  for (const auto& [spec, message] : cases) {
+    try {
+      (void)make_optimizer<float>(spec);
+      ADD_FAILURE() << spec << ": no error";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(message)) << spec;
+    }
+  }
+  for (const char* spec : {"adam:eps=1e-50", "sgd:lr=1e39", "adam:lr=0.1,clip_norm=1e-60"})
+    EXPECT_NO_THROW((void)make_optimizer<double>(spec)) << spec;
+  for (const char* spec : {"adam:eps=0", "adam:eps=1e-44", "adam:eps=1e-8", "sgd:lr=3e38"})
+    EXPECT_NO_THROW((void)make_optimizer<float>(spec)) << spec;
+}
+
 TEST(Registry, NamesAreUnique) {
   std::set<std::string> names;
   for (const auto* o : optimizer_catalog()) EXPECT_TRUE(names.insert(o->name).second) << o->name;

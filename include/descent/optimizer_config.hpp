@@ -69,7 +69,8 @@ class OptimizerConfig {
   /// RMSProp's beta), the keys that differ from their defaults, and "@schedule".
   std::string label() const;
 
-  /// A fresh optimizer of this configuration.
+  /// A fresh optimizer of this configuration. For float, InputError names a real key whose value
+  /// float32 cannot hold: not 0 but 0 there (eps=1e-50), or finite but infinite there (lr=1e39).
   template <std::floating_point T>
   std::unique_ptr<Optimizer<T>> make() const;
 
