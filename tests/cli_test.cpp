@@ -532,6 +532,12 @@ TEST(Cli, AnalyzePrintsTheTheory) {
   r = run_cli("analyze --function \"(1 - x)^2 + 100*(y - x^2)^2\" --at 1,1", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("not a quadratic"));
+  for (const auto& [expression, at] :
+       {std::pair<std::string, std::string>{"x-y", "1,2"}, {"x-1", "1"}, {"-x", "1"}, {"0", "1"}}) {
+    r = run_cli("analyze --function=" + quote(expression) + " --at " + at, dir.path());
+    EXPECT_EQ(r.status, 0) << expression << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr(std::string("f(w) = ") + expression)) << expression;
+  }
   EXPECT_EQ(run_cli("analyze --function saddle", dir.path()).status, 2);  // no minimizer
   EXPECT_EQ(run_cli("analyze --function anisotropic --at 1,x", dir.path()).status, 2);
 }
