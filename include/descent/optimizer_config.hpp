@@ -70,7 +70,7 @@ class OptimizerConfig {
   std::string label() const;
 
   /// A fresh optimizer of this configuration. For float, InputError names a real key whose value
-  /// float32 cannot hold: not 0 but 0 there (eps=1e-50), or finite but infinite there (lr=1e39).
+  /// is not 0 but is 0 in float32 (eps=1e-50).
   template <std::floating_point T>
   std::unique_ptr<Optimizer<T>> make() const;
 
