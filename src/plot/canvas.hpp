@@ -99,9 +99,10 @@ std::vector<std::size_t> thin_path(std::size_t n, const Far& far) {
 /// thin_path over pixels.
 std::vector<std::size_t> thin_path(const std::vector<Pixel>& points);
 
-/// How many segments one stroke holds at most. Cairo's time for one stroke grows with the square
-/// of its crossings: a path that circles a minimum ten thousand times, drawn as one stroke, takes
-/// seconds; drawn in pieces, milliseconds.
+/// How many segments one stroke of a path on a map holds at most. Cairo's time for one stroke
+/// grows with the square of its self-crossings: a path that circles a minimum ten thousand times,
+/// drawn as one stroke, takes seconds; drawn in pieces, milliseconds. (The maps draw a dot on
+/// every point, which covers the joints between pieces.)
 inline constexpr std::size_t kStrokePiece = 128;
 
 /// Strokes the polyline through `points` with the current source and line width, in pieces of at
