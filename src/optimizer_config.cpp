@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "descent/error.hpp"
+#include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/spec.hpp"
 
@@ -41,6 +42,23 @@ ParamSet prelude_values(const Preludes& p) {
   return ParamSet({{"maximize", p.maximize ? 1.0 : 0.0},
                    {"clip_value", p.clip_value},
                    {"clip_norm", p.clip_norm}});
+}
+
+// Throws InputError for a real key whose value is not 0 but is 0 in float32: an epsilon of 1e-50
+// would divide by zero, a clipping threshold of 1e-60 would switch clipping off. (A value that
+// is infinite in float32 is left alone: thresholds such as clip_value=1e300 mean the same there.)
+void check_float32(const OptimizerInfo& method, const std::vector<ParamInfo>& infos,
+                   const ParamSet& values) {
+  const auto check = [&](const ParamInfo& p, double v) {
+    if (v != 0 && static_cast<float>(v) == 0)
+      throw InputError(owner_of(method) + ": " + p.name + "=" + p.format(v) +
+                       " is 0 in float32, whose smallest positive value is 1.4e-45");
+  };
+  for (const ParamInfo& p : infos) {
+    if (p.type == ParamType::real) check(p, values.get(p.name));
+    if (p.type == ParamType::real_list)
+      for (double v : values.get_list(p.name)) check(p, v);
+  }
 }
 
 const OptimizerInfo& resolve_alias(const OptimizerInfo& info) {
@@ -166,9 +184,11 @@ std::string OptimizerConfig::label() const {
 
 template <std::floating_point T>
 std::unique_ptr<Optimizer<T>> OptimizerConfig::make() const {
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    check_float32(*method_, method_->params, values_);
+    check_float32(*method_, prelude_params(), prelude_values(preludes_));
     return method_->make_float(*this);
-  else
+  } else
     return method_->make_double(*this);
 }
 

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 
 #include "descent/error.hpp"
 #include "descent/params.hpp"
@@ -86,7 +87,8 @@ void write_trajectory_csv(std::ostream& out, std::span<const RunResult> results)
   }
 }
 
-std::vector<NamedTrajectory> read_trajectory_csv(std::istream& in, std::string_view source) {
+std::vector<NamedTrajectory> read_trajectory_csv(std::istream& in, std::string_view source,
+                                                 std::size_t max_rows) {
   const std::string src(source);
   std::size_t line_no = 0;
   const auto fail = [&](const std::string& why) {
@@ -110,19 +112,23 @@ std::vector<NamedTrajectory> read_trajectory_csv(std::istream& in, std::string_v
   const std::size_t n = fields.size() - 3;
 
   std::vector<NamedTrajectory> out;
+  std::unordered_set<std::string> done;  // optimizers whose rows have ended
+  std::size_t rows = 0;
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
+    if (++rows > max_rows)
+      throw fail("more than " + std::to_string(max_rows) + " rows, the limit of a trajectory file");
     if (auto err = split_line(line, fields, columns)) throw fail(*err);
     if (fields.size() != n + 3)
       throw fail("expected " + std::to_string(n + 3) + " fields, got " +
                  std::to_string(fields.size()));
     if (fields[0].empty()) throw fail("the optimizer name is empty");
     if (out.empty() || out.back().optimizer != fields[0]) {
-      for (const auto& t : out)
-        if (t.optimizer == fields[0])
-          throw fail("the rows of optimizer '" + fields[0] + "' are not contiguous");
+      if (!out.empty()) done.insert(out.back().optimizer);
+      if (done.count(fields[0]))
+        throw fail("the rows of optimizer '" + fields[0] + "' are not contiguous");
       out.push_back({fields[0], Trajectory{}});
       out.back().trajectory.dim = n;
     }

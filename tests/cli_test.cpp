@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include <sys/stat.h>
+
 #include "descent/trajectory_csv.hpp"
 #include "test_support.hpp"
 
@@ -121,6 +123,59 @@ TEST(Cli, PlotRefusesDevicesAndPipes) {
   EXPECT_THAT(err, HasSubstr("'pipe.csv' is not a regular file"));
 }
 
+// Devices and FIFOs are refused before they are opened (a FIFO without a writer would block, a
+// device such as /dev/zero never ends); so are trajectory files past the size or row limit.
+TEST(Cli, InputFilesMustBeRegularFilesWithinTheLimits) {
+  test::TempDir dir;
+  const fs::path fifo = fs::path(dir.path()) / "in.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::ofstream(fs::path(dir.path()) / "ok.csv") << "optimizer,step,loss,w1,w2\na,0,9,1,1\n";
+  {
+    // Larger than the limit: a sparse file, no disk used.
+    std::ofstream(fs::path(dir.path()) / "big.csv") << "optimizer,step,loss,w1\n";
+    fs::resize_file(fs::path(dir.path()) / "big.csv", (std::uintmax_t{256} << 20) + 1);
+    // One row more than the limit.
+    std::string rows = "optimizer,step,loss,w1\n";
+    rows.reserve(40'000'000);
+    for (std::size_t k = 0; k <= 2'000'000; ++k) rows += "a," + std::to_string(k) + ",1,1\n";
+    std::ofstream(fs::path(dir.path()) / "long.csv") << rows;
+  }
+  const std::size_t before = count_files(dir.path());
+  const std::pair<std::string, std::string> cases[] = {
+      {"plot /dev/null --kind loss", "'/dev/null' is not a regular file"},
+      {"plot /dev/zero --kind loss", "'/dev/zero' is not a regular file"},
+      {"plot in.fifo --kind loss", "'in.fifo' is not a regular file"},
+      {"plot big.csv --kind loss",
+       "trajectory file 'big.csv' is 268435457 bytes; the limit is 268435456"},
+      {"plot long.csv --kind loss", "long.csv:2000002: more than 2000000 rows"},
+      {"run /dev/null", "experiment file '/dev/null' is not a regular file"},
+      {"run in.fifo", "experiment file 'in.fifo' is not a regular file"},
+      {"schedule cosine:t_max=10 --losses /dev/null", "'/dev/null' is not a regular file"},
+      {"schedule plateau --losses in.fifo", "'in.fifo' is not a regular file"},
+      {"schedule plateau --losses missing.txt", "losses file 'missing.txt' does not exist"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_cli(args, dir.path());
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr(message)) << args;
+  }
+  EXPECT_EQ(count_files(dir.path()), before);
+  EXPECT_EQ(run_cli("plot ok.csv --kind loss", dir.path()).status, 0);
+}
+
+// A CSV of more optimizers than a figure shows is refused with the limit, not drawn half.
+TEST(Cli, PlotRefusesMorePathsThanAFigureShows) {
+  test::TempDir dir;
+  std::string csv = "optimizer,step,loss,w1,w2\n";
+  for (int i = 0; i < 163; ++i) csv += "o" + std::to_string(i) + ",0,9,1,1\n";
+  std::ofstream(fs::path(dir.path()) / "many.csv") << csv;
+  const std::size_t before = count_files(dir.path());
+  const auto r = run_cli("plot many.csv --function anisotropic", dir.path());
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("163 paths; a figure shows at most 64"));
+  EXPECT_EQ(count_files(dir.path()), before);
+}
+
 TEST(Cli, OptionsOverrideTheDefaults) {
   test::TempDir dir;
   const auto r = run_cli(
@@ -228,6 +283,19 @@ const BadInput kBadInputs[] = {
     {"TomlBadOptimizer", "run bad.toml", "unknown optimizer 'adamx'", "optimizers = [\"adamx\"]\n"},
     {"TomlEmptyOptimizers", "run bad.toml", "lists no optimizer", "optimizers = []\n"},
     {"TomlStartText", "run bad.toml", "'start' must be a number", "start = [\"a\", 1]\n"},
+    // Values of tables are values: none adds a key, a schedule or another function.
+    {"TomlOptimizerValueWithSchedule", "run bad.toml", "malformed value for lr: '0.1@cosine'",
+     "[[optimizer]]\nname = \"sgd\"\nlr = \"0.1@cosine\"\n"},
+    {"TomlOptimizerValueWithKey", "run bad.toml", "malformed value for lr: '0.1,weight_decay=1'",
+     "[[optimizer]]\nname = \"sgd\"\nlr = \"0.1,weight_decay=1\"\n"},
+    {"TomlFunctionValueWithKey", "run bad.toml", "malformed value for ratio: '4,angle=1'",
+     "function = { name = \"anisotropic\", ratio = \"4,angle=1\" }\n"},
+    {"TomlFunctionNameWithKeys", "run bad.toml", "unknown function 'anisotropic:ratio=2'",
+     "function = { name = \"anisotropic:ratio=2\" }\n"},
+    {"TomlFunctionTableUnknownKey", "run bad.toml", "unknown key 'size' for function 'anisotropic'",
+     "function = { name = \"anisotropic\", size = 3 }\n"},
+    {"BenchEpsilonZeroInFloat", "bench -o adam:eps=1e-50 --type float32",
+     "eps=1e-50 is 0 in float32"},
     {"BenchSizeZero", "bench --size 0", "--size: must be at least 1"},
     {"BenchSizeMalformed", "bench --size 12Q", "--size: '12Q' is not a whole number"},
     {"BenchSizeTooLarge", "bench --size 8G", "more than half of this machine's memory"},
@@ -579,6 +647,12 @@ TEST(Cli, AnalyzePrintsTheTheory) {
   r = run_cli("analyze --function \"(1 - x)^2 + 100*(y - x^2)^2\" --at 1,1", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("not a quadratic"));
+  for (const auto& [expression, at] :
+       {std::pair<std::string, std::string>{"x-y", "1,2"}, {"x-1", "1"}, {"-x", "1"}, {"0", "1"}}) {
+    r = run_cli("analyze --function=" + quote(expression) + " --at " + at, dir.path());
+    EXPECT_EQ(r.status, 0) << expression << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr(std::string("f(w) = ") + expression)) << expression;
+  }
   EXPECT_EQ(run_cli("analyze --function saddle", dir.path()).status, 2);  // no minimizer
   EXPECT_EQ(run_cli("analyze --function anisotropic --at 1,x", dir.path()).status, 2);
 }

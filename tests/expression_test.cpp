@@ -151,5 +151,27 @@ TEST(Expression, TextOrSpec) {
   EXPECT_EQ(make_function("(1 - x)^2 + 100*(y - x^2)^2")->dim(), 2u);
 }
 
+// An expression may start with a minus or a digit and hold minus signs; names with parameters
+// stay specs.
+TEST(Expression, MinusSignsAndNumbersAreExpressions) {
+  const std::pair<const char*, double> cases[] = {{"x-y", 3.0 - 0.5}, {"x-1", 2.0}, {"-x", -3.0},
+                                                  {"0", 0.0},         {"2", 2.0},   {"-x-y", -3.5},
+                                                  {"w1-w2", 2.5},     {"1-x", -2.0}};
+  for (const auto& [text, value] : cases) {
+    EXPECT_TRUE(looks_like_expression(text)) << text;
+    try {
+      EXPECT_EQ(make_function(text)->value(std::vector<double>{3.0, 0.5}), value) << text;
+    } catch (const InputError& e) {
+      ADD_FAILURE() << text << ": " << e.what();
+    }
+  }
+  EXPECT_FALSE(looks_like_expression("least_squares:n=5"));
+  EXPECT_FALSE(looks_like_expression("rosenbrock:n=3"));
+  EXPECT_FALSE(looks_like_expression("three_hump_camel"));
+  EXPECT_EQ(make_function("least_squares:n=5,d=3")->dim(), 3u);
+  EXPECT_EQ(make_function("rosenbrock:n=3")->dim(), 3u);
+  EXPECT_EQ(make_function("levi13")->dim(), 2u);
+}
+
 }  // namespace
 }  // namespace descent

@@ -6,10 +6,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <regex>
 
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
@@ -197,6 +199,135 @@ TEST(Plot, BadScenesAreInputErrors) {
   EXPECT_THROW(plot::render(plot::Kind::surface3d, wrong_dim, plot::Format::png), InputError);
   EXPECT_THROW(plot::parse_format("jpg"), InputError);
   EXPECT_THROW(plot::parse_kind("heatmap"), InputError);
+}
+
+// `n` short paths on anisotropic, labelled p1, p2, ...
+plot::Scene many_paths(const Objective& f, std::size_t n) {
+  plot::Scene scene{&f, {}};
+  for (std::size_t i = 0; i < n; ++i) {
+    Trajectory t;
+    t.dim = 2;
+    const double a = static_cast<double>(i) / static_cast<double>(n);
+    for (std::uint64_t k = 0; k < 3; ++k) {
+      const double w1 = (1.0 - a) / static_cast<double>(k + 1), w2 = a / static_cast<double>(k + 1);
+      t.steps.push_back(k);
+      t.loss.push_back(f.value(std::vector<double>{w1, w2}));
+      t.points.insert(t.points.end(), {w1, w2});
+    }
+    scene.paths.push_back({"p" + std::to_string(i + 1), std::move(t), false});
+  }
+  return scene;
+}
+
+// Where Cairo placed each glyph of an SVG's text.
+std::vector<plot::Pixel> glyph_positions(const std::string& svg) {
+  static const std::regex use(
+      R"re(<use xlink:href="#glyph[^"]*" x="([-0-9.e]+)" y="([-0-9.e]+)")re");
+  std::vector<plot::Pixel> out;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), use); it != std::sregex_iterator();
+       ++it)
+    out.push_back({std::stod((*it)[1]), std::stod((*it)[2])});
+  return out;
+}
+
+TEST(Plot, ScenesOfMoreThanSixtyFourPathsAreInputErrors) {
+  const auto f = make_function("anisotropic");
+  for (std::size_t n : {65u, 163u}) {
+    const plot::Scene scene = many_paths(*f, n);
+    for (plot::Kind k : {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::loss}) {
+      try {
+        (void)plot::render(k, scene, plot::Format::png);
+        ADD_FAILURE() << n << " paths, " << plot::to_string(k) << ": no error";
+      } catch (const InputError& e) {
+        EXPECT_THAT(e.what(), HasSubstr(std::to_string(n) + " paths; a figure shows at most 64"));
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << n << " paths, " << plot::to_string(k) << ": " << e.what();
+      }
+    }
+  }
+}
+
+// Sixty-four paths (the most a run has) are drawn with every legend entry inside the figure.
+TEST(Plot, LegendsOfManyPathsStayInsideTheFigure) {
+  const auto f = make_function("anisotropic");
+  const plot::Scene scene = many_paths(*f, 64);
+  for (plot::Kind k : {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::loss}) {
+    const plot::Size size = plot::figure_size(k, scene);
+    const Decoded d = decode_png(plot::render(k, scene, plot::Format::png));
+    EXPECT_EQ(d.width, size.width) << plot::to_string(k);
+    EXPECT_EQ(d.height, size.height) << plot::to_string(k);
+    const auto glyphs = glyph_positions(plot::render(k, scene, plot::Format::svg));
+    EXPECT_GT(glyphs.size(), 9u * 2 + 55u * 3) << "the labels p1 to p64 alone";
+    for (const plot::Pixel& g : glyphs) {
+      EXPECT_TRUE(g.x >= 0 && g.x < size.width && g.y >= 0 && g.y < size.height)
+          << plot::to_string(k) << ": a glyph at " << g.x << ", " << g.y << " outside "
+          << size.width << " x " << size.height;
+      if (HasFailure()) break;
+    }
+  }
+  plot::LineChart chart{"t", "", "epoch", "loss", false, {}};
+  for (const plot::Path& p : scene.paths) chart.series.push_back({p.label, {1, 2}, {3, 4}});
+  const Decoded d = decode_png(plot::render_line_chart(chart, plot::Format::png));
+  for (const plot::Pixel& g : glyph_positions(plot::render_line_chart(chart, plot::Format::svg))) {
+    EXPECT_TRUE(g.x >= 0 && g.x < d.width && g.y >= 0 && g.y < d.height)
+        << "line chart: a glyph at " << g.x << ", " << g.y << " outside " << d.width << " x "
+        << d.height;
+    if (HasFailure()) break;
+  }
+}
+
+// The strokes of an SVG in the colour of path `i` and `width` pixels wide, as their numbers of
+// segments.
+std::vector<std::size_t> strokes_of(const std::string& svg, std::size_t i, const char* width) {
+  const unsigned c = plot::path_color(i);
+  std::string rgb = "stroke:rgb(";
+  for (int shift : {16, 8, 0}) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6f", ((c >> shift) & 0xff) * 100.0 / 255);
+    std::string v = buf;
+    while (v.back() == '0') v.pop_back();
+    if (v.back() == '.') v.pop_back();
+    rgb += v + (shift ? "%," : "%)");
+  }
+  std::vector<std::size_t> out;
+  const std::string wide = std::string("style=\"fill:none;stroke-width:") + width + ";";
+  for (std::size_t at = svg.find(rgb); at != std::string::npos; at = svg.find(rgb, at + 1)) {
+    const std::size_t style = svg.rfind("style=\"", at);
+    if (svg.compare(style, wide.size(), wide) != 0) continue;
+    const std::size_t d = svg.find(" d=\"", style), end = svg.find('"', d + 4);
+    out.push_back(
+        static_cast<std::size_t>(std::count(svg.begin() + static_cast<std::ptrdiff_t>(d),
+                                            svg.begin() + static_cast<std::ptrdiff_t>(end), 'L')));
+  }
+  return out;
+}
+
+// A path of 30000 steps a small fraction of a pixel long each: the figures draw the points a
+// quarter of a pixel apart, not every row, and no path on a map is one stroke of more than 128
+// segments (the loss curve, which never crosses itself, is one stroke).
+TEST(Plot, LongPathsAreThinnedAndStrokedInPieces) {
+  SeedScene s({"sgd:lr=0.00002"}, 30000);
+  ASSERT_EQ(s.scene.paths[0].trajectory.size(), 30001u);
+  for (plot::Kind k : {plot::Kind::contour, plot::Kind::loss}) {
+    const auto strokes = strokes_of(plot::render(k, s.scene, plot::Format::svg), 0, "2");
+    ASSERT_FALSE(strokes.empty()) << plot::to_string(k);
+    std::size_t segments = 0;
+    for (std::size_t n : strokes) {
+      if (k != plot::Kind::loss) {
+        EXPECT_LE(n, 128u) << plot::to_string(k);
+      }
+      segments += n;
+    }
+    EXPECT_LT(segments, 30000u / 4) << plot::to_string(k);
+  }
+  const auto s3 =
+      strokes_of(plot::render(plot::Kind::surface3d, s.scene, plot::Format::svg), 0, "1.8");
+  std::size_t segments = 0;
+  for (std::size_t n : s3) {
+    EXPECT_LE(n, 128u) << "surface3d";
+    segments += n;
+  }
+  EXPECT_LT(segments, 30000u / 4) << "surface3d";
 }
 
 }  // namespace

@@ -157,6 +157,29 @@ TEST(Registry, EveryFunctionsCostGivesItsDimensionBeforeItIsBuilt) {
   EXPECT_EQ(find_optimizer("adam").evaluations_per_step, 1u);
 }
 
+// A value that is 0 in float32 but not in double (a positive epsilon, a clipping threshold) is
+// refused when an optimizer is built for float, naming the key; double takes it.
+TEST(Registry, FloatOptimizersRefuseValuesThatAreZeroInFloat) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"adam:eps=1e-50", "optimizer 'adam': eps=1e-50 is 0 in float32"},
+      {"rmsprop:eps=1e-46", "optimizer 'rmsprop': eps=1e-46 is 0 in float32"},
+      {"adam:lr=0.1,clip_norm=1e-60", "clip_norm=1e-60 is 0 in float32"},
+  };
+  for (const auto& [spec, message] : cases) {
+    try {
+      (void)make_optimizer<float>(spec);
+      ADD_FAILURE() << spec << ": no error";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(message)) << spec;
+    }
+    EXPECT_NO_THROW((void)make_optimizer<double>(spec)) << spec;
+  }
+  // 0 itself, the smallest float32 above 0, and thresholds that are infinite in float32.
+  for (const char* spec : {"adam:eps=0", "adam:eps=1.5e-45", "adam:eps=1e-8",
+                           "adam:clip_value=1e300", "asgd:lambd=0,t0=1e300"})
+    EXPECT_NO_THROW((void)make_optimizer<float>(spec)) << spec;
+}
+
 TEST(Registry, NamesAreUnique) {
   std::set<std::string> names;
   for (const auto* o : optimizer_catalog()) EXPECT_TRUE(names.insert(o->name).second) << o->name;

@@ -117,6 +117,35 @@ TEST(TrajectoryCsv, MalformedFilesNameTheLineAndProblem) {
               HasSubstr("the optimizer name is empty"));
 }
 
+// Rows past the limit are refused as they are read: a stream that never ends is not read to its
+// end.
+TEST(TrajectoryCsv, RowsBeyondTheLimitAreRefusedWhileReading) {
+  std::istringstream three("optimizer,step,loss,w1\na,0,1,1\na,1,1,1\nb,0,1,1\n");
+  EXPECT_EQ(read_trajectory_csv(three, "t.csv", 3).size(), 2u);
+  std::istringstream four("optimizer,step,loss,w1\na,0,1,1\na,1,1,1\nb,0,1,1\nb,1,1,1\n");
+  try {
+    read_trajectory_csv(four, "t.csv", 3);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("t.csv:5: more than 3 rows"));
+  }
+  // Rows without end: "a,0,1,1", "a,1,1,1", ...
+  struct Endless : std::streambuf {
+    std::string line;
+    std::uint64_t step = 0;
+    int underflow() override {
+      line = step == 0 && line.empty() ? "optimizer,step,loss,w1\n"
+                                       : "a," + std::to_string(step++) + ",1,1\n";
+      setg(line.data(), line.data(), line.data() + line.size());
+      return traits_type::to_int_type(line[0]);
+    }
+  } endless;
+  std::istream in(&endless);
+  EXPECT_THROW(read_trajectory_csv(in, "endless", 1000), InputError);
+  EXPECT_LE(endless.step, 1001u);
+  EXPECT_EQ(kMaxTrajectoryRows, 2'000'000u);
+}
+
 TEST(CsvField, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(csv_field("sgd:lr=0.1"), "sgd:lr=0.1");
   EXPECT_EQ(csv_field("a,b"), "\"a,b\"");

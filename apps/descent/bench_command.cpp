@@ -2,6 +2,7 @@
 // parameter vector, against a triad on arrays of the same length in the same process.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -112,6 +113,8 @@ int bench_command(const BenchArgs& args) {
   for (const std::string& spec : specs) {
     // Checked up front, so that a typo is reported before minutes of measuring.
     const OptimizerInfo& info = make_optimizer<double>(spec)->info();
+    if (std::find(types.begin(), types.end(), true) != types.end())
+      (void)make_optimizer<float>(spec);  // values float32 cannot hold
     if (!info.elementwise)
       throw InputError("bench: " + info.name +
                        " is not elementwise (it does not update each parameter from its own "

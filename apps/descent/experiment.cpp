@@ -11,6 +11,7 @@
 #include "descent/registry.hpp"
 #include "descent/schedule.hpp"
 #include "descent/spec.hpp"
+#include "util/input_file.hpp"
 #include "util/text.hpp"
 
 namespace descent::cli {
@@ -64,33 +65,36 @@ OptimizerConfig optimizer_from_node(const std::string& path, const toml::node& n
   }
 }
 
-// A spec from either a string or a table { name = "...", key = value, ... }.
-std::string spec_from_node(const std::string& path, const std::string& what,
-                           const toml::node& node) {
+// A function from a spec string or a table { name = "...", key = value, ... }. A table's name
+// must be a catalog name and each value is read as its key's value alone (a string such as
+// "4,angle=1" is a malformed number, not a second key); the result is the canonical spec.
+std::string function_from_node(const std::string& path, const toml::node& node) {
   if (auto s = node.as_string()) return s->get();
   const toml::table* t = node.as_table();
   if (!t)
-    throw InputError(where(path, node) + ": " + what +
-                     " must be a spec string or a table with a 'name'");
+    throw InputError(where(path, node) +
+                     ": function must be a spec string or a table with a 'name'");
   const toml::node* name = t->get("name");
   if (!name || !name->is_string())
-    throw InputError(where(path, node) + ": " + what + " table needs name = \"...\"");
-  std::string spec = name->as_string()->get();
-  std::string schedule;
-  char sep = ':';
-  for (auto&& [k, v] : *t) {
-    if (k.str() == "name") continue;
-    if (k.str() == "schedule" && what == "optimizer") {
-      if (!v.is_string())
-        throw InputError(where(path, v) + ": 'schedule' must be a schedule spec string");
-      schedule = "@" + v.as_string()->get();
-      continue;
-    }
-    spec += sep;
-    spec += std::string(k.str()) + "=" + spec_value(path, std::string(k.str()), v);
-    sep = ',';
+    throw InputError(where(path, node) + ": function table needs name = \"...\"");
+  const auto at = [&](const InputError& e) {
+    return InputError(where(path, node) + ": " + e.what());
+  };
+  const FunctionInfo* info = nullptr;
+  try {
+    info = &find_function(name->as_string()->get());
+  } catch (const InputError& e) {
+    throw at(e);
   }
-  return spec + schedule;
+  Spec spec{info->name, {}};
+  for (auto&& [k, v] : *t)
+    if (k.str() != "name")
+      spec.args.emplace_back(std::string(k.str()), spec_value(path, std::string(k.str()), v));
+  try {
+    return format_spec(info->name, info->params, resolve_params("function", spec, info->params));
+  } catch (const InputError& e) {
+    throw at(e);
+  }
 }
 
 double number_of(const std::string& path, const std::string& key, const toml::node& node) {
@@ -162,11 +166,7 @@ double parse_number(std::string_view text, std::string_view what) {
 }
 
 Experiment load_experiment(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError("experiment file '" + path + "' does not exist");
-  if (fs::is_directory(path, ec))
-    throw InputError("experiment file '" + path + "' is a folder, not a TOML file");
+  check_input_file(path, "experiment file", "a TOML file", kMaxExperimentBytes);
   {
     std::ifstream probe(path);
     if (!probe) throw InputError("experiment file '" + path + "' cannot be read");
@@ -186,7 +186,7 @@ Experiment load_experiment(const std::string& path) {
   for (auto&& [k, node] : doc) {
     const std::string key(k.str());
     if (key == "function") {
-      x.function = spec_from_node(path, "function", node);
+      x.function = function_from_node(path, node);
     } else if (key == "start") {
       const toml::array* a = node.as_array();
       if (!a || a->empty())

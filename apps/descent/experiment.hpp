@@ -15,6 +15,7 @@ namespace descent::cli {
 /// Limits that keep a run's memory and time bounded; larger requests are refused with a message.
 inline constexpr std::size_t kMaxSteps = 10'000'000;
 inline constexpr std::size_t kMaxOptimizers = 64;
+inline constexpr std::uintmax_t kMaxExperimentBytes = std::uintmax_t{1} << 20;  ///< 1 MiB
 
 struct Experiment {
   std::string function = "anisotropic";

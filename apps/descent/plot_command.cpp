@@ -33,12 +33,7 @@ int plot_command(const PlotArgs& args) {
       throw InputError(std::string("a ") + plot::to_string(k) +
                        " figure needs the function the paths ran on: add --function SPEC");
 
-  std::error_code ec;
-  if (!fs::exists(args.csv, ec))
-    throw InputError("trajectory file '" + args.csv + "' does not exist");
-  if (fs::is_directory(args.csv, ec))
-    throw InputError("'" + args.csv + "' is a folder, not a CSV file");
-  require_regular_file(args.csv, "trajectory file");
+  check_input_file(args.csv, "trajectory file", "a CSV file", kMaxTrajectoryBytes);
   std::ifstream in(args.csv);
   if (!in) throw InputError("trajectory file '" + args.csv + "' cannot be read");
   plot::Scene scene{f.get(), {}};

@@ -21,6 +21,9 @@
 
 namespace descent::cli {
 
+// Every run's figures show all of its optimizers.
+static_assert(kMaxOptimizers <= plot::kMaxPaths);
+
 int run_command(const RunArgs& args) {
   namespace fs = std::filesystem;
   // 1. The whole experiment, checked before anything runs or is written.

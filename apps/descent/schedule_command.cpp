@@ -9,6 +9,7 @@
 #include "descent/params.hpp"
 #include "descent/schedule.hpp"
 #include "experiment.hpp"
+#include "util/input_file.hpp"
 
 namespace descent::cli {
 
@@ -19,11 +20,13 @@ int schedule_command(const ScheduleArgs& args) {
   const std::size_t steps = parse_count(args.steps, "--steps", kMaxSteps);
   std::vector<double> losses;
   if (!args.losses_file.empty()) {
+    check_input_file(args.losses_file, "losses file", "a text file");
     std::ifstream in(args.losses_file);
     if (!in) throw InputError("cannot read losses file '" + args.losses_file + "'");
     std::string line;
     std::size_t line_no = 0;
-    while (std::getline(in, line)) {
+    // The schedule sees one loss per step: later lines are not read.
+    while (losses.size() < steps && std::getline(in, line)) {
       ++line_no;
       if (line.empty()) continue;
       losses.push_back(parse_number(line, args.losses_file + ":" + std::to_string(line_no)));

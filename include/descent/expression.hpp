@@ -73,7 +73,9 @@ class Expression final : public Objective {
 };
 
 /// True if `text` should be read as an expression rather than a catalog spec: it is not shaped
-/// like a spec ("name" or "name:key=value,..."), or it is a lone variable or constant ("x", "w3").
+/// like a spec ("name" or "name:key=value,..." with a name of letters, digits and '_' that starts
+/// with a letter or '_'), or it is a lone variable or constant ("x", "w3"). So "x-y", "-x", "x-1"
+/// and "0" are expressions; "rosenbrock:n=3" is a spec.
 bool looks_like_expression(std::string_view text);
 
 }  // namespace descent

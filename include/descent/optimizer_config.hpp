@@ -69,7 +69,8 @@ class OptimizerConfig {
   /// RMSProp's beta), the keys that differ from their defaults, and "@schedule".
   std::string label() const;
 
-  /// A fresh optimizer of this configuration.
+  /// A fresh optimizer of this configuration. For float, InputError names a real key whose value
+  /// is not 0 but is 0 in float32 (eps=1e-50).
   template <std::floating_point T>
   std::unique_ptr<Optimizer<T>> make() const;
 

@@ -9,6 +9,8 @@
 // field holding a comma or a quote is enclosed in double quotes, and quotes inside are doubled.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <span>
 #include <string>
@@ -29,10 +31,18 @@ struct NamedTrajectory {
 /// Writes the header and every result's rows. All results must have the same dimension.
 void write_trajectory_csv(std::ostream& out, std::span<const RunResult> results);
 
+/// The most rows a trajectory file may hold when read (two million: a million steps of two
+/// optimizers, or 64 optimizers of 31 thousand), and the most bytes the program reads of one
+/// (256 MiB). Together they bound the memory a file takes.
+inline constexpr std::size_t kMaxTrajectoryRows = 2'000'000;
+inline constexpr std::uintmax_t kMaxTrajectoryBytes = std::uintmax_t{256} << 20;
+
 /// Reads a trajectory file. `source` names it in error messages. Throws InputError for a wrong
 /// header, a malformed or non-finite number, a wrong number of fields, or steps out of order,
-/// naming the line and column.
-std::vector<NamedTrajectory> read_trajectory_csv(std::istream& in, std::string_view source);
+/// naming the line and column; and for more than `max_rows` rows, as soon as the next one is
+/// read.
+std::vector<NamedTrajectory> read_trajectory_csv(std::istream& in, std::string_view source,
+                                                 std::size_t max_rows = kMaxTrajectoryRows);
 
 /// Quotes a CSV field if it holds a comma, a quote or a line break.
 std::string csv_field(std::string_view text);

@@ -33,11 +33,15 @@ Box Expression::bounds() const {
 std::size_t Expression::size() const { return tape_->nodes.size(); }
 
 bool looks_like_expression(std::string_view text) {
-  // Anything shaped like a spec ("name" or "name:key=value,...") is a spec unless its name is a
-  // variable or constant of the expression language; the registry then says if it is unknown.
+  // Anything shaped like a spec ("name" or "name:key=value,...") whose name could name a function
+  // (a letter or '_' first, then letters, digits and '_') is a spec unless the name is a variable
+  // or constant of the expression language; the registry then says if it is unknown. A name
+  // starting with a digit or holding '-' ("0", "x-1", "-x") is arithmetic.
   try {
     const Spec spec = parse_spec(text);
     const std::string& n = spec.name;
+    const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (!(letter(n[0]) || n[0] == '_') || n.find('-') != std::string::npos) return true;
     const bool variable =
         n == "x" || n == "y" || n == "z" || n == "pi" || n == "e" ||
         (n.size() > 1 && n[0] == 'w' &&

@@ -180,16 +180,73 @@ std::string decade_label(int k) {
   }
 }
 
+LegendColumns LegendColumns::of(std::size_t n, std::size_t max_rows) {
+  LegendColumns c;
+  c.rows = std::max<std::size_t>(1, std::min(n, max_rows));
+  c.cols = std::max<std::size_t>(1, (n + c.rows - 1) / c.rows);
+  return c;
+}
+
+std::vector<std::size_t> thin_path(const std::vector<Pixel>& points) {
+  return thin_path(points.size(), [&](std::size_t i, std::size_t j) {
+    return std::hypot(points[j].x - points[i].x, points[j].y - points[i].y) >= 0.25;
+  });
+}
+
+void stroke_polyline(cairo_t* cr, const std::vector<Pixel>& points) {
+  if (points.empty()) return;
+  cairo_move_to(cr, points[0].x, points[0].y);
+  for (std::size_t k = 1; k < points.size(); ++k) {
+    cairo_line_to(cr, points[k].x, points[k].y);
+    if (k % kStrokePiece == 0 && k + 1 < points.size()) {
+      cairo_stroke(cr);
+      cairo_move_to(cr, points[k].x, points[k].y);
+    }
+  }
+  cairo_stroke(cr);
+}
+
+namespace {
+
+// The chart's legend: labels 22 pixels apart from 10 below the top of an area `height` - 140
+// high, each after a 36-pixel sample of its line, columns 24 apart.
+constexpr double kRowH = 22, kSampleW = 36, kColumnGap = 24;
+
+std::size_t chart_legend_rows(double area_h) {
+  return static_cast<std::size_t>(std::max(0.0, std::floor((area_h - 10) / kRowH))) + 1;
+}
+
+double widest_label(const Canvas& c, const std::vector<std::string>& labels) {
+  double w = 0;
+  for (const std::string& l : labels) w = std::max(w, c.text_width(l, 13));
+  return w;
+}
+
+}  // namespace
+
 ChartArea ChartArea::fit(const Canvas& c, int width, int height,
                          const std::vector<std::string>& labels) {
-  double legend_w = 0;
-  for (const std::string& l : labels) legend_w = std::max(legend_w, c.text_width(l, 13));
   ChartArea a;
   a.x = 90;
   a.y = 60;
   a.h = height - 140.0;
-  a.w = width - a.x - legend_w - 90;
+  a.label_w = widest_label(c, labels);
+  a.columns = LegendColumns::of(labels.size(), chart_legend_rows(a.h));
+  const double extra =
+      static_cast<double>(a.columns.cols - 1) * (kSampleW + a.label_w + kColumnGap);
+  a.w = width - a.x - a.label_w - 90 - extra;
   return a;
+}
+
+int ChartArea::width_for(int width, int height, const std::vector<std::string>& labels) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t* cr = cairo_create(s);
+  const double label_w = widest_label(Canvas(cr), labels);
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+  const LegendColumns columns = LegendColumns::of(labels.size(), chart_legend_rows(height - 140.0));
+  return width + static_cast<int>(std::ceil(static_cast<double>(columns.cols - 1) *
+                                            (kSampleW + label_w + kColumnGap)));
 }
 
 void ChartArea::x_tick(const Canvas& c, double at, const std::string& label) const {
@@ -221,13 +278,13 @@ void ChartArea::frame(const Canvas& c, const std::string& x_label, const std::st
 }
 
 void ChartArea::legend(const Canvas& c, const std::vector<std::string>& labels) const {
-  double ly = y + 10;
-  const double lx = x + w + 24;
   for (std::size_t k = 0; k < labels.size(); ++k) {
+    const double lx =
+        x + w + 24 + static_cast<double>(columns.col(k)) * (kSampleW + label_w + kColumnGap);
+    const double ly = y + 10 + static_cast<double>(columns.row(k)) * kRowH;
     c.color(hex(path_color(k)));
     c.line(lx, ly, lx + 28, ly, 2.5);
-    c.text(lx + 36, ly, labels[k], 13, Align::left, VAlign::middle);
-    ly += 22;
+    c.text(lx + kSampleW, ly, labels[k], 13, Align::left, VAlign::middle);
   }
 }
 

@@ -73,14 +73,56 @@ std::vector<int> decade_ticks(int lo, int hi, int target);
 /// "1e-5" style label of 10^k; "1", "10", "0.1" for small k.
 std::string decade_label(int k);
 
+/// Legend entries `row_h` pixels apart in columns no taller than a height, filled one column
+/// after the other.
+struct LegendColumns {
+  std::size_t rows = 1;  ///< entries per column
+  std::size_t cols = 1;
+  /// The columns of `n` entries when at most `max_rows` fit in one (at least one does).
+  static LegendColumns of(std::size_t n, std::size_t max_rows);
+  std::size_t col(std::size_t i) const { return i / rows; }
+  std::size_t row(std::size_t i) const { return i % rows; }
+};
+
+/// The points of a path worth drawing, by index: the first, each point at least a quarter of a
+/// pixel from the last one kept, and the last. A point left out is closer than that to one that
+/// is drawn, so lines and dots through the kept points look the same as through all of them.
+/// `far(i, j)` says whether point j is a quarter of a pixel or more from point i (i < j). The
+/// kept points of a path's first k points are its kept points below k and point k - 1.
+template <class Far>
+std::vector<std::size_t> thin_path(std::size_t n, const Far& far) {
+  std::vector<std::size_t> kept;
+  for (std::size_t j = 0; j < n; ++j)
+    if (kept.empty() || j + 1 == n || far(kept.back(), j)) kept.push_back(j);
+  return kept;
+}
+/// thin_path over pixels.
+std::vector<std::size_t> thin_path(const std::vector<Pixel>& points);
+
+/// How many segments one stroke of a path on a map holds at most. Cairo's time for one stroke
+/// grows with the square of its self-crossings: a path that circles a minimum ten thousand times,
+/// drawn as one stroke, takes seconds; drawn in pieces, milliseconds. (The maps draw a dot on
+/// every point, which covers the joints between pieces.)
+inline constexpr std::size_t kStrokePiece = 128;
+
+/// Strokes the polyline through `points` with the current source and line width, in pieces of at
+/// most kStrokePiece segments.
+void stroke_polyline(cairo_t* cr, const std::vector<Pixel>& points);
+
 /// The plot area of a chart of curves (the loss per step, a training log): a frame with grid
 /// lines and ticks, axis labels, a title with an optional grey subtitle, and the legend of the
-/// curves (one colour per curve, path_color order) to its right.
+/// curves (one colour per curve, path_color order) to its right, in as many columns as its
+/// height needs.
 struct ChartArea {
   double x = 0, y = 0, w = 0, h = 0;
+  double label_w = 0;     ///< the widest legend label
+  LegendColumns columns;  ///< of the legend
   /// The area of a width x height figure whose legend lists `labels`.
   static ChartArea fit(const Canvas& c, int width, int height,
                        const std::vector<std::string>& labels);
+  /// The width of a chart figure `width` wide for a legend of one column: wider by the legend's
+  /// further columns.
+  static int width_for(int width, int height, const std::vector<std::string>& labels);
   /// A vertical grid line at pixel column `at`, its tick and its label below the frame.
   void x_tick(const Canvas& c, double at, const std::string& label) const;
   /// A horizontal grid line at pixel row `at`, its tick and its label left of the frame.

@@ -43,24 +43,51 @@ void place_levels(ContourLayout& L) {
   L.low = L.levels.front();
 }
 
+// The legend: entries 22 pixels apart, columns 16 apart.
+constexpr double kLegendRowH = 22, kLegendGap = 16;
+
+// Which points of each path are drawn, and where each path first leaves the view.
+void place_paths(ContourLayout& L, const Scene& scene) {
+  for (const Path& p : scene.paths) {
+    const Trajectory& t = p.trajectory;
+    std::vector<Pixel> at(t.size());
+    std::size_t outside = t.size();
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      const auto w = t.point(k);
+      at[k] = {L.sx(w[0]), L.sy(w[1])};
+      if (outside == t.size() &&
+          (w[0] < L.view.x0 || w[0] > L.view.x1 || w[1] < L.view.y0 || w[1] > L.view.y1))
+        outside = k;
+    }
+    L.drawn.push_back(thin_path(at));
+    L.first_outside.push_back(outside);
+  }
+}
+
 }  // namespace
 
 ContourLayout contour_layout(const Scene& scene) {
   ContourLayout L;
   L.view = choose_view(*scene.function, scene.paths);
-  double legend_w = 0;
-  for (const Path& p : scene.paths) legend_w = std::max(legend_w, measure(p.label, 13));
-  legend_w = std::max(legend_w, measure("minimizer", 13)) + 40;
+  double label_w = measure("minimizer", 13);
+  for (const Path& p : scene.paths) label_w = std::max(label_w, measure(p.label, 13));
+  L.legend_col_w = label_w + 40;
   L.plot_x = 80;
   L.plot_y = 70;
   L.plot_w = 600;
   L.plot_h = 600;
   L.bar_x = L.plot_x + L.plot_w + 28;
   L.legend_x = L.bar_x + 20 + 64;
-  L.width = static_cast<int>(L.legend_x + legend_w + 20);
+  // As many rows as leave room for the start and the minimizer below them within the plot's
+  // height.
+  L.legend = LegendColumns::of(scene.paths.size(),
+                               static_cast<std::size_t>((L.plot_h - 38) / kLegendRowH));
+  const auto cols = static_cast<double>(L.legend.cols);
+  L.width = static_cast<int>(L.legend_x + cols * L.legend_col_w + (cols - 1) * kLegendGap + 20);
   L.height = static_cast<int>(L.plot_y + L.plot_h + 70);
   sample(L, *scene.function);
   place_levels(L);
+  place_paths(L, scene);
   return L;
 }
 
@@ -237,16 +264,17 @@ void draw_colorbar(Canvas& c, const ContourLayout& L) {
 
 // The legend: each path's colour and label, then the start and minimizer marks.
 void draw_legend(Canvas& c, const Scene& scene, const ContourLayout& L) {
-  double ly = L.plot_y + 8;
   for (std::size_t i = 0; i < scene.paths.size(); ++i) {
+    const double lx =
+        L.legend_x + static_cast<double>(L.legend.col(i)) * (L.legend_col_w + kLegendGap);
+    const double ly = L.plot_y + 8 + static_cast<double>(L.legend.row(i)) * kLegendRowH;
     const Rgb col = hex(path_color(i));
     c.color(col);
-    c.line(L.legend_x, ly, L.legend_x + 26, ly, 2.5);
-    c.dot(L.legend_x + 13, ly, 3.5, col, 1.0);
-    c.text(L.legend_x + 34, ly, scene.paths[i].label, 13, Align::left, VAlign::middle);
-    ly += 22;
+    c.line(lx, ly, lx + 26, ly, 2.5);
+    c.dot(lx + 13, ly, 3.5, col, 1.0);
+    c.text(lx + 34, ly, scene.paths[i].label, 13, Align::left, VAlign::middle);
   }
-  ly += 8;
+  double ly = L.plot_y + 8 + static_cast<double>(L.legend.rows) * kLegendRowH + 8;
   c.dot(L.legend_x + 13, ly, 6, kWhite, 1.0, &kBlack, 1.5);
   c.text(L.legend_x + 34, ly, "start", 13, Align::left, VAlign::middle);
   ly += 22;
@@ -254,38 +282,34 @@ void draw_legend(Canvas& c, const Scene& scene, const ContourLayout& L) {
   c.text(L.legend_x + 34, ly, "minimizer", 13, Align::left, VAlign::middle);
 }
 
-// One path up to step `upto_step`: its line, its points, and its end (a cross where a diverged
+// Path `i` up to step `upto_step`: its line, its points, and its end (a cross where a diverged
 // run ended). Returns whether a drawn point lies outside the view.
-bool draw_path(Canvas& c, const ContourLayout& L, const Path& path, Rgb col,
+bool draw_path(Canvas& c, const ContourLayout& L, const Path& path, std::size_t i, Rgb col,
                std::uint64_t upto_step) {
   cairo_t* cr = c.cr();
   const Trajectory& t = path.trajectory;
-  bool clipped = false;
-  std::size_t last = 0;
-  while (last + 1 < t.size() && t.steps[last + 1] <= upto_step) ++last;
+  // The last row drawn, and the points drawn up to it: those kept below it, then it.
+  const auto last = static_cast<std::size_t>(
+      std::upper_bound(t.steps.begin(), t.steps.end(), upto_step) - t.steps.begin());
+  const std::size_t end = last == 0 ? 0 : last - 1;
+  std::vector<Pixel> at;
+  for (std::size_t k : L.drawn[i]) {
+    if (k >= end) break;
+    const auto w = t.point(k);
+    at.push_back({L.sx(w[0]), L.sy(w[1])});
+  }
+  const auto w_end = t.point(end);
+  at.push_back({L.sx(w_end[0]), L.sy(w_end[1])});
   c.color(col, 0.9);
   cairo_set_line_width(cr, 2.0);
-  for (std::size_t k = 0; k <= last; ++k) {
-    const auto w = t.point(k);
-    if (w[0] < L.view.x0 || w[0] > L.view.x1 || w[1] < L.view.y0 || w[1] > L.view.y1)
-      clipped = true;
-    if (k == 0)
-      cairo_move_to(cr, L.sx(w[0]), L.sy(w[1]));
-    else
-      cairo_line_to(cr, L.sx(w[0]), L.sy(w[1]));
-  }
-  cairo_stroke(cr);
-  for (std::size_t k = 1; k <= last; ++k) {
-    const auto w = t.point(k);
-    c.dot(L.sx(w[0]), L.sy(w[1]), 2.6, col, 1.0);
-  }
-  const auto end = t.point(last);
-  const bool done = last + 1 == t.size();
+  stroke_polyline(cr, at);
+  for (std::size_t k = 1; k < at.size(); ++k) c.dot(at[k].x, at[k].y, 2.6, col, 1.0);
+  const bool done = end + 1 == t.size();
   if (done && path.diverged)
-    c.cross(L.sx(end[0]), L.sy(end[1]), 6, col, 2.5);
+    c.cross(at.back().x, at.back().y, 6, col, 2.5);
   else
-    c.dot(L.sx(end[0]), L.sy(end[1]), 5.5, col, 1.0, &kBlack, 1.2);
-  return clipped;
+    c.dot(at.back().x, at.back().y, 5.5, col, 1.0, &kBlack, 1.2);
+  return L.first_outside[i] <= end;
 }
 
 }  // namespace
@@ -311,7 +335,7 @@ void draw_contour_paths(Canvas& c, const Scene& scene, const ContourLayout& L,
     if (m.size() == 2) c.cross(L.sx(m[0]), L.sy(m[1]), 7, kBlack, 2.4);
   bool clipped = false;
   for (std::size_t i = 0; i < scene.paths.size(); ++i)
-    if (draw_path(c, L, scene.paths[i], hex(path_color(i)), upto_step)) clipped = true;
+    if (draw_path(c, L, scene.paths[i], i, hex(path_color(i)), upto_step)) clipped = true;
   // The start last, on top (shared by paths that start together).
   for (const Path& p : scene.paths) {
     const auto s = p.trajectory.point(0);

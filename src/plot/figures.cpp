@@ -33,9 +33,11 @@ std::string render_raw(Kind kind, const Scene& scene, Format format) {
         draw_contour_paths(c, scene, L, std::numeric_limits<std::uint64_t>::max());
       });
     }
-    case Kind::loss:
-      return render_to_bytes(format, kLossWidth, kLossHeight,
-                             [&](Canvas& c) { draw_loss(c, scene, kLossWidth, kLossHeight); });
+    case Kind::loss: {
+      const int width = loss_width(scene);
+      return render_to_bytes(format, width, kLossHeight,
+                             [&](Canvas& c) { draw_loss(c, scene, width, kLossHeight); });
+    }
     case Kind::animation:
       return render_gif(scene);
   }
@@ -75,7 +77,7 @@ Size figure_size(Kind kind, const Scene& scene) {
       return {L.width, L.height};
     }
     case Kind::loss:
-      return {kLossWidth, kLossHeight};
+      return {loss_width(scene), kLossHeight};
   }
   return {};
 }

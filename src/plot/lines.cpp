@@ -125,11 +125,16 @@ void draw_series(Canvas& c, const LineChart& chart, const Series& s, detail::Rgb
       c.dot(to.x(s.xs[i]), to.y(s.ys[i]), 3.0, col, 1.0);
 }
 
-void draw_chart(Canvas& c, const LineChart& chart) {
-  c.fill_rect(0, 0, kWidth, kHeight, detail::kWhite);
+std::vector<std::string> labels_of(const LineChart& chart) {
   std::vector<std::string> labels;
   for (const Series& s : chart.series) labels.push_back(s.label);
-  const detail::ChartArea area = detail::ChartArea::fit(c, kWidth, kHeight, labels);
+  return labels;
+}
+
+void draw_chart(Canvas& c, const LineChart& chart, int width) {
+  c.fill_rect(0, 0, width, kHeight, detail::kWhite);
+  const std::vector<std::string> labels = labels_of(chart);
+  const detail::ChartArea area = detail::ChartArea::fit(c, width, kHeight, labels);
   const Ranges r = ranges(chart);
   const Axes to{area, r, chart.log_y};
   draw_ticks(c, to);
@@ -148,7 +153,9 @@ void draw_chart(Canvas& c, const LineChart& chart) {
 
 std::string render_line_chart(const LineChart& chart, Format format) {
   check(chart);
-  return detail::render_to_bytes(format, kWidth, kHeight, [&](Canvas& c) { draw_chart(c, chart); });
+  const int width = detail::ChartArea::width_for(kWidth, kHeight, labels_of(chart));
+  return detail::render_to_bytes(format, width, kHeight,
+                                 [&](Canvas& c) { draw_chart(c, chart, width); });
 }
 
 void draw_line_chart(const LineChart& chart, const std::filesystem::path& path, Format format) {

@@ -77,16 +77,17 @@ void draw_curves(Canvas& c, const Scene& scene, const LossAxes& to) {
   cairo_clip(cr);
   for (std::size_t i = 0; i < scene.paths.size(); ++i) {
     const Trajectory& t = scene.paths[i].trajectory;
-    const Rgb col = hex(path_color(i));
-    c.color(col);
+    std::vector<Pixel> at(t.size());
+    for (std::size_t k = 0; k < t.size(); ++k)
+      at[k] = {to.x(static_cast<double>(t.steps[k])), to.y(t.loss[k] - to.s.base)};
+    std::vector<Pixel> drawn;
+    for (std::size_t k : thin_path(at)) drawn.push_back(at[k]);
+    // One stroke: its steps increase, so the line never crosses itself and Cairo's time is
+    // linear in its points (pieces would show their joints, with no dots to cover them).
+    c.color(hex(path_color(i)));
     cairo_set_line_width(cr, 2.0);
-    for (std::size_t k = 0; k < t.size(); ++k) {
-      const double x = to.x(static_cast<double>(t.steps[k])), y = to.y(t.loss[k] - to.s.base);
-      if (k == 0)
-        cairo_move_to(cr, x, y);
-      else
-        cairo_line_to(cr, x, y);
-    }
+    for (std::size_t k = 0; k < drawn.size(); ++k)
+      (k == 0 ? cairo_move_to : cairo_line_to)(cr, drawn[k].x, drawn[k].y);
     cairo_stroke(cr);
   }
   cairo_restore(cr);
@@ -104,12 +105,21 @@ void mark_diverged(Canvas& c, const Scene& scene, const LossAxes& to) {
   }
 }
 
+std::vector<std::string> labels_of(const Scene& scene) {
+  std::vector<std::string> labels;
+  for (const Path& p : scene.paths) labels.push_back(p.label);
+  return labels;
+}
+
 }  // namespace
+
+int loss_width(const Scene& scene) {
+  return ChartArea::width_for(kLossWidth, kLossHeight, labels_of(scene));
+}
 
 void draw_loss(Canvas& c, const Scene& scene, int width, int height) {
   c.fill_rect(0, 0, width, height, kWhite);
-  std::vector<std::string> labels;
-  for (const Path& p : scene.paths) labels.push_back(p.label);
+  const std::vector<std::string> labels = labels_of(scene);
   const ChartArea area = ChartArea::fit(c, width, height, labels);
   const LossScale s = loss_scale(scene);
   const LossAxes to{area, s};

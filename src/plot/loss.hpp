@@ -9,6 +9,10 @@ namespace descent::plot::detail {
 inline constexpr int kLossWidth = 1000;
 inline constexpr int kLossHeight = 600;
 
+/// The width of the loss figure of `scene`: kLossWidth, wider when its legend takes more than one
+/// column.
+int loss_width(const Scene& scene);
+
 /// The loss of every path against the step, on a width x height page.
 void draw_loss(Canvas& c, const Scene& scene, int width, int height);
 

@@ -54,6 +54,9 @@ namespace detail {
 
 void check_scene(Kind kind, const Scene& scene) {
   if (scene.paths.empty()) throw InputError("nothing to plot: no path");
+  if (scene.paths.size() > kMaxPaths)
+    throw InputError(std::to_string(scene.paths.size()) + " paths; a figure shows at most " +
+                     std::to_string(kMaxPaths) + " (plot fewer optimizers at a time)");
   for (const Path& p : scene.paths)
     if (p.trajectory.empty()) throw InputError("nothing to plot for '" + p.label + "': no rows");
   if (kind == Kind::loss) return;

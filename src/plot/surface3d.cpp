@@ -219,20 +219,31 @@ std::size_t draw_path(Canvas& c, const Projector& P, const Trajectory& t, Rgb co
     P.unit(w[0], w[1], t.loss[k], up[k].data());
     if (!inside_box(up[k].data())) ++outside;
   }
+  // The points drawn: a quarter of a pixel apart in the box (the projection shortens no
+  // distance, so they are at most that apart on screen either).
+  const std::vector<std::size_t> drawn = thin_path(N, [&](std::size_t i, std::size_t j) {
+    const double d = std::hypot(up[j][0] - up[i][0], up[j][1] - up[i][1], up[j][2] - up[i][2]);
+    return d * P.scale >= 0.25;
+  });
   c.color(col, 0.7);
   cairo_set_line_width(cr, 1.8);
-  for (std::size_t k = 1; k < N; ++k) {
+  std::size_t pending = 0;  // segments in the current stroke
+  for (std::size_t m = 1; m < drawn.size(); ++m) {
     double a[3], b[3];
-    std::copy(up[k - 1].begin(), up[k - 1].end(), a);
-    std::copy(up[k].begin(), up[k].end(), b);
+    std::copy(up[drawn[m - 1]].begin(), up[drawn[m - 1]].end(), a);
+    std::copy(up[drawn[m]].begin(), up[drawn[m]].end(), b);
     if (!clip_to_box(a, b)) continue;
     const Pixel s0 = P.screen_unit(a), s1 = P.screen_unit(b);
     cairo_move_to(cr, s0.x, s0.y);
     cairo_line_to(cr, s1.x, s1.y);
+    if (++pending == kStrokePiece) {
+      cairo_stroke(cr);
+      pending = 0;
+    }
   }
   cairo_stroke(cr);
-  for (std::size_t k = 0; k + 1 < N; ++k) {
-    if (!inside_box(up[k].data())) continue;
+  for (std::size_t k : drawn) {
+    if (k + 1 == N || !inside_box(up[k].data())) continue;
     const Pixel s = P.screen_unit(up[k].data());
     const double alpha = std::min(1.0, static_cast<double>(k) / N + 0.2);
     if (k == 0)

@@ -10,12 +10,16 @@
 //
 // The view is the function's plotting box, widened to hold the paths when that at most doubles
 // it; parts of a path outside the view are clipped and the figure says so. Path colours are the
-// Okabe-Ito palette (distinguishable with the common colour-vision deficiencies). Output is
+// Okabe-Ito palette (distinguishable with the common colour-vision deficiencies). A figure shows
+// at most kMaxPaths paths; legends too long for one column wrap into more, and the figure widens
+// to hold them. Long paths are drawn through the points a quarter of a pixel or more apart (the
+// first and the last always), which looks the same as drawing every row. Output is
 // deterministic: the same input gives the same bytes (PDFs carry a fixed creation date).
 // Files are written atomically, and only regular files: a path that is a folder, a device, a
 // FIFO or a socket is an InputError, never replaced; a symbolic link is followed.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -41,6 +45,10 @@ struct Path {
   bool diverged = false;  ///< the run ended on a non-finite value after its last row
 };
 
+/// The most paths a figure shows (the most optimizers one run races); a scene of more is an
+/// InputError.
+inline constexpr std::size_t kMaxPaths = 64;
+
 /// What a figure shows.
 struct Scene {
   const Objective* function = nullptr;  ///< needed by surface3d, contour and animation
@@ -54,8 +62,9 @@ Kind parse_kind(std::string_view name);
 const char* to_string(Kind kind);
 
 /// Draws one figure kind to `path` (animation ignores `format`: it is always a GIF). Throws
-/// InputError for a scene the kind cannot draw (no function for a map, an empty path, a path of
-/// another dimension than the function's, a function that is not 2-D).
+/// InputError for a scene the kind cannot draw (no path or more than kMaxPaths, no function for a
+/// map, an empty path, a path of another dimension than the function's, a function that is not
+/// 2-D).
 void draw(Kind kind, const Scene& scene, const std::filesystem::path& path, Format format);
 
 /// The same figure as bytes (PNG, SVG or PDF; GIF for animation).
