@@ -31,6 +31,24 @@ std::string error_of(std::string_view text) {
 
 double eval(std::string_view text, std::vector<double> x) { return Expression(text).value(x); }
 
+// A character that is not ASCII is named whole, with its column and a hint; bytes that are not
+// UTF-8 are named in hex, so that every message is valid text.
+TEST(Expression, CharactersBeyondAsciiAreNamedWhole) {
+  const auto message = [](const std::string& text) {
+    try {
+      (void)Expression(text);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("x²+y"), "unexpected '²' at column 2 (an expression is ASCII: write x^2, "
+                             "sqrt(x), pi)");
+  EXPECT_THAT(message("x+√y"), ::testing::HasSubstr("unexpected '√' at column 3"));
+  EXPECT_THAT(message("x+\xff"), ::testing::HasSubstr("unexpected '\\xFF' at column 3"));
+  EXPECT_THAT(message("x+\xc3"), ::testing::HasSubstr("unexpected '\\xC3' at column 3"));
+}
+
 TEST(Expression, ValuesFollowTheGrammar) {
   EXPECT_EQ(eval("1 + 2*3", {0}), 7);
   EXPECT_EQ(eval("(1 + 2)*3", {0}), 9);

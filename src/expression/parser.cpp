@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <numbers>
 #include <string>
 #include <string_view>
@@ -59,7 +60,17 @@ class Parser {
   [[noreturn]] void fail_unexpected(const char* expected) const {
     if (pos_ >= s_.size())
       throw InputError(std::string("unexpected end of expression (expected ") + expected + ")");
-    fail("unexpected '" + std::string(1, s_[pos_]) + "'", pos_);
+    const auto lead = static_cast<unsigned char>(s_[pos_]);
+    if (lead < 0x80) fail("unexpected '" + std::string(1, s_[pos_]) + "'", pos_);
+    // Not ASCII: the whole UTF-8 character, or the byte in hex where the text is not UTF-8.
+    const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    bool utf8 = length > 1 && lead < 0xF8 && pos_ + length <= s_.size();
+    for (std::size_t i = 1; utf8 && i < length; ++i)
+      utf8 = (static_cast<unsigned char>(s_[pos_ + i]) & 0xC0) == 0x80;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02X", lead);
+    fail("unexpected '" + (utf8 ? std::string(s_.substr(pos_, length)) : std::string(hex)) + "'",
+         pos_, " (an expression is ASCII: write x^2, sqrt(x), pi)");
   }
 
   void skip() {
