@@ -181,6 +181,9 @@ int serve_command(const ServeArgs& args) {
                   : args.host);
   if (bound_host != "0.0.0.0" && bound_host != "[::]") gate.hosts.push_back(bound_host);
   std::counting_semaphore<kExpensiveAtOnce> slots(kExpensiveAtOnce);
+  // Few malloc arenas for many worker threads: memory a large answer freed is found again by the
+  // next request and given back by malloc_trim, not kept in an arena per thread.
+  mallopt(M_ARENA_MAX, 2);
 
   httplib::Server server;
   server.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
@@ -247,6 +250,10 @@ int serve_command(const ServeArgs& args) {
     const ApiResponse r =
         handle_api(req.method, req.path, req.body, mine, [&] { return peer.gone(); });
     slots.release();
+    if (r.status == 503 && peer.gone())
+      fmt::print(stderr, "descent serve: {} {} stopped after {:.2f} s: its client went away\n",
+                 req.method, req.path,
+                 std::chrono::duration<double>(Clock::now() - arrival).count());
     malloc_trim(0);  // give the memory of a large answer back now, not whenever malloc decides
     send(res, r);
   };
