@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages descent needs to build and run, and the lab page's plotting
 # library (npm ci in web/); with --test also what the test suite compares against (Debian's
-# PyTorch), the browser the page is tested in (Debian's chromium) and clang for the fuzz targets.
+# PyTorch), the browser the page is tested in (Debian's chromium), clang for the fuzz targets and
+# stress-ng for testing the page under load.
 # Run as root (or through sudo). Packages already present are not fetched again.
 #   bash scripts/install-deps.sh [--test]
 set -euo pipefail
@@ -29,8 +30,9 @@ packages=(
 if ((with_tests)); then
   # tests/torch/compare_torch.py checks every optimizer and schedule against torch.optim;
   # web/tests/e2e.test.mjs drives the page in chromium; scripts/fuzz.sh builds the fuzz targets
-  # with clang and its libFuzzer runtime.
-  packages+=(python3 python3-torch python3-numpy chromium clang libclang-rt-14-dev)
+  # with clang and its libFuzzer runtime; scripts/e2e-under-load.sh loads the machine with
+  # stress-ng.
+  packages+=(python3 python3-torch python3-numpy chromium clang libclang-rt-14-dev stress-ng)
 fi
 # node and npm for the page's assets, unless a node with npm is already installed (Debian's npm
 # would conflict with one from elsewhere).

@@ -44,6 +44,13 @@ const pathOf = (i) => page.evaluate((k) => {
   return { x: [...d[3 + 2 * k].x], y: [...d[3 + 2 * k].y] };
 }, i);
 
+// Resolves after the page has drawn `n` more frames: a wait on the browser's own clock, which
+// slows down with a loaded machine as the page's timers do.
+const animationFrames = (n) => page.evaluate((k) => new Promise((done) => {
+  const next = () => (--k <= 0 ? done() : requestAnimationFrame(next));
+  requestAnimationFrame(next);
+}), n);
+
 async function load(query = '') {
   await page.goto(base + query);
   await page.waitForFunction(() => window.__descent && window.__descent.renders > 0 && !window.__descent.busy);
@@ -166,13 +173,14 @@ test('the animation plays, pauses and steps', async () => {
   await page.locator('#play').click();
   await page.waitForFunction(() => window.__descent.frame >= 10);
   await page.locator('#play').click(); // pause
+  // Wait on the state the click leads to, never on time: a loaded machine may take a while.
+  await page.waitForFunction(() => !window.__descent.playing && document.querySelector('#play').textContent === 'Play');
   const paused = await page.evaluate(() => window.__descent.frame);
-  assert.equal(await page.locator('#play').textContent(), 'Play');
   assert.equal((await pathOf(0)).x.length, paused + 1);
-  await page.waitForTimeout(300);
+  await animationFrames(10);
   assert.equal(await page.evaluate(() => window.__descent.frame), paused, 'paused means paused');
   await page.locator('#step').click();
-  assert.equal(await page.evaluate(() => window.__descent.frame), paused + 1);
+  await page.waitForFunction((f) => window.__descent.frame === f, paused + 1);
   assert.equal((await pathOf(1)).x.length, paused + 2);
   await shot('animation');
   await page.locator('#play').click();
@@ -236,8 +244,8 @@ test('the URL holds the whole state', async () => {
 
 test('the 3-D surface draws with the paths', async () => {
   await load('?f=anisotropic&o=sgd&o=momentum&o=rmsprop&v=surface');
-  await page.waitForFunction(() => document.querySelector('#surface canvas') !== null);
-  await page.waitForTimeout(1500);
+  await page.waitForFunction(() => document.querySelector('#surface canvas') !== null &&
+    document.getElementById('surface').data?.length === 4);
   const traces = await page.evaluate(() => document.getElementById('surface').data.map((d) => d.type));
   assert.deepEqual(traces, ['surface', 'scatter3d', 'scatter3d', 'scatter3d']);
   const text = await page.locator('#view-surface').textContent();
