@@ -346,6 +346,7 @@ TEST(Checkpoint, DevicesAndPipesAreRefused) {
 #endif
 #endif
 
+#ifndef DESCENT_TEST_ASAN
 // load_error(p) in a child process whose address space may grow by `extra` bytes only; an
 // allocation beyond that gives "std::bad_alloc".
 std::string load_error_in_capped_memory(const fs::path& p, std::size_t extra) {
@@ -384,6 +385,7 @@ std::string load_error_in_capped_memory(const fs::path& p, std::size_t extra) {
     return "(the child ended by signal " + std::to_string(WTERMSIG(status)) + ")";
   return message;
 }
+#endif
 
 // A checkpoint whose checksum is right but whose sizes are hostile is refused without
 // allocating what they declare: an array longer than the file, and an L-BFGS history that

@@ -46,6 +46,15 @@ TEST(Sweep, ALinearAxisWiderThanTheLargestDoubleHasFiniteValues) {
   EXPECT_EQ(v.back(), 1e308);
 }
 
+// Every value lies between the ends, even where rounding would step past them (10^log10(11) is
+// above 11).
+TEST(Sweep, AxisValuesStayBetweenTheEnds) {
+  for (const char* text : {"lr=11:11:log:681", "lr=0.3:0.3:log:5", "alpha=0.7:0.7:lin:9"}) {
+    const GridAxis a = parse_grid_axis(text);
+    for (double v : a.values()) EXPECT_TRUE(v >= a.lo && v <= a.hi) << text << ": " << v;
+  }
+}
+
 TEST(Sweep, MalformedGridsAreRefused) {
   const std::pair<const char*, const char*> bad[] = {
       {"lr", "expected KEY=LO:HI:lin|log:COUNT"},

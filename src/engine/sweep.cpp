@@ -70,9 +70,11 @@ std::vector<double> GridAxis::values() const {
       const double t = static_cast<double>(i) / static_cast<double>(count - 1);
       // hi - lo overflows when the ends are far apart on either side of 0.
       const double span = hi - lo;
-      out[i] = log ? std::pow(10.0, std::log10(lo) + (std::log10(hi) - std::log10(lo)) * t)
-               : std::isfinite(span) ? lo + span * t
-                                     : lo * (1 - t) + hi * t;
+      const double v = log ? std::pow(10.0, std::log10(lo) + (std::log10(hi) - std::log10(lo)) * t)
+                       : std::isfinite(span) ? lo + span * t
+                                             : lo * (1 - t) + hi * t;
+      // Rounding may step past an end when the ends are (nearly) equal: 10^log10(11) > 11.
+      out[i] = std::clamp(v, lo, hi);
     }
   }
   return out;
