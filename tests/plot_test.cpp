@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <regex>
 
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
@@ -219,14 +218,23 @@ plot::Scene many_paths(const Objective& f, std::size_t n) {
   return scene;
 }
 
-// Where Cairo placed each glyph of an SVG's text.
+// Where Cairo placed each glyph of an SVG's text: the x and y of every
+// `<use xlink:href="#glyph..." x="X" y="Y"`.
 std::vector<plot::Pixel> glyph_positions(const std::string& svg) {
-  static const std::regex use(
-      R"re(<use xlink:href="#glyph[^"]*" x="([-0-9.e]+)" y="([-0-9.e]+)")re");
+  const auto attribute = [&](std::size_t from, const std::string& name, std::size_t& end) {
+    const std::size_t at = svg.find(" " + name + "=\"", from);
+    if (at == std::string::npos) return std::string();
+    const std::size_t start = at + name.size() + 3;
+    end = svg.find('"', start);
+    return svg.substr(start, end - start);
+  };
   std::vector<plot::Pixel> out;
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), use); it != std::sregex_iterator();
-       ++it)
-    out.push_back({std::stod((*it)[1]), std::stod((*it)[2])});
+  const std::string use = "<use xlink:href=\"#glyph";
+  for (std::size_t at = svg.find(use); at != std::string::npos; at = svg.find(use, at + 1)) {
+    std::size_t end = at;
+    const std::string x = attribute(at, "x", end), y = attribute(end, "y", end);
+    if (!x.empty() && !y.empty()) out.push_back({std::stod(x), std::stod(y)});
+  }
   return out;
 }
 
