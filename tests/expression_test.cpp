@@ -42,8 +42,9 @@ TEST(Expression, CharactersBeyondAsciiAreNamedWhole) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(message("x²+y"), "unexpected '²' at column 2 (an expression is ASCII: write x^2, "
-                             "sqrt(x), pi)");
+  EXPECT_EQ(message("x²+y"),
+            "unexpected '²' at column 2 (an expression is ASCII: write x^2, "
+            "sqrt(x), pi)");
   EXPECT_THAT(message("x+√y"), ::testing::HasSubstr("unexpected '√' at column 3"));
   EXPECT_THAT(message("x+\xff"), ::testing::HasSubstr("unexpected '\\xFF' at column 3"));
   EXPECT_THAT(message("x+\xc3"), ::testing::HasSubstr("unexpected '\\xC3' at column 3"));
