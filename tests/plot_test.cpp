@@ -117,21 +117,27 @@ TEST(Plot, FinalPointIsRedAtItsProjectedPixel) {
   }
 }
 
+// How Cairo writes path i's colour in an SVG: as percentages with up to six decimals,
+// "stroke:rgb(0%,44.705882%,69.803922%)".
+std::string stroke_color(std::size_t i) {
+  const unsigned c = plot::path_color(i);
+  std::string rgb = "stroke:rgb(";
+  for (int shift : {16, 8, 0}) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6f", ((c >> shift) & 0xff) * 100.0 / 255);
+    std::string v = buf;
+    while (v.back() == '0') v.pop_back();
+    if (v.back() == '.') v.pop_back();
+    rgb += v + (shift ? "%," : "%)");
+  }
+  return rgb;
+}
+
 TEST(Plot, SvgHasOnePathPerOptimizerAndTheLabels) {
   SeedScene s;
   const std::string svg = plot::render(plot::Kind::contour, s.scene, plot::Format::svg);
   for (std::size_t i = 0; i < s.scene.paths.size(); ++i) {
-    // Cairo writes a colour as percentages with up to six decimals: rgb(0%,44.705882%,69.803922%).
-    const unsigned c = plot::path_color(i);
-    std::string rgb = "stroke:rgb(";
-    for (int shift : {16, 8, 0}) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.6f", ((c >> shift) & 0xff) * 100.0 / 255);
-      std::string v = buf;
-      while (v.back() == '0') v.pop_back();
-      if (v.back() == '.') v.pop_back();
-      rgb += v + (shift ? "%," : "%)");
-    }
+    const std::string rgb = stroke_color(i);
     // The polyline of optimizer i: the only 2-pixel-wide stroke in its colour.
     std::size_t n = 0;
     for (std::size_t at = svg.find(rgb); at != std::string::npos; at = svg.find(rgb, at + 1)) {
@@ -287,16 +293,7 @@ TEST(Plot, LegendsOfManyPathsStayInsideTheFigure) {
 // The strokes of an SVG in the colour of path `i` and `width` pixels wide, as their numbers of
 // segments.
 std::vector<std::size_t> strokes_of(const std::string& svg, std::size_t i, const char* width) {
-  const unsigned c = plot::path_color(i);
-  std::string rgb = "stroke:rgb(";
-  for (int shift : {16, 8, 0}) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", ((c >> shift) & 0xff) * 100.0 / 255);
-    std::string v = buf;
-    while (v.back() == '0') v.pop_back();
-    if (v.back() == '.') v.pop_back();
-    rgb += v + (shift ? "%," : "%)");
-  }
+  const std::string rgb = stroke_color(i);
   std::vector<std::size_t> out;
   const std::string wide = std::string("style=\"fill:none;stroke-width:") + width + ";";
   for (std::size_t at = svg.find(rgb); at != std::string::npos; at = svg.find(rgb, at + 1)) {

@@ -253,11 +253,11 @@ void check_work(double work, double values, const char* field, const ApiLimits& 
                                std::to_string(l.max_answer_values) + " are allowed");
 }
 
-// A start point of the function's dimension, checked before the function is built.
-void check_start_dim(const std::vector<double>& start, const FunctionCost& c) {
-  if (start.size() != c.dim)
-    throw BadRequest("start", "'start' has " + std::to_string(start.size()) +
-                                  " coordinates but the function takes " + std::to_string(c.dim));
+// A point (field `field`) of the function's dimension, checked before the function is built.
+void check_point_dim(const char* field, const std::vector<double>& point, const FunctionCost& c) {
+  if (point.size() != c.dim)
+    throw BadRequest(field, std::string("'") + field + "' has " + std::to_string(point.size()) +
+                                " coordinates but the function takes " + std::to_string(c.dim));
 }
 
 // ---- POST /api/run
@@ -280,7 +280,7 @@ RunRequest read_run(const json& j, const Call& call) {
   q.function = f.text("function", "anisotropic");
   const FunctionCost cost = function_cost_field(q.function, limits);
   const auto start = f.point("start");
-  if (start) check_start_dim(*start, cost);
+  if (start) check_point_dim("start", *start, cost);
   q.options.steps = f.count("steps", 50, 0, limits.max_steps);
   q.options.tol = f.real("tol", 1e-6);
   q.options.cancelled = call.cancelled;
@@ -337,9 +337,7 @@ ApiResponse analyze_request(const json& j, const Call& call) {
   check_work(cost.build + dim * cost.evaluation + 10 * dim * dim * dim, 2 * dim + 10, "function",
              call.limits);
   const auto at = f.point("at");
-  if (at && at->size() != cost.dim)
-    throw BadRequest("at", "'at' has " + std::to_string(at->size()) +
-                               " coordinates but the function takes " + std::to_string(cost.dim));
+  if (at) check_point_dim("at", *at, cost);
   const std::unique_ptr<Objective> fn = in_field("function", [&] { return make_function(spec); });
   const Analysis a = in_field("at", [&] { return analyze(*fn, at); });
   json out = {{"function", fn->spec()},
@@ -441,7 +439,7 @@ SweepRequest read_sweep(const json& j, const ApiLimits& limits) {
   c.function = f.text("function", "anisotropic");
   q.cost = function_cost_field(c.function, limits);
   if (auto s = f.point("start")) {
-    check_start_dim(*s, q.cost);
+    check_point_dim("start", *s, q.cost);
     c.start = *s;
   }
   const std::string optimizer = f.text("optimizer", "momentum");
