@@ -37,8 +37,16 @@ export function renderContour(app) {
   });
   const layout = {
     margin: { l: 48, r: 12, t: 10, b: 36 },
-    xaxis: { title: { text: 'w1', standoff: 4 }, range: [app.box.lower[0], app.box.upper[0]], fixedrange: true },
-    yaxis: { title: { text: 'w2' }, range: [app.box.lower[1], app.box.upper[1]], fixedrange: true },
+    // To scale: one unit of w1 spans as many pixels as one unit of w2, so that a valley turned by
+    // 45 degrees is drawn at 45 degrees; the plot area shrinks to the box's shape.
+    xaxis: {
+      title: { text: 'w1', standoff: 4 }, range: [app.box.lower[0], app.box.upper[0]], fixedrange: true,
+      constrain: 'domain',
+    },
+    yaxis: {
+      title: { text: 'w2' }, range: [app.box.lower[1], app.box.upper[1]], fixedrange: true,
+      scaleanchor: 'x', scaleratio: 1, constrain: 'domain',
+    },
     legend: { orientation: 'h', x: 0, y: -0.15, yanchor: 'top' },
     dragmode: false, hovermode: 'closest', uirevision: 'contour',
   };
@@ -62,10 +70,12 @@ function onContourClick(app, on, ev) {
   const L = gd._fullLayout;
   if (!L) return;
   const r = gd.getBoundingClientRect();
-  const px = ev.clientX - r.left - L._size.l, py = ev.clientY - r.top - L._size.t;
-  if (px < 0 || py < 0 || px > L._size.w || py > L._size.h) return;
-  const [x0, x1] = L.xaxis.range, [y0, y1] = L.yaxis.range;
-  const x = x0 + (px / L._size.w) * (x1 - x0), y = y1 - (py / L._size.h) * (y1 - y0);
+  // The axes' own pixel boxes: drawn to scale, the plot area is narrower or lower than the margins.
+  const xa = L.xaxis, ya = L.yaxis;
+  const px = ev.clientX - r.left - xa._offset, py = ev.clientY - r.top - ya._offset;
+  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;
+  const [x0, x1] = xa.range, [y0, y1] = ya.range;
+  const x = x0 + (px / xa._length) * (x1 - x0), y = y1 - (py / ya._length) * (y1 - y0);
   const round = (v, span) => Number(v.toFixed(Math.max(0, 3 - Math.floor(Math.log10(span)))));
   app.state.start = [round(x, x1 - x0), round(y, y1 - y0)];
   renderStartAndSteps(app);

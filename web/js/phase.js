@@ -76,28 +76,63 @@ export async function renderPhase(app, on) {
   drawPhase(app, on, app.phaseAnswer, parsed, entry);
 }
 
+/**
+ * The colours of the cells as the CLI's heatmap draws them (src/plot/heatmap.cpp): viridis from
+ * the lowest value (dark) to the highest (yellow), over the cells that neither diverged nor
+ * missed the metric, on a log scale when those values are all positive and span more than a
+ * factor of 10. Returns the value to colour per cell and the colour bar's ticks.
+ */
+export function phaseColours(cells) {
+  let lo = Infinity, hi = -Infinity;
+  for (const c of cells) {
+    if (c.diverged || c.median === null || !Number.isFinite(c.median)) continue;
+    lo = Math.min(lo, c.median);
+    hi = Math.max(hi, c.median);
+  }
+  const log = lo > 0 && hi > 10 * lo;
+  const colour = (c) => (c.diverged || c.median === null ? null : log ? Math.log10(c.median) : c.median);
+  if (!log) return { log, colour, tickvals: undefined, ticktext: undefined };
+  // 1, 2 and 5 times each power of ten in range; decades alone beyond three decades.
+  const tickvals = [], ticktext = [];
+  const a = Math.log10(lo), b = Math.log10(hi);
+  for (let k = Math.floor(a); k <= Math.ceil(b); ++k) {
+    for (const m of [1, 2, 5]) {
+      const t = Math.log10(m) + k;
+      if (t < a - 1e-9 || t > b + 1e-9 || (b - a > 3 && m !== 1)) continue;
+      tickvals.push(t);
+      ticktext.push(Math.abs(k) >= 4 ? `${m}e${k}` : S.displayNumber(m * 10 ** k));
+    }
+  }
+  return { log, colour, tickvals, ticktext };
+}
+
 function drawPhase(app, on, ans, parsed, entry) {
   const [ax, ay] = ans.axes;
   const nx = ax.values.length, ny = ay.values.length;
-  const logColour = ans.metric !== 'steps_to_tol';
-  const z = [], diverged = [];
+  const scale = phaseColours(ans.cells);
+  const z = [], shown = [], diverged = [];
   let reached = 0, blown = 0;
   for (let j = 0; j < ny; ++j) {
     z.push([]);
+    shown.push([]);
     diverged.push([]);
     for (let i = 0; i < nx; ++i) {
       const c = ans.cells[i * ny + j];
-      const v = c.median === null ? null : logColour ? Math.log10(Math.max(c.median, 1e-300)) : c.median;
-      z[j].push(v);
+      z[j].push(scale.colour(c));
+      shown[j].push(c.median === null ? '' : S.displayNumber(c.median));
       diverged[j].push(c.diverged ? 1 : null);
       if (c.median !== null) ++reached;
       if (c.diverged) ++blown;
     }
   }
-  const label = { steps_to_tol: 'steps to tol', final_loss: 'log10 final loss', best_loss: 'log10 best loss' }[ans.metric];
+  const label = { steps_to_tol: 'steps to tol', final_loss: 'final loss', best_loss: 'best loss' }[ans.metric];
   const traces = [{
-    type: 'heatmap', x: ax.values, y: ay.values, z, colorscale: 'Viridis', reversescale: ans.metric === 'steps_to_tol',
-    colorbar: { title: { text: label }, thickness: 12 }, hovertemplate: `${ax.key} %{x:.4g}<br>${ay.key} %{y:.4g}<br>${label} %{z:.4g}<extra></extra>`,
+    type: 'heatmap', x: ax.values, y: ay.values, z, text: shown, colorscale: 'Viridis',
+    colorbar: {
+      title: { text: scale.log ? `${label} (log)` : label }, thickness: 12,
+      tickvals: scale.tickvals, ticktext: scale.ticktext,
+    },
+    hovertemplate: `${ax.key} %{x:.4g}<br>${ay.key} %{y:.4g}<br>${label} %{text}<extra></extra>`,
   }, {
     type: 'heatmap', x: ax.values, y: ay.values, z: diverged, showscale: false, hoverinfo: 'skip',
     colorscale: [[0, '#c62828'], [1, '#c62828']], name: 'diverged',

@@ -24,8 +24,12 @@ export function renderAll(app, on) {
 export function renderView(app, on) {
   for (const v of S.VIEWS) $(`view-${v}`).hidden = v !== app.state.view;
   $('player').hidden = app.state.view === 'phase';
-  document.querySelectorAll('.tabs button').forEach((b) =>
-    b.setAttribute('aria-selected', String(b.dataset.view === app.state.view)));
+  // One tab stop: the selected tab; the arrow keys move between the tabs (wireTabs).
+  document.querySelectorAll('.tabs [role="tab"]').forEach((b) => {
+    const selected = b.dataset.view === app.state.view;
+    b.setAttribute('aria-selected', String(selected));
+    b.tabIndex = selected ? 0 : -1;
+  });
   if (!app.run) return;
   if (app.state.view === 'contour') renderContour(app);
   else if (app.state.view === 'surface') renderSurface(app);
@@ -33,10 +37,26 @@ export function renderView(app, on) {
   updateFrameLabel(app);
 }
 
+/**
+ * The tabs as the WAI-ARIA tabs pattern: a click, or Left and Right arrow (wrapping round), Home
+ * and End on the focused tab, selects a tab and shows its view.
+ */
 export function wireTabs(app, on) {
-  document.querySelectorAll('.tabs button').forEach((b) => b.addEventListener('click', () => {
+  const tabs = [...document.querySelectorAll('.tabs [role="tab"]')];
+  const select = (b) => {
     app.state.view = b.dataset.view;
     writeAddress(app.state);
     renderView(app, on);
-  }));
+  };
+  tabs.forEach((b, i) => {
+    b.addEventListener('click', () => select(b));
+    b.addEventListener('keydown', (ev) => {
+      const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[ev.key];
+      if (to === undefined || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      ev.preventDefault();
+      const next = tabs[(to + tabs.length) % tabs.length];
+      next.focus();
+      select(next);
+    });
+  });
 }

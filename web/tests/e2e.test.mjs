@@ -297,6 +297,122 @@ test('the phase diagram maps two settings and marks the theory', async () => {
   assert.match(page.url(), /final_loss/);
 });
 
+// Pixels per unit along each axis of a plot, read from where its tick labels are drawn.
+const pixelsPerUnit = (id) => page.evaluate((plot) => {
+  const gd = document.getElementById(plot);
+  const per = (axis, coord) => {
+    const ticks = [...gd.querySelectorAll(`.${axis}tick text`)].map((t) => ({
+      v: Number(t.textContent.replace('\u2212', '-')),
+      p: t.getBoundingClientRect()[coord] + t.getBoundingClientRect()[coord === 'x' ? 'width' : 'height'] / 2,
+    })).filter((t) => Number.isFinite(t.v));
+    const a = ticks[0], b = ticks.at(-1);
+    return Math.abs((b.p - a.p) / (b.v - a.v));
+  };
+  return { x: per('x', 'x'), y: per('y', 'y') };
+}, id);
+
+test('the contour is drawn to scale: a unit of w1 and of w2 span the same pixels', async () => {
+  await load('?f=anisotropic:angle=45&o=sgd');
+  const s = await pixelsPerUnit('contour');
+  assert.ok(s.x > 20 && s.y > 20, JSON.stringify(s));
+  assert.ok(Math.abs(s.x / s.y - 1) < 0.01, `w1 ${s.x.toFixed(2)} px per unit, w2 ${s.y.toFixed(2)}`);
+  await shot('contour-to-scale');
+  // Clicking still lands where the pointer is, now that the plot area is narrower than the panel.
+  const target = [-1, 0.5];
+  const xy = await page.evaluate(([x, y]) => {
+    const gd = document.getElementById('contour');
+    const L = gd._fullLayout, r = gd.getBoundingClientRect();
+    return [r.left + L.xaxis._offset + L.xaxis.l2p(x), r.top + L.yaxis._offset + L.yaxis.l2p(y)];
+  }, target);
+  const n = await renders();
+  await page.mouse.click(xy[0], xy[1]);
+  await waitRender(n);
+  const start = (await state()).start;
+  assert.ok(Math.abs(start[0] - target[0]) < 0.02 && Math.abs(start[1] - target[1]) < 0.02, `start ${start}`);
+});
+
+test('the view tabs follow the arrow keys, Home and End', async () => {
+  await load('?f=anisotropic&o=sgd&o=momentum');
+  const selected = () => page.evaluate(() => ({
+    view: window.__descent.state.view,
+    focused: document.activeElement.dataset.view,
+    selected: [...document.querySelectorAll('[role="tab"][aria-selected="true"]')].map((t) => t.dataset.view),
+    stops: [...document.querySelectorAll('[role="tab"]')].filter((t) => t.tabIndex === 0).map((t) => t.dataset.view),
+    shown: [...document.querySelectorAll('[role="tabpanel"]')].filter((p) => !p.hidden).map((p) => p.id),
+  }));
+  const expect = async (view) => assert.deepEqual(await selected(),
+    { view, focused: view, selected: [view], stops: [view], shown: [`view-${view}`] });
+  await page.locator('#tab-contour').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect('surface');
+  await page.keyboard.press('ArrowRight');
+  await expect('phase');
+  await page.keyboard.press('ArrowRight'); // wraps round
+  await expect('contour');
+  await page.keyboard.press('ArrowLeft');
+  await expect('phase');
+  await page.keyboard.press('Home');
+  await expect('contour');
+  await page.keyboard.press('End');
+  await expect('phase');
+  assert.match(page.url(), /v=phase/);
+  // Tab leaves the tab list from the selected tab.
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Tab');
+  assert.notEqual(await page.evaluate(() => document.activeElement.getAttribute('role')), 'tab');
+});
+
+test('the phase diagram colours on a log scale, as the CLI does', async () => {
+  await load('?f=anisotropic&o=sgd&o=momentum&v=phase&p=1,lr,alpha,24,steps_to_tol');
+  await page.waitForFunction(() => window.__descent.phaseRenders > 0);
+  const { cells, heat, ny } = await page.evaluate(() => {
+    const a = window.__descent.phaseAnswer, h = document.getElementById('phase').data[0];
+    return { cells: a.cells, heat: { z: h.z, title: h.colorbar.title.text, reverse: h.reversescale ?? false,
+      ticks: h.colorbar.ticktext }, ny: a.axes[1].values.length };
+  });
+  const reached = cells.filter((c) => !c.diverged && c.median !== null).map((c) => c.median);
+  const lo = Math.min(...reached), hi = Math.max(...reached);
+  assert.ok(hi > 10 * lo, `steps to tol from ${lo} to ${hi}: more than a decade, so log`);
+  assert.equal(heat.title, 'steps to tol (log)');
+  assert.equal(heat.reverse, false, 'viridis from few (dark) to many (yellow), as the CLI');
+  let checked = 0;
+  cells.forEach((c, k) => {
+    const z = heat.z[k % ny][Math.floor(k / ny)];
+    if (c.diverged || c.median === null) return assert.equal(z, null);
+    assert.ok(Math.abs(z - Math.log10(c.median)) < 1e-12, `cell ${k}: ${z} for ${c.median}`);
+    ++checked;
+  });
+  assert.equal(checked, reached.length);
+  // The converging wedge is not one colour: its cells spread over the scale's upper and lower halves.
+  const t = reached.map((v) => (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)));
+  assert.ok(t.filter((x) => x < 0.5).length > reached.length / 10 && t.filter((x) => x >= 0.5).length > reached.length / 10,
+    `colour positions ${t.map((x) => x.toFixed(2)).join(' ')}`);
+  assert.ok(heat.ticks.includes('100'), heat.ticks.join(' '));
+  await shot('phase-log');
+});
+
+test('the page fits a 400 px wide screen, the contour still to scale', async () => {
+  await page.setViewportSize({ width: 400, height: 800 });
+  try {
+    for (const view of ['contour', 'phase']) {
+      await load(`?f=anisotropic:angle=45&o=sgd&o=momentum&v=${view}&p=1,lr,alpha,16,steps_to_tol`);
+      if (view === 'phase') await page.waitForFunction(() => window.__descent.phaseRenders > 0);
+      const w = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth, view: window.innerWidth,
+        wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 &&
+          !e.closest('.metrics')).map((e) => e.id || e.className?.baseVal || e.className || e.tagName).slice(0, 8),
+      }));
+      assert.ok(w.scroll <= w.view, `${view}: scrollWidth ${w.scroll} > ${w.view}; too wide: ${w.wide.join(', ')}`);
+      await page.screenshot({ path: path.join(shots, `page-narrow-${view}.png`), fullPage: true });
+    }
+    await load('?f=anisotropic:angle=45&o=sgd');
+    const s = await pixelsPerUnit('contour');
+    assert.ok(Math.abs(s.x / s.y - 1) < 0.01, `w1 ${s.x.toFixed(2)} px per unit, w2 ${s.y.toFixed(2)}`);
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 1000 });
+  }
+});
+
 test('exports: PNG, CSV and JSON of the current run', async () => {
   await load('?f=anisotropic&o=sgd&o=momentum&n=20');
   const save = async (button) => {
