@@ -512,7 +512,8 @@ TEST(WebAssets, ServesThePageFilesOnlyAndSaysWhatIsMissing) {
   }
   write(dir / "node_modules" / "plotly.js-dist-min" / "plotly.min.js", "var Plotly;");
   const WebAssets assets = WebAssets::load(dir);
-  EXPECT_EQ(assets.size(), 5u);  // /, /index.html, /app.js, /js/view.js, /vendor/plotly.min.js
+  // /, /index.html, /app.js, /js/view.js, /vendor/plotly.min.js and /vendor/plotly.HASH.min.js
+  EXPECT_EQ(assets.size(), 6u);
   ASSERT_NE(assets.find("/"), nullptr);
   EXPECT_EQ(assets.find("/")->body, "<html></html>");
   EXPECT_THAT(assets.find("/app.js")->content_type, HasSubstr("javascript"));

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace descent::test {
@@ -20,12 +21,15 @@ namespace descent::test {
 /// the end of the scope. Its standard error goes to a file.
 class Served {
  public:
-  explicit Served(std::vector<std::string> args = {}) {
+  explicit Served(std::vector<std::string> args = {}) : Served(DESCENT_CLI, std::move(args)) {}
+  /// `program` (another copy of descent, an installed one say) started in the folder `cwd`
+  /// (unless empty).
+  Served(std::string program, std::vector<std::string> args, std::filesystem::path cwd = {}) {
     int out[2];
     if (pipe(out) != 0) return;
     errors_ = std::filesystem::temp_directory_path() /
               ("descent-serve-" + std::to_string(getpid()) + "-" + std::to_string(++count_));
-    std::vector<std::string> argv = {DESCENT_CLI, "serve"};
+    std::vector<std::string> argv = {program, "serve"};
     if (std::find(args.begin(), args.end(), "--port") == args.end())
       args.insert(args.end(), {"--port", "0"});
     argv.insert(argv.end(), args.begin(), args.end());
@@ -35,10 +39,11 @@ class Served {
       close(out[0]);
       std::FILE* err = std::fopen(errors_.c_str(), "w");
       if (err != nullptr) dup2(fileno(err), STDERR_FILENO);
+      if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
       std::vector<char*> raw;
       for (std::string& a : argv) raw.push_back(a.data());
       raw.push_back(nullptr);
-      execv(DESCENT_CLI, raw.data());
+      execv(program.c_str(), raw.data());
       _exit(127);
     }
     close(out[1]);

@@ -162,9 +162,9 @@ int train_command(const TrainArgs& args);
 /// Options of `descent serve`.
 struct ServeArgs {
   std::string host = "127.0.0.1";
-  std::string port = "8080";          ///< 0: any free port (printed)
-  std::string web = DESCENT_WEB_DIR;  ///< the page's folder (web/ of the source tree)
-  bool no_page = false;               ///< serve the API alone
+  std::string port = "8080";  ///< 0: any free port (printed)
+  std::string web;            ///< the page's folder; empty: found by find_page (web_assets.hpp)
+  bool no_page = false;       ///< serve the API alone
   /// Host names accepted in requests besides localhost, 127.0.0.1, [::1] and --host.
   std::vector<std::string> allow_hosts;
 };

@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--host", serve.host, "Address to listen on (default: 127.0.0.1)");
   serve_cmd->add_option("--port", serve.port, "Port (default 8080; 0 picks a free one)");
   serve_cmd->add_option("--web", serve.web,
-                        "Folder of the page (default: web/ of the source tree)");
+                        "Folder of the page (default: share/descent/web of the installation)");
   serve_cmd->add_flag("--no-page", serve.no_page, "Serve only the JSON API under /api/");
   serve_cmd->add_option("--allow-host", serve.allow_hosts,
                         "Also answer requests for this host name (repeatable; by default only "

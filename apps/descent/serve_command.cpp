@@ -172,7 +172,12 @@ int serve_command(const ServeArgs& args) {
   const std::size_t port = parse_count(args.port, "--port", 65535);
   const ApiLimits limits;
   WebAssets page;
-  if (!args.no_page) page = WebAssets::load(args.web);
+  if (!args.no_page)
+    page = WebAssets::load(!args.web.empty()
+                               ? std::filesystem::path(args.web)
+                               : find_page(std::filesystem::read_symlink("/proc/self/exe"),
+                                           DESCENT_WEB_INSTALLED, DESCENT_BUILD_BIN_DIR,
+                                           DESCENT_WEB_DIR));
   Gate gate;
   for (const std::string& h : args.allow_hosts) gate.hosts.push_back(host_of(h));
   const std::string bound_host =
@@ -225,14 +230,29 @@ int serve_command(const ServeArgs& args) {
     const Clock::time_point arrival = Clock::now();
     if ((req.method == "GET" || req.method == "HEAD") && !req.path.starts_with("/api/")) {
       if (const WebAsset* a = page.find(req.path)) {
-        // Sent as they are: a body of known length is not compressed per request, which for
-        // plotly.js (4.8 MB) would cost seconds each time.
+        // A file named by its hash may be kept for good; the others are asked for again each
+        // time, and answered 304 while the client's copy is current.
+        res.set_header("Cache-Control",
+                       a->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+        const bool gz =
+            !a->gzipped.empty() && accepts_gzip(req.get_header_value("Accept-Encoding"));
+        const std::string etag = gz ? a->etag.substr(0, a->etag.size() - 1) + "-gzip\"" : a->etag;
+        res.set_header("ETag", etag);
+        if (!a->gzipped.empty()) res.set_header("Vary", "Accept-Encoding");
+        const std::string none_match = req.get_header_value("If-None-Match");
+        if (none_match == "*" || none_match.find(etag) != std::string::npos) {
+          res.status = 304;
+          return;
+        }
+        // Sent as they are, compressed once when the page was read: a body of known length is
+        // not compressed per request, which for plotly.js (4.8 MB) would cost a second each time.
+        const std::string* body = gz ? &a->gzipped : &a->body;
+        if (gz) res.set_header("Content-Encoding", "gzip");
         res.set_content_provider(
-            a->body.size(), a->content_type,
-            [a](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-              return sink.write(a->body.data() + offset, std::min(length, a->body.size() - offset));
+            body->size(), a->content_type,
+            [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+              return sink.write(body->data() + offset, std::min(length, body->size() - offset));
             });
-        res.set_header("Cache-Control", "no-cache");
         return;
       }
     }
