@@ -1,5 +1,7 @@
-// Times the lab page in Debian's chromium: from navigation to the first drawn run, and how long
-// each file took to arrive (the browser's resource timing), over several loads of one browser.
+// Times the lab page in Debian's chromium: from navigation to the first paint and to the first
+// drawn run, the first load (an empty cache) apart from the later ones (what the browser kept),
+// and how long each file took to arrive and its bytes on the wire on the first load (the
+// browser's resource timing), over several loads of one browser.
 //   node bench/page_load.mjs build/release/apps/descent [--loads 5]
 // Needs web/node_modules (npm ci --prefix web) and /usr/bin/chromium.
 import path from 'node:path';
@@ -19,21 +21,25 @@ const { server, base } = await startServer(bin);
 const context = await launchChromium();
 const page = context.pages()[0] ?? (await context.newPage());
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const totals = [], files = {};
+const totals = [], paints = [], files = {};
 try {
   for (let i = 0; i < loads; ++i) {
     const t0 = Date.now();
     await page.goto(base);
     await page.waitForFunction(() => window.__descent && window.__descent.renders > 0 && !window.__descent.busy);
     totals.push(Date.now() - t0);
+    paints.push(await page.evaluate(() =>
+      Math.round(performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN)));
     const entries = await page.evaluate(() =>
       performance.getEntriesByType('resource').map((e) => [new URL(e.name).pathname, e.duration, e.transferSize]));
     for (const [name, ms, bytes] of entries) (files[name] ??= { ms: [], bytes }).ms.push(ms);
   }
-  console.log(`lab page, ${loads} loads: navigation to the first drawn run, median ${median(totals)} ms ` +
-    `(min ${Math.min(...totals)}, max ${Math.max(...totals)})`);
+  console.log(`lab page, first load (empty cache): first paint ${paints[0]} ms, first drawn run ${totals[0]} ms`);
+  if (loads > 1)
+    console.log(`later ${loads - 1} loads: first paint median ${median(paints.slice(1))} ms, first drawn run ` +
+      `median ${median(totals.slice(1))} ms (min ${Math.min(...totals.slice(1))}, max ${Math.max(...totals.slice(1))})`);
   for (const [name, f] of Object.entries(files))
-    console.log(`  ${name.padEnd(24)} median ${median(f.ms).toFixed(0).padStart(5)} ms`);
+    console.log(`  ${name.padEnd(36)} median ${median(f.ms).toFixed(0).padStart(5)} ms, first load ${String(f.bytes).padStart(8)} bytes`);
 } finally {
   await context.close();
   server.kill('SIGTERM');
