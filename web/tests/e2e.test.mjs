@@ -316,7 +316,6 @@ test('the contour is drawn to scale: a unit of w1 and of w2 span the same pixels
   const s = await pixelsPerUnit('contour');
   assert.ok(s.x > 20 && s.y > 20, JSON.stringify(s));
   assert.ok(Math.abs(s.x / s.y - 1) < 0.01, `w1 ${s.x.toFixed(2)} px per unit, w2 ${s.y.toFixed(2)}`);
-  await shot('contour-to-scale');
   // Clicking still lands where the pointer is, now that the plot area is narrower than the panel.
   const target = [-1, 0.5];
   const xy = await page.evaluate(([x, y]) => {
@@ -388,7 +387,6 @@ test('the phase diagram colours on a log scale, as the CLI does', async () => {
   assert.ok(t.filter((x) => x < 0.5).length > reached.length / 10 && t.filter((x) => x >= 0.5).length > reached.length / 10,
     `colour positions ${t.map((x) => x.toFixed(2)).join(' ')}`);
   assert.ok(heat.ticks.includes('100'), heat.ticks.join(' '));
-  await shot('phase-log');
 });
 
 test('the page fits a 400 px wide screen, the contour still to scale', async () => {
