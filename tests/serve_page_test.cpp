@@ -151,6 +151,8 @@ TEST(WebAssets, FindsThePageNextToTheProgramOrInTheSourceTreeForTheBuiltOne) {
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr((root / "prefix" / "share" / "descent" / "web").string()));
   }
+  EXPECT_THROW(find_page("", installed, root / "build" / "apps", root / "source" / "web"),
+               InputError);
   fs::remove_all(root);
 }
 

@@ -172,12 +172,13 @@ int serve_command(const ServeArgs& args) {
   const std::size_t port = parse_count(args.port, "--port", 65535);
   const ApiLimits limits;
   WebAssets page;
-  if (!args.no_page)
-    page = WebAssets::load(!args.web.empty()
-                               ? std::filesystem::path(args.web)
-                               : find_page(std::filesystem::read_symlink("/proc/self/exe"),
-                                           DESCENT_WEB_INSTALLED, DESCENT_BUILD_BIN_DIR,
-                                           DESCENT_WEB_DIR));
+  if (!args.no_page) {
+    std::error_code ec;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    page = WebAssets::load(!args.web.empty() ? std::filesystem::path(args.web)
+                                             : find_page(exe, DESCENT_WEB_INSTALLED,
+                                                         DESCENT_BUILD_BIN_DIR, DESCENT_WEB_DIR));
+  }
   Gate gate;
   for (const std::string& h : args.allow_hosts) gate.hosts.push_back(host_of(h));
   const std::string bound_host =

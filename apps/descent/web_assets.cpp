@@ -123,6 +123,10 @@ const WebAsset* WebAssets::find(const std::string& path) const {
 fs::path find_page(const fs::path& exe, const fs::path& installed, const fs::path& build_dir,
                    const fs::path& source) {
   std::error_code ec;
+  if (exe.empty())
+    throw InputError(
+        "cannot tell where this program is, so not where its page is: name the "
+        "page's folder with --web DIR");
   const fs::path here = exe.parent_path();
   const fs::path page = (here / installed).lexically_normal();
   if (fs::is_regular_file(page / "index.html", ec)) return page;

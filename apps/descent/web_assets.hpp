@@ -45,7 +45,7 @@ class WebAssets {
 /// The page's folder for the program at `exe` (by default /proc/self/exe): `exe`'s folder joined
 /// with `installed` (../share/descent/web for bin/descent) where that holds index.html; else
 /// `source`, the source tree's web/, but only for the program the build wrote into `build_dir`.
-/// Throws InputError naming the folder looked in when neither applies.
+/// Throws InputError naming the folder looked in when neither applies (or `exe` is empty).
 std::filesystem::path find_page(const std::filesystem::path& exe,
                                 const std::filesystem::path& installed,
                                 const std::filesystem::path& build_dir,
