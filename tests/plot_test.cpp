@@ -470,6 +470,24 @@ TEST(Plot, HeatmapLegendDrawsTheBoundaryAsTheMapDoes) {
   EXPECT_THAT(styles[0], HasSubstr("stroke-width:2.5"));
 }
 
+// On an axis of one value there is no scale to place another value on: a boundary elsewhere (a
+// stability limit at lr 0.125 for a sweep of lr 0.05 alone) is left out, with its legend entry,
+// not drawn through the one cell.
+TEST(Plot, HeatmapLeavesOutABoundaryItCannotPlace) {
+  plot::Heatmap h;
+  h.title = "test";
+  h.metric_label = "steps_to_tol";
+  h.xs = {0.05};
+  h.values = {66};
+  h.diverged = {false};
+  h.boundary = {{0.125, 0}, {0.125, 1}};
+  h.boundary_label = "stability limit";
+  EXPECT_THAT(plot::render_heatmap(h, plot::Format::svg),
+              ::testing::Not(HasSubstr("stroke-dasharray")));
+  h.boundary = {{0.05, 0}, {0.05, 1}};
+  EXPECT_THAT(plot::render_heatmap(h, plot::Format::svg), HasSubstr("stroke-dasharray"));
+}
+
 // A run of one row (--steps 0: the start alone) is drawn as a dot in the loss figure, not left
 // out of an empty chart.
 TEST(Plot, LossFigureShowsRunsOfOneRow) {

@@ -166,6 +166,19 @@ void boundary_style(Canvas& c, const Heatmap& h) {
   cairo_set_dash(c.cr(), dash, 2, 0);
 }
 
+// The points of the boundary that can be placed: finite, and on an axis of one value, at that
+// value (such an axis has no scale to place another on). Drawn when two or more are left.
+std::vector<std::pair<double, double>> boundary_points(const Heatmap& h) {
+  std::vector<std::pair<double, double>> out;
+  const auto fits = [](const std::vector<double>& vs, double v) {
+    return vs.size() != 1 || v == vs.front();
+  };
+  for (const auto& [x, y] : h.boundary)
+    if (std::isfinite(x) && std::isfinite(y) && fits(h.xs, x) && (h.ys.empty() || fits(h.ys, y)))
+      out.emplace_back(x, y);
+  return out;
+}
+
 // The boundary, dashed and clipped to the map.
 void draw_boundary(Canvas& c, const Heatmap& h, const Layout& L) {
   cairo_t* cr = c.cr();
@@ -174,8 +187,7 @@ void draw_boundary(Canvas& c, const Heatmap& h, const Layout& L) {
   cairo_clip(cr);
   boundary_style(c, h);
   bool first = true;
-  for (const auto& [x, y] : h.boundary) {
-    if (!std::isfinite(x) || !std::isfinite(y)) continue;
+  for (const auto& [x, y] : boundary_points(h)) {
     const Pixel p = to_pixel(h, L, x, y);
     if (first)
       cairo_move_to(cr, p.x, p.y);
@@ -273,7 +285,7 @@ void draw_legend(Canvas& c, const Heatmap& h, double x, double ly) {
     c.text(x + 20, ly, label, 13);
     ly += 22;
   }
-  if (h.boundary.size() >= 2 && !h.boundary_label.empty()) {
+  if (boundary_points(h).size() >= 2 && !h.boundary_label.empty()) {
     if (!h.ys.empty()) c.fill_rect(x - 2, ly - 11, 30, 14, detail::viridis(0.15));
     cairo_t* cr = c.cr();
     cairo_save(cr);
@@ -335,7 +347,7 @@ void draw_chart_1d(Canvas& c, const Heatmap& h) {
   if (!s.any)
     c.text(L.x + L.w / 2, L.y + L.h / 2, "no cell has a finite " + h.metric_label, 14,
            Align::center, VAlign::middle);
-  if (h.boundary.size() >= 2) draw_boundary(c, h, L);
+  if (boundary_points(h).size() >= 2) draw_boundary(c, h, L);
   if (s.any) {
     cairo_t* cr = c.cr();
     c.color(kCurve);
@@ -386,7 +398,7 @@ void draw_map(Canvas& c, const Heatmap& h) {
   c.fill_rect(0, 0, L.width, L.height, detail::kWhite);
   c.text(L.width / 2.0, 32, h.title, 17, Align::center, VAlign::baseline, true);
   draw_cells(c, h, L, s);
-  if (h.boundary.size() >= 2) draw_boundary(c, h, L);
+  if (boundary_points(h).size() >= 2) draw_boundary(c, h, L);
   draw_markers(c, h, L);
   c.stroke_rect(L.x, L.y, L.w, L.h, detail::kBlack, 1);
   axis_ticks(c, h, L, true);
