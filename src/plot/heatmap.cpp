@@ -250,7 +250,7 @@ void bar_ticks(Canvas& c, const Bar& b, const Scale& s, const std::vector<double
 // The colour bar with its ticks: on a log scale 1, 2 and 5 times each power of ten in range
 // (decades alone are too few for a short range; more than three decades get decades only).
 void draw_colorbar(Canvas& c, const Heatmap& h, const Bar& b, const Scale& s) {
-  c.text(b.x, b.y - 12, h.metric_label + (s.log ? " (log)" : ""), 13);
+  c.text(b.x, b.y - 16, h.metric_label + (s.log ? " (log)" : ""), 13);
   if (!s.any) return;
   const int steps = 100;
   for (int k = 0; k < steps; ++k) {
