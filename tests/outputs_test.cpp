@@ -158,7 +158,7 @@ TEST(Outputs, AnInvalidOutputWritesNothing) {
   for (const Case& c : cases) {
     test::TempDir dir;
     const fs::path d(dir.path());
-    std::ofstream(d / "t.csv") << "optimizer,step,loss,w1,w2\na,0,9,1,1\na,1,4,0.5,0.5\n";
+    std::ofstream(d / "t.csv") << "optimizer,step,loss,w1,w2\na,0,9,1,1\na,1,2.25,0.5,0.5\n";
     if (!c.folder.empty()) fs::create_directories(d / c.folder);
     const std::size_t before = count_files(d);
     const auto r = run_cli(c.args, dir.path());

@@ -370,5 +370,136 @@ TEST(Plot, HeatmapColoursCellsByStatusAndPlacesMarkers) {
   EXPECT_THROW((void)plot::render_heatmap(h, plot::Format::png), InputError);
 }
 
+// A 1-D sweep is a line chart of the metric against the swept value: each finite cell is a dot
+// where the metric's axis puts its value, and the metric's axis is labelled once per tick.
+TEST(Plot, OneDimensionalSweepIsALineChart) {
+  plot::Heatmap h;
+  h.title = "test";
+  h.metric_label = "steps_to_tol";
+  h.xs = {0.001, 0.01, 0.1, 1};
+  h.x_log = true;
+  h.values = {400, 60, 12, std::numeric_limits<double>::infinity()};
+  h.diverged = {false, false, false, true};
+  const Decoded d = decode_png(plot::render_heatmap(h, plot::Format::png));
+  for (std::size_t i = 0; i < 3; ++i) {
+    const plot::Pixel p = plot::heatmap_pixel(h, h.xs[i], h.values[i]);
+    ASSERT_TRUE(p.x >= 0 && p.x < d.width && p.y >= 0 && p.y < d.height)
+        << "cell " << i << " at " << p.x << ", " << p.y;
+    EXPECT_EQ(d.at(static_cast<int>(p.x), static_cast<int>(p.y)) & 0xffffffu, plot::path_color(0))
+        << "cell " << i;
+  }
+  // Higher values higher up, on a log axis (the values span more than a factor of 10).
+  EXPECT_LT(plot::heatmap_pixel(h, 0.001, 400).y, plot::heatmap_pixel(h, 0.01, 60).y);
+  const auto axis = plot::heatmap_value_axis(h);
+  EXPECT_TRUE(axis.log);
+  EXPECT_LE(axis.ticks.size(), 9u);
+  EXPECT_EQ(axis.labels.front(), "20");
+  EXPECT_EQ(axis.labels.back(), "200");
+}
+
+// Tick and legend labels: one rule, and one form for every label of an axis.
+TEST(Plot, TickLabelsFollowOneRule) {
+  EXPECT_EQ(plot::detail::tick_label(0.001), "0.001");
+  EXPECT_EQ(plot::detail::tick_label(2.5e-4), "2.5e-4");
+  EXPECT_EQ(plot::detail::tick_label(1e-5), "1e-5");
+  EXPECT_EQ(plot::detail::tick_label(20000), "20000");
+  EXPECT_EQ(plot::detail::tick_label(1e6), "1e6");
+  EXPECT_EQ(plot::detail::tick_label(-0.0), "0");
+  EXPECT_EQ(plot::detail::tick_label(0.30000000000000004), "0.3");
+  EXPECT_EQ(plot::detail::decade_label(-3), "0.001");
+  EXPECT_EQ(plot::detail::tick_labels({0.001, 0.01, 0.1, 1}),
+            (std::vector<std::string>{"0.001", "0.01", "0.1", "1"}));
+  EXPECT_EQ(plot::detail::tick_labels({1e-4, 1e-3, 1e-2, 1}),
+            (std::vector<std::string>{"1e-4", "1e-3", "1e-2", "1e0"}));
+  EXPECT_EQ(plot::detail::tick_labels({0, 5e-6, 1e-5}),
+            (std::vector<std::string>{"0", "5e-6", "1e-5"}));
+}
+
+// Training figures: ticks at whole epochs, and a y axis that fits the data: linear over less than
+// a factor of 10 (a log axis of whole decades drew 0.7 to 2.2 over 0.1 to 10), log over more.
+TEST(Plot, TrainingChartsHaveWholeEpochsAndAFittingAxis) {
+  plot::LineChart chart{"loss", "", "epoch", "mean training loss", true, {}};
+  chart.whole_x = true;
+  chart.series = {{"a", {1, 2, 3}, {2.2, 1.3, 0.9}}, {"b", {1, 2, 3}, {1.5, 0.8, 0.7}}};
+  const auto x = plot::line_chart_axis(chart, false);
+  EXPECT_EQ(x.ticks, (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(x.labels, (std::vector<std::string>{"1", "2", "3"}));
+  auto y = plot::line_chart_axis(chart, true);
+  EXPECT_FALSE(y.log);
+  EXPECT_GT(y.lo, 0.6);
+  EXPECT_LT(y.hi, 2.3);
+  EXPECT_GE(y.ticks.size(), 4u);
+  // Over two decades and more: a log axis within a fraction of a decade of the data.
+  chart.series[1].ys = {0.5, 0.05, 0.011};
+  y = plot::line_chart_axis(chart, true);
+  EXPECT_TRUE(y.log);
+  EXPECT_GT(y.lo, std::log10(0.011) - 0.2);
+  EXPECT_LT(y.hi, std::log10(2.2) + 0.2);
+  for (double t : y.ticks) {
+    EXPECT_GE(std::log10(t), y.lo);
+    EXPECT_LE(std::log10(t), y.hi);
+  }
+  // One epoch: a single whole tick.
+  chart.series = {{"a", {1}, {2.2}}};
+  EXPECT_EQ(plot::line_chart_axis(chart, false).ticks, (std::vector<double>{1}));
+  for (const char* svg : {"png", "svg"})
+    EXPECT_NO_THROW((void)plot::render_line_chart(
+        chart, std::string(svg) == "png" ? plot::Format::png : plot::Format::svg));
+}
+
+// The map's boundary and its legend entry are drawn alike: white, dashed, 2.5 wide.
+TEST(Plot, HeatmapLegendDrawsTheBoundaryAsTheMapDoes) {
+  plot::Heatmap h;
+  h.title = "test";
+  h.xs = {0.1, 0.2, 0.3};
+  h.ys = {0, 0.5};
+  h.values = {1, 2, 3, 4, 5, 6};
+  h.diverged = std::vector<bool>(6, false);
+  h.boundary = {{0.15, 0}, {0.25, 0.5}};
+  h.boundary_label = "stability limit";
+  const std::string svg = plot::render_heatmap(h, plot::Format::svg);
+  std::vector<std::string> styles;
+  for (std::size_t at = svg.find("stroke-dasharray"); at != std::string::npos;
+       at = svg.find("stroke-dasharray", at + 1)) {
+    const std::size_t from = svg.rfind("style=\"", at);
+    styles.push_back(svg.substr(from, svg.find('"', from + 7) - from));
+  }
+  ASSERT_EQ(styles.size(), 2u) << "the map's line and the legend's";
+  EXPECT_EQ(styles[0], styles[1]);
+  EXPECT_THAT(styles[0], HasSubstr("stroke:rgb(100%,100%,100%)"));
+  EXPECT_THAT(styles[0], HasSubstr("stroke-width:2.5"));
+}
+
+// On an axis of one value there is no scale to place another value on: a boundary elsewhere (a
+// stability limit at lr 0.125 for a sweep of lr 0.05 alone) is left out, with its legend entry,
+// not drawn through the one cell.
+TEST(Plot, HeatmapLeavesOutABoundaryItCannotPlace) {
+  plot::Heatmap h;
+  h.title = "test";
+  h.metric_label = "steps_to_tol";
+  h.xs = {0.05};
+  h.values = {66};
+  h.diverged = {false};
+  h.boundary = {{0.125, 0}, {0.125, 1}};
+  h.boundary_label = "stability limit";
+  EXPECT_THAT(plot::render_heatmap(h, plot::Format::svg),
+              ::testing::Not(HasSubstr("stroke-dasharray")));
+  h.boundary = {{0.05, 0}, {0.05, 1}};
+  EXPECT_THAT(plot::render_heatmap(h, plot::Format::svg), HasSubstr("stroke-dasharray"));
+}
+
+// A run of one row (--steps 0: the start alone) is drawn as a dot in the loss figure, not left
+// out of an empty chart.
+TEST(Plot, LossFigureShowsRunsOfOneRow) {
+  SeedScene s({"sgd", "adam"}, 0);
+  ASSERT_EQ(s.scene.paths[0].trajectory.size(), 1u);
+  const std::string svg = plot::render(plot::Kind::loss, s.scene, plot::Format::svg);
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::string fill = stroke_color(i);
+    fill.replace(0, 6, "fill");
+    EXPECT_THAT(svg, HasSubstr(fill)) << "the dot of path " << i;
+  }
+}
+
 }  // namespace
 }  // namespace descent

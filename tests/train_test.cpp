@@ -25,6 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const ImageDataset& slice() {
   static const ImageDataset d = load_image_dataset(kFashionMnistFolder, 2000, 500);
@@ -243,6 +244,19 @@ TEST(TrainCli, WritesLogsFiguresAndRefusesBadInput) {
     const auto b = test::run_cli(args, dir.path());
     EXPECT_EQ(b.status, 2) << args;
     EXPECT_THAT(b.err, HasSubstr(message)) << args;
+  }
+}
+
+// Zero epochs is refused before the data is read or any file is written (it used to read and
+// train nothing, then fail to draw).
+TEST(TrainCli, ZeroEpochsIsRefusedBeforeAnyWork) {
+  test::TempDir dir;
+  for (const char* args : {"train --epochs 0 --out z", "train --epochs 0 --no-plots --out z"}) {
+    const auto r = test::run_cli(args, dir.path());
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr("--epochs: must be at least 1")) << args;
+    EXPECT_THAT(r.out, Not(HasSubstr("train     "))) << args;
+    EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "z")) << args;
   }
 }
 

@@ -90,13 +90,55 @@ TEST(TrajectoryCsv, ReadsFilesFromOtherPrograms) {
   EXPECT_TRUE(t[0].trajectory.grad_norm.empty());
 }
 
+// The page's export (optimizer,step,w1,w2,loss), a log with more columns than descent writes, a
+// byte-order mark, CRLF, and a single run without an optimizer column: columns are found by name.
+TEST(TrajectoryCsv, ColumnsAreFoundByName) {
+  const auto read = [](const std::string& text, const std::string& source = "t.csv") {
+    std::istringstream in(text);
+    return read_trajectory_csv(in, source);
+  };
+  const auto page =
+      read("optimizer,step,w1,w2,loss\n\"sgd:lr=0.1\",0,1,1,9\n\"sgd:lr=0.1\",1,0.8,-0.6,3.52\n");
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].optimizer, "sgd:lr=0.1");
+  EXPECT_EQ(page[0].trajectory.loss, (std::vector<double>{9, 3.52}));
+  EXPECT_EQ(page[0].trajectory.points, (std::vector<double>{1, 1, 0.8, -0.6}));
+  EXPECT_EQ(page[0].lines, (std::vector<std::size_t>{2, 3}));
+
+  const auto extra = read(
+      "\xEF\xBB\xBF,optimizer,step,loss,grad_norm,w1,w2,lr\r\n"
+      "0,adam,0,9,16.1,1,1,0.01\r\n1,adam,1,8.5,15,0.99,0.99,0.01\r\n");
+  ASSERT_EQ(extra.size(), 1u);
+  EXPECT_EQ(extra[0].optimizer, "adam");
+  EXPECT_EQ(extra[0].trajectory.dim, 2u);
+  EXPECT_EQ(extra[0].trajectory.loss, (std::vector<double>{9, 8.5}));
+  EXPECT_EQ(extra[0].trajectory.points, (std::vector<double>{1, 1, 0.99, 0.99}));
+
+  const auto single = read("step,loss,w1,w2\n0,9,1,1\n5,1,0.5,0.25\n", "runs/torch_adam.csv");
+  ASSERT_EQ(single.size(), 1u);
+  EXPECT_EQ(single[0].optimizer, "torch_adam");
+  EXPECT_EQ(single[0].trajectory.steps, (std::vector<std::uint64_t>{0, 5}));
+  EXPECT_THAT(read_error("step,loss,w1\n0,9,1\n0,9,1\n"),
+              HasSubstr("t.csv:3: step 0 of optimizer 't' does not follow step 0"));
+  // An ignored column still counts in every row.
+  EXPECT_THAT(read_error("step,loss,w1,note\n0,9,1\n"),
+              HasSubstr("t.csv:2: expected 4 fields, as in the header, got 3"));
+}
+
 TEST(TrajectoryCsv, MalformedFilesNameTheLineAndProblem) {
   EXPECT_THAT(read_error(""), HasSubstr("t.csv: the file is empty"));
-  EXPECT_THAT(read_error("step,w1,w2,loss\n"), HasSubstr("t.csv:1: the header must be"));
-  EXPECT_THAT(read_error("optimizer,step,loss,w2\n"), HasSubstr("the header must be"));
+  EXPECT_THAT(read_error("optimizer,w1,w2,loss\n"),
+              HasSubstr("t.csv:1: the header has no column step ("));
+  EXPECT_THAT(read_error("optimizer,step,loss,w2\n"), HasSubstr("the header has no column w1"));
+  EXPECT_THAT(read_error("step,w1,w3\n"), HasSubstr("no column loss, w2"));
+  EXPECT_THAT(read_error("step,loss,w1,w1\n"),
+              HasSubstr("t.csv:1: the header names column 'w1' twice"));
+  EXPECT_THAT(read_error("step,loss,w1,w9\n"), HasSubstr("no column w2"));
+  // An invisible character in a header is shown, not printed as is.
+  EXPECT_THAT(read_error("step,lo\tss,w1\n"), HasSubstr("got 'step,lo\\x09ss,w1'"));
   EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\n"), HasSubstr("has a header but no rows"));
   EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\na,0,1,1\n"),
-              HasSubstr("t.csv:2: expected 5 fields, got 4"));
+              HasSubstr("t.csv:2: expected 5 fields, as in the header, got 4"));
   EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\na,0,x,1,1\n"),
               HasSubstr("t.csv:2: column 5 (loss): 'x' is not a number"));
   EXPECT_THAT(read_error("optimizer,step,loss,w1,w2\na,0,1,nan,1\n"),

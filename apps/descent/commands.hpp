@@ -65,6 +65,7 @@ struct PlotArgs {
   std::vector<std::string> kinds;  ///< empty: every kind that fits the data
   std::string format = "png";
   std::string out = ".";  ///< folder, or a file name when one kind is asked for
+  bool no_check = false;  ///< draw without checking the file's loss against the function
 };
 
 /// Draws figures of a trajectory CSV file (descent's format, from any program).

@@ -103,7 +103,10 @@ int main(int argc, char** argv) {
   descent::cli::PlotArgs plot;
   CLI::App* plot_cmd = app.add_subcommand(
       "plot", "Draw figures of a trajectory CSV (descent's format, written by any program)");
-  plot_cmd->add_option("trajectory", plot.csv, "Trajectory CSV: optimizer,step,loss,w1,w2,...")
+  plot_cmd
+      ->add_option("trajectory", plot.csv,
+                   "Trajectory CSV: columns step, loss, w1, w2, ... (and optimizer), found "
+                   "by name; others are ignored")
       ->required();
   plot_cmd->add_option("-f,--function", plot.function,
                        "Function spec the paths ran on (needed by surface3d, contour, "
@@ -114,6 +117,8 @@ int main(int argc, char** argv) {
   plot_cmd->add_option("--format", plot.format, "png (default), svg or pdf");
   plot_cmd->add_option("--out", plot.out,
                        "Output folder (default: .), or a file name when one kind is asked for");
+  plot_cmd->add_flag("--no-check", plot.no_check,
+                     "Draw without checking the file's loss against --function's value");
 
   descent::cli::ScheduleArgs sched;
   CLI::App* sched_cmd = app.add_subcommand(

@@ -1,10 +1,13 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
 #include "commands.hpp"
 #include "descent/error.hpp"
+#include "descent/params.hpp"
 #include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
 #include "descent/trajectory_csv.hpp"
@@ -13,6 +16,43 @@
 #include "util/input_file.hpp"
 
 namespace descent::cli {
+namespace {
+
+// Whether the file's loss and the function's value at the file's point agree: to a relative 1e-4
+// (a run in float32 writes its loss to 7 digits), or within 1e-6 of the largest loss of the rows
+// checked (a loss near 0 computed in float32 keeps only its absolute accuracy).
+bool same_loss(double file, double function, double scale) {
+  return std::abs(file - function) <=
+         1e-4 * std::max(std::abs(file), std::abs(function)) + 1e-6 * scale;
+}
+
+// Refuses paths whose loss column contradicts `f`: checked at the first, middle and last row of
+// each run, the first disagreement named with its line, both losses and the point.
+void check_losses(const Objective& f, const std::vector<NamedTrajectory>& runs,
+                  const std::string& source) {
+  for (const NamedTrajectory& run : runs) {
+    const Trajectory& t = run.trajectory;
+    const std::size_t n = t.size();
+    const std::size_t rows[] = {0, n / 2, n - 1};
+    double scale = 0;
+    for (std::size_t k : rows) scale = std::max(scale, std::abs(t.loss[k]));
+    for (std::size_t k : rows) {
+      const auto w = t.point(k);
+      const double value = f.value(w);
+      if (same_loss(t.loss[k], value, scale)) continue;
+      std::string point;
+      for (double x : w) point += (point.empty() ? "" : ", ") + format_double(x);
+      throw InputError(fmt::format(
+          "{}:{}: the file's loss {} (optimizer '{}', step {}) is not the loss of function '{}' "
+          "at ({}), which is {}: the paths ran on another function. Give the function they ran "
+          "on with --function, or add --no-check to draw them over this one anyway",
+          source, run.lines[k], format_double(t.loss[k]), run.optimizer, t.steps[k], f.spec(),
+          point, format_double(value)));
+    }
+  }
+}
+
+}  // namespace
 
 int plot_command(const PlotArgs& args) {
   namespace fs = std::filesystem;
@@ -36,13 +76,14 @@ int plot_command(const PlotArgs& args) {
   check_input_file(args.csv, "trajectory file", "a CSV file", kMaxTrajectoryBytes);
   std::ifstream in(args.csv);
   if (!in) throw InputError("trajectory file '" + args.csv + "' cannot be read");
+  std::vector<NamedTrajectory> runs = read_trajectory_csv(in, args.csv);
+  if (f && runs.front().trajectory.dim != f->dim())
+    throw InputError(fmt::format("{}: the paths have {} coordinates but function '{}' takes {}",
+                                 args.csv, runs.front().trajectory.dim, f->spec(), f->dim()));
+  if (f && !args.no_check) check_losses(*f, runs, args.csv);
   plot::Scene scene{f.get(), {}};
-  for (auto& t : read_trajectory_csv(in, args.csv)) {
-    if (f && t.trajectory.dim != f->dim())
-      throw InputError(fmt::format("{}: the paths have {} coordinates but function '{}' takes {}",
-                                   args.csv, t.trajectory.dim, f->spec(), f->dim()));
+  for (auto& t : runs)
     scene.paths.push_back({short_label(t.optimizer), std::move(t.trajectory), false});
-  }
 
   // One kind and a file name: write exactly there; otherwise into the folder. Every output is
   // checked before the first is written.

@@ -155,6 +155,7 @@ int train_command(const TrainArgs& args) {
   nn::TrainConfig c;
   c.model = nn::parse_model(args.model);
   c.epochs = parse_count(args.epochs, "--epochs", 100000);
+  if (c.epochs == 0) throw InputError("--epochs: must be at least 1");
   c.batch = parse_count(args.batch, "--batch", 1u << 20);
   if (c.batch == 0) throw InputError("--batch: must be at least 1");
   c.seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
@@ -309,6 +310,7 @@ int train_command(const TrainArgs& args) {
                          "mean training loss",      true, loss_series};
     plot::LineChart acc{"Test accuracy per epoch", sub,   "epoch",
                         "test accuracy (%)",       false, acc_series};
+    loss.whole_x = acc.whole_x = true;
     plot::draw_line_chart(loss, loss_path, format);
     plot::draw_line_chart(acc, accuracy_path, format);
     fmt::print("wrote     {}, {}\n", loss_path.string(), accuracy_path.string());

@@ -7,6 +7,11 @@
 // contiguous and in increasing step order. `optimizer` is the canonical spec string. Numbers are
 // written in the shortest form that reads back as the same double. Fields follow RFC 4180: a
 // field holding a comma or a quote is enclosed in double quotes, and quotes inside are doubled.
+//
+// Read, the columns are found by name, in any order: `step`, `loss` and `w1`..`wn` are needed,
+// `optimizer` is needed only to tell several runs apart (without it the file is one run, named
+// after the file), and any other column (`grad_norm`, `lr`, an unnamed index) is ignored. A UTF-8
+// byte-order mark and CRLF line ends are accepted; blank lines are skipped.
 #pragma once
 
 #include <cstddef>
@@ -25,8 +30,12 @@ namespace descent {
 /// One optimizer's rows of a trajectory file.
 struct NamedTrajectory {
   std::string optimizer;
-  Trajectory trajectory;  ///< grad_norm is empty: the file does not carry it
+  Trajectory trajectory;           ///< grad_norm is empty: the file does not carry it
+  std::vector<std::size_t> lines;  ///< the file's line number of each row, from 2
 };
+
+/// The header descent writes for a 2-D run, and other programs are best to write.
+inline constexpr const char* kTrajectoryHeader = "optimizer,step,loss,w1,w2";
 
 /// Writes the header and every result's rows. All results must have the same dimension.
 void write_trajectory_csv(std::ostream& out, std::span<const RunResult> results);
@@ -37,10 +46,11 @@ void write_trajectory_csv(std::ostream& out, std::span<const RunResult> results)
 inline constexpr std::size_t kMaxTrajectoryRows = 2'000'000;
 inline constexpr std::uintmax_t kMaxTrajectoryBytes = std::uintmax_t{256} << 20;
 
-/// Reads a trajectory file. `source` names it in error messages. Throws InputError for a wrong
-/// header, a malformed or non-finite number, a wrong number of fields, or steps out of order,
-/// naming the line and column; and for more than `max_rows` rows, as soon as the next one is
-/// read.
+/// Reads a trajectory file. `source` names it in error messages, and names the run of a file
+/// without an optimizer column (its stem: "runs/adam.csv" gives "adam"). Throws InputError for a
+/// header that lacks a needed column or names one twice, a malformed or non-finite number, a row
+/// whose field count differs from the header's, or steps out of order, naming the line and
+/// column; and for more than `max_rows` rows, as soon as the next one is read.
 std::vector<NamedTrajectory> read_trajectory_csv(std::istream& in, std::string_view source,
                                                  std::size_t max_rows = kMaxTrajectoryRows);
 

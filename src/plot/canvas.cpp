@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <numbers>
 
 namespace descent::plot::detail {
@@ -142,11 +143,91 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   return ticks;
 }
 
-std::string tick_label(double v) {
-  if (v == 0) return "0";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
+namespace {
+
+bool plain(double v) { return v == 0 || (std::abs(v) >= 1e-3 && std::abs(v) < 1e5); }
+
+// v in the plain form: 4 significant digits, no exponent, no trailing zeros.
+std::string plain_label(double v) {
+  char buf[48];
+  if (std::abs(v) >= 1e4)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
+}
+
+// v as mantissa and exponent: "1e-5", "2.5e-4", "-3e6", "1e0".
+std::string exponent_label(double v) {
+  int e = static_cast<int>(std::floor(std::log10(std::abs(v))));
+  double m = v / std::pow(10.0, e);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.4g", m);
+  if (std::abs(std::strtod(buf, nullptr)) >= 10) {  // 9.99995 rounds up to 10
+    ++e;
+    m = v / std::pow(10.0, e);
+    std::snprintf(buf, sizeof buf, "%.4g", m);
+  }
+  return std::string(buf) + "e" + std::to_string(e);
+}
+
+std::string label(double v, bool exponent) {
+  if (v == 0) return "0";
+  return exponent ? exponent_label(v) : plain_label(v);
+}
+
+}  // namespace
+
+std::string tick_label(double v) { return label(v, !plain(v)); }
+
+std::vector<std::string> tick_labels(const std::vector<double>& values) {
+  const bool exponent = !std::all_of(values.begin(), values.end(), plain);
+  std::vector<std::string> out;
+  for (double v : values) out.push_back(label(v, exponent));
+  return out;
+}
+
+ChartAxis linear_axis(double lo, double hi, int target, bool whole) {
+  if (hi == lo) {
+    const double pad = whole ? 0.5 : (lo == 0 ? 0.5 : 0.05 * std::abs(lo));
+    lo -= pad;
+    hi += pad;
+  }
+  ChartAxis a{lo, hi, false, {}, {}};
+  // 1-2-5 steps can leave far fewer ticks than asked (3 for 8 over 0.6 to 2.3): then twice as
+  // many are asked for.
+  for (int want : {target, 2 * target}) {
+    a.ticks.clear();
+    for (double t : nice_ticks(lo, hi, want)) {
+      if (t < lo - 1e-9 * (hi - lo) || t > hi + 1e-9 * (hi - lo)) continue;
+      if (!whole)
+        a.ticks.push_back(t);
+      else if (std::abs(t - std::round(t)) < 1e-9 * (hi - lo))
+        a.ticks.push_back(std::round(t));
+    }
+    if (2 * a.ticks.size() > static_cast<std::size_t>(target) || whole) break;
+  }
+  a.labels = tick_labels(a.ticks);
+  return a;
+}
+
+ChartAxis log_axis(double lo, double hi) {
+  const double pad = 0.04 * (hi - lo);
+  ChartAxis a{lo - pad, hi + pad, true, {}, {}};
+  if (a.hi - a.lo <= 2.5) {
+    // Few decades: 1, 2 and 5 times each power of ten inside.
+    for (int e = static_cast<int>(std::floor(a.lo)); e <= static_cast<int>(std::ceil(a.hi)); ++e)
+      for (double m : {1.0, 2.0, 5.0}) {
+        const double v = m * std::pow(10.0, e);
+        if (std::log10(v) >= a.lo && std::log10(v) <= a.hi) a.ticks.push_back(v);
+      }
+  } else {
+    for (int e :
+         decade_ticks(static_cast<int>(std::ceil(a.lo)), static_cast<int>(std::floor(a.hi)), 9))
+      a.ticks.push_back(std::pow(10.0, e));
+  }
+  a.labels = tick_labels(a.ticks);
+  return a;
 }
 
 std::vector<int> decade_ticks(int lo, int hi, int target) {
@@ -163,22 +244,7 @@ std::vector<int> decade_ticks(int lo, int hi, int target) {
   return out;
 }
 
-std::string decade_label(int k) {
-  switch (k) {
-    case -2:
-      return "0.01";
-    case -1:
-      return "0.1";
-    case 0:
-      return "1";
-    case 1:
-      return "10";
-    case 2:
-      return "100";
-    default:
-      return "1e" + std::to_string(k);
-  }
-}
+std::string decade_label(int k) { return tick_label(std::pow(10.0, k)); }
 
 LegendColumns LegendColumns::of(std::size_t n, std::size_t max_rows) {
   LegendColumns c;

@@ -65,13 +65,33 @@ class Canvas {
 
 /// About `target` tick positions in [lo, hi] at 1-2-5 multiples of a power of ten.
 std::vector<double> nice_ticks(double lo, double hi, int target);
-/// A tick label: short, no "-0", no trailing zeros.
+/// A tick label: 4 significant digits, no "-0", no trailing zeros; a plain decimal ("0.001",
+/// "2.5", "20000") from 0.001 to below 100000 and 0, otherwise mantissa and exponent ("1e-4",
+/// "2.5e6").
 std::string tick_label(double v);
+/// The labels of one axis or colour bar, all in one form: plain decimals when tick_label writes
+/// every value so, else every value with mantissa and exponent ("1e-4", "1e-3", "1e0").
+std::vector<std::string> tick_labels(const std::vector<double>& values);
 /// Decade exponents to label on a log axis from 10^lo to 10^hi (lo, hi integers), at most
 /// `target` of them.
 std::vector<int> decade_ticks(int lo, int hi, int target);
-/// "1e-5" style label of 10^k; "1", "10", "0.1" for small k.
+/// tick_label of 10^k.
 std::string decade_label(int k);
+
+/// An axis of a chart: its range in plotted units (log10 of the value on a log axis), its ticks
+/// (values) and their labels.
+struct ChartAxis {
+  double lo = 0, hi = 1;
+  bool log = false;
+  std::vector<double> ticks;
+  std::vector<std::string> labels;
+};
+/// A linear axis over [lo, hi] with about `target` ticks at 1-2-5 steps, whole numbers only if
+/// `whole`; a range of one value is widened around it.
+ChartAxis linear_axis(double lo, double hi, int target, bool whole);
+/// A log axis over the data's [lo, hi] (in log10 units, lo < hi) padded by 4%: ticks at 1, 2
+/// and 5 times each power of ten inside it over at most 2.5 decades, at decades over more.
+ChartAxis log_axis(double lo, double hi);
 
 /// Legend entries `row_h` pixels apart in columns no taller than a height, filled one column
 /// after the other.

@@ -216,17 +216,19 @@ void draw_level_lines(Canvas& c, const ContourLayout& L) {
 void draw_axes_2d(Canvas& c, double px, double py, double pw, double ph, double x0, double x1,
                   double y0, double y1, const char* xlabel, const char* ylabel) {
   c.stroke_rect(px, py, pw, ph, kText, 1.0);
-  for (double t : nice_ticks(x0, x1, 6)) {
-    const double x = px + (t - x0) / (x1 - x0) * pw;
+  const std::vector<double> xs = nice_ticks(x0, x1, 6), ys = nice_ticks(y0, y1, 6);
+  const std::vector<std::string> xl = tick_labels(xs), yl = tick_labels(ys);
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double x = px + (xs[i] - x0) / (x1 - x0) * pw;
     c.color(kText);
     c.line(x, py + ph, x, py + ph + 5, 1.0);
-    c.text(x, py + ph + 8, tick_label(t), 13, Align::center, VAlign::top);
+    c.text(x, py + ph + 8, xl[i], 13, Align::center, VAlign::top);
   }
-  for (double t : nice_ticks(y0, y1, 6)) {
-    const double y = py + ph - (t - y0) / (y1 - y0) * ph;
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    const double y = py + ph - (ys[i] - y0) / (y1 - y0) * ph;
     c.color(kText);
     c.line(px - 5, y, px, y, 1.0);
-    c.text(px - 8, y, tick_label(t), 13, Align::right, VAlign::middle);
+    c.text(px - 8, y, yl[i], 13, Align::right, VAlign::middle);
   }
   c.text(px + pw / 2, py + ph + 32, xlabel, 15, Align::center, VAlign::top);
   c.text(px - 56, py + ph / 2, ylabel, 15, Align::center, VAlign::middle, false, -M_PI / 2);
@@ -252,11 +254,14 @@ void draw_colorbar(Canvas& c, const ContourLayout& L) {
   c.stroke_rect(bx, by, bw, bh, kText, 0.8);
   const int e0 = static_cast<int>(std::ceil(std::log10(L.low) - 1e-9));
   const int e1 = static_cast<int>(std::floor(std::log10(L.top) + 1e-9));
-  for (int e : decade_ticks(e0, e1, 7)) {
-    const double y = by + bh - std::log(std::pow(10.0, e) / L.low) / std::log(L.top / L.low) * bh;
+  std::vector<double> decades;
+  for (int e : decade_ticks(e0, e1, 7)) decades.push_back(std::pow(10.0, e));
+  const std::vector<std::string> labels = tick_labels(decades);
+  for (std::size_t i = 0; i < decades.size(); ++i) {
+    const double y = by + bh - std::log(decades[i] / L.low) / std::log(L.top / L.low) * bh;
     c.color(kText);
     c.line(bx + bw, y, bx + bw + 4, y, 1.0);
-    c.text(bx + bw + 7, y, decade_label(e), 12, Align::left, VAlign::middle);
+    c.text(bx + bw + 7, y, labels[i], 12, Align::left, VAlign::middle);
   }
   const bool offset = L.base != 0;
   c.text(bx + bw / 2, by - 10, offset ? "f - min" : "f", 13, Align::center, VAlign::baseline);

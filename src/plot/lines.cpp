@@ -6,6 +6,7 @@
 #include "descent/error.hpp"
 #include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
+#include "plot/inspect.hpp"
 #include "plot/output.hpp"
 #include "util/atomic_file.hpp"
 
@@ -36,10 +37,11 @@ void check(const LineChart& c) {
                      " point to draw");
 }
 
-// The data's ranges, in plotted units (log10 on a log y axis): y padded by 5% on a linear
-// axis, widened to whole decades on a log one.
+// The axes of a chart: x over the data (whole-number ticks when the chart asks); y over the data
+// padded by 5% on a linear axis, by 4% of the decades on a log one. A log y axis is drawn only
+// when the data span a factor of 10 or more: over less, a linear one shows the curves better.
 struct Ranges {
-  double xlo, xhi, ylo, yhi;
+  detail::ChartAxis x, y;
 };
 
 Ranges ranges(const LineChart& chart) {
@@ -47,56 +49,38 @@ Ranges ranges(const LineChart& chart) {
   for (const Series& s : chart.series)
     for (std::size_t i = 0; i < s.xs.size(); ++i) {
       if (!std::isfinite(s.xs[i]) || !usable(chart, s.ys[i])) continue;
-      const double y = chart.log_y ? std::log10(s.ys[i]) : s.ys[i];
       xlo = std::min(xlo, s.xs[i]);
       xhi = std::max(xhi, s.xs[i]);
-      ylo = std::min(ylo, y);
-      yhi = std::max(yhi, y);
+      ylo = std::min(ylo, s.ys[i]);
+      yhi = std::max(yhi, s.ys[i]);
     }
-  if (xhi == xlo) xhi = xlo + 1;
-  if (chart.log_y) {
-    ylo = std::floor(ylo);
-    yhi = std::ceil(yhi);
-    if (yhi == ylo) yhi = ylo + 1;
+  Ranges r{detail::linear_axis(xlo, xhi, 8, chart.whole_x), {}};
+  if (chart.log_y && yhi >= 10 * ylo) {
+    r.y = detail::log_axis(std::log10(ylo), std::log10(yhi));
   } else {
-    const double pad = yhi > ylo ? 0.05 * (yhi - ylo) : 0.5;
-    ylo -= pad;
-    yhi += pad;
+    const double pad = 0.05 * (yhi - ylo);
+    r.y = detail::linear_axis(ylo - pad, yhi + pad, 8, false);
   }
-  return {xlo, xhi, ylo, yhi};
+  return r;
 }
 
 // Screen positions of data points in the chart's area.
 struct Axes {
   const detail::ChartArea& area;
   const Ranges& r;
-  bool log_y;
-  double x(double v) const { return area.x + (v - r.xlo) / (r.xhi - r.xlo) * area.w; }
+  double x(double v) const { return area.x + (v - r.x.lo) / (r.x.hi - r.x.lo) * area.w; }
   double y(double v) const {
-    const double u = log_y ? std::log10(v) : v;
-    return area.y + area.h - (u - r.ylo) / (r.yhi - r.ylo) * area.h;
+    const double u = r.y.log ? std::log10(v) : v;
+    return area.y + area.h - (u - r.y.lo) / (r.y.hi - r.y.lo) * area.h;
   }
 };
 
 void draw_ticks(Canvas& c, const Axes& to) {
   const Ranges& r = to.r;
-  for (double t : detail::nice_ticks(r.xlo, r.xhi, 8))
-    if (t >= r.xlo - 1e-9 && t <= r.xhi + 1e-9) to.area.x_tick(c, to.x(t), detail::tick_label(t));
-  const auto ytick = [&](double v, const std::string& label) { to.area.y_tick(c, to.y(v), label); };
-  if (to.log_y && r.yhi - r.ylo <= 2) {
-    // Few decades: 1, 2 and 5 times each power of ten.
-    for (int e = static_cast<int>(r.ylo); e <= static_cast<int>(r.yhi); ++e)
-      for (double m : {1.0, 2.0, 5.0}) {
-        const double v = m * std::pow(10.0, e);
-        if (std::log10(v) <= r.yhi + 1e-9) ytick(v, detail::tick_label(v));
-      }
-  } else if (to.log_y) {
-    for (int e : detail::decade_ticks(static_cast<int>(r.ylo), static_cast<int>(r.yhi), 9))
-      ytick(std::pow(10.0, e), detail::decade_label(e));
-  } else {
-    for (double t : detail::nice_ticks(r.ylo, r.yhi, 8))
-      if (t >= r.ylo && t <= r.yhi) ytick(t, detail::tick_label(t));
-  }
+  for (std::size_t i = 0; i < r.x.ticks.size(); ++i)
+    to.area.x_tick(c, to.x(r.x.ticks[i]), r.x.labels[i]);
+  for (std::size_t i = 0; i < r.y.ticks.size(); ++i)
+    to.area.y_tick(c, to.y(r.y.ticks[i]), r.y.labels[i]);
 }
 
 // One series: its line, broken where a point cannot be drawn, and a dot on every point (curves
@@ -136,12 +120,13 @@ void draw_chart(Canvas& c, const LineChart& chart, int width) {
   const std::vector<std::string> labels = labels_of(chart);
   const detail::ChartArea area = detail::ChartArea::fit(c, width, kHeight, labels);
   const Ranges r = ranges(chart);
-  const Axes to{area, r, chart.log_y};
+  const Axes to{area, r};
   draw_ticks(c, to);
   area.frame(c, chart.x_label, chart.y_label, chart.title, chart.subtitle);
   cairo_t* cr = c.cr();
   cairo_save(cr);
-  c.rect(area.x, area.y - 1, area.w, area.h + 2);
+  // Wide enough for the dots on the first and last x.
+  c.rect(area.x - 4, area.y - 1, area.w + 8, area.h + 2);
   cairo_clip(cr);
   for (std::size_t k = 0; k < chart.series.size(); ++k)
     draw_series(c, chart, chart.series[k], detail::hex(detail::path_color(k)), to);
@@ -156,6 +141,12 @@ std::string render_line_chart(const LineChart& chart, Format format) {
   const int width = detail::ChartArea::width_for(kWidth, kHeight, labels_of(chart));
   return detail::render_to_bytes(format, width, kHeight,
                                  [&](Canvas& c) { draw_chart(c, chart, width); });
+}
+
+detail::ChartAxis line_chart_axis(const LineChart& chart, bool y) {
+  check(chart);
+  const Ranges r = ranges(chart);
+  return y ? r.y : r.x;
 }
 
 void draw_line_chart(const LineChart& chart, const std::filesystem::path& path, Format format) {

@@ -73,7 +73,7 @@ void draw_curves(Canvas& c, const Scene& scene, const LossAxes& to) {
   const ChartArea& area = to.area;
   cairo_t* cr = c.cr();
   cairo_save(cr);
-  c.rect(area.x, area.y - 1, area.w, area.h + 2);
+  c.rect(area.x - 4, area.y - 1, area.w + 8, area.h + 2);  // room for a dot at either end
   cairo_clip(cr);
   for (std::size_t i = 0; i < scene.paths.size(); ++i) {
     const Trajectory& t = scene.paths[i].trajectory;
@@ -89,6 +89,8 @@ void draw_curves(Canvas& c, const Scene& scene, const LossAxes& to) {
     for (std::size_t k = 0; k < drawn.size(); ++k)
       (k == 0 ? cairo_move_to : cairo_line_to)(cr, drawn[k].x, drawn[k].y);
     cairo_stroke(cr);
+    // A run of one row (`--steps 0`: the start alone) has no line to draw: a dot shows it.
+    if (t.size() == 1) c.dot(drawn[0].x, drawn[0].y, 4.0, hex(path_color(i)), 1.0);
   }
   cairo_restore(cr);
 }
@@ -124,11 +126,18 @@ void draw_loss(Canvas& c, const Scene& scene, int width, int height) {
   const LossScale s = loss_scale(scene);
   const LossAxes to{area, s};
 
-  // Frame, grid and ticks.
-  for (double t : nice_ticks(0, s.xhi, 8)) area.x_tick(c, to.x(t), tick_label(t));
-  if (s.log_scale)
+  // Frame, grid and ticks: steps are whole numbers.
+  const ChartAxis steps = linear_axis(0, s.xhi, 8, true);
+  for (std::size_t i = 0; i < steps.ticks.size(); ++i)
+    area.x_tick(c, to.x(steps.ticks[i]), steps.labels[i]);
+  if (s.log_scale) {
+    std::vector<double> decades;
     for (int e : decade_ticks(static_cast<int>(s.ylo), static_cast<int>(s.yhi), 9))
-      area.y_tick(c, to.y(std::pow(10.0, e)), decade_label(e));
+      decades.push_back(std::pow(10.0, e));
+    const std::vector<std::string> decade_labels = tick_labels(decades);
+    for (std::size_t i = 0; i < decades.size(); ++i)
+      area.y_tick(c, to.y(decades[i]), decade_labels[i]);
+  }
   const Objective* f = scene.function;
   area.frame(c, "step", s.ylabel, "Loss per step", f ? "f(w) = " + f->formula() : "");
 

@@ -186,21 +186,27 @@ void draw_axes(Canvas& c, const Panel& p) {
   segment(c, P, a2, b2, kText, 1.0, 1);
   const double a3[3] = {bx, fy, -0.5 * kZs}, b3[3] = {bx, fy, 0.5 * kZs};
   segment(c, P, a3, b3, kText, 1.0, 1);
-  for (double t : p.xt) {
+  const std::vector<std::string> xt_labels = tick_labels(p.xt);
+  for (std::size_t i = 0; i < p.xt.size(); ++i) {
+    const double t = p.xt[i];
     const double q[3] = {p.ux(t), fy + 0.1 * (fy > 0 ? 1 : -1), bz};
-    label_at(c, P, q, 0, tick_label(t), 12, Align::center, false);
+    label_at(c, P, q, 0, xt_labels[i], 12, Align::center, false);
   }
   const double w1[3] = {0, fy + 0.28 * (fy > 0 ? 1 : -1), bz};
   label_at(c, P, w1, 0, "w1", 15, Align::center, true);
-  for (double t : p.yt) {
+  const std::vector<std::string> yt_labels = tick_labels(p.yt);
+  for (std::size_t i = 0; i < p.yt.size(); ++i) {
+    const double t = p.yt[i];
     const double q[3] = {fx + 0.1 * (fx > 0 ? 1 : -1), p.uy(t), bz};
-    label_at(c, P, q, 0, tick_label(t), 12, Align::center, false);
+    label_at(c, P, q, 0, yt_labels[i], 12, Align::center, false);
   }
   const double w2[3] = {fx + 0.28 * (fx > 0 ? 1 : -1), 0, bz};
   label_at(c, P, w2, 0, "w2", 15, Align::center, true);
-  for (double t : p.zt) {
+  const std::vector<std::string> zt_labels = tick_labels(p.zt);
+  for (std::size_t i = 0; i < p.zt.size(); ++i) {
+    const double t = p.zt[i];
     const double q[3] = {bx, fy, p.uz(t)};
-    label_at(c, P, q, -8, tick_label(t), 12, Align::right, false);
+    label_at(c, P, q, -8, zt_labels[i], 12, Align::right, false);
   }
   const double loss[3] = {bx, fy, 0};
   label_at(c, P, loss, -52, "loss", 15, Align::center, true, -M_PI / 2);

@@ -204,14 +204,18 @@ export function decodeState(query) {
   return { state, problems };
 }
 
-/** The run as CSV: one row per optimizer and step. */
+/**
+ * The run as CSV in descent's trajectory format (docs/trajectory-csv.md), which `descent plot`
+ * reads: optimizer,step,loss,w1,w2, one row per optimizer and step, the optimizer quoted.
+ */
 export function runToCsv(run) {
-  const rows = ['optimizer,step,w1,w2,loss'];
+  const quote = (text) => `"${String(text).replaceAll('"', '""')}"`;
+  const rows = ['optimizer,step,loss,w1,w2'];
   for (const r of run.results) {
     for (let k = 0; k < r.points.length; ++k) {
       const [w1, w2] = r.points[k];
       const loss = r.loss[k] === null ? '' : r.loss[k];
-      rows.push(`"${r.optimizer}",${r.steps[k]},${w1},${w2},${loss}`);
+      rows.push(`${quote(r.optimizer)},${r.steps[k]},${loss},${w1},${w2}`);
     }
   }
   return rows.join('\n') + '\n';

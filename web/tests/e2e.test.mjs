@@ -3,6 +3,7 @@
 // DESCENT_SCREENSHOTS when set (scripts/make-doc-figures.sh uses docs/figures).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -420,9 +421,9 @@ test('exports: PNG, CSV and JSON of the current run', async () => {
   const csv = await save('#export-csv');
   assert.equal(csv.name, 'descent-run.csv');
   const lines = csv.data.toString().trim().split('\n');
-  assert.equal(lines[0], 'optimizer,step,w1,w2,loss');
+  assert.equal(lines[0], 'optimizer,step,loss,w1,w2');
   assert.equal(lines.length, 1 + 2 * 21);
-  assert.equal(lines[1], '"sgd:lr=0.1,weight_decay=0",0,1,1,9');
+  assert.equal(lines[1], '"sgd:lr=0.1,weight_decay=0",0,9,1,1');
   const json = await save('#export-json');
   const j = JSON.parse(json.data.toString());
   assert.deepEqual(j.request.optimizers, ['sgd', 'momentum']);
@@ -431,6 +432,29 @@ test('exports: PNG, CSV and JSON of the current run', async () => {
   assert.equal(png.name, 'descent-contour.png');
   assert.deepEqual([...png.data.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   assert.ok(png.data.length > 10000);
+});
+
+test('the CSV export reads back with descent plot', async () => {
+  await load('?f=rosenbrock&o=sgd:lr=0.001&o=adam:lr=0.05&n=30');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'descent-export-'));
+  const csv = path.join(dir, 'descent-run.csv');
+  await download.saveAs(csv);
+  const plot = (...args) => spawnSync(bin, ['plot', csv, ...args], { encoding: 'utf8' });
+  const ok = plot('--function', 'rosenbrock', '--kind', 'contour', '--out', path.join(dir, 'contour.png'));
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /wrote .*contour\.png/);
+  const png = fs.readFileSync(path.join(dir, 'contour.png'));
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  // The rows are the page's run: the same points and losses the engine answered.
+  const run = await page.evaluate(() => window.__descent.run);
+  const rows = fs.readFileSync(csv, 'utf8').trim().split('\n').slice(1);
+  assert.equal(rows.length, run.results.reduce((n, r) => n + r.points.length, 0));
+  // The loss column is checked against the function: the same file over another one is refused.
+  const wrong = plot('--function', 'anisotropic', '--out', path.join(dir, 'wrong'));
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /descent-run\.csv:2: the file's loss 24\.[0-9]+ \(optimizer 'sgd:lr=0\.001.*, step 0\) is not the loss of function 'anisotropic.* which is 9\.[0-9]+/);
+  fs.rmSync(dir, { recursive: true });
 });
 
 test('the page logged no errors', () => {

@@ -104,9 +104,11 @@ test('numbers are short in specs and tables', () => {
   assert.equal(S.displayNumber(0), '0');
 });
 
-test('CSV export: one row per optimizer and step; a missing loss stays empty', () => {
+test('CSV export: descent\'s trajectory format, one row per optimizer and step', () => {
   const run = { results: [{ optimizer: 'sgd:lr=0.1', steps: [0, 1], points: [[1, 1], [0.8, -0.6]], loss: [9, null] }] };
-  assert.equal(S.runToCsv(run), 'optimizer,step,w1,w2,loss\n"sgd:lr=0.1",0,1,1,9\n"sgd:lr=0.1",1,0.8,-0.6,\n');
+  assert.equal(S.runToCsv(run), 'optimizer,step,loss,w1,w2\n"sgd:lr=0.1",0,9,1,1\n"sgd:lr=0.1",1,,0.8,-0.6\n');
+  const quoted = { results: [{ optimizer: 'say "hi"', steps: [0], points: [[1, 2]], loss: [5] }] };
+  assert.equal(S.runToCsv(quoted).split('\n')[1], '"say ""hi""",0,5,1,2');
 });
 
 test('the view grows to hold a start outside the function box', () => {

@@ -83,8 +83,10 @@ struct LineChart {
   std::string subtitle;  ///< drawn after the title in grey; may be empty
   std::string x_label;
   std::string y_label;
-  bool log_y = false;          ///< log scale on y (values <= 0 are left out)
+  bool log_y = false;          ///< log scale on y (values <= 0 are left out) when the values
+                               ///< span a factor of 10 or more; a linear one over less
   std::vector<Series> series;  ///< coloured in the paths' order
+  bool whole_x = false;        ///< ticks on x at whole numbers only (epochs, steps)
 };
 
 /// Draws a line chart. Throws InputError for no series, a series whose xs and ys differ in
@@ -102,8 +104,10 @@ struct HeatmapMarker {
 /// A sweep's map: one cell per grid point, coloured by its metric on viridis (a log scale when
 /// every finite value is above 0 and they span more than a factor of 10), with diverged cells and
 /// cells whose metric is infinite (e.g. never reached the tolerance) in two distinct colours.
-/// With no ys it is a 1-D strip, and the y of markers and of the boundary is the height in the
-/// strip (0 bottom, 1 top).
+/// With no ys it is a 1-D sweep, drawn as a line chart of the metric against x (its axis log when
+/// a map's colours would be), the diverged and never-finished cells marked in a strip above it;
+/// a marker sits on the line at its x, and the y of the boundary is the height in the chart (0
+/// bottom, 1 top).
 struct Heatmap {
   std::string title;
   std::string x_label, y_label, metric_label;
