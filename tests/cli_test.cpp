@@ -251,7 +251,8 @@ TEST_P(BadInputs, ExitTwoWithOneMessageAndNoFiles) {
 }
 
 const BadInput kBadInputs[] = {
-    {"UnknownOptimizer", "run -o adamx", "unknown optimizer 'adamx'; valid: sgd, gd, momentum"},
+    {"UnknownOptimizer", "run -o adamx",
+     "unknown optimizer 'adamx' (did you mean 'adam'?); valid: sgd, gd, momentum"},
     {"UnknownFunction", "run --function bowl", "unknown function 'bowl'; valid: isotropic"},
     {"UnknownKey", "run -o momentum:beta=0.9",
      "unknown key 'beta' for optimizer 'momentum'; "

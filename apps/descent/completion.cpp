@@ -114,11 +114,19 @@ std::string bash_script(const CLI::App& app) {
       names, values, options, positionals);
 }
 
-// A description as zsh's _describe reads it: no ':' or quote inside.
-std::string zsh_text(std::string s) {
-  for (char& c : s)
-    if (c == ':' || c == '\'' || c == '"') c = ' ';
-  return s;
+// A description inside single quotes, as zsh's _describe reads it: ':' escaped, quotes closed
+// and reopened around an apostrophe.
+std::string zsh_text(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ':')
+      out += "\\:";
+    else if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out;
 }
 
 std::string zsh_script(const CLI::App& app) {

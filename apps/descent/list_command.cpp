@@ -71,7 +71,12 @@ void print_one(const char* kind, const Info& info, const std::vector<ParamInfo>&
   if constexpr (requires { info.alias_of; }) {
     if (!info.alias_of.empty())
       fmt::print("an alias: it makes {} with the same keys\n", info.alias_of);
-    if (!info.rule.empty()) fmt::print("update, per element:\n  {}\n", info.rule);
+    if (!info.rule.empty()) {
+      std::string rule = info.rule;
+      for (std::size_t at = rule.find('\n'); at != std::string::npos; at = rule.find('\n', at + 3))
+        rule.replace(at, 1, "\n  ");
+      fmt::print("update, per element:\n  {}\n", rule);
+    }
     if (!info.differs.empty()) fmt::print("where others differ: {}\n", info.differs);
   }
   Columns w;
