@@ -19,11 +19,9 @@ const ParamInfo* find_param(const std::vector<ParamInfo>& infos, std::string_vie
 std::string owner_of(const OptimizerInfo& method) { return "optimizer '" + method.name + "'"; }
 
 [[noreturn]] void unknown_key(const OptimizerInfo& method, std::string_view key) {
-  std::string valid;
-  for (const auto* list : {&method.params, &prelude_params()})
-    for (const ParamInfo& p : *list) valid += (valid.empty() ? "" : ", ") + p.name;
-  throw InputError("unknown key '" + std::string(key) + "' for " + owner_of(method) +
-                   "; valid keys: " + valid);
+  std::vector<ParamInfo> all = method.params;
+  all.insert(all.end(), prelude_params().begin(), prelude_params().end());
+  throw unknown_key_error("optimizer", method.name, key, all);
 }
 
 void check_constraints(const OptimizerInfo& method, const ParamSet& values) {

@@ -17,6 +17,7 @@
 #include "descent/schedule.hpp"
 #include "descent/spec.hpp"
 #include "optimizers/builtin.hpp"
+#include "util/text.hpp"
 
 namespace descent {
 
@@ -33,9 +34,13 @@ const Info& find(const std::vector<const Info*>& catalog, std::string_view kind,
                          [&](const Info* info) { return info->name == name; });
   if (it != catalog.end()) return **it;
   std::string valid;
-  for (const Info* info : catalog) valid += (valid.empty() ? "" : ", ") + info->name;
-  throw InputError("unknown " + std::string(kind) + " '" + std::string(name) +
-                   "'; valid: " + valid);
+  std::vector<std::string> names;
+  for (const Info* info : catalog) {
+    valid += (valid.empty() ? "" : ", ") + info->name;
+    names.push_back(info->name);
+  }
+  throw InputError("unknown " + std::string(kind) + " '" + std::string(name) + "'" +
+                   did_you_mean(name, names) + "; valid: " + valid);
 }
 
 // `gd`: sgd under the name that reads naturally for full-batch gradient descent.

@@ -8,6 +8,7 @@
 
 #include "descent/error.hpp"
 #include "descent/spec.hpp"
+#include "util/text.hpp"
 
 namespace descent {
 namespace {
@@ -346,9 +347,13 @@ const ScheduleInfo& find_schedule(std::string_view name) {
   for (const ScheduleInfo* info : schedule_catalog())
     if (info->name == name) return *info;
   std::string valid;
-  for (const ScheduleInfo* info : schedule_catalog())
+  std::vector<std::string> names;
+  for (const ScheduleInfo* info : schedule_catalog()) {
     valid += (valid.empty() ? "" : ", ") + info->name;
-  throw InputError("unknown schedule '" + std::string(name) + "'; valid: " + valid);
+    names.push_back(info->name);
+  }
+  throw InputError("unknown schedule '" + std::string(name) + "'" + did_you_mean(name, names) +
+                   "; valid: " + valid);
 }
 
 std::unique_ptr<Schedule> make_schedule(std::string_view text) {

@@ -16,6 +16,14 @@ std::atomic<Simd>& level() {
 
 }  // namespace
 
+std::vector<Simd> simd_compiled() {
+#if DESCENT_X86_64_KERNELS
+  return {Simd::sse2, Simd::avx2, Simd::avx512};
+#else
+  return {Simd::generic};
+#endif
+}
+
 std::vector<Simd> simd_supported() {
 #if DESCENT_X86_64_KERNELS
   __builtin_cpu_init();

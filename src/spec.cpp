@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "descent/error.hpp"
+#include "key_hints.hpp"
 #include "util/text.hpp"
 
 namespace descent {
@@ -15,7 +16,42 @@ bool is_identifier(std::string_view s) {
   });
 }
 
+// The key=value pairs of a spec, split at the commas outside brackets, so that a value written
+// as a tuple, such as torch's betas=(0.9, 0.999), reaches the key check whole.
+std::vector<std::string_view> split_pairs(std::string_view text) {
+  std::vector<std::string_view> out;
+  int depth = 0;
+  std::size_t begin = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '(' || c == '[') ++depth;
+    if ((c == ')' || c == ']') && depth > 0) --depth;
+    if (c == ',' && depth == 0) {
+      out.push_back(text.substr(begin, i - begin));
+      begin = i + 1;
+    }
+  }
+  out.push_back(text.substr(begin));
+  return out;
+}
+
 }  // namespace
+
+InputError unknown_key_error(std::string_view kind, std::string_view name, std::string_view key,
+                             const std::vector<ParamInfo>& infos) {
+  std::string valid;
+  std::vector<std::string> names;
+  for (const auto& p : infos) {
+    valid += (valid.empty() ? "" : ", ") + p.name;
+    names.push_back(p.name);
+  }
+  std::string message = "unknown key '" + std::string(key) + "' for " + std::string(kind) + " '" +
+                        std::string(name) + "'";
+  const std::string hint = kind == "optimizer" ? foreign_key_hint(name, key, names) : std::string();
+  message += hint.empty() ? did_you_mean(key, names) : ": " + hint;
+  return InputError(message +
+                    "; valid keys: " + (valid.empty() ? "none (it takes no parameters)" : valid));
+}
 
 Spec parse_spec(std::string_view text) {
   const std::string whole(text);
@@ -31,7 +67,7 @@ Spec parse_spec(std::string_view text) {
   if (colon == std::string_view::npos) return spec;
   std::string_view rest = text.substr(colon + 1);
   if (trim(rest).empty()) throw fail("nothing follows ':'");
-  for (const std::string_view piece : split_list(rest, ',')) {
+  for (const std::string_view piece : split_pairs(rest)) {
     const std::string_view pair = trim(piece);
     const auto eq = pair.find('=');
     if (pair.empty()) throw fail("an empty key=value pair");
@@ -56,12 +92,7 @@ ParamSet resolve_params(std::string_view kind, const Spec& spec,
     const std::string& text = arg.second;
     auto it =
         std::find_if(infos.begin(), infos.end(), [&](const auto& p) { return p.name == key; });
-    if (it == infos.end()) {
-      std::string valid;
-      for (const auto& p : infos) valid += (valid.empty() ? "" : ", ") + p.name;
-      throw InputError("unknown key '" + key + "' for " + owner + "; valid keys: " +
-                       (valid.empty() ? "none (it takes no parameters)" : valid));
-    }
+    if (it == infos.end()) throw unknown_key_error(kind, spec.name, key, infos);
     try {
       if (it->is_list()) {
         std::vector<double> list = it->parse_list(text);

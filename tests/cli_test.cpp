@@ -8,6 +8,8 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include <sys/stat.h>
@@ -290,7 +292,8 @@ TEST_P(BadInputs, ExitTwoWithOneMessageAndNoFiles) {
 }
 
 const BadInput kBadInputs[] = {
-    {"UnknownOptimizer", "run -o adamx", "unknown optimizer 'adamx'; valid: sgd, gd, momentum"},
+    {"UnknownOptimizer", "run -o adamx",
+     "unknown optimizer 'adamx' (did you mean 'adam'?); valid: sgd, gd, momentum"},
     {"UnknownFunction", "run --function bowl", "unknown function 'bowl'; valid: isotropic"},
     {"UnknownKey", "run -o momentum:beta=0.9",
      "unknown key 'beta' for optimizer 'momentum'; "
@@ -753,6 +756,228 @@ TEST(Cli, ListShowsTheRegistry) {
   EXPECT_EQ(run_cli("list nothing", dir.path()).status, 2);
   EXPECT_EQ(run_cli("--help", dir.path()).status, 0);
   EXPECT_EQ(run_cli("--version", dir.path()).status, 0);
+}
+
+// Everything that changes a run's numbers is in its table's header and in run.json, so that a
+// noisy or mini-batch run can be made again from its output.
+TEST(Cli, RunOutputsCarryNoiseSeedAndBatch) {
+  test::TempDir dir;
+  auto r = run_cli("run --no-plots --function rosenbrock --noise 0.5 --seed 7 -o adam --steps 5",
+                   dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("tol 1e-06   noise 0.5   seed 7\n"));
+  std::ifstream in(fs::path(dir.path()) / "descent-out" / "run.json");
+  auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc.at("noise"), 0.5);
+  EXPECT_EQ(doc.at("seed"), 7);
+  EXPECT_EQ(doc.at("batch"), 0);
+  EXPECT_TRUE(doc.at("resumed_from").is_null());
+
+  r = run_cli(
+      "run --no-plots --function least_squares:n=60,d=3 --batch 6 --seed 4 -o sgd "
+      "--steps 5 --checkpoint ck --json b.json",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("   batch 6   seed 4\n"));
+  std::ifstream b(fs::path(dir.path()) / "b.json");
+  doc = nlohmann::json::parse(b);
+  EXPECT_EQ(doc.at("batch"), 6);
+  EXPECT_EQ(doc.at("seed"), 4);
+  EXPECT_EQ(doc.at("noise"), 0.0);
+
+  r = run_cli(
+      "run --no-plots --function least_squares:n=60,d=3 --batch 6 --seed 4 -o sgd "
+      "--steps 8 --resume ck --json c.json",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("resumed from ck"));
+  std::ifstream c(fs::path(dir.path()) / "c.json");
+  EXPECT_EQ(nlohmann::json::parse(c).at("resumed_from"), "ck");
+
+  // Without noise or mini-batches the seed changes nothing and the header does not show it.
+  r = run_cli("run --no-plots --steps 3", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("tol 1e-06\n\n"));
+
+  // The experiment file's unknown-key message lists the keys it takes, these too.
+  std::ofstream(fs::path(dir.path()) / "x.toml") << "sed = 3\n";
+  r = run_cli("run x.toml", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown key 'sed' (did you mean 'seed'?)"));
+  EXPECT_THAT(r.err, HasSubstr("noise, seed, batch"));
+}
+
+// Slips of the keyboard in commands, options, names and keys are answered with the closest.
+TEST(Cli, SuggestsTheClosestName) {
+  test::TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"run -o adma", "unknown optimizer 'adma' (did you mean 'adam'?)"},
+      {"run -f rosenbrok", "unknown function 'rosenbrok' (did you mean 'rosenbrock'?)"},
+      {"run -o momentum:alph=0.5",
+       "unknown key 'alph' for optimizer 'momentum' (did you mean "
+       "'alpha'?)"},
+      {"run --stpes 3", "--stpes (did you mean '--steps'?)"},
+      {"sweep --grid lr=0.1:1:lin:2 --sed 3", "(did you mean '--seed'?)"},
+      {"runn", "unknown command 'runn' (did you mean 'run'?)"},
+      {"run -o sgd@cosin", "unknown schedule 'cosin' (did you mean 'cosine'?)"},
+      {"list rmsprp", "(did you mean 'rmsprop'?)"},
+      {"run -o rmsprop:alpha=0.99", "torch's alpha is descent's beta"},
+      {"run -o sgd:momentum=0.9", "momentum:alpha=0.9"},
+      {"run -o \"adam:betas=(0.9, 0.999)\"", "descent's beta1 and beta2"},
+      {"run -o adam:b1=0.8", "optax's b1 is descent's beta1"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_cli(args, dir.path());
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr(message)) << args;
+  }
+}
+
+// Usage errors send the user to the help of the command they used.
+TEST(Cli, UsageErrorsNameTheCommandsHelp) {
+  test::TempDir dir;
+  auto r = run_cli("run --stpes 3", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("Run 'descent run --help' for its options."));
+  r = run_cli("sweep --steps 10", dir.path());  // --grid is required
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("Run 'descent sweep --help'"));
+  r = run_cli("--nothing", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("Run 'descent --help'"));
+}
+
+// Options show the type of their value, and a value of another type is refused as the command
+// line is read, for every command.
+TEST(Cli, OptionsAreTyped) {
+  test::TempDir dir;
+  auto r = run_cli("run --help", dir.path());
+  ASSERT_EQ(r.status, 0);
+  for (const char* typed : {"--steps INT", "--tol FLOAT", "--seed INT", "--batch INT",
+                            "--noise FLOAT", "--optimizer SPEC", "--trajectory FILE"})
+    EXPECT_THAT(r.out, HasSubstr(typed)) << typed;
+  EXPECT_THAT(run_cli("serve --help", dir.path()).out, HasSubstr("--port INT"));
+  EXPECT_THAT(run_cli("sweep --help", dir.path()).out, HasSubstr("--threads INT"));
+  EXPECT_THAT(run_cli("train --help", dir.path()).out, HasSubstr("--epochs INT"));
+  EXPECT_THAT(run_cli("bench --help", dir.path()).out, HasSubstr("--min-time FLOAT"));
+  for (const char* args : {"serve --port http", "train --epochs many", "schedule step --lr fast",
+                           "tune -o adam "
+                           "--budget lots",
+                           "sweep --grid lr=0.1:1:lin:2 --noise loud"}) {
+    r = run_cli(args, dir.path());
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr("is not a")) << args;
+  }
+}
+
+// The version says what was built, by which compiler, for which instruction sets.
+TEST(Cli, VersionNamesTheBuild) {
+  test::TempDir dir;
+  const auto r = run_cli("--version", dir.path());
+  ASSERT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("descent 0."));
+  EXPECT_THAT(r.out, HasSubstr("compiler: "));
+  EXPECT_THAT(r.out, HasSubstr("SIMD compiled in: "));
+  EXPECT_THAT(r.out, HasSubstr("SIMD on this CPU: "));
+}
+
+// 2 for usage and input errors, 1 for a failure while running; --help says so.
+TEST(Cli, ExitStatusTellsUsageFromFailure) {
+  test::TempDir dir;
+  EXPECT_THAT(run_cli("--help", dir.path()).out, HasSubstr("Exit status: 0 on success, 2 for"));
+  EXPECT_EQ(run_cli("run --steps x", dir.path()).status, 2);
+  if (fs::exists("/dev/full")) {
+    const std::string cmd = "cd " + quote(dir.path()) + " && " + quote(DESCENT_CLI) +
+                            " run --no-plots --steps 3 --json - >/dev/full 2>err.txt";
+    const int raw = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(raw));
+    EXPECT_EQ(WEXITSTATUS(raw), 1);
+    std::ifstream err(fs::path(dir.path()) / "err.txt");
+    const std::string text((std::istreambuf_iterator<char>(err)), {});
+    EXPECT_THAT(text, HasSubstr("cannot write standard output"));
+  }
+}
+
+// `descent plot --out -` writes its one figure to standard output, not to a folder named '-'.
+TEST(Cli, PlotToStandardOutput) {
+  test::TempDir dir;
+  auto r = run_cli("run --no-plots --steps 5 --trajectory t.csv", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli("plot t.csv --kind loss --format svg --out -", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("<?xml", 0), 0u) << r.out.substr(0, 80);
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "-"));
+  r = run_cli("plot t.csv --function anisotropic --out -", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("standard output holds one figure"));
+}
+
+// The completion scripts know the commands, each command's options and the registry's names.
+TEST(Cli, ShellCompletion) {
+  test::TempDir dir;
+  auto r = run_cli("completion bash", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ofstream(fs::path(dir.path()) / "c.bash") << r.out;
+  const auto complete = [&](const std::string& words) {
+    std::ofstream(fs::path(dir.path()) / "t.sh")
+        << "source ./c.bash\nCOMP_WORDS=(" << words << ")\nCOMP_CWORD=$((${#COMP_WORDS[@]}-1))\n"
+        << "_descent\necho \"${COMPREPLY[*]}\"\n";
+    const std::string cmd = "cd " + quote(dir.path()) + " && bash t.sh >out.txt 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << words;
+    std::ifstream out(fs::path(dir.path()) / "out.txt");
+    return std::string((std::istreambuf_iterator<char>(out)), {});
+  };
+  EXPECT_EQ(complete("descent ru"), "run\n");
+  EXPECT_EQ(complete("descent run --ste"), "--steps\n");
+  EXPECT_EQ(complete("descent run -o adam"), "adam adamw adamax\n");
+  EXPECT_EQ(complete("descent sweep --function rosen"), "rosenbrock\n");
+  EXPECT_EQ(complete("descent run -o sgd --schedule cos"), "cosine cosine_restarts\n");
+  EXPECT_EQ(complete("descent list lbf"), "lbfgs\n");
+  EXPECT_EQ(complete("descent completion z"), "zsh\n");
+  r = run_cli("completion zsh", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("#compdef descent"));
+  EXPECT_THAT(r.out, HasSubstr("'run:Run optimizers"));
+  EXPECT_THAT(r.out, HasSubstr("compadd -- sgd gd momentum"));
+  EXPECT_EQ(run_cli("completion fish", dir.path()).status, 2);
+}
+
+// `descent list NAME` shows one entry in full; the listing's columns hold their longest value.
+TEST(Cli, ListOneEntry) {
+  test::TempDir dir;
+  auto r = run_cli("list adam", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* text : {"optimizer adam: ", "source: ", "torch.optim.Adam", "beta2",
+                           "default 0.999", "range [0, 1)", "where others differ: ", "clip_norm"})
+    EXPECT_THAT(r.out, HasSubstr(text)) << text;
+  EXPECT_THAT(run_cli("list rosenbrock", dir.path()).out, HasSubstr("function rosenbrock: "));
+  EXPECT_THAT(run_cli("list cosine", dir.path()).out, HasSubstr("schedule cosine: "));
+}
+
+TEST(Cli, ListKeepsItsColumns) {
+  test::TempDir dir;
+  const auto r = run_cli("list", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::set<std::size_t> default_at, range_at, doc_at;
+  for (std::string line; std::getline(lines, line);) {
+    const auto d = line.find(" default ");
+    if (d == std::string::npos) continue;
+    const auto g = line.find(" range ", d);
+    ASSERT_NE(g, std::string::npos) << line;
+    default_at.insert(d);
+    range_at.insert(g);
+    // The meaning starts where the range column ends, after two spaces at least.
+    for (const char* doc :
+         {"learning rate", "number of (s, y) pairs kept", "strong_wolfe, or none for a fixed step"})
+      if (const auto m = line.find(doc); m != std::string::npos) {
+        doc_at.insert(m);
+        EXPECT_EQ(line.substr(m - 2, 2), "  ") << line;
+      }
+  }
+  EXPECT_EQ(default_at.size(), 1u);
+  EXPECT_EQ(range_at.size(), 1u);
+  EXPECT_EQ(doc_at.size(), 1u);
 }
 
 }  // namespace

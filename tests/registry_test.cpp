@@ -195,7 +195,8 @@ TEST(Registry, UnknownNamesListTheValidOnes) {
     std::string valid;
     for (const OptimizerInfo* o : optimizer_catalog())
       valid += (valid.empty() ? "" : ", ") + o->name;
-    EXPECT_THAT(e.what(), HasSubstr("unknown optimizer 'adamx'; valid: " + valid));
+    EXPECT_THAT(e.what(),
+                HasSubstr("unknown optimizer 'adamx' (did you mean 'adam'?); valid: " + valid));
     EXPECT_THAT(e.what(), HasSubstr("valid: sgd, gd, momentum, nesterov, rmsprop, adam, adamw"));
   }
   try {

@@ -9,7 +9,11 @@
 #include <random>
 
 #include "descent/error.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/params.hpp"
+#include "descent/registry.hpp"
+#include "descent/schedule.hpp"
+#include "key_hints.hpp"
 #include "util/text.hpp"
 
 namespace descent {
@@ -160,6 +164,107 @@ TEST(SpecText, SplitListKeepsEveryPieceAndTrimLeavesTheInside) {
   EXPECT_EQ(split_list("lr=1e-3:1:log:256", ':'), (V{"lr=1e-3", "1", "log", "256"}));
   EXPECT_EQ(trim("  a b\t"), "a b");
   EXPECT_EQ(trim(" \t "), "");
+}
+
+TEST(Suggest, EditDistanceCountsSwapsAsOne) {
+  EXPECT_EQ(edit_distance("adma", "adam"), 1u);
+  EXPECT_EQ(edit_distance("stpes", "steps"), 1u);
+  EXPECT_EQ(edit_distance("rosenbrok", "rosenbrock"), 1u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  const std::vector<std::string> names = {"sgd", "momentum", "adam", "adamw"};
+  EXPECT_EQ(closest("adma", names), "adam");
+  EXPECT_EQ(closest("momentun", names), "momentum");
+  EXPECT_EQ(closest("mom", names), "momentum");  // a beginning of three letters or more
+  EXPECT_EQ(closest("xyz", names), "");
+  EXPECT_EQ(closest("adam", names), "adamw");  // never the word itself
+  EXPECT_EQ(did_you_mean("sdg", names), " (did you mean 'sgd'?)");
+}
+
+// Misspelt names and keys of optimizers, functions and schedules are answered with the closest.
+TEST(Suggest, UnknownNamesAndKeysNameTheClosest) {
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("adma"); }),
+              HasSubstr("unknown optimizer 'adma' (did you mean 'adam'?); valid: sgd"));
+  EXPECT_THAT(error_of([] { make_function("rosenbrok"); }),
+              HasSubstr("(did you mean 'rosenbrock'?)"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("momentum:alph=0.9"); }),
+              HasSubstr("unknown key 'alph' for optimizer 'momentum' (did you mean 'alpha'?); "
+                        "valid keys: lr, alpha"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("momentum").set_text("alpah", "0.5"); }),
+              HasSubstr("(did you mean 'alpha'?)"));
+  EXPECT_THAT(error_of([] { make_function("anisotropic:ratoi=2"); }),
+              HasSubstr("(did you mean 'ratio'?)"));
+  EXPECT_THAT(error_of([] { make_schedule("cosin:t_max=10"); }),
+              HasSubstr("(did you mean 'cosine'?)"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("sgd:zzz=1"); }),
+              ::testing::Not(HasSubstr("did you mean")));
+}
+
+// Keys in torch.optim's, optax's or keras' words get descent's word for them.
+TEST(Suggest, ForeignKeysGetDescentsName) {
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("rmsprop:alpha=0.99"); }),
+              HasSubstr("torch's alpha is descent's beta"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("sgd:momentum=0.9"); }),
+              HasSubstr("momentum:alpha=0.9"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("gd:momentum=0.9"); }),
+              HasSubstr("momentum:alpha=0.9"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("momentum:momentum=0.9"); }),
+              HasSubstr("torch's momentum is descent's alpha"));
+  // A tuple reaches the key check whole.
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("adam:betas=(0.9, 0.999)"); }),
+              HasSubstr("descent's beta1 and beta2"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("adamw:b2=0.99"); }),
+              HasSubstr("optax's b2 is descent's beta2"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("adam:learning_rate=0.1"); }),
+              HasSubstr("optax and keras' learning_rate is descent's lr"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("adam:epsilon=1e-7"); }),
+              HasSubstr("keras' epsilon is descent's eps"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("adam:lr_decay=0.1"); }),
+              HasSubstr("only adagrad takes it"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("rprop:etas=(0.5,1.2)"); }),
+              HasSubstr("eta_minus and eta_plus"));
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("lbfgs:history_size=5"); }),
+              HasSubstr("torch's history_size is descent's history"));
+  // The hint of a key that names descent's key is given only where that key exists.
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("sgd:epsilon=1"); }),
+              ::testing::Not(HasSubstr("descent's eps")));
+  // The same through the set_text path that sweeps and tunes use.
+  EXPECT_THAT(error_of([] { OptimizerConfig::parse("rmsprop").set_text("alpha", "0.9"); }),
+              HasSubstr("torch's alpha is descent's beta"));
+}
+
+// Every entry of the table names real optimizers and real keys, and never a key the optimizer
+// takes itself (whose hint could not be reached).
+TEST(Suggest, ForeignKeyTableNamesRealKeys) {
+  for (const ForeignKey& f : foreign_keys()) {
+    std::vector<const OptimizerInfo*> named;
+    if (f.optimizers.empty()) {
+      named = optimizer_catalog();
+    } else {
+      for (const std::string_view name : split_list(f.optimizers, ' '))
+        named.push_back(&find_optimizer(name));
+    }
+    bool reachable = false;
+    for (const OptimizerInfo* info : named) {
+      const OptimizerConfig c(*info);
+      std::vector<std::string> keys;
+      for (const ParamInfo& p : c.method().params) keys.push_back(p.name);
+      for (const ParamInfo& p : prelude_params()) keys.push_back(p.name);
+      const bool takes = std::find(keys.begin(), keys.end(), f.key) != keys.end();
+      if (!f.optimizers.empty()) {
+        EXPECT_FALSE(takes) << info->name << " takes " << f.key;
+      }
+      if (takes) continue;
+      if (!f.descent_key.empty() &&
+          std::find(keys.begin(), keys.end(), f.descent_key) == keys.end()) {
+        EXPECT_TRUE(f.optimizers.empty()) << info->name << " has no " << f.descent_key;
+        continue;
+      }
+      reachable = true;
+      EXPECT_THAT(foreign_key_hint(info->name, f.key, keys), HasSubstr(std::string(f.key)));
+    }
+    EXPECT_TRUE(reachable) << f.library << "'s " << f.key;
+  }
 }
 
 }  // namespace

@@ -243,10 +243,13 @@ Experiment load_experiment(const std::string& path) {
     } else if (key == "json") {
       x.json = output_path_of(path, key, node);
     } else {
-      throw InputError(
-          where(path, node) + ": unknown key '" + key +
-          "'; valid keys: function, start, steps, tol, optimizers, optimizer, schedule, "
-          "out, trajectory, json");
+      static const std::vector<std::string> keys = {
+          "function", "start", "steps", "tol", "optimizers", "optimizer", "schedule",
+          "noise",    "seed",  "batch", "out", "trajectory", "json"};
+      std::string valid;
+      for (const std::string& k2 : keys) valid += (valid.empty() ? "" : ", ") + k2;
+      throw InputError(where(path, node) + ": unknown key '" + key + "'" + did_you_mean(key, keys) +
+                       "; valid keys: " + valid);
     }
   }
   if (optimizers_given) {

@@ -7,6 +7,7 @@
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "descent/schedule.hpp"
+#include "util/text.hpp"
 
 namespace descent::cli {
 namespace {
@@ -22,18 +23,74 @@ std::string default_text(const ParamInfo& p) {
   return p.is_list() ? p.format_list(p.default_list) : p.format(p.default_value);
 }
 
-void print_params_text(const std::vector<ParamInfo>& params) {
+// The widths of the text listing's columns: each as wide as its widest value in the whole
+// listing, so that a long default (strong_wolfe) or range ([1, 1000], integer) never shifts the
+// columns after it.
+struct Columns {
+  std::size_t name = 0, value = 0, range = 0;
+  void fit(const std::vector<ParamInfo>& params) {
+    for (const ParamInfo& p : params) {
+      name = std::max(name, p.name.size());
+      value = std::max(value, default_text(p).size());
+      range = std::max(range, p.range_text().size());
+    }
+  }
+};
+
+void print_params_text(const std::vector<ParamInfo>& params, const Columns& w) {
   for (const ParamInfo& p : params)
-    fmt::print("      {:<26} default {:<10} range {:<16} {}\n", p.name, default_text(p),
-               p.range_text(), p.doc);
+    fmt::print("      {:<{}}  default {:<{}}  range {:<{}}  {}\n", p.name, w.name, default_text(p),
+               w.value, p.range_text(), w.range, p.doc);
 }
 
 template <class Info>
-void print_text(const char* heading, const std::vector<const Info*>& catalog) {
+void print_text(const char* heading, const std::vector<const Info*>& catalog, const Columns& w) {
   fmt::print("{}\n", heading);
+  std::size_t name_w = 0;
+  for (const Info* info : catalog) name_w = std::max(name_w, info->name.size());
   for (const Info* info : catalog) {
-    fmt::print("  {:<16} {}\n", info->name, info->doc);
-    print_params_text(info->params);
+    fmt::print("  {:<{}}  {}\n", info->name, name_w, info->doc);
+    print_params_text(info->params, w);
+  }
+}
+
+template <class Info>
+Columns columns_of(const std::vector<const Info*>& catalog, Columns w = {}) {
+  for (const Info* info : catalog) w.fit(info->params);
+  return w;
+}
+
+// One optimizer, schedule or function in full: its doc, source, rule, conventions and keys.
+template <class Info>
+void print_one(const char* kind, const Info& info, const std::vector<ParamInfo>& shared,
+               const char* shared_heading) {
+  fmt::print("{} {}: {}\n", kind, info.name, info.doc);
+  if constexpr (requires { info.reference; }) {
+    if (!info.reference.empty()) fmt::print("source: {}\n", info.reference);
+  }
+  if constexpr (requires { info.alias_of; }) {
+    if (!info.alias_of.empty())
+      fmt::print("an alias: it makes {} with the same keys\n", info.alias_of);
+    if (!info.rule.empty()) {
+      std::string rule = info.rule;
+      for (std::size_t at = rule.find('\n'); at != std::string::npos; at = rule.find('\n', at + 3))
+        rule.replace(at, 1, "\n  ");
+      fmt::print("update, per element:\n  {}\n", rule);
+    }
+    if (!info.differs.empty()) fmt::print("where others differ: {}\n", info.differs);
+  }
+  Columns w;
+  w.fit(info.params);
+  w.fit(shared);
+  if (info.params.empty())
+    fmt::print("no keys of its own\n");
+  else {
+    fmt::print("keys:\n");
+    print_params_text(info.params, w);
+  }
+  if (!shared.empty()) {
+    fmt::print("{}:\n", shared_heading);
+    print_params_text(shared, w);
   }
 }
 
@@ -83,9 +140,35 @@ int list_command(const ListArgs& args) {
   const bool opt = all || args.what == "optimizers";
   const bool sch = all || args.what == "schedules";
   const bool fun = all || args.what == "functions";
-  if (!opt && !sch && !fun)
-    throw InputError("unknown list '" + args.what +
-                     "'; valid: optimizers, schedules, functions, all");
+  if (!opt && !sch && !fun) {
+    // One entry by its name.
+    const auto named = [&](const auto& catalog) {
+      const auto it = std::find_if(catalog.begin(), catalog.end(),
+                                   [&](const auto* info) { return info->name == args.what; });
+      return it == catalog.end() ? nullptr : *it;
+    };
+    if (args.markdown)
+      throw InputError("--markdown lists a whole catalog: optimizers, schedules or functions");
+    if (const auto* info = named(optimizer_catalog())) {
+      print_one("optimizer", *info, prelude_params(), "keys every optimizer takes");
+      return 0;
+    }
+    if (const auto* info = named(schedule_catalog())) {
+      print_one("schedule", *info, warmup_params(), "keys every schedule takes");
+      return 0;
+    }
+    if (const auto* info = named(function_catalog())) {
+      print_one("function", *info, {}, "");
+      return 0;
+    }
+    std::vector<std::string> names = {"optimizers", "schedules", "functions", "all"};
+    for (const auto* i : optimizer_catalog()) names.push_back(i->name);
+    for (const auto* i : schedule_catalog()) names.push_back(i->name);
+    for (const auto* i : function_catalog()) names.push_back(i->name);
+    throw InputError("unknown list '" + args.what + "'" + did_you_mean(args.what, names) +
+                     "; valid: optimizers, schedules, functions, all, or the name of an "
+                     "optimizer, schedule or function (descent list names them)");
+  }
   if (args.markdown) {
     if (opt) {
       fmt::print("# Optimizers\n\n");
@@ -121,20 +204,26 @@ int list_command(const ListArgs& args) {
     }
     return 0;
   }
+  // One set of columns for the whole listing.
+  Columns w;
+  w.fit(prelude_params());
+  w.fit(warmup_params());
+  w = columns_of(function_catalog(),
+                 columns_of(schedule_catalog(), columns_of(optimizer_catalog(), w)));
   if (opt) {
-    print_text("optimizers (spec: name:key=value,...[@schedule])", optimizer_catalog());
+    print_text("optimizers (spec: name:key=value,...[@schedule])", optimizer_catalog(), w);
     fmt::print("  keys every optimizer takes:\n");
-    print_params_text(prelude_params());
+    print_params_text(prelude_params(), w);
   }
   if (sch) {
     if (opt) fmt::print("\n");
-    print_text("schedules (spec: name:key=value,...)", schedule_catalog());
+    print_text("schedules (spec: name:key=value,...)", schedule_catalog(), w);
     fmt::print("  keys every schedule takes:\n");
-    print_params_text(warmup_params());
+    print_params_text(warmup_params(), w);
   }
   if (fun) {
     if (opt || sch) fmt::print("\n");
-    print_text("functions (spec: name:key=value,...)", function_catalog());
+    print_text("functions (spec: name:key=value,...)", function_catalog(), w);
   }
   return 0;
 }

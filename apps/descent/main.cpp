@@ -1,39 +1,124 @@
 // descent: the command-line program.
 //
-// Exit status: 0 on success, 2 for invalid input (with one message on stderr naming the problem),
-// 1 for an internal error.
+// Exit status: 0 on success, 2 for a usage or input error (with one message on stderr naming the
+// problem), 1 for a failure while running (SystemFailure) or an internal error.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <limits>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
+#include "completion.hpp"
 #include "descent/error.hpp"
 #include "descent/nn/mlp.hpp"
+#include "descent/simd.hpp"
 #include "descent/version.hpp"
+#include "experiment.hpp"
+#include "util/text.hpp"
 
 namespace {
 
 constexpr int kExitInput = 2;
+constexpr int kExitFailure = 1;
 
 void print_error(const char* what) { fmt::print(stderr, "descent: error: {}\n", what); }
+
+// Typed options: `--help` shows INT or FLOAT, and a value that is not one is refused while the
+// command line is read, with the message the commands give. (Each command checks its own limits.)
+CLI::Option* integer(CLI::Option* o) {
+  return o->type_name("INT")->check(CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          descent::cli::parse_count(text, "", std::numeric_limits<std::size_t>::max());
+          return {};
+        } catch (const descent::InputError&) {
+          return "'" + text + "' is not a whole number >= 0";
+        }
+      },
+      "", ""));
+}
+
+CLI::Option* real(CLI::Option* o) {
+  return o->type_name("FLOAT")->check(CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          descent::cli::parse_number(text, "");
+          return {};
+        } catch (const descent::InputError&) {
+          return "'" + text + "' is not a number";
+        }
+      },
+      "", ""));
+}
+
+// What `descent --version` prints: what was built, by what, for which instruction sets.
+std::string version_text() {
+#if defined(__clang__)
+  const std::string compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+  const std::string compiler = "GCC " __VERSION__;
+#else
+  const std::string compiler = "unknown";
+#endif
+  std::string compiled, here;
+  for (descent::Simd s : descent::simd_compiled())
+    compiled += (compiled.empty() ? "" : ", ") + std::string(descent::simd_name(s));
+  for (descent::Simd s : descent::simd_supported())
+    here += (here.empty() ? "" : ", ") + std::string(descent::simd_name(s));
+  return fmt::format(
+      "descent {}\ncompiler: {} (C++{})\nSIMD compiled in: {}\nSIMD on this CPU: {} (used: {})",
+      descent::version(), compiler, __cplusplus / 100 % 100, compiled, here,
+      descent::simd_name(descent::simd()));
+}
+
+// The subcommand named by the first word of the command line, if any.
+const CLI::App* named_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2) return nullptr;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (sub->get_name() == argv[1]) return sub;
+  return nullptr;
+}
+
+// " (did you mean '--steps'?)" for the first word of the command line that looks like an option
+// of `cmd` but is none of them, when one of its options is close to it; "" when none is.
+std::string option_suggestion(const CLI::App& cmd, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : cmd.get_options()) {
+    for (const std::string& n : o->get_lnames()) names.push_back("--" + n);
+    for (const std::string& n : o->get_snames()) names.push_back("-" + n);
+  }
+  for (int i = 2; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.size() < 2 || word[0] != '-' || word == "--") continue;
+    if (word[1] != '-' && (word[1] == '.' || (word[1] >= '0' && word[1] <= '9'))) continue;
+    word = word.substr(0, word.find('='));
+    if (std::find(names.begin(), names.end(), word) != names.end()) continue;
+    return descent::did_you_mean(word, names);
+  }
+  return {};
+}
 
 // The options sweep and tune share (descent::cli::ProtocolArgs), after each command's own. What
 // a run is drawn for (`unit`), the metric's default, the seed's use and the figure differ.
 void add_protocol_options(CLI::App* cmd, descent::cli::ProtocolArgs& a, const std::string& metric,
                           const std::string& unit, const std::string& seed,
                           const std::string& format, const std::string& figure) {
-  cmd->add_option("-n,--steps", a.steps, "Steps per run (default 1000)");
-  cmd->add_option("--tol", a.tol, "Loss tolerance for steps_to_tol (default 1e-6)");
+  integer(cmd->add_option("-n,--steps", a.steps, "Steps per run (default 1000)"));
+  real(cmd->add_option("--tol", a.tol, "Loss tolerance for steps_to_tol (default 1e-6)"));
   cmd->add_option("--metric", a.metric, metric);
-  cmd->add_option("--starts", a.starts,
-                  "Start points per " + unit + ": the given one, then random ones (default 1)");
-  cmd->add_option("--seeds", a.seeds, "Noise seeds per start, with --noise (default 1)");
-  cmd->add_option("--noise", a.noise, "Gradient noise standard deviation (default 0)");
-  cmd->add_option("--seed", a.seed, seed);
-  cmd->add_option("--threads", a.threads, "Threads (default: all)");
+  integer(cmd->add_option(
+      "--starts", a.starts,
+      "Start points per " + unit + ": the given one, then random ones (default 1)"));
+  integer(cmd->add_option("--seeds", a.seeds, "Noise seeds per start, with --noise (default 1)"));
+  real(cmd->add_option("--noise", a.noise, "Gradient noise standard deviation (default 0)"));
+  integer(cmd->add_option("--seed", a.seed, seed));
+  integer(cmd->add_option("--threads", a.threads, "Threads (default: all)"));
   cmd->add_option("--simd", a.simd,
                   "Instruction set: sse2, avx2 or avx512 where the CPU has it (default: the "
                   "widest)");
@@ -53,9 +138,14 @@ int main(int argc, char** argv) {
   using descent::cli::RunArgs;
 
   CLI::App app{"descent: a laboratory for gradient-based optimization", "descent"};
-  app.set_version_flag("--version", descent::version());
+  app.set_version_flag("--version", std::function<std::string()>(version_text),
+                       "Print the version, the compiler and the SIMD levels");
   app.require_subcommand(1);
-  app.footer("Run 'descent run' for the seed experiment; 'descent COMMAND --help' for details.");
+  app.footer(
+      "Run 'descent run' for the seed experiment; 'descent COMMAND --help' for details.\n"
+      "Exit status: 0 on success, 2 for a usage or input error (the command line, a spec, a "
+      "file's content, an output path), 1 for a failure while running (a write that fails, a "
+      "port that cannot be opened, an internal error).");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand(
@@ -67,7 +157,7 @@ int main(int argc, char** argv) {
                       "expression, e.g. \"w1^2 + 8*w2^2\"");
   run_cmd->add_option("-s,--start", run.start,
                       "Start point, e.g. 1,1 (default: the function's default start)");
-  run_cmd->add_option("-n,--steps", run.steps, "Number of optimizer steps (default 50)");
+  integer(run_cmd->add_option("-n,--steps", run.steps, "Number of optimizer steps (default 50)"));
   run_cmd->add_option("-o,--optimizer", run.optimizers,
                       "Optimizer spec, repeatable, e.g. -o momentum:lr=0.1,alpha=0.99 "
                       "(default: sgd, momentum, rmsprop)");
@@ -78,12 +168,13 @@ int main(int argc, char** argv) {
                       "Save each optimizer's final state (and point) to DIR/optimizer-N.ckpt");
   run_cmd->add_option("--resume", run.resume_dir,
                       "Continue each optimizer from DIR/optimizer-N.ckpt up to --steps");
-  run_cmd->add_option("--noise", run.noise,
-                      "Add Gaussian noise of this standard deviation to every gradient");
-  run_cmd->add_option("--seed", run.seed, "Seed of the noise and the mini-batches (default 0)");
-  run_cmd->add_option("--batch", run.batch,
-                      "Mini-batch size for a finite-sum function such as least_squares");
-  run_cmd->add_option("--tol", run.tol, "Loss tolerance for 'steps to tol' (default 1e-6)");
+  real(run_cmd->add_option("--noise", run.noise,
+                           "Add Gaussian noise of this standard deviation to every gradient"));
+  integer(run_cmd->add_option("--seed", run.seed,
+                              "Seed of the noise and the mini-batches (default 0)"));
+  integer(run_cmd->add_option("--batch", run.batch,
+                              "Mini-batch size for a finite-sum function such as least_squares"));
+  real(run_cmd->add_option("--tol", run.tol, "Loss tolerance for 'steps to tol' (default 1e-6)"));
   run_cmd->add_option("--trajectory", run.trajectory,
                       "Trajectory CSV path, or - for standard output (default: "
                       "OUT/trajectory.csv)");
@@ -115,8 +206,10 @@ int main(int argc, char** argv) {
                        "surface3d, contour, loss or animation; repeatable (default: all that "
                        "fit)");
   plot_cmd->add_option("--format", plot.format, "png (default), svg or pdf");
-  plot_cmd->add_option("--out", plot.out,
-                       "Output folder (default: .), or a file name when one kind is asked for");
+  plot_cmd->add_option(
+      "--out", plot.out,
+      "Output folder (default: .), or a file name when one kind is asked for (- for "
+      "standard output)");
   plot_cmd->add_flag("--no-check", plot.no_check,
                      "Draw without checking the file's loss against --function's value");
 
@@ -125,8 +218,8 @@ int main(int argc, char** argv) {
       "schedule", "Print the learning rate of each step of a schedule (CSV: step,lr)");
   sched_cmd->add_option("spec", sched.spec, "Schedule spec, e.g. cosine:t_max=100,warmup=5")
       ->required();
-  sched_cmd->add_option("--lr", sched.lr, "Base learning rate (default 0.1)");
-  sched_cmd->add_option("-n,--steps", sched.steps, "Number of steps (default 100)");
+  real(sched_cmd->add_option("--lr", sched.lr, "Base learning rate (default 0.1)"));
+  integer(sched_cmd->add_option("-n,--steps", sched.steps, "Number of steps (default 100)"));
   sched_cmd->add_option("--losses", sched.losses_file,
                         "File with one loss per line, seen after each step (for plateau)");
 
@@ -165,7 +258,8 @@ int main(int argc, char** argv) {
   tune_cmd->add_option("--keys", tune.keys,
                        "Keys to tune, comma-separated, e.g. lr,beta1 (default: each optimizer's "
                        "lr and momentum coefficient)");
-  tune_cmd->add_option("--budget", tune.budget, "Settings tried per optimizer (default 64)");
+  integer(
+      tune_cmd->add_option("--budget", tune.budget, "Settings tried per optimizer (default 64)"));
   tune_cmd->add_option("--search", tune.search,
                        "random (default: the defaults, then log-uniform draws) or grid");
   add_protocol_options(
@@ -178,17 +272,19 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--data", train.data,
                         "Folder of IDX files (default: /usr/share/datasets/fashion-mnist)");
   train_cmd->add_option("--model", train.model, "mlp (784-256-128-10, default) or softmax");
-  train_cmd->add_option("--epochs", train.epochs, "Epochs (default 10)");
-  train_cmd->add_option("--batch", train.batch, "Mini-batch size (default 128)");
-  train_cmd->add_option("--seed", train.seed,
-                        "Seed of the initialization and shuffling (default 0)");
+  integer(train_cmd->add_option("--epochs", train.epochs, "Epochs (default 10)"));
+  integer(train_cmd->add_option("--batch", train.batch, "Mini-batch size (default 128)"));
+  integer(train_cmd->add_option("--seed", train.seed,
+                                "Seed of the initialization and shuffling (default 0)"));
   train_cmd->add_option("-o,--optimizer", train.optimizers,
                         "Optimizer spec, repeatable (default: sgd:lr=0.1, "
                         "momentum:lr=0.05,alpha=0.9, rmsprop:lr=0.001,beta=0.99, adam:lr=0.001)");
-  train_cmd->add_option("--train-limit", train.train_limit, "Use only the first N training images");
-  train_cmd->add_option("--test-limit", train.test_limit, "Use only the first N test images");
-  train_cmd->add_option("--threads", train.threads,
-                        "Threads for the matrix products (default: all)");
+  integer(train_cmd->add_option("--train-limit", train.train_limit,
+                                "Use only the first N training images"));
+  integer(
+      train_cmd->add_option("--test-limit", train.test_limit, "Use only the first N test images"));
+  integer(train_cmd->add_option("--threads", train.threads,
+                                "Threads for the matrix products (default: all)"));
   train_cmd->add_option("--out", train.out, "Output folder (default: descent-out)");
   train_cmd->add_option("--format", train.format, "Figure format: png (default), svg or pdf");
   train_cmd->add_flag("--resume", train.resume,
@@ -202,7 +298,7 @@ int main(int argc, char** argv) {
       "serve",
       "Serve the interactive lab page and its JSON API (docs/api.md) over HTTP, on loopback");
   serve_cmd->add_option("--host", serve.host, "Address to listen on (default: 127.0.0.1)");
-  serve_cmd->add_option("--port", serve.port, "Port (default 8080; 0 picks a free one)");
+  integer(serve_cmd->add_option("--port", serve.port, "Port (default 8080; 0 picks a free one)"));
   serve_cmd->add_option("--web", serve.web,
                         "Folder of the page (default: share/descent/web of the installation)");
   serve_cmd->add_flag("--no-page", serve.no_page, "Serve only the JSON API under /api/");
@@ -216,17 +312,20 @@ int main(int argc, char** argv) {
   bench_cmd->add_option(
       "--size", bench.size,
       "Parameters per vector, e.g. 64M (K, M, G = 2^10, 2^20, 2^30; default 16M)");
-  bench_cmd->add_option("--threads", bench.threads,
-                        "Thread count, a list such as 1,2, or 'all' (default: all)");
+  bench_cmd
+      ->add_option("--threads", bench.threads,
+                   "Thread count, a list such as 1,2, or 'all' (default: all)")
+      ->type_name("N|LIST|all");
   bench_cmd->add_option("--optimizers", bench.names,
                         "Comma-separated optimizer names (default: every elementwise one)");
   bench_cmd->add_option("-o,--optimizer", bench.optimizers,
                         "Optimizer spec, repeatable, e.g. -o adam:amsgrad=true");
   bench_cmd->add_option("--type", bench.type, "float32 (default), float64 or both");
-  bench_cmd->add_option("--repeat", bench.repeat,
-                        "Interleaved rounds of triad and step; the median is reported (default 5)");
-  bench_cmd->add_option("--min-time", bench.min_time,
-                        "Seconds each timing lasts at least (default 0.1)");
+  integer(bench_cmd->add_option(
+      "--repeat", bench.repeat,
+      "Interleaved rounds of triad and step; the median is reported (default 5)"));
+  real(bench_cmd->add_option("--min-time", bench.min_time,
+                             "Seconds each timing lasts at least (default 0.1)"));
   bench_cmd->add_option("--simd", bench.simd,
                         "Use a narrower SIMD level than the CPU's widest: sse2, avx2 or avx512");
   bench_cmd->add_option("--json", bench.json,
@@ -235,36 +334,72 @@ int main(int argc, char** argv) {
   ListArgs list;
   CLI::App* list_cmd = app.add_subcommand(
       "list", "List the optimizers and functions with their parameters, defaults and ranges");
-  list_cmd->add_option("what", list.what, "optimizers, schedules, functions or all (default)");
+  list_cmd->add_option("what", list.what,
+                       "optimizers, schedules, functions, all (default), or the name of one "
+                       "optimizer, schedule or function, e.g. adam");
   list_cmd->add_flag("--markdown", list.markdown, "Print as Markdown (the docs are made this way)");
+
+  std::string shell;
+  CLI::App* completion_cmd = app.add_subcommand(
+      "completion", "Print a shell completion script: source <(descent completion bash)");
+  completion_cmd->add_option("shell", shell, "bash or zsh")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
+
+  // The kind of value each remaining text option takes, as --help shows it.
+  const std::map<std::string, std::string> value_kinds = {
+      {"function", "SPEC"},   {"optimizer", "SPEC"}, {"schedule", "SPEC"},
+      {"spec", "SPEC"},       {"start", "X,Y,..."},  {"at", "X,Y,..."},
+      {"checkpoint", "DIR"},  {"resume", "DIR"},     {"out", "PATH"},
+      {"data", "DIR"},        {"web", "DIR"},        {"trajectory", "FILE"},
+      {"json", "FILE"},       {"losses", "FILE"},    {"experiment", "FILE"},
+      {"format", "FORMAT"},   {"kind", "KIND"},      {"grid", "KEY=LO:HI:SCALE:N"},
+      {"keys", "KEY,..."},    {"search", "NAME"},    {"metric", "NAME"},
+      {"simd", "LEVEL"},      {"model", "NAME"},     {"host", "ADDRESS"},
+      {"allow-host", "HOST"}, {"size", "SIZE"},      {"optimizers", "NAME,..."},
+      {"type", "TYPE"},       {"what", "NAME"},      {"shell", "SHELL"}};
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    for (CLI::Option* o : sub->get_options())
+      if (o->get_type_name() == "TEXT")
+        if (const auto it = value_kinds.find(o->get_single_name()); it != value_kinds.end())
+          o->type_name(it->second);
 
   // A first word that is neither an option nor a command: name it (CLI11 would only say that a
   // subcommand is required).
-  if (argc > 1 && argv[1][0] != '-') {
-    std::string names;
-    bool known = false;
+  const CLI::App* command = named_command(app, argc, argv);
+  if (argc > 1 && argv[1][0] != '-' && command == nullptr) {
+    std::string valid;
+    std::vector<std::string> names;
     for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
-      known = known || sub->get_name() == argv[1];
-      names += (names.empty() ? "" : ", ") + sub->get_name();
+      valid += (valid.empty() ? "" : ", ") + sub->get_name();
+      names.push_back(sub->get_name());
     }
-    if (!known) {
-      fmt::print(stderr, "descent: error: unknown command '{}'; valid: {}\n", argv[1], names);
-      return kExitInput;
-    }
+    fmt::print(stderr, "descent: error: unknown command '{}'{}; valid: {}\n", argv[1],
+               descent::did_you_mean(argv[1], names), valid);
+    fmt::print(stderr, "Run 'descent --help' for the commands.\n");
+    return kExitInput;
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help and --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    print_error(e.what());
-    fmt::print(stderr, "Run 'descent --help' for the commands and options.\n");
+    const std::string suggestion = command ? option_suggestion(*command, argc, argv) : "";
+    print_error((e.what() + suggestion).c_str());
+    if (command)
+      fmt::print(stderr, "Run 'descent {} --help' for its options.\n", command->get_name());
+    else
+      fmt::print(stderr, "Run 'descent --help' for the commands and options.\n");
     return kExitInput;
   }
 
   try {
     if (app.got_subcommand(run_cmd)) return descent::cli::run_command(run);
     if (app.got_subcommand(list_cmd)) return descent::cli::list_command(list);
+    if (app.got_subcommand(completion_cmd)) {
+      fmt::print("{}", descent::cli::completion_script(app, shell));
+      return 0;
+    }
     if (app.got_subcommand(sched_cmd)) return descent::cli::schedule_command(sched);
     if (app.got_subcommand(plot_cmd)) return descent::cli::plot_command(plot);
     if (app.got_subcommand(analyze_cmd)) return descent::cli::analyze_command(analyze);
@@ -276,9 +411,12 @@ int main(int argc, char** argv) {
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;
+  } catch (const descent::SystemFailure& e) {
+    print_error(e.what());
+    return kExitFailure;
   } catch (const std::exception& e) {
     fmt::print(stderr, "descent: internal error: {}\n", e.what());
-    return 1;
+    return kExitFailure;
   }
   return 0;
 }

@@ -44,7 +44,7 @@ void write_output(const fs::path& path, std::string_view content) {
   }
   if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size() ||
       std::fflush(stdout) != 0)
-    throw InputError(std::string("cannot write standard output: ") + std::strerror(errno));
+    throw SystemFailure(std::string("cannot write standard output: ") + std::strerror(errno));
 }
 
 }  // namespace descent::cli

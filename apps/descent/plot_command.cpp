@@ -87,6 +87,13 @@ int plot_command(const PlotArgs& args) {
 
   // One kind and a file name: write exactly there; otherwise into the folder. Every output is
   // checked before the first is written.
+  // "-": the one figure asked for, on standard output.
+  if (is_stdout(args.out)) {
+    if (kinds.size() != 1)
+      throw InputError("--out -: standard output holds one figure; ask for one with --kind");
+    write_output(args.out, plot::render(kinds.front(), scene, format));
+    return 0;
+  }
   const bool to_file = kinds.size() == 1 && fs::path(args.out).has_extension();
   Outputs outputs;
   if (to_file) {

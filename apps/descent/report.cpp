@@ -121,8 +121,14 @@ std::string theory_summary(const RunSetup& setup, std::span<const RunResult> res
 std::string metrics_table(const RunSetup& setup, std::span<const RunResult> results) {
   const Objective& f = *setup.function;
   std::string out =
-      fmt::format("function  {}   f(w) = {}\nstart     {}   steps {}   tol {}\n\n", f.spec(),
+      fmt::format("function  {}   f(w) = {}\nstart     {}   steps {}   tol {}", f.spec(),
                   f.formula(), point_text(setup.start), setup.options.steps, setup.options.tol);
+  // Whatever else changes the numbers, so that the table says how to get them again.
+  if (setup.noise > 0) out += fmt::format("   noise {}", setup.noise);
+  if (setup.batch > 0) out += fmt::format("   batch {}", setup.batch);
+  if (setup.noise > 0 || setup.batch > 0) out += fmt::format("   seed {}", setup.seed);
+  if (setup.resumed_from) out += fmt::format("   resumed from {}", *setup.resumed_from);
+  out += "\n\n";
   std::vector<std::string> labels;
   for (const auto& r : results) labels.push_back(short_label(r.optimizer));
   std::size_t name_w = 9;
@@ -169,6 +175,10 @@ std::string run_json(const RunSetup& setup, std::span<const RunResult> results) 
   doc["start"] = setup.start;
   doc["steps"] = setup.options.steps;
   doc["tol"] = setup.options.tol;
+  doc["noise"] = setup.noise;
+  doc["seed"] = setup.seed;
+  doc["batch"] = setup.batch;
+  doc["resumed_from"] = setup.resumed_from ? json(*setup.resumed_from) : json(nullptr);
   json runs = json::array();
   for (const RunResult& r : results) runs.push_back(run_result_json(r, f, RunJsonLayout::file));
   doc["runs"] = runs;

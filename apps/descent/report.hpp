@@ -1,6 +1,8 @@
 // What `descent run` prints and writes: the metrics table and the JSON document.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,6 +18,11 @@ struct RunSetup {
   const Objective* function = nullptr;
   std::vector<double> start;
   RunOptions options;
+  double noise = 0.0;      ///< standard deviation of the gradient noise (0: none)
+  std::uint64_t seed = 0;  ///< seed of the noise and the mini-batches
+  std::size_t batch = 0;   ///< mini-batch size (0: the full gradient)
+  std::optional<std::string> resumed_from =
+      std::nullopt;  ///< the checkpoints' folder of a resumed run
 };
 
 /// The theory at a point, as text (see theory.hpp).

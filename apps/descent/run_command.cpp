@@ -76,6 +76,10 @@ int run_command(const RunArgs& args) {
   std::vector<std::unique_ptr<Optimizer<double>>> optimizers;
   for (const OptimizerConfig& c : x.optimizers) optimizers.push_back(c.make<double>());
   RunSetup setup{f.get(), x.start.value_or(f->default_start()), {x.steps, x.tol}};
+  setup.noise = x.noise;
+  setup.seed = x.seed;
+  setup.batch = x.batch;
+  setup.resumed_from = args.resume_dir;
   if (setup.start.size() != f->dim())
     throw InputError(fmt::format("the start point has {} coordinates but function '{}' takes {}",
                                  setup.start.size(), f->spec(), f->dim()));

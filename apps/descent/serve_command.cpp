@@ -292,8 +292,8 @@ int serve_command(const ServeArgs& args) {
     bound = static_cast<int>(port);
   }
   if (bound <= 0)
-    throw InputError("cannot listen on " + args.host + ":" + std::to_string(port) +
-                     " (in use, or not an address of this machine)");
+    throw SystemFailure("cannot listen on " + args.host + ":" + std::to_string(port) +
+                        " (in use, or not an address of this machine)");
   gate.port = bound;
   if (!is_loopback(bound_host))
     fmt::print(stderr,

@@ -15,6 +15,9 @@ namespace descent {
 
 enum class Simd { generic, sse2, avx2, avx512 };
 
+/// The levels compiled into the library, narrowest first (the CPU may lack some of them).
+std::vector<Simd> simd_compiled();
+
 /// The levels this CPU can run, narrowest first.
 std::vector<Simd> simd_supported();
 

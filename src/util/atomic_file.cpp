@@ -162,10 +162,12 @@ void write_file_atomically(const fs::path& path, std::string_view content) {
   // Held until the rename: it tells remove_stale_temporaries that the writer lives (a file
   // system without locks only loses that second check).
   (void)::flock(fd, LOCK_EX);
+  // From here on the output was checked and is being written: a failure is the system's (a full
+  // disk, an I/O error), not the input's.
   const auto abandon = [&](const std::string& why) {
     ::unlink(tmp.c_str());
     ::close(fd);
-    return cannot_write(path, why);
+    return SystemFailure("cannot write '" + path.string() + "': " + why);
   };
   const char* p = content.data();
   std::size_t left = content.size();

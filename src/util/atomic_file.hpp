@@ -29,7 +29,8 @@ void check_output_folder(const std::filesystem::path& dir);
 /// flushed to disk and renamed over the file, so that readers see the old file or the whole new
 /// one. Creates missing parent folders, and first removes stale temporary files of this program
 /// from the folder (see remove_stale_temporaries). On failure nothing is left behind and
-/// InputError is thrown naming the path and the reason.
+/// InputError is thrown naming the path and the reason when the path cannot be written (checked
+/// first); SystemFailure when the writing itself fails (a full disk, an I/O error).
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
 /// Removes the temporary files that write_file_atomically left in `folder` when its process was

@@ -1,0 +1,115 @@
+#include "key_hints.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+#include <vector>
+
+namespace descent {
+namespace {
+
+constexpr std::string_view kAdams = "adam adamw adamax nadam radam";
+
+// Read from each optimizer's conventions (include/descent/optimizers/*.hpp, `differences`) and
+// from torch.optim's, optax's and keras' signatures. Keys that are the same everywhere (lr for
+// torch, weight_decay, eps for torch and optax) are not here.
+constexpr std::array kForeignKeys{
+    ForeignKey{"", "optax", "learning_rate", "lr", ""},
+    ForeignKey{"", "keras", "learning_rate", "lr", ""},
+    ForeignKey{"", "keras", "epsilon", "eps", ""},
+    ForeignKey{"", "torch", "foreach", "", "an implementation switch; descent has one kernel"},
+    ForeignKey{"", "torch", "fused", "", "an implementation switch; descent has one kernel"},
+    ForeignKey{"", "torch", "capturable", "", "an implementation switch; descent has none"},
+    ForeignKey{"", "torch", "differentiable", "", "descent's steps are not differentiated"},
+    ForeignKey{"", "keras", "clipnorm", "clip_norm", ""},
+    ForeignKey{"", "keras", "clipvalue", "clip_value", ""},
+    ForeignKey{"", "torch", "lr_decay", "",
+               "only adagrad takes it; for the others give a schedule, e.g. "
+               "@exponential:gamma=0.99"},
+    ForeignKey{"sgd gd", "torch", "momentum", "",
+               "SGD with momentum is the momentum optimizer, momentum:alpha=0.9"},
+    ForeignKey{"sgd gd", "torch", "nesterov", "",
+               "SGD with nesterov=True is the nesterov optimizer, nesterov:alpha=0.9"},
+    ForeignKey{"sgd gd", "torch", "dampening", "", "use momentum:alpha=0.9,dampening=..."},
+    ForeignKey{"momentum nesterov", "torch", "momentum", "alpha", ""},
+    ForeignKey{"momentum", "torch", "nesterov", "",
+               "use the nesterov optimizer: nesterov:alpha=0.9"},
+    ForeignKey{"rmsprop", "torch", "alpha", "beta", ""},
+    ForeignKey{"rmsprop", "keras", "rho", "beta", ""},
+    ForeignKey{"rmsprop", "optax", "decay", "beta", ""},
+    ForeignKey{kAdams, "torch", "betas", "",
+               "(b1, b2) are descent's beta1 and beta2, e.g. beta1=0.9,beta2=0.999"},
+    ForeignKey{kAdams, "optax", "b1", "beta1", ""},
+    ForeignKey{kAdams, "optax", "b2", "beta2", ""},
+    ForeignKey{kAdams, "keras", "beta_1", "beta1", ""},
+    ForeignKey{kAdams, "keras", "beta_2", "beta2", ""},
+    ForeignKey{"lion", "torch", "betas", "",
+               "(b1, b2) are descent's beta1 and beta2, e.g. beta1=0.9,beta2=0.99"},
+    ForeignKey{"lion", "optax", "b1", "beta1", ""},
+    ForeignKey{"lion", "optax", "b2", "beta2", ""},
+    ForeignKey{"lion", "keras", "beta_1", "beta1", ""},
+    ForeignKey{"lion", "keras", "beta_2", "beta2", ""},
+    ForeignKey{"adam adamw adamax radam", "torch", "momentum_decay", "",
+               "only nadam takes it: nadam:momentum_decay=0.004"},
+    ForeignKey{"adam adamw", "torch", "decoupled_weight_decay", "",
+               "decoupled decay is the adamw optimizer"},
+    ForeignKey{"radam", "torch", "decoupled_weight_decay", "",
+               "descent's radam has coupled (L2) weight decay only"},
+    ForeignKey{"nadam", "torch", "decoupled_weight_decay", "",
+               "descent's nadam has coupled (L2) weight decay only"},
+    ForeignKey{"rprop", "torch", "etas", "", "(minus, plus) are descent's eta_minus and eta_plus"},
+    ForeignKey{"rprop", "torch", "step_sizes", "",
+               "(min, max) are descent's step_min and step_max"},
+    ForeignKey{"ftrl", "keras", "learning_rate_power", "lr_power", ""},
+    ForeignKey{"ftrl", "keras", "l1_regularization_strength", "l1", ""},
+    ForeignKey{"ftrl", "keras", "l2_regularization_strength", "l2", ""},
+    ForeignKey{"ftrl", "keras", "l2_shrinkage_regularization_strength", "l2_shrinkage", ""},
+    ForeignKey{"signum", "torch", "momentum", "beta", ""},
+    ForeignKey{"lbfgs", "torch", "history_size", "history", ""},
+    ForeignKey{"lbfgs", "torch", "line_search_fn", "line_search", ""},
+    ForeignKey{"lbfgs", "torch", "max_iter", "",
+               "each descent step is one iteration: give the count as the run's steps"},
+};
+
+bool names(std::string_view list, std::string_view name) {
+  if (list.empty()) return true;
+  while (!list.empty()) {
+    const auto space = list.find(' ');
+    if (list.substr(0, space) == name) return true;
+    if (space == std::string_view::npos) break;
+    list.remove_prefix(space + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::span<const ForeignKey> foreign_keys() { return kForeignKeys; }
+
+std::string foreign_key_hint(std::string_view optimizer, std::string_view key,
+                             const std::vector<std::string>& keys) {
+  // Entries that say the same thing for several libraries read as one: "optax and keras' ...".
+  std::vector<std::pair<std::string, const ForeignKey*>> hints;
+  for (const ForeignKey& f : kForeignKeys) {
+    if (f.key != key || !names(f.optimizers, optimizer)) continue;
+    if (!f.descent_key.empty() && std::find(keys.begin(), keys.end(), f.descent_key) == keys.end())
+      continue;
+    const auto same = std::find_if(hints.begin(), hints.end(), [&](const auto& h) {
+      return h.second->descent_key == f.descent_key && h.second->note == f.note;
+    });
+    if (same == hints.end())
+      hints.emplace_back(std::string(f.library), &f);
+    else
+      same->first += " and " + std::string(f.library);
+  }
+  std::string out;
+  for (const auto& [libraries, f] : hints) {
+    if (!out.empty()) out += "; ";
+    out += libraries + (libraries.back() == 's' ? "' " : "'s ") + std::string(f->key);
+    if (!f->descent_key.empty()) out += " is descent's " + std::string(f->descent_key);
+    if (!f->note.empty()) out += (f->descent_key.empty() ? ": " : "; ") + std::string(f->note);
+  }
+  return out;
+}
+
+}  // namespace descent
