@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "plot/contour.hpp"
 #include "plot/inspect.hpp"
 #include "test_support.hpp"
 
@@ -180,6 +182,150 @@ TEST(Plot, AnimationHasAFramePerStep) {
   EXPECT_EQ(gif->SWidth, size.width);
   EXPECT_EQ(gif->SHeight, size.height);
   DGifCloseFile(gif, &err);
+}
+
+// An animated GIF as a viewer shows it: each frame drawn over the one before (disposal "do
+// not"), its transparent pixels leaving what was there; pixels as 0xRRGGBB.
+struct Animation {
+  int width = 0, height = 0;
+  bool global_palette = false;
+  int local_palettes = 0;
+  std::vector<GifImageDesc> rects;  ///< where each frame writes (left, top, width, height)
+  std::vector<std::vector<std::uint32_t>> frames;
+  std::uint32_t at(std::size_t frame, int x, int y) const {
+    return frames[frame][static_cast<std::size_t>(y) * width + x];
+  }
+};
+
+Animation decode_gif(const std::string& bytes) {
+  struct Reader {
+    const std::string& s;
+    std::size_t pos = 0;
+  } reader{bytes};
+  int err = 0;
+  GifFileType* gif = DGifOpen(
+      &reader,
+      [](GifFileType* g, GifByteType* data, int length) {
+        auto* r = static_cast<Reader*>(g->UserData);
+        const auto n = std::min(static_cast<std::size_t>(length), r->s.size() - r->pos);
+        std::memcpy(data, r->s.data() + r->pos, n);
+        r->pos += n;
+        return static_cast<int>(n);
+      },
+      &err);
+  Animation a;
+  if (!gif) return a;
+  if (DGifSlurp(gif) != GIF_OK) {
+    DGifCloseFile(gif, &err);
+    return a;
+  }
+  a.width = gif->SWidth;
+  a.height = gif->SHeight;
+  a.global_palette = gif->SColorMap != nullptr;
+  std::vector<std::uint32_t> screen(static_cast<std::size_t>(a.width) * a.height, 0);
+  for (int i = 0; i < gif->ImageCount; ++i) {
+    const SavedImage& im = gif->SavedImages[i];
+    const GifImageDesc& d = im.ImageDesc;
+    if (d.ColorMap) ++a.local_palettes;
+    const ColorMapObject* map = d.ColorMap ? d.ColorMap : gif->SColorMap;
+    GraphicsControlBlock gcb{};
+    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+    DGifSavedExtensionToGCB(gif, i, &gcb);
+    EXPECT_TRUE(gcb.DisposalMode == DISPOSE_DO_NOT || gcb.DisposalMode == DISPOSAL_UNSPECIFIED);
+    a.rects.push_back(d);
+    for (int y = 0; y < d.Height; ++y)
+      for (int x = 0; x < d.Width; ++x) {
+        const int k = im.RasterBits[static_cast<std::size_t>(y) * d.Width + x];
+        if (k == gcb.TransparentColor || !map || k >= map->ColorCount) continue;
+        const GifColorType c = map->Colors[k];
+        screen[static_cast<std::size_t>(d.Top + y) * a.width + d.Left + x] =
+            static_cast<std::uint32_t>(c.Red) << 16 | static_cast<std::uint32_t>(c.Green) << 8 |
+            c.Blue;
+      }
+    a.frames.push_back(screen);
+  }
+  DGifCloseFile(gif, &err);
+  return a;
+}
+
+TEST(Plot, AnimationHasOneGlobalPalette) {
+  SeedScene s;
+  const Animation a = decode_gif(plot::render(plot::Kind::animation, s.scene, plot::Format::png));
+  ASSERT_EQ(a.frames.size(), 51u);
+  EXPECT_TRUE(a.global_palette);
+  EXPECT_EQ(a.local_palettes, 0);
+}
+
+// Everything outside the plot area (axes, titles, colour bar, legend) is the same in every
+// frame, and the colour bar keeps the contour figure's colours.
+TEST(Plot, AnimationKeepsEachBackgroundColourInEveryFrame) {
+  SeedScene s;
+  const Animation a = decode_gif(plot::render(plot::Kind::animation, s.scene, plot::Format::png));
+  ASSERT_EQ(a.frames.size(), 51u);
+  const plot::detail::ContourLayout L = plot::detail::contour_layout(s.scene);
+  const auto inside_plot = [&](int x, int y) {
+    return x >= L.plot_x - 2 && x <= L.plot_x + L.plot_w + 2 && y >= L.plot_y - 2 &&
+           y <= L.plot_y + L.plot_h + 2;
+  };
+  std::size_t changed = 0;
+  for (int y = 0; y < a.height; ++y)
+    for (int x = 0; x < a.width; ++x) {
+      if (inside_plot(x, y)) continue;
+      for (std::size_t f = 1; f < a.frames.size(); ++f)
+        if (a.at(f, x, y) != a.at(0, x, y)) {
+          ++changed;
+          break;
+        }
+    }
+  EXPECT_EQ(changed, 0u);
+  // A column down the middle of the colour bar in the first frame (so in all): the contour
+  // figure's colours, exact inside the bands; a row where two bands meet is a blend of both,
+  // shown as the nearest palette colour (12 of 596 rows here, off by at most 12 of 255).
+  const Decoded png = decode_png(plot::render(plot::Kind::contour, s.scene, plot::Format::png));
+  ASSERT_EQ(png.width, a.width);
+  const int bx = static_cast<int>(L.bar_x) + 9;
+  std::size_t rows = 0, exact = 0;
+  for (int y = static_cast<int>(L.plot_y) + 2; y < static_cast<int>(L.plot_y + L.plot_h) - 2; ++y) {
+    ++rows;
+    if (a.at(0, bx, y) == (png.at(bx, y) & 0xffffffu)) ++exact;
+    for (int shift : {16, 8, 0})
+      EXPECT_NEAR(static_cast<int>((a.at(0, bx, y) >> shift) & 0xff),
+                  static_cast<int>((png.at(bx, y) >> shift) & 0xff), 16)
+          << "y " << y;
+  }
+  EXPECT_GE(exact, rows * 9 / 10);
+}
+
+// Each frame after the first writes only a rectangle of the plot area (where the paths grow),
+// and the frames drawn over one another end in the contour figure (all paths), the step label
+// aside: on average within 1 of 255 per channel (0.3 measured; 6.1 with a palette per frame).
+TEST(Plot, AnimationFramesAfterTheFirstHoldOnlyWhatChanged) {
+  SeedScene s;
+  const Animation a = decode_gif(plot::render(plot::Kind::animation, s.scene, plot::Format::png));
+  ASSERT_EQ(a.frames.size(), 51u);
+  const plot::detail::ContourLayout L = plot::detail::contour_layout(s.scene);
+  EXPECT_EQ(a.rects[0].Width * a.rects[0].Height, a.width * a.height);
+  for (std::size_t f = 1; f < a.rects.size(); ++f) {
+    const GifImageDesc& d = a.rects[f];
+    EXPECT_GE(d.Left, L.plot_x) << "frame " << f;
+    EXPECT_GE(d.Top, L.plot_y) << "frame " << f;
+    EXPECT_LE(d.Left + d.Width, L.plot_x + L.plot_w) << "frame " << f;
+    EXPECT_LE(d.Top + d.Height, L.plot_y + L.plot_h) << "frame " << f;
+  }
+  const Decoded png = decode_png(plot::render(plot::Kind::contour, s.scene, plot::Format::png));
+  ASSERT_EQ(png.width, a.width);
+  ASSERT_EQ(png.height, a.height);
+  double error = 0;
+  std::size_t n = 0;
+  for (int y = 0; y < a.height; ++y)
+    for (int x = 0; x < a.width; ++x) {
+      if (x > L.plot_x + L.plot_w - 124 && y < L.plot_y + 36) continue;  // the step label
+      for (int shift : {16, 8, 0})
+        error += std::abs(static_cast<int>((png.at(x, y) >> shift) & 0xff) -
+                          static_cast<int>((a.at(a.frames.size() - 1, x, y) >> shift) & 0xff));
+      n += 3;
+    }
+  EXPECT_LT(error / static_cast<double>(n), 1.0);
 }
 
 TEST(Plot, DivergedAndClippedRunsAreMarked) {

@@ -32,7 +32,8 @@ struct ContourLayout {
 ContourLayout contour_layout(const Scene& scene);
 /// Background, level lines, axes, title, colorbar and legend.
 void draw_contour_frame(Canvas& c, const Scene& scene, const ContourLayout& L);
-/// The paths up to step `upto_step`, the start and the minimizers.
+/// The paths up to step `upto_step`, the start and the minimizers, all inside the plot area (the
+/// animation redraws only that area from frame to frame).
 void draw_contour_paths(Canvas& c, const Scene& scene, const ContourLayout& L,
                         std::uint64_t upto_step);
 
