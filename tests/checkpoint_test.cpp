@@ -137,8 +137,8 @@ struct RandomCase {
 
 class ResumeExactlyWithRandomGradients : public ::testing::TestWithParam<RandomCase> {};
 
-// Stopped at step 12 and resumed from the file with fresh copies of the function, a run with
-// gradient noise, mini-batches or both gives bit for bit the rows 12..30 of the uninterrupted run
+// Stopped at step 6 and resumed from the file with fresh copies of the function, a run with
+// gradient noise, mini-batches or both gives bit for bit the rows 6..30 of the uninterrupted run
 // (the gradient norms too, which carry the noise of each step).
 TEST_P(ResumeExactlyWithRandomGradients, OnLeastSquares) {
   const RandomCase& rc = GetParam();
@@ -149,7 +149,7 @@ TEST_P(ResumeExactlyWithRandomGradients, OnLeastSquares) {
   test::TempDir dir;
   const fs::path path = fs::path(dir.path()) / "opt.ckpt";
   auto first = make_optimizer(rc.optimizer);
-  const RunResult part = run(*random_function(rc.batch, rc.noise), *first, start, {.steps = 12});
+  const RunResult part = run(*random_function(rc.batch, rc.noise), *first, start, {.steps = 6});
   ASSERT_EQ(part.termination, Termination::completed) << part.message();
   EXPECT_FALSE(part.random_state.empty());
   const std::size_t k = part.stop_step;

@@ -13,12 +13,12 @@ namespace descent {
 namespace {
 
 enum Stop : std::int64_t {
-  kRunning = 0,
-  kGradient = 1,
-  kLossChange = 2,
-  kStepChange = 3,
-  kNotDescent = 4,
-  kNoDecrease = 5
+  kRunning,
+  kGradient,
+  kLossChange,
+  kStepChange,
+  kNotDescent,
+  kNoDecrease
 };
 
 // Sums and maxima in kLanes interleaved partial results, which the processor computes in
@@ -218,31 +218,29 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
   }
 
   // Two-loop recursion, d = -H g. Each pass that adds a multiple of one pair's vector to d also
-  // takes the dot product with d that the next one needs.
-  const std::size_t m = s_.pairs;
+  // takes the dot product with d that the next one needs. Pair j (0 the oldest) is in slot(j).
+  const std::size_t m = s_.s.size();
   const auto slot = [&](std::size_t j) { return (s_.first + j) % m; };
-  const auto pair = [&](const std::vector<T>& v, std::size_t j) {
-    return std::span<const T>(v).subspan(slot(j) * n, n);
-  };
+  const auto s = [&](std::size_t j) { return std::span<const T>(s_.s[slot(j)]); };
+  const auto y = [&](std::size_t j) { return std::span<const T>(s_.y[slot(j)]); };
   d_.resize(n);
   alpha_.resize(m);
   const std::span<T> d = d_;
   for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
-  double next = m > 0 ? dot<T>(pair(s_.s, m - 1), d) : dot<T>(g, d);  // s_j.d, then y_j.d
+  double next = dot<T>(m > 0 ? s(m - 1) : g, d);  // s_j.d, then y_j.d, and last g.d
   for (std::size_t j = m; j-- > 0;) {
     alpha_[j] = 1.0 / s_.sy[slot(j)] * next;
-    next = axpy_dot<T>(d, -static_cast<T>(alpha_[j]), pair(s_.y, j),
-                       j > 0 ? pair(s_.s, j - 1) : std::span<const T>());
+    next =
+        axpy_dot<T>(d, -static_cast<T>(alpha_[j]), y(j), j > 0 ? s(j - 1) : std::span<const T>());
   }
   if (m > 0) {
-    const double gamma = s_.sy[slot(m - 1)] / dot<T>(pair(s_.y, m - 1), pair(s_.y, m - 1));
+    const double gamma = s_.sy[slot(m - 1)] / dot<T>(y(m - 1), y(m - 1));
     for (T& x : d) x = static_cast<T>(gamma * x);
-    next = dot<T>(pair(s_.y, 0), d);
+    next = dot<T>(y(0), d);
   }
   for (std::size_t j = 0; j < m; ++j) {
     const double beta = 1.0 / s_.sy[slot(j)] * next;
-    next = axpy_dot<T>(d, static_cast<T>(alpha_[j] - beta), pair(s_.s, j),
-                       j + 1 < m ? pair(s_.y, j + 1) : g);
+    next = axpy_dot<T>(d, static_cast<T>(alpha_[j] - beta), s(j), j + 1 < m ? y(j + 1) : g);
   }
   const double gtd = next;  // g.d
   if (!(gtd < 0.0)) return kNotDescent;
@@ -268,27 +266,23 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
 
 template <std::floating_point T>
 void Lbfgs<T>::add_pair(std::span<const T> w, std::span<const T> g) {
-  const std::size_t n = s_.n;
-  d_.resize(n);
-  x_.resize(n);
+  d_.resize(s_.n);
+  x_.resize(s_.n);
   std::ranges::transform(w, s_.prev_w, d_.begin(), std::minus<>());
   std::ranges::transform(g, s_.prev_g, x_.begin(), std::minus<>());
-  const std::span<const T> sk = d_, yk = x_;
-  const double sy = dot(yk, sk);
+  const double sy = dot<T>(x_, d_);
   // The curvature test is relative (the cosine of s and y), so that scaling f changes nothing.
-  if (!(sy > kCurvature<T> * std::sqrt(dot(sk, sk)) * std::sqrt(dot(yk, yk)))) return;
-  std::size_t slot = s_.first;
-  if (s_.pairs < static_cast<std::size_t>(p_.history)) {  // grows until full, then a ring
-    slot = s_.pairs++;
-    s_.s.resize(s_.pairs * n);
-    s_.y.resize(s_.pairs * n);
-    s_.sy.resize(s_.pairs);
-  } else {
-    s_.first = (s_.first + 1) % s_.pairs;
+  if (!(sy > kCurvature<T> * std::sqrt(dot<T>(d_, d_)) * std::sqrt(dot<T>(x_, x_)))) return;
+  if (s_.s.size() < static_cast<std::size_t>(p_.history)) {  // it grows until full, then turns
+    s_.s.push_back(std::move(d_));
+    s_.y.push_back(std::move(x_));
+    s_.sy.push_back(sy);
+  } else {  // the buffers swap places: the oldest pair's become the scratch ones
+    std::swap(s_.s[s_.first], d_);
+    std::swap(s_.y[s_.first], x_);
+    s_.sy[s_.first] = sy;
+    s_.first = (s_.first + 1) % s_.s.size();
   }
-  std::ranges::copy(sk, s_.s.begin() + static_cast<std::ptrdiff_t>(slot * n));
-  std::ranges::copy(yk, s_.y.begin() + static_cast<std::ptrdiff_t>(slot * n));
-  s_.sy[slot] = sy;
 }
 
 template <std::floating_point T>
@@ -305,31 +299,24 @@ void Lbfgs<T>::visit_state(StateVisitor<T>& v) {
   s_.prev_g.resize(have_prev ? s_.n : 0);
   v.array("prev_w", s_.prev_w);
   v.array("prev_g", s_.prev_g);
-  auto pairs = static_cast<std::int64_t>(s_.pairs);
+  // The pairs, oldest first.
+  for (auto* ring : {&s_.s, &s_.y}) std::ranges::rotate(*ring, ring->begin() + s_.first);
+  s_.first = 0;
+  auto pairs = static_cast<std::int64_t>(s_.s.size());
   v.integer("pairs", pairs);
   if (pairs < 0 || pairs > p_.history) throw std::invalid_argument("lbfgs state: bad pair count");
-  // Oldest first; a loader grows the ring one pair at a time, so that it refuses a count its file
-  // does not back (a missing pair) having allocated little beyond what it read.
-  const std::size_t n = s_.n, m = static_cast<std::size_t>(pairs);
-  std::rotate(s_.s.begin(), s_.s.begin() + static_cast<std::ptrdiff_t>(s_.first * n), s_.s.end());
-  std::rotate(s_.y.begin(), s_.y.begin() + static_cast<std::ptrdiff_t>(s_.first * n), s_.y.end());
-  s_.first = 0;
-  std::vector<T> one(n);
-  for (std::size_t j = 0; j < m; ++j) {
-    for (std::vector<T>* a : {&s_.s, &s_.y}) {
-      a->resize(std::max(a->size(), (j + 1) * n));
-      const auto at = a->begin() + static_cast<std::ptrdiff_t>(j * n);
-      std::copy_n(at, n, one.begin());
-      v.array(std::string(a == &s_.s ? "s" : "y") + std::to_string(j), one);
-      std::copy_n(one.begin(), n, at);
-    }
+  // Each pair is allocated just before it is visited, so that a loader refuses a count its file
+  // does not back (a missing pair) having allocated no more than one pair beyond what it read.
+  s_.s.resize(static_cast<std::size_t>(pairs));
+  s_.y.resize(static_cast<std::size_t>(pairs));
+  s_.sy.resize(static_cast<std::size_t>(pairs));
+  for (std::size_t j = 0; j < s_.s.size(); ++j) {
+    s_.s[j].resize(s_.n);
+    v.array("s" + std::to_string(j), s_.s[j]);
+    s_.y[j].resize(s_.n);
+    v.array("y" + std::to_string(j), s_.y[j]);
+    s_.sy[j] = dot<T>(s_.y[j], s_.s[j]);
   }
-  s_.pairs = m;
-  s_.s.resize(m * n);
-  s_.y.resize(m * n);
-  s_.sy.resize(m);
-  for (std::size_t j = 0; j < m; ++j)
-    s_.sy[j] = dot<T>(std::span(s_.y).subspan(j * n, n), std::span(s_.s).subspan(j * n, n));
 }
 
 template class Lbfgs<float>;

@@ -76,11 +76,11 @@ struct LbfgsState {
   double prev_loss = 0.0;         ///< loss before the last step
   double last_step = 0.0;         ///< max |t d| of the last step
   std::vector<T> prev_w, prev_g;  ///< point and gradient before the last step
-  /// The history pairs, a ring of `pairs` slots of n values: pair j (0 the oldest) is in slot
-  /// (first + j) % pairs, at s[slot n ...] and y[slot n ...], with s.y in sy[slot].
-  std::size_t pairs = 0, first = 0;
-  std::vector<T> s, y;
+  /// The history pairs, a ring: pair j (0 the oldest) is s[(first + j) % s.size()], with s.y in
+  /// sy at the same place.
+  std::vector<std::vector<T>> s, y;
   std::vector<double> sy;
+  std::size_t first = 0;
 };
 /// The registry entry of `lbfgs`.
 const OptimizerInfo& lbfgs_info();
