@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "descent/detail/simd_map.hpp"
 #include "descent/optimizer_config.hpp"
 #include "descent/wrapped.hpp"
 
@@ -55,9 +56,10 @@ double max_abs(std::span<const T> a) {
 
 // d <- d + c x, then the dot product of `next` and the new d (as dot() sums it; 0 without next).
 template <class T>
-double axpy_dot(std::span<T> d, T c, std::span<const T> x, std::span<const T> next) {
-  const std::size_t n = d.size();
-  if (next.empty()) {
+[[gnu::always_inline]] inline double axpy_dot_loop(std::size_t n, T* __restrict d, T c,
+                                                   const T* __restrict x,
+                                                   const T* __restrict next) {
+  if (next == nullptr) {
     for (std::size_t i = 0; i < n; ++i) d[i] += c * x[i];
     return 0.0;
   }
@@ -73,6 +75,23 @@ double axpy_dot(std::span<T> d, T c, std::span<const T> x, std::span<const T> ne
     p[i % kLanes] += static_cast<double>(next[i]) * d[i];
   }
   return combine(p, std::plus<>());
+}
+
+#if DESCENT_X86_64_KERNELS
+template <class T>
+[[gnu::target("avx2")]] double axpy_dot_avx2(std::size_t n, T* d, T c, const T* x, const T* next) {
+  return axpy_dot_loop(n, d, c, x, next);
+}
+#endif
+
+template <class T>
+double axpy_dot(std::span<T> d, T c, std::span<const T> x, std::span<const T> next) {
+  const T* nx = next.empty() ? nullptr : next.data();
+#if DESCENT_X86_64_KERNELS
+  if (simd() == Simd::avx2 || simd() == Simd::avx512)
+    return axpy_dot_avx2(d.size(), d.data(), c, x.data(), nx);
+#endif
+  return axpy_dot_loop(d.size(), d.data(), c, x.data(), nx);
 }
 
 // One point of the line search: step t, loss f, directional derivative dg = g(w + t d).d.

@@ -9,6 +9,7 @@
 #include "descent/functions/rosenbrock.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/simd.hpp"
 #include "reference.hpp"
 
 namespace descent {
@@ -153,6 +154,21 @@ TEST(Lbfgs, CurvatureTestIsScaleAware) {
     const auto want = ra.trajectory.point(ra.trajectory.size() - 1);
     for (std::size_t i = 0; i < last.size(); ++i) EXPECT_NEAR(last[i], want[i], 1e-6) << spec;
   }
+}
+
+// The two-loop recursion runs vectorized for the CPU; its sums are fixed in order, so every SIMD
+// level gives the same iterates, bit for bit.
+TEST(Lbfgs, SameIteratesAtEverySimdLevel) {
+  const Rosenbrock f({.n = 101});
+  const Simd saved = simd();
+  std::vector<RunResult> runs;
+  for (const Simd level : simd_supported()) {
+    set_simd(level);
+    Lbfgs<double> opt;
+    runs.push_back(run(f, opt, f.default_start(), {.steps = 60}));
+  }
+  set_simd(saved);
+  for (const RunResult& r : runs) EXPECT_EQ(r.trajectory.points, runs[0].trajectory.points);
 }
 
 TEST(Lbfgs, FloatConvergesToo) {
