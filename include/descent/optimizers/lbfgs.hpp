@@ -82,6 +82,7 @@ struct LbfgsState {
   std::vector<double> sy;
   std::size_t first = 0;
 };
+
 /// The registry entry of `lbfgs`.
 const OptimizerInfo& lbfgs_info();
 
