@@ -5,9 +5,8 @@
 #
 # ENSMALLEN_INCLUDE_DIR holds ensmallen.hpp (ensmallen is header-only; its release tarball's
 # include/ folder). Needs Armadillo (Debian: apt-get install libarmadillo-dev) and a release build
-# of descent (DESCENT_BUILD, default build/release: cmake --workflow --preset release). It installs
-# descent into a
-# scratch prefix and builds bench/lbfgs_ensmallen/ there, outside the source tree
+# of descent (DESCENT_BUILD, default build/release: cmake --workflow --preset release). It
+# installs descent into a scratch prefix and builds bench/lbfgs_ensmallen/ there, outside the tree
 # (LBFGS_ENSMALLEN_WORK, default /tmp/descent-lbfgs-ensmallen). Neither ensmallen nor Armadillo
 # is a dependency of descent.
 set -euo pipefail
