@@ -47,7 +47,8 @@ std::vector<std::string> specs_to_check() {
 
 // Checkpoints written by the previous release (format version 1, tests/data/checkpoints-v1/: the
 // eight optimizers of its README there, stopped at step 20 on Rosenbrock) load, and resuming them
-// gives, bit for bit, steps 20 to 40 of that release's uninterrupted runs (trajectory-40.csv).
+// gives, bit for bit, steps 20 to 40 of that release's uninterrupted runs (trajectory-40.csv);
+// L-BFGS's first ones (its line search has changed since).
 TEST(Checkpoint, ThePreviousReleasesCheckpointsResumeExactly) {
   const fs::path dir = fs::path(DESCENT_SOURCE_DIR) / "tests/data/checkpoints-v1";
   std::ifstream csv(dir / "trajectory-40.csv");
@@ -61,6 +62,16 @@ TEST(Checkpoint, ThePreviousReleasesCheckpointsResumeExactly) {
     ASSERT_EQ(c.step, 20u) << c.spec;
     const RunResult rest = run_from(*f, *c.optimizer, c.w, c.step, {.steps = 40});
     const Trajectory& want = runs[i].trajectory;
+    // L-BFGS's line search asks more (c2 0.4, was 0.9) since that release: the first steps, which
+    // read every pair of the loaded history, are the same; then it converges on a path of its own.
+    if (c.spec.starts_with("lbfgs")) {
+      for (std::size_t k = 0; k < 3; ++k)
+        for (std::size_t d = 0; d < 2; ++d)
+          EXPECT_EQ(rest.trajectory.point(k)[d], want.point(k + 20)[d]) << "lbfgs step " << k;
+      EXPECT_EQ(rest.termination, Termination::converged) << rest.message();
+      for (double x : rest.trajectory.point(rest.trajectory.size() - 1)) EXPECT_NEAR(x, 1, 1e-8);
+      continue;
+    }
     ASSERT_EQ(rest.trajectory.size() + 20, want.size()) << c.spec << ": " << rest.message();
     for (std::size_t k = 0; k < rest.trajectory.size(); ++k) {
       EXPECT_EQ(rest.trajectory.loss[k], want.loss[k + 20]) << c.spec << " step " << k + 20;
@@ -126,8 +137,8 @@ struct RandomCase {
 
 class ResumeExactlyWithRandomGradients : public ::testing::TestWithParam<RandomCase> {};
 
-// Stopped at step 12 and resumed from the file with fresh copies of the function, a run with
-// gradient noise, mini-batches or both gives bit for bit the rows 12..30 of the uninterrupted run
+// Stopped at step 6 and resumed from the file with fresh copies of the function, a run with
+// gradient noise, mini-batches or both gives bit for bit the rows 6..30 of the uninterrupted run
 // (the gradient norms too, which carry the noise of each step).
 TEST_P(ResumeExactlyWithRandomGradients, OnLeastSquares) {
   const RandomCase& rc = GetParam();
@@ -138,7 +149,7 @@ TEST_P(ResumeExactlyWithRandomGradients, OnLeastSquares) {
   test::TempDir dir;
   const fs::path path = fs::path(dir.path()) / "opt.ckpt";
   auto first = make_optimizer(rc.optimizer);
-  const RunResult part = run(*random_function(rc.batch, rc.noise), *first, start, {.steps = 12});
+  const RunResult part = run(*random_function(rc.batch, rc.noise), *first, start, {.steps = 6});
   ASSERT_EQ(part.termination, Termination::completed) << part.message();
   EXPECT_FALSE(part.random_state.empty());
   const std::size_t k = part.stop_step;

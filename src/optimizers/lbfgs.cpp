@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 
+#include "descent/detail/simd_map.hpp"
 #include "descent/optimizer_config.hpp"
 #include "descent/wrapped.hpp"
 
@@ -12,26 +14,84 @@ namespace descent {
 namespace {
 
 enum Stop : std::int64_t {
-  kRunning = 0,
-  kGradient = 1,
-  kLossChange = 2,
-  kStepChange = 3,
-  kNotDescent = 4,
-  kNoDecrease = 5
+  kRunning,
+  kGradient,
+  kLossChange,
+  kStepChange,
+  kNotDescent,
+  kNoDecrease
 };
+
+// Sums and maxima in kLanes interleaved partial results, which the processor computes in
+// parallel (a single running sum would wait on each addition), combined pairwise at the end.
+constexpr std::size_t kLanes = 8;
+
+template <class Op>
+double combine(double (&p)[kLanes], Op op) {
+  for (std::size_t w = kLanes / 2; w > 0; w /= 2)
+    for (std::size_t k = 0; k < w; ++k) p[k] = op(p[k], p[k + w]);
+  return p[0];
+}
 
 template <class T>
 double dot(std::span<const T> a, std::span<const T> b) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += static_cast<double>(a[i]) * b[i];
-  return s;
+  double p[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= a.size(); i += kLanes)
+    for (std::size_t k = 0; k < kLanes; ++k) p[k] += static_cast<double>(a[i + k]) * b[i + k];
+  for (; i < a.size(); ++i) p[i % kLanes] += static_cast<double>(a[i]) * b[i];
+  return combine(p, std::plus<>());
 }
 
 template <class T>
 double max_abs(std::span<const T> a) {
-  double m = 0.0;
-  for (T x : a) m = std::max(m, static_cast<double>(std::abs(x)));
-  return m;
+  double p[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= a.size(); i += kLanes)
+    for (std::size_t k = 0; k < kLanes; ++k)
+      p[k] = std::max(p[k], std::abs(static_cast<double>(a[i + k])));
+  for (; i < a.size(); ++i) p[i % kLanes] = std::max(p[i % kLanes], std::abs(double(a[i])));
+  return combine(p, [](double x, double y) { return std::max(x, y); });
+}
+
+// d <- d + c x, then the dot product of `next` and the new d (as dot() sums it; 0 without next).
+template <class T>
+[[gnu::always_inline]] inline double axpy_dot_loop(std::size_t n, T* __restrict d, T c,
+                                                   const T* __restrict x,
+                                                   const T* __restrict next) {
+  if (next == nullptr) {
+    for (std::size_t i = 0; i < n; ++i) d[i] += c * x[i];
+    return 0.0;
+  }
+  double p[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (std::size_t k = 0; k < kLanes; ++k) {
+      d[i + k] += c * x[i + k];
+      p[k] += static_cast<double>(next[i + k]) * d[i + k];
+    }
+  for (; i < n; ++i) {
+    d[i] += c * x[i];
+    p[i % kLanes] += static_cast<double>(next[i]) * d[i];
+  }
+  return combine(p, std::plus<>());
+}
+
+#if DESCENT_X86_64_KERNELS
+template <class T>
+[[gnu::target("avx2")]] double axpy_dot_avx2(std::size_t n, T* d, T c, const T* x, const T* next) {
+  return axpy_dot_loop(n, d, c, x, next);
+}
+#endif
+
+template <class T>
+double axpy_dot(std::span<T> d, T c, std::span<const T> x, std::span<const T> next) {
+  const T* nx = next.empty() ? nullptr : next.data();
+#if DESCENT_X86_64_KERNELS
+  if (simd() == Simd::avx2 || simd() == Simd::avx512)
+    return axpy_dot_avx2(d.size(), d.data(), c, x.data(), nx);
+#endif
+  return axpy_dot_loop(d.size(), d.data(), c, x.data(), nx);
 }
 
 // One point of the line search: step t, loss f, directional derivative dg = g(w + t d).d.
@@ -55,16 +115,22 @@ double cubic_min(const Sample& a, const Sample& b, double lo, double hi) {
   return std::clamp(t, lo, hi);
 }
 
+// A pair (s, y) is kept only if s.y > kCurvature |s| |y|.
+template <class T>
+constexpr double kCurvature = std::numeric_limits<T>::epsilon();
+
 constexpr double kC1 = 1e-4;
-constexpr double kC2 = 0.9;
+constexpr double kC2 = 0.4;
 constexpr int kMaxEvaluations = 25;
 
 // A step length satisfying the strong Wolfe conditions along d from w (loss f0, slope gtd0 < 0),
 // or the best Armijo point found within the evaluation budget (0 if none).
 template <class T>
 double strong_wolfe(std::span<const T> w, std::span<const T> d, double f0, double gtd0, double t,
-                    double tolerance_change, const Closure<T>& closure, std::int64_t& evaluations) {
-  std::vector<T> x(w.size()), gx(w.size());
+                    double tolerance_change, const Closure<T>& closure, std::int64_t& evaluations,
+                    std::vector<T>& x, std::vector<T>& gx) {
+  x.resize(w.size());
+  gx.resize(w.size());
   int budget = kMaxEvaluations;
   const double dmax = max_abs(d);
   const auto phi = [&](double step) {
@@ -167,59 +233,75 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
             p_.tolerance_change * std::max(std::abs(loss), std::abs(s_.prev_loss)))
       return kLossChange;
     if (s_.last_step <= p_.tolerance_change) return kStepChange;
-    std::vector<T> sk(n), yk(n);
-    std::ranges::transform(w, s_.prev_w, sk.begin(), std::minus<>());
-    std::ranges::transform(g, s_.prev_g, yk.begin(), std::minus<>());
-    if (dot<T>(yk, sk) > 1e-10) {
-      if (s_.s.size() == static_cast<std::size_t>(p_.history)) {
-        s_.s.erase(s_.s.begin());
-        s_.y.erase(s_.y.begin());
-      }
-      s_.s.push_back(std::move(sk));
-      s_.y.push_back(std::move(yk));
-    }
+    add_pair(w, g);
   }
 
-  // Two-loop recursion: d = -H g.
+  // Two-loop recursion, d = -H g. Each pass that adds a multiple of one pair's vector to d also
+  // takes the dot product with d that the next one needs. Pair j (0 the oldest) is in slot(j).
   const std::size_t m = s_.s.size();
-  std::vector<T> d(n);
+  const auto slot = [&](std::size_t j) { return (s_.first + j) % m; };
+  const auto s = [&](std::size_t j) { return std::span<const T>(s_.s[slot(j)]); };
+  const auto y = [&](std::size_t j) { return std::span<const T>(s_.y[slot(j)]); };
+  d_.resize(n);
+  alpha_.resize(m);
+  const std::span<T> d = d_;
   for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
-  std::vector<double> alpha(m), rho(m);
+  double next = dot<T>(m > 0 ? s(m - 1) : g, d);  // s_j.d, then y_j.d, and last g.d
   for (std::size_t j = m; j-- > 0;) {
-    rho[j] = 1.0 / dot<T>(s_.y[j], s_.s[j]);
-    alpha[j] = rho[j] * dot<T>(s_.s[j], d);
-    for (std::size_t i = 0; i < n; ++i) d[i] -= static_cast<T>(alpha[j]) * s_.y[j][i];
+    alpha_[j] = 1.0 / s_.sy[slot(j)] * next;
+    next =
+        axpy_dot<T>(d, -static_cast<T>(alpha_[j]), y(j), j > 0 ? s(j - 1) : std::span<const T>());
   }
   if (m > 0) {
-    const double gamma = dot<T>(s_.s[m - 1], s_.y[m - 1]) / dot<T>(s_.y[m - 1], s_.y[m - 1]);
+    const double gamma = s_.sy[slot(m - 1)] / dot<T>(y(m - 1), y(m - 1));
     for (T& x : d) x = static_cast<T>(gamma * x);
+    next = dot<T>(y(0), d);
   }
   for (std::size_t j = 0; j < m; ++j) {
-    const double beta = rho[j] * dot<T>(s_.y[j], d);
-    for (std::size_t i = 0; i < n; ++i) d[i] += static_cast<T>(alpha[j] - beta) * s_.s[j][i];
+    const double beta = 1.0 / s_.sy[slot(j)] * next;
+    next = axpy_dot<T>(d, static_cast<T>(alpha_[j] - beta), s(j), j + 1 < m ? y(j + 1) : g);
   }
-
-  const double gtd = dot<T>(g, d);
+  const double gtd = next;  // g.d
   if (!(gtd < 0.0)) return kNotDescent;
-  double l1 = 0.0;
-  for (T x : g) l1 += std::abs(static_cast<double>(x));
-  double t = s_.iteration == 0 ? std::min(1.0, 1.0 / l1) * p_.lr : p_.lr;
+  double t = p_.lr;
+  if (s_.iteration == 0) {
+    double l1 = 0.0;
+    for (T x : g) l1 += std::abs(static_cast<double>(x));
+    t *= std::min(1.0, 1.0 / l1);
+  }
   if (p_.line_search == LineSearch::strong_wolfe && f != nullptr && std::isfinite(loss)) {
-    t = strong_wolfe<T>(w, d, loss, gtd, t, p_.tolerance_change, *f, s_.evaluations);
+    t = strong_wolfe<T>(w, d, loss, gtd, t, p_.tolerance_change, *f, s_.evaluations, x_, gx_);
     if (t == 0.0) return kNoDecrease;
   }
   s_.prev_w.assign(w.begin(), w.end());
   s_.prev_g.assign(g.begin(), g.end());
   s_.prev_loss = loss;
-  double moved = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const T step = static_cast<T>(t) * d[i];
-    w[i] += step;
-    moved = std::max(moved, static_cast<double>(std::abs(step)));
-  }
-  s_.last_step = moved;
+  for (std::size_t i = 0; i < n; ++i) w[i] += static_cast<T>(t) * d[i];
+  // Rounding is monotonic: the longest coordinate step is the one along the largest |d_i|.
+  s_.last_step = std::abs(static_cast<double>(static_cast<T>(t) * static_cast<T>(max_abs<T>(d))));
   ++s_.iteration;
   return kRunning;
+}
+
+template <std::floating_point T>
+void Lbfgs<T>::add_pair(std::span<const T> w, std::span<const T> g) {
+  d_.resize(s_.n);
+  x_.resize(s_.n);
+  std::ranges::transform(w, s_.prev_w, d_.begin(), std::minus<>());
+  std::ranges::transform(g, s_.prev_g, x_.begin(), std::minus<>());
+  const double sy = dot<T>(x_, d_);
+  // The curvature test is relative (the cosine of s and y), so that scaling f changes nothing.
+  if (!(sy > kCurvature<T> * std::sqrt(dot<T>(d_, d_)) * std::sqrt(dot<T>(x_, x_)))) return;
+  if (s_.s.size() < static_cast<std::size_t>(p_.history)) {  // it grows until full, then turns
+    s_.s.push_back(std::move(d_));
+    s_.y.push_back(std::move(x_));
+    s_.sy.push_back(sy);
+  } else {  // the buffers swap places: the oldest pair's become the scratch ones
+    std::swap(s_.s[s_.first], d_);
+    std::swap(s_.y[s_.first], x_);
+    s_.sy[s_.first] = sy;
+    s_.first = (s_.first + 1) % s_.s.size();
+  }
 }
 
 template <std::floating_point T>
@@ -236,18 +318,23 @@ void Lbfgs<T>::visit_state(StateVisitor<T>& v) {
   s_.prev_g.resize(have_prev ? s_.n : 0);
   v.array("prev_w", s_.prev_w);
   v.array("prev_g", s_.prev_g);
-  std::int64_t pairs = static_cast<std::int64_t>(s_.s.size());
+  // The pairs, oldest first.
+  for (auto* ring : {&s_.s, &s_.y}) std::ranges::rotate(*ring, ring->begin() + s_.first);
+  s_.first = 0;
+  auto pairs = static_cast<std::int64_t>(s_.s.size());
   v.integer("pairs", pairs);
   if (pairs < 0 || pairs > p_.history) throw std::invalid_argument("lbfgs state: bad pair count");
   // Each pair is allocated just before it is visited, so that a loader refuses a count its file
   // does not back (a missing pair) having allocated no more than one pair beyond what it read.
   s_.s.resize(static_cast<std::size_t>(pairs));
   s_.y.resize(static_cast<std::size_t>(pairs));
+  s_.sy.resize(static_cast<std::size_t>(pairs));
   for (std::size_t j = 0; j < s_.s.size(); ++j) {
     s_.s[j].resize(s_.n);
     v.array("s" + std::to_string(j), s_.s[j]);
     s_.y[j].resize(s_.n);
     v.array("y" + std::to_string(j), s_.y[j]);
+    s_.sy[j] = dot<T>(s_.y[j], s_.s[j]);
   }
 }
 

@@ -9,6 +9,7 @@
 #include "descent/functions/rosenbrock.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/simd.hpp"
 #include "reference.hpp"
 
 namespace descent {
@@ -42,7 +43,7 @@ TEST(Lbfgs, MatchesTheUpdateRule) {
                   sk[i] = w[i] - r.prev_w[i];
                   yk[i] = g[i] - r.prev_g[i];
                 }
-                if (dot(yk, sk) > 1e-10) {
+                if (dot(yk, sk) > 2.220446049250313e-16 * std::sqrt(dot(sk, sk) * dot(yk, yk))) {
                   if (r.s.size() == 3) {
                     r.s.erase(r.s.begin());
                     r.y.erase(r.y.begin());
@@ -102,6 +103,72 @@ TEST(Lbfgs, SolvesChainedRosenbrockN1000) {
   double worst = 0;
   for (double v : last) worst = std::max(worst, std::abs(v - 1));
   EXPECT_LE(worst, 1e-6) << r.message() << " after " << r.stop_step << " iterations";
+}
+
+// A 10-D diagonal quadratic, curvatures 1 to 100: with the default history of 10 pairs it
+// converges (max|g| <= 1e-7) as fast as with 20.
+TEST(Lbfgs, SolvesTheIllConditionedQuadraticIn30Iterations) {
+  auto f = make_function("ill_conditioned:n=10,kappa=100");
+  for (const char* spec : {"lbfgs", "lbfgs:history=20"}) {
+    auto opt = make_optimizer(spec);
+    const RunResult r = run(*f, *opt, f->default_start(), {.steps = 200});
+    EXPECT_EQ(r.termination, Termination::converged) << spec << ": " << r.message();
+    EXPECT_NE(r.reason.find("tolerance_grad"), std::string::npos) << spec << ": " << r.reason;
+    EXPECT_LE(r.stop_step, 30u) << spec;
+  }
+}
+
+// `f` times `c`, gradient included.
+class Scaled final : public Objective {
+ public:
+  Scaled(std::unique_ptr<Objective> f, double c) : f_(std::move(f)), c_(c) {}
+  std::size_t dim() const override { return f_->dim(); }
+  double value_and_gradient(std::span<const double> x, std::span<double> g) const override {
+    const double v = f_->value_and_gradient(x, g);
+    for (double& e : g) e *= c_;
+    return c_ * v;
+  }
+  std::string spec() const override { return "scaled"; }
+  std::string formula() const override { return "c f(x)"; }
+  std::vector<double> default_start() const override { return f_->default_start(); }
+  Box bounds() const override { return f_->bounds(); }
+
+ private:
+  std::unique_ptr<Objective> f_;
+  double c_;
+};
+
+// Which pairs are kept does not depend on the scale of f: multiplied by 1e-12 (and
+// tolerance_grad with it), the quadratic above and Rosenbrock are solved in as many iterations,
+// at the same points.
+TEST(Lbfgs, CurvatureTestIsScaleAware) {
+  for (const char* spec : {"ill_conditioned:n=10,kappa=100", "rosenbrock"}) {
+    const Scaled plain(make_function(spec), 1.0), tiny(make_function(spec), 1e-12);
+    Lbfgs<double> a({.tolerance_grad = 1e-7}), b({.tolerance_grad = 1e-19});
+    const RunResult ra = run(plain, a, plain.default_start(), {.steps = 200});
+    const RunResult rb = run(tiny, b, tiny.default_start(), {.steps = 200});
+    EXPECT_EQ(ra.termination, Termination::converged) << spec << ": " << ra.message();
+    EXPECT_EQ(rb.termination, Termination::converged) << spec << ": " << rb.message();
+    EXPECT_LE(rb.stop_step, ra.stop_step + 2) << spec;
+    const auto last = rb.trajectory.point(rb.trajectory.size() - 1);
+    const auto want = ra.trajectory.point(ra.trajectory.size() - 1);
+    for (std::size_t i = 0; i < last.size(); ++i) EXPECT_NEAR(last[i], want[i], 1e-6) << spec;
+  }
+}
+
+// The two-loop recursion runs vectorized for the CPU; its sums are fixed in order, so every SIMD
+// level gives the same iterates, bit for bit.
+TEST(Lbfgs, SameIteratesAtEverySimdLevel) {
+  const Rosenbrock f({.n = 101});
+  const Simd saved = simd();
+  std::vector<RunResult> runs;
+  for (const Simd level : simd_supported()) {
+    set_simd(level);
+    Lbfgs<double> opt;
+    runs.push_back(run(f, opt, f.default_start(), {.steps = 60}));
+  }
+  set_simd(saved);
+  for (const RunResult& r : runs) EXPECT_EQ(r.trajectory.points, runs[0].trajectory.points);
 }
 
 TEST(Lbfgs, FloatConvergesToo) {

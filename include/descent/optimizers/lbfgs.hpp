@@ -1,8 +1,10 @@
 // descent: L-BFGS, limited-memory BFGS with a strong-Wolfe line search. Not elementwise: it
 // implements Optimizer<T> itself, with its documentation (kLbfgsDoc) and settings (kLbfgsFields)
 // declared as a rule's are. One iteration is one trajectory step; a pair (s, y) is kept only if
-// y.s > 1e-10; the line search brackets and zooms with cubic interpolation (Nocedal & Wright
-// algorithms 3.5 and 3.6, c1 = 1e-4, c2 = 0.9, at most 25 evaluations, counted in the state).
+// s.y > eps |s| |y| (eps the type's machine epsilon: a test of the angle, whatever the scale of
+// f); the line search brackets and zooms with cubic interpolation (Nocedal & Wright algorithms
+// 3.5 and 3.6, c1 = 1e-4, c2 = 0.4, at most 25 evaluations, counted in the state). An iteration
+// allocates nothing once the history is full.
 #pragma once
 
 #include <cmath>
@@ -23,8 +25,9 @@ inline constexpr OptimizerDoc kLbfgsDoc = {
     .summary =
         "L-BFGS: quasi-Newton direction from the last `history` steps, strong-Wolfe line search",
     .rule =
-        "d = -H g, two-loop recursion over the last `history` pairs, H0 = (s.y/y.y) I\n"
-        "t = lr (min(1, 1/|g|_1) * lr at first), then a strong-Wolfe line search along d\n"
+        "d = -H g, two-loop recursion over the last `history` pairs (s, y), H0 = (s.y/y.y) I;\n"
+        "a pair is kept if s.y > eps |s| |y| (eps: the type's machine epsilon)\n"
+        "t = lr (min(1, 1/|g|_1) * lr at first), then a strong-Wolfe line search (c2 = 0.4)\n"
         "w <- w + t d\n"
         "stop before a step if max|g| <= tolerance_grad, or the last step changed the loss by\n"
         "at most tolerance_change * |loss| or every coordinate by at most tolerance_change",
@@ -34,7 +37,10 @@ inline constexpr OptimizerDoc kLbfgsDoc = {
         "its tolerances after moving, comparing the loss change absolutely (it stops near "
         "a minimum of 0 while x is still 1e-5 away) and stopping when g.d > "
         "-tolerance_change; here one step is one iteration, so trajectories show every "
-        "iterate. scipy's L-BFGS-B uses the More-Thuente line search."};
+        "iterate. torch keeps a pair if y.s > 1e-10 and asks c2 = 0.9 of its line search: "
+        "the first drops every pair when f is small in scale (or near a minimum), the "
+        "second takes 49 iterations instead of 11 on ill_conditioned (n 10, kappa 100). "
+        "scipy's L-BFGS-B uses the More-Thuente line search."};
 
 enum class LineSearch { strong_wolfe, none };
 inline constexpr std::string_view kLineSearchNames[] = {"strong_wolfe", "none"};
@@ -63,14 +69,18 @@ inline constexpr auto kLbfgsFields = std::tuple{
 
 template <std::floating_point T>
 struct LbfgsState {
-  std::size_t n = 0;                 ///< parameters
-  std::int64_t iteration = 0;        ///< iterations taken
-  std::int64_t evaluations = 0;      ///< objective evaluations made by the line search
-  std::int64_t stop = 0;             ///< 0 while running, else why it stopped (see converged())
-  double prev_loss = 0.0;            ///< loss before the last step
-  double last_step = 0.0;            ///< max |t d| of the last step
-  std::vector<T> prev_w, prev_g;     ///< point and gradient before the last step
-  std::vector<std::vector<T>> s, y;  ///< history pairs, oldest first
+  std::size_t n = 0;              ///< parameters
+  std::int64_t iteration = 0;     ///< iterations taken
+  std::int64_t evaluations = 0;   ///< objective evaluations made by the line search
+  std::int64_t stop = 0;          ///< 0 while running, else why it stopped (see converged())
+  double prev_loss = 0.0;         ///< loss before the last step
+  double last_step = 0.0;         ///< max |t d| of the last step
+  std::vector<T> prev_w, prev_g;  ///< point and gradient before the last step
+  /// The history pairs, a ring: pair j (0 the oldest) is s[(first + j) % s.size()], with s.y in
+  /// sy at the same place.
+  std::vector<std::vector<T>> s, y;
+  std::vector<double> sy;
+  std::size_t first = 0;
 };
 
 /// The registry entry of `lbfgs`.
@@ -100,8 +110,12 @@ class Lbfgs final : public Optimizer<T> {
  private:
   /// One iteration; returns 0, or why it stopped instead (see converged()).
   std::int64_t iterate(std::span<T> w, std::span<const T> g, double loss, const Closure<T>* f);
+  /// Keeps the pair (w - prev_w, g - prev_g) if it passes the curvature test.
+  void add_pair(std::span<const T> w, std::span<const T> g);
   LbfgsParams p_;
   LbfgsState<T> s_;
+  std::vector<T> d_, x_, gx_;  // the direction and the line search's point and gradient
+  std::vector<double> alpha_;  // the two-loop recursion's coefficients
 };
 
 extern template class Lbfgs<float>;
