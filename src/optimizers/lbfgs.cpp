@@ -120,15 +120,14 @@ template <class T>
 constexpr double kCurvature = std::numeric_limits<T>::epsilon();
 
 constexpr double kC1 = 1e-4;
-constexpr double kC2 = 0.4;
 constexpr int kMaxEvaluations = 25;
 
 // A step length satisfying the strong Wolfe conditions along d from w (loss f0, slope gtd0 < 0),
 // or the best Armijo point found within the evaluation budget (0 if none).
 template <class T>
 double strong_wolfe(std::span<const T> w, std::span<const T> d, double f0, double gtd0, double t,
-                    double tolerance_change, const Closure<T>& closure, std::int64_t& evaluations,
-                    std::vector<T>& x, std::vector<T>& gx) {
+                    double tolerance_change, double c2, const Closure<T>& closure,
+                    std::int64_t& evaluations, std::vector<T>& x, std::vector<T>& gx) {
   x.resize(w.size());
   gx.resize(w.size());
   int budget = kMaxEvaluations;
@@ -141,7 +140,7 @@ double strong_wolfe(std::span<const T> w, std::span<const T> d, double f0, doubl
     return Sample{step, f, dot<T>(gx, d)};
   };
   const auto armijo = [&](const Sample& s) { return s.finite() && s.f <= f0 + kC1 * s.t * gtd0; };
-  const auto curvature = [&](const Sample& s) { return std::abs(s.dg) <= -kC2 * gtd0; };
+  const auto curvature = [&](const Sample& s) { return std::abs(s.dg) <= -c2 * gtd0; };
 
   // Zoom between lo (satisfies Armijo, lowest loss so far) and hi.
   const auto zoom = [&](Sample lo, Sample hi) {
@@ -270,7 +269,8 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
     t *= std::min(1.0, 1.0 / l1);
   }
   if (p_.line_search == LineSearch::strong_wolfe && f != nullptr && std::isfinite(loss)) {
-    t = strong_wolfe<T>(w, d, loss, gtd, t, p_.tolerance_change, *f, s_.evaluations, x_, gx_);
+    t = strong_wolfe<T>(w, d, loss, gtd, t, p_.tolerance_change, p_.c2, *f, s_.evaluations, x_,
+                        gx_);
     if (t == 0.0) return kNoDecrease;
   }
   s_.prev_w.assign(w.begin(), w.end());
