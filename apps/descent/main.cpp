@@ -84,6 +84,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--batch", run.batch,
                       "Mini-batch size for a finite-sum function such as least_squares");
   run_cmd->add_option("--tol", run.tol, "Loss tolerance for 'steps to tol' (default 1e-6)");
+  run_cmd->add_option("--record", run.record,
+                      "Steps kept in the trajectory CSV and figures: all (default), every:K "
+                      "(every K-th step) or none (the first and last steps only); the metrics "
+                      "are measured on every step");
   run_cmd->add_option("--trajectory", run.trajectory,
                       "Trajectory CSV path, or - for standard output (default: "
                       "OUT/trajectory.csv)");
