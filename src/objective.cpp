@@ -2,11 +2,38 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "descent/error.hpp"
 
 namespace descent {
+
+FunctionObjective::FunctionObjective(GradientFunction fn, std::size_t dim, ObjectiveInfo info)
+    : fn_(std::move(fn)), dim_(dim), info_(std::move(info)) {
+  if (!fn_) throw InputError("objective: the function is empty");
+  if (dim_ == 0) throw InputError("objective: the dimension must be at least 1");
+  const auto check = [this](std::size_t n, const char* what) {
+    if (n != dim_)
+      throw InputError(std::string("objective: the ") + what + " has " + std::to_string(n) +
+                       " coordinates, the function " + std::to_string(dim_));
+  };
+  if (info_.start.empty()) info_.start.assign(dim_, 0.0);
+  check(info_.start.size(), "start");
+  if (info_.bounds.lower.empty() && info_.bounds.upper.empty()) {
+    for (double x : info_.start) {
+      info_.bounds.lower.push_back(x - 1);
+      info_.bounds.upper.push_back(x + 1);
+    }
+  }
+  check(info_.bounds.lower.size(), "lower bound");
+  check(info_.bounds.upper.size(), "upper bound");
+  for (const auto& m : info_.minimizers) check(m.size(), "minimizer");
+}
+
+FunctionObjective objective(GradientFunction fn, std::size_t dim, ObjectiveInfo info) {
+  return FunctionObjective(std::move(fn), dim, std::move(info));
+}
 
 void Objective::set_random_state(std::string_view state) const {
   if (!state.empty())

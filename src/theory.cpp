@@ -115,6 +115,7 @@ Analysis analyze(const Objective& f, std::optional<std::vector<double>> at) {
   const double sk = std::sqrt(kappa);
   const double lr_star = std::pow(2 / (std::sqrt(lmin) + std::sqrt(lmax)), 2);
   r.momentum = MomentumTheory{lr_star, std::pow((sk - 1) / (sk + 1), 2), (sk - 1) / (sk + 1), lmax};
+  r.nesterov = NesterovTheory{lmax};
   return r;
 }
 

@@ -105,7 +105,8 @@ TEST(Api, RunGivesPathsLossesAndMetrics) {
   EXPECT_EQ(m.at("points").at(0), json::array({1.0, 1.0}));
   // The seed's momentum case after 50 steps (tests/golden).
   EXPECT_EQ(m.at("metrics").at("final_loss"), 0.021879819513374647);
-  EXPECT_EQ(r.at("results").at(1).at("termination"), "completed");
+  // sgd:lr=0.2 multiplies w2 by -2.2 per step: finite after 50 steps, but blown up.
+  EXPECT_EQ(r.at("results").at(1).at("termination"), "diverging");
   const json& s = far.at("results").at(0);
   EXPECT_EQ(s.at("termination"), "diverged") << "lr 0.2 is beyond 2 / lambda_max = 0.125";
   EXPECT_THAT(s.at("message").get<std::string>(), HasSubstr("diverged at step"));
@@ -115,6 +116,22 @@ TEST(Api, RunGivesPathsLossesAndMetrics) {
                         "optimizers": ["adam:lr=0.05"]})");
   EXPECT_EQ(e.at("start"), json::array({1.0, 1.0}));
   EXPECT_EQ(e.at("results").at(0).at("loss").size(), 1001u);
+}
+
+// Nesterov's default lr is past its stability limit on the seed's valley: the loss grows to ~1e29
+// in 80 steps without overflowing. The answer says diverging, and the analysis gives the limit.
+TEST(Api, ARunThatBlowsUpIsDivergingAndTheTheoryGivesNesterovsLimit) {
+  const json r = ok("POST", "/api/run",
+                    R"({"function": "anisotropic", "start": [-1.5, 1], "steps": 80,
+                        "optimizers": ["nesterov", "nesterov:lr=0.08"]})");
+  const json& blown = r.at("results").at(0);
+  EXPECT_EQ(blown.at("termination"), "diverging");
+  EXPECT_THAT(blown.at("message").get<std::string>(),
+              HasSubstr("diverging: loss grew from 10.25 to "));
+  EXPECT_GT(blown.at("metrics").at("final_loss").get<double>(), 1e20);
+  EXPECT_EQ(r.at("results").at(1).at("termination"), "completed");
+  const json a = ok("POST", "/api/analyze", R"({"function": "anisotropic"})");
+  EXPECT_EQ(a.at("nesterov").at("lambda_max"), 16.0);
 }
 
 TEST(Api, ARunReadsAsInRunJson) {

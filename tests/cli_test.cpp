@@ -70,6 +70,44 @@ TEST(Cli, FigureOptions) {
   EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "c" / "contour.png"));
 }
 
+// --record chooses the rows of trajectory.csv and run.json (the first and the last always); the
+// table's metrics are the same whatever is recorded. A run that blows up says so.
+TEST(Cli, RecordChoosesTheRowsAndTheStatusSaysDiverging) {
+  test::TempDir dir;
+  const std::string run = "run -f rosenbrock:n=1000 -o adam:lr=0.01 --steps 100 --no-plots";
+  const auto rows = [&](const std::string& out) {
+    std::ifstream csv(fs::path(dir.path()) / out / "trajectory.csv");
+    std::vector<std::string> steps;
+    std::string line;
+    std::getline(csv, line);
+    while (std::getline(csv, line)) {
+      const auto spec_end = line.find("\",");  // the spec is quoted: it holds commas
+      steps.push_back(line.substr(spec_end + 2, line.find(',', spec_end + 2) - spec_end - 2));
+    }
+    return steps;
+  };
+  auto all = run_cli(run + " --out all", dir.path());
+  ASSERT_EQ(all.status, 0) << all.err;
+  EXPECT_EQ(rows("all").size(), 101u);
+  auto none = run_cli(run + " --out none --record none", dir.path());
+  ASSERT_EQ(none.status, 0) << none.err;
+  EXPECT_EQ(rows("none"), (std::vector<std::string>{"0", "100"}));
+  auto every = run_cli(run + " --out every --record every:30", dir.path());
+  ASSERT_EQ(every.status, 0) << every.err;
+  EXPECT_EQ(rows("every"), (std::vector<std::string>{"0", "30", "60", "90", "100"}));
+  // The same table: the metrics are measured on every step.
+  const auto table = [](const std::string& out) { return out.substr(0, out.find("\nwrote")); };
+  EXPECT_EQ(table(none.out), table(all.out));
+  for (const char* bad : {"every:0", "some", "every:x"}) {
+    const auto r = run_cli(run + " --record " + bad, dir.path());
+    EXPECT_EQ(r.status, 2) << bad;
+    EXPECT_THAT(r.err, HasSubstr("--record")) << bad;
+  }
+  const auto blown = run_cli("run -o nesterov --start=-1.5,1 --steps 80 --no-plots", dir.path());
+  ASSERT_EQ(blown.status, 0) << blown.err;
+  EXPECT_THAT(blown.out, HasSubstr("diverging: loss grew from 10.25 to 1.991e+29 by step 80"));
+}
+
 // `descent plot` draws a trajectory file written by any program.
 TEST(Cli, PlotDrawsACsvFromAnotherProgram) {
   test::TempDir dir;
@@ -426,10 +464,11 @@ TEST(Cli, SweepWritesCsvJsonAndHeatmap) {
   std::string header;
   std::getline(csv, header);
   EXPECT_EQ(header, "lr,alpha,steps_to_tol,status");
-  std::size_t rows = 0, diverged = 0;
+  std::size_t rows = 0, diverged = 0, diverging = 0;
   for (std::string line; std::getline(csv, line);) {
     ++rows;
     diverged += line.ends_with(",diverged");
+    diverging += line.ends_with(",diverging");
   }
   EXPECT_EQ(rows, 24u);
   std::ifstream in(out / "sweep.json");
@@ -438,12 +477,16 @@ TEST(Cli, SweepWritesCsvJsonAndHeatmap) {
   EXPECT_FALSE(doc.at("cells").contains("min")) << "one run per cell: the median is the run's";
   EXPECT_EQ(doc.at("axes").at(1).at("key"), "alpha");
   EXPECT_EQ(doc.at("optimizer"), "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0");
-  // The cells whose first run diverged, with the step and the reason.
+  // The cells whose first run diverged (a non-finite number) or is diverging (all steps taken,
+  // the loss blown up), with the step and the reason.
   const auto& notes = doc.at("notes");
-  EXPECT_EQ(notes.at("cell").size(), diverged);
+  EXPECT_EQ(notes.at("cell").size(), diverged + diverging);
   ASSERT_GT(diverged, 0u) << "the grid reaches lr * lambda_max > 2 + 2 alpha";
-  EXPECT_EQ(notes.at("termination").at(0), "diverged");
-  EXPECT_THAT(notes.at("reason").at(0).get<std::string>(), HasSubstr(" is "));
+  ASSERT_GT(diverging, 0u) << "cells just past the limit grow without overflowing in 1000 steps";
+  for (std::size_t i = 0; i < notes.at("cell").size(); ++i)
+    EXPECT_THAT(
+        notes.at("reason").at(i).get<std::string>(),
+        HasSubstr(notes.at("termination").at(i) == "diverged" ? " is " : "loss grew from "));
   EXPECT_TRUE(fs::exists(out / "heatmap.png"));
 }
 

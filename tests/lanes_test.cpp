@@ -236,6 +236,53 @@ TEST(Lanes, BatchesAndThreadsDoNotChangeTheCells) {
   expect_cells_are_single_runs(small, sweep(small));
 }
 
+// A lane whose loss blows up without overflowing (Nesterov beyond its stability limit, 80 steps)
+// ends diverging, as its single run does, in the fused loop (the seed's valley) and in the
+// general lanes (the same valley typed as an expression), at every SIMD level.
+TEST_F(SimdLevels, LanesThatBlowUpAreDivergingAsTheirSingleRuns) {
+  constexpr std::size_t lanes = 21;
+  std::vector<double> starts(2 * lanes), values(lanes);
+  for (std::size_t j = 0; j < lanes; ++j) {
+    starts[j] = -1.5;
+    starts[lanes + j] = 1.0;
+    values[j] = 0.01 * static_cast<double>(j + 1);  // 0.01 .. 0.21; the limit is 0.0848
+  }
+  const RunOptions options{.steps = 80, .record = false};
+  const OptimizerConfig base = OptimizerConfig::parse("nesterov");
+  const std::vector<std::string> keys = {"lr"};
+  for (const char* function : {"anisotropic", "w1^2 + 8*w2^2"}) {
+    const auto f = make_function(function);
+    for (Simd level : simd_supported()) {
+      set_simd(level);
+      auto fused_probe = detail::make_lane_optimizer(base, keys, values, lanes, 2);
+      ASSERT_NE(fused_probe, nullptr);
+      EXPECT_EQ(fused_probe->run_fused(*f, starts, options).has_value(),
+                std::string(function) == "anisotropic")
+          << function;
+      auto opt = detail::make_lane_optimizer(base, keys, values, lanes, 2);
+      const std::vector<RunResult> out = detail::run_lanes(*f, *opt, lanes, starts, options);
+      std::size_t diverging = 0, completed = 0;
+      for (std::size_t j = 0; j < lanes; ++j) {
+        OptimizerConfig cell = base;
+        cell.set("lr", values[j]);
+        const auto one_opt = cell.make<double>();
+        const RunResult one = run(*f, *one_opt, std::vector<double>{-1.5, 1.0}, options);
+        const std::string lane = std::string(function) + " lane " + std::to_string(j) + " at " +
+                                 std::string(simd_name(level));
+        EXPECT_EQ(out[j].termination, one.termination) << lane;
+        EXPECT_EQ(out[j].message(), one.message()) << lane;
+        EXPECT_EQ(out[j].steps, one.steps) << lane;
+        EXPECT_TRUE(same(out[j].metrics.final_loss, one.metrics.final_loss)) << lane;
+        EXPECT_TRUE(same(out[j].metrics.best_loss, one.metrics.best_loss)) << lane;
+        diverging += one.termination == Termination::diverging;
+        completed += one.termination == Termination::completed;
+      }
+      EXPECT_GT(diverging, 0u) << function;
+      EXPECT_GT(completed, 0u) << function;
+    }
+  }
+}
+
 // Every elementwise optimizer, in each variant of its rule, sweeps in lanes: each cell of a grid
 // over its learning rate is its single run, bit for bit, at every SIMD level.
 TEST_F(SimdLevels, EveryElementwiseOptimizerSweepsInLanes) {

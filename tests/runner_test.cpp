@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <span>
+#include <vector>
 
 #include "descent/error.hpp"
 #include "descent/functions/anisotropic.hpp"
 #include "descent/metrics.hpp"
 #include "descent/optimizers/sgd.hpp"
 #include "descent/registry.hpp"
+#include "engine/run.hpp"
 
 namespace descent {
 namespace {
@@ -138,6 +141,186 @@ TEST(Metrics, NothingBelowTolAndNoMinimizer) {
   EXPECT_FALSE(m.steps_to_tol.has_value());
   EXPECT_FALSE(m.distance_to_minimizer.has_value());
   EXPECT_EQ(m.best_step, 0u);
+}
+
+// Nesterov's default lr (0.1 at alpha 0.9) is beyond its stability limit on the seed's valley
+// (lr < 0.0848, docs/theory.md): from (-1.5, 1) the loss grows to ~1e29 in 80 steps, every number
+// finite. That run is diverging, not completed, recorded or not.
+TEST(Runner, ALossThatBlowsUpFinitelyIsDiverging) {
+  const Anisotropic f;
+  const std::vector<double> start = {-1.5, 1.0};
+  for (bool record : {true, false}) {
+    auto nesterov = make_optimizer("nesterov");
+    const RunResult r = run(f, *nesterov, start, {.steps = 80, .record = record});
+    EXPECT_EQ(r.termination, Termination::diverging) << r.message();
+    EXPECT_GT(r.metrics.final_loss, 1e20);
+    EXPECT_TRUE(std::isfinite(r.metrics.final_loss));
+    EXPECT_EQ(r.stop_step, 80u);
+    EXPECT_EQ(r.steps, 80u);
+    EXPECT_EQ(r.message(), "diverging: loss grew from 10.25 to 1.991e+29 by step 80");
+    EXPECT_STREQ(to_string(r.termination), "diverging");
+  }
+  // Within the limit the same run completes.
+  auto slow = make_optimizer("nesterov:lr=0.08");
+  EXPECT_EQ(run(f, *slow, start, {.steps = 80}).termination, Termination::completed);
+}
+
+TEST(Runner, TheDivergingRuleAtItsBoundary) {
+  EXPECT_FALSE(detail::is_diverging(9, 9 + 9000));
+  EXPECT_TRUE(detail::is_diverging(9, std::nextafter(9009.0, INFINITY)));
+  EXPECT_FALSE(detail::is_diverging(0, 1000));  // the floor of 1 for a start at 0
+  EXPECT_TRUE(detail::is_diverging(0, 1000.5));
+  EXPECT_FALSE(detail::is_diverging(-5, 4000));
+  EXPECT_TRUE(detail::is_diverging(-5, 5000));
+  EXPECT_FALSE(detail::is_diverging(9, 1e-3));  // a loss that went down
+}
+
+// Recording every K-th step keeps those rows and the last, and measures the metrics on every
+// step: the same metrics as recording all.
+TEST(Runner, RecordEveryKeepsEveryKthStepAndTheLast) {
+  const Anisotropic f;
+  const std::vector<double> start = {1.0, 1.0};
+  auto a = make_optimizer("momentum");
+  const RunResult all = run(f, *a, start, {.steps = 10});
+  auto b = make_optimizer("momentum");
+  const RunResult some = run(f, *b, start, {.steps = 10, .record_every = 4});
+  EXPECT_EQ(some.trajectory.steps, (std::vector<std::uint64_t>{0, 4, 8, 10}));
+  for (std::size_t i = 0; i < some.trajectory.size(); ++i) {
+    const std::size_t k = some.trajectory.steps[i];
+    EXPECT_EQ(some.trajectory.loss[i], all.trajectory.loss[k]);
+    EXPECT_EQ(some.trajectory.grad_norm[i], all.trajectory.grad_norm[k]);
+    EXPECT_EQ(some.trajectory.point(i)[1], all.trajectory.point(k)[1]);
+  }
+  EXPECT_EQ(some.metrics.path_length, all.metrics.path_length);
+  EXPECT_EQ(some.metrics.zigzags, all.metrics.zigzags);
+  EXPECT_EQ(some.metrics.best_loss, all.metrics.best_loss);
+  EXPECT_EQ(some.metrics.best_step, all.metrics.best_step);
+  EXPECT_EQ(some.metrics.final_loss, all.metrics.final_loss);
+  EXPECT_EQ(some.metrics.distance_to_minimizer, all.metrics.distance_to_minimizer);
+  EXPECT_EQ(some.steps, 10u);
+  // A diverged run keeps its last finite step as the last row.
+  auto c = make_optimizer("sgd:lr=1");
+  const RunResult blown = run(f, *c, start, {.steps = 1000, .record_every = 100});
+  ASSERT_EQ(blown.termination, Termination::diverged);
+  EXPECT_EQ(blown.trajectory.steps.back(), blown.stop_step - 1);
+  EXPECT_EQ(blown.steps, blown.stop_step);
+}
+
+// Recording none keeps the first and the last rows only, and reserves no more than that: a run
+// of 100 steps on 100000 coordinates holds two points, not 101.
+TEST(Runner, RecordNoneHoldsTwoRowsWhateverTheSteps) {
+  const auto f = make_function("rosenbrock:n=100000");
+  auto adam = make_optimizer("adam:lr=0.01");
+  const std::vector<double> start = f->default_start();
+  const RunResult r = run(*f, *adam, start, {.steps = 100, .record_every = 0});
+  EXPECT_EQ(r.trajectory.steps, (std::vector<std::uint64_t>{0, 100}));
+  EXPECT_EQ(r.trajectory.points.size(), 2 * f->dim());
+  EXPECT_LE(r.trajectory.points.capacity(), 2 * f->dim());
+  EXPECT_EQ(r.steps, 100u);
+  EXPECT_GT(r.metrics.path_length, 0.0);
+}
+
+TEST(Runner, StopsAtALossTolerance) {
+  const Anisotropic f;
+  const std::vector<double> start = {1.0, 1.0};
+  auto a = make_optimizer("momentum");
+  const RunResult all = run(f, *a, start, {.steps = 500, .tol = 1e-6});
+  ASSERT_TRUE(all.metrics.steps_to_tol.has_value());
+  const std::size_t k = *all.metrics.steps_to_tol;
+  auto b = make_optimizer("momentum");
+  const RunResult r = run(f, *b, start, {.steps = 500, .stop_loss = 1e-6});
+  EXPECT_EQ(r.termination, Termination::stopped);
+  EXPECT_EQ(r.stop_step, k);
+  EXPECT_EQ(r.steps, k);
+  EXPECT_EQ(r.trajectory.steps.back(), k);
+  EXPECT_EQ(r.message(), "stopped at step " + std::to_string(k) + ": loss " +
+                             format_double(all.trajectory.loss[k]) + " <= stop_loss 1e-06");
+}
+
+TEST(Runner, StopsAtAGradientNormTolerance) {
+  const Anisotropic f;
+  const std::vector<double> start = {1.0, 1.0};
+  auto a = make_optimizer("sgd");
+  const RunResult all = run(f, *a, start, {.steps = 200});
+  std::size_t k = 0;
+  while (all.trajectory.grad_norm[k] > 1e-3) ++k;
+  auto b = make_optimizer("sgd");
+  const RunResult r = run(f, *b, start, {.steps = 200, .record = false, .stop_grad_norm = 1e-3});
+  EXPECT_EQ(r.termination, Termination::stopped);
+  EXPECT_EQ(r.stop_step, k);
+  EXPECT_THAT(r.message(), HasSubstr("gradient norm"));
+  EXPECT_EQ(r.metrics.final_loss, all.trajectory.loss[k]);
+}
+
+TEST(Runner, StopsAtATimeLimit) {
+  const Anisotropic f;
+  auto sgd = make_optimizer("sgd");
+  const std::vector<double> start = {1.0, 1.0};
+  const RunResult r = run(f, *sgd, start, {.steps = 1000, .time_limit = 0.0});
+  EXPECT_EQ(r.termination, Termination::stopped);
+  EXPECT_EQ(r.stop_step, 0u);
+  EXPECT_EQ(r.message(), "stopped at step 0: time limit of 0 s reached");
+  EXPECT_THROW(run(f, *sgd, start, {.time_limit = -1.0}), InputError);
+  EXPECT_THROW(run(f, *sgd, start, {.stop_loss = NAN}), InputError);
+}
+
+// The callback sees each step's point, loss and gradient, as recorded, and stops the run.
+TEST(Runner, ACallbackSeesEachStepAndCanStopTheRun) {
+  const Anisotropic f;
+  auto sgd = make_optimizer("sgd");
+  const std::vector<double> start = {1.0, 1.0};
+  std::vector<double> seen_loss, seen_w2;
+  RunOptions options{.steps = 50};
+  options.on_step = [&](const StepView& s) {
+    EXPECT_EQ(s.step, seen_loss.size());
+    EXPECT_EQ(s.gradient.size(), 2u);
+    seen_loss.push_back(s.loss);
+    seen_w2.push_back(s.point[1]);
+    return s.step < 7;
+  };
+  const RunResult r = run(f, *sgd, start, options);
+  EXPECT_EQ(r.termination, Termination::stopped);
+  EXPECT_EQ(r.stop_step, 7u);
+  EXPECT_EQ(r.message(), "stopped at step 7: stopped by the callback");
+  EXPECT_EQ(seen_loss, r.trajectory.loss);
+  ASSERT_EQ(seen_w2.size(), 8u);
+  EXPECT_EQ(seen_w2[7], r.trajectory.point(7)[1]);
+}
+
+TEST(Runner, CountsItsSteps) {
+  const Anisotropic f;
+  auto sgd = make_optimizer("sgd");
+  const std::vector<double> start = {1.0, 1.0};
+  EXPECT_EQ(run(f, *sgd, start, {.steps = 7}).steps, 7u);
+  const RunResult rest = run_from(f, *sgd, start, 5, {.steps = 12});
+  EXPECT_EQ(rest.stop_step, 12u);
+  EXPECT_EQ(rest.steps, 7u);
+}
+
+// A user's function is a lambda: the same run as the built-in valley w1^2 + 8 w2^2.
+TEST(Objective, ALambdaIsAnObjective) {
+  const auto f = objective(
+      [](std::span<const double> x, std::span<double> g) {
+        g[0] = 2 * x[0];
+        g[1] = 16 * x[1];
+        return x[0] * x[0] + 8 * (x[1] * x[1]);
+      },
+      2, {.name = "valley", .minimizers = {{0.0, 0.0}}});
+  const std::vector<double> start = {1.0, 1.0};
+  auto a = make_optimizer("momentum");
+  const RunResult mine = run(f, *a, start, {.steps = 30});
+  auto b = make_optimizer("momentum");
+  const RunResult builtin = run(Anisotropic{}, *b, start, {.steps = 30});
+  EXPECT_EQ(mine.trajectory.points, builtin.trajectory.points);
+  EXPECT_EQ(mine.metrics.distance_to_minimizer, builtin.metrics.distance_to_minimizer);
+  EXPECT_EQ(f.spec(), "valley");
+  EXPECT_EQ(f.default_start(), (std::vector<double>{0.0, 0.0}));
+  EXPECT_EQ(f.bounds().upper, (std::vector<double>{1.0, 1.0}));
+  const auto zero = [](std::span<const double>, std::span<double>) { return 0.0; };
+  EXPECT_THROW((void)objective(nullptr, 2), InputError);
+  EXPECT_THROW((void)objective(zero, 0), InputError);
+  EXPECT_THROW((void)objective(zero, 2, {.start = {1.0}}), InputError);
+  EXPECT_THROW((void)objective(zero, 2, {.minimizers = {{1.0}}}), InputError);
 }
 
 // The seed's zig-zag: SGD on the anisotropic bowl reverses w2's direction at every step after

@@ -70,6 +70,28 @@ TEST(Theory, StabilityLimitHolds) {
   }
 }
 
+// Nesterov momentum (torch's form): lr * lambda_max < (2 + 2 alpha) / (1 + 2 alpha); inside it
+// the run converges, past it the run ends diverged or diverging.
+TEST(Theory, NesterovStabilityLimitHolds) {
+  const auto f = make_function("anisotropic");
+  const Analysis a = analyze(*f);
+  ASSERT_TRUE(a.nesterov.has_value());
+  EXPECT_EQ(a.nesterov->lr_max(0.9), 3.8 / (2.8 * 16));
+  const std::vector<double> start = {1.0, 1.0};
+  for (double alpha : {0.0, 0.5, 0.9, 0.99}) {
+    const double limit = a.nesterov->lr_max(alpha);
+    auto inside = make_optimizer("nesterov:lr=" + format_double(0.97 * limit) +
+                                 ",alpha=" + format_double(alpha));
+    auto outside = make_optimizer("nesterov:lr=" + format_double(1.03 * limit) +
+                                  ",alpha=" + format_double(alpha));
+    EXPECT_LT(run(*f, *inside, start, {.steps = 5000}).metrics.final_loss, 1e-6) << alpha;
+    const RunResult out = run(*f, *outside, start, {.steps = 5000});
+    EXPECT_TRUE(out.termination == Termination::diverged ||
+                out.termination == Termination::diverging)
+        << alpha << ": " << out.message();
+  }
+}
+
 TEST(Theory, SaysWhenItDoesNotApply) {
   EXPECT_THAT(analyze(*make_function("saddle"), std::vector<double>{0, 0}).not_applicable,
               ::testing::HasSubstr("saddle"));

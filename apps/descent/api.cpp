@@ -357,6 +357,7 @@ ApiResponse analyze_request(const json& j, const Call& call) {
                        {"alpha_star", finite_or_null(a.momentum->alpha_star)},
                        {"rate", finite_or_null(a.momentum->rate)},
                        {"lambda_max", finite_or_null(a.momentum->lambda_max)}};
+  if (a.nesterov) out["nesterov"] = {{"lambda_max", finite_or_null(a.nesterov->lambda_max)}};
   return reply(200, out);
 }
 

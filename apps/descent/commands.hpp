@@ -19,6 +19,7 @@ struct RunArgs {
   std::optional<std::string> batch;
   std::vector<std::string> optimizers;
   std::optional<std::string> schedule;
+  std::optional<std::string> record;          ///< all, every:K or none
   std::optional<std::string> checkpoint_dir;  ///< save each optimizer's final state here
   std::optional<std::string> resume_dir;      ///< continue from the states saved here
   std::optional<std::string> trajectory;

@@ -175,6 +175,10 @@ int main(int argc, char** argv) {
   integer(run_cmd->add_option("--batch", run.batch,
                               "Mini-batch size for a finite-sum function such as least_squares"));
   real(run_cmd->add_option("--tol", run.tol, "Loss tolerance for 'steps to tol' (default 1e-6)"));
+  run_cmd->add_option("--record", run.record,
+                      "Steps kept in the trajectory CSV and figures: all (default), every:K "
+                      "(every K-th step) or none (the first and last steps only); the metrics "
+                      "are measured on every step");
   run_cmd->add_option("--trajectory", run.trajectory,
                       "Trajectory CSV path, or - for standard output (default: "
                       "OUT/trajectory.csv)");
@@ -347,17 +351,37 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bash", "zsh"}));
 
   // The kind of value each remaining text option takes, as --help shows it.
-  const std::map<std::string, std::string> value_kinds = {
-      {"function", "SPEC"},   {"optimizer", "SPEC"}, {"schedule", "SPEC"},
-      {"spec", "SPEC"},       {"start", "X,Y,..."},  {"at", "X,Y,..."},
-      {"checkpoint", "DIR"},  {"resume", "DIR"},     {"out", "PATH"},
-      {"data", "DIR"},        {"web", "DIR"},        {"trajectory", "FILE"},
-      {"json", "FILE"},       {"losses", "FILE"},    {"experiment", "FILE"},
-      {"format", "FORMAT"},   {"kind", "KIND"},      {"grid", "KEY=LO:HI:SCALE:N"},
-      {"keys", "KEY,..."},    {"search", "NAME"},    {"metric", "NAME"},
-      {"simd", "LEVEL"},      {"model", "NAME"},     {"host", "ADDRESS"},
-      {"allow-host", "HOST"}, {"size", "SIZE"},      {"optimizers", "NAME,..."},
-      {"type", "TYPE"},       {"what", "NAME"},      {"shell", "SHELL"}};
+  const std::map<std::string, std::string> value_kinds = {{"function", "SPEC"},
+                                                          {"optimizer", "SPEC"},
+                                                          {"schedule", "SPEC"},
+                                                          {"spec", "SPEC"},
+                                                          {"start", "X,Y,..."},
+                                                          {"at", "X,Y,..."},
+                                                          {"checkpoint", "DIR"},
+                                                          {"resume", "DIR"},
+                                                          {"out", "PATH"},
+                                                          {"data", "DIR"},
+                                                          {"web", "DIR"},
+                                                          {"trajectory", "FILE"},
+                                                          {"json", "FILE"},
+                                                          {"losses", "FILE"},
+                                                          {"experiment", "FILE"},
+                                                          {"format", "FORMAT"},
+                                                          {"kind", "KIND"},
+                                                          {"grid", "KEY=LO:HI:SCALE:N"},
+                                                          {"keys", "KEY,..."},
+                                                          {"search", "NAME"},
+                                                          {"metric", "NAME"},
+                                                          {"simd", "LEVEL"},
+                                                          {"model", "NAME"},
+                                                          {"host", "ADDRESS"},
+                                                          {"allow-host", "HOST"},
+                                                          {"size", "SIZE"},
+                                                          {"optimizers", "NAME,..."},
+                                                          {"type", "TYPE"},
+                                                          {"what", "NAME"},
+                                                          {"shell", "SHELL"},
+                                                          {"record", "all|every:K|none"}};
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
     for (CLI::Option* o : sub->get_options())
       if (o->get_type_name() == "TEXT")

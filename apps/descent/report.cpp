@@ -71,6 +71,10 @@ std::string analysis_text(const Objective& f, const Analysis& a) {
       "                      best lr* {:.6g}, alpha* {:.6g}, rate {:.6g} per step "
       "((sqrt(kappa)-1)/(sqrt(kappa)+1))\n",
       m.lr_star, m.alpha_star, m.rate);
+  out += fmt::format(
+      "Nesterov momentum     stable for 0 <= alpha < 1 and 0 < lr < (2 + 2 alpha)/((1 + 2 alpha) "
+      "{:.6g}); {:.6g} at alpha 0.9\n",
+      a.nesterov->lambda_max, a.nesterov->lr_max(0.9));
   const auto steps = [](double rate) {
     const auto k = predicted_steps(rate, 1e-6);
     return k ? std::to_string(*k) : std::string("-");

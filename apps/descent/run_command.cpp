@@ -24,6 +24,23 @@ namespace descent::cli {
 // Every run's figures show all of its optimizers.
 static_assert(kMaxOptimizers <= plot::kMaxPaths);
 
+namespace {
+
+/// --record: all (every step), every:K or none (the first and last steps):
+/// RunOptions::record_every.
+std::size_t parse_record(const std::string& text) {
+  if (text == "all") return 1;
+  if (text == "none") return 0;
+  if (text.starts_with("every:")) {
+    const std::size_t k = parse_count(text.substr(6), "--record every:K", kMaxSteps);
+    if (k == 0) throw InputError("--record every:K: K must be at least 1, got 0");
+    return k;
+  }
+  throw InputError("--record: expected all, every:K or none, got '" + text + "'");
+}
+
+}  // namespace
+
 int run_command(const RunArgs& args) {
   namespace fs = std::filesystem;
   // 1. The whole experiment, checked before anything runs or is written.
@@ -80,6 +97,7 @@ int run_command(const RunArgs& args) {
   setup.seed = x.seed;
   setup.batch = x.batch;
   setup.resumed_from = args.resume_dir;
+  if (args.record) setup.options.record_every = parse_record(*args.record);
   if (setup.start.size() != f->dim())
     throw InputError(fmt::format("the start point has {} coordinates but function '{}' takes {}",
                                  setup.start.size(), f->spec(), f->dim()));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
@@ -25,6 +26,28 @@ struct Metrics {
   std::vector<std::size_t> zigzags;
   /// Euclidean distance from the last point to the nearest known minimizer, if any is known.
   std::optional<double> distance_to_minimizer;
+};
+
+/// Measures the metrics of a path one step at a time, holding one point: what compute_metrics()
+/// gives for the trajectory of every observed step, without storing the trajectory.
+class MetricsTracker {
+ public:
+  MetricsTracker(std::size_t dim, double tol);
+  /// The next step of the path: its step number, point (dim values) and loss.
+  void observe(std::uint64_t step, std::span<const double> point, double loss);
+  /// Steps observed so far.
+  std::size_t observed() const { return rows_; }
+  /// The last point observed.
+  std::span<const double> last_point() const { return last_; }
+  /// The metrics of the steps observed (at least one). `minimizers` may be empty.
+  Metrics metrics(std::span<const std::vector<double>> minimizers) const;
+
+ private:
+  double tol_;
+  std::size_t rows_ = 0;
+  Metrics m_;
+  std::vector<int> last_sign_;
+  std::vector<double> last_;
 };
 
 /// Computes the metrics of a non-empty trajectory. `minimizers` may be empty.

@@ -79,6 +79,51 @@ class Objective {
   }
 };
 
+/// The gradient callback of a user's function: writes the gradient at `x` into `g` (both of the
+/// function's dimension) and returns the loss at `x`.
+using GradientFunction = std::function<double(std::span<const double> x, std::span<double> g)>;
+
+/// What a user's function may say about itself beyond its values (all optional).
+struct ObjectiveInfo {
+  std::string name = "objective";  ///< its spec, shown in reports
+  std::string formula = "user-defined";
+  std::vector<double> start = {};  ///< the default start (empty: the origin)
+  Box bounds = {};                 ///< the plotted box (empty: start +- 1 per coordinate)
+  std::vector<std::vector<double>> minimizers = {};  ///< known minimizers (for the metrics)
+};
+
+/// A user's function as an Objective, made by objective(): everything but the loss and gradient
+/// comes from its ObjectiveInfo.
+class FunctionObjective final : public Objective {
+ public:
+  FunctionObjective(GradientFunction fn, std::size_t dim, ObjectiveInfo info = {});
+  std::size_t dim() const override { return dim_; }
+  double value_and_gradient(std::span<const double> x, std::span<double> g) const override {
+    return fn_(x, g);
+  }
+  std::string spec() const override { return info_.name; }
+  std::string formula() const override { return info_.formula; }
+  std::vector<std::vector<double>> minimizers() const override { return info_.minimizers; }
+  std::vector<double> default_start() const override { return info_.start; }
+  Box bounds() const override { return info_.bounds; }
+
+ private:
+  GradientFunction fn_;
+  std::size_t dim_;
+  ObjectiveInfo info_;
+};
+
+/// Wraps a callable `fn(x, g) -> loss` of `dim` coordinates as an Objective that run() takes:
+///
+///   auto f = descent::objective([](std::span<const double> x, std::span<double> g) {
+///     g[0] = 2 * (x[0] - 3);
+///     return (x[0] - 3) * (x[0] - 3);
+///   }, 1);
+///
+/// Throws InputError if `fn` is empty, `dim` is 0, or the info's start, bounds or minimizers do
+/// not have `dim` coordinates.
+FunctionObjective objective(GradientFunction fn, std::size_t dim, ObjectiveInfo info = {});
+
 namespace detail {
 /// Throws std::invalid_argument unless value_and_gradient_lanes' spans have the sizes that `dim`
 /// and `lanes` imply (x and g: dim*lanes, loss: lanes).

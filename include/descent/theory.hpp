@@ -10,6 +10,9 @@
 //   sqrt(lambda_max)))^2,
 //                      alpha* = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2, with rate
 //                      (sqrt(kappa) - 1) / (sqrt(kappa) + 1) (Polyak 1964; Goh 2017).
+//   Nesterov           (torch's form b <- alpha b + g, w <- w - lr (g + alpha b)) converges iff
+//   momentum           0 <= alpha < 1 and 0 < lr * lambda < (2 + 2 alpha) / (1 + 2 alpha) for
+//                      every eigenvalue (the linear recurrence's Jury conditions, docs/theory.md).
 // On a quadratic these are exact for every start; elsewhere they describe the iteration near the
 // point (linearisation), and analyze() says which. At a point whose Hessian is not positive
 // definite (a saddle, a maximum) or where there is none, no rate is given, with the reason. For
@@ -42,6 +45,12 @@ struct MomentumTheory {
   double lambda_max;
 };
 
+struct NesterovTheory {
+  /// For momentum alpha, the largest stable lr: (2 + 2 alpha) / ((1 + 2 alpha) lambda_max).
+  double lr_max(double alpha) const { return (2 + 2 * alpha) / ((1 + 2 * alpha) * lambda_max); }
+  double lambda_max;
+};
+
 struct Analysis {
   std::vector<double> point;
   bool at_minimizer = false;
@@ -54,6 +63,7 @@ struct Analysis {
   std::optional<double> kappa;
   std::optional<GdTheory> gd;
   std::optional<MomentumTheory> momentum;
+  std::optional<NesterovTheory> nesterov;
 };
 
 /// Analyzes `f` at `at`, or at its first known minimizer when `at` is empty. Throws InputError

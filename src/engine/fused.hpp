@@ -228,9 +228,15 @@ template <ElementwiseRule R, class Formula, class IO>
 template <ElementwiseRule R, class Formula, class IO>
 [[gnu::noinline]] void fused_finish(const FusedJob<R, Formula>& job, const IO& io) {
   for (std::size_t j = 0; j < io.nb; ++j)
-    if ((io.ended >> j & 1) == 0)
+    if ((io.ended >> j & 1) == 0) {
+      // The loss at the lane's start, as its step 0 evaluated it.
+      const std::size_t lanes = job.p.size();
+      double g0 = 0.0, g1 = 0.0;
+      const double start =
+          job.formula(job.starts[io.first + j], job.starts[lanes + io.first + j], g0, g1);
       job.out[io.first + j] =
-          completed_run(job.steps, io.loss[j], io.best[j], io.above[j], job.tol);
+          completed_run(job.steps, start, io.loss[j], io.best[j], io.above[j], job.tol);
+    }
 }
 
 /// All steps of one block, in L::vectors vectors held in registers.

@@ -56,6 +56,7 @@ std::vector<RunResult> run_lanes(const Objective& f, LaneOptimizer& optimizer, s
   // the gradient (0 when all are finite), kept 0 once the lane has diverged; its progress (kept
   // up to date for every lane, reported only for lanes that did not diverge).
   AlignedVector<double> alive(lanes, 1.0), bad(lanes), best(lanes, INFINITY), above(lanes, 0.0);
+  std::vector<double> start_loss;  // per lane: its loss at step 0
   std::size_t running = lanes;
   const Simd level = simd();
   const double tol = options.tol;
@@ -110,10 +111,12 @@ std::vector<RunResult> run_lanes(const Objective& f, LaneOptimizer& optimizer, s
         --running;
       }
     }
+    if (k == 0) start_loss.assign(loss.begin(), loss.end());
     if (running == 0) break;
     if (k >= options.steps) {
       for (std::size_t j = 0; j < lanes; ++j)
-        if (alive[j] != 0.0) out[j] = completed_run(k, loss[j], best[j], above[j], tol);
+        if (alive[j] != 0.0)
+          out[j] = completed_run(k, start_loss[j], loss[j], best[j], above[j], tol);
       break;
     }
     optimizer.step(w.data(), g.data());

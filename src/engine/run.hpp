@@ -3,12 +3,18 @@
 //   - A run ends at the first step whose point, loss or gradient is not finite ("diverged at step
 //     k: what", what named by non_finite()); a start where the function is not finite is an
 //     InputError (not_finite_at_start()).
+//   - A run that took all its steps but whose loss ended far above where it started is
+//     diverging (is_diverging(), judge_growth()): "diverging: loss grew from 9 to 1.991e+29 by step
+//     80". The rule is written here once; run() and the lanes apply it to the same numbers.
 //   - Progress tracks the best loss and the first step whose loss is within tol, step by step, on
 //     one run (V = double) or on a vector of lanes (V a vector of doubles).
 // RunResult::message() words the termination.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,14 +60,43 @@ Progress<V> start_progress() {
   return {V{} + INFINITY, V{}};
 }
 
-/// A run that completed `steps` steps, with its last loss and its progress (one lane's values).
-inline RunResult completed_run(std::size_t steps, double final_loss, double best, double above,
-                               double tol) {
+/// The loss growth beyond which a run that took all its steps is diverging: its final loss is
+/// above start + kDivergingGrowth * max(|start|, 1).
+inline constexpr double kDivergingGrowth = 1e3;
+
+/// Whether a run that started at loss `start` and ended, all its numbers finite, at loss `final`
+/// is diverging (see kDivergingGrowth).
+inline bool is_diverging(double start, double final) {
+  return final > start + kDivergingGrowth * std::max(std::abs(start), 1.0);
+}
+
+/// Marks `r`, a run that ended at `stop_step` with every number finite (completed, or stopped by
+/// the time limit or the callback), as diverging when its loss grew from `start` as
+/// is_diverging() says.
+inline void judge_growth(RunResult& r, double start) {
+  if (r.termination != Termination::completed && r.termination != Termination::stopped) return;
+  if (!is_diverging(start, r.metrics.final_loss)) return;
+  r.termination = Termination::diverging;
+  // Four significant digits: a message, not a record (the metrics hold the exact losses).
+  const auto brief = [](double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", x);
+    return std::string(text);
+  };
+  r.reason = "loss grew from " + brief(start) + " to " + brief(r.metrics.final_loss);
+}
+
+/// A run that started at loss `start` and completed `steps` steps, with its last loss and its
+/// progress (one lane's values).
+inline RunResult completed_run(std::size_t steps, double start, double final_loss, double best,
+                               double above, double tol) {
   RunResult r;
   r.stop_step = steps;
+  r.steps = steps;
   r.metrics.final_loss = final_loss;
   r.metrics.best_loss = best;
   if (best <= tol) r.metrics.steps_to_tol = static_cast<std::size_t>(above);
+  judge_growth(r, start);
   return r;
 }
 
@@ -70,6 +105,7 @@ inline RunResult diverged_run(std::size_t k, std::string what) {
   RunResult r;
   r.termination = Termination::diverged;
   r.stop_step = k;
+  r.steps = k;
   r.reason = std::move(what);
   r.metrics.final_loss = r.metrics.best_loss = INFINITY;
   return r;

@@ -1,6 +1,7 @@
 #include "descent/runner.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -53,6 +54,10 @@ std::string RunResult::message() const {
       return "diverged at step " + std::to_string(stop_step) + ": " + reason;
     case Termination::converged:
       return "converged at step " + std::to_string(stop_step) + ": " + reason;
+    case Termination::diverging:
+      return "diverging: " + reason + " by step " + std::to_string(stop_step);
+    case Termination::stopped:
+      return "stopped at step " + std::to_string(stop_step) + ": " + reason;
   }
   return reason;
 }
@@ -65,6 +70,10 @@ const char* to_string(Termination t) {
       return "diverged";
     case Termination::converged:
       return "converged";
+    case Termination::diverging:
+      return "diverging";
+    case Termination::stopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -80,6 +89,29 @@ void check_start(const Objective& f, std::span<const double> start, const RunOpt
     if (!std::isfinite(start[i]))
       throw InputError("start coordinate w" + std::to_string(i + 1) + " is not finite");
   if (std::isnan(options.tol)) throw InputError("tol must be a number, got nan");
+  if (options.stop_loss && std::isnan(*options.stop_loss))
+    throw InputError("stop_loss must be a number, got nan");
+  if (options.stop_grad_norm && std::isnan(*options.stop_grad_norm))
+    throw InputError("stop_grad_norm must be a number, got nan");
+  if (options.time_limit && !(*options.time_limit >= 0))
+    throw InputError("time_limit must be a number of seconds >= 0, got " +
+                     format_double(*options.time_limit));
+}
+
+/// The stopping criterion of `options` that step k meets, worded; nothing if none is.
+std::optional<std::string> stop_reason(const RunOptions& options, double loss, double grad_norm,
+                                       std::chrono::steady_clock::time_point began) {
+  if (options.stop_loss && loss <= *options.stop_loss)
+    return "loss " + format_double(loss) + " <= stop_loss " + format_double(*options.stop_loss);
+  if (options.stop_grad_norm && grad_norm <= *options.stop_grad_norm)
+    return "gradient norm " + format_double(grad_norm) + " <= stop_grad_norm " +
+           format_double(*options.stop_grad_norm);
+  if (options.time_limit) {
+    const std::chrono::duration<double> spent = std::chrono::steady_clock::now() - began;
+    if (spent.count() >= *options.time_limit)
+      return "time limit of " + format_double(*options.time_limit) + " s reached";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -102,17 +134,33 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
   r.optimizer = optimizer.spec();
   Trajectory& t = r.trajectory;
   t.dim = n;
+  const std::size_t every = options.record_every;
   if (options.record) {
-    // Reserve for the whole run, up to a bound: a huge step count must not allocate up front.
+    // Reserve for the rows to record, up to a bound: a huge step count must not allocate up front.
     const std::size_t todo = options.steps > first_step ? options.steps - first_step : 0;
-    const std::size_t rows = std::min<std::size_t>(todo, 1u << 20) + 1;
+    const std::size_t rows = std::min<std::size_t>(every == 0 ? 1 : todo / every + 1, 1u << 20) + 1;
     t.steps.reserve(rows);
     t.loss.reserve(rows);
     t.grad_norm.reserve(rows);
     t.points.reserve(rows * n);
   }
+  // With record on: every step's metrics, and the last step evaluated (its point is the
+  // tracker's), to record it as the last row if its turn did not come.
+  std::optional<MetricsTracker> tracker;
+  if (options.record) tracker.emplace(n, options.tol);
+  std::size_t last_step = first_step;
+  double last_grad_norm = 0.0;
+  bool last_recorded = true;
+  const auto append = [&t](std::size_t k, std::span<const double> x, double loss, double gn) {
+    t.steps.push_back(k);
+    t.points.insert(t.points.end(), x.begin(), x.end());
+    t.loss.push_back(loss);
+    t.grad_norm.push_back(gn);
+  };
   detail::Progress<double> progress = detail::start_progress<double>();
-  double last_loss = 0.0;
+  double last_loss = 0.0, start_loss = 0.0;
+  const bool want_norm = options.record || options.stop_grad_norm.has_value();
+  const auto began = std::chrono::steady_clock::now();
 
   std::vector<double> w(start.begin(), start.end());
   std::vector<double> g(n);
@@ -131,34 +179,51 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
       if (k == first_step) throw InputError(detail::not_finite_at_start(f, w, *what));
       r.termination = Termination::diverged;
       r.stop_step = k;
+      r.steps = k - first_step;
       r.reason = std::move(*what);
       break;
     }
+    if (k == first_step) start_loss = loss;
+    const double gn = want_norm ? norm(g) : 0.0;
     if (options.record) {
-      t.steps.push_back(k);
-      t.points.insert(t.points.end(), w.begin(), w.end());
-      t.loss.push_back(loss);
-      t.grad_norm.push_back(norm(g));
+      tracker->observe(k, w, loss);
+      const std::size_t since = k - first_step;
+      last_recorded = since == 0 || (every != 0 && since % every == 0) || k >= options.steps;
+      if (last_recorded) append(k, w, loss, gn);
+      last_step = k;
+      last_grad_norm = gn;
     } else {
       progress.observe(loss, options.tol);
-      last_loss = loss;
     }
+    last_loss = loss;
+    const bool go_on = !options.on_step || options.on_step(StepView{k, w, loss, g});
     if (k >= options.steps) {
       r.termination = Termination::completed;
       r.stop_step = k;
+      r.steps = k - first_step;
+      break;
+    }
+    std::optional<std::string> stop = stop_reason(options, loss, gn, began);
+    if (!stop && !go_on) stop = "stopped by the callback";
+    if (stop) {
+      r.termination = Termination::stopped;
+      r.stop_step = k;
+      r.steps = k - first_step;
+      r.reason = std::move(*stop);
       break;
     }
     optimizer.step_with(w, g, loss, closure);
     if (std::string why = optimizer.converged(); !why.empty()) {
       r.termination = Termination::converged;
       r.stop_step = k;
+      r.steps = k + 1 - first_step;
       r.reason = std::move(why);
       break;
     }
   }
   if (options.record) {
-    const auto minimizers = f.minimizers();
-    r.metrics = compute_metrics(t, options.tol, minimizers);
+    if (!last_recorded) append(last_step, tracker->last_point(), last_loss, last_grad_norm);
+    r.metrics = tracker->metrics(f.minimizers());
   } else if (r.termination == Termination::diverged) {
     r.metrics.final_loss = r.metrics.best_loss = INFINITY;
   } else {
@@ -167,6 +232,7 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     if (progress.best <= options.tol)
       r.metrics.steps_to_tol = first_step + static_cast<std::size_t>(progress.above);
   }
+  detail::judge_growth(r, start_loss);
   return r;
 }
 

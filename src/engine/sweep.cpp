@@ -294,7 +294,10 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
     const std::size_t n = (b.last - b.first) * per_cell, first_run = b.index * per_cell;
     std::vector<CellNote> notes;  // this batch's messages
     std::unique_ptr<LaneOptimizer> lanes;
-    if (config.noise == 0) {
+    // Stopping criteria and callbacks are run()'s alone: cells with them run one by one.
+    const bool plain =
+        !options.stop_loss && !options.stop_grad_norm && !options.time_limit && !options.on_step;
+    if (config.noise == 0 && plain) {
       std::vector<double> values(n * k);
       for (std::size_t j = 0; j < n; ++j)
         std::copy_n(

@@ -1,6 +1,6 @@
 # Installs descent from BUILD_DIR into a private prefix, then configures, builds and runs the
 # consumer project in SOURCE_DIR against it with find_package(descent COMPONENTS plot nn), and the
-# example project examples/custom_optimizer/.
+# example projects examples/custom_optimizer/ and examples/user_function/.
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 function(step)
@@ -21,3 +21,9 @@ step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/../../examples/custom_optimizer -B ${WORK
      -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
 step(${CMAKE_COMMAND} --build ${WORK_DIR}/custom)
 step(${WORK_DIR}/custom/custom_optimizer)
+# The example project that minimizes a function of its own given as a lambda
+# (examples/user_function/); it fails unless it finds the least-squares line.
+step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/../../examples/user_function -B ${WORK_DIR}/user_function
+     -G Ninja -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+step(${CMAKE_COMMAND} --build ${WORK_DIR}/user_function)
+step(${WORK_DIR}/user_function/user_function)

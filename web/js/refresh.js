@@ -66,7 +66,7 @@ async function refreshOnce(app, on) {
   if (!app.playing) app.frame = longest;
   app.frame = Math.min(app.frame, longest);
   renderAll(app, on);
-  setStatus(`${run.results.length} optimizer${run.results.length > 1 ? 's' : ''} × ${st.steps} steps: ${ms.toFixed(0)} ms`);
+  setStatus(S.runSummary(run.results, st.steps, ms));
   app.renders += 1;
 }
 

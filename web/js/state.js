@@ -240,7 +240,8 @@ export function viewBox(bounds, start) {
 /**
  * Whether the learning rate is inside the stability limit the theory gives on a quadratic with
  * largest curvature `lambdaMax`: lr*lambda < 2 for gradient descent, lr*lambda < 2 + 2*alpha for
- * heavy-ball momentum. null where the theory says nothing (other optimizers).
+ * heavy-ball momentum, lr*lambda < (2 + 2*alpha)/(1 + 2*alpha) for Nesterov momentum (torch's
+ * form; docs/theory.md). null where the theory says nothing (other optimizers).
  */
 export function stability(spec, registry, lambdaMax) {
   const { name, values } = parseSpec(spec);
@@ -258,5 +259,22 @@ export function stability(spec, registry, lambdaMax) {
     const limit = (2 + 2 * get('alpha')) / lambdaMax;
     return { limit, stable: get('lr') < limit, rule: 'lr·λmax < 2 + 2α' };
   }
+  if (name === 'nesterov') {
+    const alpha = get('alpha');
+    const limit = (2 + 2 * alpha) / ((1 + 2 * alpha) * lambdaMax);
+    return { limit, stable: get('lr') < limit, rule: 'lr·λmax < (2 + 2α)/(1 + 2α)' };
+  }
   return null;
+}
+
+/**
+ * The header's line for a finished run: how many optimizers, steps and milliseconds, and which
+ * runs did not end well (diverged, or diverging: all steps taken but the loss blew up), with the
+ * engine's message, e.g. "nesterov: diverging: loss grew from 10.25 to 1.991e+29 by step 80".
+ */
+export function runSummary(results, steps, ms) {
+  let text = `${results.length} optimizer${results.length > 1 ? 's' : ''} × ${steps} steps: ${ms.toFixed(0)} ms`;
+  const bad = results.filter((r) => r.termination === 'diverged' || r.termination === 'diverging');
+  if (bad.length) text += ` · ${bad.map((r) => `${r.label}: ${r.message}`).join('; ')}`;
+  return text;
 }

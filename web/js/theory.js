@@ -1,5 +1,5 @@
 // The theory panel: the Hessian at the minimizer (or at the start when no minimizer is known),
-// the settings under which gradient descent and momentum are stable, the best ones, and buttons
+// the settings under which gradient descent, momentum and Nesterov momentum are stable, the best ones, and buttons
 // that use them.
 import * as S from './state.js';
 import { $, optimizerEntry } from './page.js';
@@ -25,6 +25,9 @@ export function renderTheory(app, on) {
   if (a.momentum) {
     rows.push(['momentum stable for', `lr < (2 + 2α)/${S.displayNumber(a.momentum.lambda_max)}`]);
     rows.push(['momentum best', `lr* = ${S.displayNumber(a.momentum.lr_star)}, α* = ${S.displayNumber(a.momentum.alpha_star)}  (rate ${S.displayNumber(a.momentum.rate)})`]);
+  }
+  if (a.nesterov) {
+    rows.push(['Nesterov stable for', `lr < (2 + 2α)/((1 + 2α)·${S.displayNumber(a.nesterov.lambda_max)})`]);
   }
   const dl = document.createElement('dl');
   for (const [k, v] of rows) {

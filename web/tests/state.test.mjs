@@ -127,3 +127,21 @@ test('stability limits from the theory', () => {
   assert.equal(S.stability('momentum:dampening=0.5', registry, 16), null);
   assert.equal(S.stability('adam', registry, 16), null);
 });
+
+test('the stability limit of Nesterov momentum', () => {
+  const nesterov = { name: 'nesterov', params: [momentum.params[0], momentum.params[1]] };
+  // Its default lr = 0.1 at alpha = 0.9 is beyond the limit 3.8 / (2.8 * 16) on the seed's valley.
+  const n = S.stability('nesterov', [nesterov], 16);
+  assert.equal(n.limit, 3.8 / (2.8 * 16));
+  assert.equal(n.stable, false);
+  assert.equal(S.stability('nesterov:lr=0.08', [nesterov], 16).stable, true);
+  assert.equal(S.stability('nesterov:lr=0.1,alpha=0', [nesterov], 16).stable, true);
+});
+
+test('the status line names the runs that blew up', () => {
+  const ok = { label: 'sgd', termination: 'completed', message: 'completed 80 steps' };
+  const bad = { label: 'nesterov', termination: 'diverging', message: 'diverging: loss grew from 10.25 to 1.991e+29 by step 80' };
+  assert.equal(S.runSummary([ok], 80, 12.3), '1 optimizer × 80 steps: 12 ms');
+  assert.equal(S.runSummary([ok, bad], 80, 5),
+    '2 optimizers × 80 steps: 5 ms · nesterov: diverging: loss grew from 10.25 to 1.991e+29 by step 80');
+});
