@@ -1,7 +1,11 @@
 // descent: running optimizers on an objective and recording what they do.
 //
 // A run evaluates the loss and gradient at the start (step 0), then alternates an optimizer step
-// and an evaluation, until `steps` updates are done. It records the steps RunOptions asks for
+// and an evaluation, until `steps` updates are done. When a step ends at the very point (bit for
+// bit) that its line search evaluated last, the run takes that evaluation's loss and gradient
+// instead of evaluating the point again, except for a function with random gradients (whose every
+// evaluation draws anew); a function with exact gradients must give the same numbers at the same
+// point. It records the steps RunOptions asks for
 // (every step by default; every K-th, or only the first and the last, to bound memory). The first
 // non-finite number (in the point, the loss or the gradient) ends the run: it is reported as
 // "diverged at step k" and the non-finite row is not recorded. A method that stops by its own
@@ -88,7 +92,8 @@ struct RunResult {
   /// Why it ended, for a run that did not complete: "loss is inf", the method's criterion, the
   /// stopping criterion met, or "loss grew from 9 to 1.991e+29".
   std::string reason;
-  std::uint64_t evaluations = 0;  ///< objective evaluations, the line search's included
+  /// Objective evaluations made, the line search's included (a point evaluated once counts once).
+  std::uint64_t evaluations = 0;
   /// The function's random state (Objective::random_state) just before it evaluated step
   /// `stop_step`: what a checkpoint of this run at `stop_step` records so that a resumed run
   /// draws the same noise and mini-batches. Empty for a function with exact gradients.

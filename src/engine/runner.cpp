@@ -1,10 +1,14 @@
 #include "descent/runner.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "descent/error.hpp"
 #include "engine/run.hpp"
@@ -16,6 +20,16 @@ double norm(std::span<const double> v) {
   double s = 0.0;
   for (double x : v) s += x * x;
   return std::sqrt(s);
+}
+
+// Whether every number of `v` is finite: one pass of integer operations, no branch per number. A
+// number is inf or nan when its exponent bits are all ones, which is when adding one to the
+// exponent carries into the sign bit.
+bool all_finite(std::span<const double> v) {
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000, kExponentOne = 0x0010000000000000;
+  std::uint64_t carry = 0;
+  for (double x : v) carry |= (std::bit_cast<std::uint64_t>(x) & kExponent) + kExponentOne;
+  return (carry >> 63) == 0;
 }
 
 std::string point_text(std::span<const double> w) {
@@ -164,25 +178,50 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
 
   std::vector<double> w(start.begin(), start.end());
   std::vector<double> g(n);
-  const Closure<double> closure = [&](std::span<const double> x, std::span<double> gx) {
-    ++r.evaluations;
-    return f.value_and_gradient(x, gx);
-  };
   // Only a function with random gradients has a random state to keep.
   const bool random = !f.random_state().empty();
+  // The last point the optimizer's closure evaluated during the step, with its loss and
+  // gradient: when the step ends exactly there (a line search's accepted point), the runner takes
+  // them instead of evaluating the point again. Not for a function with random gradients, whose
+  // every evaluation draws anew (a resumed run must repeat the draws).
+  struct {
+    std::vector<double> x, g;
+    double loss = 0.0;
+    bool valid = false;
+  } last;
+  const Closure<double> closure = [&](std::span<const double> x, std::span<double> gx) {
+    ++r.evaluations;
+    const double value = f.value_and_gradient(x, gx);
+    if (!random) {
+      last.x.assign(x.begin(), x.end());
+      last.g.assign(gx.begin(), gx.end());
+      last.loss = value;
+      last.valid = true;
+    }
+    return value;
+  };
   for (std::size_t k = first_step;; ++k) {
     if (options.cancelled && (k - first_step) % kCancelCheckSteps == 0 && options.cancelled())
       throw Cancelled();
     if (random) r.random_state = f.random_state();
-    const double loss = closure(w, g);
-    if (auto what = detail::non_finite(f, w, loss, g)) {
-      if (k == first_step) throw InputError(detail::not_finite_at_start(f, w, *what));
-      r.termination = Termination::diverged;
-      r.stop_step = k;
-      r.steps = k - first_step;
-      r.reason = std::move(*what);
-      break;
+    double loss;
+    if (last.valid && std::memcmp(last.x.data(), w.data(), n * sizeof(double)) == 0) {
+      loss = last.loss;
+      std::swap(g, last.g);
+    } else {
+      ++r.evaluations;
+      loss = f.value_and_gradient(w, g);
     }
+    last.valid = false;
+    if (!(all_finite(w) && all_finite(g) && std::isfinite(loss)))
+      if (auto what = detail::non_finite(f, w, loss, g)) {
+        if (k == first_step) throw InputError(detail::not_finite_at_start(f, w, *what));
+        r.termination = Termination::diverged;
+        r.stop_step = k;
+        r.steps = k - first_step;
+        r.reason = std::move(*what);
+        break;
+      }
     if (k == first_step) start_loss = loss;
     const double gn = want_norm ? norm(g) : 0.0;
     if (options.record) {

@@ -36,9 +36,19 @@ double Rosenbrock::value(std::span<const double> x) const {
 }
 
 double Rosenbrock::value_and_gradient(std::span<const double> x, std::span<double> g) const {
-  std::fill(g.begin(), g.end(), 0.0);
-  for (std::size_t i = 0; i + 1 < x.size(); ++i) term_gradient(x[i], x[i + 1], g[i], g[i + 1]);
-  return value(x);
+  // One pass, with the numbers term() and term_gradient() give and added in their order: g_i is
+  // (0 + the partial of term i - 1 in x_i) + the partial of term i, the value the terms' sum.
+  const std::size_t n = x.size();
+  double f = 0.0, carry = 0.0;  // carry: 0 + the partial of the last term in its second argument
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    double ga = carry, gb = 0.0;
+    term_gradient(x[i], x[i + 1], ga, gb);
+    g[i] = ga;
+    carry = gb;
+    f += term(x[i], x[i + 1]);
+  }
+  if (n > 0) g[n - 1] = carry;
+  return f;
 }
 
 void Rosenbrock::value_and_gradient_lanes(std::size_t lanes, std::span<const double> x,

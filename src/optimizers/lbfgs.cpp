@@ -122,16 +122,15 @@ constexpr double kCurvature = std::numeric_limits<T>::epsilon();
 constexpr double kC1 = 1e-4;
 constexpr int kMaxEvaluations = 25;
 
-// A step length satisfying the strong Wolfe conditions along d from w (loss f0, slope gtd0 < 0),
-// or the best Armijo point found within the evaluation budget (0 if none).
+// A step length satisfying the strong Wolfe conditions along d from w (loss f0, slope gtd0 < 0,
+// dmax = max|d_i|), or the best Armijo point found within the evaluation budget (0 if none).
 template <class T>
-double strong_wolfe(std::span<const T> w, std::span<const T> d, double f0, double gtd0, double t,
-                    double tolerance_change, double c2, const Closure<T>& closure,
+double strong_wolfe(std::span<const T> w, std::span<const T> d, double dmax, double f0, double gtd0,
+                    double t, double tolerance_change, double c2, const Closure<T>& closure,
                     std::int64_t& evaluations, std::vector<T>& x, std::vector<T>& gx) {
   x.resize(w.size());
   gx.resize(w.size());
   int budget = kMaxEvaluations;
-  const double dmax = max_abs(d);
   const auto phi = [&](double step) {
     for (std::size_t i = 0; i < w.size(); ++i) x[i] = w[i] + static_cast<T>(step) * d[i];
     const double f = closure(x, gx);
@@ -252,7 +251,7 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
         axpy_dot<T>(d, -static_cast<T>(alpha_[j]), y(j), j > 0 ? s(j - 1) : std::span<const T>());
   }
   if (m > 0) {
-    const double gamma = s_.sy[slot(m - 1)] / dot<T>(y(m - 1), y(m - 1));
+    const double gamma = s_.sy[slot(m - 1)] / s_.yy[slot(m - 1)];
     for (T& x : d) x = static_cast<T>(gamma * x);
     next = dot<T>(y(0), d);
   }
@@ -268,9 +267,10 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
     for (T x : g) l1 += std::abs(static_cast<double>(x));
     t *= std::min(1.0, 1.0 / l1);
   }
+  const double dmax = max_abs<T>(d);
   if (p_.line_search == LineSearch::strong_wolfe && f != nullptr && std::isfinite(loss)) {
-    t = strong_wolfe<T>(w, d, loss, gtd, t, p_.tolerance_change, p_.c2, *f, s_.evaluations, x_,
-                        gx_);
+    t = strong_wolfe<T>(w, d, dmax, loss, gtd, t, p_.tolerance_change, p_.c2, *f, s_.evaluations,
+                        x_, gx_);
     if (t == 0.0) return kNoDecrease;
   }
   s_.prev_w.assign(w.begin(), w.end());
@@ -278,7 +278,7 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
   s_.prev_loss = loss;
   for (std::size_t i = 0; i < n; ++i) w[i] += static_cast<T>(t) * d[i];
   // Rounding is monotonic: the longest coordinate step is the one along the largest |d_i|.
-  s_.last_step = std::abs(static_cast<double>(static_cast<T>(t) * static_cast<T>(max_abs<T>(d))));
+  s_.last_step = std::abs(static_cast<double>(static_cast<T>(t) * static_cast<T>(dmax)));
   ++s_.iteration;
   return kRunning;
 }
@@ -290,16 +290,19 @@ void Lbfgs<T>::add_pair(std::span<const T> w, std::span<const T> g) {
   std::ranges::transform(w, s_.prev_w, d_.begin(), std::minus<>());
   std::ranges::transform(g, s_.prev_g, x_.begin(), std::minus<>());
   const double sy = dot<T>(x_, d_);
+  const double yy = dot<T>(x_, x_);
   // The curvature test is relative (the cosine of s and y), so that scaling f changes nothing.
-  if (!(sy > kCurvature<T> * std::sqrt(dot<T>(d_, d_)) * std::sqrt(dot<T>(x_, x_)))) return;
+  if (!(sy > kCurvature<T> * std::sqrt(dot<T>(d_, d_)) * std::sqrt(yy))) return;
   if (s_.s.size() < static_cast<std::size_t>(p_.history)) {  // it grows until full, then turns
     s_.s.push_back(std::move(d_));
     s_.y.push_back(std::move(x_));
     s_.sy.push_back(sy);
+    s_.yy.push_back(yy);
   } else {  // the buffers swap places: the oldest pair's become the scratch ones
     std::swap(s_.s[s_.first], d_);
     std::swap(s_.y[s_.first], x_);
     s_.sy[s_.first] = sy;
+    s_.yy[s_.first] = yy;
     s_.first = (s_.first + 1) % s_.s.size();
   }
 }
@@ -329,12 +332,14 @@ void Lbfgs<T>::visit_state(StateVisitor<T>& v) {
   s_.s.resize(static_cast<std::size_t>(pairs));
   s_.y.resize(static_cast<std::size_t>(pairs));
   s_.sy.resize(static_cast<std::size_t>(pairs));
+  s_.yy.resize(static_cast<std::size_t>(pairs));
   for (std::size_t j = 0; j < s_.s.size(); ++j) {
     s_.s[j].resize(s_.n);
     v.array("s" + std::to_string(j), s_.s[j]);
     s_.y[j].resize(s_.n);
     v.array("y" + std::to_string(j), s_.y[j]);
     s_.sy[j] = dot<T>(s_.y[j], s_.s[j]);
+    s_.yy[j] = dot<T>(s_.y[j], s_.y[j]);
   }
 }
 

@@ -87,12 +87,42 @@ TEST(Lbfgs, SolvesRosenbrockIn40Iterations) {
   EXPECT_LE(distance_to_ones(last), 1e-8) << r.message();
   EXPECT_LE(r.stop_step, 40u);
   EXPECT_EQ(r.termination, Termination::converged) << r.message();
-  // Every evaluation is counted: the runner's one per step plus the line search's.
-  EXPECT_EQ(r.evaluations, static_cast<std::uint64_t>(r.trajectory.size()) +
-                               static_cast<std::uint64_t>(opt.state().evaluations));
+  // The start's evaluation plus the line search's: the runner takes the loss and gradient of the
+  // point the line search accepted from its last evaluation instead of evaluating it again.
+  EXPECT_EQ(r.evaluations, 1 + static_cast<std::uint64_t>(opt.state().evaluations));
   // The line search keeps the loss non-increasing.
   for (std::size_t k = 1; k < r.trajectory.size(); ++k)
     EXPECT_LE(r.trajectory.loss[k], r.trajectory.loss[k - 1]) << "step " << k;
+}
+
+// RunResult::evaluations counts the function's calls; the runner evaluates a step's point only
+// when the line search's last evaluation was elsewhere, and the trajectory is the one it gives
+// when it evaluates every step's point itself (as a step without a closure makes it do).
+TEST(Lbfgs, RunnerReusesTheLineSearchsLastEvaluation) {
+  const Rosenbrock rosenbrock({.n = 50});
+  std::uint64_t calls = 0;
+  const auto f = objective(
+      [&](std::span<const double> x, std::span<double> g) {
+        ++calls;
+        return rosenbrock.value_and_gradient(x, g);
+      },
+      50);
+  Lbfgs<double> opt;
+  const std::vector<double> start = rosenbrock.default_start();
+  const RunResult r = run(f, opt, start, {.steps = 200});
+  EXPECT_EQ(r.evaluations, calls);
+  const auto line_search = static_cast<std::uint64_t>(opt.state().evaluations);
+  EXPECT_LT(r.evaluations, r.trajectory.size() + line_search);
+  EXPECT_GE(r.evaluations, 1 + line_search);
+  // Each row, evaluated afresh, is what the run recorded.
+  std::vector<double> g(50);
+  for (std::size_t k = 0; k < r.trajectory.size(); ++k) {
+    const double loss = rosenbrock.value_and_gradient(r.trajectory.point(k), g);
+    double norm = 0;
+    for (double v : g) norm += v * v;
+    ASSERT_EQ(loss, r.trajectory.loss[k]) << "step " << k;
+    ASSERT_EQ(std::sqrt(norm), r.trajectory.grad_norm[k]) << "step " << k;
+  }
 }
 
 TEST(Lbfgs, SolvesChainedRosenbrockN1000) {

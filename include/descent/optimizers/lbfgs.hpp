@@ -83,9 +83,9 @@ struct LbfgsState {
   double last_step = 0.0;         ///< max |t d| of the last step
   std::vector<T> prev_w, prev_g;  ///< point and gradient before the last step
   /// The history pairs, a ring: pair j (0 the oldest) is s[(first + j) % s.size()], with s.y in
-  /// sy at the same place.
+  /// sy and y.y in yy at the same place.
   std::vector<std::vector<T>> s, y;
-  std::vector<double> sy;
+  std::vector<double> sy, yy;
   std::size_t first = 0;
 };
 
