@@ -322,7 +322,8 @@ void Lbfgs<T>::visit_state(StateVisitor<T>& v) {
   v.array("prev_w", s_.prev_w);
   v.array("prev_g", s_.prev_g);
   // The pairs, oldest first.
-  for (auto* ring : {&s_.s, &s_.y}) std::ranges::rotate(*ring, ring->begin() + s_.first);
+  for (auto* ring : {&s_.s, &s_.y})
+    std::rotate(ring->begin(), ring->begin() + s_.first, ring->end());
   s_.first = 0;
   auto pairs = static_cast<std::int64_t>(s_.s.size());
   v.integer("pairs", pairs);
