@@ -35,7 +35,7 @@ export function renderLoss(app) {
 
 /** Moves the dotted line to the step shown (the player's frame). */
 export function showLossFrame(app) {
-  Plotly.relayout($('loss'), { shapes: [frameLine(app.frame)] });
+  return Plotly.relayout($('loss'), { shapes: [frameLine(app.frame)] });
 }
 
 function frameLine(frame) {

@@ -6,8 +6,9 @@ import { showContourFrame } from './contour.js';
 import { showSurfaceFrame } from './surface.js';
 import { showLossFrame } from './loss.js';
 
-// The animation's clock: when the last frame was drawn, and the part of a step not yet shown.
-const clock = { last: 0, carry: 0 };
+// The animation's clock: when the last frame was drawn, the part of a step not yet shown, and
+// which play it belongs to (a pause and a new play start another, and the old one's frames stop).
+const clock = { last: 0, carry: 0, run: 0 };
 
 export function updateFrameLabel(app) {
   $('frame').value = app.frame;
@@ -15,33 +16,54 @@ export function updateFrameLabel(app) {
   $('play').textContent = app.playing ? 'Pause' : 'Play';
 }
 
+/** Shows step k; resolves once the views are drawn. */
 function setFrame(app, k) {
-  if (!app.run) return;
+  if (!app.run) return Promise.resolve();
   app.frame = Math.max(0, Math.min(k, Number($('frame').max)));
-  if (app.state.view === 'contour' && $('contour').data) showContourFrame(app);
-  else if (app.state.view === 'surface' && $('surface').data) showSurfaceFrame(app);
-  showLossFrame(app);
   updateFrameLabel(app);
+  const drawn = [showLossFrame(app)];
+  if (app.state.view === 'contour' && $('contour').data) drawn.push(showContourFrame(app));
+  else if (app.state.view === 'surface' && $('surface').data) drawn.push(showSurfaceFrame(app));
+  return Promise.all(drawn);
 }
 
-function tick(app, now) {
-  if (!app.playing) return;
-  clock.carry += ((now - clock.last) / 1000) * Number($('speed').value);
+// The next frame of play `run`, at the browser's next paint, or after 100 ms where the browser
+// paints no frames (a hidden tab, a headless browser under load), whichever comes first.
+function schedule(app, run) {
+  let due = true;
+  const go = () => {
+    if (!due) return;
+    due = false;
+    tick(app, run);
+  };
+  requestAnimationFrame(go);
+  setTimeout(go, 100);
+}
+
+// One frame of play `run`. The clock is performance.now(): a slow frame shows more steps at once,
+// never slows the animation down. After each frame the page idles as long as the frame took to
+// draw, so that clicks and keys are answered at once however slow the drawing.
+async function tick(app, run) {
+  if (!app.playing || run !== clock.run) return;
+  const now = performance.now();
+  clock.carry += (Math.max(0, now - clock.last) / 1000) * Number($('speed').value);
   clock.last = now;
   const advance = Math.floor(clock.carry);
   if (advance > 0) {
     clock.carry -= advance;
-    setFrame(app, app.frame + advance);
+    await setFrame(app, app.frame + advance);
   }
+  if (!app.playing || run !== clock.run) return;
   if (app.frame >= Number($('frame').max)) {
     app.playing = false;
     updateFrameLabel(app);
     return;
   }
-  requestAnimationFrame((t) => tick(app, t));
+  setTimeout(() => schedule(app, run), performance.now() - now);
 }
 
 function play(app) {
+  clock.run += 1;
   if (app.playing) {
     app.playing = false;
     updateFrameLabel(app);
@@ -52,7 +74,7 @@ function play(app) {
   clock.last = performance.now();
   clock.carry = 0;
   updateFrameLabel(app);
-  requestAnimationFrame((t) => tick(app, t));
+  schedule(app, clock.run);
 }
 
 export function wirePlayer(app) {

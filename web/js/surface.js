@@ -65,5 +65,5 @@ export function showSurfaceFrame(app) {
     zs.push(z[i].slice(0, t.n));
     idx.push(1 + i);
   });
-  Plotly.restyle($('surface'), { x: xs, y: ys, z: zs }, idx);
+  return Plotly.restyle($('surface'), { x: xs, y: ys, z: zs }, idx);
 }
