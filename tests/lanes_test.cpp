@@ -175,7 +175,7 @@ void expect_cells_are_single_runs(const SweepConfig& c, const SweepResult& r) {
       auto opt = make_optimizer<double>(cell.spec);
       const RunResult one = run(*f, *opt, start, c.options);
       if (metric.empty()) first = one.message();
-      diverged += one.termination == Termination::diverged;
+      diverged += blew_up(one.termination);
       metric.push_back(metric_of(one, c.metric));
     }
     std::sort(metric.begin(), metric.end());

@@ -153,6 +153,27 @@ TEST(Sweep, DivergenceFollowsTheStabilityLimit) {
   EXPECT_GT(beyond, 50u);
 }
 
+TEST(Sweep, CountsDivergingRunsAsDiverged) {
+  // 80 steps beyond the stability limit: the error grows at least 1.1-fold per step, the loss
+  // (its square) at least 1.21-fold, so it ends over 4e6 times its start (diverging: more than
+  // 1000 times) long before it overflows (diverged). Both kinds count as diverged in a sweep.
+  SweepConfig c = momentum_sweep();
+  c.axes = {parse_grid_axis("lr=0.02:0.4:lin:20"), parse_grid_axis("alpha=0:0.9:lin:10")};
+  c.options.steps = 80;
+  const SweepResult r = sweep(c);
+  std::size_t diverging = 0, beyond = 0;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    const SweepCell cell = r.cell(i);
+    const double b = cell.values[0] * 16 / (2 + 2 * cell.values[1]);
+    if (b < 1.05) continue;
+    ++beyond;
+    EXPECT_EQ(cell.diverged, 1u) << cell.spec << ": " << cell.termination;
+    diverging += r.status(i) == Termination::diverging;
+  }
+  EXPECT_GT(beyond, 50u);
+  EXPECT_GT(diverging, 10u);  // the case this test is for
+}
+
 void expect_same(const SweepResult& a, const SweepResult& b) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {

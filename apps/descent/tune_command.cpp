@@ -155,7 +155,7 @@ int tune_command(const TuneArgs& args) {
       auto opt = make_optimizer<double>(r.entries[i].best_trial().spec);
       const RunResult run_result = run(*fi, *opt, r.starts.front(), c.options);
       scene.paths.push_back({short_label(run_result.optimizer), run_result.trajectory,
-                             run_result.termination == Termination::diverged});
+                             blew_up(run_result.termination)});
     }
     const auto written = write_figures(scene, out, format, race_kinds);
     std::string names;

@@ -79,6 +79,12 @@ enum class Termination {
 /// "completed", "diverged", "converged", "diverging" or "stopped".
 const char* to_string(Termination t);
 
+/// Whether a run blew up: it diverged (a non-finite value) or was diverging (all steps taken, the
+/// loss far above where it started). Sweeps count these runs as diverged and figures mark them.
+constexpr bool blew_up(Termination t) {
+  return t == Termination::diverged || t == Termination::diverging;
+}
+
 /// What one run did. Every run loop (run(), and the sweep engine's lanes, which run many at once)
 /// reports this, with the same meaning.
 struct RunResult {

@@ -72,7 +72,7 @@ struct SweepCell {
   double min = 0;
   double max = 0;
   std::size_t runs = 0;
-  std::size_t diverged = 0;  ///< runs that ended with a non-finite value
+  std::size_t diverged = 0;  ///< runs that blew up (blew_up(): diverged or diverging)
   std::string termination;   ///< the first run's message, e.g. "diverged at step 12: ..."
 };
 
@@ -97,7 +97,7 @@ struct SweepResult {
   std::vector<double> median;                    ///< per cell: of the metric over its runs
   std::vector<double> min;                       ///< per cell
   std::vector<double> max;                       ///< per cell
-  std::vector<std::size_t> diverged;  ///< per cell: runs that ended with a non-finite value
+  std::vector<std::size_t> diverged;  ///< per cell: runs that blew up (diverged or diverging)
   /// The cells whose first run did not complete its steps, in cell order.
   std::vector<CellNote> notes;
 

@@ -283,7 +283,7 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
   std::atomic<std::size_t> done{0};
   std::mutex report;
   const auto record = [&](std::size_t r, RunResult& res, std::vector<CellNote>& notes) {
-    diverged[r] = res.termination == Termination::diverged;
+    diverged[r] = blew_up(res.termination);
     metric[r] = metric_of(res, config.metric);
     if (r % per_cell == 0 && res.termination != Termination::completed)
       notes.push_back({r / per_cell, res.termination, res.stop_step, std::move(res.reason)});

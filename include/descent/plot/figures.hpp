@@ -42,7 +42,9 @@ const char* extension(Format format);
 struct Path {
   std::string label;      ///< shown in titles and legends (a short spec)
   Trajectory trajectory;  ///< at least one row
-  bool diverged = false;  ///< the run ended on a non-finite value after its last row
+  /// The run blew up (blew_up(): a non-finite value after its last row, or a loss far above its
+  /// start's at the end): the figures end it with a cross.
+  bool diverged = false;
 };
 
 /// The most paths a figure shows (the most optimizers one run races); a scene of more is an
