@@ -8,11 +8,13 @@
 namespace descent {
 namespace {
 
-constexpr std::string_view kAdams = "adam adamw adamax nadam radam";
+// The optimizers with two decay rates, beta1 and beta2 (torch's `betas` pair).
+constexpr std::string_view kTwoBetas = "adam adamw adamax nadam radam lion";
 
 // Read from each optimizer's conventions (include/descent/optimizers/*.hpp, `differences`) and
 // from torch.optim's, optax's and keras' signatures. Keys that are the same everywhere (lr for
-// torch, weight_decay, eps for torch and optax) are not here.
+// torch, weight_decay, eps for torch and optax) are not here. An entry for every optimizer ("")
+// with a descent key applies to those that have that key.
 constexpr std::array kForeignKeys{
     ForeignKey{"", "optax", "learning_rate", "lr", ""},
     ForeignKey{"", "keras", "learning_rate", "lr", ""},
@@ -37,18 +39,11 @@ constexpr std::array kForeignKeys{
     ForeignKey{"rmsprop", "torch", "alpha", "beta", ""},
     ForeignKey{"rmsprop", "keras", "rho", "beta", ""},
     ForeignKey{"rmsprop", "optax", "decay", "beta", ""},
-    ForeignKey{kAdams, "torch", "betas", "",
-               "(b1, b2) are descent's beta1 and beta2, e.g. beta1=0.9,beta2=0.999"},
-    ForeignKey{kAdams, "optax", "b1", "beta1", ""},
-    ForeignKey{kAdams, "optax", "b2", "beta2", ""},
-    ForeignKey{kAdams, "keras", "beta_1", "beta1", ""},
-    ForeignKey{kAdams, "keras", "beta_2", "beta2", ""},
-    ForeignKey{"lion", "torch", "betas", "",
-               "(b1, b2) are descent's beta1 and beta2, e.g. beta1=0.9,beta2=0.99"},
-    ForeignKey{"lion", "optax", "b1", "beta1", ""},
-    ForeignKey{"lion", "optax", "b2", "beta2", ""},
-    ForeignKey{"lion", "keras", "beta_1", "beta1", ""},
-    ForeignKey{"lion", "keras", "beta_2", "beta2", ""},
+    ForeignKey{kTwoBetas, "torch", "betas", "", "(b1, b2) are descent's beta1 and beta2"},
+    ForeignKey{"", "optax", "b1", "beta1", ""},
+    ForeignKey{"", "optax", "b2", "beta2", ""},
+    ForeignKey{"", "keras", "beta_1", "beta1", ""},
+    ForeignKey{"", "keras", "beta_2", "beta2", ""},
     ForeignKey{"adam adamw adamax radam", "torch", "momentum_decay", "",
                "only nadam takes it: nadam:momentum_decay=0.004"},
     ForeignKey{"adam adamw", "torch", "decoupled_weight_decay", "",
