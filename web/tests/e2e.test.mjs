@@ -58,6 +58,18 @@ const playerChances = (n) => page.evaluate((k) => new Promise((done) => {
   setTimeout(done, 100 * k + 50);
 }), n);
 
+// Clicks the contour map at the point (w1, w2) and waits for the page to redraw.
+async function clickContourAt(point) {
+  const xy = await page.evaluate(([x, y]) => {
+    const gd = document.getElementById('contour');
+    const L = gd._fullLayout, r = gd.getBoundingClientRect();
+    return [r.left + L.xaxis._offset + L.xaxis.l2p(x), r.top + L.yaxis._offset + L.yaxis.l2p(y)];
+  }, point);
+  const n = await renders();
+  await page.mouse.click(xy[0], xy[1]);
+  await waitRender(n);
+}
+
 async function load(query = '') {
   await page.goto(base + query);
   await page.waitForFunction(() => window.__descent && window.__descent.renders > 0 && !window.__descent.busy);
@@ -155,14 +167,7 @@ test('a typed expression shows the parser error inline, then runs', async () => 
 test('clicking the contour sets the start', async () => {
   await load('?f=anisotropic&o=sgd&o=momentum&o=rmsprop');
   const target = [0.5, -1.5];
-  const xy = await page.evaluate(([x, y]) => {
-    const gd = document.getElementById('contour');
-    const L = gd._fullLayout, r = gd.getBoundingClientRect();
-    return [r.left + L.xaxis._offset + L.xaxis.l2p(x), r.top + L.yaxis._offset + L.yaxis.l2p(y)];
-  }, target);
-  const n = await renders();
-  await page.mouse.click(xy[0], xy[1]);
-  await waitRender(n);
+  await clickContourAt(target);
   const start = (await state()).start;
   // One pixel of a 4-unit-wide plot is under 0.01.
   assert.ok(Math.abs(start[0] - target[0]) < 0.01 && Math.abs(start[1] - target[1]) < 0.01, `start ${start}`);
@@ -328,14 +333,7 @@ test('the contour is drawn to scale: a unit of w1 and of w2 span the same pixels
   assert.ok(Math.abs(s.x / s.y - 1) < 0.01, `w1 ${s.x.toFixed(2)} px per unit, w2 ${s.y.toFixed(2)}`);
   // Clicking still lands where the pointer is, now that the plot area is narrower than the panel.
   const target = [-1, 0.5];
-  const xy = await page.evaluate(([x, y]) => {
-    const gd = document.getElementById('contour');
-    const L = gd._fullLayout, r = gd.getBoundingClientRect();
-    return [r.left + L.xaxis._offset + L.xaxis.l2p(x), r.top + L.yaxis._offset + L.yaxis.l2p(y)];
-  }, target);
-  const n = await renders();
-  await page.mouse.click(xy[0], xy[1]);
-  await waitRender(n);
+  await clickContourAt(target);
   const start = (await state()).start;
   assert.ok(Math.abs(start[0] - target[0]) < 0.02 && Math.abs(start[1] - target[1]) < 0.02, `start ${start}`);
 });
