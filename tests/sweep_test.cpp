@@ -128,18 +128,28 @@ TEST(Sweep, StopsWhenCancelled) {
       }
 }
 
+// Heavy-ball momentum on w1^2 + 8 w2^2 over lr and alpha, across the stability limit.
+SweepResult around_the_limit(std::size_t steps) {
+  SweepConfig c = momentum_sweep();
+  c.axes = {parse_grid_axis("lr=0.02:0.4:lin:20"), parse_grid_axis("alpha=0:0.9:lin:10")};
+  c.options.steps = steps;
+  return sweep(c);
+}
+
+// lr * lambda_max / (2 + 2 alpha) of a cell of around_the_limit(): above 1 past the limit.
+double past_the_limit(const SweepCell& cell) {
+  return cell.values[0] * 16 / (2 + 2 * cell.values[1]);
+}
+
 TEST(Sweep, DivergenceFollowsTheStabilityLimit) {
   // Heavy-ball momentum on w1^2 + 8 w2^2 (lambda_max = 16) is stable iff lr * 16 < 2 + 2 alpha.
   // Cells 5% or more inside the limit must converge, cells 5% or more beyond it must diverge
   // (overflow to infinity: beyond the 5% margin the error grows at least 1.1-fold per step, and
   // 1.1^5000 overflows a double).
-  SweepConfig c = momentum_sweep();
-  c.axes = {parse_grid_axis("lr=0.02:0.4:lin:20"), parse_grid_axis("alpha=0:0.9:lin:10")};
-  c.options.steps = 5000;
-  const SweepResult r = sweep(c);
+  const SweepResult r = around_the_limit(5000);
   std::size_t inside = 0, beyond = 0;
   for (const SweepCell& cell : test::all_cells(r)) {
-    const double b = cell.values[0] * 16 / (2 + 2 * cell.values[1]);
+    const double b = past_the_limit(cell);
     if (b < 0.95) {
       ++inside;
       EXPECT_EQ(cell.diverged, 0u) << cell.spec;
@@ -157,15 +167,11 @@ TEST(Sweep, CountsDivergingRunsAsDiverged) {
   // 80 steps beyond the stability limit: the error grows at least 1.1-fold per step, the loss
   // (its square) at least 1.21-fold, so it ends over 4e6 times its start (diverging: more than
   // 1000 times) long before it overflows (diverged). Both kinds count as diverged in a sweep.
-  SweepConfig c = momentum_sweep();
-  c.axes = {parse_grid_axis("lr=0.02:0.4:lin:20"), parse_grid_axis("alpha=0:0.9:lin:10")};
-  c.options.steps = 80;
-  const SweepResult r = sweep(c);
+  const SweepResult r = around_the_limit(80);
   std::size_t diverging = 0, beyond = 0;
   for (std::size_t i = 0; i < r.size(); ++i) {
     const SweepCell cell = r.cell(i);
-    const double b = cell.values[0] * 16 / (2 + 2 * cell.values[1]);
-    if (b < 1.05) continue;
+    if (past_the_limit(cell) < 1.05) continue;
     ++beyond;
     EXPECT_EQ(cell.diverged, 1u) << cell.spec << ": " << cell.termination;
     diverging += r.status(i) == Termination::diverging;
