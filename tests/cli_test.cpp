@@ -623,10 +623,18 @@ TEST(Cli, CheckpointAndResumeContinueExactly) {
       EXPECT_EQ(a.points[2 * k + 1], b.points[2 * (k + offset) + 1]);
     }
   }
-  // Resuming with other optimizers, or without checkpoints, is refused.
+  // Resuming with other optimizers, another function of the same dimension, or without
+  // checkpoints, is refused.
   r = run_cli("run --function rosenbrock -o sgd --resume ck --out d", dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("is for 'adam:lr=0.01"));
+  r = run_cli(
+      "run --function anisotropic -o adam:lr=0.01 -o lbfgs -o momentum:lr=0.0005 "
+      "--resume ck --out d",
+      dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("a run of --function rosenbrock"));
+  EXPECT_THAT(r.err, HasSubstr("gives --function anisotropic"));
   r = run_cli(common + " --resume nowhere --out d", dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("cannot be read"));

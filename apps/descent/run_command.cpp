@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -125,6 +126,10 @@ int run_command(const RunArgs& args) {
   }
   std::FILE* const report = outputs.report();
 
+  // The settings a resumed run must keep besides what the checkpoints check themselves (the
+  // optimizer, the dimension, the random streams of --noise, --batch and --seed).
+  const std::map<std::string, std::string> kept = {{"--function", f->spec()}};
+
   // 2. Run (or resume), report, write.
   std::vector<RunResult> results;
   if (args.resume_dir) {
@@ -137,6 +142,10 @@ int run_command(const RunArgs& args) {
       const fs::path path = checkpoint_path(*args.resume_dir, i);
       CheckpointContext context;
       steps[i] = restore_checkpoint<double>(path, *optimizers[i], points[i], &context);
+      if (const auto d = context.differing(kept))
+        throw InputError(fmt::format(
+            "--resume: checkpoint {} was written by a run of {} {}, and this command gives {} {}",
+            path.string(), d->first, d->second, d->first, kept.at(d->first)));
       if (points[i].size() != f->dim())
         throw InputError(
             fmt::format("checkpoint {} holds {} coordinates but function '{}' takes {}",
@@ -181,7 +190,7 @@ int run_command(const RunArgs& args) {
       }
       const auto last = r.trajectory.point(r.trajectory.size() - 1);
       save_checkpoint<double>(checkpoint_path(*args.checkpoint_dir, i), *optimizers[i], last,
-                              r.stop_step, {.random_state = r.random_state, .settings = {}});
+                              r.stop_step, {.random_state = r.random_state, .settings = kept});
     }
     fmt::print(report, "saved the optimizers' states under {}\n", *args.checkpoint_dir);
   }

@@ -137,16 +137,13 @@ void check_settings(const fs::path& ckpt, const std::map<std::string, std::strin
                ckpt.string());
     return;
   }
-  for (const auto& [name, value] : mine) {
-    const auto it = saved.settings.find(name);
-    if (it != saved.settings.end() && it->second != value)
-      throw InputError(fmt::format(
-          "--resume: checkpoint '{}' was trained with {} {}, and this command gives {} {}; a "
-          "resumed run must keep --data, --model, --batch, --seed, --train-limit and "
-          "--test-limit (only --epochs, --threads, --format, --no-plots and --progress may "
-          "change)",
-          ckpt.string(), name, it->second, name, value));
-  }
+  if (const auto d = saved.differing(mine))
+    throw InputError(fmt::format(
+        "--resume: checkpoint '{}' was trained with {} {}, and this command gives {} {}; a "
+        "resumed run must keep --data, --model, --batch, --seed, --train-limit and "
+        "--test-limit (only --epochs, --threads, --format, --no-plots and --progress may "
+        "change)",
+        ckpt.string(), d->first, d->second, d->first, mine.at(d->first)));
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "descent/objective.hpp"
@@ -49,6 +50,16 @@ struct CheckpointContext {
   /// Settings of the run that a resumed run must keep, by name (e.g. "--batch" -> "128"); the
   /// program that resumes compares them.
   std::map<std::string, std::string> settings;
+
+  /// The first of the settings `mine` recorded here with another value, as {name, recorded
+  /// value}; nullopt when each one recorded matches (a setting not recorded matches anything).
+  std::optional<std::pair<std::string, std::string>> differing(
+      const std::map<std::string, std::string>& mine) const {
+    for (const auto& [name, value] : mine)
+      if (const auto it = settings.find(name); it != settings.end() && it->second != value)
+        return *it;
+    return std::nullopt;
+  }
 };
 
 /// Writes `optimizer`'s state with the point `w` reached at step `step` and the run's `context`
