@@ -64,7 +64,7 @@ double strong_wolfe(std::span<const T> w, std::span<const T> d, double dmax, dou
   gx.resize(w.size());
   int budget = kMaxEvaluations;
   const auto phi = [&](double step) {
-    for (std::size_t i = 0; i < w.size(); ++i) x[i] = w[i] + static_cast<T>(step) * d[i];
+    detail::step_to<T>(x, {}, w, static_cast<T>(step), d);
     const double f = closure(x, gx);
     ++evaluations;
     --budget;
@@ -167,7 +167,9 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
   }
 
   // Two-loop recursion, d = -H g. Each pass that adds a multiple of one pair's vector to d also
-  // takes the dot product with d that the next one needs. Pair j (0 the oldest) is in slot(j).
+  // takes the dot product with d that the next one needs (the first pass, d = -g, too; the last
+  // pass of the first loop also scales d by gamma, the last of the second measures max|d_i|).
+  // Pair j (0 the oldest) is in slot(j).
   const std::size_t m = s_.s.size();
   const auto slot = [&](std::size_t j) { return (s_.first + j) % m; };
   const auto s = [&](std::size_t j) { return std::span<const T>(s_.s[slot(j)]); };
@@ -175,22 +177,24 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
   d_.resize(n);
   alpha_.resize(m);
   const std::span<T> d = d_;
-  for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
-  double next = dot<T>(m > 0 ? s(m - 1) : g, d);  // s_j.d, then y_j.d, and last g.d
+  double next = detail::negate_dot<T>(d, g, m > 0 ? s(m - 1) : g);  // s_j.d, y_j.d, last g.d
+  double dmax = 0.0;
   for (std::size_t j = m; j-- > 0;) {
     alpha_[j] = 1.0 / s_.sy[slot(j)] * next;
-    next =
-        axpy_dot<T>(d, -static_cast<T>(alpha_[j]), y(j), j > 0 ? s(j - 1) : std::span<const T>());
-  }
-  if (m > 0) {
-    const double gamma = s_.sy[slot(m - 1)] / s_.yy[slot(m - 1)];
-    for (T& x : d) x = static_cast<T>(gamma * x);
-    next = dot<T>(y(0), d);
+    if (j > 0) {
+      next = axpy_dot<T>(d, -static_cast<T>(alpha_[j]), y(j), s(j - 1));
+    } else {  // d <- gamma (d - alpha_0 y_0), H0 = gamma I
+      const double gamma = s_.sy[slot(m - 1)] / s_.yy[slot(m - 1)];
+      next = detail::axpy_scale_dot<T>(d, -static_cast<T>(alpha_[j]), y(0), gamma);
+    }
   }
   for (std::size_t j = 0; j < m; ++j) {
     const double beta = 1.0 / s_.sy[slot(j)] * next;
-    next = axpy_dot<T>(d, static_cast<T>(alpha_[j] - beta), s(j), j + 1 < m ? y(j + 1) : g);
+    const auto c = static_cast<T>(alpha_[j] - beta);
+    next = j + 1 < m ? axpy_dot<T>(d, c, s(j), y(j + 1))
+                     : detail::axpy_dot_max<T>(d, c, s(j), g, dmax);
   }
+  if (m == 0) dmax = max_abs<T>(d);
   const double gtd = next;  // g.d
   if (!(gtd < 0.0)) return kNotDescent;
   double t = p_.lr;
@@ -199,16 +203,15 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
     for (T x : g) l1 += std::abs(static_cast<double>(x));
     t *= std::min(1.0, 1.0 / l1);
   }
-  const double dmax = max_abs<T>(d);
   if (p_.line_search == LineSearch::strong_wolfe && f != nullptr && std::isfinite(loss)) {
     t = strong_wolfe<T>(w, d, dmax, loss, gtd, t, p_.tolerance_change, p_.c2, *f, s_.evaluations,
                         x_, gx_);
     if (t == 0.0) return kNoDecrease;
   }
-  s_.prev_w.assign(w.begin(), w.end());
+  s_.prev_w.resize(n);
   s_.prev_g.assign(g.begin(), g.end());
   s_.prev_loss = loss;
-  for (std::size_t i = 0; i < n; ++i) w[i] += static_cast<T>(t) * d[i];
+  detail::step_to<T>(w, s_.prev_w, w, static_cast<T>(t), d);
   // Rounding is monotonic: the longest coordinate step is the one along the largest |d_i|.
   s_.last_step = std::abs(static_cast<double>(static_cast<T>(t) * static_cast<T>(dmax)));
   ++s_.iteration;
@@ -219,8 +222,7 @@ template <std::floating_point T>
 void Lbfgs<T>::add_pair(std::span<const T> w, std::span<const T> g) {
   d_.resize(s_.n);
   x_.resize(s_.n);
-  std::ranges::transform(w, s_.prev_w, d_.begin(), std::minus<>());
-  std::ranges::transform(g, s_.prev_g, x_.begin(), std::minus<>());
+  detail::differences<T>(d_, x_, w, s_.prev_w, g, s_.prev_g);
   const double sy = dot<T>(x_, d_);
   const double yy = dot<T>(x_, x_);
   // The curvature test is relative (the cosine of s and y), so that scaling f changes nothing.
