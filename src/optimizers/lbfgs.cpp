@@ -59,7 +59,8 @@ constexpr int kMaxEvaluations = 25;
 template <class T>
 double strong_wolfe(std::span<const T> w, std::span<const T> d, double dmax, double f0, double gtd0,
                     double t, double tolerance_change, double c2, const Closure<T>& closure,
-                    std::int64_t& evaluations, std::vector<T>& x, std::vector<T>& gx) {
+                    std::int64_t& evaluations, detail::AlignedVector<T>& x,
+                    detail::AlignedVector<T>& gx) {
   x.resize(w.size());
   gx.resize(w.size());
   int budget = kMaxEvaluations;
@@ -268,11 +269,17 @@ void Lbfgs<T>::visit_state(StateVisitor<T>& v) {
   s_.y.resize(static_cast<std::size_t>(pairs));
   s_.sy.resize(static_cast<std::size_t>(pairs));
   s_.yy.resize(static_cast<std::size_t>(pairs));
+  std::vector<T> pair;  // the visitor's arrays are std::vector
+  const auto array = [&](const std::string& name, detail::AlignedVector<T>& a) {
+    pair.assign(a.begin(), a.end());
+    v.array(name, pair);
+    a.assign(pair.begin(), pair.end());
+  };
   for (std::size_t j = 0; j < s_.s.size(); ++j) {
     s_.s[j].resize(s_.n);
-    v.array("s" + std::to_string(j), s_.s[j]);
+    array("s" + std::to_string(j), s_.s[j]);
     s_.y[j].resize(s_.n);
-    v.array("y" + std::to_string(j), s_.y[j]);
+    array("y" + std::to_string(j), s_.y[j]);
     s_.sy[j] = dot<T>(s_.y[j], s_.s[j]);
     s_.yy[j] = dot<T>(s_.y[j], s_.y[j]);
   }
