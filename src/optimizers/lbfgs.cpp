@@ -6,9 +6,9 @@
 #include <limits>
 #include <stdexcept>
 
-#include "descent/detail/simd_map.hpp"
 #include "descent/optimizer_config.hpp"
 #include "descent/wrapped.hpp"
+#include "kernels/reductions.hpp"
 
 namespace descent {
 namespace {
@@ -22,77 +22,9 @@ enum Stop : std::int64_t {
   kNoDecrease
 };
 
-// Sums and maxima in kLanes interleaved partial results, which the processor computes in
-// parallel (a single running sum would wait on each addition), combined pairwise at the end.
-constexpr std::size_t kLanes = 8;
-
-template <class Op>
-double combine(double (&p)[kLanes], Op op) {
-  for (std::size_t w = kLanes / 2; w > 0; w /= 2)
-    for (std::size_t k = 0; k < w; ++k) p[k] = op(p[k], p[k + w]);
-  return p[0];
-}
-
-template <class T>
-double dot(std::span<const T> a, std::span<const T> b) {
-  double p[kLanes] = {};
-  std::size_t i = 0;
-  for (; i + kLanes <= a.size(); i += kLanes)
-    for (std::size_t k = 0; k < kLanes; ++k) p[k] += static_cast<double>(a[i + k]) * b[i + k];
-  for (; i < a.size(); ++i) p[i % kLanes] += static_cast<double>(a[i]) * b[i];
-  return combine(p, std::plus<>());
-}
-
-template <class T>
-double max_abs(std::span<const T> a) {
-  double p[kLanes] = {};
-  std::size_t i = 0;
-  for (; i + kLanes <= a.size(); i += kLanes)
-    for (std::size_t k = 0; k < kLanes; ++k)
-      p[k] = std::max(p[k], std::abs(static_cast<double>(a[i + k])));
-  for (; i < a.size(); ++i) p[i % kLanes] = std::max(p[i % kLanes], std::abs(double(a[i])));
-  return combine(p, [](double x, double y) { return std::max(x, y); });
-}
-
-// d <- d + c x, then the dot product of `next` and the new d (as dot() sums it; 0 without next).
-template <class T>
-[[gnu::always_inline]] inline double axpy_dot_loop(std::size_t n, T* __restrict d, T c,
-                                                   const T* __restrict x,
-                                                   const T* __restrict next) {
-  if (next == nullptr) {
-    for (std::size_t i = 0; i < n; ++i) d[i] += c * x[i];
-    return 0.0;
-  }
-  double p[kLanes] = {};
-  std::size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (std::size_t k = 0; k < kLanes; ++k) {
-      d[i + k] += c * x[i + k];
-      p[k] += static_cast<double>(next[i + k]) * d[i + k];
-    }
-  for (; i < n; ++i) {
-    d[i] += c * x[i];
-    p[i % kLanes] += static_cast<double>(next[i]) * d[i];
-  }
-  return combine(p, std::plus<>());
-}
-
-#if DESCENT_X86_64_KERNELS
-template <class T>
-[[gnu::target("avx2")]] double axpy_dot_avx2(std::size_t n, T* d, T c, const T* x, const T* next) {
-  return axpy_dot_loop(n, d, c, x, next);
-}
-#endif
-
-template <class T>
-double axpy_dot(std::span<T> d, T c, std::span<const T> x, std::span<const T> next) {
-  const T* nx = next.empty() ? nullptr : next.data();
-#if DESCENT_X86_64_KERNELS
-  if (simd() == Simd::avx2 || simd() == Simd::avx512)
-    return axpy_dot_avx2(d.size(), d.data(), c, x.data(), nx);
-#endif
-  return axpy_dot_loop(d.size(), d.data(), c, x.data(), nx);
-}
+using detail::axpy_dot;
+using detail::dot;
+using detail::max_abs;
 
 // One point of the line search: step t, loss f, directional derivative dg = g(w + t d).d.
 struct Sample {
@@ -127,12 +59,13 @@ constexpr int kMaxEvaluations = 25;
 template <class T>
 double strong_wolfe(std::span<const T> w, std::span<const T> d, double dmax, double f0, double gtd0,
                     double t, double tolerance_change, double c2, const Closure<T>& closure,
-                    std::int64_t& evaluations, std::vector<T>& x, std::vector<T>& gx) {
+                    std::int64_t& evaluations, detail::AlignedVector<T>& x,
+                    detail::AlignedVector<T>& gx) {
   x.resize(w.size());
   gx.resize(w.size());
   int budget = kMaxEvaluations;
   const auto phi = [&](double step) {
-    for (std::size_t i = 0; i < w.size(); ++i) x[i] = w[i] + static_cast<T>(step) * d[i];
+    detail::step_to<T>(x, {}, w, static_cast<T>(step), d);
     const double f = closure(x, gx);
     ++evaluations;
     --budget;
@@ -235,7 +168,9 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
   }
 
   // Two-loop recursion, d = -H g. Each pass that adds a multiple of one pair's vector to d also
-  // takes the dot product with d that the next one needs. Pair j (0 the oldest) is in slot(j).
+  // takes the dot product with d that the next one needs (the first pass, d = -g, too; the last
+  // pass of the first loop also scales d by gamma, the last of the second measures max|d_i|).
+  // Pair j (0 the oldest) is in slot(j).
   const std::size_t m = s_.s.size();
   const auto slot = [&](std::size_t j) { return (s_.first + j) % m; };
   const auto s = [&](std::size_t j) { return std::span<const T>(s_.s[slot(j)]); };
@@ -243,22 +178,24 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
   d_.resize(n);
   alpha_.resize(m);
   const std::span<T> d = d_;
-  for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
-  double next = dot<T>(m > 0 ? s(m - 1) : g, d);  // s_j.d, then y_j.d, and last g.d
+  double next = detail::negate_dot<T>(d, g, m > 0 ? s(m - 1) : g);  // s_j.d, y_j.d, last g.d
+  double dmax = 0.0;
   for (std::size_t j = m; j-- > 0;) {
     alpha_[j] = 1.0 / s_.sy[slot(j)] * next;
-    next =
-        axpy_dot<T>(d, -static_cast<T>(alpha_[j]), y(j), j > 0 ? s(j - 1) : std::span<const T>());
-  }
-  if (m > 0) {
-    const double gamma = s_.sy[slot(m - 1)] / s_.yy[slot(m - 1)];
-    for (T& x : d) x = static_cast<T>(gamma * x);
-    next = dot<T>(y(0), d);
+    if (j > 0) {
+      next = axpy_dot<T>(d, -static_cast<T>(alpha_[j]), y(j), s(j - 1));
+    } else {  // d <- gamma (d - alpha_0 y_0), H0 = gamma I
+      const double gamma = s_.sy[slot(m - 1)] / s_.yy[slot(m - 1)];
+      next = detail::axpy_scale_dot<T>(d, -static_cast<T>(alpha_[j]), y(0), gamma);
+    }
   }
   for (std::size_t j = 0; j < m; ++j) {
     const double beta = 1.0 / s_.sy[slot(j)] * next;
-    next = axpy_dot<T>(d, static_cast<T>(alpha_[j] - beta), s(j), j + 1 < m ? y(j + 1) : g);
+    const auto c = static_cast<T>(alpha_[j] - beta);
+    next = j + 1 < m ? axpy_dot<T>(d, c, s(j), y(j + 1))
+                     : detail::axpy_dot_max<T>(d, c, s(j), g, dmax);
   }
+  if (m == 0) dmax = max_abs<T>(d);
   const double gtd = next;  // g.d
   if (!(gtd < 0.0)) return kNotDescent;
   double t = p_.lr;
@@ -267,16 +204,15 @@ std::int64_t Lbfgs<T>::iterate(std::span<T> w, std::span<const T> g, double loss
     for (T x : g) l1 += std::abs(static_cast<double>(x));
     t *= std::min(1.0, 1.0 / l1);
   }
-  const double dmax = max_abs<T>(d);
   if (p_.line_search == LineSearch::strong_wolfe && f != nullptr && std::isfinite(loss)) {
     t = strong_wolfe<T>(w, d, dmax, loss, gtd, t, p_.tolerance_change, p_.c2, *f, s_.evaluations,
                         x_, gx_);
     if (t == 0.0) return kNoDecrease;
   }
-  s_.prev_w.assign(w.begin(), w.end());
+  s_.prev_w.resize(n);
   s_.prev_g.assign(g.begin(), g.end());
   s_.prev_loss = loss;
-  for (std::size_t i = 0; i < n; ++i) w[i] += static_cast<T>(t) * d[i];
+  detail::step_to<T>(w, s_.prev_w, w, static_cast<T>(t), d);
   // Rounding is monotonic: the longest coordinate step is the one along the largest |d_i|.
   s_.last_step = std::abs(static_cast<double>(static_cast<T>(t) * static_cast<T>(dmax)));
   ++s_.iteration;
@@ -287,8 +223,7 @@ template <std::floating_point T>
 void Lbfgs<T>::add_pair(std::span<const T> w, std::span<const T> g) {
   d_.resize(s_.n);
   x_.resize(s_.n);
-  std::ranges::transform(w, s_.prev_w, d_.begin(), std::minus<>());
-  std::ranges::transform(g, s_.prev_g, x_.begin(), std::minus<>());
+  detail::differences<T>(d_, x_, w, s_.prev_w, g, s_.prev_g);
   const double sy = dot<T>(x_, d_);
   const double yy = dot<T>(x_, x_);
   // The curvature test is relative (the cosine of s and y), so that scaling f changes nothing.
@@ -334,11 +269,17 @@ void Lbfgs<T>::visit_state(StateVisitor<T>& v) {
   s_.y.resize(static_cast<std::size_t>(pairs));
   s_.sy.resize(static_cast<std::size_t>(pairs));
   s_.yy.resize(static_cast<std::size_t>(pairs));
+  std::vector<T> pair;  // the visitor's arrays are std::vector
+  const auto array = [&](const std::string& name, detail::AlignedVector<T>& a) {
+    pair.assign(a.begin(), a.end());
+    v.array(name, pair);
+    a.assign(pair.begin(), pair.end());
+  };
   for (std::size_t j = 0; j < s_.s.size(); ++j) {
     s_.s[j].resize(s_.n);
-    v.array("s" + std::to_string(j), s_.s[j]);
+    array("s" + std::to_string(j), s_.s[j]);
     s_.y[j].resize(s_.n);
-    v.array("y" + std::to_string(j), s_.y[j]);
+    array("y" + std::to_string(j), s_.y[j]);
     s_.sy[j] = dot<T>(s_.y[j], s_.s[j]);
     s_.yy[j] = dot<T>(s_.y[j], s_.y[j]);
   }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "descent/detail/aligned.hpp"
 #include "descent/fields.hpp"
 #include "descent/optimizer.hpp"
 #include "descent/rule.hpp"
@@ -83,8 +84,9 @@ struct LbfgsState {
   double last_step = 0.0;         ///< max |t d| of the last step
   std::vector<T> prev_w, prev_g;  ///< point and gradient before the last step
   /// The history pairs, a ring: pair j (0 the oldest) is s[(first + j) % s.size()], with s.y in
-  /// sy and y.y in yy at the same place.
-  std::vector<std::vector<T>> s, y;
+  /// sy and y.y in yy at the same place. Each starts on a cache line: the two-loop recursion
+  /// reads them all twice an iteration, and a vector load that straddles two lines costs two.
+  std::vector<detail::AlignedVector<T>> s, y;
   std::vector<double> sy, yy;
   std::size_t first = 0;
 };
@@ -120,7 +122,8 @@ class Lbfgs final : public Optimizer<T> {
   void add_pair(std::span<const T> w, std::span<const T> g);
   LbfgsParams p_;
   LbfgsState<T> s_;
-  std::vector<T> d_, x_, gx_;  // the direction and the line search's point and gradient
+  // The direction and the line search's point and gradient (d_ and x_ also the scratch pair).
+  detail::AlignedVector<T> d_, x_, gx_;
   std::vector<double> alpha_;  // the two-loop recursion's coefficients
 };
 
