@@ -73,6 +73,30 @@ def l2(weight_decay, opt):
     return optax.chain(optax.add_decayed_weights(weight_decay), opt)
 
 
+def yogi(lr, b1=0.9, b2=0.999, eps=1e-3, v0=1e-6):
+    return optax.chain(optax.scale_by_yogi(b1=b1, b2=b2, eps=eps, initial_accumulator_value=v0),
+                       optax.scale_by_learning_rate(lr))
+
+
+def amsgrad(lr, b1=0.9, b2=0.999, eps=1e-8):
+    return optax.amsgrad(lr, b1=b1, b2=b2, eps=eps)
+
+
+def proximal(c):
+    """Divides the parameters after the step by 1 + c: w <- (w + u)/(1 + c) (Adan's decay)."""
+
+    def update(updates, state, params):
+        return jax.tree.map(lambda u, w: (w + u) / (1.0 + c) - w, updates, params), state
+
+    return optax.GradientTransformation(optax.init_empty_state, update)
+
+
+def adan(lr, b1=0.98, b2=0.92, b3=0.99, eps=1e-8, prox=0.0):
+    """optax.adan without eps_root, and the paper's proximal weight decay where prox > 0."""
+    opt = optax.adan(lr, b1=b1, b2=b2, b3=b3, eps=eps, eps_root=0.0)
+    return opt if prox == 0 else optax.chain(opt, proximal(prox))
+
+
 def adagrad(lr, lr_decay, v0):
     """optax.adagrad with eps = 0 and torch's lr decay as a schedule (count from 0)."""
     rate = lr if lr_decay == 0 else (lambda count: lr / (1.0 + count * lr_decay))
@@ -99,6 +123,35 @@ RPROP_NOTE = ("optax's rprop applies each update one step late (its first update
               "compare_torch.py" if RPROP_STALE else "")
 
 
+class NadamW:
+    """NAdamW transcribed here: NAdam with torch's momentum schedule (Dozat 2016), after the
+    decoupled decay w <- w*(1 - lr*weight_decay) (Loshchilov & Hutter 2019)."""
+
+    def __init__(self, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.01, psi=4e-3):
+        self.lr, self.b1, self.b2, self.eps, self.wd, self.psi = lr, b1, b2, eps, weight_decay, psi
+
+    def init(self, w):
+        return dict(t=0, product=1.0, m=[0.0] * len(w), v=[0.0] * len(w))
+
+    def step(self, g, s, w):
+        s = dict(s, m=list(s["m"]), v=list(s["v"]))
+        s["t"] += 1
+        t = s["t"]
+        mu = self.b1 * (1 - 0.5 * 0.96 ** (t * self.psi))
+        mu_next = self.b1 * (1 - 0.5 * 0.96 ** ((t + 1) * self.psi))
+        s["product"] *= mu
+        c_grad = self.lr * (1 - mu) / (1 - s["product"])
+        c_avg = self.lr * mu_next / (1 - s["product"] * mu_next)
+        out = []
+        for i, (wi, gi) in enumerate(zip(w, g)):
+            wi *= 1 - self.lr * self.wd
+            s["m"][i] = self.b1 * s["m"][i] + (1 - self.b1) * gi
+            s["v"][i] = self.b2 * s["v"][i] + (1 - self.b2) * gi * gi
+            d = math.sqrt(s["v"][i] / (1 - self.b2 ** t)) + self.eps
+            out.append(wi - c_grad * gi / d - c_avg * s["m"][i] / d)
+        return out, s
+
+
 # (descent spec, optax transformation or a transcription class, note); a row whose optax entry
 # is None is a setting optax cannot express, skipped with its note as the reason.
 ROWS = {
@@ -123,7 +176,7 @@ ROWS = {
               l2(0.1, optax.adam(0.01, b1=0.8, b2=0.99, eps=1e-6)), ""),
              ("adam:amsgrad=true", None,
               "torch's AMSGrad takes the maximum of the raw v and corrects it afterwards; "
-              "optax.amsgrad takes the maximum of the corrected v")],
+              "optax.amsgrad takes the maximum of the corrected v (descent's `amsgrad` rule)")],
     "adamw": [("adamw:lr=0.01", optax.adamw(0.01, weight_decay=0.01), ""),
               ("adamw:lr=0.01,beta1=0.85,beta2=0.99,eps=1e-6,weight_decay=0.2",
                optax.adamw(0.01, b1=0.85, b2=0.99, eps=1e-6, weight_decay=0.2), ""),
@@ -161,6 +214,45 @@ ROWS = {
     "signum": [("signum", optax.signum(0.01), ""),
                ("signum:lr=0.005,beta=0.5,weight_decay=0.1",
                 l2(0.1, optax.signum(0.005, beta=0.5)), "")],
+    "signsgd": [("signsgd", optax.sign_sgd(0.01), ""),
+                ("signsgd:lr=0.005,weight_decay=0.1", l2(0.1, optax.sign_sgd(0.005)), "")],
+    "amsgrad": [("amsgrad", amsgrad(1e-3), ""),
+                ("amsgrad:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.1",
+                 l2(0.1, amsgrad(0.01, b1=0.8, b2=0.99, eps=1e-6)), "")],
+    "nadamw": [("nadamw:momentum_decay=10000", optax.nadamw(2e-3, weight_decay=0.01),
+                "momentum_decay=1e4 makes mu_t = beta1: optax's constant momentum"),
+               ("nadamw:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.2,"
+                "momentum_decay=10000",
+                optax.nadamw(0.01, b1=0.8, b2=0.99, eps=1e-6, weight_decay=0.2), "")],
+    "nadamw*": [("nadamw", NadamW(2e-3), "against NAdamW transcribed from Dozat 2016 and "
+                 "Loshchilov & Hutter 2019 (torch's schedule), which optax does not have"),
+                ("nadamw:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.2,"
+                 "momentum_decay=0.01",
+                 NadamW(0.01, b1=0.8, b2=0.99, eps=1e-6, weight_decay=0.2, psi=0.01), "")],
+    "adabelief": [("adabelief", optax.adabelief(1e-3), ""),
+                  ("adabelief:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-8,weight_decay=0.1",
+                   l2(0.1, optax.adabelief(0.01, b1=0.8, b2=0.99, eps=1e-8, eps_root=1e-8)),
+                   "")],
+    "yogi": [("yogi", yogi(1e-2), ""),
+             ("yogi:lr=0.05,beta1=0.8,beta2=0.99,eps=1e-4,initial_accumulator_value=0.01,"
+              "weight_decay=0.1",
+              l2(0.1, yogi(0.05, b1=0.8, b2=0.99, eps=1e-4, v0=0.01)),
+              "optax.yogi does not take initial_accumulator_value: scale_by_yogi does")],
+    "adopt": [("adopt", optax.contrib.adopt(1e-3), ""),
+              ("adopt:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-3,weight_decay=0.1,clip=false",
+               l2(0.1, optax.contrib.adopt(0.01, b1=0.8, b2=0.99, eps=1e-3, use_clipping=False)),
+               "")],
+    "adan": [("adan", adan(1e-3), "optax.adan with eps_root=0 (its default 1e-8 is inside the "
+              "root; descent has none)"),
+             ("adan:lr=0.01,beta1=0.9,beta2=0.8,beta3=0.95,eps=1e-6,weight_decay=0.1",
+              adan(0.01, b1=0.9, b2=0.8, b3=0.95, eps=1e-6, prox=0.01 * 0.1),
+              "weight_decay: the paper's proximal w/(1 + lr*wd) after optax's step (optax "
+              "subtracts lr*wd*w instead)")],
+    "ademamix": [("ademamix", optax.contrib.ademamix(1e-3), ""),
+                 ("ademamix:lr=0.01,beta1=0.8,beta2=0.99,beta3=0.95,alpha=3,eps=1e-6,"
+                  "weight_decay=0.1",
+                  optax.contrib.ademamix(0.01, b1=0.8, b2=0.99, b3=0.95, alpha=3.0, eps=1e-6,
+                                         weight_decay=0.1), "")],
     "asgd": [("asgd", None, "optax has no averaged SGD (checked against torch by compare_torch.py)")],
     "ftrl": [("ftrl", None, "optax has no FTRL")],
 }
