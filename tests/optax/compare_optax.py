@@ -239,6 +239,8 @@ ROWS = {
               l2(0.1, yogi(0.05, b1=0.8, b2=0.99, eps=1e-4, v0=0.01)),
               "optax.yogi does not take initial_accumulator_value: scale_by_yogi does")],
     "adopt": [("adopt", optax.contrib.adopt(1e-3), ""),
+              ("adopt:lr=0.01,beta2=0.9", optax.contrib.adopt(0.01, b2=0.9),
+               "beta2=0.9: the scaled gradient reaches the clip bound (the defaults never do here)"),
               ("adopt:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-3,weight_decay=0.1,clip=false",
                l2(0.1, optax.contrib.adopt(0.01, b1=0.8, b2=0.99, eps=1e-3, use_clipping=False)),
                "")],
