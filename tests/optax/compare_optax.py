@@ -185,8 +185,9 @@ ROWS = {
                ("adamax:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.1",
                 l2(0.1, optax.adamax(0.01, b1=0.8, b2=0.99, eps=1e-6)), "")],
     "nadam": [("nadam:lr=0.01,momentum_decay=10000", optax.nadam(0.01),
-               "momentum_decay=1e4 makes mu_t = beta1 (0.96^1e4 underflows): optax's constant "
-               "momentum; descent's default schedule (torch's) is checked by compare_torch.py"),
+               "momentum_decay=1e4 makes mu_t = beta1 (0.96^1e4 ~ 1e-177 vanishes beside 1): "
+               "optax's constant momentum; descent's default schedule (torch's) is checked by "
+               "compare_torch.py"),
               ("nadam:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.1,"
                "momentum_decay=10000",
                l2(0.1, optax.nadam(0.01, b1=0.8, b2=0.99, eps=1e-6)), ""),
@@ -240,7 +241,8 @@ ROWS = {
               "optax.yogi does not take initial_accumulator_value: scale_by_yogi does")],
     "adopt": [("adopt", optax.contrib.adopt(1e-3), ""),
               ("adopt:lr=0.01,beta2=0.9", optax.contrib.adopt(0.01, b2=0.9),
-               "beta2=0.9: the scaled gradient reaches the clip bound (the defaults never do here)"),
+               "beta2=0.9: the scaled gradient reaches the clip bound (never with the defaults "
+               "here)"),
               ("adopt:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-3,weight_decay=0.1,clip=false",
                l2(0.1, optax.contrib.adopt(0.01, b1=0.8, b2=0.99, eps=1e-3, use_clipping=False)),
                "")],
@@ -255,7 +257,8 @@ ROWS = {
                   "weight_decay=0.1",
                   optax.contrib.ademamix(0.01, b1=0.8, b2=0.99, b3=0.95, alpha=3.0, eps=1e-6,
                                          weight_decay=0.1), "")],
-    "asgd": [("asgd", None, "optax has no averaged SGD (checked against torch by compare_torch.py)")],
+    "asgd": [("asgd", None,
+              "optax has no averaged SGD (checked against torch by compare_torch.py)")],
     "ftrl": [("ftrl", None, "optax has no FTRL")],
 }
 
@@ -338,7 +341,11 @@ def main():
         if ONLY is not None and name not in ONLY:
             continue
         checked = [v for v in variants if v[1] is not None]
+        said = set()
         for spec, opt, note in variants:
+            if note and note in said:
+                note = "as above"
+            said.add(note)
             if opt is None:
                 notes.append(f"  {spec}: skipped: {note}")
             elif note:
