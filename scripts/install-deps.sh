@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages descent needs to build and run, and the lab page's plotting
 # library (npm ci in web/); with --test also what the test suite compares against (Debian's
-# PyTorch), the browser the page is tested in (Debian's chromium), clang for the fuzz targets and
-# stress-ng for testing the page under load.
+# PyTorch; JAX and optax from PyPI, pinned in scripts/requirements-ref.txt, in the virtual
+# environment .venv-ref/ at the repository root, or DESCENT_REF_VENV), the browser the page is
+# tested in (Debian's chromium), clang for the fuzz targets and stress-ng for testing the page
+# under load.
 # Run as root (or through sudo). Packages already present are not fetched again.
 #   bash scripts/install-deps.sh [--test]
 set -euo pipefail
@@ -32,7 +34,9 @@ if ((with_tests)); then
   # web/tests/e2e.test.mjs drives the page in chromium; scripts/fuzz.sh builds the fuzz targets
   # with clang and its libFuzzer runtime; scripts/e2e-under-load.sh loads the machine with
   # stress-ng.
-  packages+=(python3 python3-torch python3-numpy chromium clang libclang-rt-14-dev stress-ng)
+  # tests/optax/compare_optax.py checks them against optax, from PyPI into a virtual environment.
+  packages+=(python3 python3-torch python3-numpy python3-venv chromium clang libclang-rt-14-dev
+             stress-ng)
 fi
 # node and npm for the page's assets, unless a node with npm is already installed (Debian's npm
 # would conflict with one from elsewhere).
@@ -62,3 +66,24 @@ fi
 # of web/package-lock.json.
 echo "install-deps: npm ci in web/" >&2
 npm ci --prefix "$(dirname "$0")/../web" --no-audit --no-fund --loglevel=error >&2
+
+# JAX (CPU) and optax for tests/optax/compare_optax.py, exactly the versions of
+# scripts/requirements-ref.txt, in a virtual environment owned by the user who ran sudo. The
+# environment records the hash of the requirements it holds; while they match, nothing is fetched.
+if ((with_tests)); then
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="${DESCENT_REF_VENV:-$root/.venv-ref}"
+  requirements="$root/scripts/requirements-ref.txt"
+  as_user=()
+  if [ "$(id -u)" -eq 0 ] && [ -n "${SUDO_USER:-}" ]; then as_user=(sudo -u "$SUDO_USER"); fi
+  want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+  if [ -x "$venv/bin/python3" ] && [ "$(cat "$venv/.requirements-sha256" 2>/dev/null)" = "$want" ]; then
+    echo "install-deps: JAX and optax present in $venv" >&2
+  else
+    echo "install-deps: installing JAX and optax into $venv" >&2
+    "${as_user[@]}" /usr/bin/python3 -m venv "$venv"
+    "${as_user[@]}" "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      --require-virtualenv -r "$requirements" >&2
+    echo "$want" | "${as_user[@]}" tee "$venv/.requirements-sha256" >/dev/null
+  fi
+fi

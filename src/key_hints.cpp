@@ -9,7 +9,8 @@ namespace descent {
 namespace {
 
 // The optimizers with two decay rates, beta1 and beta2 (torch's `betas` pair).
-constexpr std::string_view kTwoBetas = "adam adamw adamax nadam radam lion";
+constexpr std::string_view kTwoBetas =
+    "adam adamw adamax nadam radam amsgrad nadamw adabelief yogi adopt lion";
 
 // Read from each optimizer's conventions (include/descent/optimizers/*.hpp, `differences`) and
 // from torch.optim's, optax's and keras' signatures. Keys that are the same everywhere (lr for
@@ -45,13 +46,16 @@ constexpr std::array kForeignKeys{
     ForeignKey{"", "keras", "beta_1", "beta1", ""},
     ForeignKey{"", "keras", "beta_2", "beta2", ""},
     ForeignKey{"adam adamw adamax radam", "torch", "momentum_decay", "",
-               "only nadam takes it: nadam:momentum_decay=0.004"},
+               "only nadam and nadamw take it: nadam:momentum_decay=0.004"},
     ForeignKey{"adam adamw", "torch", "decoupled_weight_decay", "",
                "decoupled decay is the adamw optimizer"},
     ForeignKey{"radam", "torch", "decoupled_weight_decay", "",
                "descent's radam has coupled (L2) weight decay only"},
     ForeignKey{"nadam", "torch", "decoupled_weight_decay", "",
-               "descent's nadam has coupled (L2) weight decay only"},
+               "decoupled decay is the nadamw optimizer"},
+    ForeignKey{"adan ademamix", "optax", "b3", "beta3", ""},
+    ForeignKey{"adan ademamix", "torch", "betas", "",
+               "(b1, b2, b3) are descent's beta1, beta2 and beta3"},
     ForeignKey{"rprop", "torch", "etas", "", "(minus, plus) are descent's eta_minus and eta_plus"},
     ForeignKey{"rprop", "torch", "step_sizes", "",
                "(min, max) are descent's step_min and step_max"},

@@ -32,6 +32,8 @@ const Pair kPairs[] = {
     {"adam:clip_value=1e300", "adam"},
     {"adam:clip_norm=1e300", "adam"},
     {"gd:lr=0.3", "sgd:lr=0.3"},
+    {"signsgd:lr=0.01,weight_decay=0.1", "signum:lr=0.01,beta=0,weight_decay=0.1"},
+    {"nadamw:weight_decay=0", "nadam"},
 };
 
 template <class T>

@@ -53,6 +53,14 @@ const std::vector<std::string>& kernel_specs() {
         "ftrl",
         "ftrl:lr_power=-0.7,l1=0.001,l2=0.01,l2_shrinkage=0.1",
         "lion:weight_decay=0.1",
+        "signsgd:weight_decay=0.01",
+        "amsgrad:weight_decay=0.01",
+        "nadamw:weight_decay=0.1,momentum_decay=0.01",
+        "adabelief:weight_decay=0.01",
+        "yogi:weight_decay=0.01,initial_accumulator_value=0.1",
+        "adopt:clip=false,weight_decay=0.01",
+        "adan:weight_decay=0.1",
+        "ademamix:weight_decay=0.1,alpha=2",
     };
     for (const OptimizerInfo* info : optimizer_catalog())
       if (info->elementwise && info->alias_of.empty() &&

@@ -289,7 +289,7 @@ TEST_F(SimdLevels, EveryElementwiseOptimizerSweepsInLanes) {
   std::vector<std::string> specs = {
       "rmsprop:centered=true", "rmsprop:momentum=0.5", "rmsprop:centered=true,momentum=0.5",
       "adam:amsgrad=true",     "adamw:amsgrad=true",   "ftrl:lr_power=-0.7",
-      "nadam:torch113=true"};
+      "nadam:torch113=true",   "adopt:clip=false"};
   for (const OptimizerInfo* info : optimizer_catalog())
     if (info->elementwise && info->alias_of.empty()) specs.push_back(info->name);
   for (const std::string& spec : specs) {
@@ -325,7 +325,8 @@ TEST_F(SimdLevels, TheFusedLoopGivesEachLaneItsSingleRun) {
   options.steps = 400;
   options.tol = 1e-8;
   std::vector<std::string> specs = {"rmsprop:centered=true,momentum=0.5", "adam:amsgrad=true",
-                                    "ftrl:lr_power=-0.7", "momentum:weight_decay=0.01"};
+                                    "ftrl:lr_power=-0.7", "momentum:weight_decay=0.01",
+                                    "adopt:clip=false"};
   for (const OptimizerInfo* info : optimizer_catalog())
     if (info->elementwise && info->alias_of.empty()) specs.push_back(info->name);
   for (const std::string& spec : specs) {

@@ -17,8 +17,9 @@ struct AdamaxRule {
           "w <- w - lr/(1 - beta1^t) * m / u",
       .source = "Kingma & Ba 2015, section 7.1; torch.optim.Adamax",
       .differs =
-          "The paper has no eps (u <- max(beta2*u, |g|)); keras Adamax and optax.adamax "
-          "add eps to u in the denominator, m/(u + eps), instead of inside the max."};
+          "The paper has no eps (u <- max(beta2*u, |g|)); keras Adamax adds eps to u in the "
+          "denominator, m/(u + eps), instead of inside the max; optax.adamax takes the same "
+          "step as here and torch."};
   struct Params {
     double lr = 2e-3;
     double beta1 = 0.9;

@@ -7,23 +7,31 @@
 #include <cstddef>
 #include <tuple>
 
+#include "descent/optimizers/adabelief.hpp"
 #include "descent/optimizers/adadelta.hpp"
 #include "descent/optimizers/adagrad.hpp"
 #include "descent/optimizers/adam.hpp"
 #include "descent/optimizers/adamax.hpp"
 #include "descent/optimizers/adamw.hpp"
+#include "descent/optimizers/adan.hpp"
+#include "descent/optimizers/ademamix.hpp"
+#include "descent/optimizers/adopt.hpp"
+#include "descent/optimizers/amsgrad.hpp"
 #include "descent/optimizers/asgd.hpp"
 #include "descent/optimizers/ftrl.hpp"
 #include "descent/optimizers/lbfgs.hpp"
 #include "descent/optimizers/lion.hpp"
 #include "descent/optimizers/momentum.hpp"
 #include "descent/optimizers/nadam.hpp"
+#include "descent/optimizers/nadamw.hpp"
 #include "descent/optimizers/nesterov.hpp"
 #include "descent/optimizers/radam.hpp"
 #include "descent/optimizers/rmsprop.hpp"
 #include "descent/optimizers/rprop.hpp"
 #include "descent/optimizers/sgd.hpp"
+#include "descent/optimizers/signsgd.hpp"
 #include "descent/optimizers/signum.hpp"
+#include "descent/optimizers/yogi.hpp"
 
 namespace descent {
 
@@ -35,8 +43,10 @@ struct RuleList {
   using At = std::tuple_element_t<I, std::tuple<R...>>;
 };
 
-using BuiltinRules = RuleList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule,
-                              AdamaxRule, NadamRule, RadamRule, AdagradRule, AdadeltaRule,
-                              RpropRule, AsgdRule, FtrlRule, LionRule, SignumRule>;
+using BuiltinRules =
+    RuleList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule, AdamaxRule,
+             NadamRule, RadamRule, AdagradRule, AdadeltaRule, RpropRule, AsgdRule, FtrlRule,
+             LionRule, SignumRule, SignsgdRule, AmsgradRule, NadamwRule, AdabeliefRule, YogiRule,
+             AdoptRule, AdanRule, AdemamixRule>;
 
 }  // namespace descent

@@ -16,8 +16,8 @@ struct SignumRule {
           "Bernstein, Wang, Azizzadenesheli & Anandkumar 2018 (arXiv:1802.04434), "
           "algorithm 3; MXNet's Signum",
       .differs =
-          "torch.optim, optax and keras have no Signum. beta = 0 is signSGD. lion with "
-          "beta1 = beta2 = beta takes the same steps (its weight decay is decoupled, "
+          "optax.signum is the same; torch.optim and keras have none. beta = 0 is signsgd. "
+          "lion with beta1 = beta2 = beta takes the same steps (its weight decay is decoupled, "
           "Signum's is added to the gradient). Every coordinate moves by exactly lr or 0."};
   struct Params {
     double lr = 1e-2;

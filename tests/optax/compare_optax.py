@@ -1,0 +1,380 @@
+#!/usr/bin/python3
+"""Compares descent's optimizers with optax, step by step, in float64.
+
+For every optimizer row: 200 steps on `anisotropic` (w1^2 + 8 w2^2) and 50 on 2-D `rosenbrock`,
+from three starts each, with descent's defaults and with every other setting at least once. Both
+sides see the same gradients: they are computed here, in Python floats, by the closed-form
+expressions descent evaluates, in its order of operations, and handed to optax's update. optax
+runs on JAX's CPU backend with 64-bit floats enabled.
+
+The error of a value is |descent - optax| / max(|descent|, |optax|, 1e-12); the worst error per
+row is printed. A row passes at <= 1e-9.
+
+Where descent and optax differ on purpose (an epsilon inside or outside a root, a momentum
+schedule, where a maximum is taken), a row either maps the settings so that both compute the same
+thing (its note says how) or is skipped with the reason printed; see each rule's `differs` in
+`descent list optimizers`. Optimizers optax does not have are checked against a transcription of
+the paper's algorithm, written here: their rows end in `*`.
+
+Exit status: 0 if every row passes, 1 otherwise, 77 if JAX or optax is not installed (CTest
+reports the test as skipped; scripts/install-deps.sh --test installs both in .venv-ref/).
+
+Usage: compare_optax.py PATH/TO/descent [--verbose] [--only ROW,ROW...]
+"""
+import csv
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import jax
+    import jax.numpy as jnp
+    import optax
+except ImportError:
+    print("compare_optax: JAX or optax is not installed (bash scripts/install-deps.sh --test "
+          "puts them in .venv-ref/); skipped")
+    sys.exit(77)
+
+jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_platforms", "cpu")
+TOL = 1e-9
+DESCENT = sys.argv[1] if len(sys.argv) > 1 else "descent"
+VERBOSE = "--verbose" in sys.argv
+ONLY = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+
+# --- objectives: the expressions descent evaluates, in descent's order of operations -----------
+
+
+def aniso(w1, w2):
+    loss = w1 * w1 + 8.0 * (w2 * w2)
+    return loss, (2 * w1, (2 * 8.0) * w2)
+
+
+def rosen(x, y):
+    t = y - x * x
+    u = 1 - x
+    loss = 100 * t * t + u * u
+    return loss, (-400 * x * t - 2 * u, 200 * t)
+
+
+# (function, its gradient, starts, steps)
+FUNCTIONS = {
+    "anisotropic": (aniso, [(1.0, 1.0), (-1.5, 0.5), (0.3, -1.2)], 200),
+    "rosenbrock": (rosen, [(-1.2, 1.0), (0.5, -0.5), (1.5, 2.0)], 50),
+}
+
+# --- the optax side ------------------------------------------------------------------------------
+
+
+def l2(weight_decay, opt):
+    """descent's coupled weight decay (g <- g + weight_decay*w, before the rule) around `opt`."""
+    return optax.chain(optax.add_decayed_weights(weight_decay), opt)
+
+
+def yogi(lr, b1=0.9, b2=0.999, eps=1e-3, v0=1e-6):
+    return optax.chain(optax.scale_by_yogi(b1=b1, b2=b2, eps=eps, initial_accumulator_value=v0),
+                       optax.scale_by_learning_rate(lr))
+
+
+def amsgrad(lr, b1=0.9, b2=0.999, eps=1e-8):
+    return optax.amsgrad(lr, b1=b1, b2=b2, eps=eps)
+
+
+def proximal(c):
+    """Divides the parameters after the step by 1 + c: w <- (w + u)/(1 + c) (Adan's decay)."""
+
+    def update(updates, state, params):
+        return jax.tree.map(lambda u, w: (w + u) / (1.0 + c) - w, updates, params), state
+
+    return optax.GradientTransformation(optax.init_empty_state, update)
+
+
+def adan(lr, b1=0.98, b2=0.92, b3=0.99, eps=1e-8, prox=0.0):
+    """optax.adan without eps_root, and the paper's proximal weight decay where prox > 0."""
+    opt = optax.adan(lr, b1=b1, b2=b2, b3=b3, eps=eps, eps_root=0.0)
+    return opt if prox == 0 else optax.chain(opt, proximal(prox))
+
+
+def adagrad(lr, lr_decay, v0):
+    """optax.adagrad with eps = 0 and torch's lr decay as a schedule (count from 0)."""
+    rate = lr if lr_decay == 0 else (lambda count: lr / (1.0 + count * lr_decay))
+    return optax.adagrad(rate, initial_accumulator_value=v0, eps=0.0)
+
+
+def rprop(lr, **kwargs):
+    """optax.rprop, or None while it has the stale-update bug (probed, below)."""
+    return None if RPROP_STALE else optax.rprop(lr, **kwargs)
+
+
+def rprop_is_stale():
+    """optax <= 0.2.8's scale_by_rprop returns the previous step's update (its first update is
+    0; google-deepmind/optax#1725): true while that is so."""
+    tx = optax.rprop(0.1)
+    w = jnp.zeros(1)
+    u, _ = tx.update(jnp.ones(1), tx.init(w), w)
+    return float(u[0]) == 0.0
+
+
+RPROP_STALE = rprop_is_stale()
+RPROP_NOTE = ("optax's rprop applies each update one step late (its first update is 0; "
+              "google-deepmind/optax#1725); checked against torch.optim.Rprop by "
+              "compare_torch.py" if RPROP_STALE else "")
+
+
+class NadamW:
+    """NAdamW transcribed here: NAdam with torch's momentum schedule (Dozat 2016), after the
+    decoupled decay w <- w*(1 - lr*weight_decay) (Loshchilov & Hutter 2019)."""
+
+    def __init__(self, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.01, psi=4e-3):
+        self.lr, self.b1, self.b2, self.eps, self.wd, self.psi = lr, b1, b2, eps, weight_decay, psi
+
+    def init(self, w):
+        return dict(t=0, product=1.0, m=[0.0] * len(w), v=[0.0] * len(w))
+
+    def step(self, g, s, w):
+        s = dict(s, m=list(s["m"]), v=list(s["v"]))
+        s["t"] += 1
+        t = s["t"]
+        mu = self.b1 * (1 - 0.5 * 0.96 ** (t * self.psi))
+        mu_next = self.b1 * (1 - 0.5 * 0.96 ** ((t + 1) * self.psi))
+        s["product"] *= mu
+        c_grad = self.lr * (1 - mu) / (1 - s["product"])
+        c_avg = self.lr * mu_next / (1 - s["product"] * mu_next)
+        out = []
+        for i, (wi, gi) in enumerate(zip(w, g)):
+            wi *= 1 - self.lr * self.wd
+            s["m"][i] = self.b1 * s["m"][i] + (1 - self.b1) * gi
+            s["v"][i] = self.b2 * s["v"][i] + (1 - self.b2) * gi * gi
+            d = math.sqrt(s["v"][i] / (1 - self.b2 ** t)) + self.eps
+            out.append(wi - c_grad * gi / d - c_avg * s["m"][i] / d)
+        return out, s
+
+
+# (descent spec, optax transformation or a transcription class, note); a row whose optax entry
+# is None is a setting optax cannot express, skipped with its note as the reason.
+ROWS = {
+    "sgd": [("sgd", optax.sgd(0.1), ""),
+            ("sgd:lr=0.01,weight_decay=0.1", l2(0.1, optax.sgd(0.01)), "")],
+    "momentum": [("momentum:lr=0.01", optax.sgd(0.01, momentum=0.9), ""),
+                 ("momentum:lr=0.001,alpha=0.5,weight_decay=0.05",
+                  l2(0.05, optax.sgd(0.001, momentum=0.5)), ""),
+                 ("momentum:dampening=0.3", None,
+                  "optax.sgd has no dampening (torch's SGD has)")],
+    "nesterov": [("nesterov:lr=0.01", optax.sgd(0.01, momentum=0.9, nesterov=True), ""),
+                 ("nesterov:lr=0.001,alpha=0.7,weight_decay=0.1",
+                  l2(0.1, optax.sgd(0.001, momentum=0.7, nesterov=True)), "")],
+    "rmsprop": [("rmsprop:lr=0.01", optax.rmsprop(0.01, decay=0.9, eps=1e-10, eps_in_sqrt=False),
+                 "optax's eps_in_sqrt=False: descent adds eps outside the root"),
+                ("rmsprop:lr=0.001,beta=0.99,eps=1e-6,momentum=0.5,centered=true,"
+                 "weight_decay=0.01",
+                 l2(0.01, optax.rmsprop(0.001, decay=0.99, eps=1e-6, eps_in_sqrt=False,
+                                        centered=True, momentum=0.5)), "")],
+    "adam": [("adam:lr=0.01", optax.adam(0.01), ""),
+             ("adam:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.1",
+              l2(0.1, optax.adam(0.01, b1=0.8, b2=0.99, eps=1e-6)), ""),
+             ("adam:amsgrad=true", None,
+              "torch's AMSGrad takes the maximum of the raw v and corrects it afterwards; "
+              "optax.amsgrad takes the maximum of the corrected v (descent's `amsgrad` rule)")],
+    "adamw": [("adamw:lr=0.01", optax.adamw(0.01, weight_decay=0.01), ""),
+              ("adamw:lr=0.01,beta1=0.85,beta2=0.99,eps=1e-6,weight_decay=0.2",
+               optax.adamw(0.01, b1=0.85, b2=0.99, eps=1e-6, weight_decay=0.2), ""),
+              ("adamw:amsgrad=true", None, "as adam:amsgrad=true")],
+    "adamax": [("adamax", optax.adamax(2e-3), ""),
+               ("adamax:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.1",
+                l2(0.1, optax.adamax(0.01, b1=0.8, b2=0.99, eps=1e-6)), "")],
+    "nadam": [("nadam:lr=0.01,momentum_decay=10000", optax.nadam(0.01),
+               "momentum_decay=1e4 makes mu_t = beta1 (0.96^1e4 ~ 1e-177 vanishes beside 1): "
+               "optax's constant momentum; descent's default schedule (torch's) is checked by "
+               "compare_torch.py"),
+              ("nadam:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.1,"
+               "momentum_decay=10000",
+               l2(0.1, optax.nadam(0.01, b1=0.8, b2=0.99, eps=1e-6)), ""),
+              ("nadam:torch113=true", None, "torch 1.13's NAdam; optax has no such variant")],
+    "radam": [("radam:eps=0", optax.radam(1e-3, eps=0.0),
+               "eps=0: descent (like torch) adds eps to sqrt(v) before the bias correction, "
+               "optax after it"),
+              ("radam:lr=0.01,beta1=0.8,beta2=0.99,eps=0,weight_decay=0.1",
+               l2(0.1, optax.radam(0.01, b1=0.8, b2=0.99, eps=0.0)), "")],
+    "adagrad": [("adagrad:lr=0.1,eps=0,initial_accumulator_value=0.1", adagrad(0.1, 0.0, 0.1),
+                 "eps=0: descent (like torch) adds eps outside the root, optax inside; "
+                 "lr_decay as an optax schedule"),
+                ("adagrad:lr=0.1,lr_decay=0.01,weight_decay=0.1,initial_accumulator_value=0.5,"
+                 "eps=0", l2(0.1, adagrad(0.1, 0.01, 0.5)), "")],
+    "adadelta": [("adadelta", optax.adadelta(1.0), ""),
+                 ("adadelta:lr=0.5,rho=0.95,eps=1e-5,weight_decay=0.1",
+                  optax.adadelta(0.5, rho=0.95, eps=1e-5, weight_decay=0.1), "")],
+    "rprop": [("rprop", rprop(0.01), RPROP_NOTE),
+              ("rprop:lr=0.05,eta_minus=0.4,eta_plus=1.3,step_min=1e-5,step_max=1",
+               rprop(0.05, eta_minus=0.4, eta_plus=1.3, min_step_size=1e-5, max_step_size=1.0),
+               RPROP_NOTE)],
+    "lion": [("lion:lr=0.001", optax.lion(0.001, weight_decay=0.0), ""),
+             ("lion:lr=0.001,beta1=0.8,beta2=0.9,weight_decay=0.1",
+              optax.lion(0.001, b1=0.8, b2=0.9, weight_decay=0.1), "")],
+    "signum": [("signum", optax.signum(0.01), ""),
+               ("signum:lr=0.005,beta=0.5,weight_decay=0.1",
+                l2(0.1, optax.signum(0.005, beta=0.5)), "")],
+    "signsgd": [("signsgd", optax.sign_sgd(0.01), ""),
+                ("signsgd:lr=0.005,weight_decay=0.1", l2(0.1, optax.sign_sgd(0.005)), "")],
+    "amsgrad": [("amsgrad", amsgrad(1e-3), ""),
+                ("amsgrad:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.1",
+                 l2(0.1, amsgrad(0.01, b1=0.8, b2=0.99, eps=1e-6)), "")],
+    "nadamw": [("nadamw:momentum_decay=10000", optax.nadamw(2e-3, weight_decay=0.01),
+                "momentum_decay=1e4 makes mu_t = beta1: optax's constant momentum"),
+               ("nadamw:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.2,"
+                "momentum_decay=10000",
+                optax.nadamw(0.01, b1=0.8, b2=0.99, eps=1e-6, weight_decay=0.2), "")],
+    "nadamw*": [("nadamw", NadamW(2e-3), "against NAdamW transcribed from Dozat 2016 and "
+                 "Loshchilov & Hutter 2019 (torch's schedule), which optax does not have"),
+                ("nadamw:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-6,weight_decay=0.2,"
+                 "momentum_decay=0.01",
+                 NadamW(0.01, b1=0.8, b2=0.99, eps=1e-6, weight_decay=0.2, psi=0.01), "")],
+    "adabelief": [("adabelief", optax.adabelief(1e-3), ""),
+                  ("adabelief:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-8,weight_decay=0.1",
+                   l2(0.1, optax.adabelief(0.01, b1=0.8, b2=0.99, eps=1e-8, eps_root=1e-8)),
+                   "")],
+    "yogi": [("yogi", yogi(1e-2), ""),
+             ("yogi:lr=0.05,beta1=0.8,beta2=0.99,eps=1e-4,initial_accumulator_value=0.01,"
+              "weight_decay=0.1",
+              l2(0.1, yogi(0.05, b1=0.8, b2=0.99, eps=1e-4, v0=0.01)),
+              "optax.yogi does not take initial_accumulator_value: scale_by_yogi does")],
+    "adopt": [("adopt", optax.contrib.adopt(1e-3), ""),
+              ("adopt:lr=0.01,beta2=0.9", optax.contrib.adopt(0.01, b2=0.9),
+               "beta2=0.9: the scaled gradient reaches the clip bound (never with the defaults "
+               "here)"),
+              ("adopt:lr=0.01,beta1=0.8,beta2=0.99,eps=1e-3,weight_decay=0.1,clip=false",
+               l2(0.1, optax.contrib.adopt(0.01, b1=0.8, b2=0.99, eps=1e-3, use_clipping=False)),
+               "")],
+    "adan": [("adan", adan(1e-3), "optax.adan with eps_root=0 (its default 1e-8 is inside the "
+              "root; descent has none)"),
+             ("adan:lr=0.01,beta1=0.9,beta2=0.8,beta3=0.95,eps=1e-6,weight_decay=0.1",
+              adan(0.01, b1=0.9, b2=0.8, b3=0.95, eps=1e-6, prox=0.01 * 0.1),
+              "weight_decay: the paper's proximal w/(1 + lr*wd) after optax's step (optax "
+              "subtracts lr*wd*w instead)")],
+    "ademamix": [("ademamix", optax.contrib.ademamix(1e-3), ""),
+                 ("ademamix:lr=0.01,beta1=0.8,beta2=0.99,beta3=0.95,alpha=3,eps=1e-6,"
+                  "weight_decay=0.1",
+                  optax.contrib.ademamix(0.01, b1=0.8, b2=0.99, b3=0.95, alpha=3.0, eps=1e-6,
+                                         weight_decay=0.1), "")],
+    "asgd": [("asgd", None,
+              "optax has no averaged SGD (checked against torch by compare_torch.py)")],
+    "ftrl": [("ftrl", None, "optax has no FTRL")],
+}
+
+
+# --- running both ------------------------------------------------------------------------------
+
+
+def rel_err(a, b):
+    return abs(a - b) / max(abs(a), abs(b), 1e-12)
+
+
+def descent_runs(function, start, steps, specs):
+    """Runs descent once for all specs; returns their [(w1, w2, loss), ...] in spec order."""
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = os.path.join(tmp, "t.csv")
+        cmd = [DESCENT, "run", "--function", function, "--start", f"{start[0]!r},{start[1]!r}",
+               "--steps", str(steps), "--trajectory", csv_path, "--out", tmp, "--no-plots"]
+        for s in specs:
+            cmd += ["-o", s]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        rows, order = {}, []
+        with open(csv_path) as f:
+            for r in csv.DictReader(f):
+                if r["optimizer"] not in rows:
+                    rows[r["optimizer"]] = []
+                    order.append(r["optimizer"])
+                rows[r["optimizer"]].append((float(r["w1"]), float(r["w2"]), float(r["loss"])))
+        return [rows[o] for o in order]
+
+
+def stepper(opt):
+    """One jitted optax step for `opt`: (g, state, w) -> (w + update, state)."""
+    if not isinstance(opt, optax.GradientTransformation):
+        return None
+
+    @jax.jit
+    def step(g, state, w):
+        u, state = opt.update(g, state, w)
+        return optax.apply_updates(w, u), state
+
+    return step
+
+
+def other_run(fn, start, steps, opt, step):
+    """Runs optax's `opt` (or a transcription, with its own step) from `start`."""
+    w = jnp.array(start, dtype=jnp.float64)
+    if step is None:
+        state = opt.init(list(start))
+    else:
+        state = opt.init(w)
+    out = []
+    for _ in range(steps + 1):
+        w1, w2 = float(w[0]), float(w[1])
+        loss, g = fn(w1, w2)
+        out.append((w1, w2, loss))
+        if not all(math.isfinite(x) for x in (w1, w2, loss) + g):
+            break
+        if step is None:
+            w, state = opt.step(g, state, [w1, w2])
+            w = jnp.array(w, dtype=jnp.float64)
+        else:
+            w, state = step(jnp.array(g, dtype=jnp.float64), state, w)
+    return out
+
+
+def worst(a_rows, b_rows):
+    assert len(b_rows) >= len(a_rows), "optax stopped before descent"
+    return max((rel_err(x, y) for ra, rb in zip(a_rows, b_rows) for x, y in zip(ra, rb)),
+               default=0.0)
+
+
+def main():
+    ok = True
+    print(f"descent vs optax {optax.__version__} (jax {jax.__version__}, CPU), float64: "
+          f"anisotropic 200 steps + rosenbrock 50 steps, 3 starts each")
+    print("(rows ending in * are checked against a transcription written here, not optax)")
+    print(f"{'row':<10} {'settings':>8} {'worst rel. error':>18}  result")
+    notes = []
+    for name, variants in ROWS.items():
+        if ONLY is not None and name not in ONLY:
+            continue
+        checked = [v for v in variants if v[1] is not None]
+        said = set()
+        for spec, opt, note in variants:
+            if note and note in said:
+                note = "as above"
+            said.add(note)
+            if opt is None:
+                notes.append(f"  {spec}: skipped: {note}")
+            elif note:
+                notes.append(f"  {spec}: {note}")
+        if not checked:
+            print(f"{name:<10} {0:>8} {'-':>18}  skipped")
+            continue
+        steppers = [stepper(v[1]) for v in checked]
+        errs = []
+        for function, (fn, starts, steps) in FUNCTIONS.items():
+            for start in starts:
+                got = descent_runs(function, start, steps, [v[0] for v in checked])
+                for (spec, opt, _), step, rows in zip(checked, steppers, got):
+                    errs.append(worst(rows, other_run(fn, start, steps, opt, step)))
+                    if VERBOSE:
+                        print(f"  {function} {start} {spec}: {errs[-1]:.3g} ({len(rows)} rows)")
+        e = max(errs)
+        passed = e <= TOL
+        ok &= passed
+        skipped = len(variants) - len(checked)
+        extra = f" ({skipped} skipped)" if skipped else ""
+        print(f"{name:<10} {len(checked):>8} {e:>18.3g}  {'ok' if passed else 'FAIL'}{extra}")
+    print("\nnotes:")
+    print("\n".join(notes))
+    print("\nall rows within 1e-9" if ok else "\nSOME ROWS DIFFER")
+    return ok
+
+
+if __name__ == "__main__":
+    import warnings
+    warnings.filterwarnings("ignore")
+    sys.exit(0 if main() else 1)
