@@ -21,12 +21,12 @@ reports the test as skipped; scripts/install-deps.sh --test installs both in .ve
 
 Usage: compare_optax.py PATH/TO/descent [--verbose] [--only ROW,ROW...]
 """
-import csv
 import math
 import os
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from reference_runs import FUNCTIONS, descent_runs, worst  # noqa: E402
 
 try:
     import jax
@@ -44,26 +44,8 @@ DESCENT = sys.argv[1] if len(sys.argv) > 1 else "descent"
 VERBOSE = "--verbose" in sys.argv
 ONLY = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
 
-# --- objectives: the expressions descent evaluates, in descent's order of operations -----------
-
-
-def aniso(w1, w2):
-    loss = w1 * w1 + 8.0 * (w2 * w2)
-    return loss, (2 * w1, (2 * 8.0) * w2)
-
-
-def rosen(x, y):
-    t = y - x * x
-    u = 1 - x
-    loss = 100 * t * t + u * u
-    return loss, (-400 * x * t - 2 * u, 200 * t)
-
-
-# (function, its gradient, starts, steps)
-FUNCTIONS = {
-    "anisotropic": (aniso, [(1.0, 1.0), (-1.5, 0.5), (0.3, -1.2)], 200),
-    "rosenbrock": (rosen, [(-1.2, 1.0), (0.5, -0.5), (1.5, 2.0)], 50),
-}
+# Steps per function: Rosenbrock's chaos amplifies last-bit differences beyond 50 steps.
+STEPS = {"anisotropic": 200, "rosenbrock": 50}
 
 # --- the optax side ------------------------------------------------------------------------------
 
@@ -266,29 +248,6 @@ ROWS = {
 # --- running both ------------------------------------------------------------------------------
 
 
-def rel_err(a, b):
-    return abs(a - b) / max(abs(a), abs(b), 1e-12)
-
-
-def descent_runs(function, start, steps, specs):
-    """Runs descent once for all specs; returns their [(w1, w2, loss), ...] in spec order."""
-    with tempfile.TemporaryDirectory() as tmp:
-        csv_path = os.path.join(tmp, "t.csv")
-        cmd = [DESCENT, "run", "--function", function, "--start", f"{start[0]!r},{start[1]!r}",
-               "--steps", str(steps), "--trajectory", csv_path, "--out", tmp, "--no-plots"]
-        for s in specs:
-            cmd += ["-o", s]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        rows, order = {}, []
-        with open(csv_path) as f:
-            for r in csv.DictReader(f):
-                if r["optimizer"] not in rows:
-                    rows[r["optimizer"]] = []
-                    order.append(r["optimizer"])
-                rows[r["optimizer"]].append((float(r["w1"]), float(r["w2"]), float(r["loss"])))
-        return [rows[o] for o in order]
-
-
 def stepper(opt):
     """One jitted optax step for `opt`: (g, state, w) -> (w + update, state)."""
     if not isinstance(opt, optax.GradientTransformation):
@@ -324,12 +283,6 @@ def other_run(fn, start, steps, opt, step):
     return out
 
 
-def worst(a_rows, b_rows):
-    assert len(b_rows) >= len(a_rows), "optax stopped before descent"
-    return max((rel_err(x, y) for ra, rb in zip(a_rows, b_rows) for x, y in zip(ra, rb)),
-               default=0.0)
-
-
 def main():
     ok = True
     print(f"descent vs optax {optax.__version__} (jax {jax.__version__}, CPU), float64: "
@@ -355,11 +308,12 @@ def main():
             continue
         steppers = [stepper(v[1]) for v in checked]
         errs = []
-        for function, (fn, starts, steps) in FUNCTIONS.items():
+        for function, (fn, starts) in FUNCTIONS.items():
+            steps = STEPS[function]
             for start in starts:
-                got = descent_runs(function, start, steps, [v[0] for v in checked])
+                got = descent_runs(DESCENT, function, start, steps, [v[0] for v in checked])
                 for (spec, opt, _), step, rows in zip(checked, steppers, got):
-                    errs.append(worst(rows, other_run(fn, start, steps, opt, step)))
+                    errs.append(worst(rows, other_run(fn, start, steps, opt, step), "optax"))
                     if VERBOSE:
                         print(f"  {function} {start} {spec}: {errs[-1]:.3g} ({len(rows)} rows)")
         e = max(errs)

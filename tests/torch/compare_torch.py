@@ -28,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from reference_runs import FUNCTIONS, descent_runs, rel_err, worst  # noqa: E402
+
 try:
     import torch
 except ImportError:
@@ -39,26 +42,6 @@ TOL = 1e-9
 STEPS = 200
 DESCENT = sys.argv[1] if len(sys.argv) > 1 else "descent"
 VERBOSE = "--verbose" in sys.argv
-
-# --- objectives: the expressions descent evaluates, in descent's order of operations -----------
-
-
-def aniso(w1, w2):
-    loss = w1 * w1 + 8.0 * (w2 * w2)
-    return loss, (2 * w1, (2 * 8.0) * w2)
-
-
-def rosen(x, y):
-    t = y - x * x
-    u = 1 - x
-    loss = 100 * t * t + u * u
-    return loss, (-400 * x * t - 2 * u, 200 * t)
-
-
-FUNCTIONS = {
-    "anisotropic": (aniso, [(1.0, 1.0), (-1.5, 0.5), (0.3, -1.2)]),
-    "rosenbrock": (rosen, [(-1.2, 1.0), (0.5, -0.5), (1.5, 2.0)]),
-}
 
 O = torch.optim
 # (descent spec, torch optimizer class, torch keyword arguments)
@@ -150,30 +133,6 @@ class CorrectedNAdam:
                         value=-self.lr * mu_next / (1.0 - self.mu_product * mu_next))
 
 
-def rel_err(a, b):
-    return abs(a - b) / max(abs(a), abs(b), 1e-12)
-
-
-def descent_runs(function, start, specs):
-    """Runs descent once for all specs; returns {spec: [(w1, w2, loss), ...]} in spec order."""
-    with tempfile.TemporaryDirectory() as tmp:
-        csv_path = os.path.join(tmp, "t.csv")
-        cmd = [DESCENT, "run", "--function", function, "--start", f"{start[0]!r},{start[1]!r}",
-               "--steps", str(STEPS), "--trajectory", csv_path, "--out", tmp, "--no-plots"]
-        for s in specs:
-            cmd += ["-o", s]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        rows = {}
-        order = []
-        with open(csv_path) as f:
-            for r in csv.DictReader(f):
-                if r["optimizer"] not in rows:
-                    rows[r["optimizer"]] = []
-                    order.append(r["optimizer"])
-                rows[r["optimizer"]].append((float(r["w1"]), float(r["w2"]), float(r["loss"])))
-        return [rows[o] for o in order]
-
-
 def torch_run(fn, start, cls, kwargs):
     p = torch.tensor(start, dtype=torch.float64)
     opt = cls([p], **kwargs)
@@ -189,13 +148,6 @@ def torch_run(fn, start, cls, kwargs):
     return out
 
 
-def worst(a_rows, b_rows):
-    n = len(a_rows)
-    assert len(b_rows) >= n, "torch stopped before descent"
-    return max((rel_err(x, y) for ra, rb in zip(a_rows, b_rows) for x, y in zip(ra, rb)),
-               default=0.0)
-
-
 def compare_optimizers():
     ok = True
     print(f"optimizers: descent vs torch {torch.__version__}, float64, {STEPS} steps, "
@@ -208,13 +160,13 @@ def compare_optimizers():
         errs, note_errs = [], []
         for function, (fn, starts) in FUNCTIONS.items():
             for start in starts:
-                got = descent_runs(function, start, [v[0] for v in variants])
+                got = descent_runs(DESCENT, function, start, STEPS, [v[0] for v in variants])
                 for (spec, cls, kwargs), rows in zip(variants, got):
                     if name == "nadam" and TORCH_MAJOR < 2:
-                        errs.append(worst(rows, torch_run(fn, start, CorrectedNAdam, kwargs)))
-                        note_errs.append(worst(rows, torch_run(fn, start, cls, kwargs)))
+                        errs.append(worst(rows, torch_run(fn, start, CorrectedNAdam, kwargs), "torch"))
+                        note_errs.append(worst(rows, torch_run(fn, start, cls, kwargs), "torch"))
                     else:
-                        errs.append(worst(rows, torch_run(fn, start, cls, kwargs)))
+                        errs.append(worst(rows, torch_run(fn, start, cls, kwargs), "torch"))
                     if VERBOSE:
                         print(f"  {function} {start} {spec}: {errs[-1]:.3g} ({len(rows)} rows)")
         e = max(errs)
