@@ -10,7 +10,7 @@ namespace {
 
 // The optimizers with two decay rates, beta1 and beta2 (torch's `betas` pair).
 constexpr std::string_view kTwoBetas =
-    "adam adamw adamax nadam radam amsgrad nadamw adabelief yogi adopt lion";
+    "adam adamw adamax nadam radam amsgrad nadamw adabelief yogi adopt lion schedule_free_adamw";
 
 // Read from each optimizer's conventions (include/descent/optimizers/*.hpp, `differences`) and
 // from torch.optim's, optax's and keras' signatures. Keys that are the same everywhere (lr for
@@ -54,6 +54,7 @@ constexpr std::array kForeignKeys{
     ForeignKey{"nadam", "torch", "decoupled_weight_decay", "",
                "decoupled decay is the nadamw optimizer"},
     ForeignKey{"adan ademamix", "optax", "b3", "beta3", ""},
+    ForeignKey{"schedule_free_sgd", "optax", "b1", "momentum", ""},
     ForeignKey{"adan ademamix", "torch", "betas", "",
                "(b1, b2, b3) are descent's beta1, beta2 and beta3"},
     ForeignKey{"rprop", "torch", "etas", "", "(minus, plus) are descent's eta_minus and eta_plus"},

@@ -36,7 +36,8 @@ std::vector<std::string> specs_to_check() {
   for (const OptimizerInfo* info : optimizer_catalog()) {
     // The methods whose step is lr times the raw gradient (Rosenbrock's is ~200 at the start).
     const bool fast = info->name == "sgd" || info->name == "gd" || info->name == "momentum" ||
-                      info->name == "nesterov" || info->name == "asgd";
+                      info->name == "nesterov" || info->name == "asgd" ||
+                      info->name == "schedule_free_sgd";
     specs.push_back(fast ? info->name + ":lr=0.0005" : info->name);
   }
   specs.push_back("adam:lr=0.05,amsgrad=true,clip_norm=3@cosine:t_max=30,warmup=3");

@@ -158,6 +158,12 @@ std::string metrics_table(const RunSetup& setup, std::span<const RunResult> resu
         m.steps_to_tol ? std::to_string(*m.steps_to_tol) : "never", sci(m.path_length), zz,
         m.distance_to_minimizer ? sci(*m.distance_to_minimizer) : "-", r.message());
   }
+  for (std::size_t i = 0; i < results.size(); ++i)
+    if (!results[i].solution.empty())
+      out += fmt::format(
+          "{}: gradients are taken at the trajectory's points (y); its answer is its average x "
+          "= {}, loss {}.\n",
+          labels[i], point_text(results[i].solution), sci(results[i].solution_loss));
   out +=
       "\noptimizer: keys at their defaults are not shown (trajectory.csv and run.json hold the "
       "full specs).\nsteps to tol: first step with loss <= tol.  zig-zags: sign reversals of "

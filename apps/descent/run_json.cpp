@@ -75,6 +75,9 @@ json run_result_json(const RunResult& r, const Objective& f, RunJsonLayout layou
       out["loss"] = numbers_json(t.loss);
       break;
   }
+  // The method's answer where it is not the trajectory's point (Schedule-Free's x).
+  if (!r.solution.empty())
+    out["solution"] = {{"w", numbers_json(r.solution)}, {"loss", finite_or_null(r.solution_loss)}};
   return out;
 }
 

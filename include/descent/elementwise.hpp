@@ -293,6 +293,20 @@ class Elementwise final : public Optimizer<T> {
     for (std::size_t i = 0; i < kArrayCount<R>; ++i) v.array(R::arrays[i].name, s_.arrays[i]);
   }
 
+  bool solution(std::span<const T> w, std::span<T> x) const override {
+    if constexpr (requires { &R::template solution<T>; }) {
+      detail::check_step_sizes(s_.size, w.size(), x.size());
+      for (std::size_t i = 0; i < w.size(); ++i)
+        x[i] = [&]<std::size_t... I>(std::index_sequence<I...>) {
+          return R::solution(p_, s_.counters, w[i], s_.arrays[I][i]...);
+        }
+      (std::make_index_sequence<kArrayCount<R>>{});
+      return true;
+    } else {
+      return Optimizer<T>::solution(w, x);
+    }
+  }
+
   const Params& settings() const { return p_; }
   /// The state, for inspection.
   const State& state() const { return s_; }

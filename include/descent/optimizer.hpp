@@ -189,6 +189,14 @@ class Optimizer {
   /// A reason once the method has stopped by its own criterion (L-BFGS's tolerances); empty
   /// while it goes on. Steps after convergence leave `w` unchanged.
   virtual std::string converged() const { return {}; }
+  /// The method's answer at the point `w`, written to `x` (both size() long), for a method whose
+  /// answer is not the point where it takes gradients (Schedule-Free's average x); returns false
+  /// and writes nothing for the others, whose answer is `w` itself.
+  virtual bool solution(std::span<const T> w, std::span<T> x) const {
+    (void)w;
+    (void)x;
+    return false;
+  }
 
   /// Visits the whole state (arrays and counters), for checkpoints.
   virtual void visit_state(StateVisitor<T>& visitor) = 0;

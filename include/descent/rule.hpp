@@ -93,6 +93,10 @@ template <class T>
   return each([](auto e) { return std::sqrt(e); }, x);
 }
 template <class T>
+[[gnu::always_inline]] inline T cbrt(T x) {
+  return each([](auto e) { return std::cbrt(e); }, x);
+}
+template <class T>
 [[gnu::always_inline]] inline T abs(T x) {
   return each([](auto e) { return std::abs(e); }, x);
 }

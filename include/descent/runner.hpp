@@ -15,6 +15,7 @@
 // 1000 * max(|start|, 1)) is "diverging". Numerical events are results, never exceptions.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -106,6 +107,11 @@ struct RunResult {
   std::string random_state;
   /// A diverged run reports infinite final and best losses and no steps to tol.
   Metrics metrics;
+  /// The method's own answer at the end, where it is not the last point (Schedule-Free's average
+  /// x; see Optimizer::solution), and its loss; empty and NaN for the other methods and for a run
+  /// that diverged.
+  std::vector<double> solution;
+  double solution_loss = NAN;
 
   /// "completed 50 steps", "diverged at step 12: loss is inf", "converged at step 8: ...",
   /// "stopped at step 8: loss 9e-07 <= 1e-06" or "diverging: loss grew from 9 to 1.991e+29 by step

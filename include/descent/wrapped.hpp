@@ -37,6 +37,9 @@ class Wrapped final : public Optimizer<T> {
   void step(std::span<T> w, std::span<const T> g) override;
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
   std::string converged() const override { return inner_->converged(); }
+  bool solution(std::span<const T> w, std::span<T> x) const override {
+    return inner_->solution(w, x);
+  }
   void visit_state(StateVisitor<T>& visitor) override;
 
   Optimizer<T>& inner() { return *inner_; }

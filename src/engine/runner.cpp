@@ -287,6 +287,13 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
       r.metrics.steps_to_tol = first_step + static_cast<std::size_t>(progress.above);
   }
   detail::judge_growth(r, start_loss);
+  if (r.termination != Termination::diverged) {
+    std::vector<double> x(n);
+    if (optimizer.solution(w, x)) {
+      r.solution_loss = f.value(x);
+      r.solution = std::move(x);
+    }
+  }
   return r;
 }
 

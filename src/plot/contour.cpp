@@ -314,6 +314,12 @@ bool draw_path(Canvas& c, const ContourLayout& L, const Path& path, std::size_t 
     c.cross(at.back().x, at.back().y, 6, col, 2.5);
   else
     c.dot(at.back().x, at.back().y, 5.5, col, 1.0, &kBlack, 1.2);
+  if (done && path.solution.size() >= 2) {
+    const Pixel x{L.sx(path.solution[0]), L.sy(path.solution[1])};
+    c.color(col, 0.9);
+    c.line(at.back().x, at.back().y, x.x, x.y, 1.2);
+    c.dot(x.x, x.y, 6.5, kWhite, 1.0, &col, 2.2);
+  }
   return L.first_outside[i] <= end;
 }
 

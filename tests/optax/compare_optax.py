@@ -134,6 +134,100 @@ class NadamW:
         return out, s
 
 
+class ScheduleFree:
+    """Schedule-Free SGD (adam=False) and AdamW (adam=True) transcribed here from Defazio et al.
+    2024, Algorithm 1, with the authors' warm-up, t^r weights and, for AdamW, sqrt(1 - b2^t)
+    folded into the rate (which optax does not do)."""
+
+    def __init__(self, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.0, warmup=0, r=0.0,
+                 power=2.0, adam=True):
+        self.lr, self.b1, self.b2, self.eps, self.wd = lr, b1, b2, eps, weight_decay
+        self.warmup, self.r, self.power, self.adam = warmup, r, power, adam
+
+    def init(self, w):
+        return dict(t=0, lr_max=-1.0, weight_sum=0.0, z=list(w), v=[0.0] * len(w))
+
+    def step(self, g, s, w):
+        s = dict(s, z=list(s["z"]), v=list(s["v"]))
+        t = s["t"] = s["t"] + 1
+        lr = self.lr * (t / self.warmup if t <= self.warmup else 1.0)
+        if self.adam:
+            lr *= math.sqrt(1 - self.b2 ** t)
+        s["lr_max"] = max(lr, s["lr_max"])
+        weight = t ** self.r * s["lr_max"] ** self.power
+        s["weight_sum"] += weight
+        c = weight / s["weight_sum"] if s["weight_sum"] else 0.0
+        out = []
+        for i, (y, gi) in enumerate(zip(w, g)):
+            if self.adam:
+                s["v"][i] = self.b2 * s["v"][i] + (1 - self.b2) * gi * gi
+                u = gi / (math.sqrt(s["v"][i]) + self.eps) + self.wd * y
+            else:
+                u = gi + self.wd * y
+            y = y + c * (s["z"][i] - y) + lr * (self.b1 * (1 - c) - 1) * u
+            s["z"][i] -= lr * u
+            out.append(y)
+        return out, s
+
+
+class Madgrad:
+    """MADGRAD transcribed here from Defazio & Jelassi 2021, Algorithm 1, with the authors'
+    lr + eps (optax computes lambda in float32, below)."""
+
+    def __init__(self, lr, momentum=0.9, eps=1e-6, weight_decay=0.0):
+        self.lr, self.momentum, self.eps, self.wd = lr, momentum, eps, weight_decay
+
+    def init(self, w):
+        return dict(t=0, x0=list(w), s=[0.0] * len(w), sum_sq=[0.0] * len(w))
+
+    def step(self, g, s, w):
+        s = dict(s, s=list(s["s"]), sum_sq=list(s["sum_sq"]))
+        s["t"] += 1
+        lam = (self.lr + self.eps) * math.sqrt(s["t"])
+        out = []
+        for i, (wi, gi) in enumerate(zip(w, g)):
+            gi += self.wd * wi
+            s["sum_sq"][i] += lam * (gi * gi)
+            s["s"][i] += lam * gi
+            z = s["x0"][i] - s["s"][i] / (math.cbrt(s["sum_sq"][i]) + self.eps)
+            out.append((1 - self.momentum) * z + self.momentum * wi)
+        return out, s
+
+
+class Cocob:
+    """COCOB-Backprop transcribed here from Orabona & Tommasi 2017, Algorithm 2."""
+
+    def __init__(self, lr=1.0, alpha=100.0, eps=1e-8, weight_decay=0.0):
+        self.lr, self.alpha, self.eps, self.wd = lr, alpha, eps, weight_decay
+
+    def init(self, w):
+        n = len(w)
+        return dict(x0=list(w), L=[self.eps] * n, G=[0.0] * n, R=[0.0] * n, theta=[0.0] * n)
+
+    def step(self, g, s, w):
+        s = {k: list(v) for k, v in s.items()}
+        out = []
+        for i, (wi, gi) in enumerate(zip(w, g)):
+            c = self.lr * (gi + self.wd * wi)
+            s["L"][i] = max(s["L"][i], abs(c))
+            s["G"][i] += abs(c)
+            s["R"][i] = max(s["R"][i] - c * (wi - s["x0"][i]), 0.0)
+            s["theta"][i] -= c
+            L = s["L"][i]
+            out.append(s["x0"][i] + s["theta"][i] / (L * max(s["G"][i] + L, self.alpha * L))
+                       * (L + s["R"][i]))
+        return out, s
+
+
+MADGRAD_NOTE = ("optax.contrib.madgrad computes lambda = (lr + eps) sqrt(t) in float32 (the square "
+                "root of its int32 count), 1e-8 off in float64; checked in madgrad* instead")
+COCOB_NOTE = ("optax returns the update -w + (x0 + step) and applies it as w + update: near the "
+              "minimum (|w| ~ 1e-7 on the bowl) that rounding of |x0| ~ 1 exceeds 1e-9 "
+              "relative to w; checked in cocob* instead (on rosenbrock optax agrees to 1e-14)")
+
+SF_NOTE = ("against Schedule-Free transcribed from Defazio et al. 2024 with the authors' "
+           "warm-up and weights")
+
 # (descent spec, optax transformation or a transcription class, note); a row whose optax entry
 # is None is a setting optax cannot express, skipped with its note as the reason.
 ROWS = {
@@ -239,6 +333,42 @@ ROWS = {
                   "weight_decay=0.1",
                   optax.contrib.ademamix(0.01, b1=0.8, b2=0.99, b3=0.95, alpha=3.0, eps=1e-6,
                                          weight_decay=0.1), "")],
+    "madgrad": [("madgrad", None, MADGRAD_NOTE)],
+    "madgrad*": [("madgrad", Madgrad(1e-2), "against MADGRAD transcribed from Defazio & "
+                  "Jelassi 2021"),
+                 ("madgrad:lr=0.05,momentum=0.5,eps=1e-4,weight_decay=0.1",
+                  Madgrad(0.05, momentum=0.5, eps=1e-4, weight_decay=0.1), ""),
+                 ("madgrad:lr=0.05,momentum=0", Madgrad(0.05, momentum=0.0), "")],
+    "cocob": [("cocob", None, COCOB_NOTE)],
+    "cocob*": [("cocob", Cocob(), "against COCOB-Backprop transcribed from Orabona & Tommasi "
+                "2017"),
+               ("cocob:lr=0.5,alpha=20,eps=1e-4,weight_decay=0.1",
+                Cocob(0.5, alpha=20.0, eps=1e-4, weight_decay=0.1), "")],
+    "sf_sgd": [("schedule_free_sgd:lr=0.05", optax.contrib.schedule_free_sgd(0.05), ""),
+               ("schedule_free_sgd:lr=0.02,momentum=0.8,weight_decay=0.1,weight_lr_power=1",
+                optax.contrib.schedule_free_sgd(0.02, b1=0.8, weight_decay=0.1,
+                                                weight_lr_power=1.0),
+                "momentum 0.8: optax's x = (y - (1 - b1) z)/b1 magnifies the rounding of z by "
+                "1/b1, and with b1 = 0.5 w2 ~ 2e-11 on the bowl differs by 1e-9 relative "
+                "(sf_sgd* checks 0.5)"),
+               ("schedule_free_sgd:lr=0.02,warmup_steps=10", None,
+                "optax reads its warm-up schedule at count t for the average and t - 1 for the "
+                "step (checked in sf_sgd* instead)")],
+    "sf_sgd*": [("schedule_free_sgd:lr=0.05", ScheduleFree(0.05, adam=False),
+                 SF_NOTE),
+                ("schedule_free_sgd:lr=0.02,momentum=0.5,weight_decay=0.1,warmup_steps=10,r=1,"
+                 "weight_lr_power=1",
+                 ScheduleFree(0.02, b1=0.5, weight_decay=0.1, warmup=10, r=1.0, power=1.0,
+                              adam=False), "")],
+    "sf_adamw": [("schedule_free_adamw", None,
+                  "optax's schedule_free_adamw divides by sqrt(v/(1 - b2^t)) + eps and "
+                  "weights the average by lr, the authors by lr*sqrt(1 - b2^t) with eps "
+                  "outside the correction (checked in sf_adamw* instead)")],
+    "sf_adamw*": [("schedule_free_adamw:lr=0.01", ScheduleFree(0.01), SF_NOTE),
+                  ("schedule_free_adamw:lr=0.02,beta1=0.5,beta2=0.99,eps=1e-6,weight_decay=0.1,"
+                   "warmup_steps=10,r=1,weight_lr_power=1",
+                   ScheduleFree(0.02, b1=0.5, b2=0.99, eps=1e-6, weight_decay=0.1, warmup=10,
+                                r=1.0, power=1.0), "")],
     "asgd": [("asgd", None,
               "optax has no averaged SGD (checked against torch by compare_torch.py)")],
     "ftrl": [("ftrl", None, "optax has no FTRL")],

@@ -18,9 +18,11 @@
 #include "descent/optimizers/adopt.hpp"
 #include "descent/optimizers/amsgrad.hpp"
 #include "descent/optimizers/asgd.hpp"
+#include "descent/optimizers/cocob.hpp"
 #include "descent/optimizers/ftrl.hpp"
 #include "descent/optimizers/lbfgs.hpp"
 #include "descent/optimizers/lion.hpp"
+#include "descent/optimizers/madgrad.hpp"
 #include "descent/optimizers/momentum.hpp"
 #include "descent/optimizers/nadam.hpp"
 #include "descent/optimizers/nadamw.hpp"
@@ -28,6 +30,7 @@
 #include "descent/optimizers/radam.hpp"
 #include "descent/optimizers/rmsprop.hpp"
 #include "descent/optimizers/rprop.hpp"
+#include "descent/optimizers/schedule_free.hpp"
 #include "descent/optimizers/sgd.hpp"
 #include "descent/optimizers/signsgd.hpp"
 #include "descent/optimizers/signum.hpp"
@@ -47,6 +50,7 @@ using BuiltinRules =
     RuleList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule, AdamaxRule,
              NadamRule, RadamRule, AdagradRule, AdadeltaRule, RpropRule, AsgdRule, FtrlRule,
              LionRule, SignumRule, SignsgdRule, AmsgradRule, NadamwRule, AdabeliefRule, YogiRule,
-             AdoptRule, AdanRule, AdemamixRule>;
+             AdoptRule, AdanRule, AdemamixRule, MadgradRule, CocobRule, ScheduleFreeSgdRule,
+             ScheduleFreeAdamwRule>;
 
 }  // namespace descent

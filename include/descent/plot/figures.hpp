@@ -45,6 +45,9 @@ struct Path {
   /// The run blew up (blew_up(): a non-finite value after its last row, or a loss far above its
   /// start's at the end): the figures end it with a cross.
   bool diverged = false;
+  /// The method's own answer where it is not the path's last point (Schedule-Free's average x;
+  /// RunResult::solution), or empty: the contour map draws it as a ring joined to the path's end.
+  std::vector<double> solution = {};
 };
 
 /// The most paths a figure shows (the most optimizers one run races); a scene of more is an
