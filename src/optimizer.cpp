@@ -4,10 +4,38 @@
 #include <stdexcept>
 #include <string>
 
+#include "descent/error.hpp"
 #include "descent/params.hpp"
 #include "descent/schedule.hpp"
 
 namespace descent {
+
+std::string_view to_string(Family f) {
+  switch (f) {
+    case Family::classic:
+      return "classic";
+    case Family::adaptive:
+      return "adaptive";
+    case Family::sign_based:
+      return "sign-based";
+    case Family::lr_free:
+      return "lr-free";
+    case Family::second_order:
+      return "second-order";
+    case Family::wrapper:
+      return "wrapper";
+  }
+  return "classic";
+}
+
+Family parse_family(std::string_view name) {
+  std::string valid;
+  for (Family f : kFamilies) {
+    if (to_string(f) == name) return f;
+    valid += (valid.empty() ? "" : ", ") + std::string(to_string(f));
+  }
+  throw InputError("unknown optimizer family '" + std::string(name) + "'; valid: " + valid);
+}
 
 const std::vector<ParamInfo>& prelude_params() {
   static const std::vector<ParamInfo> params = [] {

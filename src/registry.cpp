@@ -51,6 +51,7 @@ const OptimizerInfo& gd_info() {
     i.name = "gd";
     i.doc = "full-batch gradient descent: sgd under the name that reads naturally in the lab";
     i.reference = "Cauchy 1847; an alias of sgd";
+    i.year = 1847;
     i.alias_of = "sgd";
     return i;
   }();

@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 using test::quote;
 using test::run_cli;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::vector<NamedTrajectory> read_csv(const fs::path& p) {
   std::ifstream in(p);
@@ -1003,6 +1004,26 @@ TEST(Cli, ListOneEntry) {
     EXPECT_THAT(r.out, HasSubstr(text)) << text;
   EXPECT_THAT(run_cli("list rosenbrock", dir.path()).out, HasSubstr("function rosenbrock: "));
   EXPECT_THAT(run_cli("list cosine", dir.path()).out, HasSubstr("schedule cosine: "));
+}
+
+// `descent list --family NAME` lists that family's optimizers only; a family that does not exist,
+// or --family with schedules or functions, exits 2 naming the valid families.
+TEST(Cli, ListFiltersByFamily) {
+  test::TempDir dir;
+  auto r = run_cli("list --family lr-free", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(" lr-free:\n  cocob "));
+  EXPECT_THAT(r.out, HasSubstr("schedule_free_adamw"));
+  EXPECT_THAT(r.out, Not(HasSubstr(" adam ")));
+  EXPECT_THAT(r.out, Not(HasSubstr("rosenbrock")));
+  r = run_cli("list optimizers --family sign-based", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* name : {"  rprop ", "  lion ", "  signum ", "  signsgd "})
+    EXPECT_THAT(r.out, HasSubstr(name)) << name;
+  r = run_cli("list --family newtonian", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("valid: classic, adaptive, sign-based, lr-free, second-order"));
+  EXPECT_EQ(run_cli("list schedules --family adaptive", dir.path()).status, 2);
 }
 
 TEST(Cli, ListKeepsItsColumns) {

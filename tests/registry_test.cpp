@@ -34,6 +34,11 @@ TEST_P(EveryOptimizer, EntryIsComplete) {
     EXPECT_FALSE(info.rule.empty()) << info.name << " states no update rule";
     EXPECT_FALSE(info.differs.empty()) << info.name << " says nothing of torch, optax and keras";
   }
+  // Its family and the year of its paper, which the listings group and sort by; the year is the
+  // one its source cites.
+  EXPECT_GE(info.year, 1800) << info.name << " has no year";
+  EXPECT_THAT(info.reference, HasSubstr(std::to_string(info.year))) << info.name;
+  EXPECT_EQ(parse_family(std::string(to_string(info.family))), info.family);
   ASSERT_FALSE(info.params.empty());
   EXPECT_EQ(info.params.front().name, "lr") << "every optimizer's first key is lr";
   std::set<std::string> names;

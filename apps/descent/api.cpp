@@ -106,6 +106,8 @@ ApiResponse optimizers(const json& /*body*/, const Call& /*call*/) {
     list.push_back({{"name", info->name},
                     {"doc", info->doc},
                     {"reference", info->reference},
+                    {"family", to_string(info->family)},
+                    {"year", info->year},
                     {"params", params_json(info->params)}});
   return reply(200, {{"optimizers", list}});
 }

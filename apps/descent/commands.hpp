@@ -36,6 +36,7 @@ int run_command(const RunArgs& args);
 struct ListArgs {
   std::string what = "all";  ///< optimizers, functions or all
   bool markdown = false;
+  std::string family;  ///< only the optimizers of this family (empty: all)
 };
 
 /// Options of `descent schedule`.

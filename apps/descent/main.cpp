@@ -342,6 +342,9 @@ int main(int argc, char** argv) {
                        "optimizers, schedules, functions, all (default), or the name of one "
                        "optimizer, schedule or function, e.g. adam");
   list_cmd->add_flag("--markdown", list.markdown, "Print as Markdown (the docs are made this way)");
+  list_cmd->add_option("--family", list.family,
+                       "Only the optimizers of this family: classic, adaptive, sign-based, "
+                       "lr-free, second-order or wrapper");
 
   std::string shell;
   CLI::App* completion_cmd = app.add_subcommand(

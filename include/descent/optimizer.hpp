@@ -84,6 +84,27 @@ struct Preludes {
 /// The prelude keys every optimizer takes in a spec, with their defaults and ranges.
 const std::vector<ParamInfo>& prelude_params();
 
+/// The family of an optimizer, by how it chooses its step: `descent list --family NAME`, the docs
+/// and the page group them this way.
+enum class Family {
+  classic,       ///< a step along the gradient or a momentum of it (SGD, heavy ball, Nesterov)
+  adaptive,      ///< per-coordinate scaling by running statistics of g (AdaGrad, RMSProp, Adam)
+  sign_based,    ///< steps of the gradient's (or a momentum's) sign (signSGD, Lion, Rprop)
+  lr_free,       ///< no learning rate to tune, or no schedule (COCOB, Schedule-Free)
+  second_order,  ///< curvature from gradient differences (L-BFGS)
+  wrapper,       ///< around another optimizer
+};
+
+/// Every family, in the order listings show them.
+inline constexpr Family kFamilies[] = {Family::classic, Family::adaptive,     Family::sign_based,
+                                       Family::lr_free, Family::second_order, Family::wrapper};
+
+/// "classic", "adaptive", "sign-based", "lr-free", "second-order" or "wrapper".
+std::string_view to_string(Family f);
+
+/// The family called `name` (as to_string writes it); InputError naming the valid ones if none is.
+Family parse_family(std::string_view name);
+
 /// The registry's description of one optimizer: its name in specs, its documentation, its
 /// parameters, and factories for float and double instances of a configuration (whose values
 /// are already validated).
@@ -93,6 +114,8 @@ struct OptimizerInfo {
   std::string reference;  ///< where the method comes from
   std::string rule;       ///< the update rule, one line per step of it
   std::string differs;    ///< where torch.optim, optax and keras differ
+  Family family = Family::classic;
+  int year = 0;  ///< of the paper that introduced the method
   std::vector<ParamInfo> params;
   /// For an alias (`gd`), the name of the optimizer it makes; its instances report that name.
   std::string alias_of = {};

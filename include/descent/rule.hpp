@@ -35,6 +35,8 @@ struct OptimizerDoc {
   std::string_view rule;     ///< the update rule, per element, one step per line
   std::string_view source;   ///< the paper (with its arXiv id where it has one), and equivalents
   std::string_view differs;  ///< where torch.optim, optax and keras differ
+  Family family = Family::classic;
+  int year = 0;  ///< of the paper that introduced the method
 };
 
 /// A registry entry with the documentation `d` (its name, summary, source, rule and differences).
@@ -45,6 +47,8 @@ inline OptimizerInfo documented(const OptimizerDoc& d) {
   info.reference = std::string(d.source);
   info.rule = std::string(d.rule);
   info.differs = std::string(d.differs);
+  info.family = d.family;
+  info.year = d.year;
   return info;
 }
 

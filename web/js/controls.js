@@ -99,12 +99,26 @@ function paramControl(p, values, onChange) {
   return row;
 }
 
+/** Adds an option per optimizer to `select`, grouped by family in the registry's order. */
+function addOptimizerOptions(select, optimizers, selected) {
+  const groups = new Map();
+  for (const o of optimizers) {
+    if (!groups.has(o.family)) {
+      const g = document.createElement('optgroup');
+      g.label = o.family;
+      groups.set(o.family, g);
+      select.append(g);
+    }
+    groups.get(o.family).append(new Option(o.name, o.name, false, o.name === selected));
+  }
+}
+
 /** The function menu and the optimizer menu, from the registry. */
 export function fillMenus(app) {
   const fsel = $('function');
   for (const f of app.functions) fsel.add(new Option(f.name, f.name));
   fsel.add(new Option('typed expression…', EXPRESSION));
-  for (const o of app.optimizers) $('add-name').add(new Option(o.name, o.name));
+  addOptimizerOptions($('add-name'), app.optimizers, 'adam');
   $('add-name').value = 'adam';
 }
 
@@ -146,7 +160,7 @@ export function renderOptimizerCards(app, on) {
     head.className = 'opt-head';
     const kind = document.createElement('select');
     kind.setAttribute('aria-label', `optimizer ${i + 1}`);
-    for (const e of app.optimizers) kind.add(new Option(e.name, e.name, false, e.name === parsed.name));
+    addOptimizerOptions(kind, app.optimizers, parsed.name);
     kind.addEventListener('change', () => {
       st.opts[i] = kind.value;
       on.optimizersChanged();

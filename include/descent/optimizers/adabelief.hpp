@@ -22,7 +22,9 @@ struct AdabeliefRule {
           "optax.adabelief takes the same step with eps = eps_root (both default 1e-16 there "
           "and here). The paper adds eps inside s as well as in the denominator, as here. "
           "torch.optim and keras have no AdaBelief. weight_decay is L2 added to the "
-          "gradient."};
+          "gradient.",
+      .family = Family::adaptive,
+      .year = 2020};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;

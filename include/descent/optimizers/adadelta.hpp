@@ -17,7 +17,9 @@ struct AdadeltaRule {
       .source = "Zeiler 2012 (arXiv:1212.5701; the paper's lr is 1); torch.optim.Adadelta",
       .differs =
           "keras Adadelta defaults lr = 0.001, rho = 0.95, eps = 1e-7; optax.adadelta "
-          "defaults rho = 0.9, eps = 1e-6 like torch."};
+          "defaults rho = 0.9, eps = 1e-6 like torch.",
+      .family = Family::adaptive,
+      .year = 2012};
   struct Params {
     double lr = 1.0;
     double rho = 0.9;

@@ -16,7 +16,9 @@ struct AdagradRule {
       .differs =
           "keras Adagrad defaults lr = 0.001, initial_accumulator_value = 0.1, eps = 1e-7; "
           "optax.adagrad starts the sum at 0.1 and adds eps inside the root, "
-          "sqrt(S + eps)."};
+          "sqrt(S + eps).",
+      .family = Family::adaptive,
+      .year = 2011};
   struct Params {
     double lr = 1e-2;
     double lr_decay = 0.0;

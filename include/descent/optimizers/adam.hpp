@@ -32,7 +32,9 @@ struct AdamRule {
           "m/(sqrt(v) + eps), which scales eps by sqrt(1-beta2^t); keras' eps is 1e-7. "
           "optax.adam adds eps outside the root like torch (eps_root inside, default 0). "
           "weight_decay here is L2 added to the gradient (torch's Adam); adamw decouples "
-          "it."};
+          "it.",
+      .family = Family::adaptive,
+      .year = 2015};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;

@@ -19,7 +19,9 @@ struct AdamaxRule {
       .differs =
           "The paper has no eps (u <- max(beta2*u, |g|)); keras Adamax adds eps to u in the "
           "denominator, m/(u + eps), instead of inside the max; optax.adamax takes the same "
-          "step as here and torch."};
+          "step as here and torch.",
+      .family = Family::adaptive,
+      .year = 2015};
   struct Params {
     double lr = 2e-3;
     double beta1 = 0.9;

@@ -17,7 +17,9 @@ struct AdamwRule {
           "The paper and optax.adamw scale the decay by the schedule's multiplier rather "
           "than by lr (optax: w <- w - lr*(update + weight_decay*w), the same when lr is "
           "the schedule); keras AdamW (weight_decay 0.004) decays by lr*weight_decay like "
-          "torch."};
+          "torch.",
+      .family = Family::adaptive,
+      .year = 2019};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;

@@ -27,7 +27,9 @@ struct AdanRule {
           "here, as in optax and the authors' code, beta weighs the old average (0.98, "
           "0.92, 0.99). The weight decay is the paper's proximal step, a division by "
           "1 + lr*weight_decay; optax.adan subtracts lr*weight_decay*w instead, and adds "
-          "eps_root = 1e-8 inside the root (0 here). torch.optim and keras have no Adan."};
+          "eps_root = 1e-8 inside the root (0 here). torch.optim and keras have no Adan.",
+      .family = Family::adaptive,
+      .year = 2022};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.98;

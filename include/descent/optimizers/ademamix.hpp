@@ -25,7 +25,9 @@ struct AdemamixRule {
           "optax.contrib.ademamix by default) both are constant from the first step. "
           "optax.contrib.ademamix defaults alpha to 5, as here (its scale_by_ademamix to 6). "
           "The weight decay is decoupled and multiplied by lr, as in the paper and optax. "
-          "torch.optim and keras have no AdEMAMix."};
+          "torch.optim and keras have no AdEMAMix.",
+      .family = Family::adaptive,
+      .year = 2024};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;

@@ -22,7 +22,9 @@ struct AdoptRule {
           "optax.contrib.adopt takes the same steps (its use_clipping is clip, on by default "
           "there too, its bound count^(1/4) counting earlier steps). clip = false is the "
           "unclipped update. torch.optim and keras have no ADOPT. weight_decay is L2 added to "
-          "the gradient."};
+          "the gradient.",
+      .family = Family::adaptive,
+      .year = 2024};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;

@@ -25,7 +25,9 @@ struct AmsgradRule {
           "and adam:amsgrad=true keep the maximum of the raw v and correct it afterwards, "
           "sqrt(max v)/sqrt(1 - beta2^t): a smaller denominator once v has peaked. "
           "optax.amsgrad takes the maximum of the corrected v, as here. weight_decay is L2 "
-          "added to the gradient."};
+          "added to the gradient.",
+      .family = Family::adaptive,
+      .year = 2018};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;

@@ -23,7 +23,9 @@ struct AsgdRule {
           "torch 1.x keeps eta and mu as tensors of the default dtype, so its float64 runs "
           "use float32-rounded step sizes; descent keeps them in double. The trajectory is "
           "the iterate w; the average is the state array ax. keras and optax have no "
-          "ASGD."};
+          "ASGD.",
+      .family = Family::classic,
+      .year = 1992};
   struct Params {
     double lr = 1e-2;
     double lambd = 1e-4;

@@ -18,7 +18,9 @@ struct CocobRule {
       .differs =
           "optax.contrib.cocob takes the same steps (its learning_rate also scales the "
           "gradient before the bet; 1 is the paper's method). torch.optim and keras have "
-          "no COCOB. weight_decay is L2 added to the gradient."};
+          "no COCOB. weight_decay is L2 added to the gradient.",
+      .family = Family::lr_free,
+      .year = 2017};
   struct Params {
     double lr = 1.0;
     double alpha = 100.0;

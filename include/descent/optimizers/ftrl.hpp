@@ -19,7 +19,9 @@ struct FtrlRule {
           "The paper's denominator is (beta + sqrt(n))/alpha + l2, i.e. l2 where keras has "
           "2*l2 (keras' l2 is half the paper's lambda_2); torch and optax have no FTRL. "
           "The weights are a function of z and n: FTRL ignores the current w except "
-          "through l2_shrinkage and sigma*w."};
+          "through l2_shrinkage and sigma*w.",
+      .family = Family::adaptive,
+      .year = 2013};
   struct Params {
     double lr = 1e-3;
     double lr_power = -0.5;

@@ -43,7 +43,9 @@ inline constexpr OptimizerDoc kLbfgsDoc = {
         "the first drops every pair when f is small in scale (or near a minimum), the "
         "second takes 49 iterations instead of 11 on ill_conditioned (n 10, kappa 100); "
         "`lbfgs:c2=0.9` asks what torch asks. "
-        "scipy's L-BFGS-B uses the More-Thuente line search."};
+        "scipy's L-BFGS-B uses the More-Thuente line search.",
+    .family = Family::second_order,
+    .year = 1989};
 
 enum class LineSearch { strong_wolfe, none };
 inline constexpr std::string_view kLineSearchNames[] = {"strong_wolfe", "none"};

@@ -17,7 +17,9 @@ struct LionRule {
       .differs =
           "Same as optax.lion (decoupled decay multiplied by lr, sign(0) = 0) and keras "
           "Lion; torch.optim has none. Every coordinate moves by exactly lr (or 0), so lr "
-          "is typically 3-10x smaller than Adam's."};
+          "is typically 3-10x smaller than Adam's.",
+      .family = Family::sign_based,
+      .year = 2023};
   struct Params {
     double lr = 1e-4;
     double beta1 = 0.9;

@@ -22,7 +22,9 @@ struct MadgradRule {
           "code recovers x0 from s when momentum = 0 and takes G^(1/3) with pow, optax and "
           "descent keep x0 and take cbrt. weight_decay is L2 added to the gradient (the "
           "authors' decouple_decay option is not offered). torch.optim and keras have no "
-          "MADGRAD."};
+          "MADGRAD.",
+      .family = Family::adaptive,
+      .year = 2021};
   struct Params {
     double lr = 1e-2;
     double momentum = 0.9;

@@ -21,7 +21,9 @@ struct MomentumRule {
           "first) and steps w <- w - lr*b: the same iteration (v = lr*b) up to rounding while lr "
           "is constant; under a schedule the velocity form keeps the scale of past rates, the "
           "buffer form rescales the whole past. keras SGD(momentum) writes v <- alpha*v - lr*g, "
-          "w <- w + v: the opposite sign convention for v."};
+          "w <- w + v: the opposite sign convention for v.",
+      .family = Family::classic,
+      .year = 1964};
   struct Params {
     double lr = 0.1;
     double alpha = 0.9;

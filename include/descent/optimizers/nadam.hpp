@@ -23,7 +23,9 @@ struct NadamRule {
           "(pytorch#92699); torch113 = true reproduces it, for runs made with Debian 12's "
           "torch. keras Nadam fixes momentum_decay at 0.004; optax.nadam has no momentum "
           "schedule (mu_t = beta1), which a large momentum_decay gives (1e4: 0.96^1e4 is "
-          "below double's half ulp of 1)."};
+          "below double's half ulp of 1).",
+      .family = Family::adaptive,
+      .year = 2016};
   struct Params {
     double lr = 2e-3;
     double beta1 = 0.9;

@@ -21,7 +21,9 @@ struct NadamwRule {
           "1e-4) and multiplies the decay by the learning rate inside the update, the same "
           "under a constant lr: a large momentum_decay (1e4: 0.96^1e4 is below double's "
           "half ulp of 1) gives its step. torch's NAdam defaults weight_decay to 0; this "
-          "default, 0.01, is adamw's. keras has no NAdamW."};
+          "default, 0.01, is adamw's. keras has no NAdamW.",
+      .family = Family::adaptive,
+      .year = 2019};
   struct Params {
     double lr = 2e-3;
     double beta1 = 0.9;

@@ -17,7 +17,9 @@ struct NesterovRule {
       .differs =
           "keras SGD(nesterov=True) writes v <- alpha*v - lr*g, w <- w + alpha*v - lr*g: "
           "the same iteration under a constant lr. optax.sgd(nesterov=True) follows "
-          "torch."};
+          "torch.",
+      .family = Family::classic,
+      .year = 1983};
   struct Params {
     double lr = 0.1;
     double alpha = 0.9;

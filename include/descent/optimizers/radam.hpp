@@ -21,7 +21,9 @@ struct RadamRule {
       .source = "Liu et al. 2020 (arXiv:1908.03265); torch.optim.RAdam",
       .differs =
           "The paper's threshold is rho_t > 4; torch and optax.radam use 5, and optax adds "
-          "eps after the bias correction; keras has no RAdam."};
+          "eps after the bias correction; keras has no RAdam.",
+      .family = Family::adaptive,
+      .year = 2020};
   struct Params {
     double lr = 1e-3;
     double beta1 = 0.9;

@@ -24,7 +24,9 @@ struct RmspropRule {
           "torch.optim.RMSprop calls beta `alpha` (default 0.99), lr = 0.01, eps = 1e-8, "
           "eps outside the root as here. keras RMSprop calls it `rho` (0.9), eps = 1e-7 "
           "outside the root. optax.rmsprop (decay 0.9, eps 1e-8) adds eps inside the "
-          "root, g/sqrt(s + eps), which matters while s is tiny. Centered: Graves 2013."};
+          "root, g/sqrt(s + eps), which matters while s is tiny. Centered: Graves 2013.",
+      .family = Family::adaptive,
+      .year = 2012};
   struct Params {
     double lr = 0.1;
     double beta = 0.9;

@@ -23,7 +23,9 @@ struct RpropRule {
           "torch writes etas = (eta_minus, eta_plus) and step_sizes = (step_min, "
           "step_max); keras has none. optax.rprop (0.2.8) applies each update one step "
           "late, its first update being 0 (google-deepmind/optax#1725). Rprop ignores the "
-          "gradient's magnitude, so it is meant for full-batch gradients."};
+          "gradient's magnitude, so it is meant for full-batch gradients.",
+      .family = Family::sign_based,
+      .year = 1993};
   struct Params {
     double lr = 1e-2;
     double eta_minus = 0.5;

@@ -58,7 +58,9 @@ struct ScheduleFreeSgdRule {
           "optax computes x, then y = b1 x + (1 - b1) z (the same values, other rounding); its "
           "warmup_steps schedule is read at count t for the weights and t - 1 for the step. "
           "torch.optim and keras have none. weight_decay is L2 added to the gradient at y, as "
-          "the authors do."};
+          "the authors do.",
+      .family = Family::lr_free,
+      .year = 2024};
   struct Params {
     double lr = 1.0;
     double momentum = 0.9;
@@ -123,7 +125,9 @@ struct ScheduleFreeAdamwRule {
           "optax.contrib.schedule_free_adamw divides by sqrt(v/(1 - beta2^t)) + eps and weights "
           "the average by lr alone; the authors (and descent) fold sqrt(1 - beta2^t) into lr_t, "
           "eps outside the correction, and weight by that lr_t, so early steps differ. keras 3 "
-          "has a ScheduleFreeAdamW (not compared here); torch.optim has none."};
+          "has a ScheduleFreeAdamW (not compared here); torch.optim has none.",
+      .family = Family::lr_free,
+      .year = 2024};
   struct Params {
     double lr = 0.0025;
     double beta1 = 0.9;

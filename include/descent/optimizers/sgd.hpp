@@ -14,7 +14,9 @@ struct SgdRule {
       .source = "Robbins & Monro 1951; the seed's SGDOptimizer; torch.optim.SGD",
       .differs =
           "None: torch.optim.SGD without momentum, keras SGD with momentum 0 (keras has no "
-          "coupled weight decay) and optax.sgd take the same step."};
+          "coupled weight decay) and optax.sgd take the same step.",
+      .family = Family::classic,
+      .year = 1951};
   struct Params {
     double lr = 0.1;
     double weight_decay = 0.0;

@@ -16,7 +16,9 @@ struct SignsgdRule {
       .differs =
           "optax.sign_sgd takes the same step; torch.optim and keras have none. signum with "
           "beta = 0 takes the same steps. weight_decay is L2 added to the gradient before "
-          "its sign is taken. Every coordinate moves by exactly lr or 0."};
+          "its sign is taken. Every coordinate moves by exactly lr or 0.",
+      .family = Family::sign_based,
+      .year = 2018};
   struct Params {
     double lr = 1e-2;
     double weight_decay = 0.0;

@@ -18,7 +18,9 @@ struct SignumRule {
       .differs =
           "optax.signum is the same; torch.optim and keras have none. beta = 0 is signsgd. "
           "lion with beta1 = beta2 = beta takes the same steps (its weight decay is decoupled, "
-          "Signum's is added to the gradient). Every coordinate moves by exactly lr or 0."};
+          "Signum's is added to the gradient). Every coordinate moves by exactly lr or 0.",
+      .family = Family::sign_based,
+      .year = 2018};
   struct Params {
     double lr = 1e-2;
     double beta = 0.9;

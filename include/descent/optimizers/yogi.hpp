@@ -23,7 +23,9 @@ struct YogiRule {
           "optax, both moments start at initial_accumulator_value and are bias-corrected, "
           "and eps (1e-3) is added after the root. "
           "optax.yogi does not expose initial_accumulator_value (scale_by_yogi does). "
-          "torch.optim and keras have no Yogi. weight_decay is L2 added to the gradient."};
+          "torch.optim and keras have no Yogi. weight_decay is L2 added to the gradient.",
+      .family = Family::adaptive,
+      .year = 2018};
   struct Params {
     double lr = 1e-2;
     double beta1 = 0.9;
