@@ -10,7 +10,8 @@ namespace {
 
 // The optimizers with two decay rates, beta1 and beta2 (torch's `betas` pair).
 constexpr std::string_view kTwoBetas =
-    "adam adamw adamax nadam radam amsgrad nadamw adabelief yogi adopt lion schedule_free_adamw";
+    "adam adamw adamax nadam radam amsgrad nadamw adabelief yogi adopt lion schedule_free_adamw "
+    "prodigy dadapt_adam";
 
 // Read from each optimizer's conventions (include/descent/optimizers/*.hpp, `differences`) and
 // from torch.optim's, optax's and keras' signatures. Keys that are the same everywhere (lr for
@@ -55,6 +56,10 @@ constexpr std::array kForeignKeys{
                "decoupled decay is the nadamw optimizer"},
     ForeignKey{"adan ademamix", "optax", "b3", "beta3", ""},
     ForeignKey{"schedule_free_sgd", "optax", "b1", "momentum", ""},
+    ForeignKey{"prodigy dadapt_adam", "optax", "estim_lr0", "d0", ""},
+    ForeignKey{"prodigy", "optax", "estim_lr_coef", "d_coef", ""},
+    ForeignKey{"dowg", "optax", "init_estim_sq_dist", "r2_init", ""},
+    ForeignKey{"dog", "optax", "init_step", "r_eps", "optax's ('heuristic', value) is r_eps=value"},
     ForeignKey{"adan ademamix", "torch", "betas", "",
                "(b1, b2, b3) are descent's beta1, beta2 and beta3"},
     ForeignKey{"rprop", "torch", "etas", "", "(minus, plus) are descent's eta_minus and eta_plus"},

@@ -66,6 +66,7 @@ std::vector<const OptimizerInfo*>& catalog_of_optimizers() {
     }
     (std::make_index_sequence<BuiltinRules::size>{});
     out.insert(out.begin() + 1, &gd_info());
+    for (const OptimizerInfo* info : detail::builtin_reducing_rule_infos()) out.push_back(info);
     out.push_back(&lbfgs_info());
     return out;
   }();

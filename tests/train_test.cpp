@@ -63,6 +63,22 @@ TEST(Train, TheModelsLearn) {
   }
 }
 
+// Schedule-Free's model is its average x, not the point y of its gradients: the test set is
+// evaluated there, and the parameters go on from y.
+TEST(Train, ScheduleFreeIsTestedAtItsAnswer) {
+  TrainConfig c;
+  c.model = ModelKind::softmax;
+  Trainer t(c, slice(), "schedule_free_sgd:lr=0.05");
+  const EpochRecord r = t.run_epoch();
+  Mlp<float> x = t.model();
+  ASSERT_TRUE(t.optimizer().solution(t.model().parameters(), x.parameters()));
+  const auto at_x = x.evaluate(slice().test.x, slice().test.y);
+  const auto at_y = t.model().evaluate(slice().test.x, slice().test.y);
+  EXPECT_EQ(r.test_loss, at_x.loss);
+  EXPECT_NE(r.test_loss, at_y.loss);
+  EXPECT_GT(r.test_accuracy, 0.6);
+}
+
 TEST(Train, SameSeedSameNumbersAndResumeContinuesExactly) {
   TrainConfig c;
   c.batch = 64;

@@ -173,8 +173,7 @@ int run_command(const RunArgs& args) {
     plot::Scene scene{f.get(), {}};
     for (const RunResult& r : results)
       scene.paths.push_back(
-          {short_label(r.optimizer) + (r.solution.empty() ? "" : " (ring: its answer x)"),
-           r.trajectory, blew_up(r.termination), r.solution});
+          {short_label(r.optimizer), r.trajectory, blew_up(r.termination), r.solution});
     const auto written = write_figures(
         scene, x.out, format,
         {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::loss, plot::Kind::animation},

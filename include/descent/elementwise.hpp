@@ -150,6 +150,28 @@ void rule_pass(RuleState<R, T>& s, std::span<const TensorRef<T>> tensors,
   (std::make_index_sequence<idx.size()>{});
 }
 
+/// The step scalars of a reducing rule (rule.hpp): one pass over every element, in order, runs
+/// the rule's measure() on the gradient after the preludes, which may advance the state and adds
+/// to the step's sums; scalars() then takes the sums.
+template <ReducingRule R, int Mode, class T>
+typename R::template Scalars<double> measured_scalars(const typename R::Params& p,
+                                                      RuleState<R, T>& s,
+                                                      std::span<const TensorRef<T>> tensors,
+                                                      const PreludeScalars<T>& pk) {
+  const auto before = R::before(p, s.counters);
+  const auto k0 = convert_fields<T>(before);
+  typename R::Sums sums{};
+  std::size_t at = 0;
+  for (const TensorRef<T>& t : tensors)
+    for (std::size_t i = 0; i < t.param.size(); ++i, ++at)
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        R::measure(k0, sums, t.param[i], prelude<Mode>(t.grad[i], t.param[i], pk),
+                   s.arrays[I][at]...);
+      }
+  (std::make_index_sequence<kArrayCount<R>>{});
+  return R::scalars(p, s.counters, before, sums);
+}
+
 /// The norm of the gradient after clip_value, in double (clip_norm's reduction).
 template <class T>
 double clipped_norm(std::span<const TensorRef<T>> tensors, double clip_value) {
@@ -207,7 +229,14 @@ void step(const typename R::Params& p, RuleState<R, T>& s, std::span<const Tenso
       }
     }
   }
-  const auto k = detail::convert_fields<T>(step_scalars<R>(p, s.counters));
+  const auto k = [&] {
+    if constexpr (ReducingRule<R>)
+      return detail::convert_fields<T>(
+          preludes.any() ? detail::measured_scalars<R, detail::kAllPreludes>(p, s, tensors, pk)
+                         : detail::measured_scalars<R, base_mode>(p, s, tensors, pk));
+    else
+      return detail::convert_fields<T>(step_scalars<R>(p, s.counters));
+  }();
   detail::with_variant<variant_bits<R>()>(v, [&]<unsigned V>() {
     if (preludes.any())
       detail::rule_pass<R, V, detail::kAllPreludes>(s, tensors, k, pk);
@@ -334,7 +363,7 @@ const OptimizerInfo& registry_info() {
   static const OptimizerInfo info = [] {
     OptimizerInfo i = documented(R::doc);
     i.params = param_infos(R::fields);
-    i.elementwise = true;
+    i.elementwise = !ReducingRule<R>;
     if constexpr (requires(const typename R::Params& p) { R::validate(p); })
       i.validate = [](const ParamSet& values) {
         return validate_rule<R>(from_param_set<typename R::Params>(values, R::fields));

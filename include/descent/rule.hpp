@@ -142,6 +142,19 @@ concept ElementwiseRule = requires(const typename R::Params& p) {
   typename R::template Scalars<double>;
 };
 
+/// A rule whose step needs sums over every element first (DoG's distance from the start,
+/// Prodigy's and D-Adaptation's estimates of it): it declares
+///   - `Before<T>`, the scalars the measuring pass needs, from `before(p, counters)`;
+///   - `Sums`, an aggregate of doubles that the pass adds to;
+///   - `measure(before, sums, w, g, s...)`, per element, in order: it may update the state;
+///   - `scalars(p, counters, before, sums)`, the update's scalars, which advances the counters;
+/// and `update` as every rule. It steps one run at a time (no sweep lanes) and has no variants.
+template <class R>
+concept ReducingRule = ElementwiseRule<R> && requires {
+  typename R::Sums;
+  typename R::template Before<double>;
+} &&(!requires { R::variant_bits; });
+
 /// The rule's counters (NoCounters when it declares none).
 template <class R>
 using CountersOf = typename detail::CountersOfRule<R>::type;

@@ -92,7 +92,13 @@ EpochRecord Trainer::run_epoch(
   r.train_loss = r.diverged ? INFINITY : sum / static_cast<double>(total);
   r.train_accuracy = seen ? static_cast<double>(right) / static_cast<double>(seen) : 0;
   if (!r.diverged) {
+    // A method whose answer is not the point of its gradients is tested at its answer.
+    answer_.resize(model_.parameter_count());
+    const std::span<float> params = model_.parameters();
+    const bool moved = optimizer_->solution(params, answer_);
+    if (moved) std::swap_ranges(answer_.begin(), answer_.end(), params.begin());
     const auto e = model_.evaluate(data_.test.x, data_.test.y);
+    if (moved) std::swap_ranges(answer_.begin(), answer_.end(), params.begin());
     r.test_loss = e.loss;
     r.test_accuracy = static_cast<double>(e.correct) / static_cast<double>(data_.test.count);
     if (!std::isfinite(e.loss)) diverged_ = r.diverged = true;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "descent/optimizer.hpp"
 
@@ -13,5 +14,8 @@ namespace descent::detail {
 /// The registry entry of built-in rule I (registry_info<BuiltinRules::At<I>>()).
 template <std::size_t I>
 const OptimizerInfo& builtin_rule_info();
+
+/// The registry entries of BuiltinReducingRules, in order (src/optimizers/reducing.cpp).
+std::vector<const OptimizerInfo*> builtin_reducing_rule_infos();
 
 }  // namespace descent::detail

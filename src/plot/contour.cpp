@@ -14,6 +14,11 @@
 namespace descent::plot::detail {
 namespace {
 
+// A path's legend entry: its label, and what its ring is where it has one.
+std::string legend_label(const Path& p) {
+  return p.solution.empty() ? p.label : p.label + " (ring: its answer x)";
+}
+
 // Values on the layout's grid, relative to the minimum (known, or the grid's).
 void sample(ContourLayout& L, const Objective& f) {
   const int n = ContourLayout::kGrid;
@@ -70,7 +75,7 @@ ContourLayout contour_layout(const Scene& scene) {
   ContourLayout L;
   L.view = choose_view(*scene.function, scene.paths);
   double label_w = measure("minimizer", 13);
-  for (const Path& p : scene.paths) label_w = std::max(label_w, measure(p.label, 13));
+  for (const Path& p : scene.paths) label_w = std::max(label_w, measure(legend_label(p), 13));
   L.legend_col_w = label_w + 40;
   L.plot_x = 80;
   L.plot_y = 70;
@@ -277,7 +282,7 @@ void draw_legend(Canvas& c, const Scene& scene, const ContourLayout& L) {
     c.color(col);
     c.line(lx, ly, lx + 26, ly, 2.5);
     c.dot(lx + 13, ly, 3.5, col, 1.0);
-    c.text(lx + 34, ly, scene.paths[i].label, 13, Align::left, VAlign::middle);
+    c.text(lx + 34, ly, legend_label(scene.paths[i]), 13, Align::left, VAlign::middle);
   }
   double ly = L.plot_y + 8 + static_cast<double>(L.legend.rows) * kLegendRowH + 8;
   c.dot(L.legend_x + 13, ly, 6, kWhite, 1.0, &kBlack, 1.5);

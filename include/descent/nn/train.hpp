@@ -49,9 +49,11 @@ struct EpochRecord {
   std::size_t epoch = 0;      ///< counted from 1
   double train_loss = 0;      ///< the mean of the epoch's batch losses
   double train_accuracy = 0;  ///< share of training images classified right as the epoch went
-  double test_loss = 0;       ///< mean cross-entropy on the test set after the epoch
-  double test_accuracy = 0;   ///< share of test images classified right, in [0, 1]
-  bool diverged = false;      ///< a loss or a parameter became non-finite; training stopped
+  /// Mean cross-entropy on the test set after the epoch, at the optimizer's answer (its average x
+  /// for Schedule-Free, see Optimizer::solution; else the parameters themselves).
+  double test_loss = 0;
+  double test_accuracy = 0;  ///< share of test images classified right, in [0, 1]
+  bool diverged = false;     ///< a loss or a parameter became non-finite; training stopped
 };
 
 class Trainer {
@@ -82,6 +84,8 @@ class Trainer {
   void load(const std::filesystem::path& path);
 
   const Mlp<float>& model() const { return model_; }
+  /// The optimizer, for inspection.
+  const Optimizer<float>& optimizer() const { return *optimizer_; }
 
  private:
   TrainConfig config_;
@@ -90,6 +94,7 @@ class Trainer {
   Mlp<float> model_;
   std::unique_ptr<Optimizer<float>> optimizer_;
   std::vector<float> grad_, xb_;
+  std::vector<float> answer_;  // the optimizer's answer where it is not the parameters
   std::vector<std::uint8_t> yb_;
   std::size_t done_ = 0;
   bool diverged_ = false;

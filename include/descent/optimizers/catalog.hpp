@@ -19,6 +19,7 @@
 #include "descent/optimizers/amsgrad.hpp"
 #include "descent/optimizers/asgd.hpp"
 #include "descent/optimizers/cocob.hpp"
+#include "descent/optimizers/dog.hpp"
 #include "descent/optimizers/ftrl.hpp"
 #include "descent/optimizers/lbfgs.hpp"
 #include "descent/optimizers/lion.hpp"
@@ -27,6 +28,7 @@
 #include "descent/optimizers/nadam.hpp"
 #include "descent/optimizers/nadamw.hpp"
 #include "descent/optimizers/nesterov.hpp"
+#include "descent/optimizers/prodigy.hpp"
 #include "descent/optimizers/radam.hpp"
 #include "descent/optimizers/rmsprop.hpp"
 #include "descent/optimizers/rprop.hpp"
@@ -52,5 +54,9 @@ using BuiltinRules =
              LionRule, SignumRule, SignsgdRule, AmsgradRule, NadamwRule, AdabeliefRule, YogiRule,
              AdoptRule, AdanRule, AdemamixRule, MadgradRule, CocobRule, ScheduleFreeSgdRule,
              ScheduleFreeAdamwRule>;
+
+/// The built-in reducing rules (rule.hpp: sums over every element before each update), listed
+/// after BuiltinRules; they step one run at a time, so the sweep engine has no lanes for them.
+using BuiltinReducingRules = RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule>;
 
 }  // namespace descent
