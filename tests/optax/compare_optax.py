@@ -219,6 +219,33 @@ class Cocob:
         return out, s
 
 
+class DadaptSgd:
+    """D-Adaptation SGD transcribed here from Defazio & Mishchenko 2023 as the authors run it
+    (dlr = d lr / |g_1|, momentum as an average of x0 - s), which optax does not have."""
+
+    def __init__(self, lr=1.0, momentum=0.0, d0=1e-6, growth_rate=math.inf, weight_decay=0.0):
+        self.lr, self.c, self.d0, self.growth, self.wd = lr, 1 - momentum, d0, growth_rate, \
+            weight_decay
+
+    def init(self, w):
+        return dict(t=0, d=self.d0, g0=0.0, q=0.0, s=[0.0] * len(w), x0=list(w))
+
+    def step(self, g, st, w):
+        st = dict(st, s=list(st["s"]))
+        g = [gi + self.wd * wi for gi, wi in zip(g, w)]
+        g_sq = sum(gi * gi for gi in g)
+        if st["t"] == 0:
+            st["g0"] = math.sqrt(g_sq)
+        st["t"] += 1
+        dlr = st["d"] * self.lr / st["g0"]
+        st["s"] = [si + dlr * gi for si, gi in zip(st["s"], g)]
+        s_sq = sum(si * si for si in st["s"])
+        st["q"] += dlr * dlr * g_sq
+        st["d"] = max(st["d"], min((s_sq - st["q"]) / math.sqrt(s_sq), st["d"] * self.growth))
+        return [wi * (1 - self.c) + self.c * (x0 - si)
+                for wi, x0, si in zip(w, st["x0"], st["s"])], st
+
+
 MADGRAD_NOTE = ("optax.contrib.madgrad computes lambda = (lr + eps) sqrt(t) in float32 (the square "
                 "root of its int32 count), 1e-8 off in float64; checked in madgrad* instead")
 COCOB_NOTE = ("optax returns the update -w + (x0 + step) and applies it as w + update: near the "
@@ -387,6 +414,11 @@ ROWS = {
                ("dadapt_adam:lr=0.5,beta1=0.8,beta2=0.99,eps=1e-6,d0=1e-4,weight_decay=0.1",
                 optax.contrib.dadapt_adamw(0.5, betas=(0.8, 0.99), eps=1e-6, estim_lr0=1e-4,
                                            weight_decay=0.1), "")],
+    "dadapt_sgd*": [("dadapt_sgd", DadaptSgd(), "against D-Adaptation SGD transcribed from "
+                     "Defazio & Mishchenko 2023 (optax has none)"),
+                    ("dadapt_sgd:lr=0.5,momentum=0.5,d0=1e-3,growth_rate=1.5,weight_decay=0.1",
+                     DadaptSgd(0.5, momentum=0.5, d0=1e-3, growth_rate=1.5, weight_decay=0.1),
+                     "")],
     "asgd": [("asgd", None,
               "optax has no averaged SGD (checked against torch by compare_torch.py)")],
     "ftrl": [("ftrl", None, "optax has no FTRL")],

@@ -6,6 +6,16 @@ import { renderStartAndSteps } from './controls.js';
 
 /* global Plotly */
 
+/**
+ * The ring marking a method's own answer (Schedule-Free's average x), once the path shown has
+ * reached its end: the answer belongs to the last step. Empty for the other methods.
+ */
+function answerRing(r, k, box) {
+  const t = truncated({ points: r.solution ? [r.solution.w] : [] }, 0, box);
+  const shown = r.solution && k >= r.points.length - 1;
+  return { x: shown ? t.x : [], y: shown ? t.y : [] };
+}
+
 export function renderContour(app) {
   const s = app.surface;
   const scale = heightScale(s.z, false);
@@ -35,6 +45,16 @@ export function renderContour(app) {
       x: t.x.slice(-1), y: t.y.slice(-1), marker: { color, size: 11, line: { color: '#fff', width: 1.5 } },
     });
   });
+  // After every path, so that the paths' trace numbers stay 3 + 2i and 4 + 2i.
+  app.run.results.forEach((r, i) => {
+    const color = COLORS[i % COLORS.length];
+    traces.push({
+      type: 'scatter', mode: 'markers', name: `${r.label}: its answer x`, showlegend: Boolean(r.solution),
+      ...answerRing(r, app.frame, app.box),
+      marker: { symbol: 'circle-open', size: 14, color, line: { width: 2.5 } },
+      hovertemplate: `${r.label}: its answer x<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+    });
+  });
   const layout = {
     margin: { l: 48, r: 12, t: 10, b: 36 },
     // To scale: one unit of w1 spans as many pixels as one unit of w2, so that a valley turned by
@@ -60,10 +80,16 @@ export function renderContour(app) {
  */
 export function showContourFrame(app) {
   const data = [], traces = [];
+  const n = app.run.results.length;
   app.run.results.forEach((r, i) => {
     const t = truncated(r, app.frame, app.box);
     data.push({ x: t.x, y: t.y }, { x: t.x.slice(-1), y: t.y.slice(-1) });
     traces.push(3 + 2 * i, 4 + 2 * i);
+  });
+  app.run.results.forEach((r, i) => {
+    if (!r.solution) return;
+    data.push(answerRing(r, app.frame, app.box));
+    traces.push(3 + 2 * n + i);
   });
   return Plotly.animate($('contour'), { data, traces }, { transition: { duration: 0 }, frame: { duration: 0, redraw: false } });
 }

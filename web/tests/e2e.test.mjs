@@ -82,8 +82,9 @@ test('the page opens on the seed experiment and draws it', async () => {
   assert.deepEqual(labels, ['sgd:lr=0.1', 'momentum:lr=0.1,alpha=0.9', 'rmsprop:lr=0.1,beta=0.9']);
   assert.match(await page.locator('#formula').textContent(), /w1\^2 \+ 8\*w2\^2/);
   assert.match(await page.locator('#theory-body').textContent(), /condition number κ8/);
-  // The contour holds the surface, minimum, start, and a path and head per optimizer.
-  assert.equal(await page.evaluate(() => document.getElementById('contour').data.length), 3 + 2 * 3);
+  // The contour holds the surface, minimum, start, and a path, head and answer ring (empty but
+  // for a method whose answer is not its last point) per optimizer.
+  assert.equal(await page.evaluate(() => document.getElementById('contour').data.length), 3 + 3 * 3);
   const p = await pathOf(0);
   assert.equal(p.x.length, 51);
   assert.deepEqual([p.x[0], p.y[0]], [1, 1]);
@@ -466,6 +467,15 @@ test('the CSV export reads back with descent plot', async () => {
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /descent-run\.csv:2: the file's loss 24\.[0-9]+ \(optimizer 'sgd:lr=0\.001.*, step 0\) is not the loss of function 'anisotropic.* which is 9\.[0-9]+/);
   fs.rmSync(dir, { recursive: true });
+});
+
+test("a method's own answer is drawn where its path ends", async () => {
+  // Schedule-Free takes its gradients at y; its answer is its average x, a ring on the map.
+  await load('?o=schedule_free_sgd:lr=0.05&o=sgd&n=40');
+  const rings = await page.evaluate(() => document.getElementById('contour').data
+    .filter((t) => / its answer x$/.test(t.name)).map((t) => ({ n: t.x.length, legend: t.showlegend })));
+  assert.deepEqual(rings, [{ n: 1, legend: true }, { n: 0, legend: false }]);
+  await shot('answer');
 });
 
 test('the page logged no errors', () => {

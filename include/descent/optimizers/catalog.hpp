@@ -19,6 +19,7 @@
 #include "descent/optimizers/amsgrad.hpp"
 #include "descent/optimizers/asgd.hpp"
 #include "descent/optimizers/cocob.hpp"
+#include "descent/optimizers/dadapt_sgd.hpp"
 #include "descent/optimizers/dog.hpp"
 #include "descent/optimizers/ftrl.hpp"
 #include "descent/optimizers/lbfgs.hpp"
@@ -57,6 +58,7 @@ using BuiltinRules =
 
 /// The built-in reducing rules (rule.hpp: sums over every element before each update), listed
 /// after BuiltinRules; they step one run at a time, so the sweep engine has no lanes for them.
-using BuiltinReducingRules = RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule>;
+using BuiltinReducingRules =
+    RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule>;
 
 }  // namespace descent
