@@ -43,6 +43,9 @@ struct RuleState {
   CountersOf<R> counters{};
   std::array<std::vector<T>, kArrayCount<R>> arrays;
   std::size_t size = 0;  ///< parameters
+  /// The loss at the point of the step about to be taken, for a rule whose scalars use it
+  /// (Polyak's step size); NaN when the caller gave none. Elementwise::step_with sets it.
+  double loss = NAN;
 
   /// The array called `name` (std::invalid_argument if the rule has none).
   const std::vector<T>& array(std::string_view name) const {
@@ -158,7 +161,12 @@ typename R::template Scalars<double> measured_scalars(const typename R::Params& 
                                                       RuleState<R, T>& s,
                                                       std::span<const TensorRef<T>> tensors,
                                                       const PreludeScalars<T>& pk) {
-  const auto before = R::before(p, s.counters);
+  const auto before = [&] {
+    if constexpr (requires { R::before(p, s.counters, s.loss); })
+      return R::before(p, s.counters, s.loss);
+    else
+      return R::before(p, s.counters);
+  }();
   const auto k0 = convert_fields<T>(before);
   typename R::Sums sums{};
   std::size_t at = 0;
@@ -298,6 +306,11 @@ class Elementwise final : public Optimizer<T> {
     ++t_;
   }
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>&) override {
+    struct Forget {  // the loss is this step's only, even if the step throws
+      double& loss;
+      ~Forget() { loss = NAN; }
+    } forget{s_.loss};
+    s_.loss = preludes_.maximize ? -loss : loss;
     step(w, g);
     if (schedule_ && schedule_->stateful() && !std::isnan(loss))
       schedule_->observe(t_ - 1, preludes_.maximize ? -loss : loss, lr(), schedule_state_);

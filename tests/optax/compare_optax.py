@@ -419,6 +419,12 @@ ROWS = {
                     ("dadapt_sgd:lr=0.5,momentum=0.5,d0=1e-3,growth_rate=1.5,weight_decay=0.1",
                      DadaptSgd(0.5, momentum=0.5, d0=1e-3, growth_rate=1.5, weight_decay=0.1),
                      "")],
+    "polyak": [("polyak:lr=0.5", optax.polyak_sgd(scaling=0.5),
+                "the loss is passed as optax's value; lr 0.5: at the defaults Polyak's steps "
+                "bounce on Rosenbrock from (0.5, -0.5) (loss 0.25, 4.5, 0.17) and a 1e-15 "
+                "difference grows tenfold every 3 steps, to 4e-3 by step 50"),
+               ("polyak:lr=0.5,max_lr=0.3,f_min=-0.1,eps=1e-3,positive=true",
+                optax.polyak_sgd(0.3, scaling=0.5, f_min=-0.1, eps=1e-3, variant="sps+"), "")],
     "asgd": [("asgd", None,
               "optax has no averaged SGD (checked against torch by compare_torch.py)")],
     "ftrl": [("ftrl", None, "optax has no FTRL")],
@@ -429,13 +435,15 @@ ROWS = {
 
 
 def stepper(opt):
-    """One jitted optax step for `opt`: (g, state, w) -> (w + update, state)."""
+    """One jitted optax step for `opt`: (g, state, w, loss) -> (w + update, state); the loss
+    goes to transformations that take it (polyak_sgd's value), the others ignore it."""
     if not isinstance(opt, optax.GradientTransformation):
         return None
+    opt = optax.with_extra_args_support(opt)
 
     @jax.jit
-    def step(g, state, w):
-        u, state = opt.update(g, state, w)
+    def step(g, state, w, loss):
+        u, state = opt.update(g, state, w, value=loss)
         return optax.apply_updates(w, u), state
 
     return step
@@ -459,7 +467,7 @@ def other_run(fn, start, steps, opt, step):
             w, state = opt.step(g, state, [w1, w2])
             w = jnp.array(w, dtype=jnp.float64)
         else:
-            w, state = step(jnp.array(g, dtype=jnp.float64), state, w)
+            w, state = step(jnp.array(g, dtype=jnp.float64), state, w, loss)
     return out
 
 

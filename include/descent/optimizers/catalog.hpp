@@ -29,6 +29,7 @@
 #include "descent/optimizers/nadam.hpp"
 #include "descent/optimizers/nadamw.hpp"
 #include "descent/optimizers/nesterov.hpp"
+#include "descent/optimizers/polyak.hpp"
 #include "descent/optimizers/prodigy.hpp"
 #include "descent/optimizers/radam.hpp"
 #include "descent/optimizers/rmsprop.hpp"
@@ -59,6 +60,6 @@ using BuiltinRules =
 /// The built-in reducing rules (rule.hpp: sums over every element before each update), listed
 /// after BuiltinRules; they step one run at a time, so the sweep engine has no lanes for them.
 using BuiltinReducingRules =
-    RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule>;
+    RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule, PolyakRule>;
 
 }  // namespace descent
