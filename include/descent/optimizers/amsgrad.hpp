@@ -41,21 +41,8 @@ struct AmsgradRule {
   static constexpr StateArray<Params> arrays[] = {
       {"exp_avg"}, {"exp_avg_sq"}, {"max_exp_avg_sq_hat"}};
   template <class T>
-  struct Scalars {
-    T beta1, one_minus_beta1, beta2, one_minus_beta2, eps;
-    T neg_step_size;  ///< -lr / (1 - beta1^t)
-    T bias2;          ///< 1 - beta2^t
-  };
-  static Scalars<double> scalars(const Params& p, Counters& c) {
-    const double t = static_cast<double>(++c.step);
-    return {p.beta1,
-            1.0 - p.beta1,
-            p.beta2,
-            1.0 - p.beta2,
-            p.eps,
-            -(p.lr / (1.0 - std::pow(p.beta1, t))),
-            1.0 - std::pow(p.beta2, t)};
-  }
+  using Scalars = CorrectedMoments<T>;
+  static Scalars<double> scalars(const Params& p, Counters& c) { return corrected_moments(p, c); }
   template <class T>
   static void update(const Scalars<T>& k, T& w, T g, T& m, T& v, T& vmax) {
     m = m * k.beta1 + k.one_minus_beta1 * g;

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "descent/elementwise.hpp"
+#include "descent/optimizers/adam.hpp"
 
 namespace descent {
 
@@ -47,20 +47,8 @@ struct YogiRule {
       {"exp_avg", 0, [](const Params& p) { return p.initial_accumulator_value; }},
       {"exp_avg_sq", 0, [](const Params& p) { return p.initial_accumulator_value; }}};
   template <class T>
-  struct Scalars {
-    T beta1, one_minus_beta1, one_minus_beta2, eps;
-    T neg_step_size;  ///< -lr / (1 - beta1^t)
-    T bias2;          ///< 1 - beta2^t
-  };
-  static Scalars<double> scalars(const Params& p, Counters& c) {
-    const double t = static_cast<double>(++c.step);
-    return {p.beta1,
-            1.0 - p.beta1,
-            1.0 - p.beta2,
-            p.eps,
-            -(p.lr / (1.0 - std::pow(p.beta1, t))),
-            1.0 - std::pow(p.beta2, t)};
-  }
+  using Scalars = CorrectedMoments<T>;
+  static Scalars<double> scalars(const Params& p, Counters& c) { return corrected_moments(p, c); }
   template <class T>
   static void update(const Scalars<T>& k, T& w, T g, T& m, T& v) {
     m = m * k.beta1 + k.one_minus_beta1 * g;
