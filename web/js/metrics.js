@@ -12,7 +12,8 @@ export function renderMetrics(app) {
     const cells = [
       r.label,
       r.termination === 'completed' ? 'completed' : r.termination,
-      S.displayNumber(m.final_loss),
+      // A method whose answer is not its last point (Schedule-Free's x) shows the answer's loss too.
+      r.solution ? `${S.displayNumber(m.final_loss)} (x: ${S.displayNumber(r.solution.loss)})` : S.displayNumber(m.final_loss),
       `${S.displayNumber(m.best_loss)} @${m.best_step}`,
       m.steps_to_tol === null ? 'not reached' : String(m.steps_to_tol),
       S.displayNumber(m.path_length),

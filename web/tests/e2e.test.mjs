@@ -475,6 +475,10 @@ test("a method's own answer is drawn where its path ends", async () => {
   const rings = await page.evaluate(() => document.getElementById('contour').data
     .filter((t) => / its answer x$/.test(t.name)).map((t) => ({ n: t.x.length, legend: t.showlegend })));
   assert.deepEqual(rings, [{ n: 1, legend: true }, { n: 0, legend: false }]);
+  // The metrics give the answer's loss beside the last point's.
+  const finals = await page.locator('#metrics tbody td:nth-child(3)').allTextContents();
+  assert.match(finals[0], /^\S+ \(x: \S+\)$/);
+  assert.doesNotMatch(finals[1], /x:/);
   await shot('answer');
 });
 
