@@ -70,10 +70,71 @@ OptimizerConfig::OptimizerConfig(const OptimizerInfo& method)
       values_(default_params(method_->params)),
       given_(method_->params.size(), false) {}
 
+OptimizerConfig::OptimizerConfig(const OptimizerInfo& wrapper, OptimizerConfig inner)
+    : OptimizerConfig(wrapper) {
+  if (method_->family != Family::wrapper)
+    throw InputError(owner_of(*method_) + " is not a wrapper; it cannot wrap '" +
+                     inner.method().name + "'");
+  inner_ = std::make_shared<const OptimizerConfig>(std::move(inner));
+}
+
+namespace {
+
+std::string wrapper_names() {
+  std::string out;
+  for (const OptimizerInfo* info : optimizer_catalog())
+    if (info->family == Family::wrapper) out += (out.empty() ? "" : ", ") + info->name;
+  return out.empty() ? "none" : out;
+}
+
+// The pieces of "a/b/c" between the slashes.
+std::vector<std::string_view> split_levels(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (true) {
+    const auto slash = text.find('/');
+    out.push_back(text.substr(0, slash));
+    if (slash == std::string_view::npos) return out;
+    text.remove_prefix(slash + 1);
+  }
+}
+
+}  // namespace
+
 OptimizerConfig OptimizerConfig::parse(std::string_view text) {
   const auto at = text.find('@');
+  const std::vector<std::string_view> levels = split_levels(text.substr(0, at));
+  if (levels.size() > 1) {
+    for (const std::string_view level : levels)
+      if (level.find_first_not_of(" \t") == std::string_view::npos)
+        throw InputError("malformed spec '" + std::string(text) +
+                         "': nothing on one side of a '/' (expected wrapper/optimizer, e.g. "
+                         "lookahead/adam)");
+    // The innermost optimizer takes the schedule; each wrapper, outward, wraps what follows it.
+    std::string last(levels.back());
+    if (at != std::string_view::npos) last += text.substr(at);
+    OptimizerConfig c = parse(last);
+    for (std::size_t i = levels.size() - 1; i-- > 0;) {
+      const Spec spec = parse_spec(levels[i]);
+      const OptimizerInfo& info = find_optimizer(spec.name);
+      if (info.family != Family::wrapper)
+        throw InputError("optimizer '" + spec.name + "' is not a wrapper, so nothing can follow " +
+                         "it after '/' (wrappers: " + wrapper_names() + ")");
+      const ParamSet values = resolve_params("optimizer", spec, info.params);
+      OptimizerConfig w(info, std::move(c));
+      w.values_ = values;
+      for (const auto& arg : spec.args)
+        for (std::size_t k = 0; k < info.params.size(); ++k)
+          if (info.params[k].name == arg.first) w.given_[k] = true;
+      check_constraints(info, w.values_);
+      c = std::move(w);
+    }
+    return c;
+  }
   const Spec spec = parse_spec(text.substr(0, at));
   const OptimizerInfo& info = find_optimizer(spec.name);
+  if (info.family == Family::wrapper)
+    throw InputError("optimizer '" + spec.name + "' is a wrapper: write the optimizer it wraps " +
+                     "after a '/', e.g. '" + spec.name + "/adam'");
   // Checking against every key at once gives one message that lists them all.
   std::vector<ParamInfo> all = info.params;
   all.insert(all.end(), prelude_params().begin(), prelude_params().end());
@@ -95,17 +156,73 @@ OptimizerConfig OptimizerConfig::parse(std::string_view text) {
   return c;
 }
 
+std::vector<ParamInfo> OptimizerConfig::keys() const {
+  std::vector<ParamInfo> out = method_->params;
+  if (inner_) {
+    const std::vector<ParamInfo> more = inner_->keys();
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  return out;
+}
+
+std::size_t OptimizerConfig::evaluations_per_step() const {
+  return method_->evaluations_per_step * (inner_ ? inner_->evaluations_per_step() : 1);
+}
+
+OptimizerConfig::Owner OptimizerConfig::owner(std::string_view key) const {
+  std::string_view level_name;
+  if (const auto dot = key.find('.'); dot != std::string_view::npos) {
+    level_name = key.substr(0, dot);
+    key.remove_prefix(dot + 1);
+  }
+  for (const OptimizerConfig* c = this; c != nullptr; c = c->inner_.get()) {
+    if (!level_name.empty() && c->method_->name != level_name) continue;
+    if (find_param(c->method_->params, key)) return {c, key};
+    // The prelude keys are the innermost level's, found after every level's own keys.
+    if (!c->inner_ && find_param(prelude_params(), key)) return {c, key};
+  }
+  return {nullptr, key};
+}
+
+template <class F>
+void OptimizerConfig::change_level(const OptimizerConfig* level, F&& change) {
+  if (level == this) {
+    change(*this);
+    return;
+  }
+  auto copy = std::make_shared<OptimizerConfig>(*inner_);
+  // `level` is inside the old inner configuration: find the same depth in the copy.
+  const OptimizerConfig* in_copy = copy.get();
+  for (const OptimizerConfig* c = inner_.get(); c != level; c = c->inner_.get())
+    in_copy = in_copy->inner_.get();
+  copy->change_level(in_copy, std::forward<F>(change));
+  inner_ = std::move(copy);
+}
+
+[[noreturn]] void OptimizerConfig::unknown(std::string_view key) const {
+  if (!inner_) unknown_key(*method_, key);
+  std::vector<ParamInfo> all = keys();
+  all.insert(all.end(), prelude_params().begin(), prelude_params().end());
+  std::string name;
+  for (const OptimizerConfig* c = this; c != nullptr; c = c->inner_.get())
+    name += (name.empty() ? "" : "/") + c->method_->name;
+  throw unknown_key_error("optimizer", name, key, all);
+}
+
 double OptimizerConfig::get(std::string_view key) const {
-  if (find_param(method_->params, key)) return values_.get(key);
-  if (find_param(prelude_params(), key)) return prelude_values(preludes_).get(key);
-  unknown_key(*method_, key);
+  const Owner o = owner(key);
+  if (o.level == nullptr) unknown(key);
+  if (find_param(o.level->method_->params, o.key)) return o.level->values_.get(o.key);
+  return prelude_values(o.level->preludes_).get(o.key);
 }
 
 bool OptimizerConfig::given(std::string_view key) const {
-  for (std::size_t i = 0; i < method_->params.size(); ++i)
-    if (method_->params[i].name == key) return given_[i];
-  if (find_param(prelude_params(), key)) return get(key) != 0.0;
-  unknown_key(*method_, key);
+  const Owner o = owner(key);
+  if (o.level == nullptr) unknown(key);
+  const std::vector<ParamInfo>& params = o.level->method_->params;
+  for (std::size_t i = 0; i < params.size(); ++i)
+    if (params[i].name == o.key) return o.level->given_[i];
+  return o.level->get(o.key) != 0.0;
 }
 
 void OptimizerConfig::set(std::string_view key, double value) {
@@ -113,12 +230,37 @@ void OptimizerConfig::set(std::string_view key, double value) {
 }
 
 void OptimizerConfig::set(const std::vector<std::pair<std::string, double>>& values) {
+  if (!inner_) {
+    set_own(values);
+    return;
+  }
+  // Each level's keys are set together, on a copy, so that nothing changes on an error.
+  OptimizerConfig out = *this;
+  std::vector<std::pair<const OptimizerConfig*, std::vector<std::pair<std::string, double>>>> by;
+  for (const auto& [key, value] : values) {
+    const Owner o = owner(key);
+    if (o.level == nullptr) unknown(key);
+    auto it = std::ranges::find(by, o.level, &decltype(by)::value_type::first);
+    if (it == by.end()) it = by.insert(by.end(), {o.level, {}});
+    it->second.emplace_back(std::string(o.key), value);
+  }
+  for (const auto& [level, own] : by) {
+    // The same depth in `out` as `level` in this one.
+    const OptimizerConfig* target = &out;
+    for (const OptimizerConfig* c = this; c != level; c = c->inner_.get())
+      target = target->inner_.get();
+    out.change_level(target, [&](OptimizerConfig& c) { c.set_own(own); });
+  }
+  *this = std::move(out);
+}
+
+void OptimizerConfig::set_own(const std::vector<std::pair<std::string, double>>& values) {
   ParamSet own = values_;
   ParamSet pre = prelude_values(preludes_);
   for (const auto& [key, value] : values) {
     const ParamInfo* p = find_param(method_->params, key);
     ParamSet* target = &own;
-    if (p == nullptr) {
+    if (p == nullptr && !inner_) {
       p = find_param(prelude_params(), key);
       target = &pre;
     }
@@ -135,15 +277,16 @@ void OptimizerConfig::set(const std::vector<std::pair<std::string, double>>& val
 }
 
 void OptimizerConfig::set_text(std::string_view key, std::string_view text) {
-  const ParamInfo* p = find_param(method_->params, key);
-  if (p == nullptr) p = find_param(prelude_params(), key);
-  if (p == nullptr) unknown_key(*method_, key);
+  const Owner o = owner(key);
+  if (o.level == nullptr) unknown(key);
+  const OptimizerInfo& method = *o.level->method_;
+  const ParamInfo* p = find_param(method.params, o.key);
+  if (p == nullptr) p = find_param(prelude_params(), o.key);
   try {
     set(key, p->parse(text));
   } catch (const InputError& e) {
     const std::string what = e.what();
-    throw InputError(what.rfind(owner_of(*method_), 0) == 0 ? what
-                                                            : owner_of(*method_) + ": " + what);
+    throw InputError(what.rfind(owner_of(method), 0) == 0 ? what : owner_of(method) + ": " + what);
   }
 }
 
@@ -154,11 +297,16 @@ OptimizerConfig OptimizerConfig::with(std::string_view key, double value) const 
 }
 
 void OptimizerConfig::set_preludes(const Preludes& p) {
-  check_params(owner_of(*method_), prelude_params(), prelude_values(p));
-  preludes_ = p;
+  check_params(owner_of(innermost().method()), prelude_params(), prelude_values(p));
+  change_level(&innermost(), [&](OptimizerConfig& c) { c.preludes_ = p; });
+}
+
+void OptimizerConfig::set_schedule(std::shared_ptr<const Schedule> schedule) {
+  change_level(&innermost(), [&](OptimizerConfig& c) { c.schedule_ = std::move(schedule); });
 }
 
 std::string OptimizerConfig::spec() const {
+  if (inner_) return optimizer_spec(*method_, values_, {}, nullptr) + "/" + inner_->spec();
   return optimizer_spec(*method_, values_, preludes_, schedule_.get());
 }
 
@@ -175,6 +323,7 @@ std::string OptimizerConfig::label() const {
     }
   };
   add(method_->params, values_);
+  if (inner_) return label + "/" + inner_->label();
   add(prelude_params(), prelude_values(preludes_));
   if (schedule_) label += "@" + schedule_->spec();
   return label;
@@ -182,6 +331,9 @@ std::string OptimizerConfig::label() const {
 
 template <std::floating_point T>
 std::unique_ptr<Optimizer<T>> OptimizerConfig::make() const {
+  if (method_->family == Family::wrapper && !inner_)
+    throw InputError(owner_of(*method_) + " is a wrapper: write the optimizer it wraps after a " +
+                     "'/', e.g. '" + method_->name + "/adam'");
   if constexpr (std::is_same_v<T, float>) {
     check_float32(*method_, method_->params, values_);
     check_float32(*method_, prelude_params(), prelude_values(preludes_));

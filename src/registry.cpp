@@ -68,6 +68,7 @@ std::vector<const OptimizerInfo*>& catalog_of_optimizers() {
     out.insert(out.begin() + 1, &gd_info());
     for (const OptimizerInfo* info : detail::builtin_reducing_rule_infos()) out.push_back(info);
     out.push_back(&lbfgs_info());
+    for (const OptimizerInfo* info : detail::builtin_wrapper_infos()) out.push_back(info);
     return out;
   }();
   return catalog;

@@ -38,8 +38,15 @@ std::vector<std::string> specs_to_check() {
     const bool fast = info->name == "sgd" || info->name == "gd" || info->name == "momentum" ||
                       info->name == "nesterov" || info->name == "asgd" ||
                       info->name == "schedule_free_sgd";
-    specs.push_back(fast ? info->name + ":lr=0.0005" : info->name);
+    // A wrapper wraps Adam, whose state it checkpoints with its own.
+    if (info->family == Family::wrapper)
+      specs.push_back(info->name + "/adam:lr=0.05");
+    else
+      specs.push_back(fast ? info->name + ":lr=0.0005" : info->name);
   }
+  // Stopped between two synchronizations, and inside an accumulation.
+  specs.push_back("lookahead:sync_period=5,reset_state=true/adam:lr=0.05");
+  specs.push_back("multi_steps:every=5/momentum:lr=0.0005");
   specs.push_back("adam:lr=0.05,amsgrad=true,clip_norm=3@cosine:t_max=30,warmup=3");
   specs.push_back("rmsprop:lr=0.01,centered=true,momentum=0.5@plateau:patience=1");
   specs.push_back("lbfgs:history=3");

@@ -293,7 +293,7 @@ RunRequest read_run(const json& j, const Call& call) {
   double evaluations = 0;  // per step, of every optimizer together
   for (const std::string& s : f.texts("optimizers", 1, limits.max_optimizers)) {
     configs.push_back(in_field("optimizers", [&] { return OptimizerConfig::parse(s); }));
-    evaluations += static_cast<double>(configs.back().method().evaluations_per_step);
+    evaluations += static_cast<double>(configs.back().evaluations_per_step());
   }
   // With noise every optimizer gets its own copy of the function; each step evaluates it and
   // records a point.
@@ -472,7 +472,7 @@ void check_sweep_work(const SweepRequest& q, const ApiLimits& limits) {
   // build a copy per cell.
   const OptimizerInfo& method = c.optimizer.method();
   const double builds = method.elementwise ? 1 : n;
-  const double evaluations = static_cast<double>(method.evaluations_per_step);
+  const double evaluations = static_cast<double>(c.optimizer.evaluations_per_step());
   check_work(
       builds * q.cost.build + n * steps * (evaluations * q.cost.evaluation + step_work(q.cost)),
       8 * n, "steps", limits);

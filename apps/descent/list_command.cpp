@@ -114,7 +114,10 @@ void print_markdown(const std::vector<const Info*>& catalog) {
       if (!info->alias_of.empty())
         fmt::print("An alias: it makes `{}` with the same keys.\n\n", info->alias_of);
       else if (!info->rule.empty())
-        fmt::print("Update, per element, after the gradient preludes:\n\n```\n{}\n```\n\n",
+        fmt::print("{}:\n\n```\n{}\n```\n\n",
+                   info->family == Family::wrapper
+                       ? "Around the optimizer it wraps, one step"
+                       : "Update, per element, after the gradient preludes",
                    info->rule);
       if (info->alias_of.empty() && !info->differs.empty())
         fmt::print("Where others differ: {}\n\n", info->differs);
@@ -234,6 +237,14 @@ int list_command(const ListArgs& args) {
           "learning-rate schedule is attached with `@`: `adam:lr=0.01@cosine:t_max=100` (see "
           "[schedules.md](schedules.md)).\n\n");
       print_params_markdown(prelude_params());
+      fmt::print(
+          "## Wrappers\n\nA wrapper (the family `wrapper`) runs around any optimizer, written "
+          "before it with a `/`: `lookahead:sync_period=5/adam:lr=0.01@cosine:t_max=100`, or "
+          "`ema/lookahead/adam` for two. The preludes and the schedule belong to the optimizer "
+          "at the bottom. A key given alone (to a sweep's axis, to tuning) is looked up from the "
+          "outermost level inward; `adam.eps` names the level where two share a key. A wrapper "
+          "whose answer is not the last point (an average, Lookahead's slow weights) reports it "
+          "beside the trajectory, as Schedule-Free does.\n\n");
       fmt::print("## Families\n\n");
       print_families_markdown(optimizers);
       print_markdown(optimizers);

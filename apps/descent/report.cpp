@@ -161,8 +161,8 @@ std::string metrics_table(const RunSetup& setup, std::span<const RunResult> resu
   for (std::size_t i = 0; i < results.size(); ++i)
     if (!results[i].solution.empty())
       out += fmt::format(
-          "{}: gradients are taken at the trajectory's points (y); its answer is its average x "
-          "= {}, loss {}.\n",
+          "{}: its answer is not the trajectory's last point, where it takes gradients, but "
+          "x = {} (an average of its iterates), loss {}.\n",
           labels[i], point_text(results[i].solution), sci(results[i].solution_loss));
   out +=
       "\noptimizer: keys at their defaults are not shown (trajectory.csv and run.json hold the "

@@ -33,3 +33,4 @@
 #include "descent/tune.hpp"
 #include "descent/version.hpp"
 #include "descent/wrapped.hpp"
+#include "descent/wrapper.hpp"

@@ -8,6 +8,12 @@
 //     c.set("lr", 0.05);                    // InputError if out of range
 //     c.spec();   // "momentum:lr=0.05,alpha=0.99,dampening=0,weight_decay=0@cosine:t_max=100,..."
 //     std::unique_ptr<Optimizer<float>> opt = c.make<float>();
+//
+// A wrapper (lookahead, ema, sam, ...) is written before the optimizer it wraps, with a '/':
+// "lookahead:sync_period=5/adam:lr=0.01@cosine:t_max=100". The preludes and the schedule belong
+// to the innermost optimizer. A key is looked up from the outermost level inward, so that
+// set("lr") reaches adam's rate; "adam.eps" names the level explicitly where two levels share a
+// key (mechanic's eps and adam's).
 #pragma once
 
 #include <concepts>
@@ -29,19 +35,34 @@ class OptimizerConfig {
   /// optimizer it stands for.
   explicit OptimizerConfig(const OptimizerInfo& method);
 
-  /// Reads "name[:key=value,...][@schedule]", e.g. "adam:lr=0.01,clip_norm=1@cosine:t_max=100".
-  /// Throws InputError for an unknown name or key (listing the valid ones), a malformed value, a
-  /// value out of range or a broken constraint between keys.
+  /// `wrapper` (a method of Family::wrapper) at its defaults around `inner`. Throws InputError
+  /// if `wrapper` is not a wrapper.
+  OptimizerConfig(const OptimizerInfo& wrapper, OptimizerConfig inner);
+
+  /// Reads "[wrapper[:key=value,...]/]...name[:key=value,...][@schedule]", e.g.
+  /// "adam:lr=0.01,clip_norm=1@cosine:t_max=100" or "lookahead/adam:lr=0.01". Throws InputError
+  /// for an unknown name or key (listing the valid ones), a malformed value, a value out of
+  /// range, a broken constraint between keys, or a wrapper with nothing to wrap.
   static OptimizerConfig parse(std::string_view spec);
 
+  /// The outermost method (the wrapper, for a wrapped optimizer).
   const OptimizerInfo& method() const { return *method_; }
   /// The values of the method's own keys, in the order of method().params.
   const ParamSet& values() const { return values_; }
-  const Preludes& preludes() const { return preludes_; }
+  /// The configuration a wrapper wraps; null for an optimizer that is not a wrapper.
+  const OptimizerConfig* inner() const { return inner_.get(); }
+  /// The optimizer at the bottom of the wrappers (this one if there are none).
+  const OptimizerConfig& innermost() const { return inner_ ? inner_->innermost() : *this; }
+  /// The innermost optimizer's preludes and schedule (a wrapper has none of its own).
+  const Preludes& preludes() const { return innermost().preludes_; }
   /// The schedule, or null.
-  const std::shared_ptr<const Schedule>& schedule() const { return schedule_; }
-  /// True with neither preludes nor a schedule.
-  bool plain() const { return !preludes_.any() && !schedule_; }
+  const std::shared_ptr<const Schedule>& schedule() const { return innermost().schedule_; }
+  /// True with no wrapper, no preludes and no schedule.
+  bool plain() const { return !inner_ && !preludes_.any() && !schedule_; }
+  /// Every key of every level, from the outermost inward (the prelude keys not included).
+  std::vector<ParamInfo> keys() const;
+  /// The most evaluations of the objective one step can make, over the levels.
+  std::size_t evaluations_per_step() const;
 
   /// The value of a key of the method or a prelude key. Throws InputError for an unknown key.
   double get(std::string_view key) const;
@@ -59,18 +80,21 @@ class OptimizerConfig {
   void set_text(std::string_view key, std::string_view text);
   /// A copy with a key set.
   OptimizerConfig with(std::string_view key, double value) const;
+  /// Sets the innermost optimizer's preludes.
   void set_preludes(const Preludes& preludes);
-  void set_schedule(std::shared_ptr<const Schedule> schedule) { schedule_ = std::move(schedule); }
+  /// Sets the innermost optimizer's schedule (null: none).
+  void set_schedule(std::shared_ptr<const Schedule> schedule);
 
   /// The canonical spec: every key of the method in registry order, the prelude keys that are
-  /// set, then "@" and the schedule's canonical spec.
+  /// set, then "@" and the schedule's canonical spec; a wrapper's own keys and "/" before it.
   std::string spec() const;
   /// A short label for tables and legends: the name, the keys shown always (lr, momentum's alpha,
   /// RMSProp's beta), the keys that differ from their defaults, and "@schedule".
   std::string label() const;
 
-  /// A fresh optimizer of this configuration. For float, InputError names a real key whose value
-  /// is not 0 but is 0 in float32 (eps=1e-50).
+  /// A fresh optimizer of this configuration (a wrapper's factory makes its inner optimizer with
+  /// inner()->make<T>()). For float, InputError names a real key whose value is not 0 but is 0
+  /// in float32 (eps=1e-50).
   template <std::floating_point T>
   std::unique_ptr<Optimizer<T>> make() const;
 
@@ -80,6 +104,24 @@ class OptimizerConfig {
   std::vector<bool> given_;  ///< per key of the method
   Preludes preludes_;
   std::shared_ptr<const Schedule> schedule_;
+  /// Shared between copies and never changed in place: a change copies it first.
+  std::shared_ptr<const OptimizerConfig> inner_;
+
+  /// The level that owns `key` (a key of its method, or "name.key"), and the key without a
+  /// level's name; null if no level has it (prelude keys are the innermost level's, found last).
+  struct Owner {
+    const OptimizerConfig* level;
+    std::string_view key;
+  };
+  Owner owner(std::string_view key) const;
+  /// InputError for a key no level has, listing every level's keys.
+  [[noreturn]] void unknown(std::string_view key) const;
+  /// set() for keys of this level (its method's, or prelude keys at the innermost).
+  void set_own(const std::vector<std::pair<std::string, double>>& values);
+  /// Applies `change` to the level `level` points to (this one or one inside), copying the inner
+  /// levels on the way down.
+  template <class F>
+  void change_level(const OptimizerConfig* level, F&& change);
 };
 
 extern template std::unique_ptr<Optimizer<float>> OptimizerConfig::make<float>() const;

@@ -130,7 +130,7 @@ double TuneAxis::at(double u) const {
 std::vector<TuneAxis> tune_space(const OptimizerConfig& optimizer,
                                  const std::vector<std::string>& keys) {
   std::vector<TuneAxis> out;
-  for (const ParamInfo& p : optimizer.method().params) {
+  for (const ParamInfo& p : optimizer.keys()) {
     const bool wanted =
         keys.empty() ? p.always_shown : std::find(keys.begin(), keys.end(), p.name) != keys.end();
     if (!wanted || p.type != ParamType::real) continue;

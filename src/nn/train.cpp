@@ -84,7 +84,17 @@ EpochRecord Trainer::run_epoch(
     sum += loss;
     right += correct;
     seen += n;
-    optimizer_->step(model_.parameters(), grad_);
+    // The batch's objective elsewhere, for a method that evaluates it a second time (SAM,
+    // L-BFGS's line search): the model is moved to w, evaluated, and moved back.
+    const Closure<float> batch = [&](std::span<const float> w, std::span<float> g) -> double {
+      const std::span<float> params = model_.parameters();
+      answer_.assign(params.begin(), params.end());
+      std::copy(w.begin(), w.end(), params.begin());
+      const float at = model_.loss_and_gradient(xb_, yb_, g, nullptr);
+      std::copy(answer_.begin(), answer_.end(), params.begin());
+      return at;
+    };
+    optimizer_->step_with(model_.parameters(), grad_, loss, batch);
     if (progress)
       progress(b + 1, total, sum / static_cast<double>(b + 1),
                static_cast<double>(right) / static_cast<double>(seen));

@@ -18,4 +18,7 @@ const OptimizerInfo& builtin_rule_info();
 /// The registry entries of BuiltinReducingRules, in order (src/optimizers/reducing.cpp).
 std::vector<const OptimizerInfo*> builtin_reducing_rule_infos();
 
+/// The registry entries of BuiltinWrappers, in order (src/optimizers/wrappers.cpp).
+std::vector<const OptimizerInfo*> builtin_wrapper_infos();
+
 }  // namespace descent::detail

@@ -257,6 +257,92 @@ SF_NOTE = ("against Schedule-Free transcribed from Defazio et al. 2024 with the 
 
 # (descent spec, optax transformation or a transcription class, note); a row whose optax entry
 # is None is a setting optax cannot express, skipped with its note as the reason.
+class OptaxWrapper:
+    """Runs an optax wrapper whose parameters are not plain arrays (lookahead's (fast, slow)) or
+    whose update needs the objective (SAM's grad_fn) in the transcription protocol: init(w) and
+    step(g, state, w) -> (w, state). other_run sets `fn`, the function's (loss, gradient)."""
+
+    fn = None
+
+    def grad(self, w):
+        return jnp.array(self.fn(float(w[0]), float(w[1]))[1], dtype=jnp.float64)
+
+
+def as_points(opt):
+    """`opt` with its update u rounded as a wrapper in descent sees it: the inner optimizer's new
+    point minus the old one, (w + u) - w, which can differ from u in its last bits."""
+
+    def update(updates, state, params):
+        return jax.tree.map(lambda u, w: (w + u) - w, updates, params), state
+
+    return optax.chain(opt, optax.GradientTransformation(optax.init_empty_state, update))
+
+
+class Lookahead(OptaxWrapper):
+    """optax.lookahead: the parameters are (fast, slow), the gradient is taken at fast."""
+
+    def __init__(self, fast, sync_period=5, slow_step=0.5, reset_state=False):
+        self.tx = optax.lookahead(fast, sync_period, slow_step, reset_state=reset_state)
+
+    def init(self, w):
+        w = jnp.array(w, dtype=jnp.float64)
+        return (self.tx.init(optax.LookaheadParams.init_synced(w)),
+                optax.LookaheadParams.init_synced(w))
+
+    def step(self, g, state, w):
+        tx_state, params = state
+        u, tx_state = self.tx.update(jnp.array(g, dtype=jnp.float64), tx_state, params)
+        params = optax.apply_updates(params, u)
+        return [float(x) for x in params.fast], (tx_state, params)
+
+
+class Sam(OptaxWrapper):
+    """optax.contrib.sam with the adversarial step of the paper, normalize() then sgd(rho), run
+    opaque (one call, two gradients); adaptive=True is ASAM (Kwon et al. 2021, algorithm 1),
+    which optax lacks, transcribed here around the same optax optimizer."""
+
+    def __init__(self, opt, rho=0.05, adaptive=False, eta=0.01):
+        self.opt, self.rho, self.adaptive, self.eta = opt, rho, adaptive, eta
+        adv = optax.chain(optax.contrib.normalize(), optax.sgd(rho))
+        self.tx = optax.contrib.sam(opt, adv, sync_period=2, opaque_mode=True)
+
+    def init(self, w):
+        w = jnp.array(w, dtype=jnp.float64)
+        return (self.opt if self.adaptive else self.tx).init(w)
+
+    def step(self, g, state, w):
+        w = jnp.array(w, dtype=jnp.float64)
+        g = jnp.array(g, dtype=jnp.float64)
+        if self.adaptive:
+            t = jnp.abs(w) + self.eta
+            e = self.rho * (t * t * g / jnp.sqrt(jnp.sum((t * g) ** 2)))
+            u, state = self.opt.update(self.grad(w + e), state, w)
+        else:
+            u, state = self.tx.update(g, state, w, grad_fn=lambda p, _: self.grad(p))
+        return [float(x) for x in optax.apply_updates(w, u)], state
+
+
+class Cautious(OptaxWrapper):
+    """The Cautious mask (Liang et al. 2024, algorithm 1) transcribed here around an optax
+    optimizer's update u: kept where u g < 0, scaled by n / (kept + 1) with rescale."""
+
+    def __init__(self, opt, rescale=True):
+        self.opt, self.rescale = opt, rescale
+
+    def init(self, w):
+        return self.opt.init(jnp.array(w, dtype=jnp.float64))
+
+    def step(self, g, state, w):
+        w0 = jnp.array(w, dtype=jnp.float64)
+        g = jnp.array(g, dtype=jnp.float64)
+        u, state = self.opt.update(g, state, w0)
+        # u as descent sees it: the inner optimizer's new point minus the old one.
+        u = optax.apply_updates(w0, u) - w0
+        keep = u * g < 0
+        scale = len(w) / (int(jnp.sum(keep)) + 1) if self.rescale else 1.0
+        return [float(x) for x in jnp.where(keep, w0 + u * scale, w0)], state
+
+
 ROWS = {
     "sgd": [("sgd", optax.sgd(0.1), ""),
             ("sgd:lr=0.01,weight_decay=0.1", l2(0.1, optax.sgd(0.01)), "")],
@@ -428,6 +514,59 @@ ROWS = {
     "asgd": [("asgd", None,
               "optax has no averaged SGD (checked against torch by compare_torch.py)")],
     "ftrl": [("ftrl", None, "optax has no FTRL")],
+    "lookahead": [("lookahead/adam:lr=0.05", Lookahead(optax.adam(0.05)), ""),
+                  ("lookahead:sync_period=3,slow_step=0.3,reset_state=true/momentum:lr=0.001",
+                   Lookahead(optax.sgd(0.001, momentum=0.9), 3, 0.3, True), "")],
+    "mechanic": [("mechanic/sgd:lr=1", optax.contrib.mechanize(as_points(optax.sgd(1.0))),
+                  "the inner update as descent's wrapper sees it: (w + u) - w"),
+                 ("mechanic:weight_decay=0.1,eps=1e-6,s_init=1e-3,num_betas=3/adam:lr=0.5",
+                  optax.contrib.mechanize(as_points(optax.adam(0.5)), weight_decay=0.1,
+                                          eps=1e-6, s_init=1e-3, num_betas=3), "")],
+    "multi_steps": [("multi_steps/adam:lr=0.05",
+                     optax.MultiSteps(optax.adam(0.05), 4, accumulator_dtype=jnp.float64).gradient_transformation(), ""),
+                    ("multi_steps:every=3/momentum:lr=0.001",
+                     optax.MultiSteps(optax.sgd(0.001, momentum=0.9), 3,
+                                      accumulator_dtype=jnp.float64)
+                     .gradient_transformation(), "")],
+    "apply_if_finite": [("apply_if_finite/adam:lr=0.05",
+                         optax.apply_if_finite(optax.adam(0.05), 5),
+                         "the bowls' gradients are finite: the skipping is checked by "
+                         "apply_if_finite_test.cpp"),
+                        ("apply_if_finite:max_errors=0/momentum:lr=0.001",
+                         optax.apply_if_finite(optax.sgd(0.001, momentum=0.9), 0), "")],
+    "sam": [("sam/sgd:lr=0.01", Sam(optax.sgd(0.01)), "opaque_mode=True: one SAM step a call"),
+            ("sam:rho=0.1/adam:lr=0.01", Sam(optax.adam(0.01), rho=0.1),
+             "Adam at lr 0.01 and 0.003: at 0.05 it reaches the bowl's minimum, where e "
+             "normalizes a vanishing gradient and a last-bit difference in g turns e (5e-4 "
+             "apart by step 200)"),
+            ("sam:rho=0.1/adam:lr=0.003", Sam(optax.adam(0.003), rho=0.1), "")],
+    "asam*": [("sam:adaptive=true/sgd:lr=0.01", Sam(optax.sgd(0.01), adaptive=True),
+               "ASAM transcribed from Kwon et al. 2021 around optax's optimizer (optax has "
+               "none)"),
+              ("sam:rho=0.5,adaptive=true,eta=0.1/adam:lr=0.01",
+               Sam(optax.adam(0.01), rho=0.5, adaptive=True, eta=0.1), ""),
+              ("sam:rho=0.5,adaptive=true,eta=0.1/adam:lr=0.003",
+               Sam(optax.adam(0.003), rho=0.5, adaptive=True, eta=0.1), "")],
+    "cautious*": [("cautious/adam:lr=0.01", Cautious(optax.adam(0.01)),
+                   "the mask transcribed from Liang et al. 2024 around optax's optimizer "
+                   "(optax has none); Adam at lr 0.01 and 0.003: at 0.05 a masked coordinate "
+                   "freezes at 3e-9, and its last-bit difference at the scale it came from "
+                   "(1e-3) is 5e-5 of it"),
+                  ("cautious/adam:lr=0.003", Cautious(optax.adam(0.003)), ""),
+                  ("cautious:rescale=false/adam:lr=0.003",
+                   Cautious(optax.adam(0.003), rescale=False), "")],
+    "ema": [("ema/adam", None, "optax has no average of the weights (optax.ema averages "
+             "updates); the average, the run's answer, is checked by ema_test.cpp")],
+    "swa": [("swa/adam", None, "optax has no SWA; swa_test.cpp checks the average")],
+}
+
+
+# Rows compared over fewer steps, and why.
+ROW_STEPS = {
+    "mechanic": (30, "Mechanic replays its steps, w = x0 - S (D - u), from D = (x0 - w)/sum(s): "
+                     "the runs agree to the last bit at first, then a last-bit difference grows "
+                     "about tenfold a step once the scale swings (1e-10 is passed between "
+                     "steps 38 and 57 on these starts); compared over the first 30"),
 }
 
 
@@ -452,6 +591,8 @@ def stepper(opt):
 def other_run(fn, start, steps, opt, step):
     """Runs optax's `opt` (or a transcription, with its own step) from `start`."""
     w = jnp.array(start, dtype=jnp.float64)
+    if isinstance(opt, OptaxWrapper):
+        opt.fn = fn
     if step is None:
         state = opt.init(list(start))
     else:
@@ -496,8 +637,11 @@ def main():
             continue
         steppers = [stepper(v[1]) for v in checked]
         errs = []
+        cap, why = ROW_STEPS.get(name, (None, ""))
+        if cap is not None:
+            notes.append(f"  {name}: {why}")
         for function, (fn, starts) in FUNCTIONS.items():
-            steps = STEPS[function]
+            steps = STEPS[function] if cap is None else min(cap, STEPS[function])
             for start in starts:
                 got = descent_runs(DESCENT, function, start, steps, [v[0] for v in checked])
                 for (spec, opt, _), step, rows in zip(checked, steppers, got):

@@ -103,6 +103,7 @@ function paramControl(p, values, onChange) {
 function addOptimizerOptions(select, optimizers, selected) {
   const groups = new Map();
   for (const o of optimizers) {
+    if (o.family === 'wrapper') continue; // chosen in the card's "around it" menu
     if (!groups.has(o.family)) {
       const g = document.createElement('optgroup');
       g.label = o.family;
@@ -162,7 +163,7 @@ export function renderOptimizerCards(app, on) {
     kind.setAttribute('aria-label', `optimizer ${i + 1}`);
     addOptimizerOptions(kind, app.optimizers, parsed.name);
     kind.addEventListener('change', () => {
-      st.opts[i] = kind.value;
+      st.opts[i] = parsed.wrapper ? `${parsed.wrapper}/${kind.value}` : kind.value;
       on.optimizersChanged();
     });
     const remove = document.createElement('button');
@@ -175,7 +176,34 @@ export function renderOptimizerCards(app, on) {
       st.opts.splice(i, 1);
       on.optimizersChanged();
     });
+    // A wrapper around it (one level; a spec typed with more keeps them as written).
+    const around = document.createElement('select');
+    around.className = 'around';
+    around.setAttribute('aria-label', `wrapper around optimizer ${i + 1}`);
+    around.title = 'a wrapper around this optimizer (descent list --family wrapper)';
+    around.add(new Option('no wrapper', ''));
+    for (const o of app.optimizers.filter((e) => e.family === 'wrapper'))
+      around.add(new Option(`around it: ${o.name}`, o.name));
+    const wrapped = parsed.wrapper ? S.parseSpec(parsed.wrapper) : null;
+    around.value = wrapped && !parsed.wrapper.includes('/') ? wrapped.name : '';
+    around.disabled = Boolean(parsed.wrapper.includes('/'));
+    around.addEventListener('change', () => {
+      st.opts[i] = S.buildSpec(entry, parsed.values, parsed.schedule, around.value);
+      on.optimizersChanged();
+    });
     head.append(kind, remove);
+    const wrapperParams = document.createElement('div');
+    wrapperParams.className = 'wrapper-params';
+    const wrapperEntry = around.value ? optimizerEntry(app, around.value) : null;
+    if (wrapperEntry) {
+      const wvalues = { ...wrapped.values };
+      renderParams(wrapperParams, wrapperEntry, wvalues, (v) => {
+        const p = S.parseSpec(st.opts[i]);
+        st.opts[i] = S.buildSpec(entry, p.values, p.schedule, S.buildSpec(wrapperEntry, v));
+        specLine.textContent = st.opts[i];
+        on.refresh();
+      }, false);
+    }
     const params = document.createElement('div');
     const specLine = document.createElement('div');
     specLine.className = 'spec';
@@ -184,11 +212,12 @@ export function renderOptimizerCards(app, on) {
     note.className = 'note';
     const values = { ...parsed.values };
     renderParams(params, entry, values, (v) => {
-      st.opts[i] = S.buildSpec(entry, v, parsed.schedule);
+      const p = S.parseSpec(st.opts[i]);
+      st.opts[i] = S.buildSpec(entry, v, p.schedule, p.wrapper);
       specLine.textContent = st.opts[i];
       on.refresh();
     }, true);
-    card.append(head, params, specLine, note);
+    card.append(head, around, wrapperParams, params, specLine, note);
     box.append(card);
   });
   $('add').disabled = st.opts.length >= S.limits.max_optimizers;

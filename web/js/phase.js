@@ -195,7 +195,7 @@ function onPhaseClick(app, on, ev) {
   const st = app.state;
   const { parsed, entry } = phaseOptimizer(app);
   const values = { ...parsed.values, [st.phase.x]: S.formatNumber(pt.x), [st.phase.y]: S.formatNumber(pt.y) };
-  st.opts[st.phase.opt] = S.buildSpec(entry, values, parsed.schedule);
+  st.opts[st.phase.opt] = S.buildSpec(entry, values, parsed.schedule, parsed.wrapper);
   on.optimizersChanged();
 }
 

@@ -48,13 +48,17 @@ export function displayNumber(v) {
 }
 
 /**
- * Splits a spec `name:key=value,...[@schedule]` into its name, its settings (as text) and the
- * schedule part (kept as written). Values may hold ';' (lists) but not ',' or '='.
+ * Splits a spec `[wrapper/]name:key=value,...[@schedule]` into the optimizer's name, its settings
+ * (as text), the schedule part and the wrappers before the last '/' (both kept as written).
+ * Values may hold ';' (lists) but not ',' or '='.
  */
 export function parseSpec(spec) {
   const text = String(spec).trim();
   const at = text.indexOf('@');
-  const body = at < 0 ? text : text.slice(0, at);
+  const head = at < 0 ? text : text.slice(0, at);
+  const slash = head.lastIndexOf('/');
+  const wrapper = slash < 0 ? '' : head.slice(0, slash).trim();
+  const body = slash < 0 ? head : head.slice(slash + 1);
   const schedule = at < 0 ? '' : text.slice(at + 1);
   const colon = body.indexOf(':');
   const name = (colon < 0 ? body : body.slice(0, colon)).trim();
@@ -67,7 +71,7 @@ export function parseSpec(spec) {
       values[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
     }
   }
-  return { name, values, schedule };
+  return { name, values, schedule, wrapper };
 }
 
 /** The text of a parameter's default, as a spec writes it. */
@@ -83,7 +87,7 @@ export function defaultText(param) {
  * Builds a spec from a registry entry ({name, params}) and settings as text; settings equal to
  * the default are left out, so specs stay short and read like the CLI's.
  */
-export function buildSpec(entry, values, schedule = '') {
+export function buildSpec(entry, values, schedule = '', wrapper = '') {
   const parts = [];
   for (const p of entry.params) {
     const v = values[p.name];
@@ -91,6 +95,7 @@ export function buildSpec(entry, values, schedule = '') {
     parts.push(`${p.name}=${v}`);
   }
   let spec = parts.length ? `${entry.name}:${parts.join(',')}` : entry.name;
+  if (wrapper) spec = `${wrapper}/${spec}`;
   if (schedule) spec += `@${schedule}`;
   return spec;
 }
@@ -244,9 +249,10 @@ export function viewBox(bounds, start) {
  * form; docs/theory.md). null where the theory says nothing (other optimizers).
  */
 export function stability(spec, registry, lambdaMax) {
-  const { name, values } = parseSpec(spec);
+  const { name, values, wrapper } = parseSpec(spec);
   const entry = registry.find((e) => e.name === name);
-  if (!entry || !(lambdaMax > 0)) return null;
+  // A wrapper (Lookahead, SAM, ...) changes the dynamics the limits are for.
+  if (!entry || wrapper || !(lambdaMax > 0)) return null;
   const get = (key) => {
     const p = entry.params.find((q) => q.name === key);
     return values[key] !== undefined ? Number(values[key]) : Number(p.default);

@@ -67,7 +67,7 @@ function applyButton(app, on, id, text, names, settings) {
       found = true;
       const values = { ...p.values };
       for (const [k, v] of Object.entries(settings)) values[k] = S.formatNumber(v);
-      return S.buildSpec(optimizerEntry(app, p.name), values, p.schedule);
+      return S.buildSpec(optimizerEntry(app, p.name), values, p.schedule, p.wrapper);
     });
     if (!found && st.opts.length < S.limits.max_optimizers) {
       const values = {};

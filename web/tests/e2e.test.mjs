@@ -482,6 +482,37 @@ test("a method's own answer is drawn where its path ends", async () => {
   await shot('answer');
 });
 
+test('a wrapper goes around an optimizer from its card', async () => {
+  await load('?o=sgd:lr=0.05&n=40');
+  // The card's second menu lists the registry's wrappers after "no wrapper".
+  const options = await page.locator('.opt[data-index="0"] select.around option')
+    .evaluateAll((os) => os.map((o) => o.value));
+  assert.equal(options[0], '');
+  assert.ok(options.includes('lookahead') && options.includes('sam'), options.join());
+  let n = await renders();
+  await page.locator('.opt[data-index="0"] select.around').selectOption('lookahead');
+  await waitRender(n);
+  assert.equal((await state()).opts[0], 'lookahead/sgd:lr=0.05');
+  // Its own settings, kept beside the optimizer's when either changes.
+  n = await renders();
+  const k = page.locator('.opt[data-index="0"] input[type="number"][data-param="sync_period"]');
+  await k.fill('3');
+  await k.press('Enter');
+  await waitRender(n);
+  assert.equal((await state()).opts[0], 'lookahead:sync_period=3/sgd:lr=0.05');
+  n = await renders();
+  const lr = page.locator('.opt[data-index="0"] input[type="number"][data-param="lr"]');
+  await lr.fill('0.08');
+  await lr.press('Enter');
+  await waitRender(n);
+  assert.equal((await state()).opts[0], 'lookahead:sync_period=3/sgd:lr=0.08');
+  // Lookahead's answer, its slow weights, is a ring where the path ends.
+  const rings = await page.evaluate(() => document.getElementById('contour').data
+    .filter((t) => / its answer x$/.test(t.name)).map((t) => t.x.length));
+  assert.deepEqual(rings, [1]);
+  await shot('wrapper');
+});
+
 test('the page logged no errors', () => {
   assert.deepEqual(problems, []);
 });

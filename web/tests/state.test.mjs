@@ -18,8 +18,13 @@ const sgd = { name: 'sgd', params: [momentum.params[0]] };
 
 test('specs split and build like the CLI writes them', () => {
   assert.deepEqual(S.parseSpec('momentum:lr=0.1,alpha=0.99@cosine:t_max=50'),
-    { name: 'momentum', values: { lr: '0.1', alpha: '0.99' }, schedule: 'cosine:t_max=50' });
-  assert.deepEqual(S.parseSpec(' sgd '), { name: 'sgd', values: {}, schedule: '' });
+    { name: 'momentum', values: { lr: '0.1', alpha: '0.99' }, schedule: 'cosine:t_max=50', wrapper: '' });
+  assert.deepEqual(S.parseSpec(' sgd '), { name: 'sgd', values: {}, schedule: '', wrapper: '' });
+  // Wrappers come before the last '/', the schedule after '@'.
+  assert.deepEqual(S.parseSpec('ema/lookahead:sync_period=3/momentum:lr=0.1@step:step_size=10'),
+    { name: 'momentum', values: { lr: '0.1' }, schedule: 'step:step_size=10', wrapper: 'ema/lookahead:sync_period=3' });
+  assert.equal(S.buildSpec(momentum, { lr: '0.05' }, 'step:step_size=10', 'lookahead'),
+    'lookahead/momentum:lr=0.05@step:step_size=10');
   assert.deepEqual(S.parseSpec('quadratic:eigenvalues=1;10').values, { eigenvalues: '1;10' });
   assert.throws(() => S.parseSpec('sgd:lr'), /not key=value/);
   // Defaults are left out; the schedule is kept.
@@ -121,6 +126,7 @@ test('stability limits from the theory', () => {
   const registry = [sgd, momentum];
   assert.deepEqual(S.stability('sgd:lr=0.1', registry, 16), { limit: 0.125, stable: true, rule: 'lr·λmax < 2' });
   assert.equal(S.stability('sgd:lr=0.13', registry, 16).stable, false);
+  assert.equal(S.stability('lookahead/sgd:lr=0.1', registry, 16), null); // a wrapper changes the limits
   const m = S.stability('momentum:lr=0.2,alpha=0.5', registry, 16);
   assert.equal(m.limit, 3 / 16);
   assert.equal(m.stable, false);

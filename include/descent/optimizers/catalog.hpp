@@ -1,7 +1,8 @@
 // descent: the built-in optimizers. BuiltinRules lists every elementwise rule, in the order they
 // are listed to users; the registry, the sweep engine's lanes, the documentation and the tests
 // are all driven from it (the build reads the list too, to compile each rule in a translation
-// unit of its own). A new rule is its header, its #include and one entry in the list.
+// unit of its own). A new rule is its header, its #include and one entry in the list; so is a
+// new wrapper, in BuiltinWrappers.
 #pragma once
 
 #include <cstddef>
@@ -17,15 +18,21 @@
 #include "descent/optimizers/ademamix.hpp"
 #include "descent/optimizers/adopt.hpp"
 #include "descent/optimizers/amsgrad.hpp"
+#include "descent/optimizers/apply_if_finite.hpp"
 #include "descent/optimizers/asgd.hpp"
+#include "descent/optimizers/cautious.hpp"
 #include "descent/optimizers/cocob.hpp"
 #include "descent/optimizers/dadapt_sgd.hpp"
 #include "descent/optimizers/dog.hpp"
+#include "descent/optimizers/ema.hpp"
 #include "descent/optimizers/ftrl.hpp"
 #include "descent/optimizers/lbfgs.hpp"
 #include "descent/optimizers/lion.hpp"
+#include "descent/optimizers/lookahead.hpp"
 #include "descent/optimizers/madgrad.hpp"
+#include "descent/optimizers/mechanic.hpp"
 #include "descent/optimizers/momentum.hpp"
+#include "descent/optimizers/multi_steps.hpp"
 #include "descent/optimizers/nadam.hpp"
 #include "descent/optimizers/nadamw.hpp"
 #include "descent/optimizers/nesterov.hpp"
@@ -34,21 +41,31 @@
 #include "descent/optimizers/radam.hpp"
 #include "descent/optimizers/rmsprop.hpp"
 #include "descent/optimizers/rprop.hpp"
+#include "descent/optimizers/sam.hpp"
 #include "descent/optimizers/schedule_free.hpp"
 #include "descent/optimizers/sgd.hpp"
 #include "descent/optimizers/signsgd.hpp"
 #include "descent/optimizers/signum.hpp"
+#include "descent/optimizers/swa.hpp"
 #include "descent/optimizers/yogi.hpp"
 
 namespace descent {
 
-/// A list of rules: its size, and rule I of it.
-template <ElementwiseRule... R>
-struct RuleList {
-  static constexpr std::size_t size = sizeof...(R);
+/// A list of types: its size, and type I of it.
+template <class... X>
+struct TypeList {
+  static constexpr std::size_t size = sizeof...(X);
   template <std::size_t I>
-  using At = std::tuple_element_t<I, std::tuple<R...>>;
+  using At = std::tuple_element_t<I, std::tuple<X...>>;
 };
+
+/// A list of rules (rule.hpp).
+template <ElementwiseRule... R>
+using RuleList = TypeList<R...>;
+
+/// A list of wrappers (wrapper.hpp).
+template <WrapperMethod... W>
+using WrapperList = TypeList<W...>;
 
 using BuiltinRules =
     RuleList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule, AdamaxRule,
@@ -61,5 +78,10 @@ using BuiltinRules =
 /// after BuiltinRules; they step one run at a time, so the sweep engine has no lanes for them.
 using BuiltinReducingRules =
     RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule, PolyakRule>;
+
+/// The built-in wrappers, listed last (after L-BFGS); each runs around any optimizer.
+using BuiltinWrappers =
+    WrapperList<LookaheadWrapper, EmaWrapper, SwaWrapper, MultiStepsWrapper, ApplyIfFiniteWrapper,
+                CautiousWrapper, SamWrapper, MechanicWrapper>;
 
 }  // namespace descent

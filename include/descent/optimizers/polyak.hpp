@@ -27,8 +27,8 @@ struct PolyakRule {
           "optax.polyak_sgd takes the same steps (its scaling is lr, its max_learning_rate "
           "max_lr, variant 'sps+' is positive=true). The seed's functions have minimum 0, "
           "the default f_min; elsewhere f_min is an estimate of the minimum and a wrong one "
-          "stalls or overshoots. It needs the loss at every step: descent run, sweep, tune "
-          "and serve give it; descent train does not. torch.optim and keras have none.",
+          "stalls or overshoots. It needs the loss at every step: descent run, sweep, tune, "
+          "serve and train (the batch's loss) give it. torch.optim and keras have none.",
       .family = Family::lr_free,
       .year = 2021};
   struct Params {
@@ -60,8 +60,8 @@ struct PolyakRule {
   static Before<double> before(const Params& p, const NoCounters&, double loss) {
     if (std::isnan(loss))
       throw InputError(
-          "optimizer 'polyak' needs the loss at each step (descent run, sweep, tune and serve "
-          "give it; descent train and a step without it do not)");
+          "optimizer 'polyak' needs the loss at each step (descent run, sweep, tune, serve and "
+          "train give it; Optimizer::step() does not: call step_with())");
     const double gap = loss - p.f_min;
     return {p.lr, p.positive ? std::max(gap, 0.0) : gap};
   }

@@ -1,0 +1,63 @@
+#include "descent/optimizers/lookahead.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "descent/error.hpp"
+#include "reference.hpp"
+
+namespace descent {
+namespace {
+
+// Zhang et al. 2019, algorithm 1 around heavy-ball momentum (v <- 0.9 v + 0.1 g, w <- w - v): the
+// slow weights start at w0, move 0.3 of the way to the fast ones every 3 steps, and the fast
+// weights (and, with reset_state, the momentum) restart there. The answer is the slow weights.
+TEST(Lookahead, MatchesTheUpdateRule) {
+  for (const bool reset : {false, true}) {
+    const std::string spec = std::string("lookahead:sync_period=3,slow_step=0.3,reset_state=") +
+                             (reset ? "true" : "false") + "/momentum:lr=0.1,alpha=0.9";
+    const auto reference = [reset] {
+      return [reset, slow = std::vector<double>(), v = std::vector<double>(7), k = 0](
+                 std::vector<double>& w, std::vector<double>& x, const std::vector<double>& g,
+                 int t) mutable {
+        if (t == 1) slow = w;
+        for (std::size_t i = 0; i < w.size(); ++i) {
+          v[i] = 0.9 * v[i] + 0.1 * g[i];
+          w[i] = w[i] - v[i];
+        }
+        if (++k == 3) {
+          k = 0;
+          for (std::size_t i = 0; i < w.size(); ++i) {
+            slow[i] += 0.3 * (w[i] - slow[i]);
+            w[i] = slow[i];
+          }
+          if (reset) v.assign(w.size(), 0.0);
+        }
+        x = slow;
+      };
+    };
+    test::expect_answer_matches_reference(spec, reference);
+    // The fast weights alone, in float too.
+    test::expect_matches_reference(spec, [&] {
+      return [r = reference(), x = std::vector<double>()](std::vector<double>& w,
+                                                          const std::vector<double>& g,
+                                                          int t) mutable { r(w, x, g, t); };
+    });
+  }
+}
+
+TEST(Lookahead, Defaults) {
+  EXPECT_EQ(make_optimizer("lookahead/sgd")->spec(),
+            "lookahead:sync_period=5,slow_step=0.5,reset_state=false/sgd:lr=0.1,weight_decay=0");
+  EXPECT_THROW(make_optimizer("lookahead:slow_step=0/sgd"), InputError);
+  EXPECT_THROW(make_optimizer("lookahead:sync_period=0/sgd"), InputError);
+}
+
+TEST(Lookahead, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("lookahead/momentum:lr=0.05");
+}
+
+}  // namespace
+}  // namespace descent

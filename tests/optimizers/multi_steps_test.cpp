@@ -1,0 +1,56 @@
+#include "descent/optimizers/multi_steps.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "descent/error.hpp"
+#include "reference.hpp"
+
+namespace descent {
+namespace {
+
+// Adam steps once every 3 steps with the mean of their gradients; w stays put between.
+TEST(Multi_steps, MatchesTheUpdateRule) {
+  test::expect_matches_reference(
+      "multi_steps:every=3/adam:lr=0.1",
+      [] {
+        return [sum = std::vector<double>(7), m = std::vector<double>(7),
+                v = std::vector<double>(7), k = 0,
+                s = 0](std::vector<double>& w, const std::vector<double>& g, int) mutable {
+          for (std::size_t i = 0; i < w.size(); ++i) sum[i] += g[i];
+          if (++k < 3) return;
+          k = 0;
+          ++s;
+          for (std::size_t i = 0; i < w.size(); ++i) {
+            const double a = sum[i] / 3;
+            m[i] = 0.9 * m[i] + 0.1 * a;
+            v[i] = 0.999 * v[i] + 0.001 * a * a;
+            const double mh = m[i] / (1 - std::pow(0.9, s)), vh = v[i] / (1 - std::pow(0.999, s));
+            w[i] -= 0.1 * mh / (std::sqrt(vh) + 1e-8);
+            sum[i] = 0;
+          }
+        };
+      },
+      1e-12);
+}
+
+TEST(Multi_steps, Defaults) {
+  EXPECT_EQ(make_optimizer("multi_steps/sgd")->spec(),
+            "multi_steps:every=4/sgd:lr=0.1,weight_decay=0");
+  EXPECT_THROW(make_optimizer("multi_steps:every=0/sgd"), InputError);
+  // every=1 is the inner optimizer itself.
+  auto a = make_optimizer("multi_steps:every=1/sgd:lr=0.1");
+  a->reset(1);
+  std::vector<double> w = {1};
+  a->step(w, std::vector<double>{2});
+  EXPECT_DOUBLE_EQ(w[0], 0.8);
+}
+
+TEST(Multi_steps, ConvergesOnTheSeedsBowls) {
+  test::expect_converges_on_the_seeds_bowls("multi_steps:every=2/sgd:lr=0.05");
+}
+
+}  // namespace
+}  // namespace descent
