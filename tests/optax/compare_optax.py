@@ -79,6 +79,29 @@ def adan(lr, b1=0.98, b2=0.92, b3=0.99, eps=1e-8, prox=0.0):
     return opt if prox == 0 else optax.chain(opt, proximal(prox))
 
 
+def ademamix_alpha(alpha, warmup):
+    """The AdEMAMix authors' alpha warm-up, linear from 0, at step t = count + 1."""
+    def schedule(count):
+        t = jnp.asarray(count, jnp.float64) + 1.0  # int32 would divide in float32
+        return jnp.where(t < warmup, t / warmup * alpha, alpha)
+
+    return schedule
+
+
+def ademamix_beta3(b1, b3, warmup):
+    """The AdEMAMix authors' beta3 warm-up, linear in half-life from b1's, at step count + 1."""
+    def half_life(b):
+        return math.log(0.5) / math.log(b + 1e-8) - 1.0
+
+    def schedule(count):
+        t = jnp.asarray(count, jnp.float64) + 1.0
+        a = t / warmup
+        h = (1.0 - a) * half_life(b1) + a * half_life(b3)
+        return jnp.where(t < warmup, 0.5 ** (1.0 / (h + 1.0)), b3)
+
+    return schedule
+
+
 def adagrad(lr, lr_decay, v0):
     """optax.adagrad with eps = 0 and torch's lr decay as a schedule (count from 0)."""
     rate = lr if lr_decay == 0 else (lambda count: lr / (1.0 + count * lr_decay))
@@ -445,7 +468,11 @@ ROWS = {
                  ("ademamix:lr=0.01,beta1=0.8,beta2=0.99,beta3=0.95,alpha=3,eps=1e-6,"
                   "weight_decay=0.1",
                   optax.contrib.ademamix(0.01, b1=0.8, b2=0.99, b3=0.95, alpha=3.0, eps=1e-6,
-                                         weight_decay=0.1), "")],
+                                         weight_decay=0.1), ""),
+                 ("ademamix:lr=0.01,beta3=0.999,alpha=3,alpha_warmup=20,beta3_warmup=30",
+                  optax.contrib.ademamix(0.01, b3=ademamix_beta3(0.9, 0.999, 30),
+                                         alpha=ademamix_alpha(3.0, 20)),
+                  "the authors' warm-ups as optax schedules (optax reads them at count t - 1)")],
     "madgrad": [("madgrad", None, MADGRAD_NOTE)],
     "madgrad*": [("madgrad", Madgrad(1e-2), "against MADGRAD transcribed from Defazio & "
                   "Jelassi 2021"),

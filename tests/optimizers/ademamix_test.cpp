@@ -30,6 +30,33 @@ TEST(Ademamix, MatchesTheUpdateRule) {
       });
 }
 
+// The authors' warm-ups (apple/ml-ademamix's schedulers, t from 1): alpha linear from 0 over 10
+// steps, beta3 linear in half-life from beta1's over 15.
+TEST(Ademamix, MatchesTheUpdateRuleWithWarmUps) {
+  test::expect_matches_reference(
+      "ademamix:lr=0.01,beta1=0.8,beta2=0.99,beta3=0.999,alpha=3,alpha_warmup=10,beta3_warmup=15",
+      [] {
+        return
+            [m1 = std::vector<double>(7), m2 = std::vector<double>(7), v = std::vector<double>(7)](
+                std::vector<double>& w, const std::vector<double>& g, int t) mutable {
+              const auto hl = [](double b) { return std::log(0.5) / std::log(b + 1e-8) - 1; };
+              const double a = t / 15.0;
+              const double b3 =
+                  t < 15 ? std::pow(0.5, 1 / ((1 - a) * hl(0.8) + a * hl(0.999) + 1)) : 0.999;
+              const double alpha = t < 10 ? t / 10.0 * 3 : 3;
+              for (std::size_t i = 0; i < w.size(); ++i) {
+                m1[i] = 0.8 * m1[i] + 0.2 * g[i];
+                m2[i] = b3 * m2[i] + (1 - b3) * g[i];
+                v[i] = 0.99 * v[i] + 0.01 * g[i] * g[i];
+                const double u = (m1[i] / (1 - std::pow(0.8, t)) + alpha * m2[i]) /
+                                 (std::sqrt(v[i] / (1 - std::pow(0.99, t))) + 1e-8);
+                w[i] -= 0.01 * u;
+              }
+            };
+      },
+      1e-12);
+}
+
 // With alpha = 0 it is Adam, up to the order of its operations.
 TEST(Ademamix, WithoutTheSlowAverageIsAdam) {
   auto a = make_optimizer<double>("ademamix:lr=0.01,alpha=0");
@@ -49,8 +76,9 @@ TEST(Ademamix, WithoutTheSlowAverageIsAdam) {
 TEST(Ademamix, Defaults) {
   EXPECT_EQ(make_optimizer("ademamix")->spec(),
             "ademamix:lr=0.001,beta1=0.9,beta2=0.999,beta3=0.9999,alpha=5,eps=1e-08,"
-            "weight_decay=0");
+            "weight_decay=0,alpha_warmup=0,beta3_warmup=0");
   EXPECT_THROW(make_optimizer("ademamix:alpha=-1"), InputError);
+  EXPECT_THROW(make_optimizer("ademamix:beta3_warmup=-1"), InputError);
 }
 
 // beta3 = 0.99: the default slow average spans 10^4 steps, more than the case's 2000 (with it the
