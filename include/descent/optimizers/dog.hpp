@@ -23,7 +23,33 @@ struct DistanceSums {
   }
 };
 
-struct DogRule {
+/// What DoG and DoWG share: x0 taken at the first step, the sums measured over every element, and
+/// the step w <- w + neg_step * g. Each states its own settings, counters and step size.
+struct DistanceStep {
+  template <class T>
+  struct Before {
+    T first;  ///< 1 at step 1, else 0
+  };
+  using Sums = DistanceSums;
+  template <class T>
+  struct Scalars {
+    T neg_step;  ///< minus the step size
+  };
+  template <class P, class C>
+  static Before<double> before(const P&, const C& c) {
+    return {c.step == 0 ? 1.0 : 0.0};
+  }
+  template <class T>
+  static void measure(const Before<T>& k, Sums& sums, T w, T g, T& x0) {
+    sums.add(k.first, w, g, x0);
+  }
+  template <class T>
+  static void update(const Scalars<T>& k, T& w, T g, T&) {
+    w = w + k.neg_step * g;
+  }
+};
+
+struct DogRule : DistanceStep {
   static constexpr OptimizerDoc doc = {
       .name = "dog",
       .summary = "DoG: step size = largest distance from the start / root of the summed |g|^2",
@@ -64,22 +90,7 @@ struct DogRule {
                    counter(&Counters::g_sum, "g_sum")};
   };
   static constexpr StateArray<Params> arrays[] = {{"x0"}};
-  template <class T>
-  struct Before {
-    T first;  ///< 1 at step 1, else 0
-  };
-  using Sums = DistanceSums;
-  template <class T>
-  struct Scalars {
-    T neg_step;  ///< -lr * r / sqrt(G + eps)
-  };
-  static Before<double> before(const Params&, const Counters& c) {
-    return {c.step == 0 ? 1.0 : 0.0};
-  }
-  template <class T>
-  static void measure(const Before<T>& k, Sums& sums, T w, T g, T& x0) {
-    sums.add(k.first, w, g, x0);
-  }
+  /// -lr * r / sqrt(G + eps).
   static Scalars<double> scalars(const Params& p, Counters& c, const Before<double>&,
                                  const Sums& s) {
     if (c.step++ == 0) c.r = p.r_eps * (1.0 + std::sqrt(s.w_sq));
@@ -87,13 +98,9 @@ struct DogRule {
     c.g_sum += s.g_sq;
     return {-(p.lr * (c.r / std::sqrt(c.g_sum + p.eps)))};
   }
-  template <class T>
-  static void update(const Scalars<T>& k, T& w, T g, T&) {
-    w = w + k.neg_step * g;
-  }
 };
 
-struct DowgRule {
+struct DowgRule : DistanceStep {
   static constexpr OptimizerDoc doc = {
       .name = "dowg",
       .summary = "DoWG: DoG with the squared gradient norms weighted by the squared distance",
@@ -133,28 +140,13 @@ struct DowgRule {
   };
   static Counters start(const Params& p) { return {.step = 0, .r2 = p.r2_init, .v = 0.0}; }
   static constexpr StateArray<Params> arrays[] = {{"x0"}};
-  template <class T>
-  using Before = DogRule::Before<T>;
-  using Sums = DistanceSums;
-  template <class T>
-  using Scalars = DogRule::Scalars<T>;
-  static Before<double> before(const Params&, const Counters& c) {
-    return {c.step == 0 ? 1.0 : 0.0};
-  }
-  template <class T>
-  static void measure(const Before<T>& k, Sums& sums, T w, T g, T& x0) {
-    sums.add(k.first, w, g, x0);
-  }
+  /// -lr * r2 / (sqrt(V) + eps).
   static Scalars<double> scalars(const Params& p, Counters& c, const Before<double>&,
                                  const Sums& s) {
     ++c.step;
     c.r2 = std::max(c.r2, s.dist_sq);
     c.v += c.r2 * s.g_sq;
     return {-(p.lr * (c.r2 / (std::sqrt(c.v) + p.eps)))};
-  }
-  template <class T>
-  static void update(const Scalars<T>& k, T& w, T g, T&) {
-    w = w + k.neg_step * g;
   }
 };
 
