@@ -104,6 +104,12 @@ OptimizerConfig OptimizerConfig::parse(std::string_view text) {
   const auto at = text.find('@');
   const std::vector<std::string_view> levels = split_levels(text.substr(0, at));
   if (levels.size() > 1) {
+    if (levels.size() - 1 > kMaxWrappers)
+      throw InputError(
+          "spec '" + std::string(text.substr(0, std::min<std::size_t>(text.size(), 60))) +
+          (text.size() > 60 ? "...'" : "'") + " has " + std::to_string(levels.size() - 1) +
+          " wrappers around its optimizer; at most " + std::to_string(kMaxWrappers) +
+          " are allowed");
     for (const std::string_view level : levels)
       if (level.find_first_not_of(" \t") == std::string_view::npos)
         throw InputError("malformed spec '" + std::string(text) +

@@ -29,6 +29,9 @@
 
 namespace descent {
 
+/// The most wrappers a spec may put around its optimizer.
+inline constexpr std::size_t kMaxWrappers = 8;
+
 class OptimizerConfig {
  public:
   /// The defaults of `method`, with no preludes and no schedule. An alias (gd) configures the

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "descent/error.hpp"
+#include "descent/optimizer_config.hpp"
 #include "reference.hpp"
 
 namespace descent {
@@ -53,6 +54,23 @@ TEST(Lookahead, Defaults) {
             "lookahead:sync_period=5,slow_step=0.5,reset_state=false/sgd:lr=0.1,weight_decay=0");
   EXPECT_THROW(make_optimizer("lookahead:slow_step=0/sgd"), InputError);
   EXPECT_THROW(make_optimizer("lookahead:sync_period=0/sgd"), InputError);
+}
+
+// Wrappers nest (the innermost optimizer takes the schedule), up to kMaxWrappers of them.
+TEST(Lookahead, NestsWithOtherWrappers) {
+  const OptimizerConfig c =
+      OptimizerConfig::parse("ema/lookahead:sync_period=3/sgd@cosine:t_max=9");
+  EXPECT_EQ(c.method().name, "ema");
+  ASSERT_NE(c.inner(), nullptr);
+  EXPECT_EQ(c.inner()->method().name, "lookahead");
+  EXPECT_EQ(c.innermost().method().name, "sgd");
+  ASSERT_NE(c.schedule(), nullptr);
+  EXPECT_EQ(c.label(), "ema/lookahead:sync_period=3/sgd:lr=0.1@" + c.schedule()->spec());
+  EXPECT_EQ(OptimizerConfig::parse(c.spec()).spec(), c.spec());
+  std::string deep = "sgd";
+  for (std::size_t i = 0; i < kMaxWrappers; ++i) deep = "ema/" + deep;
+  EXPECT_NO_THROW(OptimizerConfig::parse(deep));
+  EXPECT_THROW(OptimizerConfig::parse("ema/" + deep), InputError);
 }
 
 TEST(Lookahead, ConvergesOnTheSeedsBowls) {
