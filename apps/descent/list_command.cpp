@@ -150,7 +150,10 @@ void print_optimizers_text(const std::vector<const OptimizerInfo*>& catalog, con
   for (std::size_t i = 0; i < catalog.size(); ++i) {
     const OptimizerInfo& info = *catalog[i];
     if (i == 0 || catalog[i - 1]->family != info.family)
-      fmt::print(" {}:\n", to_string(info.family));
+      fmt::print(" {}{}:\n", to_string(info.family),
+                 info.family == Family::wrapper
+                     ? " (written before the optimizer it wraps: lookahead:sync_period=5/adam)"
+                     : "");
     fmt::print("  {:<{}}  {} ({})\n", info.name, name_w, info.doc, info.year);
     print_params_text(info.params, w);
   }
