@@ -163,11 +163,21 @@ OptimizerConfig OptimizerConfig::parse(std::string_view text) {
 }
 
 std::vector<ParamInfo> OptimizerConfig::keys() const {
-  std::vector<ParamInfo> out = method_->params;
-  if (inner_) {
-    const std::vector<ParamInfo> more = inner_->keys();
-    out.insert(out.end(), more.begin(), more.end());
+  std::vector<ParamInfo> out;
+  std::vector<std::string> level;  // the name of each key's level
+  for (const OptimizerConfig* c = this; c != nullptr; c = c->inner_.get())
+    for (const ParamInfo& p : c->method_->params) {
+      out.push_back(p);
+      level.push_back(c->method_->name);
+    }
+  // A key that two levels share is named through its level ("mechanic.eps", "adam.eps").
+  std::vector<bool> shared(out.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto same = [&](const ParamInfo& q) { return q.name == out[i].name; };
+    shared[i] = std::count_if(out.begin(), out.end(), same) > 1;
   }
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (shared[i]) out[i].name = level[i] + "." + out[i].name;
   return out;
 }
 
@@ -237,7 +247,14 @@ void OptimizerConfig::set(std::string_view key, double value) {
 
 void OptimizerConfig::set(const std::vector<std::pair<std::string, double>>& values) {
   if (!inner_) {
-    set_own(values);
+    // A key may still name this level ("adam.lr").
+    std::vector<std::pair<std::string, double>> own;
+    for (const auto& [key, value] : values) {
+      const Owner o = owner(key);
+      if (o.level == nullptr) unknown(key);
+      own.emplace_back(std::string(o.key), value);
+    }
+    set_own(own);
     return;
   }
   // Each level's keys are set together, on a copy, so that nothing changes on an error.

@@ -62,7 +62,8 @@ class OptimizerConfig {
   const std::shared_ptr<const Schedule>& schedule() const { return innermost().schedule_; }
   /// True with no wrapper, no preludes and no schedule.
   bool plain() const { return !inner_ && !preludes_.any() && !schedule_; }
-  /// Every key of every level, from the outermost inward (the prelude keys not included).
+  /// Every key of every level, from the outermost inward (the prelude keys not included); a key
+  /// that two levels share is named through its level ("mechanic.eps", "adam.eps").
   std::vector<ParamInfo> keys() const;
   /// The most evaluations of the objective one step can make, over the levels.
   std::size_t evaluations_per_step() const;

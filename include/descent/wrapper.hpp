@@ -14,7 +14,10 @@
 //
 // Wrapper<W, T> is the Optimizer<T>: it owns the inner optimizer, forwards the rate, the size and
 // convergence to it, visits both states (the inner's under "inner."), and reports W's answer
-// where W has one, else the inner optimizer's. In a spec a wrapper is written before what it
+// where W has one, else the inner optimizer's. The preludes (clipping, maximize) act on the
+// innermost optimizer's gradient; a wrapper sees the raw one, and one that reads it as the
+// direction of descent declares `static constexpr bool reads_gradient = true` (maximize is then
+// refused). In a spec a wrapper is written before what it
 // wraps: "lookahead:sync_period=5/adam:lr=0.01" (optimizer_config.hpp).
 #pragma once
 
@@ -141,6 +144,13 @@ const OptimizerInfo& wrapper_info() {
       if (c.inner() == nullptr)
         throw InputError("optimizer '" + std::string(W::doc.name) +
                          "' is a wrapper: write the optimizer it wraps after a '/'");
+      // The preludes act on the innermost optimizer's gradient; a wrapper that reads the raw
+      // gradient as the descent direction (SAM, Cautious, Mechanic) would ascend against it.
+      if constexpr (requires { W::reads_gradient; })
+        if (c.preludes().maximize)
+          throw InputError("optimizer '" + std::string(W::doc.name) +
+                           "' reads the gradient as the direction to descend, so maximize=true "
+                           "cannot be used under it (negate the objective instead)");
       return std::make_unique<Wrapper<W, T>>(
           from_param_set<typename W::Params>(c.values(), W::fields), c.inner()->template make<T>());
     };

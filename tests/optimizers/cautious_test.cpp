@@ -36,6 +36,11 @@ TEST(Cautious, MatchesTheUpdateRule) {
 }
 
 TEST(Cautious, Defaults) {
+  // It reads g as the direction of descent: maximize (on the inner gradient) is refused, but not
+  // under a wrapper that does not read it.
+  EXPECT_THROW(make_optimizer("cautious/sgd:maximize=true"), InputError);
+  EXPECT_THROW(make_optimizer("cautious/lookahead/sgd:maximize=true"), InputError);
+  EXPECT_NO_THROW(make_optimizer("lookahead/sgd:maximize=true"));
   EXPECT_EQ(make_optimizer("cautious/sgd")->spec(),
             "cautious:rescale=true/sgd:lr=0.1,weight_decay=0");
 }

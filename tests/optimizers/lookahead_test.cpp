@@ -71,6 +71,18 @@ TEST(Lookahead, NestsWithOtherWrappers) {
   for (std::size_t i = 0; i < kMaxWrappers; ++i) deep = "ema/" + deep;
   EXPECT_NO_THROW(OptimizerConfig::parse(deep));
   EXPECT_THROW(OptimizerConfig::parse("ema/" + deep), InputError);
+  // A key named through its level, wrapped or not.
+  OptimizerConfig plain = OptimizerConfig::parse("adam");
+  plain.set("adam.lr", 0.5);
+  plain.set_text("adam.eps", "1e-6");
+  EXPECT_EQ(plain.get("lr"), 0.5);
+  EXPECT_EQ(plain.get("eps"), 1e-6);
+  EXPECT_THROW(plain.set("sgd.lr", 0.5), InputError);
+  OptimizerConfig wrapped = OptimizerConfig::parse("lookahead/adam");
+  wrapped.set("clip_norm", 2);  // a prelude key: the innermost optimizer's
+  EXPECT_EQ(wrapped.inner()->preludes().clip_norm, 2.0);
+  EXPECT_TRUE(wrapped.spec().ends_with(",clip_norm=2")) << wrapped.spec();
+  EXPECT_THROW(wrapped.set("lookahead.clip_norm", 1), InputError);
 }
 
 TEST(Lookahead, ConvergesOnTheSeedsBowls) {

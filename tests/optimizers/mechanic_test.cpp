@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "descent/error.hpp"
+#include "descent/optimizer_config.hpp"
+#include "descent/tune.hpp"
 #include "reference.hpp"
 
 namespace descent {
@@ -54,6 +57,9 @@ TEST(Mechanic, Defaults) {
             "sgd:lr=0.1,weight_decay=0");
   EXPECT_THROW(make_optimizer("mechanic:num_betas=0/sgd"), InputError);
   EXPECT_THROW(make_optimizer("mechanic:s_init=0/sgd"), InputError);
+  EXPECT_THROW(make_optimizer("mechanic:eps=0/sgd"), InputError);  // its first step is 0/0
+  // It reads g as the direction of descent: maximize (on the inner gradient) is refused.
+  EXPECT_THROW(make_optimizer("mechanic/sgd:maximize=true"), InputError);
   // Its weight_decay is its own; the inner optimizer's is named through its level.
   OptimizerConfig c = OptimizerConfig::parse("mechanic/sgd");
   c.set("weight_decay", 0.5);
@@ -61,6 +67,19 @@ TEST(Mechanic, Defaults) {
   EXPECT_EQ(c.spec(),
             "mechanic:weight_decay=0.5,eps=1e-08,s_init=1e-06,num_betas=6/"
             "sgd:lr=0.1,weight_decay=0.25");
+  // A key the levels share is named through its level in the list of keys, which tuning
+  // searches.
+  const OptimizerConfig adam = OptimizerConfig::parse("mechanic/adam");
+  std::vector<std::string> names;
+  for (const ParamInfo& p : adam.keys()) names.push_back(p.name);
+  EXPECT_NE(std::find(names.begin(), names.end(), "mechanic.eps"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "adam.eps"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "lr"), names.end());
+  const std::vector<TuneAxis> axes = tune_space(adam, {"adam.eps"});
+  ASSERT_EQ(axes.size(), 1u);
+  EXPECT_EQ(axes[0].key, "adam.eps");
+  EXPECT_EQ(adam.with(axes[0].key, 1e-6).get("adam.eps"), 1e-6);
+  EXPECT_EQ(adam.with(axes[0].key, 1e-6).get("mechanic.eps"), 1e-8);
 }
 
 // Mechanic's scale is a coin-betting wealth: near the minimum it keeps betting, and w swings

@@ -163,7 +163,8 @@ export function renderOptimizerCards(app, on) {
     kind.setAttribute('aria-label', `optimizer ${i + 1}`);
     addOptimizerOptions(kind, app.optimizers, parsed.name);
     kind.addEventListener('change', () => {
-      st.opts[i] = parsed.wrapper ? `${parsed.wrapper}/${kind.value}` : kind.value;
+      const { wrapper } = S.parseSpec(st.opts[i]); // as it is now, its settings edited or not
+      st.opts[i] = wrapper ? `${wrapper}/${kind.value}` : kind.value;
       on.optimizersChanged();
     });
     const remove = document.createElement('button');
@@ -188,7 +189,8 @@ export function renderOptimizerCards(app, on) {
     around.value = wrapped && !parsed.wrapper.includes('/') ? wrapped.name : '';
     around.disabled = Boolean(parsed.wrapper.includes('/'));
     around.addEventListener('change', () => {
-      st.opts[i] = S.buildSpec(entry, parsed.values, parsed.schedule, around.value);
+      const p = S.parseSpec(st.opts[i]);
+      st.opts[i] = S.buildSpec(entry, p.values, p.schedule, around.value);
       on.optimizersChanged();
     });
     head.append(kind, remove);

@@ -17,7 +17,12 @@ export function readAddress(app) {
   const { state, problems } = S.decodeState(location.search);
   const known = state.opts.filter((spec) => {
     try {
-      if (optimizerEntry(app, S.parseSpec(spec).name)) return true;
+      // Every level a known name: wrappers before the last '/', an optimizer after it.
+      const { name, wrapper } = S.parseSpec(spec);
+      const levels = wrapper ? wrapper.split('/').map((w) => S.parseSpec(w).name) : [];
+      const inner = optimizerEntry(app, name);
+      if (inner && inner.family !== 'wrapper'
+          && levels.every((w) => optimizerEntry(app, w)?.family === 'wrapper')) return true;
     } catch { /* reported below */ }
     problems.push(`optimizer '${spec}' is not in the registry; left out`);
     return false;

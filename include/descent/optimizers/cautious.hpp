@@ -30,6 +30,7 @@ struct CautiousWrapper {
           "and keras have none.",
       .family = Family::wrapper,
       .year = 2024};
+  static constexpr bool reads_gradient = true;
   struct Params {
     bool rescale = true;
   };

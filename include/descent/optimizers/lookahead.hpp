@@ -20,7 +20,8 @@ struct LookaheadWrapper {
           "slow <- w before the first step\n"
           "every step: the inner optimizer steps the fast weights w\n"
           "after every sync_period-th step: slow <- slow + slow_step * (w - slow); w <- slow\n"
-          "(reset_state: the inner optimizer's state restarts there too)\n"
+          "(reset_state: the inner optimizer restarts there too, its schedule included, as "
+          "optax's)\n"
           "answer: slow",
       .source =
           "Zhang, Lucas, Hinton & Ba 2019 (arXiv:1907.08610), algorithm 1; "
@@ -41,7 +42,7 @@ struct LookaheadWrapper {
       real(&Params::slow_step, "slow_step", 0.0, 1.0,
            "fraction of the way the slow weights move to the fast ones", false, true),
       flag(&Params::reset_state, "reset_state",
-           "restart the inner optimizer's state at each synchronization")};
+           "restart the inner optimizer (state and schedule) at each synchronization")};
 
   template <std::floating_point T>
   struct State {

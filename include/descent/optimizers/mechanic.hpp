@@ -38,20 +38,24 @@ struct MechanicWrapper {
           "same key. torch.optim and keras have none.",
       .family = Family::wrapper,
       .year = 2023};
+  static constexpr bool reads_gradient = true;
   struct Params {
     double weight_decay = 1e-2;
     double eps = 1e-8;
     double s_init = 1e-6;
     int num_betas = 6;
   };
-  static constexpr auto fields = std::tuple{
-      nonnegative(&Params::weight_decay, "weight_decay",
-                  "Mechanic's own decay in h (not the inner optimizer's)"),
-      nonnegative(&Params::eps, "eps", "added to the norms and the scale's denominators").log(),
-      real(&Params::s_init, "s_init", 0.0, kInfinity, "initial scale (the sum of the s_j)", false,
-           false)
-          .log(),
-      integer(&Params::num_betas, "num_betas", 1, 16, "tuners, beta_j = 1 - 10^-j")};
+  static constexpr auto fields =
+      std::tuple{nonnegative(&Params::weight_decay, "weight_decay",
+                             "Mechanic's own decay in h (not the inner optimizer's)"),
+                 real(&Params::eps, "eps", 0.0, kInfinity,
+                      "added to the norms and the scale's denominators (> 0: the first step's 0/0)",
+                      false, false)
+                     .log(),
+                 real(&Params::s_init, "s_init", 0.0, kInfinity,
+                      "initial scale (the sum of the s_j)", false, false)
+                     .log(),
+                 integer(&Params::num_betas, "num_betas", 1, 16, "tuners, beta_j = 1 - 10^-j")};
 
   template <std::floating_point T>
   struct State {

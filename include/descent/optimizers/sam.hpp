@@ -36,6 +36,7 @@ struct SamWrapper {
       .family = Family::wrapper,
       .year = 2021};
   static constexpr std::size_t evaluations_per_step = 2;
+  static constexpr bool reads_gradient = true;
   struct Params {
     double rho = 0.05;
     bool adaptive = false;
