@@ -267,11 +267,12 @@ void OptimizerConfig::set(const std::vector<std::pair<std::string, double>>& val
     if (it == by.end()) it = by.insert(by.end(), {o.level, {}});
     it->second.emplace_back(std::string(o.key), value);
   }
-  for (const auto& [level, own] : by) {
-    // The same depth in `out` as `level` in this one.
+  for (const auto& entry : by) {
+    // The same depth in `out` as the entry's level in this one.
     const OptimizerConfig* target = &out;
-    for (const OptimizerConfig* c = this; c != level; c = c->inner_.get())
+    for (const OptimizerConfig* c = this; c != entry.first; c = c->inner_.get())
       target = target->inner_.get();
+    const std::vector<std::pair<std::string, double>>& own = entry.second;
     out.change_level(target, [&](OptimizerConfig& c) { c.set_own(own); });
   }
   *this = std::move(out);
