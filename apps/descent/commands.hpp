@@ -101,6 +101,7 @@ struct ProtocolArgs {
   std::string starts = "1";
   std::string seeds = "1";
   std::string noise = "0";
+  std::string batch = "0";  ///< mini-batch size for a finite-sum function (0: full gradients)
   std::string seed = "0";
   std::optional<std::string> threads;
   std::optional<std::string> simd;  ///< force an instruction set (default: the widest)
@@ -139,6 +140,27 @@ struct TuneArgs : ProtocolArgs {
 /// Tunes every optimizer under one protocol, prints the leaderboard, writes OUT/tune.csv,
 /// OUT/tune.json and the race of the tuned optimizers (contour and loss figures).
 int tune_command(const TuneArgs& args);
+
+/// Options of `descent study`.
+struct StudyArgs {
+  std::string study;                     ///< which study: "tuning"
+  bool quick = false;                    ///< the reduced suite (about a minute)
+  std::vector<std::string> optimizers;   ///< default: the study's list
+  std::optional<std::string> problems;   ///< comma-separated names; default: the whole suite
+  std::optional<std::string> points;     ///< learning rates per optimizer
+  std::optional<std::string> range;      ///< LO,HI: decades around the default learning rate
+  std::optional<std::string> tolerance;  ///< of the score, for the tuning width
+  std::optional<std::string> data;       ///< default: Debian's Fashion-MNIST
+  bool no_training = false;              ///< leave out the training problems
+  std::optional<std::string> threads;
+  std::string out = "descent-out";
+  std::string format = "png";
+  bool no_plots = false;
+};
+
+/// Runs a study (descent/study.hpp), prints its leaderboard, writes OUT/tuning-report.md,
+/// OUT/tuning-curves.csv, OUT/tuning-summary.csv and a figure per problem.
+int study_command(const StudyArgs& args);
 
 /// Options of `descent train`.
 struct TrainArgs {

@@ -115,8 +115,12 @@ void add_protocol_options(CLI::App* cmd, descent::cli::ProtocolArgs& a, const st
   integer(cmd->add_option(
       "--starts", a.starts,
       "Start points per " + unit + ": the given one, then random ones (default 1)"));
-  integer(cmd->add_option("--seeds", a.seeds, "Noise seeds per start, with --noise (default 1)"));
+  integer(cmd->add_option("--seeds", a.seeds,
+                          "Noise seeds per start, with --noise or --batch (default 1)"));
   real(cmd->add_option("--noise", a.noise, "Gradient noise standard deviation (default 0)"));
+  integer(cmd->add_option("--batch", a.batch,
+                          "Mini-batch size for a finite-sum function such as least_squares; "
+                          "each seed draws its own batches (default 0: full gradients)"));
   integer(cmd->add_option("--seed", a.seed, seed));
   integer(cmd->add_option("--threads", a.threads, "Threads (default: all)"));
   cmd->add_option("--simd", a.simd,
@@ -297,6 +301,39 @@ int main(int argc, char** argv) {
                       "Draw the progress bar even when stderr is not a terminal");
   train_cmd->add_flag("--no-plots", train.no_plots, "Do not draw the figures");
 
+  descent::cli::StudyArgs study;
+  CLI::App* study_cmd = app.add_subcommand(
+      "study",
+      "Measure a question over a suite of problems: 'study tuning' asks whether every "
+      "optimizer must be tuned");
+  study_cmd->add_option("study", study.study, "Which study: tuning")
+      ->required()
+      ->check(CLI::IsMember({"tuning"}));
+  study_cmd->add_flag("--quick", study.quick,
+                      "A reduced suite and grid (7 learning rates, 5 optimizers): about a minute");
+  study_cmd->add_option("-o,--optimizer", study.optimizers,
+                        "Optimizer spec, repeatable (default: sgd, momentum, nesterov, rmsprop, "
+                        "adagrad, adam, lion, schedule_free_adamw, prodigy, dadapt_adam, dog, "
+                        "cocob)");
+  study_cmd->add_option("--problems", study.problems,
+                        "Comma-separated problems of the suite (default: all): bowl, valley, "
+                        "valley45, kappa1000, rosenbrock, beale, least_squares, softmax, mlp");
+  integer(study_cmd->add_option("--points", study.points,
+                                "Learning rates per optimizer (default 31; 7 with --quick)"));
+  study_cmd->add_option("--range", study.range,
+                        "Decades of the grid around each default learning rate (default -4,2)");
+  real(study_cmd->add_option(
+      "--tolerance", study.tolerance,
+      "Score within which a learning rate counts toward the tuning width (default 0.1)"));
+  study_cmd->add_option("--data", study.data,
+                        "Dataset folder of the training problems (default: "
+                        "/usr/share/datasets/fashion-mnist)");
+  study_cmd->add_flag("--no-training", study.no_training, "Leave out the training problems");
+  integer(study_cmd->add_option("--threads", study.threads, "Threads (default: all)"));
+  study_cmd->add_option("--out", study.out, "Output folder (default: descent-out)");
+  study_cmd->add_option("--format", study.format, "Figure format: png (default), svg or pdf");
+  study_cmd->add_flag("--no-plots", study.no_plots, "Do not draw the figures");
+
   descent::cli::ServeArgs serve;
   CLI::App* serve_cmd = app.add_subcommand(
       "serve",
@@ -384,6 +421,9 @@ int main(int argc, char** argv) {
                                                           {"type", "TYPE"},
                                                           {"what", "NAME"},
                                                           {"shell", "SHELL"},
+                                                          {"study", "NAME"},
+                                                          {"problems", "NAME,..."},
+                                                          {"range", "LO,HI"},
                                                           {"record", "all|every:K|none"}};
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
     for (CLI::Option* o : sub->get_options())
@@ -434,6 +474,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(sweep_cmd)) return descent::cli::sweep_command(sweep);
     if (app.got_subcommand(tune_cmd)) return descent::cli::tune_command(tune);
     if (app.got_subcommand(train_cmd)) return descent::cli::train_command(train);
+    if (app.got_subcommand(study_cmd)) return descent::cli::study_command(study);
     if (app.got_subcommand(serve_cmd)) return descent::cli::serve_command(serve);
   } catch (const descent::InputError& e) {
     print_error(e.what());

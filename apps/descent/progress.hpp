@@ -47,13 +47,28 @@ class ProgressLine {
     const double s = seconds();
     if (s < 1.0 || (s - last_ < 0.2 && done < total)) return;
     last_ = s;
-    fmt::print(stderr, "\r{}: {}/{} {} ({:.0f}%), {:.1f} s", what_, done, total, unit_,
-               100.0 * static_cast<double>(done) / static_cast<double>(total), s);
+    const double f = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+    fmt::print(stderr, "\r{}: {}/{} {} ({:.0f}%), {:.1f} s{}", what_, done, total, unit_, 100.0 * f,
+               s, left(f, s));
+    shown_ = true;
+  }
+  /// The same line for work measured as a share done, in [0, 1].
+  void fraction(double f) {
+    const double s = seconds();
+    if (s < 1.0 || (s - last_ < 0.2 && f < 1.0)) return;
+    last_ = s;
+    fmt::print(stderr, "\r{}: {:.0f}%, {:.1f} s{}", what_, 100.0 * f, s, left(f, s));
     shown_ = true;
   }
   void finish() {
     if (shown_) fmt::print(stderr, "\n");
     shown_ = false;
+  }
+  /// ", about N s left" from the share done so far and its time (padded, so that a shorter
+  /// line covers a longer one), or nothing before there is a share to go by.
+  static std::string left(double f, double s) {
+    if (!(f > 0.01) || f >= 1.0) return "          ";
+    return fmt::format(", about {:.0f} s left   ", s * (1.0 - f) / f);
   }
   /// Seconds since construction.
   double seconds() const {

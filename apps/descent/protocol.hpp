@@ -11,10 +11,9 @@
 
 namespace descent::cli {
 
-/// Sets the function, start, steps, tol, metric, starts, seeds, noise and seed of a SweepConfig
-/// or TuneConfig from the command line, the thread count (--threads) of the pool and the SIMD
-/// level (--simd). Throws
-/// InputError naming the option.
+/// Sets the function, start, steps, tol, metric, starts, seeds, noise, batch and seed of a
+/// SweepConfig or TuneConfig from the command line, the thread count (--threads) of the pool and
+/// the SIMD level (--simd). Throws InputError naming the option.
 template <class Config>
 void read_protocol(const ProtocolArgs& args, Config& c) {
   c.function = args.function;
@@ -25,6 +24,7 @@ void read_protocol(const ProtocolArgs& args, Config& c) {
   c.starts = parse_count(args.starts, "--starts", 1000);
   c.seeds = parse_count(args.seeds, "--seeds", 1000);
   c.noise = parse_number(args.noise, "--noise");
+  c.batch = parse_count(args.batch, "--batch", 1'000'000);
   c.seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
   if (args.threads) set_threads(parse_thread_count(*args.threads));
   if (args.simd) {

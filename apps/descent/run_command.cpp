@@ -14,6 +14,7 @@
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "descent/schedule.hpp"
+#include "descent/sweep.hpp"
 #include "descent/trajectory_csv.hpp"
 #include "experiment.hpp"
 #include "figures.hpp"
@@ -78,17 +79,8 @@ int run_command(const RunArgs& args) {
 
   // Each optimizer gets a fresh copy of the function, so that with noise or mini-batches every
   // one sees the same random sequence (common random numbers: a fair race).
-  const auto make_objective = [&]() -> std::unique_ptr<Objective> {
-    std::unique_ptr<Objective> obj = make_function(x.function);
-    if (x.batch > 0) {
-      auto* sum = dynamic_cast<LeastSquares*>(obj.get());
-      if (!sum)
-        throw InputError("--batch needs a finite-sum function such as least_squares; '" +
-                         obj->spec() + "' is not one");
-      sum->set_batch(x.batch, x.seed);
-    }
-    if (x.noise > 0) obj = std::make_unique<NoisyGradient>(std::move(obj), x.noise, x.seed);
-    return obj;
+  const auto make_objective = [&] {
+    return protocol_objective(x.function, x.noise, x.batch, x.seed);
   };
   const std::unique_ptr<Objective> f = make_objective();
   std::vector<std::unique_ptr<Optimizer<double>>> optimizers;

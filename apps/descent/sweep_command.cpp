@@ -219,6 +219,7 @@ TextBuilder sweep_json(const SweepResult& r, const Objective& f) {
                                {"starts", r.starts},
                                {"seeds", c.seeds},
                                {"noise", c.noise},
+                               {"batch", c.batch},
                                {"runs", r.runs},
                                {"axes", axes}};
   const std::string settings = head.dump(1);

@@ -15,7 +15,6 @@
 
 #include "commands.hpp"
 #include "descent/error.hpp"
-#include "descent/noise.hpp"
 #include "descent/optimizer_config.hpp"
 #include "descent/parallel.hpp"
 #include "descent/params.hpp"
@@ -133,13 +132,13 @@ int tune_command(const TuneArgs& args) {
   }
   nlohmann::json ranking = nlohmann::json::array();
   for (std::size_t i : r.ranking) ranking.push_back(r.entries[i].best_trial().spec);
-  const nlohmann::json doc = {{"function", f->spec()}, {"search", to_string(c.search)},
-                              {"budget", c.budget},    {"steps", c.options.steps},
-                              {"tol", c.options.tol},  {"metric", metric},
-                              {"starts", r.starts},    {"seeds", c.seeds},
-                              {"noise", c.noise},      {"seed", c.seed},
-                              {"runs", r.runs},        {"leaderboard", ranking},
-                              {"optimizers", entries}};
+  const nlohmann::json doc = {{"function", f->spec()},  {"search", to_string(c.search)},
+                              {"budget", c.budget},     {"steps", c.options.steps},
+                              {"tol", c.options.tol},   {"metric", metric},
+                              {"starts", r.starts},     {"seeds", c.seeds},
+                              {"noise", c.noise},       {"batch", c.batch},
+                              {"seed", c.seed},         {"runs", r.runs},
+                              {"leaderboard", ranking}, {"optimizers", entries}};
   write_file_atomically(out / "tune.csv", csv.str());
   write_file_atomically(out / "tune.json", doc.dump(1) + "\n");
   fmt::print("\nwrote     {}, {}\n", (out / "tune.csv").string(), (out / "tune.json").string());
@@ -150,8 +149,8 @@ int tune_command(const TuneArgs& args) {
     plot::Scene scene{f.get(), {}};
     std::vector<RunResult> race;
     for (std::size_t i : r.ranking) {
-      std::unique_ptr<Objective> fi = make_function(c.function);
-      if (c.noise > 0) fi = std::make_unique<NoisyGradient>(std::move(fi), c.noise, c.seed);
+      const std::unique_ptr<Objective> fi =
+          protocol_objective(c.function, c.noise, c.batch, c.seed);
       auto opt = make_optimizer<double>(r.entries[i].best_trial().spec);
       const RunResult run_result = run(*fi, *opt, r.starts.front(), c.options);
       scene.paths.push_back({short_label(run_result.optimizer), run_result.trajectory,

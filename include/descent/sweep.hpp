@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,9 @@ struct SweepConfig {
   std::size_t starts = 1;  ///< start points per cell
   std::size_t seeds = 1;   ///< noise seeds per start (only with noise > 0)
   double noise = 0;        ///< standard deviation of gradient noise
+  /// Mini-batch size for a finite-sum function (least_squares); 0: full gradients. Each seed
+  /// draws its own sequence of batches.
+  std::size_t batch = 0;
   std::uint64_t seed = 0;  ///< first noise seed; also draws the extra starts
 };
 
@@ -117,6 +121,13 @@ struct SweepResult {
 /// Largest grid and work a sweep accepts: cells, and cells x runs x steps.
 inline constexpr std::size_t kMaxSweepCells = std::size_t{1} << 20;
 inline constexpr double kMaxSweepSteps = 2e10;
+
+/// The objective of one run under a protocol: `function` (a spec or an expression) drawing its
+/// mini-batches of `batch` rows from `seed` when batch > 0 (InputError for a function that is not
+/// a finite sum), then wrapped in gradient noise of standard deviation `noise` with `seed` when
+/// noise > 0. Sweeps, tuning and `descent run` build their runs' objectives this way.
+std::unique_ptr<Objective> protocol_objective(std::string_view function, double noise,
+                                              std::size_t batch, std::uint64_t seed);
 
 /// Checks a configuration without running it: the function, the start, the base spec and the
 /// spec of the grid's corner cells, and the limits. Throws InputError naming the problem.

@@ -72,6 +72,7 @@ struct TuneConfig {
   std::size_t starts = 1;  ///< start points per setting (the given one, then random ones)
   std::size_t seeds = 1;   ///< noise seeds per start (only with noise > 0)
   double noise = 0;        ///< standard deviation of gradient noise
+  std::size_t batch = 0;   ///< mini-batch size for a finite-sum function (0: full gradients)
   std::uint64_t seed = 0;  ///< draws the settings, the extra starts and the noise
 };
 

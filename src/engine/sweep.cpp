@@ -155,12 +155,24 @@ void check_sweep(const SweepConfig& c) {
   }
 }
 
+std::unique_ptr<Objective> protocol_objective(std::string_view function, double noise,
+                                              std::size_t batch, std::uint64_t seed) {
+  std::unique_ptr<Objective> f = make_function(function);
+  if (batch > 0) {
+    auto* sum = dynamic_cast<LeastSquares*>(f.get());
+    if (sum == nullptr)
+      throw InputError("--batch needs a finite-sum function such as least_squares; '" + f->spec() +
+                       "' is not one");
+    sum->set_batch(batch, seed);
+  }
+  if (noise > 0) f = std::make_unique<NoisyGradient>(std::move(f), noise, seed);
+  return f;
+}
+
 namespace detail {
 
 std::unique_ptr<Objective> make_objective(const SweepConfig& c, std::size_t seed_index) {
-  std::unique_ptr<Objective> f = make_function(c.function);
-  if (c.noise > 0) f = std::make_unique<NoisyGradient>(std::move(f), c.noise, c.seed + seed_index);
-  return f;
+  return protocol_objective(c.function, c.noise, c.batch, c.seed + seed_index);
 }
 
 // The given start, then starts-1 points drawn uniformly from the function's box with a generator
@@ -190,10 +202,10 @@ void check_protocol(const SweepConfig& c, std::string_view owner, std::size_t se
     throw InputError(who + ": --seeds must be in [1, " + std::to_string(kMaxRunsPerCell) + "]");
   if (!(c.noise >= 0) || !std::isfinite(c.noise))
     throw InputError(who + ": the noise must be a finite number >= 0");
-  if (c.seeds > 1 && c.noise == 0)
+  if (c.seeds > 1 && c.noise == 0 && c.batch == 0)
     throw InputError(who +
-                     ": --seeds above 1 needs gradient noise (--noise), or every seed "
-                     "gives the same run");
+                     ": --seeds above 1 needs gradient noise (--noise) or mini-batches (--batch), "
+                     "or every seed gives the same run");
   if (std::isnan(c.options.tol)) throw InputError(who + ": tol must be a number, got nan");
   const double work = static_cast<double>(settings) * static_cast<double>(c.starts * c.seeds) *
                       static_cast<double>(c.options.steps);
@@ -297,7 +309,7 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
     // Stopping criteria and callbacks are run()'s alone: cells with them run one by one.
     const bool plain =
         !options.stop_loss && !options.stop_grad_norm && !options.time_limit && !options.on_step;
-    if (config.noise == 0 && plain) {
+    if (config.noise == 0 && config.batch == 0 && plain) {
       std::vector<double> values(n * k);
       for (std::size_t j = 0; j < n; ++j)
         std::copy_n(

@@ -17,7 +17,8 @@
 namespace descent::detail {
 
 /// The objective of a run: the function, wrapped in gradient noise with seed config.seed +
-/// seed_index when config.noise > 0.
+/// seed_index when config.noise > 0, and drawing its mini-batches from that seed when
+/// config.batch > 0 (InputError for a function that is not a finite sum).
 std::unique_ptr<Objective> make_objective(const SweepConfig& config, std::size_t seed_index);
 
 /// The given start (or the function's default), then starts-1 points drawn uniformly from the

@@ -87,6 +87,7 @@ SweepConfig protocol(const TuneConfig& c) {
   s.starts = c.starts;
   s.seeds = c.seeds;
   s.noise = c.noise;
+  s.batch = c.batch;
   s.seed = c.seed;
   return s;
 }

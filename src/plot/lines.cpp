@@ -20,6 +20,7 @@ using detail::VAlign;
 constexpr int kWidth = 1000, kHeight = 600;
 
 bool usable(const LineChart& c, double y) { return std::isfinite(y) && (!c.log_y || y > 0); }
+bool usable_x(const LineChart& c, double x) { return std::isfinite(x) && (!c.log_x || x > 0); }
 
 void check(const LineChart& c) {
   if (c.series.empty()) throw InputError("line chart '" + c.title + "': no series to draw");
@@ -30,7 +31,7 @@ void check(const LineChart& c) {
                        std::to_string(s.xs.size()) + " x values but " +
                        std::to_string(s.ys.size()) + " y values");
     for (std::size_t i = 0; i < s.xs.size(); ++i)
-      any = any || (std::isfinite(s.xs[i]) && usable(c, s.ys[i]));
+      any = any || (usable_x(c, s.xs[i]) && usable(c, s.ys[i]));
   }
   if (!any)
     throw InputError("line chart '" + c.title + "': no " + (c.log_y ? "positive" : "finite") +
@@ -48,13 +49,15 @@ Ranges ranges(const LineChart& chart) {
   double xlo = std::numeric_limits<double>::infinity(), xhi = -xlo, ylo = xlo, yhi = -xlo;
   for (const Series& s : chart.series)
     for (std::size_t i = 0; i < s.xs.size(); ++i) {
-      if (!std::isfinite(s.xs[i]) || !usable(chart, s.ys[i])) continue;
+      if (!usable_x(chart, s.xs[i]) || !usable(chart, s.ys[i])) continue;
       xlo = std::min(xlo, s.xs[i]);
       xhi = std::max(xhi, s.xs[i]);
       ylo = std::min(ylo, s.ys[i]);
       yhi = std::max(yhi, s.ys[i]);
     }
-  Ranges r{detail::linear_axis(xlo, xhi, 8, chart.whole_x), {}};
+  Ranges r{chart.log_x && xhi > xlo ? detail::log_axis(std::log10(xlo), std::log10(xhi))
+                                    : detail::linear_axis(xlo, xhi, 8, chart.whole_x),
+           {}};
   if (chart.log_y && yhi >= 10 * ylo) {
     r.y = detail::log_axis(std::log10(ylo), std::log10(yhi));
   } else {
@@ -68,7 +71,10 @@ Ranges ranges(const LineChart& chart) {
 struct Axes {
   const detail::ChartArea& area;
   const Ranges& r;
-  double x(double v) const { return area.x + (v - r.x.lo) / (r.x.hi - r.x.lo) * area.w; }
+  double x(double v) const {
+    const double u = r.x.log ? std::log10(v) : v;
+    return area.x + (u - r.x.lo) / (r.x.hi - r.x.lo) * area.w;
+  }
   double y(double v) const {
     const double u = r.y.log ? std::log10(v) : v;
     return area.y + area.h - (u - r.y.lo) / (r.y.hi - r.y.lo) * area.h;
@@ -86,13 +92,15 @@ void draw_ticks(Canvas& c, const Axes& to) {
 // One series: its line, broken where a point cannot be drawn, and a dot on every point (curves
 // of a few epochs read better with their samples marked).
 void draw_series(Canvas& c, const LineChart& chart, const Series& s, detail::Rgb col,
-                 const Axes& to) {
+                 const Axes& to, bool dashed) {
   cairo_t* cr = c.cr();
   c.color(col);
   cairo_set_line_width(cr, 2.0);
+  const double dash[] = {7.0, 4.0};
+  cairo_set_dash(cr, dash, dashed ? 2 : 0, 0.0);
   bool open = false;
   for (std::size_t i = 0; i < s.xs.size(); ++i) {
-    if (!std::isfinite(s.xs[i]) || !usable(chart, s.ys[i])) {
+    if (!usable_x(chart, s.xs[i]) || !usable(chart, s.ys[i])) {
       open = false;
       continue;
     }
@@ -104,8 +112,9 @@ void draw_series(Canvas& c, const LineChart& chart, const Series& s, detail::Rgb
     open = true;
   }
   cairo_stroke(cr);
+  cairo_set_dash(cr, dash, 0, 0.0);
   for (std::size_t i = 0; i < s.xs.size(); ++i)
-    if (std::isfinite(s.xs[i]) && usable(chart, s.ys[i]))
+    if (usable_x(chart, s.xs[i]) && usable(chart, s.ys[i]))
       c.dot(to.x(s.xs[i]), to.y(s.ys[i]), 3.0, col, 1.0);
 }
 
@@ -129,7 +138,8 @@ void draw_chart(Canvas& c, const LineChart& chart, int width) {
   c.rect(area.x - 4, area.y - 1, area.w + 8, area.h + 2);
   cairo_clip(cr);
   for (std::size_t k = 0; k < chart.series.size(); ++k)
-    draw_series(c, chart, chart.series[k], detail::hex(detail::path_color(k)), to);
+    draw_series(c, chart, chart.series[k], detail::hex(detail::path_color(k)), to,
+                std::find(chart.dashed.begin(), chart.dashed.end(), k) != chart.dashed.end());
   cairo_restore(cr);
   area.legend(c, labels);
 }

@@ -23,6 +23,7 @@
 #include "descent/nn/idx.hpp"
 #include "descent/nn/mlp.hpp"
 #include "descent/optimizer.hpp"
+#include "descent/study.hpp"
 
 namespace descent::nn {
 
@@ -99,6 +100,13 @@ class Trainer {
   std::size_t done_ = 0;
   bool diverged_ = false;
 };
+
+/// The tuning study's training problems (descent/study.hpp) on `data` (Fashion-MNIST, already cut
+/// to the subset to use): softmax regression and the MLP 784-256-128-10, each trained for 2 epochs
+/// with batches of 128 from 2 seeds, scored by the test loss after the last epoch; `quick`: only
+/// softmax regression, 1 epoch, 1 seed. Training runs call the BLAS from several threads at once:
+/// set its threads to 1 (set_blas_threads) first.
+std::vector<StudyProblem> training_suite(std::shared_ptr<const ImageDataset> data, bool quick);
 
 /// The order of the training examples in epoch `epoch` (from 1): a Fisher-Yates permutation of
 /// 0..count-1 drawn from mt19937_64 seeded by the seed and the epoch.

@@ -92,6 +92,9 @@ struct LineChart {
                                ///< span a factor of 10 or more; a linear one over less
   std::vector<Series> series;  ///< coloured in the paths' order
   bool whole_x = false;        ///< ticks on x at whole numbers only (epochs, steps)
+  bool log_x = false;          ///< log scale on x (values <= 0 are left out)
+  /// Series drawn dashed (a reference, such as the defaults' level), by index; the rest solid.
+  std::vector<std::size_t> dashed = {};
 };
 
 /// Draws a line chart. Throws InputError for no series, a series whose xs and ys differ in
