@@ -5,6 +5,7 @@
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/study.hpp"
 #include "run_json.hpp"
 #include "served.hpp"
 #include "web_assets.hpp"
@@ -360,8 +361,57 @@ TEST(Api, ANumberBeyondTheDoublesIsRefusedAsInvalidJson) {
   refused("/api/surface", "-1e3081", 400, "number overflow", "");
 }
 
+// The tuning study on one function: the curves the engine computes, with the API's names, and
+// bad fields named.
+TEST(Api, TuningAnswersTheStudysCurves) {
+  const json a = ok("POST", "/api/tuning",
+                    R"({"function": "anisotropic", "optimizers": ["sgd", "cocob"], "points": 5,
+                        "steps": 80})");
+  TuningStudyConfig c;
+  StudyProblem p;
+  p.name = "function";
+  p.protocol.function = "anisotropic";
+  p.protocol.options.steps = 80;
+  p.protocol.metric = SweepMetric::final_loss;
+  c.problems = {p};
+  c.optimizers = {OptimizerConfig::parse("sgd"), OptimizerConfig::parse("cocob")};
+  c.points = 5;
+  const TuningStudyResult r = tuning_study(c);
+  ASSERT_EQ(a.at("curves").size(), 2u);
+  EXPECT_EQ(a.at("spacing"), 1.5);
+  EXPECT_EQ(a.at("start"), json::array({1.0, 1.0}));
+  for (std::size_t o = 0; o < 2; ++o) {
+    const json& t = a.at("curves").at(o);
+    const TuningCurve& e = r.curve(0, o);
+    EXPECT_EQ(t.at("lr").get<std::vector<double>>(), e.lr);
+    EXPECT_EQ(t.at("score").get<std::vector<double>>(), e.score);
+    EXPECT_EQ(t.at("default_score"), e.default_score);
+    EXPECT_EQ(t.at("best"), e.width.best);
+    EXPECT_EQ(t.at("width").at("decades"), e.width.decades);
+    for (std::size_t i = 0; i < e.loss.size(); ++i)
+      if (std::isfinite(e.loss[i]))
+        EXPECT_EQ(t.at("loss").at(i), e.loss[i]);
+      else
+        EXPECT_TRUE(t.at("loss").at(i).is_null());
+  }
+  EXPECT_EQ(a.at("curves").at(0).at("lr_free"), false);
+  EXPECT_EQ(a.at("curves").at(1).at("lr_free"), true);
+
+  refused("/api/tuning", R"({})", 400, "'optimizers' is required", "optimizers");
+  refused("/api/tuning", R"({"optimizers": ["sgd:lr=0"]})", 400, "above 0", "optimizers");
+  refused("/api/tuning", R"({"optimizers": ["adamx"]})", 400, "unknown optimizer", "optimizers");
+  refused("/api/tuning", R"({"optimizers": ["sgd"], "points": 1})", 400, "[2, 101]", "points");
+  refused("/api/tuning", R"({"optimizers": ["sgd"], "lo": 3})", 400, "lo < hi", "optimizers");
+  refused("/api/tuning", R"({"optimizers": ["sgd"], "start": [0, 0]})", 400, "nothing to measure",
+          "");
+  ApiLimits small;
+  small.max_sweep_work = 1e5;
+  refused("/api/tuning", R"({"optimizers": ["sgd", "adam"], "steps": 5000})", 422, "at most 1e+05",
+          "steps", small);
+}
+
 TEST(Api, EveryEndpointAnswersItsOwnMethodOnly) {
-  ASSERT_EQ(api_endpoints().size(), 7u);
+  ASSERT_EQ(api_endpoints().size(), 8u);
   for (const ApiEndpoint& e : api_endpoints()) {
     const std::string method(e.method), path(e.path);
     const std::string other = method == "GET" ? "POST" : "GET";

@@ -18,6 +18,7 @@
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/study.hpp"
 #include "descent/sweep.hpp"
 #include "descent/theory.hpp"
 #include "run_json.hpp"
@@ -509,6 +510,84 @@ ApiResponse sweep_request(const json& j, const Call& call) {
   return reply(200, sweep_json(q, sweep(q.config)));
 }
 
+// ---- POST /api/tuning
+
+ApiResponse tuning_request(const json& j, const Call& call) {
+  const ApiLimits& limits = call.limits;
+  const Fields f(j,
+                 {"function", "start", "optimizers", "steps", "points", "lo", "hi", "tolerance"});
+  StudyProblem problem;
+  problem.name = "function";
+  SweepConfig& p = problem.protocol;
+  p.function = f.text("function", "anisotropic");
+  p.metric = SweepMetric::final_loss;
+  const FunctionCost cost = function_cost_field(p.function, limits);
+  if (auto s = f.point("start")) {
+    check_point_dim("start", *s, cost);
+    p.start = *s;
+  }
+  p.options.steps = f.count("steps", 200, 1, limits.max_sweep_steps);
+  TuningStudyConfig c;
+  c.points = f.count("points", 31, 2, 101);
+  c.lo = f.real("lo", -4);
+  c.hi = f.real("hi", 2);
+  c.tolerance = f.real("tolerance", 0.1);
+  double builds = 0, evaluations = 0;  // over every optimizer's cells
+  for (const std::string& s : f.texts("optimizers", 1, limits.max_optimizers)) {
+    c.optimizers.push_back(in_field("optimizers", [&] { return OptimizerConfig::parse(s); }));
+    const double cells = static_cast<double>(c.points + 1);
+    builds += c.optimizers.back().method().elementwise ? 1 : cells;
+    evaluations += cells * static_cast<double>(c.optimizers.back().evaluations_per_step());
+  }
+  const double cells = static_cast<double>((c.points + 1) * c.optimizers.size()),
+               steps = static_cast<double>(p.options.steps);
+  if (cells * steps > limits.max_sweep_work)
+    throw OverLimit("steps", "settings x steps is " + format_double(cells * steps) + "; at most " +
+                                 format_double(limits.max_sweep_work) + " are allowed");
+  check_work(
+      builds * cost.build + steps * (evaluations * cost.evaluation + cells * step_work(cost)),
+      6 * cells, "steps", limits);
+  p.options.cancelled = call.cancelled;
+  c.problems.push_back(problem);
+  in_field("optimizers", [&] {
+    check_tuning_study(c);
+    return 0;
+  });
+  const TuningStudyResult r = tuning_study(c);
+  json curves = json::array();
+  for (const TuningCurve& t : r.curves) {
+    const OptimizerConfig& o = c.optimizers[t.optimizer];
+    json loss = json::array();
+    for (double x : t.loss) loss.push_back(finite_or_null(x));
+    curves.push_back({{"optimizer", o.spec()},
+                      {"label", o.label()},
+                      {"lr_free", o.innermost().method().family == Family::lr_free},
+                      {"default_lr", t.default_lr},
+                      {"lr", t.lr},
+                      {"loss", loss},
+                      {"score", t.score},
+                      {"default_loss", finite_or_null(t.default_loss)},
+                      {"default_score", t.default_score},
+                      {"best", t.width.best},
+                      {"width",
+                       {{"decades", t.width.decades},
+                        {"first", t.width.first},
+                        {"last", t.width.last},
+                        {"at_edge", t.width.at_edge}}}});
+  }
+  const ProblemScale& s = r.scales.front();
+  const std::unique_ptr<Objective> fn = make_function(p.function);
+  return reply(
+      200,
+      {{"function", fn->spec()},
+       {"start", p.start.empty() ? fn->default_start() : p.start},
+       {"steps", p.options.steps},
+       {"spacing", r.spacing},
+       {"tolerance", c.tolerance},
+       {"scale", {{"minimum", s.minimum}, {"start_gap", s.start_gap}, {"best_gap", s.best_gap}}},
+       {"curves", curves}});
+}
+
 // ---- The routes
 
 /// Answers one endpoint from the request's body (null for a GET) within the limits.
@@ -534,6 +613,9 @@ constexpr Route kRoutes[] = {
     {{"POST", "/api/sweep", "an optimizer over a 1-D or 2-D grid of its settings"}, sweep_request},
     {{"POST", "/api/surface", "a 2-D function's values on a grid, for contours and surfaces"},
      surface_request},
+    {{"POST", "/api/tuning",
+      "each optimizer's score over a grid of learning rates around its default"},
+     tuning_request},
 };
 
 const Route* find_route(const std::string& path) {

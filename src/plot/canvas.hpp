@@ -5,6 +5,7 @@
 #include <cairo.h>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -150,7 +151,9 @@ struct ChartArea {
   /// The frame, the axis labels, the title and the subtitle (if not empty).
   void frame(const Canvas& c, const std::string& x_label, const std::string& y_label,
              const std::string& title, const std::string& subtitle) const;
-  void legend(const Canvas& c, const std::vector<std::string>& labels) const;
+  /// The legend; entry k's sample is dashed when dashed(k) says so.
+  void legend(const Canvas& c, const std::vector<std::string>& labels,
+              const std::function<bool(std::size_t)>& dashed = {}) const;
 };
 
 }  // namespace descent::plot::detail

@@ -141,7 +141,9 @@ void draw_chart(Canvas& c, const LineChart& chart, int width) {
     draw_series(c, chart, chart.series[k], detail::hex(detail::path_color(k)), to,
                 std::find(chart.dashed.begin(), chart.dashed.end(), k) != chart.dashed.end());
   cairo_restore(cr);
-  area.legend(c, labels);
+  area.legend(c, labels, [&](std::size_t k) {
+    return std::find(chart.dashed.begin(), chart.dashed.end(), k) != chart.dashed.end();
+  });
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 // (state.js, url.js).
 //
 // This module builds the page object and wires the parts, one module each: the controls
-// (controls.js), the views behind the tabs (views.js: contour.js, surface.js, phase.js), the
+// (controls.js), the views behind the tabs (views.js: contour.js, surface.js, phase.js,
+// tuning.js), the
 // player (player.js), the loss chart (loss.js), the metrics (metrics.js) and theory (theory.js)
 // panels, the downloads (exports.js) and the address (url.js). Each part is handed the page
 // object, and calls `on` (below) after it changed the state; refresh.js then brings the page in
@@ -18,6 +19,7 @@ import { wireContour } from './contour.js';
 import { wireExports } from './exports.js';
 import { wirePhase } from './phase.js';
 import { wirePlayer } from './player.js';
+import { wireTuning } from './tuning.js';
 import { requestRefresh } from './refresh.js';
 import { showError } from './status.js';
 import { readAddress, showAddressProblems, wireShare } from './url.js';
@@ -40,6 +42,10 @@ const app = {
   phaseKey: '',
   phaseAnswer: null,
   phaseMs: 0, // how long the last sweep took
+  tuningKey: '',
+  tuningAnswer: null, // the last answer of /api/tuning
+  tuningMs: 0,
+  tuningRenders: 0,
   surfaceView: null, // the 3-D view's heights for app.run and app.surface
   frame: 0,
   playing: false,
@@ -78,6 +84,7 @@ async function main() {
   // The inputs' upper ends are the API's limits.
   $('steps').max = String(S.limits.max_steps);
   $('phase-steps').max = String(S.limits.max_sweep_steps);
+  $('tuning-steps').max = String(S.limits.max_sweep_steps);
   const { state, problems } = readAddress(app);
   app.state = state;
   fillMenus(app);
@@ -86,6 +93,7 @@ async function main() {
   wirePlayer(app);
   wireContour(app, on);
   wirePhase(app, on);
+  wireTuning(app);
   wireShare();
   wireExports(app);
   renderFunctionControls(app, on);

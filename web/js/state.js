@@ -11,9 +11,13 @@ export const DEFAULT_STATE = Object.freeze({
   // The phase diagram: optimizer index, the two settings, cells per side, metric, steps per cell
   // (its own, long enough that an unstable setting overflows and shows as diverged).
   phase: Object.freeze({ opt: 1, x: 'lr', y: 'alpha', n: 40, metric: 'steps_to_tol', steps: 1000 }),
+  // The tuning view: learning rates per optimizer (from 1e-4 to 1e2 times its default), steps.
+  tuning: Object.freeze({ points: 31, steps: 200 }),
 });
 
-export const VIEWS = ['contour', 'surface', 'phase'];
+export const VIEWS = ['contour', 'surface', 'phase', 'tuning'];
+/** The learning rates per optimizer the tuning view may ask for. */
+export const TUNING_POINTS = Object.freeze({ min: 3, max: 61 });
 export const METRICS = ['steps_to_tol', 'final_loss', 'best_loss'];
 /**
  * The API's limits the page clamps its inputs to: steps of a run, optimizers in one run, steps per
@@ -166,6 +170,7 @@ export function encodeState(state) {
   q.set('v', state.view);
   const p = state.phase;
   q.set('p', [p.opt, p.x, p.y, p.n, p.metric, p.steps].join(','));
+  q.set('u', [state.tuning.points, state.tuning.steps].join(','));
   return q.toString();
 }
 
@@ -175,7 +180,9 @@ export function encodeState(state) {
  */
 export function decodeState(query) {
   const q = new URLSearchParams(query);
-  const state = structuredClone({ ...DEFAULT_STATE, phase: { ...DEFAULT_STATE.phase } });
+  const state = structuredClone({
+    ...DEFAULT_STATE, phase: { ...DEFAULT_STATE.phase }, tuning: { ...DEFAULT_STATE.tuning },
+  });
   const problems = [];
   if (q.has('f') && q.get('f').trim() !== '') state.fn = q.get('f').trim();
   if (q.has('s')) {
@@ -205,6 +212,13 @@ export function decodeState(query) {
         k <= limits.max_sweep_steps)
       state.phase = { opt: o, x, y, n: cells, metric, steps: k };
     else problems.push(`phase diagram settings '${q.get('p')}' are malformed`);
+  }
+  if (q.has('u')) {
+    const [points, steps] = q.get('u').split(',').map(Number);
+    if (Number.isInteger(points) && points >= TUNING_POINTS.min && points <= TUNING_POINTS.max &&
+        Number.isInteger(steps) && steps >= 1 && steps <= limits.max_sweep_steps)
+      state.tuning = { points, steps };
+    else problems.push(`tuning settings '${q.get('u')}' are not LEARNING_RATES,STEPS within the limits`);
   }
   return { state, problems };
 }

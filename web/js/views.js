@@ -1,10 +1,12 @@
-// The view panel's tabs (contour, 3-D surface, phase diagram), and everything drawn after a run.
+// The view panel's tabs (contour, 3-D surface, phase diagram, tuning), and everything drawn after
+// a run.
 import * as S from './state.js';
 import { $ } from './page.js';
 import { renderStabilityNotes } from './controls.js';
 import { renderContour } from './contour.js';
 import { renderSurface } from './surface.js';
 import { renderPhase } from './phase.js';
+import { renderTuning } from './tuning.js';
 import { renderLoss } from './loss.js';
 import { renderMetrics } from './metrics.js';
 import { renderTheory } from './theory.js';
@@ -23,7 +25,7 @@ export function renderAll(app, on) {
 /** Shows the view of app.state.view (and the player under the contour and the surface). */
 export function renderView(app, on) {
   for (const v of S.VIEWS) $(`view-${v}`).hidden = v !== app.state.view;
-  $('player').hidden = app.state.view === 'phase';
+  $('player').hidden = app.state.view === 'phase' || app.state.view === 'tuning';
   // One tab stop: the selected tab; the arrow keys move between the tabs (wireTabs).
   document.querySelectorAll('.tabs [role="tab"]').forEach((b) => {
     const selected = b.dataset.view === app.state.view;
@@ -33,7 +35,8 @@ export function renderView(app, on) {
   if (!app.run) return;
   if (app.state.view === 'contour') renderContour(app);
   else if (app.state.view === 'surface') renderSurface(app);
-  else renderPhase(app, on);
+  else if (app.state.view === 'phase') renderPhase(app, on);
+  else renderTuning(app);
   updateFrameLabel(app);
 }
 

@@ -317,6 +317,34 @@ test('the phase diagram maps two settings and marks the theory', async () => {
   assert.match(page.url(), /final_loss/);
 });
 
+test('the tuning view draws every optimizer against its learning rate', async () => {
+  await load('?f=anisotropic&o=sgd&o=momentum&o=cocob&v=tuning&u=13,100');
+  await page.waitForFunction(() => window.__descent.tuningRenders > 0);
+  const d = await page.evaluate(() => document.getElementById('tuning').data.map((t) => ({
+    name: t.name, n: t.x.length, dash: t.line?.dash, x: t.x, y: t.y })));
+  assert.deepEqual(d.map((t) => t.name), ['sgd:lr=0.1', 'momentum:lr=0.1,alpha=0.9', 'cocob:lr=1,alpha=100', 'at the defaults']);
+  assert.deepEqual(d.slice(0, 3).map((t) => t.n), [13, 13, 13]);
+  assert.equal(d[2].dash, 'dash'); // learning-rate-free
+  assert.ok(Math.abs(d[0].x[0] - 1e-4) < 1e-12 && Math.abs(d[0].x[12] - 100) < 1e-9, `x ${d[0].x}`);
+  for (const t of d) assert.ok(t.y.every((v) => v >= 0 && v <= 1), `${t.name}: ${t.y}`);
+  // The scores are the API's: some optimizer reaches 1, and SGD past its stability limit
+  // (lr 0.25 on this valley) scores 0.
+  assert.ok(d.slice(0, 3).some((t) => t.y.some((v) => v === 1)));
+  const a = await page.evaluate(() => window.__descent.tuningAnswer);
+  a.curves[0].lr.forEach((lr, k) => { if (lr > 0.3) assert.equal(a.curves[0].score[k], 0, `sgd lr ${lr}`); });
+  const note = await page.locator('#tuning-note').textContent();
+  assert.match(note, /100 steps, 13 learning rates each/);
+  assert.match(note, /cocob:lr=1,alpha=100 ≥ 6\.0 decades/);
+  await shot('tuning');
+  // Fewer learning rates recompute it and go into the address.
+  const k = await page.evaluate(() => window.__descent.tuningRenders);
+  await page.locator('#tuning-points').fill('7');
+  await page.locator('#tuning-points').dispatchEvent('change');
+  await page.waitForFunction((n) => window.__descent.tuningRenders > n, k);
+  assert.match(page.url(), /u=7%2C100/);
+  assert.equal((await page.evaluate(() => document.getElementById('tuning').data[0].x.length)), 7);
+});
+
 // Pixels per unit along each axis of a plot, read from where its tick labels are drawn.
 const pixelsPerUnit = (id) => page.evaluate((plot) => {
   const gd = document.getElementById(plot);
@@ -359,15 +387,17 @@ test('the view tabs follow the arrow keys, Home and End', async () => {
   await expect('surface');
   await page.keyboard.press('ArrowRight');
   await expect('phase');
+  await page.keyboard.press('ArrowRight');
+  await expect('tuning');
   await page.keyboard.press('ArrowRight'); // wraps round
   await expect('contour');
   await page.keyboard.press('ArrowLeft');
-  await expect('phase');
+  await expect('tuning');
   await page.keyboard.press('Home');
   await expect('contour');
   await page.keyboard.press('End');
-  await expect('phase');
-  assert.match(page.url(), /v=phase/);
+  await expect('tuning');
+  assert.match(page.url(), /v=tuning/);
   // Tab leaves the tab list from the selected tab.
   await page.keyboard.press('Home');
   await page.keyboard.press('Tab');

@@ -64,8 +64,9 @@ test('sliders: log for learning rates, open ends kept open', () => {
 
 test('the URL round-trips the state and reports what it cannot read', () => {
   const st = { ...S.DEFAULT_STATE, fn: 'w1^2 + 8*w2^2', start: [0.5, -1.25], steps: 200,
-    opts: ['sgd:lr=0.05', 'momentum:alpha=0.99'], view: 'phase',
-    phase: { opt: 1, x: 'lr', y: 'alpha', n: 32, metric: 'final_loss', steps: 200 } };
+    opts: ['sgd:lr=0.05', 'momentum:alpha=0.99'], view: 'tuning',
+    phase: { opt: 1, x: 'lr', y: 'alpha', n: 32, metric: 'final_loss', steps: 200 },
+    tuning: { points: 41, steps: 300 } };
   const { state, problems } = S.decodeState(S.encodeState(st));
   assert.deepEqual(problems, []);
   assert.deepEqual(state, st);
@@ -75,7 +76,12 @@ test('the URL round-trips the state and reports what it cannot read', () => {
   assert.equal(bad.state.start, null);
   assert.equal(bad.state.view, 'contour');
   assert.equal(bad.state.opts.length, 8);
-  assert.deepEqual(S.decodeState('').state, { ...S.DEFAULT_STATE, phase: { ...S.DEFAULT_STATE.phase } });
+  assert.deepEqual(S.decodeState('').state,
+    { ...S.DEFAULT_STATE, phase: { ...S.DEFAULT_STATE.phase }, tuning: { ...S.DEFAULT_STATE.tuning } });
+  // The tuning view's learning rates and steps: whole numbers within their ranges.
+  for (const u of ['2,200', '62,200', '31,0', '31', 'x,y', '31.5,200'])
+    assert.match(S.decodeState(`?u=${u}`).problems.join(), /tuning settings/, u);
+  assert.deepEqual(S.decodeState('?u=7,50').state.tuning, { points: 7, steps: 50 });
   // An address without the phase diagram's steps (the field came later) gets the default.
   assert.deepEqual(S.decodeState('?p=0,lr,alpha,16,best_loss').state.phase,
     { opt: 0, x: 'lr', y: 'alpha', n: 16, metric: 'best_loss', steps: 1000 });
