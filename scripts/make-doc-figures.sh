@@ -35,4 +35,9 @@ cp "$tmp/train/train-loss.png" "$tmp/train/test-accuracy.png" "$out/"
 # The lab page, one screenshot per view, taken by its end-to-end tests (README, The lab page).
 DESCENT_BIN="$PWD/$descent" DESCENT_SCREENSHOTS="$PWD/$out" node --test web/tests/e2e.test.mjs \
   >/dev/null
+# The lessons, each chapter at 1440 and 400 px wide, taken by their tests (README, The lessons).
+DESCENT_BIN="$PWD/$descent" DESCENT_SCREENSHOTS="$PWD/$out" node --test web/tests/lessons.test.mjs \
+  >/dev/null
+# The tuning study (docs/tuning-study.md).
+"$descent" study tuning --out docs/tuning-study >/dev/null
 echo "figures written to $out"

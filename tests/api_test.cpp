@@ -401,9 +401,16 @@ TEST(Api, TuningAnswersTheStudysCurves) {
   refused("/api/tuning", R"({"optimizers": ["sgd:lr=0"]})", 400, "above 0", "optimizers");
   refused("/api/tuning", R"({"optimizers": ["adamx"]})", 400, "unknown optimizer", "optimizers");
   refused("/api/tuning", R"({"optimizers": ["sgd"], "points": 1})", 400, "[2, 101]", "points");
-  refused("/api/tuning", R"({"optimizers": ["sgd"], "lo": 3})", 400, "lo < hi", "optimizers");
-  refused("/api/tuning", R"({"optimizers": ["sgd"], "start": [0, 0]})", 400, "nothing to measure",
-          "");
+  refused("/api/tuning", R"({"optimizers": ["sgd"], "lo": 3})", 400, "'lo' < 'hi'", "hi");
+  refused("/api/tuning", R"({"optimizers": ["sgd"], "tolerance": 1})", 400, "(0, 1)", "tolerance");
+  refused("/api/tuning", R"({"optimizers": ["sgd"], "start": [0, 0]})", 400, "no progress",
+          "start");
+  // A typed expression knows no minimum: it is estimated, and the scores are on the true scale.
+  const json e = ok("POST", "/api/tuning",
+                    R"({"function": "w1^2 + w2^4", "optimizers": ["sgd"], "points": 3,
+                        "steps": 50})");
+  EXPECT_EQ(e.at("scale").at("minimum_estimated"), true);
+  EXPECT_LT(e.at("scale").at("minimum").get<double>(), 1e-10);  // L-BFGS stops on the flat w2^4
   ApiLimits small;
   small.max_sweep_work = 1e5;
   refused("/api/tuning", R"({"optimizers": ["sgd", "adam"], "steps": 5000})", 422, "at most 1e+05",

@@ -50,6 +50,51 @@ TEST(TuningStudy, WidthIsTheRunAroundTheBestWithinTheTolerance) {
   EXPECT_EQ(l.best, 1u);
   EXPECT_EQ(l.decades, 0.0);
   EXPECT_THROW((void)tuning_width(std::vector<double>{}, 0.2, 0.1), std::invalid_argument);
+  // A flat curve (scores equal up to rounding): the best point is the one nearest the default.
+  const std::vector<double> flat = {0.5, 0.5 + 1e-16, 0.5, 0.5 - 1e-16, 0.5};
+  const TuningWidth f = tuning_width(flat, 1.0, 0.1, 3);
+  EXPECT_EQ(f.best, 3u);
+  EXPECT_EQ(f.first, 0u);
+  EXPECT_EQ(f.last, 4u);
+  EXPECT_TRUE(f.at_edge);
+}
+
+// The leaderboard's means, worst scores, median widths and "best untuned" counts, and the best
+// of the defaults, on a result made by hand: 2 problems, 3 optimizers.
+TEST(TuningStudy, LeaderboardSummarisesTheCurves) {
+  TuningStudyResult r;
+  r.config.problems.resize(2);
+  r.config.optimizers = {OptimizerConfig::parse("sgd"), OptimizerConfig::parse("adam"),
+                         OptimizerConfig::parse("momentum")};
+  // {default score, best score, width} per problem (rows) and optimizer (columns).
+  const double d[2][3] = {{0.2, 0.6, 0.6}, {0.9, 0.1, 0.3}};
+  const double best[2][3] = {{0.8, 0.8, 0.6}, {0.9, 0.9, 0.3}};
+  const double width[2][3] = {{0.4, 1.0, 2.0}, {0.2, 3.0, 0.0}};
+  for (std::size_t p = 0; p < 2; ++p)
+    for (std::size_t o = 0; o < 3; ++o) {
+      TuningCurve c;
+      c.problem = p;
+      c.optimizer = o;
+      c.score = {best[p][o]};
+      c.default_score = d[p][o];
+      c.width.decades = width[p][o];
+      r.curves.push_back(c);
+    }
+  const std::vector<TuningStanding> board = tuning_leaderboard(r);
+  ASSERT_EQ(board.size(), 3u);
+  // sgd and adam tie on the mean tuned score (0.85, 0.8): sgd first by its default (0.55).
+  EXPECT_EQ(board[0].optimizer, 0u);
+  EXPECT_DOUBLE_EQ(board[0].mean_tuned, 0.85);
+  EXPECT_DOUBLE_EQ(board[0].mean_default, 0.55);
+  EXPECT_DOUBLE_EQ(board[0].worst_default, 0.2);
+  EXPECT_DOUBLE_EQ(board[0].worst_tuned, 0.8);
+  EXPECT_DOUBLE_EQ(board[0].median_width, 0.3);
+  EXPECT_EQ(board[0].best_untuned, 1u);  // problem 2's 0.9
+  EXPECT_EQ(board[1].optimizer, 1u);
+  EXPECT_EQ(board[1].best_untuned, 0u);  // problem 1's 0.6 ties with momentum's: no one beats
+  EXPECT_EQ(board[2].optimizer, 2u);
+  EXPECT_EQ(board[2].best_untuned, 0u);
+  EXPECT_DOUBLE_EQ(best_of_defaults(r), (0.6 + 0.9) / 2);
 }
 
 // score = 1 - log10(gap / best) / log10(start gap / best), the gap clamped to the start's and

@@ -531,7 +531,13 @@ ApiResponse tuning_request(const json& j, const Call& call) {
   c.points = f.count("points", 31, 2, 101);
   c.lo = f.real("lo", -4);
   c.hi = f.real("hi", 2);
+  if (!(c.lo < c.hi) || c.hi - c.lo > 20)
+    throw BadRequest("hi", "the grid must have 'lo' < 'hi', at most 20 decades apart; got " +
+                               format_double(c.lo) + " and " + format_double(c.hi));
   c.tolerance = f.real("tolerance", 0.1);
+  if (!(c.tolerance > 0 && c.tolerance < 1))
+    throw BadRequest("tolerance",
+                     "'tolerance' must be in (0, 1), got " + format_double(c.tolerance));
   double builds = 0, evaluations = 0;  // over every optimizer's cells
   for (const std::string& s : f.texts("optimizers", 1, limits.max_optimizers)) {
     c.optimizers.push_back(in_field("optimizers", [&] { return OptimizerConfig::parse(s); }));
@@ -547,6 +553,13 @@ ApiResponse tuning_request(const json& j, const Call& call) {
   check_work(
       builds * cost.build + steps * (evaluations * cost.evaluation + cells * step_work(cost)),
       6 * cells, "steps", limits);
+  const std::unique_ptr<Objective> fn =
+      in_field("function", [&] { return make_function(p.function); });
+  const std::vector<double> start = p.start.empty() ? fn->default_start() : p.start;
+  if (const auto m = fn->minimum(); m && !(fn->value(start) > *m))
+    throw BadRequest("start",
+                     "the start is at the function's minimum, so there is no progress "
+                     "to measure; start elsewhere");
   p.options.cancelled = call.cancelled;
   c.problems.push_back(problem);
   in_field("optimizers", [&] {
@@ -576,16 +589,17 @@ ApiResponse tuning_request(const json& j, const Call& call) {
                         {"at_edge", t.width.at_edge}}}});
   }
   const ProblemScale& s = r.scales.front();
-  const std::unique_ptr<Objective> fn = make_function(p.function);
-  return reply(
-      200,
-      {{"function", fn->spec()},
-       {"start", p.start.empty() ? fn->default_start() : p.start},
-       {"steps", p.options.steps},
-       {"spacing", r.spacing},
-       {"tolerance", c.tolerance},
-       {"scale", {{"minimum", s.minimum}, {"start_gap", s.start_gap}, {"best_gap", s.best_gap}}},
-       {"curves", curves}});
+  return reply(200, {{"function", fn->spec()},
+                     {"start", start},
+                     {"steps", p.options.steps},
+                     {"spacing", r.spacing},
+                     {"tolerance", c.tolerance},
+                     {"scale",
+                      {{"minimum", s.minimum},
+                       {"minimum_estimated", s.estimated},
+                       {"start_gap", s.start_gap},
+                       {"best_gap", s.best_gap}}},
+                     {"curves", curves}});
 }
 
 // ---- The routes

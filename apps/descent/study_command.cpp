@@ -57,6 +57,8 @@ std::string command_line(const StudyArgs& a) {
   if (a.points) s += " --points " + *a.points;
   if (a.range) s += " --range " + *a.range;
   if (a.tolerance) s += " --tolerance " + *a.tolerance;
+  if (a.no_training) s += " --no-training";
+  if (a.data) s += " --data " + *a.data;
   return s;
 }
 
@@ -157,8 +159,9 @@ std::string report(const TuningStudyResult& r, const std::vector<TuningStanding>
   for (std::size_t p = 0; p < P; ++p) {
     const ProblemScale& s = r.scales[p];
     md << "\n### " << c.problems[p].name << "\n\n" << c.problems[p].doc << ". ";
-    md << fmt::format("Minimum {}, gap at the start {}, best gap reached {}.\n\n", num(s.minimum),
-                      num(s.start_gap), num(s.best_gap));
+    md << fmt::format("Minimum {}{}, gap at the start {}, best gap reached {}.\n\n", num(s.minimum),
+                      s.estimated ? " (estimated: the lowest loss found)" : "", num(s.start_gap),
+                      num(s.best_gap));
     if (!figures.empty()) md << "![" << c.problems[p].name << "](" << figures[p] << ")\n\n";
     md << "| optimizer | default | tuned | best lr / default | width | loss at default |\n";
     md << "|---|---|---|---|---|---|\n";
@@ -229,17 +232,27 @@ int study_command(const StudyArgs& args) {
   const bool want_training = !args.no_training;
   std::vector<std::string> names;
   for (const StudyProblem& p : suite) names.push_back(p.name);
-  names.push_back("softmax");
-  if (!args.quick) names.push_back("mlp");
+  if (want_training) names.push_back("softmax");
+  if (want_training && !args.quick) names.push_back("mlp");
   std::vector<std::string> chosen = names;
   if (args.problems) {
     chosen.clear();
+    const std::vector<std::string> all = {"bowl",          "valley",     "valley45",
+                                          "kappa1000",     "rosenbrock", "beale",
+                                          "least_squares", "softmax",    "mlp"};
     for (const std::string_view n : split_list(*args.problems, ',')) {
       const std::string name(trim(n));
-      if (std::find(names.begin(), names.end(), name) == names.end())
-        throw InputError("--problems: unknown problem '" + name + "'" + did_you_mean(name, names) +
+      if (std::find(names.begin(), names.end(), name) != names.end()) {
+        chosen.push_back(name);
+      } else if (std::find(all.begin(), all.end(), name) != all.end()) {
+        throw InputError("--problems: '" + name + "' is not in the " +
+                         (args.quick ? "--quick suite" : "suite") +
+                         (want_training ? "" : " without its training problems (--no-training)") +
+                         "; it has " + fmt::format("{}", fmt::join(names, ", ")));
+      } else {
+        throw InputError("--problems: unknown problem '" + name + "'" + did_you_mean(name, all) +
                          "; valid: " + fmt::format("{}", fmt::join(names, ", ")));
-      chosen.push_back(name);
+      }
     }
   }
   const auto wanted = [&](const std::string& n) {

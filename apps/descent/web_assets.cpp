@@ -1,7 +1,9 @@
 #include "web_assets.hpp"
 
 #include <zlib.h>
+#include <algorithm>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -106,16 +108,28 @@ WebAssets WebAssets::load(const fs::path& dir) {
   assets.files_["/vendor/plotly.min.js"] = bundle;
   bundle.immutable = true;
   assets.files_[named] = std::move(bundle);
-  WebAsset& index = assets.files_.at("/index.html");
+  // The pages ask for the bundle by its hashed name.
   const std::string plain = "src=\"/vendor/plotly.min.js\"";
-  if (const std::size_t at = index.body.find(plain); at != std::string::npos)
-    index =
-        asset(content_type(".html"), index.body.replace(at, plain.size(), "src=\"" + named + "\""));
-  assets.files_["/"] = index;
+  for (const char* name : {"/index.html", "/lessons.html"}) {
+    const auto it = assets.files_.find(name);
+    if (it == assets.files_.end()) continue;
+    WebAsset& html = it->second;
+    if (const std::size_t at = html.body.find(plain); at != std::string::npos)
+      html = asset(content_type(".html"),
+                   html.body.replace(at, plain.size(), "src=\"" + named + "\""));
+  }
+  assets.files_["/"] = assets.files_.at("/index.html");
   return assets;
 }
 
 const WebAsset* WebAssets::find(const std::string& path) const {
+  // The lessons' addresses, /lessons and /lessons/N, are one page that reads its chapter from
+  // the path.
+  if (path == "/lessons" || path.starts_with("/lessons/")) {
+    const std::string rest = path.size() > 9 ? path.substr(9) : "";
+    if (std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return find("/lessons.html");
+  }
   const auto it = files_.find(path);
   return it == files_.end() ? nullptr : &it->second;
 }

@@ -27,12 +27,12 @@ class WebAssets {
   /// /NAME, index.html also at /), every .js file directly in dir/js, the page's modules (served
   /// at /js/NAME), and plotly.js from dir/vendor/plotly.min.js (an installed page) or else
   /// dir/node_modules/plotly.js-dist-min (the source tree), served at /vendor/plotly.min.js and
-  /// at /vendor/plotly.HASH.min.js, the name index.html is given for it so that browsers may
-  /// cache it. Throws InputError when `dir` is not a folder holding index.html or when plotly.js
-  /// is missing (with the command that installs it).
+  /// at /vendor/plotly.HASH.min.js, the name index.html and lessons.html are given for it so that
+  /// browsers may cache it. Throws InputError when `dir` is not a folder holding index.html or when
+  /// plotly.js is missing (with the command that installs it).
   static WebAssets load(const std::filesystem::path& dir);
 
-  /// The file served at `path`, or nullptr.
+  /// The file served at `path`, or nullptr. /lessons and /lessons/N (N digits) are lessons.html.
   const WebAsset* find(const std::string& path) const;
 
   /// How many files there are.

@@ -8,16 +8,18 @@
 // a model once per seed and takes the median of its final test loss.
 //
 // Scores. Problems of very different scales are made comparable by one normalisation. On a
-// problem whose minimum is m (the function's known minimum, else the lowest loss any setting
-// reached; 0 for training), a final loss L has the gap L - m, clamped to [floor, start gap] where
-// the start gap is the median gap at the start points and floor = start gap * 1e-12 (twelve
-// decades of progress count as solved). A loss that is not finite, or above the start, scores as
-// no progress. With `best` the smallest clamped gap any optimizer reached at any setting,
+// problem whose minimum is m (the function's known minimum, else the lowest of the losses any
+// setting reached and of L-BFGS runs from every start; 0 for training), a final loss L has the gap
+// L - m, clamped to [floor, start gap] where the start gap is the median gap at the start points
+// and floor = start gap * 1e-12 (twelve decades of progress count as solved). A loss that is not
+// finite, or above the start, scores as no progress. With `best` the smallest clamped gap any
+// optimizer reached at any setting,
 //   score(L) = 1 - log10(gap(L) / best) / log10(start gap / best),
 // in [0, 1]: 1 is as far down as the best of all, 0 is no progress from the start; 0.5 is half of
 // the decades of progress the best made. It is 0 everywhere on a problem where nothing moved.
 //
-// Tuning width. An optimizer's curve on a problem is its score at each grid point. Its tuning
+// Tuning width. An optimizer's curve on a problem is its score at each grid point; its best point
+// is the one of highest score (of several within 1e-12 of it, the nearest the default). Its tuning
 // width is the span, in decades of learning rate, of the longest run of consecutive grid points
 // that contains its best point and whose scores are all within `tolerance` (0.1 by default) of
 // its best score: (last - first) * spacing. One point alone is 0 decades; a run that reaches an
@@ -72,9 +74,10 @@ struct TuningStudyConfig {
 
 /// How a problem's losses become scores (see the header comment).
 struct ProblemScale {
-  double minimum = 0;    ///< m
-  double start_gap = 1;  ///< the median gap at the start points
-  double best_gap = 1;   ///< the smallest clamped gap any setting reached
+  double minimum = 0;      ///< m
+  bool estimated = false;  ///< m is the lowest loss found, the function knowing no minimum
+  double start_gap = 1;    ///< the median gap at the start points
+  double best_gap = 1;     ///< the smallest clamped gap any setting reached
   /// The score of a final loss.
   double score(double loss) const;
   /// The gap of a final loss, clamped to [start_gap * 1e-12, start_gap].
@@ -83,15 +86,17 @@ struct ProblemScale {
 
 /// The longest run of points within tolerance of the best (see the header comment).
 struct TuningWidth {
-  std::size_t best = 0;   ///< the grid point of the best score (the first, on ties)
+  std::size_t best = 0;   ///< the grid point of the best score (on ties, the nearest `prefer`)
   std::size_t first = 0;  ///< the run's first point
   std::size_t last = 0;   ///< and its last
   double decades = 0;     ///< (last - first) * spacing
   bool at_edge = false;   ///< the run reaches an end of the grid: the width is a lower bound
 };
-/// The tuning width of a curve of scores over a grid `spacing` decades apart. Throws
-/// std::invalid_argument for an empty curve.
-TuningWidth tuning_width(std::span<const double> scores, double spacing, double tolerance);
+/// The tuning width of a curve of scores over a grid `spacing` decades apart; of best scores
+/// within 1e-12 of each other, the one nearest the point `prefer` (the default learning rate)
+/// is the best. Throws std::invalid_argument for an empty curve.
+TuningWidth tuning_width(std::span<const double> scores, double spacing, double tolerance,
+                         std::size_t prefer = 0);
 
 /// One optimizer on one problem.
 struct TuningCurve {
@@ -137,7 +142,9 @@ double best_of_defaults(const TuningStudyResult& r);
 
 /// Checks a study without running it: at least one problem and optimizer, every optimizer has a
 /// learning rate `lr` above 0, a grid of 2 to 1001 points with lo < hi, tolerance in (0, 1), and
-/// every function problem's protocol (check_sweep). Throws InputError naming the problem.
+/// every function problem's protocol (its starts, seeds, noise, batch, start point and total
+/// work), and the loss at a function's default start above its known minimum. Throws InputError
+/// naming the problem.
 void check_tuning_study(const TuningStudyConfig& config);
 
 /// Runs the study. `progress(done)` is called now and then with the estimated share of the work

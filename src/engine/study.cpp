@@ -14,6 +14,7 @@
 #include "descent/error.hpp"
 #include "descent/parallel.hpp"
 #include "descent/params.hpp"
+#include "descent/runner.hpp"
 #include "descent/spec.hpp"
 #include "engine/median.hpp"
 #include "engine/sweep_cells.hpp"
@@ -23,6 +24,7 @@ namespace {
 
 constexpr double kSolvedDecades = 12;  // a gap this many decades below the start's is solved
 constexpr std::size_t kMaxPoints = 1001;
+constexpr double kTie = 1e-12;  // scores this close are equal (rounding of a flat curve)
 
 // A function problem's protocol: `steps` steps from `starts` start points (or seeds).
 StudyProblem function_problem(std::string name, std::string doc, std::string function,
@@ -57,6 +59,35 @@ double cell_cost(const StudyProblem& p, std::size_t dim, std::size_t evaluations
   return 1e-7 * static_cast<double>(p.protocol.starts * p.protocol.seeds) *
          static_cast<double>(p.protocol.options.steps) * static_cast<double>(dim + 1) *
          static_cast<double>(evaluations);
+}
+
+// The minimum of a function that does not know its own: the lowest of the losses reached and of
+// L-BFGS runs from every start (up to 10000 iterations, exact gradients), so that the setting
+// that reached the lowest loss is not taken for the minimum itself.
+double estimated_minimum(const SweepConfig& protocol,
+                         const std::vector<std::vector<double>>& starts,
+                         const std::vector<double>& reached) {
+  double m = std::numeric_limits<double>::infinity();
+  for (double x : reached)
+    if (std::isfinite(x)) m = std::min(m, x);
+  SweepConfig exact = protocol;
+  exact.noise = 0;
+  exact.batch = 0;
+  RunOptions options;
+  options.steps = 10000;
+  options.record = false;
+  const OptimizerConfig lbfgs = OptimizerConfig::parse("lbfgs");
+  for (const std::vector<double>& x : starts) {
+    const RunResult r = run(*detail::make_objective(exact, 0), *lbfgs.make<double>(), x, options);
+    if (std::isfinite(r.metrics.best_loss)) m = std::min(m, r.metrics.best_loss);
+  }
+  return m;
+}
+
+// The grid point nearest the default learning rate (exponent 0).
+std::size_t default_point(const TuningStudyConfig& c, double spacing) {
+  const double k = std::round(-c.lo / spacing);
+  return static_cast<std::size_t>(std::clamp(k, 0.0, static_cast<double>(c.points - 1)));
 }
 
 }  // namespace
@@ -103,11 +134,16 @@ double ProblemScale::score(double loss) const {
   return 1.0 - std::log10(gap(loss) / best_gap) / range;
 }
 
-TuningWidth tuning_width(std::span<const double> scores, double spacing, double tolerance) {
+TuningWidth tuning_width(std::span<const double> scores, double spacing, double tolerance,
+                         std::size_t prefer) {
   if (scores.empty()) throw std::invalid_argument("tuning_width: an empty curve");
   TuningWidth w;
-  for (std::size_t i = 1; i < scores.size(); ++i)
-    if (scores[i] > scores[w.best]) w.best = i;
+  const double top = *std::max_element(scores.begin(), scores.end());
+  const auto distance = [&](std::size_t i) { return i > prefer ? i - prefer : prefer - i; };
+  w.best = scores.size();
+  for (std::size_t i = 0; i < scores.size(); ++i)
+    if (scores[i] >= top - kTie && (w.best == scores.size() || distance(i) < distance(w.best)))
+      w.best = i;
   const double bar = scores[w.best] - tolerance;
   w.first = w.last = w.best;
   while (w.first > 0 && scores[w.first - 1] >= bar) --w.first;
@@ -157,12 +193,16 @@ void check_tuning_study(const TuningStudyConfig& c) {
     }
     SweepConfig s = p.protocol;
     s.optimizer = c.optimizers.front();
-    s.axes = {GridAxis{"lr", s.optimizer.get("lr"), s.optimizer.get("lr"), false, 1}};
     try {
       detail::check_protocol(s, "study", (c.points + 1) * c.optimizers.size());
     } catch (const InputError& e) {
       throw InputError("problem '" + p.name + "': " + e.what());
     }
+    const std::unique_ptr<Objective> f = detail::make_objective(s, 0);
+    const std::vector<double> start = s.start.empty() ? f->default_start() : s.start;
+    if (const auto m = f->minimum(); m && !(f->value(start) > *m))
+      throw InputError("problem '" + p.name + "': the start is at the minimum (loss " +
+                       format_double(f->value(start)) + "), so there is no progress to measure");
   }
 }
 
@@ -221,6 +261,9 @@ TuningStudyResult tuning_study(const TuningStudyConfig& config,
       std::size_t reported = 0;
       const detail::CellStats stats = detail::run_cells(
           prob.protocol, starts[p], groups, [&](std::size_t now, std::size_t all) {
+            // Counts may arrive out of order (each is taken before its report): only a larger
+            // one moves the line.
+            if (now <= reported) return;
             const std::size_t step = now - std::exchange(reported, now);
             advance(cost[p] * static_cast<double>(step) / static_cast<double>(all));
           });
@@ -262,10 +305,8 @@ TuningStudyResult tuning_study(const TuningStudyConfig& config,
       for (std::size_t k = 0; k < prob.train_seeds; ++k) start_losses.push_back(prob.start_loss(k));
     } else {
       const std::unique_ptr<Objective> f = detail::make_objective(prob.protocol, 0);
-      double lowest = std::numeric_limits<double>::infinity();
-      for (double x : loss)
-        if (std::isfinite(x)) lowest = std::min(lowest, x);
-      s.minimum = f->minimum().value_or(lowest);
+      s.minimum = f->minimum() ? *f->minimum() : estimated_minimum(prob.protocol, starts[p], loss);
+      s.estimated = !f->minimum();
       for (const std::vector<double>& x : starts[p]) start_losses.push_back(f->value(x));
     }
     for (double& x : start_losses) x -= s.minimum;
@@ -281,7 +322,8 @@ TuningStudyResult tuning_study(const TuningStudyConfig& config,
       c.score.clear();
       for (double x : c.loss) c.score.push_back(s.score(x));
       c.default_score = s.score(c.default_loss);
-      c.width = tuning_width(c.score, r.spacing, config.tolerance);
+      c.width =
+          tuning_width(c.score, r.spacing, config.tolerance, default_point(config, r.spacing));
     }
   }
   return r;

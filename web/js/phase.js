@@ -63,12 +63,17 @@ export async function renderPhase(app, on) {
   if (key !== app.phaseKey) {
     $('phase-note').textContent = `computing ${st.phase.n * st.phase.n} runs…`;
     const t0 = performance.now();
+    // A later request supersedes this one: only the newest answer is drawn.
+    const asked = (app.phaseAsked = (app.phaseAsked ?? 0) + 1);
+    let answer;
     try {
-      app.phaseAnswer = await api('sweep', request);
+      answer = await api('sweep', request);
     } catch (e) {
-      $('phase-note').textContent = `${e.field ? `${e.field}: ` : ''}${e.message}`;
+      if (asked === app.phaseAsked) $('phase-note').textContent = `${e.field ? `${e.field}: ` : ''}${e.message}`;
       return;
     }
+    if (asked !== app.phaseAsked) return;
+    app.phaseAnswer = answer;
     app.phaseKey = key;
     app.phaseMs = performance.now() - t0;
   }

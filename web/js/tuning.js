@@ -22,12 +22,20 @@ export async function renderTuning(app) {
   if (key !== app.tuningKey) {
     $('tuning-note').textContent = `computing ${(st.tuning.points + 1) * st.opts.length} runs…`;
     const t0 = performance.now();
+    // A later request supersedes this one: only the newest answer is drawn.
+    const asked = (app.tuningAsked = (app.tuningAsked ?? 0) + 1);
+    let answer;
     try {
-      app.tuningAnswer = await api('tuning', request);
+      answer = await api('tuning', request);
     } catch (e) {
+      if (asked !== app.tuningAsked) return;
+      app.tuningKey = '';
+      Plotly.purge($('tuning'));
       $('tuning-note').textContent = `${e.field ? `${e.field}: ` : ''}${e.message}`;
       return;
     }
+    if (asked !== app.tuningAsked) return;
+    app.tuningAnswer = answer;
     app.tuningKey = key;
     app.tuningMs = performance.now() - t0;
   }
@@ -40,7 +48,12 @@ export function widthText(w) {
   return `${w.at_edge ? '≥ ' : ''}${w.decades.toFixed(1)} decades`;
 }
 
-function drawTuning(app, ans) {
+/**
+ * The tuning figure's traces and layout for an answer of /api/tuning: each optimizer's score
+ * against its learning rate (a multiple of its default; dashed for the learning-rate-free ones),
+ * and a star at each one's defaults. Shared with the lessons.
+ */
+export function tuningFigure(ans) {
   const traces = ans.curves.map((c, i) => ({
     type: 'scatter', mode: 'lines+markers', name: c.label,
     x: c.lr.map((lr) => lr / c.default_lr), y: c.score,
@@ -49,7 +62,6 @@ function drawTuning(app, ans) {
     marker: { size: 4 },
     hovertemplate: `${c.label}<br>lr %{customdata[0]:.4g} (%{x:.3g} × default)<br>final loss %{customdata[1]}<br>score %{y:.3f}<extra></extra>`,
   }));
-  // Each optimizer at its defaults, on the line x = 1.
   traces.push({
     type: 'scatter', mode: 'markers', name: 'at the defaults', x: ans.curves.map(() => 1),
     y: ans.curves.map((c) => c.default_score),
@@ -57,13 +69,18 @@ function drawTuning(app, ans) {
     hovertemplate: 'default setting<br>score %{y:.3f}<extra></extra>',
   });
   const layout = {
-    margin: { l: 60, r: 10, t: 10, b: 46 },
+    margin: { l: 60, r: 10, t: 10, b: 50 },
     xaxis: { title: { text: 'learning rate / default learning rate' }, type: 'log', exponentformat: 'power' },
-    yaxis: { title: { text: 'score (1 = best of all, 0 = no progress)' }, range: [-0.04, 1.04] },
-    legend: { orientation: 'h', x: 0, y: -0.16, yanchor: 'top' },
+    yaxis: { title: { text: 'score (1: best of all, 0: no progress)' }, range: [-0.04, 1.04] },
+    legend: { orientation: 'h', x: 0, y: -0.22, yanchor: 'top' },
     shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: 1, x1: 1, y0: 0, y1: 1, line: { color: '#888', width: 1, dash: 'dot' } }],
     uirevision: 'tuning',
   };
+  return { traces, layout };
+}
+
+function drawTuning(app, ans) {
+  const { traces, layout } = tuningFigure(ans);
   Plotly.react($('tuning'), traces, layout, PLOT_CONFIG);
   const start = (ans.start ?? []).map(S.displayNumber).join(', ');
   const widths = ans.curves.map((c) => `${c.label} ${widthText(c.width)}`).join('; ');

@@ -38,3 +38,17 @@ export function launchChromium(options = {}) {
     ...options,
   });
 }
+
+/** Pixels per unit along each axis of a plotly plot, read from where its tick labels are drawn. */
+export const plotPixelsPerUnit = (page, id) => page.evaluate((plot) => {
+  const gd = document.getElementById(plot);
+  const per = (axis, coord) => {
+    const ticks = [...gd.querySelectorAll(`.${axis}tick text`)].map((t) => ({
+      v: Number(t.textContent.replace('\u2212', '-')),
+      p: t.getBoundingClientRect()[coord] + t.getBoundingClientRect()[coord === 'x' ? 'width' : 'height'] / 2,
+    })).filter((t) => Number.isFinite(t.v));
+    const a = ticks[0], b = ticks.at(-1);
+    return Math.abs((b.p - a.p) / (b.v - a.v));
+  };
+  return { x: per('x', 'x'), y: per('y', 'y') };
+}, id);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, startServer } from './browser.mjs';
+import { launchChromium, plotPixelsPerUnit, startServer } from './browser.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, '..');
@@ -93,7 +93,8 @@ test('the page opens on the seed experiment and draws it', async () => {
 });
 
 test('the page preloads every module of js/', async () => {
-  const modules = fs.readdirSync(path.join(webDir, 'js')).filter((f) => f.endsWith('.js') && f !== 'app.js');
+  const modules = fs.readdirSync(path.join(webDir, 'js'))
+    .filter((f) => f.endsWith('.js') && f !== 'app.js' && !f.startsWith('lesson')); // lesson*.js: the lessons' own
   const preloaded = await page.evaluate(() =>
     [...document.querySelectorAll('link[rel="modulepreload"]')].map((l) => new URL(l.href).pathname));
   assert.deepEqual(preloaded.sort(), modules.map((f) => `/js/${f}`).sort());
@@ -327,8 +328,8 @@ test('the tuning view draws every optimizer against its learning rate', async ()
   assert.equal(d[2].dash, 'dash'); // learning-rate-free
   assert.ok(Math.abs(d[0].x[0] - 1e-4) < 1e-12 && Math.abs(d[0].x[12] - 100) < 1e-9, `x ${d[0].x}`);
   for (const t of d) assert.ok(t.y.every((v) => v >= 0 && v <= 1), `${t.name}: ${t.y}`);
-  // The scores are the API's: some optimizer reaches 1, and SGD past its stability limit
-  // (lr 0.25 on this valley) scores 0.
+  // The scores are the API's: some optimizer reaches 1, and SGD well past its stability limit
+  // (lr 0.125 on this valley) scores 0.
   assert.ok(d.slice(0, 3).some((t) => t.y.some((v) => v === 1)));
   const a = await page.evaluate(() => window.__descent.tuningAnswer);
   a.curves[0].lr.forEach((lr, k) => { if (lr > 0.3) assert.equal(a.curves[0].score[k], 0, `sgd lr ${lr}`); });
@@ -345,19 +346,7 @@ test('the tuning view draws every optimizer against its learning rate', async ()
   assert.equal((await page.evaluate(() => document.getElementById('tuning').data[0].x.length)), 7);
 });
 
-// Pixels per unit along each axis of a plot, read from where its tick labels are drawn.
-const pixelsPerUnit = (id) => page.evaluate((plot) => {
-  const gd = document.getElementById(plot);
-  const per = (axis, coord) => {
-    const ticks = [...gd.querySelectorAll(`.${axis}tick text`)].map((t) => ({
-      v: Number(t.textContent.replace('\u2212', '-')),
-      p: t.getBoundingClientRect()[coord] + t.getBoundingClientRect()[coord === 'x' ? 'width' : 'height'] / 2,
-    })).filter((t) => Number.isFinite(t.v));
-    const a = ticks[0], b = ticks.at(-1);
-    return Math.abs((b.p - a.p) / (b.v - a.v));
-  };
-  return { x: per('x', 'x'), y: per('y', 'y') };
-}, id);
+const pixelsPerUnit = (id) => plotPixelsPerUnit(page, id);
 
 test('the contour is drawn to scale: a unit of w1 and of w2 span the same pixels', async () => {
   await load('?f=anisotropic:angle=45&o=sgd');

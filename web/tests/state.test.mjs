@@ -157,3 +157,27 @@ test('the status line names the runs that blew up', () => {
   assert.equal(S.runSummary([ok, bad], 80, 5),
     '2 optimizers × 80 steps: 5 ms · nesterov: diverging: loss grew from 10.25 to 1.991e+29 by step 80');
 });
+
+test('a lesson\'s address: its chapter from the path, its settings from the query', async () => {
+  const L = await import('../js/lesson_state.js');
+  assert.deepEqual(L.chapterOfPath('/lessons/3', 5), { chapter: 3, problem: '' });
+  assert.deepEqual(L.chapterOfPath('/lessons', 5), { chapter: 1, problem: '' });
+  assert.match(L.chapterOfPath('/lessons/6', 5).problem, /no lesson 6/);
+  assert.equal(L.chapterOfPath('/lessons/0', 5).chapter, 1);
+  const settings = [
+    { key: 'lr', value: 0.1, min: 0.001, max: 1, log: true },
+    { key: 'fn', value: 'a', choices: [{ value: 'a' }, { value: 'b' }] },
+  ];
+  assert.deepEqual(L.decodeSettings(settings, '?lr=0.25&fn=b'), { values: { lr: 0.25, fn: 'b' }, problems: [] });
+  const bad = L.decodeSettings(settings, '?lr=2&fn=c&x=1');
+  assert.deepEqual(bad.values, { lr: 0.1, fn: 'a' });
+  assert.equal(bad.problems.length, 3);
+  assert.equal(L.encodeSettings(settings, { lr: 0.25, fn: 'b' }), 'lr=0.25&fn=b');
+  // A start turned with the valley: (1.5, 0.5) by 45 degrees.
+  const [x, y] = L.turned([1.5, 0.5], 45);
+  assert.ok(Math.abs(x - Math.SQRT1_2) < 1e-15 && Math.abs(y - 2 * Math.SQRT1_2) < 1e-15);
+  // Sliders: the ends map to the range's ends, a log setting spreads decades evenly.
+  assert.equal(L.toSlider(settings[0], 0.01), 333);
+  assert.equal(L.fromSlider(settings[0], 1000), 1);
+  assert.equal(L.fromSlider({ min: 0, max: 0.999, step: 0.001 }, 500), 0.5);
+});

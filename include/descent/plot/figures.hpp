@@ -93,7 +93,7 @@ struct LineChart {
   std::vector<Series> series;  ///< coloured in the paths' order
   bool whole_x = false;        ///< ticks on x at whole numbers only (epochs, steps)
   bool log_x = false;          ///< log scale on x (values <= 0 are left out)
-  /// Series drawn dashed (a reference, such as the defaults' level), by index; the rest solid.
+  /// Series drawn dashed (a family apart, such as the learning-rate-free methods), by index.
   std::vector<std::size_t> dashed = {};
 };
 
