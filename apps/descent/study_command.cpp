@@ -136,9 +136,11 @@ std::string report(const TuningStudyResult& r, const std::vector<TuningStanding>
       "(divergence and losses above the start count as no progress). With `best` the "
       "smallest gap any optimizer reached at any setting, the score is 1 - log10(gap / best) "
       "/ log10(start gap / best). The tuning width is the span of the longest run of "
-      "neighbouring grid points, around the best one, whose scores are within {} of the best; "
-      "`>=` marks a run that reaches an end of the grid.\n\n",
-      c.points, num(c.lo), num(c.hi), r.spacing, c.tolerance);
+      "neighbouring grid points, around the best one, whose scores are within {} of the best "
+      "(of best points within 1e-12, the one nearest the default): a gap at most (start gap / "
+      "best)^{} times the optimizer's best gap, a factor each problem states below; `>=` marks "
+      "a run that reaches an end of the grid.\n\n",
+      c.points, num(c.lo), num(c.hi), r.spacing, c.tolerance, c.tolerance);
   md << "| problem | what | protocol |\n|---|---|---|\n";
   for (const StudyProblem& p : c.problems) {
     std::string protocol;
@@ -159,9 +161,12 @@ std::string report(const TuningStudyResult& r, const std::vector<TuningStanding>
   for (std::size_t p = 0; p < P; ++p) {
     const ProblemScale& s = r.scales[p];
     md << "\n### " << c.problems[p].name << "\n\n" << c.problems[p].doc << ". ";
-    md << fmt::format("Minimum {}{}, gap at the start {}, best gap reached {}.\n\n", num(s.minimum),
-                      s.estimated ? " (estimated: the lowest loss found)" : "", num(s.start_gap),
-                      num(s.best_gap));
+    md << fmt::format(
+        "Minimum {}{}, gap at the start {}, best gap reached {}: {:.1f} decades of progress, and "
+        "a width counts the rates within a factor {} of each optimizer's best gap.\n\n",
+        num(s.minimum), s.estimated ? " (estimated: the lowest loss found)" : "", num(s.start_gap),
+        num(s.best_gap), std::log10(s.start_gap / s.best_gap),
+        num(std::pow(s.start_gap / s.best_gap, c.tolerance)));
     if (!figures.empty()) md << "![" << c.problems[p].name << "](" << figures[p] << ")\n\n";
     md << "| optimizer | default | tuned | best lr / default | width | loss at default |\n";
     md << "|---|---|---|---|---|---|\n";

@@ -1,7 +1,6 @@
 #include "web_assets.hpp"
 
 #include <zlib.h>
-#include <algorithm>
 
 #include <algorithm>
 #include <cctype>
@@ -123,10 +122,11 @@ WebAssets WebAssets::load(const fs::path& dir) {
 }
 
 const WebAsset* WebAssets::find(const std::string& path) const {
-  // The lessons' addresses, /lessons and /lessons/N, are one page that reads its chapter from
-  // the path.
+  // The lessons' addresses, /lessons and /lessons/N (with or without a final '/'), are one page
+  // that reads its chapter from the path.
   if (path == "/lessons" || path.starts_with("/lessons/")) {
-    const std::string rest = path.size() > 9 ? path.substr(9) : "";
+    std::string rest = path.substr(std::min<std::size_t>(path.size(), 9));
+    if (rest.ends_with('/')) rest.pop_back();
     if (std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return find("/lessons.html");
   }

@@ -32,7 +32,8 @@ class WebAssets {
   /// plotly.js is missing (with the command that installs it).
   static WebAssets load(const std::filesystem::path& dir);
 
-  /// The file served at `path`, or nullptr. /lessons and /lessons/N (N digits) are lessons.html.
+  /// The file served at `path`, or nullptr. /lessons and /lessons/N (N digits, a final '/' allowed)
+  /// are lessons.html.
   const WebAsset* find(const std::string& path) const;
 
   /// How many files there are.

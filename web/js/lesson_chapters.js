@@ -6,7 +6,7 @@ import { turned } from './lesson_state.js';
 
 const fmt = (v) => (v === null || v === undefined ? '–' : num(v));
 const result = (answer, i) => answer.run.results[i];
-const reached = (r) => (r.metrics.steps_to_tol === null ? 'never reached 1e-6' : `reached 1e-6 in ${r.metrics.steps_to_tol} steps`);
+const reached = (r) => (r.metrics.steps_to_tol === null ? 'never below 1e-6' : `first below 1e-6 at step ${r.metrics.steps_to_tol}`);
 const ending = (r) => `loss ${fmt(r.metrics.final_loss)} (${r.termination === 'completed' ? reached(r) : r.message})`;
 
 export const CHAPTERS = [
@@ -40,13 +40,16 @@ export const CHAPTERS = [
       optimizers: [`sgd:lr=${formatNumber(v.lr)}`], box: 1.25,
     }),
     theoryLine: true,
+    lab: (v) => ({ fn: `anisotropic:ratio=${formatNumber(v.ratio)}`, start: [1, 1], steps: 50, opts: [`sgd:lr=${formatNumber(v.lr)}`] }),
     notes: (v, a) => {
       const [l1, l2] = a.analysis.eigenvalues, g = a.analysis.gd;
       return `Here λ = ${fmt(l1)} and ${fmt(l2)}: κ = ${fmt(a.analysis.kappa)}. Gradient descent is ` +
         `stable for lr < ${fmt(g.lr_max)} and fastest at lr = ${fmt(g.best_lr)}, rate ${fmt(g.rate)} per step. ` +
         `At lr = ${fmt(v.lr)} the two directions shrink by factors ${fmt(1 - v.lr * l1)} and ` +
         `${fmt(1 - v.lr * l2)} per step; after 50 steps, ${ending(result(a, 0))}. The dashed line ` +
-        'in the loss chart is the theory: the start\'s loss times ρ^2k, ρ the larger factor\'s size.';
+        'in the loss chart is the theory: the start\'s loss times ρ^2k, ρ the larger factor\'s size. ' +
+        '(The loss weighs the steep direction κ times more, so near the best rate a slightly smaller ' +
+        'one can dip below 1e-6 a step sooner; over more steps the best rate wins.)';
     },
     tries: [
       { label: 'lr = 0.13, just past 2/λmax = 0.125: the zig-zag grows', set: { ratio: 8, lr: 0.13 } },
@@ -64,15 +67,17 @@ export const CHAPTERS = [
     text: [
       'Heavy-ball momentum keeps a velocity: <code>v ← α·v − lr·∇f(w)</code>, <code>w ← w + v</code>. ' +
         'Along the valley, where the gradient keeps its sign, the velocity builds up; across it, where ' +
-        'the sign flips at every step, the contributions cancel. That damps the zig-zag and speeds ' +
-        'the slow direction (gradient descent runs beside it, for comparison).',
+        'the sign flips at every step, the contributions cancel. Well tuned, that damps the zig-zag ' +
+        'and speeds the slow direction (gradient descent runs beside it, for comparison).',
       'The same velocity is why it overshoots: a ball that has gathered speed runs past the floor and ' +
-        'climbs back. With α near 1 almost nothing is lost per step and the ball keeps swinging: the ' +
-        'seed\'s run at α = 0.99 is still far from the minimum after 50 steps. The phase diagram maps ' +
-        'every (lr, α) by the steps it takes to reach a loss of 1e-6: below the dashed line ' +
-        '<code>lr·λmax = 2 + 2α</code> momentum converges, above it it diverges (red). The theory\'s ' +
-        'best pair (the diamond) shrinks the error by √α* per step, against gradient descent\'s ' +
-        '(κ − 1)/(κ + 1).',
+        'climbs back. The seed\'s α = 0.9 is already too much here: the error shrinks by only ' +
+        '√0.9 ≈ 0.95 a step, against gradient descent\'s 0.8 at the same lr, and the ball circles ' +
+        'the minimum. With α near 1 almost nothing is lost per step: the seed\'s run at α = 0.99 is ' +
+        'still far from the minimum after 50 steps. The phase diagram maps every (lr, α) by the ' +
+        'steps it takes to reach a loss of 1e-6: left of the dashed line <code>lr·λmax = 2 + 2α</code> ' +
+        'momentum converges, right of it it diverges (red); grey settings do not get there in 300 ' +
+        'steps. The theory\'s best pair (the diamond) ' +
+        'shrinks the error by √α* ≈ 0.48 a step, against gradient descent\'s best (κ − 1)/(κ + 1) ≈ 0.78.',
     ],
     formula: 'v ← α·v − lr·∇f(w)\nw ← w + v\n' +
       'stable while lr·λmax < 2 + 2α\n' +
@@ -85,6 +90,11 @@ export const CHAPTERS = [
       optimizers: ['sgd:lr=0.1', `momentum:lr=${formatNumber(v.lr)},alpha=${formatNumber(v.alpha)}`], box: 1.25,
     }),
     phase: { optimizer: 'momentum', x: 'lr=0.005:0.5:log:32', y: 'alpha=0:0.999:lin:32', steps: 300 },
+    lab: (v) => ({
+      fn: 'anisotropic', start: [1, 1], steps: 50, view: 'phase',
+      opts: ['sgd:lr=0.1', `momentum:lr=${formatNumber(v.lr)},alpha=${formatNumber(v.alpha)}`],
+      phase: { opt: 1, x: 'lr', y: 'alpha', n: 32, metric: 'steps_to_tol', steps: 300 },
+    }),
     notes: (v, a) => {
       const m = a.analysis.momentum, limit = (2 + 2 * v.alpha) / m.lambda_max;
       return `With α = ${fmt(v.alpha)} momentum is stable for lr < ${fmt(limit)}. After 50 steps at lr = ` +
@@ -109,16 +119,24 @@ export const CHAPTERS = [
       'RMSProp divides each coordinate\'s step by a running root mean square of its own gradient. A ' +
         'coordinate with large gradients takes small steps, one with small gradients large ones: on ' +
         'a valley along the axes (here κ = 20) both coordinates move at about the same pace, and the ' +
-        'path heads nearly straight for the floor.',
+        'path runs down the steep coordinate at once and then straight along the floor.',
       'But it rescales coordinates, not directions. Turn the valley and its steep and shallow ' +
         'directions mix both coordinates: each coordinate\'s gradient holds some of each, the ' +
-        'rescaling can no longer tell them apart, and RMSProp loses its advantage. Momentum, ' +
-        'which treats every direction alike, takes the same path turned: the start turns with ' +
-        'the valley.',
+        'rescaling can no longer tell them apart, and the path bends and needs more steps. ' +
+        'Momentum, which treats every direction alike, takes the same path turned (the start ' +
+        'turns with the valley): its numbers do not change at all. Near the floor RMSProp\'s ' +
+        'gradient shrinks, but so does the root mean square it divides by: its steps stay about ' +
+        'lr long, so with a constant learning rate it cannot settle, and its loss climbs back up ' +
+        'after its lowest point (a schedule that lowers lr, or a larger ε, lets it settle).',
     ],
     formula: 's ← β·s + (1 − β)·g²   (per coordinate, β = 0.9)\n' +
       'w ← w − lr·g / (√s + ε)',
     figures: ['contour', 'loss'],
+    lab: (v) => ({
+      fn: `anisotropic:ratio=20,angle=${formatNumber(v.angle)}`, steps: 100,
+      start: turned([1.5, 0.5], v.angle).map((x) => Number(x.toPrecision(6))),
+      opts: ['momentum:lr=0.05,alpha=0.6', `rmsprop:lr=${formatNumber(v.lr)}`],
+    }),
     request: (v) => ({
       function: `anisotropic:ratio=20,angle=${formatNumber(v.angle)}`,
       start: turned([1.5, 0.5], v.angle).map((x) => Number(x.toPrecision(12))), steps: 100,
@@ -127,7 +145,8 @@ export const CHAPTERS = [
     notes: (v, a) => {
       const m = result(a, 0), r = result(a, 1);
       return `With the valley turned by ${fmt(v.angle)}°: RMSProp ${ending(r)}, its path ` +
-        `${fmt(r.metrics.path_length)} long; momentum ${ending(m)}.`;
+        `${fmt(r.metrics.path_length)} long, its lowest loss ${fmt(r.metrics.best_loss)} at step ` +
+        `${r.metrics.best_step}; momentum ${ending(m)}. Compare RMSProp's step counts at 0° and 45°.`;
     },
     tries: [
       { label: 'turn the valley by 45°: RMSProp needs more steps', set: { angle: 45 } },
@@ -140,7 +159,7 @@ export const CHAPTERS = [
     settings: [
       { key: 'lr', label: 'learning rate', value: 0.1, min: 0.001, max: 0.5, log: true },
       { key: 'beta1', label: 'β1 (momentum)', value: 0.9, min: 0, max: 0.999, step: 0.001 },
-      { key: 'beta2', label: 'β2 (mean square)', value: 0.999, min: 0.5, max: 0.9999, step: 0.0001 },
+      { key: 'beta2', label: 'β2 (mean square)', value: 0.999, min: 0.5, max: 0.9999, step: 0.0001, closeToOne: true },
     ],
     text: [
       'Adam keeps both: a momentum of the gradient, <code>m ← β1·m + (1 − β1)·g</code>, and RMSProp\'s ' +
@@ -151,14 +170,21 @@ export const CHAPTERS = [
         '−sign(g), whatever the scale of f. β1 sets how long the momentum remembers (about ' +
         '1/(1 − β1) steps), β2 how long the scale does. With β1 = 0 Adam is RMSProp with the bias ' +
         'correction; β2 = 0.999 remembers the scale for about a thousand steps, longer than this ' +
-        'run. Momentum and RMSProp run beside it at learning rate 0.1; RMSProp\'s path lies under ' +
-        'Adam\'s on the diagonal, where both start with steps of lr in each coordinate.',
+        'run. Momentum and RMSProp run beside it at learning rate 0.1. RMSProp has no bias ' +
+        'correction: after one step its mean square is only (1 − β)·g², so its first step is ' +
+        'lr/√(1 − β) ≈ 3.2·lr in each coordinate, the bias Adam removes; both then head down the ' +
+        'diagonal, where RMSProp\'s path lies under Adam\'s.',
     ],
     formula: 'm ← β1·m + (1 − β1)·g\n' +
       'v ← β2·v + (1 − β2)·g²\n' +
       'm̂ = m / (1 − β1^t),  v̂ = v / (1 − β2^t)\n' +
       'w ← w − lr·m̂ / (√v̂ + ε)',
     figures: ['contour', 'loss'],
+    lab: (v) => ({
+      fn: 'anisotropic', start: [1, 1], steps: 100,
+      opts: ['momentum:lr=0.1,alpha=0.9', 'rmsprop:lr=0.1',
+        `adam:lr=${formatNumber(v.lr)},beta1=${formatNumber(v.beta1)},beta2=${formatNumber(v.beta2)}`],
+    }),
     request: (v) => ({
       function: 'anisotropic', start: [1, 1], steps: 100,
       optimizers: ['momentum:lr=0.1,alpha=0.9', 'rmsprop:lr=0.1',
@@ -168,7 +194,9 @@ export const CHAPTERS = [
     notes: (v, a) => {
       const r = result(a, 2), p = r.points;
       const step = p.length > 1 ? p[1].map((x, i) => Math.abs(x - p[0][i])) : [NaN, NaN];
-      return `Adam's first step moved w1 by ${fmt(step[0])} and w2 by ${fmt(step[1])} (lr = ${fmt(v.lr)}). ` +
+      const q = result(a, 1).points, rstep = q.length > 1 ? Math.abs(q[1][0] - q[0][0]) : NaN;
+      return `Adam's first step moved w1 by ${fmt(step[0])} and w2 by ${fmt(step[1])} (lr = ${fmt(v.lr)}); ` +
+        `RMSProp's moved w1 by ${fmt(rstep)}. ` +
         `After 100 steps: Adam ${ending(r)}; RMSProp ${ending(result(a, 1))}; momentum ${ending(result(a, 0))}.`;
     },
     tries: [
@@ -188,14 +216,15 @@ export const CHAPTERS = [
           { value: 'isotropic', label: 'the round bowl' },
         ],
       },
-      { key: 'steps', label: 'steps per run', value: 200, min: 10, max: 1000, step: 10 },
+      { key: 'steps', label: 'steps per run', value: 200, min: 10, max: 1000, step: 10, integer: true },
     ],
     text: [
       'The seed ends: every optimizer must be tuned to its problem. The figure runs each optimizer ' +
         'at 25 learning rates from 1e-4 to 1e2 times its default and scores each run from 0 (no ' +
         'progress from the start) to 1 (as far down as the best run of all). A method that needs no ' +
-        'tuning would be a flat line; the dashed ones are sold as learning-rate-free. Stars mark ' +
-        'each one at its defaults.',
+        'tuning would be a flat line near 1; the dashed ones are sold as learning-rate-free. Stars ' +
+        'mark each one at its defaults. COCOB is flat by construction (its learning rate scales ' +
+        'the gradient before a bet that undoes the scale), even where it scores low, as on Rosenbrock.',
       '<code>descent study tuning</code> measures the same over nine problems, from these bowls to an ' +
         'MLP on Fashion-MNIST (<code>docs/tuning-study.md</code> in the source). Its answer: at their defaults twelve optimizers score 0.34 on average and ' +
         'tuned 0.65; their good learning rates span 0.2 to 1 decade; only COCOB is flat on almost ' +
@@ -208,6 +237,10 @@ export const CHAPTERS = [
       'tuning width = the decades of learning rate\n' +
       '      within 0.1 of the best score',
     figures: ['tuning'],
+    lab: (v) => ({
+      fn: v.fn, view: 'tuning', tuning: { points: 25, steps: v.steps },
+      opts: ['sgd', 'momentum', 'rmsprop', 'adam', 'prodigy', 'cocob'],
+    }),
     tuning: (v) => ({
       function: v.fn, steps: v.steps, points: 25,
       optimizers: ['sgd', 'momentum', 'rmsprop', 'adam', 'prodigy', 'cocob'],

@@ -6,7 +6,7 @@
 import { api } from './api.js';
 import { renderContour } from './contour.js';
 import { CHAPTERS } from './lesson_chapters.js';
-import { chapterOfPath, decodeSettings, encodeSettings, fromSlider, toSlider } from './lesson_state.js';
+import { chapterOfPath, decodeSettings, encodeSettings, fromSlider, toSlider, valid } from './lesson_state.js';
 import { renderLoss } from './loss.js';
 import { $ } from './page.js';
 import { phaseColours } from './phase.js';
@@ -41,11 +41,8 @@ async function cached(path, body) {
 
 function writeAddress() {
   history.replaceState(null, '', `/lessons/${app.chapter}?${encodeSettings(chapter().settings, app.values)}`);
-  // The lab opens on the chapter's run: its function, start, steps and optimizers.
-  const req = chapter().request?.(app.values);
-  $('to-lab').href = req ? `/?${S.encodeState({
-    ...S.DEFAULT_STATE, fn: req.function, start: req.start, steps: req.steps, opts: req.optimizers,
-  })}` : `/?${S.encodeState({ ...S.DEFAULT_STATE, fn: app.values.fn, view: 'tuning' })}`;
+  // The lab opens on the chapter's experiment (lab(values) in the chapter).
+  $('to-lab').href = `/?${S.encodeState({ ...S.DEFAULT_STATE, ...chapter().lab(app.values) })}`;
 }
 
 function renderNav() {
@@ -58,8 +55,10 @@ function renderNav() {
     if (i + 1 === app.chapter) a.setAttribute('aria-current', 'page');
     return a;
   }));
-  // The arrow keys move between the lessons, from a lesson's link or from the page.
-  nav.addEventListener('keydown', (ev) => {
+  // The arrow keys move between the lessons, from anywhere but a control that uses them.
+  document.addEventListener('keydown', (ev) => {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+    if (ev.target.closest?.('input, select, textarea')) return;
     const to = { ArrowRight: app.chapter + 1, ArrowLeft: app.chapter - 1 }[ev.key];
     if (to >= 1 && to <= CHAPTERS.length) location.assign(`/lessons/${to}`);
   });
@@ -94,6 +93,7 @@ function renderSettings() {
       slider.type = 'range';
       slider.min = '0';
       slider.max = '1000';
+      slider.id = `slide-${s.key}`;
       slider.value = String(toSlider(s, app.values[s.key]));
       slider.setAttribute('aria-label', s.label);
       const input = document.createElement('input');
@@ -107,12 +107,21 @@ function renderSettings() {
       slider.addEventListener('change', () => change({ [s.key]: fromSlider(s, Number(slider.value)) }));
       input.addEventListener('change', () => {
         const v = Number(input.value);
-        if (Number.isFinite(v) && v >= s.min && v <= s.max) change({ [s.key]: v });
+        if (valid(s, v)) change({ [s.key]: v });
         else input.value = String(app.values[s.key]);
       });
       row.append(slider, input);
     }
     box.append(row);
+  }
+}
+
+/** The controls show app.values, updated in place so that the one in use keeps the focus. */
+function showSettings() {
+  for (const s of chapter().settings) {
+    const input = $(`set-${s.key}`), slider = $(`slide-${s.key}`);
+    if (input && document.activeElement !== input) input.value = String(app.values[s.key]);
+    if (slider && document.activeElement !== slider) slider.value = String(toSlider(s, app.values[s.key]));
   }
 }
 
@@ -124,14 +133,19 @@ function renderTries() {
     b.className = 'try-button';
     b.id = `try-${i + 1}`;
     b.textContent = t.label;
-    b.addEventListener('click', () => change(typeof t.set === 'function' ? t.set(app.answer) : t.set));
+    // A prompt that reads the engine's answer (the theory's best pair) waits for it.
+    b.disabled = typeof t.set === 'function';
+    b.addEventListener('click', () => {
+      if (typeof t.set === 'function' && !app.answer) return;
+      change(typeof t.set === 'function' ? t.set(app.answer) : t.set);
+    });
     return b;
   }));
 }
 
 function change(values) {
   Object.assign(app.values, values);
-  renderSettings();
+  showSettings();
   render();
 }
 
@@ -192,6 +206,8 @@ async function render() {
         .then((a) => { got.phase = a; }));
     }
     if (c.tuning) later.push(cached('tuning', c.tuning(v)).then((a) => { got.tuning = a; }));
+    const laterDone = Promise.all(later);
+    laterDone.catch(() => {}); // reported below, once the first requests are in
     for (const f of ['contour', 'loss', 'phase', 'tuning']) $(`fig-${f}`).hidden = !c.figures.includes(f);
     await Promise.all(first);
     if (token !== app.token) return;
@@ -209,9 +225,11 @@ async function render() {
       }
       app.firstFigure ??= performance.now();
     }
-    await Promise.all(later);
+    await laterDone;
     if (token !== app.token) return;
     app.answer = got;
+    document.querySelectorAll('.try-button').forEach((b) => { b.disabled = false; });
+    document.querySelectorAll('.lesson-figure').forEach((f) => f.classList.remove('stale'));
     if (got.phase) drawPhase(got.phase, got.analysis);
     if (got.tuning) {
       const { traces, layout } = tuningFigure(got.tuning);
@@ -221,7 +239,10 @@ async function render() {
     $('lesson-notes').textContent = c.notes(v, got);
     app.renders += 1;
   } catch (e) {
-    if (token === app.token) $('lesson-notes').textContent = `${e.field ? `${e.field}: ` : ''}${e.message}`;
+    if (token !== app.token) return;
+    // The figures still show the settings before; they are greyed until an answer comes.
+    document.querySelectorAll('.lesson-figure').forEach((f) => f.classList.add('stale'));
+    $('lesson-notes').textContent = `${e.field ? `${e.field}: ` : ''}${e.message}`;
   } finally {
     if (token === app.token) app.busy = false;
   }

@@ -100,6 +100,19 @@ test('1. the valley: past 2/λmax the zig-zag grows', async () => {
   await tryThis(3); // the round bowl, lr 0.5: one step
   a = await answer();
   assert.equal(a.run.results[0].loss[1], 0);
+  // The slider keeps the focus through the redraw, so the arrow keys go on moving it.
+  await page.locator('#slide-lr').focus();
+  for (let k = 0; k < 2; ++k) {
+    const n = await renders(), before = (await values()).lr;
+    await page.keyboard.press('ArrowLeft');
+    await settled(n);
+    assert.ok((await values()).lr < before);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'slide-lr');
+  }
+  // The lab opens on the same run.
+  const lab = new URL(await page.locator('#to-lab').getAttribute('href'), base);
+  assert.equal(lab.searchParams.get('f'), 'anisotropic:ratio=1');
+  assert.equal(lab.searchParams.getAll('o')[0], `sgd:lr=${(await values()).lr}`);
 });
 
 test('2. momentum: alpha = 0.99 is still far from the minimum after 50 steps', async () => {
@@ -122,6 +135,7 @@ test('2. momentum: alpha = 0.99 is still far from the minimum after 50 steps', a
   assert.ok(a.run.results[1].metrics.final_loss < 1e-20, `${a.run.results[1].metrics.final_loss}`);
   const star = await page.evaluate(() => document.getElementById('phase').data.find((t) => t.name === 'your (lr, α)'));
   assert.deepEqual([star.x[0], star.y[0]], [0.1365, 0.2281]);
+  assert.match(await page.locator('#to-lab').getAttribute('href'), /v=phase/);
 });
 
 test('3. RMSProp: turning the valley raises its steps to tol; momentum does not care', async () => {
@@ -150,6 +164,10 @@ test('4. Adam: the first step is lr per coordinate; beta1 = 0 drops the momentum
   let a = await answer();
   const p = a.run.results[2].points;
   assert.ok(Math.abs(Math.abs(p[1][0] - p[0][0]) - 0.1) < 1e-9 && Math.abs(Math.abs(p[1][1] - p[0][1]) - 0.1) < 1e-9);
+  // RMSProp, without the bias correction, first moves lr / sqrt(1 - beta) = 0.1 / sqrt(0.1).
+  const q = a.run.results[1].points;
+  assert.ok(Math.abs(Math.abs(q[1][0] - q[0][0]) - 0.1 / Math.sqrt(0.1)) < 1e-6, `${q[1][0] - q[0][0]}`);
+  assert.match(await page.locator('#lesson-notes').textContent(), /RMSProp's moved w1 by 0\.3162/);
   const before = a.run.results[2].metrics.steps_to_tol;
   await shoot('4');
   await tryThis(1); // beta1 = 0

@@ -180,4 +180,11 @@ test('a lesson\'s address: its chapter from the path, its settings from the quer
   assert.equal(L.toSlider(settings[0], 0.01), 333);
   assert.equal(L.fromSlider(settings[0], 1000), 1);
   assert.equal(L.fromSlider({ min: 0, max: 0.999, step: 0.001 }, 500), 0.5);
+  // A rate close to 1 spreads its 9s: beta2 = 0.999 has a position of its own.
+  const beta2 = { min: 0.5, max: 0.9999, step: 0.0001, closeToOne: true };
+  assert.equal(L.fromSlider(beta2, L.toSlider(beta2, 0.999)), 0.999);
+  // A whole-number setting refuses fractions.
+  assert.equal(L.decodeSettings([{ key: 'steps', value: 200, min: 10, max: 1000, integer: true }], '?steps=10.5').problems.length, 1);
+  assert.deepEqual(L.chapterOfPath('/lessons.html', 5), { chapter: 1, problem: '' });
+  assert.equal(L.chapterOfPath('/lessons/2/', 5).chapter, 2);
 });
