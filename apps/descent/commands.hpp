@@ -166,6 +166,7 @@ int study_command(const StudyArgs& args);
 struct TrainArgs {
   std::optional<std::string> data;  ///< default: Debian's Fashion-MNIST
   std::string model = "mlp";
+  std::optional<std::string> hidden;  ///< the mlp's hidden sizes, "256,128" by default
   std::string epochs = "10";
   std::string batch = "128";
   std::string seed = "0";
@@ -178,6 +179,9 @@ struct TrainArgs {
   bool resume = false;
   bool progress = false;  ///< draw the progress bar even when stderr is not a terminal
   bool no_plots = false;
+  std::string iterate_every = "1";             ///< keep the parameters after every this many epochs
+  std::optional<std::string> sharpness_every;  ///< steps between sharpness estimates
+  std::string sharpness_images = "2000";       ///< training images the sharpness is taken on
 };
 
 /// Trains the model with each optimizer in turn; prints every epoch, writes OUT/train.csv,

@@ -280,6 +280,8 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--data", train.data,
                         "Folder of IDX files (default: /usr/share/datasets/fashion-mnist)");
   train_cmd->add_option("--model", train.model, "mlp (784-256-128-10, default) or softmax");
+  train_cmd->add_option("--hidden", train.hidden,
+                        "The mlp's hidden layer sizes, comma-separated (default 256,128)");
   integer(train_cmd->add_option("--epochs", train.epochs, "Epochs (default 10)"));
   integer(train_cmd->add_option("--batch", train.batch, "Mini-batch size (default 128)"));
   integer(train_cmd->add_option("--seed", train.seed,
@@ -300,6 +302,15 @@ int main(int argc, char** argv) {
   train_cmd->add_flag("--progress", train.progress,
                       "Draw the progress bar even when stderr is not a terminal");
   train_cmd->add_flag("--no-plots", train.no_plots, "Do not draw the figures");
+  integer(train_cmd->add_option(
+      "--iterate-every", train.iterate_every,
+      "Keep the parameters after every N epochs for descent landscape (default 1)"));
+  integer(train_cmd->add_option("--sharpness-every", train.sharpness_every,
+                                "Estimate the largest Hessian eigenvalue of the training loss "
+                                "every N steps (and before the first)"));
+  integer(train_cmd->add_option(
+      "--sharpness-images", train.sharpness_images,
+      "Training images the sharpness is measured on: the first N (default 2000)"));
 
   descent::cli::StudyArgs study;
   CLI::App* study_cmd = app.add_subcommand(

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
 #include "descent/nn/idx.hpp"
+#include "descent/nn/landscape.hpp"
 #include "descent/nn/mlp.hpp"
 #include "descent/nn/train.hpp"
 #include "descent/params.hpp"
@@ -122,9 +124,14 @@ std::map<std::string, std::string> run_settings(const nn::TrainConfig& c, const 
   std::error_code ec;
   fs::path where = fs::weakly_canonical(fs::absolute(data, ec), ec);
   if (ec) where = data;
-  return {{"--data", where.string()},           {"--model", nn::to_string(c.model)},
-          {"--batch", std::to_string(c.batch)}, {"--seed", std::to_string(c.seed)},
-          {"--train-limit", train_limit},       {"--test-limit", test_limit}};
+  std::string hidden;
+  for (std::size_t h : c.hidden) hidden += (hidden.empty() ? "" : ",") + std::to_string(h);
+  std::map<std::string, std::string> s = {
+      {"--data", where.string()},           {"--model", nn::to_string(c.model)},
+      {"--batch", std::to_string(c.batch)}, {"--seed", std::to_string(c.seed)},
+      {"--train-limit", train_limit},       {"--test-limit", test_limit}};
+  if (c.model == nn::ModelKind::mlp) s["--hidden"] = hidden;
+  return s;
 }
 
 // Refuses to resume from `ckpt` with settings other than those it was trained with.
@@ -140,10 +147,94 @@ void check_settings(const fs::path& ckpt, const std::map<std::string, std::strin
   if (const auto d = saved.differing(mine))
     throw InputError(fmt::format(
         "--resume: checkpoint '{}' was trained with {} {}, and this command gives {} {}; a "
-        "resumed run must keep --data, --model, --batch, --seed, --train-limit and "
-        "--test-limit (only --epochs, --threads, --format, --no-plots and --progress may "
+        "resumed run must keep --data, --model, --hidden, --batch, --seed, --train-limit "
+        "and --test-limit (only --epochs, --threads, --format, --no-plots and --progress may "
         "change)",
         ckpt.string(), d->first, d->second, d->first, mine.at(d->first)));
+}
+
+// A CSV whose rows begin with "optimizer",epoch (train-steps.csv, sharpness.csv), appended after
+// every epoch. On a resume each optimizer keeps its rows up to the epoch its checkpoint has done;
+// a row cut short by an interruption is dropped.
+class EpochRows {
+ public:
+  EpochRows(fs::path path, std::string header)
+      : path_(std::move(path)), header_(std::move(header)) {}
+
+  // Reads the rows a previous run wrote.
+  void load() {
+    std::ifstream in(path_);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      const std::size_t close = line.find("\",");
+      if (line.size() < 2 || line[0] != '"' || close == std::string::npos) continue;
+      const auto fields = split_list(std::string_view(line).substr(close + 2), ',');
+      const auto epoch = parse_double(fields.front());
+      if (!epoch || fields.size() != columns()) continue;
+      rows_[line.substr(1, close - 1)].push_back({static_cast<std::size_t>(*epoch), line});
+    }
+  }
+  // Keeps `spec`'s rows up to epoch `done` and writes the file again.
+  void keep(const std::string& spec, std::size_t done) {
+    auto& mine = rows_[spec];
+    std::erase_if(mine, [&](const Row& r) { return r.epoch > done; });
+    std::string text = header_ + "\n";
+    for (const auto& [name, list] : rows_)
+      for (const Row& r : list) text += r.line + "\n";
+    write_file_atomically(path_, text);
+  }
+  // The numbers after the epoch in each of `spec`'s rows, in order.
+  std::vector<std::vector<double>> values(const std::string& spec) const {
+    std::vector<std::vector<double>> out;
+    const auto it = rows_.find(spec);
+    if (it == rows_.end()) return out;
+    for (const Row& r : it->second) {
+      const auto fields = split_list(std::string_view(r.line).substr(r.line.find("\",") + 2), ',');
+      std::vector<double> v;
+      for (std::size_t k = 1; k < fields.size(); ++k)
+        v.push_back(parse_double(fields[k]).value_or(NAN));
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+  // Appends rows of `spec` for `epoch`, each "field,field,..." after the optimizer and epoch.
+  void append(const std::string& spec, std::size_t epoch, const std::vector<std::string>& tails) {
+    std::ofstream out(path_, std::ios::app);
+    for (const std::string& t : tails) {
+      const std::string line = fmt::format("\"{}\",{},{}", spec, epoch, t);
+      rows_[spec].push_back({epoch, line});
+      out << line << "\n";
+    }
+    out.flush();
+    if (!out) throw InputError("cannot write '" + path_.string() + "'");
+  }
+
+ private:
+  struct Row {
+    std::size_t epoch;
+    std::string line;
+  };
+  std::size_t columns() const {
+    return static_cast<std::size_t>(std::count(header_.begin(), header_.end(), ','));
+  }
+  fs::path path_;
+  std::string header_;
+  std::map<std::string, std::vector<Row>> rows_;
+};
+
+// The step size's stability threshold on a quadratic, lambda_max < threshold, for the methods
+// that have a simple one: gradient descent 2 / lr; heavy-ball momentum (2 + 2 alpha) / lr (Cohen
+// et al. 2021, appendix). 0 for the others.
+double stability_threshold(const Optimizer<float>& o) {
+  const std::string name = o.info().name;
+  if (o.lr() <= 0) return 0;
+  if (name == "sgd") return 2 / o.lr();
+  if (name == "momentum") {
+    const ParamSet p = o.params();
+    if (p.get("dampening") == 0) return (2 + 2 * p.get("alpha")) / o.lr();
+  }
+  return 0;
 }
 
 }  // namespace
@@ -151,6 +242,21 @@ void check_settings(const fs::path& ckpt, const std::map<std::string, std::strin
 int train_command(const TrainArgs& args) {
   nn::TrainConfig c;
   c.model = nn::parse_model(args.model);
+  if (args.hidden) {
+    if (c.model != nn::ModelKind::mlp)
+      throw InputError("--hidden: only --model mlp has hidden layers");
+    c.hidden = nn::parse_hidden(*args.hidden);
+  }
+  const std::size_t iterate_every = parse_count(args.iterate_every, "--iterate-every", 100000);
+  if (iterate_every == 0) throw InputError("--iterate-every: must be at least 1");
+  std::optional<std::size_t> sharpness_every;
+  if (args.sharpness_every) {
+    sharpness_every = parse_count(*args.sharpness_every, "--sharpness-every", 1u << 30);
+    if (*sharpness_every == 0) throw InputError("--sharpness-every: must be at least 1");
+  }
+  const std::size_t sharpness_images =
+      parse_count(args.sharpness_images, "--sharpness-images", std::size_t{1} << 40);
+  if (sharpness_images == 0) throw InputError("--sharpness-images: must be at least 1");
   c.epochs = parse_count(args.epochs, "--epochs", 100000);
   if (c.epochs == 0) throw InputError("--epochs: must be at least 1");
   c.batch = parse_count(args.batch, "--batch", 1u << 20);
@@ -178,17 +284,31 @@ int train_command(const TrainArgs& args) {
   const fs::path csv_path = out / "train.csv", json_path = out / "train.json";
   const fs::path loss_path = out / (std::string("train-loss") + plot::extension(format));
   const fs::path accuracy_path = out / (std::string("test-accuracy") + plot::extension(format));
+  const fs::path steps_path = out / "train-steps.csv";
+  const fs::path steps_plot = out / (std::string("train-loss-steps") + plot::extension(format));
+  const fs::path sharp_path = out / "sharpness.csv";
+  const fs::path sharp_plot = out / (std::string("sharpness") + plot::extension(format));
+  const fs::path iter_dir = out / "iterates";
   Outputs outputs;
   outputs.folder(out);
   outputs.folder(ckpt_dir);
+  outputs.folder(iter_dir);
   outputs.file(csv_path);
   outputs.file(json_path);
-  for (std::size_t i = 0; i < specs.size(); ++i)
+  outputs.file(steps_path);
+  if (sharpness_every) outputs.file(sharp_path);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
     outputs.file(ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1));
+    outputs.file(iter_dir / fmt::format("optimizer-{}.bin", i + 1));
+  }
   if (!args.no_plots) {
     outputs.file(loss_path);
     outputs.file(accuracy_path);
+    outputs.file(steps_plot);
+    if (sharpness_every) outputs.file(sharp_plot);
   }
+  EpochRows step_rows(steps_path, "optimizer,epoch,step,loss");
+  EpochRows sharp_rows(sharp_path, "optimizer,epoch,step,sharpness,products,threshold");
   std::vector<Row> rows;
   if (args.resume) {
     if (!fs::exists(ckpt_dir))
@@ -198,6 +318,8 @@ int train_command(const TrainArgs& args) {
       if (fs::exists(ckpt)) check_settings(ckpt, settings);
     }
     rows = read_log(csv_path);
+    step_rows.load();
+    if (sharpness_every) sharp_rows.load();
   }
 
   const nn::ImageDataset data = nn::load_image_dataset(data_dir, max_train, max_test);
@@ -209,18 +331,44 @@ int train_command(const TrainArgs& args) {
       "train     {} {} on {} ({} training, {} test images), {} epochs of batch {}, seed {}\n",
       nn::to_string(c.model), shape, data_dir.string(), data.train.count, data.test.count, c.epochs,
       c.batch, c.seed);
-  fmt::print("threads   {} for the matrix products\n\n", threads);
+  fmt::print("threads   {} for the matrix products\n", threads);
+  // The sharpness is measured on the first training images.
+  const std::size_t sharp_n = std::min(sharpness_images, data.train.count);
+  const std::span<const float> sharp_x(data.train.x.data(), sharp_n * data.train.features);
+  const std::span<const std::uint8_t> sharp_y(data.train.y.data(), sharp_n);
+  if (sharpness_every)
+    fmt::print("sharpness every {} steps on {} training images\n", *sharpness_every, sharp_n);
+  fmt::print("\n");
 
   Bar bar(isatty(STDERR_FILENO) != 0 || args.progress);
   nlohmann::json runs = nlohmann::json::array();
-  std::vector<plot::Series> loss_series, acc_series;
+  std::vector<plot::Series> loss_series, acc_series, step_series, sharp_series;
+  std::vector<plot::Series> thresholds;  // drawn dashed after the sharpness series
+  std::size_t smoothing = 1;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     nn::Trainer t(c, data, specs[i]);
     const std::string label = short_label(t.optimizer_spec());
     const fs::path ckpt = ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1);
+    const fs::path iter_path = iter_dir / fmt::format("optimizer-{}.bin", i + 1);
     std::vector<nn::EpochRecord> mine;
+    // The initialization, then the parameters after every iterate_every-th epoch (and the last).
+    std::vector<std::vector<float>> iterates;
+    const auto keep_iterate = [&] {
+      const auto p = t.model().parameters();
+      iterates.emplace_back(p.begin(), p.end());
+    };
+    bool keeping = true;
     if (args.resume && fs::exists(ckpt)) {
       t.load(ckpt);
+      if (fs::exists(iter_path)) {
+        // The rows of epochs 0, e, 2e, ... up to the checkpoint's epoch.
+        iterates = nn::read_iterates(iter_path, t.model().parameter_count());
+        iterates.resize(std::min(iterates.size(), t.epochs_done() / iterate_every + 1));
+      } else {
+        keeping = false;
+        fmt::print(stderr, "note: '{}' is missing: no iterates are kept for {}\n",
+                   iter_path.string(), label);
+      }
       for (const Row& r : rows)
         if (r.optimizer == t.optimizer_spec() && r.record.epoch <= t.epochs_done())
           mine.push_back(r.record);
@@ -228,6 +376,26 @@ int train_command(const TrainArgs& args) {
         throw InputError("--resume: the log '" + csv_path.string() + "' lacks epochs of '" +
                          t.optimizer_spec() + "' that its checkpoint has done");
       fmt::print("resumed   {} after epoch {}\n", label, t.epochs_done());
+    } else {
+      keep_iterate();
+    }
+    step_rows.keep(t.optimizer_spec(), t.epochs_done());
+    if (sharpness_every) sharp_rows.keep(t.optimizer_spec(), t.epochs_done());
+    const double threshold = stability_threshold(t.optimizer());
+    std::vector<float> sharp_vector;  // the last eigenvector: the next estimate starts from it
+    std::vector<std::string> sharp_new;
+    double last_sharpness = NAN;
+    const auto measure = [&](std::size_t step) {
+      const nn::Sharpness s = nn::top_hessian_eigenvalue<float>(t.model(), sharp_x, sharp_y,
+                                                                sharp_vector, 50, 1e-3, c.seed);
+      last_sharpness = s.eigenvalue;
+      sharp_new.push_back(fmt::format("{},{},{},{}", step, format_double(s.eigenvalue), s.products,
+                                      format_double(threshold)));
+    };
+    if (sharpness_every && t.epochs_done() == 0) {
+      measure(0);
+      sharp_rows.append(t.optimizer_spec(), 0, sharp_new);
+      sharp_new.clear();
     }
     // Rows of the other optimizers, as the log keeps them.
     std::vector<Row> others;
@@ -238,18 +406,36 @@ int train_command(const TrainArgs& args) {
       const auto t0 = std::chrono::steady_clock::now();
       const std::string head = fmt::format("[{}/{}] {}  epoch {}/{}", i + 1, specs.size(), label,
                                            t.epochs_done() + 1, c.epochs);
+      const std::size_t first_step = t.epochs_done() * t.batches();
       const nn::EpochRecord r =
           t.run_epoch([&](std::size_t b, std::size_t n, double loss, double accuracy) {
+            if (sharpness_every && (first_step + b) % *sharpness_every == 0)
+              measure(first_step + b);
             bar(head, b, n, loss, accuracy);
           });
       bar.end();
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       seconds.push_back(s);
       mine.push_back(r);
-      // The log first, then the checkpoint: a checkpoint never has epochs the log lacks.
+      // The logs first, then the checkpoint: a checkpoint never has epochs the logs lack.
       rows = others;
       for (const nn::EpochRecord& m : mine) rows.push_back({t.optimizer_spec(), m});
       write_file_atomically(csv_path, log_csv(rows));
+      std::vector<std::string> steps;
+      for (std::size_t k = 0; k < t.step_losses().size(); ++k)
+        steps.push_back(
+            fmt::format("{},{}", first_step + k + 1, format_double(t.step_losses()[k])));
+      step_rows.append(t.optimizer_spec(), r.epoch, steps);
+      if (sharpness_every) {
+        sharp_rows.append(t.optimizer_spec(), r.epoch, sharp_new);
+        sharp_new.clear();
+      }
+      if (keeping && !r.diverged && (r.epoch % iterate_every == 0 || r.epoch == c.epochs)) {
+        keep_iterate();
+        nn::write_iterates(iter_path, iterates);
+      } else if (keeping && r.epoch == 1) {
+        nn::write_iterates(iter_path, iterates);  // the initialization, at least
+      }
       t.save(ckpt, settings);
       if (r.diverged)
         fmt::print("{:<34} epoch {:>3}: diverged (a loss became non-finite); stopped\n", label,
@@ -260,6 +446,9 @@ int train_command(const TrainArgs& args) {
             "accuracy {:.2f}%  ({:.2f} s)\n",
             label, r.epoch, r.train_loss, 100 * r.train_accuracy, r.test_loss,
             100 * r.test_accuracy, s);
+      if (sharpness_every && std::isfinite(last_sharpness))
+        fmt::print("{:<34}            sharpness {:.4g}{}\n", "", last_sharpness,
+                   threshold > 0 ? fmt::format(" (stability threshold {:.4g})", threshold) : "");
     }
     double best = 0;
     plot::Series ls{label, {}, {}}, as{label, {}, {}};
@@ -281,6 +470,35 @@ int train_command(const TrainArgs& args) {
     }
     loss_series.push_back(ls);
     acc_series.push_back(as);
+    // The per-step losses (step, loss) as a trailing moving average, against the epoch.
+    {
+      const std::vector<std::vector<double>> v = step_rows.values(t.optimizer_spec());
+      plot::Series ss{label, {}, {}};
+      const std::size_t window = std::clamp<std::size_t>(t.batches() / 5, 1, 100);
+      double sum = 0;
+      for (std::size_t k = 0; k < v.size(); ++k) {
+        sum += v[k][1];
+        if (k >= window) sum -= v[k - window][1];
+        ss.xs.push_back(v[k][0] / static_cast<double>(t.batches()));
+        ss.ys.push_back(sum / static_cast<double>(std::min(k + 1, window)));
+      }
+      step_series.push_back(std::move(ss));
+      smoothing = std::max(smoothing, window);
+    }
+    if (sharpness_every) {
+      plot::Series sh{label, {}, {}};
+      for (const std::vector<double>& row : sharp_rows.values(t.optimizer_spec())) {
+        sh.xs.push_back(row[0]);
+        sh.ys.push_back(row[1]);
+      }
+      sharp_series.push_back(std::move(sh));
+      if (threshold > 0 && !sharp_series.back().xs.empty()) {
+        const plot::Series& last = sharp_series.back();
+        thresholds.push_back({fmt::format("stability threshold of {}", label),
+                              {last.xs.front(), last.xs.back()},
+                              {threshold, threshold}});
+      }
+    }
     runs.push_back({{"optimizer", t.optimizer_spec()},
                     {"best_test_accuracy", best},
                     {"epochs", epochs},
@@ -311,6 +529,31 @@ int train_command(const TrainArgs& args) {
     plot::draw_line_chart(loss, loss_path, format);
     plot::draw_line_chart(acc, accuracy_path, format);
     fmt::print("wrote     {}, {}\n", loss_path.string(), accuracy_path.string());
+    plot::LineChart steps{
+        "Training loss per step",
+        smoothing > 1 ? sub + fmt::format(", moving average of {} steps", smoothing) : sub,
+        "epoch",
+        "training loss of the batch",
+        true,
+        step_series};
+    steps.whole_x = true;
+    plot::draw_line_chart(steps, steps_plot, format);
+    fmt::print("wrote     {}\n", steps_plot.string());
+    if (sharpness_every) {
+      plot::LineChart sharp{"Sharpness: the largest eigenvalue of the training loss's Hessian",
+                            fmt::format("{}, on {} training images", sub, sharp_n),
+                            "step",
+                            "largest Hessian eigenvalue",
+                            false,
+                            sharp_series};
+      sharp.whole_x = true;
+      for (plot::Series& th : thresholds) {
+        sharp.dashed.push_back(sharp.series.size());
+        sharp.series.push_back(std::move(th));
+      }
+      plot::draw_line_chart(sharp, sharp_plot, format);
+      fmt::print("wrote     {}\n", sharp_plot.string());
+    }
   }
   return 0;
 }

@@ -1,7 +1,5 @@
 #include "descent/nn/mlp.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "descent/error.hpp"
+#include "nn/blas.hpp"
 
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
 // OpenBLAS's own: stops its worker threads, which its next multi-threaded call starts again (its
@@ -28,19 +27,8 @@ void stop_blas_workers() {
 
 namespace {
 
-// C (m x n) = alpha * op(A) * op(B) + beta * C, all row-major, through the system BLAS.
-void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const float* a,
-          std::size_t lda, const float* b, std::size_t ldb, float beta, float* c) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(n));
-}
-void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const double* a,
-          std::size_t lda, const double* b, std::size_t ldb, double beta, double* c) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(n));
-}
+using detail::gemm;
+using detail::log_softmax;
 
 template <class T>
 void check_batch(std::size_t in, std::size_t classes, std::size_t xs,
@@ -72,20 +60,6 @@ void forward(const std::vector<Layer>& layers, const std::vector<T>& params, con
     if (k + 1 < layers.size())
       for (T& v : out) v = std::max(v, T(0));
     in = out.data();
-  }
-}
-
-// Each row of the logits (n x c) replaced by its log-softmax, the row's largest value subtracted
-// first.
-template <class T>
-void log_softmax(T* z, std::size_t n, std::size_t c) {
-  for (std::size_t i = 0; i < n; ++i) {
-    T* row = z + i * c;
-    const T m = *std::max_element(row, row + c);
-    T sum = 0;
-    for (std::size_t j = 0; j < c; ++j) sum += std::exp(row[j] - m);
-    const T lse = m + std::log(sum);
-    for (std::size_t j = 0; j < c; ++j) row[j] -= lse;
   }
 }
 
@@ -233,6 +207,86 @@ typename Mlp<T>::Evaluation Mlp<T>::evaluate(std::span<const T> x,
   }
   e.loss /= static_cast<double>(y.size());
   return e;
+}
+
+template <std::floating_point T>
+T Mlp<T>::hessian_vector_product(std::span<const T> x, std::span<const std::uint8_t> y,
+                                 std::span<const T> v, std::span<T> hv) const {
+  const std::size_t in = sizes_.front(), classes = sizes_.back(), n = y.size();
+  check_batch<T>(in, classes, x.size(), y);
+  if (v.size() != params_.size() || hv.size() != params_.size())
+    throw std::invalid_argument(
+        "Mlp: the vector and the product must have one value per parameter");
+  const std::size_t depth = layers_.size();
+  // Forward, and its derivative along v: rz_k = rh_{k-1} W_k^T + h_{k-1} V_k^T + vb_k, and
+  // rh_k = relu'(z_k) rz_k (rh_0 = 0: the inputs do not move).
+  std::vector<std::vector<T>> a, ra(depth);
+  forward(layers_, params_, x.data(), n, a);
+  for (std::size_t k = 0; k < depth; ++k) {
+    const Layer& l = layers_[k];
+    std::vector<T>& r = ra[k];
+    r.resize(n * l.out);
+    const T* vb = v.data() + l.bias;
+    for (std::size_t i = 0; i < n; ++i) std::copy_n(vb, l.out, r.data() + i * l.out);
+    const T* h = k == 0 ? x.data() : a[k - 1].data();
+    gemm(false, true, n, l.out, l.in, h, l.in, v.data() + l.weight, l.in, T(1), r.data());
+    if (k > 0)
+      gemm(false, true, n, l.out, l.in, ra[k - 1].data(), l.in, params_.data() + l.weight, l.in,
+           T(1), r.data());
+    if (k + 1 < depth)
+      for (std::size_t i = 0; i < r.size(); ++i)
+        if (!(a[k][i] > T(0))) r[i] = T(0);
+  }
+  // The loss's gradient at the logits, delta = (p - onehot) / n, and its derivative along v,
+  // r delta = p * (rz - <p, rz>) / n per row.
+  std::vector<T>& z = a.back();
+  log_softmax(z.data(), n, classes);
+  double loss = 0;
+  for (std::size_t i = 0; i < n; ++i) loss -= static_cast<double>(z[i * classes + y[i]]);
+  const T scale = T(1) / static_cast<T>(n);
+  std::vector<T> delta(n * classes), rdelta(n * classes);
+  const std::vector<T>& rz = ra.back();
+  for (std::size_t i = 0; i < n; ++i) {
+    T dot = 0;
+    for (std::size_t j = 0; j < classes; ++j)
+      dot += std::exp(z[i * classes + j]) * rz[i * classes + j];
+    for (std::size_t j = 0; j < classes; ++j) {
+      const T p = std::exp(z[i * classes + j]);
+      delta[i * classes + j] = p * scale;
+      rdelta[i * classes + j] = p * (rz[i * classes + j] - dot) * scale;
+    }
+    delta[i * classes + y[i]] -= scale;
+  }
+  // Backward and its derivative: r gW_k = rdelta_k^T h_{k-1} + delta_k^T rh_{k-1},
+  // r gb_k = column sums of rdelta_k, r back = rdelta_k W_k + delta_k V_k, through the ReLU.
+  std::vector<T> back, rback;
+  for (std::size_t k = depth; k-- > 0;) {
+    const Layer& l = layers_[k];
+    const T* h = k == 0 ? x.data() : a[k - 1].data();
+    gemm(true, false, l.out, l.in, n, rdelta.data(), l.out, h, l.in, T(0), hv.data() + l.weight);
+    if (k > 0)
+      gemm(true, false, l.out, l.in, n, delta.data(), l.out, ra[k - 1].data(), l.in, T(1),
+           hv.data() + l.weight);
+    T* hb = hv.data() + l.bias;
+    std::fill_n(hb, l.out, T(0));
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < l.out; ++j) hb[j] += rdelta[i * l.out + j];
+    if (k == 0) break;
+    back.resize(n * l.in);
+    rback.resize(n * l.in);
+    gemm(false, false, n, l.in, l.out, delta.data(), l.out, params_.data() + l.weight, l.in, T(0),
+         back.data());
+    gemm(false, false, n, l.in, l.out, rdelta.data(), l.out, params_.data() + l.weight, l.in, T(0),
+         rback.data());
+    gemm(false, false, n, l.in, l.out, delta.data(), l.out, v.data() + l.weight, l.in, T(1),
+         rback.data());
+    const std::vector<T>& out = a[k - 1];
+    for (std::size_t i = 0; i < back.size(); ++i)
+      if (!(out[i] > T(0))) back[i] = rback[i] = T(0);
+    delta.swap(back);
+    rdelta.swap(rback);
+  }
+  return static_cast<T>(loss / static_cast<double>(n));
 }
 
 template class Mlp<float>;

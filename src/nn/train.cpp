@@ -1,12 +1,20 @@
 #include "descent/nn/train.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <random>
+#include <string>
 
 #include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
+#include "util/atomic_file.hpp"
+#include "util/text.hpp"
 
 namespace descent::nn {
 
@@ -64,6 +72,7 @@ EpochRecord Trainer::run_epoch(
   const std::size_t features = data_.train.features, count = data_.train.count;
   const std::vector<std::size_t> order = epoch_order(config_.seed, r.epoch, count);
   const std::size_t total = batches();
+  step_losses_.clear();
   double sum = 0;
   std::size_t right = 0, seen = 0;
   for (std::size_t b = 0; b < total; ++b) {
@@ -77,6 +86,7 @@ EpochRecord Trainer::run_epoch(
     }
     std::size_t correct = 0;
     const float loss = model_.loss_and_gradient(xb_, yb_, grad_, &correct);
+    if (std::isfinite(loss)) step_losses_.push_back(loss);
     if (!std::isfinite(loss)) {
       diverged_ = r.diverged = true;
       break;
@@ -136,6 +146,78 @@ void Trainer::load(const std::filesystem::path& path) {
   std::copy(c.w.begin(), c.w.end(), model_.parameters().begin());
   done_ = static_cast<std::size_t>(c.step);
   diverged_ = false;
+}
+
+namespace {
+
+constexpr char kIterMagic[8] = {'D', 'S', 'C', 'I', 'T', 'E', 'R', '1'};
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+std::uint64_t get_u64(const std::string& in, std::size_t at) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[at + i])) << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+void write_iterates(const std::filesystem::path& path,
+                    const std::vector<std::vector<float>>& rows) {
+  static_assert(std::endian::native == std::endian::little, "iterates are little-endian");
+  const std::size_t n = rows.empty() ? 0 : rows.front().size();
+  std::string out(kIterMagic, sizeof kIterMagic);
+  put_u64(out, rows.size());
+  put_u64(out, n);
+  out.reserve(out.size() + rows.size() * n * 4);
+  for (const std::vector<float>& r : rows) {
+    if (r.size() != n) throw InputError("iterates of different sizes cannot share a file");
+    out.append(reinterpret_cast<const char*>(r.data()), r.size() * 4);
+  }
+  write_file_atomically(path, out);
+}
+
+std::vector<std::vector<float>> read_iterates(const std::filesystem::path& path,
+                                              std::size_t parameters) {
+  static_assert(std::endian::native == std::endian::little, "iterates are little-endian");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw InputError("cannot read iterates '" + path.string() + "'");
+  const std::string in{std::istreambuf_iterator<char>(f), {}};
+  const auto bad = [&](const std::string& why) {
+    return InputError("iterates '" + path.string() + "': " + why);
+  };
+  if (in.size() < 24 || std::memcmp(in.data(), kIterMagic, 8) != 0)
+    throw bad("not a file of iterates written by descent train");
+  const std::uint64_t count = get_u64(in, 8), n = get_u64(in, 16);
+  if (n == 0 || count == 0 || count > (in.size() - 24) / 4 / n || in.size() != 24 + count * n * 4)
+    throw bad("truncated or damaged (" + std::to_string(in.size()) + " bytes for " +
+              std::to_string(count) + " rows of " + std::to_string(n) + " parameters)");
+  if (parameters != 0 && n != parameters)
+    throw bad("its rows have " + std::to_string(n) + " parameters but the model has " +
+              std::to_string(parameters));
+  std::vector<std::vector<float>> rows(count, std::vector<float>(n));
+  for (std::size_t r = 0; r < count; ++r)
+    std::memcpy(rows[r].data(), in.data() + 24 + r * n * 4, n * 4);
+  return rows;
+}
+
+std::vector<std::size_t> parse_hidden(std::string_view list) {
+  std::vector<std::size_t> sizes;
+  for (std::string_view item : split_list(list, ',')) {
+    const std::string_view t = trim(item);
+    std::size_t v = 0;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || v < 1 || v > 65536)
+      throw InputError("--hidden: '" + std::string(item) +
+                       "' is not a layer size (a whole number from 1 to 65536)");
+    sizes.push_back(v);
+  }
+  if (sizes.empty() || sizes.size() > 16)
+    throw InputError("--hidden: give 1 to 16 layer sizes, e.g. 256,128");
+  return sizes;
 }
 
 }  // namespace descent::nn

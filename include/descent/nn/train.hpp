@@ -70,6 +70,9 @@ class Trainer {
   bool diverged() const { return diverged_; }
   /// Batches per epoch.
   std::size_t batches() const;
+  /// The loss of each batch of the last epoch run_epoch() trained, in order, taken before its
+  /// step (the per-iteration training curve; fewer than batches() if the epoch diverged).
+  const std::vector<float>& step_losses() const { return step_losses_; }
 
   /// Trains one more epoch and evaluates it. `progress(batch, batches, mean loss so far,
   /// training accuracy so far)` is called after every batch.
@@ -97,6 +100,7 @@ class Trainer {
   std::vector<float> grad_, xb_;
   std::vector<float> answer_;  // the optimizer's answer where it is not the parameters
   std::vector<std::uint8_t> yb_;
+  std::vector<float> step_losses_;
   std::size_t done_ = 0;
   bool diverged_ = false;
 };
@@ -107,6 +111,20 @@ class Trainer {
 /// softmax regression, 1 epoch, 1 seed. Training runs call the BLAS from several threads at once:
 /// set its threads to 1 (set_blas_threads) first.
 std::vector<StudyProblem> training_suite(std::shared_ptr<const ImageDataset> data, bool quick);
+
+/// Parameter snapshots of a training run (the initialization, then the parameters after each
+/// epoch), as `descent train` keeps them for `descent landscape`: a file of the 8 bytes
+/// "DSCITER1", the row count and the parameter count as little-endian 64-bit integers, then the
+/// rows as little-endian float32. write_iterates writes atomically; read_iterates throws
+/// InputError naming the file for a missing, truncated or foreign file, or (when `parameters`
+/// is not 0) rows of another size.
+void write_iterates(const std::filesystem::path& path, const std::vector<std::vector<float>>& rows);
+std::vector<std::vector<float>> read_iterates(const std::filesystem::path& path,
+                                              std::size_t parameters = 0);
+
+/// "256,128" as hidden layer sizes; InputError for an empty list, a size of 0 or above 65536, or
+/// more than 16 layers.
+std::vector<std::size_t> parse_hidden(std::string_view list);
 
 /// The order of the training examples in epoch `epoch` (from 1): a Fisher-Yates permutation of
 /// 0..count-1 drawn from mt19937_64 seeded by the seed and the epoch.
