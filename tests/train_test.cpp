@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -143,7 +144,8 @@ TEST(TrainCli, KilledMidRunAndResumedWritesTheUninterruptedLog) {
   test::TempDir dir;
   const std::string common =
       "train --train-limit 6000 --test-limit 500 --epochs 4 --threads 1 --no-plots "
-      "-o sgd:lr=0.1 -o adam:lr=0.001 --out ";
+      "-o sgd:lr=0.1 -o adam:lr=0.001 --iterate-every 2 --sharpness-every 40 "
+      "--sharpness-images 300 --out ";
   const auto whole = test::run_cli(common + "whole", dir.path());
   ASSERT_EQ(whole.status, 0) << whole.err;
   EXPECT_THAT(whole.out, HasSubstr("adam:lr=0.001                      epoch   4:"));
@@ -176,6 +178,33 @@ TEST(TrainCli, KilledMidRunAndResumedWritesTheUninterruptedLog) {
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_THAT(resumed.out, HasSubstr("resumed   sgd:lr=0.1 after epoch"));
   EXPECT_EQ(read_all(cut / "train.csv"), read_all(out / "train.csv"));
+  // The per-step losses and the kept iterates too, byte for byte.
+  EXPECT_EQ(read_all(cut / "train-steps.csv"), read_all(out / "train-steps.csv"));
+  for (const char* it : {"optimizer-1.bin", "optimizer-2.bin"})
+    EXPECT_EQ(read_all(cut / "iterates" / it), read_all(out / "iterates" / it)) << it;
+  // Epochs 0, 2 and 4 of 4: three rows.
+  EXPECT_EQ(read_iterates(out / "iterates" / "optimizer-1.bin").size(), 3u);
+  // The sharpness estimates after a resume start from a fresh vector rather than the last one:
+  // the same values within the power iteration's tolerance (1e-3 of the value).
+  const auto numbers = [](const std::string& csv) {
+    std::vector<double> v;
+    std::istringstream in(csv);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      const std::size_t at = line.find("\",");
+      std::istringstream fields(line.substr(at + 2));
+      std::string f;
+      for (int k = 0; k < 3 && std::getline(fields, f, ','); ++k)
+        if (k == 2) v.push_back(std::stod(f));
+    }
+    return v;
+  };
+  const std::vector<double> a = numbers(read_all(out / "sharpness.csv"));
+  const std::vector<double> b = numbers(read_all(cut / "sharpness.csv"));
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_EQ(a.size(), 2u * (4 * 47 / 40 + 1));  // steps 0, 40, ..., 160 of 188, per run
+  for (std::size_t k = 0; k < a.size(); ++k) EXPECT_NEAR(b[k], a[k], 1e-2 * a[k]) << k;
 }
 
 // A small MNIST-style folder: `train` and `test` images of 4x4 pixels with labels 0..9.
@@ -273,6 +302,62 @@ TEST(TrainCli, ZeroEpochsIsRefusedBeforeAnyWork) {
     EXPECT_THAT(r.err, HasSubstr("--epochs: must be at least 1")) << args;
     EXPECT_THAT(r.out, Not(HasSubstr("train     "))) << args;
     EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "z")) << args;
+  }
+}
+
+// descent landscape on a small trained MLP: every file, the centre of the random plane equal to
+// the solution's loss on the line from the initialization, and bad input refused before work.
+TEST(LandscapeCli, WritesEveryFileAndRefusesBadInput) {
+  test::TempDir dir;
+  write_tiny_dataset(fs::path(dir.path()) / "d", 300, 60);
+  auto r = test::run_cli(
+      "train --data d --hidden 8 --epochs 3 --batch 20 -o sgd:lr=0.1 -o adam:lr=0.01 --no-plots",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = test::run_cli("landscape --grid 5 --images 200 --test-images 50", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("plane     5 x 5 cells through sgd:lr=0.1"));
+  const fs::path out = fs::path(dir.path()) / "descent-out" / "landscape";
+  for (const char* f :
+       {"line.csv", "plane.csv", "paths-pca.csv", "paths-pca-plane.csv", "paths-exact.csv",
+        "paths-exact-plane.csv", "landscape.json", "line.png", "plane-contour.png",
+        "plane-surface.png", "paths-pca-contour.png", "paths-pca-surface.png",
+        "paths-exact-contour.png", "paths-exact-surface.png"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  // plane.csv's middle row (s = t = 0) is the solution; line.csv's t = 1 on the first line too.
+  const auto field = [](const std::string& csv, const std::string& prefix, int index) {
+    std::istringstream in(csv);
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind(prefix, 0) == 0) {
+        std::istringstream fields(line.substr(prefix.size()));
+        std::string f;
+        for (int k = 0; k <= index; ++k) std::getline(fields, f, ',');
+        return std::stod(f);
+      }
+    ADD_FAILURE() << "no row " << prefix;
+    return 0.0;
+  };
+  const double centre = field(read_all(out / "plane.csv"), "0,0,", 0);
+  const double end = field(read_all(out / "line.csv"), "\"initialization to sgd:lr=0.1\",1,", 0);
+  EXPECT_NEAR(centre, end, 1e-5 * end);
+  // The three points of the exact plane: the start at its origin, both solutions on it.
+  const std::string exact = read_all(out / "paths-exact.csv");
+  EXPECT_THAT(exact, HasSubstr(",0,0,0\n"));
+  const std::pair<const char*, const char*> bad[] = {
+      {"landscape --from nowhere", "cannot read 'nowhere/train.json'"},
+      {"landscape --grid 2", "--grid: must be at least 3"},
+      {"landscape --through 3", "--through: must be from 1 to 2"},
+      {"landscape --range 0", "--range: must be a positive number"},
+      {"landscape --images 0", "must be at least 1"},
+      {"train --model softmax --hidden 8", "--hidden: only --model mlp has hidden layers"},
+      {"train --hidden 8,0", "--hidden: '0' is not a layer size"},
+      {"train --sharpness-every 0", "--sharpness-every: must be at least 1"},
+  };
+  for (const auto& [args, message] : bad) {
+    const auto b = test::run_cli(args, dir.path());
+    EXPECT_EQ(b.status, 2) << args;
+    EXPECT_THAT(b.err, HasSubstr(message)) << args;
   }
 }
 

@@ -188,6 +188,27 @@ struct TrainArgs {
 /// OUT/train.json, the figures and a checkpoint per optimizer after every epoch.
 int train_command(const TrainArgs& args);
 
+/// Options of `descent landscape`.
+struct LandscapeArgs {
+  std::string from = "descent-out";  ///< a folder `descent train` wrote
+  std::optional<std::string> out;    ///< default: FROM/landscape
+  std::optional<std::string> data;   ///< default: the folder train.json names
+  std::string grid = "51";           ///< points per side of each plane
+  std::string images = "10000";      ///< training images the loss is taken on (the first N)
+  std::string test_images = "2000";  ///< test images (the first N)
+  std::string range = "1";           ///< the random plane spans [-R, R] along each direction
+  std::string through = "1";         ///< the run whose solution the planes go through
+  std::string seed = "0";            ///< the random directions'
+  std::optional<std::string> threads;
+  std::string format = "png";
+  bool no_plots = false;
+};
+
+/// Reads a `descent train` output folder and writes the loss along lines, on a filter-normalised
+/// random plane and on the planes of the runs' paths (descent/nn/landscape.hpp), as CSV, JSON and
+/// figures.
+int landscape_command(const LandscapeArgs& args);
+
 /// Options of `descent serve`.
 struct ServeArgs {
   std::string host = "127.0.0.1";

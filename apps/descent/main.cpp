@@ -312,6 +312,37 @@ int main(int argc, char** argv) {
       "--sharpness-images", train.sharpness_images,
       "Training images the sharpness is measured on: the first N (default 2000)"));
 
+  descent::cli::LandscapeArgs landscape;
+  CLI::App* landscape_cmd = app.add_subcommand(
+      "landscape",
+      "Draw the loss landscape of a network that descent train trained: lines, a random plane "
+      "and the optimizers' paths");
+  landscape_cmd->add_option("--from", landscape.from,
+                            "The folder descent train wrote (default: descent-out)");
+  landscape_cmd->add_option("--out", landscape.out, "Output folder (default: FROM/landscape)");
+  landscape_cmd->add_option("--data", landscape.data,
+                            "Dataset folder (default: the one train.json names)");
+  integer(landscape_cmd->add_option("--grid", landscape.grid,
+                                    "Points per side of each plane (default 51)"));
+  integer(landscape_cmd->add_option(
+      "--images", landscape.images,
+      "Training images the loss is taken on, the first N (default 10000)"));
+  integer(landscape_cmd->add_option("--test-images", landscape.test_images,
+                                    "Test images, the first N (default 2000)"));
+  real(landscape_cmd->add_option(
+      "--range", landscape.range,
+      "The random plane spans [-R, R] along each filter-normalised direction (default 1)"));
+  integer(landscape_cmd->add_option(
+      "--through", landscape.through,
+      "The run (1, 2, ... in train.json's order) whose solution the planes go through "
+      "(default 1)"));
+  integer(landscape_cmd->add_option("--seed", landscape.seed,
+                                    "Seed of the random directions (default 0)"));
+  integer(landscape_cmd->add_option("--threads", landscape.threads, "Threads (default: all)"));
+  landscape_cmd->add_option("--format", landscape.format,
+                            "Figure format: png (default), svg or pdf");
+  landscape_cmd->add_flag("--no-plots", landscape.no_plots, "Write the data only");
+
   descent::cli::StudyArgs study;
   CLI::App* study_cmd = app.add_subcommand(
       "study",
@@ -486,6 +517,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(tune_cmd)) return descent::cli::tune_command(tune);
     if (app.got_subcommand(train_cmd)) return descent::cli::train_command(train);
     if (app.got_subcommand(study_cmd)) return descent::cli::study_command(study);
+    if (app.got_subcommand(landscape_cmd)) return descent::cli::landscape_command(landscape);
     if (app.got_subcommand(serve_cmd)) return descent::cli::serve_command(serve);
   } catch (const descent::InputError& e) {
     print_error(e.what());

@@ -237,6 +237,11 @@ double stability_threshold(const Optimizer<float>& o) {
   return 0;
 }
 
+// How the threshold is written: "2/lr" or "(2+2 alpha)/lr".
+std::string threshold_name(const Optimizer<float>& o) {
+  return o.info().name == "sgd" ? "2/lr" : "(2+2 alpha)/lr";
+}
+
 }  // namespace
 
 int train_command(const TrainArgs& args) {
@@ -343,7 +348,8 @@ int train_command(const TrainArgs& args) {
   Bar bar(isatty(STDERR_FILENO) != 0 || args.progress);
   nlohmann::json runs = nlohmann::json::array();
   std::vector<plot::Series> loss_series, acc_series, step_series, sharp_series;
-  std::vector<plot::Series> thresholds;  // drawn dashed after the sharpness series
+  // Drawn dashed after the sharpness series, each in its run's colour.
+  std::vector<std::pair<std::size_t, plot::Series>> thresholds;
   std::size_t smoothing = 1;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     nn::Trainer t(c, data, specs[i]);
@@ -494,9 +500,10 @@ int train_command(const TrainArgs& args) {
       sharp_series.push_back(std::move(sh));
       if (threshold > 0 && !sharp_series.back().xs.empty()) {
         const plot::Series& last = sharp_series.back();
-        thresholds.push_back({fmt::format("stability threshold of {}", label),
-                              {last.xs.front(), last.xs.back()},
-                              {threshold, threshold}});
+        thresholds.push_back({sharp_series.size() - 1,
+                              {fmt::format("{} of {}", threshold_name(t.optimizer()), label),
+                               {last.xs.front(), last.xs.back()},
+                               {threshold, threshold}}});
       }
     }
     runs.push_back({{"optimizer", t.optimizer_spec()},
@@ -540,15 +547,21 @@ int train_command(const TrainArgs& args) {
     plot::draw_line_chart(steps, steps_plot, format);
     fmt::print("wrote     {}\n", steps_plot.string());
     if (sharpness_every) {
-      plot::LineChart sharp{"Sharpness: the largest eigenvalue of the training loss's Hessian",
-                            fmt::format("{}, on {} training images", sub, sharp_n),
+      plot::LineChart sharp{"Sharpness against the stability threshold",
+                            fmt::format("{} {}, batch {} of {} images{}", nn::to_string(c.model),
+                                        shape, c.batch, data.train.count,
+                                        sharp_n < data.train.count
+                                            ? fmt::format("; measured on the first {}", sharp_n)
+                                            : std::string()),
                             "step",
                             "largest Hessian eigenvalue",
                             false,
                             sharp_series};
       sharp.whole_x = true;
-      for (plot::Series& th : thresholds) {
+      for (std::size_t k = 0; k < sharp.series.size(); ++k) sharp.colors.push_back(k);
+      for (auto& [run, th] : thresholds) {
         sharp.dashed.push_back(sharp.series.size());
+        sharp.colors.push_back(run);
         sharp.series.push_back(std::move(th));
       }
       plot::draw_line_chart(sharp, sharp_plot, format);

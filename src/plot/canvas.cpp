@@ -344,12 +344,13 @@ void ChartArea::frame(const Canvas& c, const std::string& x_label, const std::st
 }
 
 void ChartArea::legend(const Canvas& c, const std::vector<std::string>& labels,
-                       const std::function<bool(std::size_t)>& dashed) const {
+                       const std::function<bool(std::size_t)>& dashed,
+                       const std::function<std::size_t(std::size_t)>& color) const {
   for (std::size_t k = 0; k < labels.size(); ++k) {
     const double lx =
         x + w + 24 + static_cast<double>(columns.col(k)) * (kSampleW + label_w + kColumnGap);
     const double ly = y + 10 + static_cast<double>(columns.row(k)) * kRowH;
-    c.color(hex(path_color(k)));
+    c.color(hex(path_color(color ? color(k) : k)));
     if (dashed && dashed(k)) {
       for (double at = 0; at < 28; at += 11)
         c.line(lx + at, ly, lx + std::min(at + 7, 28.0), ly, 2.5);

@@ -151,9 +151,11 @@ struct ChartArea {
   /// The frame, the axis labels, the title and the subtitle (if not empty).
   void frame(const Canvas& c, const std::string& x_label, const std::string& y_label,
              const std::string& title, const std::string& subtitle) const;
-  /// The legend; entry k's sample is dashed when dashed(k) says so.
+  /// The legend; entry k's sample is dashed when dashed(k) says so, and drawn in the palette's
+  /// colour color(k) (k when color is empty).
   void legend(const Canvas& c, const std::vector<std::string>& labels,
-              const std::function<bool(std::size_t)>& dashed = {}) const;
+              const std::function<bool(std::size_t)>& dashed = {},
+              const std::function<std::size_t(std::size_t)>& color = {}) const;
 };
 
 }  // namespace descent::plot::detail

@@ -89,8 +89,9 @@ void draw_ticks(Canvas& c, const Axes& to) {
     to.area.y_tick(c, to.y(r.y.ticks[i]), r.y.labels[i]);
 }
 
-// One series: its line, broken where a point cannot be drawn, and a dot on every point (curves
-// of a few epochs read better with their samples marked).
+// One series: its line, broken where a point cannot be drawn, and a dot on every point when they
+// lie 6 pixels apart or more on average (curves of a few epochs read better with their samples
+// marked; a curve of thousands of steps is a line).
 void draw_series(Canvas& c, const LineChart& chart, const Series& s, detail::Rgb col,
                  const Axes& to, bool dashed) {
   cairo_t* cr = c.cr();
@@ -113,6 +114,9 @@ void draw_series(Canvas& c, const LineChart& chart, const Series& s, detail::Rgb
   }
   cairo_stroke(cr);
   cairo_set_dash(cr, dash, 0, 0.0);
+  if (s.xs.size() > 1 &&
+      std::abs(to.x(s.xs.back()) - to.x(s.xs.front())) < 6.0 * static_cast<double>(s.xs.size() - 1))
+    return;
   for (std::size_t i = 0; i < s.xs.size(); ++i)
     if (usable_x(chart, s.xs[i]) && usable(chart, s.ys[i]))
       c.dot(to.x(s.xs[i]), to.y(s.ys[i]), 3.0, col, 1.0);
@@ -137,13 +141,17 @@ void draw_chart(Canvas& c, const LineChart& chart, int width) {
   // Wide enough for the dots on the first and last x.
   c.rect(area.x - 4, area.y - 1, area.w + 8, area.h + 2);
   cairo_clip(cr);
+  const auto color = [&](std::size_t k) { return k < chart.colors.size() ? chart.colors[k] : k; };
   for (std::size_t k = 0; k < chart.series.size(); ++k)
-    draw_series(c, chart, chart.series[k], detail::hex(detail::path_color(k)), to,
+    draw_series(c, chart, chart.series[k], detail::hex(detail::path_color(color(k))), to,
                 std::find(chart.dashed.begin(), chart.dashed.end(), k) != chart.dashed.end());
   cairo_restore(cr);
-  area.legend(c, labels, [&](std::size_t k) {
-    return std::find(chart.dashed.begin(), chart.dashed.end(), k) != chart.dashed.end();
-  });
+  area.legend(
+      c, labels,
+      [&](std::size_t k) {
+        return std::find(chart.dashed.begin(), chart.dashed.end(), k) != chart.dashed.end();
+      },
+      color);
 }
 
 }  // namespace

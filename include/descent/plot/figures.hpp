@@ -95,6 +95,10 @@ struct LineChart {
   bool log_x = false;          ///< log scale on x (values <= 0 are left out)
   /// Series drawn dashed (a family apart, such as the learning-rate-free methods), by index.
   std::vector<std::size_t> dashed = {};
+  /// The palette colour of each series by index, so that related series can share one (a
+  /// threshold drawn dashed in its run's colour); empty, or shorter than series: a series' own
+  /// index.
+  std::vector<std::size_t> colors = {};
 };
 
 /// Draws a line chart. Throws InputError for no series, a series whose xs and ys differ in
