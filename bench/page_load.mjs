@@ -4,6 +4,7 @@
 // to arrive and its bytes on the wire on the first load (the browser's resource timing), over
 // several loads of one browser.
 //   node bench/page_load.mjs build/release/apps/descent [--loads 5] [--path /lessons/1]
+//                            [--network DIR]   (the training folder lesson 6 shows)
 // Needs web/node_modules (npm ci --prefix web) and /usr/bin/chromium.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,13 +16,15 @@ const loadsAt = process.argv.indexOf('--loads');
 const loads = loadsAt > 0 ? Number(process.argv[loadsAt + 1]) : 5;
 const pathAt = process.argv.indexOf('--path');
 const where = pathAt > 0 ? process.argv[pathAt + 1] : '/';
+const networkAt = process.argv.indexOf('--network');
+const network = networkAt > 0 ? ['--network', process.argv[networkAt + 1]] : [];
 const lesson = where.startsWith('/lessons');
 if (!bin || !(loads >= 1)) {
   console.error('usage: node bench/page_load.mjs PATH/TO/descent [--loads N] [--path /lessons/N]');
   process.exit(2);
 }
 
-const { server, base } = await startServer(bin);
+const { server, base } = await startServer(bin, network);
 const context = await launchChromium();
 const page = context.pages()[0] ?? (await context.newPage());
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -8,6 +8,7 @@
 #include "descent/study.hpp"
 #include "run_json.hpp"
 #include "served.hpp"
+#include "test_support.hpp"
 #include "web_assets.hpp"
 
 #include <gmock/gmock.h>
@@ -418,7 +419,7 @@ TEST(Api, TuningAnswersTheStudysCurves) {
 }
 
 TEST(Api, EveryEndpointAnswersItsOwnMethodOnly) {
-  ASSERT_EQ(api_endpoints().size(), 8u);
+  ASSERT_EQ(api_endpoints().size(), 9u);
   for (const ApiEndpoint& e : api_endpoints()) {
     const std::string method(e.method), path(e.path);
     const std::string other = method == "GET" ? "POST" : "GET";
@@ -600,6 +601,62 @@ TEST(WebAssets, ServesThePageFilesOnlyAndSaysWhatIsMissing) {
                            "/js/deeper/more.js", "/js/", "/js/../index.html", ""})
     EXPECT_EQ(assets.find(path), nullptr) << path;
   fs::remove_all(dir);
+}
+
+// GET /api/network reads a training folder: none, one without a landscape, and a full one.
+TEST(Api, NetworkReadsTheTrainingFolder) {
+  namespace fs = std::filesystem;
+  test::TempDir dir;
+  const fs::path net = fs::path(dir.path()) / "net";
+  ApiLimits limits;
+  limits.network_folder = net.string();
+  auto get = [&] { return handle_api("GET", "/api/network", "", limits); };
+  ApiResponse r = get();
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = json::parse(r.body);
+  EXPECT_FALSE(j["available"].get<bool>());
+  EXPECT_THAT(j["message"].get<std::string>(), HasSubstr("run `descent train`"));
+  EXPECT_EQ(handle_api("POST", "/api/network", "{}", limits).status, 405);
+
+  auto cli = test::run_cli(
+      "train --train-limit 300 --test-limit 50 --hidden 8 --epochs 2 "
+      "--batch 50 -o sgd:lr=0.1 --sharpness-every 3 --no-plots --out net",
+      dir.path());
+  ASSERT_EQ(cli.status, 0) << cli.err;
+  j = json::parse(get().body);
+  EXPECT_TRUE(j["available"].get<bool>());
+  EXPECT_TRUE(j["landscape"].is_null());
+  EXPECT_THAT(j["message"].get<std::string>(), HasSubstr("descent landscape --from"));
+  EXPECT_EQ(j["labels"]["sgd:lr=0.1,weight_decay=0"], "sgd:lr=0.1");
+  // 12 steps, measured at 0, 3, 6, 9 and 12; the threshold is 2/lr.
+  ASSERT_EQ(j["sharpness"].size(), 1u);
+  EXPECT_EQ(j["sharpness"][0]["step"], json({0, 3, 6, 9, 12}));
+  EXPECT_EQ(j["sharpness"][0]["threshold"], json({20.0, 20.0, 20.0, 20.0, 20.0}));
+
+  cli = test::run_cli("landscape --from net --grid 5 --images 300 --test-images 50 --no-plots",
+                      dir.path());
+  ASSERT_EQ(cli.status, 0) << cli.err;
+  j = json::parse(get().body);
+  const json& planes = j["landscape"]["planes"];
+  EXPECT_EQ(planes["random"]["s"], json({-1, -0.5, 0, 0.5, 1}));
+  ASSERT_EQ(planes["random"]["train_loss"].size(), 5u);
+  EXPECT_EQ(planes["random"]["test_loss"][2].size(), 5u);
+  // One run: its path on the PCA plane (the initialization and two epochs), no plane of two ends.
+  ASSERT_EQ(planes["pca"]["paths"].size(), 1u);
+  EXPECT_EQ(planes["pca"]["paths"][0]["s"].size(), 3u);
+  EXPECT_EQ(planes["pca"]["paths"][0]["loss"].size(), 3u);
+  EXPECT_TRUE(planes["exact"].is_null());
+  ASSERT_EQ(j["landscape"]["lines"].size(), 1u);
+  EXPECT_EQ(j["landscape"]["lines"][0]["t"].size(), 81u);
+  // The plane's centre is the solution: the line's end.
+  const json& line = j["landscape"]["lines"][0];
+  EXPECT_NEAR(planes["random"]["train_loss"][2][2].get<double>(),
+              line["train_loss"][60].get<double>(), 1e-5);
+
+  std::ofstream(net / "landscape" / "landscape.json") << "{broken";
+  r = get();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("landscape.json' is not valid JSON"));
 }
 
 }  // namespace

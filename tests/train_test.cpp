@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "descent/error.hpp"
 #include "descent/nn/idx.hpp"
 #include "descent/nn/train.hpp"
@@ -348,7 +350,7 @@ TEST(LandscapeCli, WritesEveryFileAndRefusesBadInput) {
       {"landscape --from nowhere", "cannot read 'nowhere/train.json'"},
       {"landscape --grid 2", "--grid: must be at least 3"},
       {"landscape --through 3", "--through: must be from 1 to 2"},
-      {"landscape --range 0", "--range: must be a positive number"},
+      {"landscape --range 0", "--range: must be a number in (0, 1000]"},
       {"landscape --images 0", "must be at least 1"},
       {"train --model softmax --hidden 8", "--hidden: only --model mlp has hidden layers"},
       {"train --hidden 8,0", "--hidden: '0' is not a layer size"},
@@ -359,6 +361,50 @@ TEST(LandscapeCli, WritesEveryFileAndRefusesBadInput) {
     EXPECT_EQ(b.status, 2) << args;
     EXPECT_THAT(b.err, HasSubstr(message)) << args;
   }
+}
+
+// A run that diverges is measured while its parameters are finite, then left out of the lines and
+// planes with a note; a run too short for a PCA plane gets the other figures; the dataset folder
+// is recorded as an absolute path; the model's kind is named.
+TEST(LandscapeCli, DivergedAndShortRunsAreLeftOutWithANote) {
+  test::TempDir dir;
+  write_tiny_dataset(fs::path(dir.path()) / "d", 200, 40);
+  auto r = test::run_cli(
+      "train --data d --hidden 8 --epochs 2 --batch 20 -o sgd:lr=1e20 "
+      "-o sgd:lr=0.1 -o adam:lr=0.01 --sharpness-every 1 --no-plots --out a",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("diverged"));
+  const std::string sharp = read_all(fs::path(dir.path()) / "a" / "sharpness.csv");
+  EXPECT_THAT(sharp, HasSubstr("\"adam:lr=0.01,"));  // the runs after the diverged one ran
+  EXPECT_THAT(sharp, Not(HasSubstr("nan")));
+  const nlohmann::json meta =
+      nlohmann::json::parse(read_all(fs::path(dir.path()) / "a" / "train.json"));
+  EXPECT_TRUE(fs::path(meta["data"].get<std::string>()).is_absolute());
+  r = test::run_cli("landscape --from a --grid 5 --images 200 --test-images 40", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("note: run 1 (sgd:lr=1e+20) diverged"));
+  const fs::path land = fs::path(dir.path()) / "a" / "landscape";
+  EXPECT_THAT(read_all(land / "paths-exact.csv"), Not(HasSubstr("1e+20")));
+  EXPECT_THAT(read_all(land / "line.csv"), HasSubstr("\"sgd:lr=0.1 to adam:lr=0.01\""));
+  EXPECT_THAT(r.out, HasSubstr("plane     5 x 5 cells through sgd:lr=0.1 "));
+  r = test::run_cli("landscape --from a --through 1 --grid 5", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("--through 1: run 'sgd:lr=1e+20,weight_decay=0' diverged"));
+
+  // One run of one epoch keeps two iterates: no PCA plane, every other file.
+  r = test::run_cli(
+      "train --data d --model softmax --epochs 1 --batch 20 -o sgd:lr=0.1 --no-plots --out b",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = test::run_cli("landscape --from b --grid 5 --images 200 --test-images 40", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("landscape softmax 16-10"));
+  EXPECT_THAT(r.err, HasSubstr("too few for the PCA plane"));
+  const fs::path b = fs::path(dir.path()) / "b" / "landscape";
+  EXPECT_TRUE(fs::exists(b / "plane.csv"));
+  EXPECT_TRUE(fs::exists(b / "plane-surface.png"));
+  EXPECT_FALSE(fs::exists(b / "paths-pca.csv"));
 }
 
 }  // namespace

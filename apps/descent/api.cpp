@@ -1,4 +1,5 @@
 #include "api.hpp"
+#include "network_data.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -602,6 +603,12 @@ ApiResponse tuning_request(const json& j, const Call& call) {
                      {"curves", curves}});
 }
 
+// ---- GET /api/network
+
+ApiResponse network_request(const json& /*body*/, const Call& call) {
+  return reply(200, network_data(call.limits.network_folder));
+}
+
 // ---- The routes
 
 /// Answers one endpoint from the request's body (null for a GET) within the limits.
@@ -630,6 +637,9 @@ constexpr Route kRoutes[] = {
     {{"POST", "/api/tuning",
       "each optimizer's score over a grid of learning rates around its default"},
      tuning_request},
+    {{"GET", "/api/network",
+      "the trained network of the server's --network folder: its log, sharpness and landscape"},
+     network_request},
 };
 
 const Route* find_route(const std::string& path) {

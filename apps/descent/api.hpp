@@ -34,6 +34,9 @@ struct ApiLimits {
   std::size_t max_answer_values = 1000000;   ///< numbers in an answer
   /// Work of a POST still running this long after the request came is cut off (503).
   std::chrono::milliseconds time_budget{10000};
+  /// Not a limit but where the server looks: the `descent train` output folder that GET
+  /// /api/network reads (its files are read on each request, never written).
+  std::string network_folder = "descent-out";
 };
 
 /// One endpoint of the API, as docs/api.md's table lists it.

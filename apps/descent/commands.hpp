@@ -190,15 +190,16 @@ int train_command(const TrainArgs& args);
 
 /// Options of `descent landscape`.
 struct LandscapeArgs {
-  std::string from = "descent-out";  ///< a folder `descent train` wrote
-  std::optional<std::string> out;    ///< default: FROM/landscape
-  std::optional<std::string> data;   ///< default: the folder train.json names
-  std::string grid = "51";           ///< points per side of each plane
-  std::string images = "10000";      ///< training images the loss is taken on (the first N)
-  std::string test_images = "2000";  ///< test images (the first N)
-  std::string range = "1";           ///< the random plane spans [-R, R] along each direction
-  std::string through = "1";         ///< the run whose solution the planes go through
-  std::string seed = "0";            ///< the random directions'
+  std::string from = "descent-out";    ///< a folder `descent train` wrote
+  std::optional<std::string> out;      ///< default: FROM/landscape
+  std::optional<std::string> data;     ///< default: the folder train.json names
+  std::string grid = "51";             ///< points per side of each plane
+  std::string images = "10000";        ///< training images the loss is taken on (the first N)
+  std::string test_images = "2000";    ///< test images (the first N)
+  std::string range = "1";             ///< the random plane spans [-R, R] along each direction
+  std::optional<std::string> through;  ///< the run the planes go through; default: the first
+                                       ///< that did not diverge
+  std::string seed = "0";              ///< the random directions'
   std::optional<std::string> threads;
   std::string format = "png";
   bool no_plots = false;
@@ -215,6 +216,7 @@ struct ServeArgs {
   std::string port = "8080";  ///< 0: any free port (printed)
   std::string web;            ///< the page's folder; empty: found by find_page (web_assets.hpp)
   bool no_page = false;       ///< serve the API alone
+  std::string network = "descent-out";  ///< the `descent train` output GET /api/network reads
   /// Host names accepted in requests besides localhost, 127.0.0.1, [::1] and --host.
   std::vector<std::string> allow_hosts;
 };

@@ -147,9 +147,10 @@ int landscape_command(const LandscapeArgs& args) {
   if (want_train == 0 || want_test == 0)
     throw InputError("--images and --test-images must be at least 1");
   const auto range = parse_double(args.range);
-  if (!range || !(*range > 0) || !std::isfinite(*range))
-    throw InputError("--range: must be a positive number");
-  const std::size_t through = parse_count(args.through, "--through", 1u << 20);
+  if (!range || !(*range > 0) || !(*range <= 1000))
+    throw InputError("--range: must be a number in (0, 1000]");
+  const std::size_t asked_through =
+      args.through ? parse_count(*args.through, "--through", 1u << 20) : 0;
   const std::uint64_t seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
   const unsigned threads = args.threads ? parse_thread_count(*args.threads)
                                         : std::max(1u, std::thread::hardware_concurrency());
@@ -169,44 +170,28 @@ int landscape_command(const LandscapeArgs& args) {
   }
   std::vector<std::size_t> sizes;
   std::vector<std::string> specs;
+  std::vector<bool> diverged;  // the run's last epoch diverged (train.json)
   std::uint64_t train_seed = 0;
   std::size_t trained_on = 0;
-  std::string data_named;
+  std::string data_named, model_name = "mlp";
   try {
+    if (meta.contains("model")) model_name = meta.at("model").get<std::string>();
     sizes = meta.at("sizes").get<std::vector<std::size_t>>();
     train_seed = meta.at("seed").get<std::uint64_t>();
     trained_on = meta.at("train_images").get<std::size_t>();
     data_named = meta.at("data").get<std::string>();
-    for (const auto& r : meta.at("runs")) specs.push_back(r.at("optimizer").get<std::string>());
+    for (const auto& r : meta.at("runs")) {
+      specs.push_back(r.at("optimizer").get<std::string>());
+      const auto& epochs = r.value("epochs", nlohmann::json::array());
+      diverged.push_back(!epochs.empty() && epochs.back().value("diverged", false));
+    }
   } catch (const nlohmann::json::exception& e) {
     throw InputError("'" + json_path.string() + "' is not a training summary: " + e.what());
   }
   if (specs.empty()) throw InputError("'" + json_path.string() + "' names no runs");
-  if (through == 0 || through > specs.size())
+  if (args.through && (asked_through == 0 || asked_through > specs.size()))
     throw InputError(fmt::format("--through: must be from 1 to {} (the runs in '{}')", specs.size(),
                                  json_path.string()));
-
-  // Every output, checked before any work.
-  const std::string ext = plot::extension(format);
-  const bool two = specs.size() >= 2;
-  Outputs outputs;
-  outputs.folder(out);
-  for (const char* f :
-       {"line.csv", "plane.csv", "paths-pca.csv", "paths-pca-plane.csv", "landscape.json"})
-    outputs.file(out / f);
-  if (two) {
-    outputs.file(out / "paths-exact.csv");
-    outputs.file(out / "paths-exact-plane.csv");
-  }
-  if (!args.no_plots) {
-    for (const char* f :
-         {"line", "plane-contour", "plane-surface", "paths-pca-contour", "paths-pca-surface"})
-      outputs.file(out / (std::string(f) + ext));
-    if (two) {
-      outputs.file(out / ("paths-exact-contour" + ext));
-      outputs.file(out / ("paths-exact-surface" + ext));
-    }
-  }
 
   nn::Mlp<float> model(sizes);
   model.initialize(train_seed);
@@ -229,6 +214,66 @@ int landscape_command(const LandscapeArgs& args) {
     if (r.iterates.back() != r.solution) r.iterates.push_back(r.solution);
     runs.push_back(std::move(r));
   }
+  // A run that diverged (train.json says so, or its parameters are not finite) is left out of
+  // the lines, the paths and the planes: its losses are not finite, and its huge parameters would
+  // swamp the others'. The planes go through the first run left unless --through names one.
+  const auto finite = [](const std::vector<float>& v) {
+    return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+  };
+  std::vector<const Run*> healthy;
+  std::size_t through = asked_through;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!diverged[i] && finite(runs[i].solution) &&
+        std::all_of(runs[i].iterates.begin(), runs[i].iterates.end(), finite)) {
+      healthy.push_back(&runs[i]);
+      if (through == 0) through = i + 1;
+    } else if (i + 1 == asked_through) {
+      throw InputError(fmt::format("--through {}: run '{}' diverged; choose another run",
+                                   asked_through, runs[i].spec));
+    } else {
+      fmt::print(stderr, "note: run {} ({}) diverged: it is left out of the lines and planes\n",
+                 i + 1, runs[i].label);
+    }
+  }
+  if (healthy.empty())
+    throw InputError("every run of '" + json_path.string() + "' diverged: no landscape to draw");
+  const bool two = healthy.size() >= 2;
+  std::size_t kept = 0;
+  for (const Run* r : healthy) kept += r->iterates.size();
+  // The PCA plane needs three iterates at least: the initialization, one kept epoch and the end.
+  const bool pca_ok = kept >= 3;
+  if (!pca_ok)
+    fmt::print(stderr,
+               "note: {} iterates in all: too few for the PCA plane of the paths (train more "
+               "epochs, or keep more with a smaller --iterate-every)\n",
+               kept);
+
+  // Every output, checked before any work.
+  const std::string ext = plot::extension(format);
+  Outputs outputs;
+  outputs.folder(out);
+  for (const char* f : {"line.csv", "plane.csv", "landscape.json"}) outputs.file(out / f);
+  if (pca_ok) {
+    outputs.file(out / "paths-pca.csv");
+    outputs.file(out / "paths-pca-plane.csv");
+  }
+  if (two) {
+    outputs.file(out / "paths-exact.csv");
+    outputs.file(out / "paths-exact-plane.csv");
+  }
+  if (!args.no_plots) {
+    for (const char* f : {"line", "plane-contour", "plane-surface"})
+      outputs.file(out / (std::string(f) + ext));
+    if (pca_ok) {
+      outputs.file(out / ("paths-pca-contour" + ext));
+      outputs.file(out / ("paths-pca-surface" + ext));
+    }
+    if (two) {
+      outputs.file(out / ("paths-exact-contour" + ext));
+      outputs.file(out / ("paths-exact-surface" + ext));
+    }
+  }
+
   const Run& centre = runs[through - 1];
 
   const fs::path data_dir = args.data ? fs::path(*args.data) : fs::path(data_named);
@@ -238,8 +283,8 @@ int landscape_command(const LandscapeArgs& args) {
   nn::set_blas_threads(1);  // the cells run on descent's threads, each with its own products
   std::string shape;
   for (std::size_t s : sizes) shape += (shape.empty() ? "" : "-") + std::to_string(s);
-  fmt::print("landscape mlp {} from {} ({} runs), on {} training and {} test images\n", shape,
-             from.string(), runs.size(), data.train.count, data.test.count);
+  fmt::print("landscape {} {} from {} ({} runs), on {} training and {} test images\n", model_name,
+             shape, from.string(), runs.size(), data.train.count, data.test.count);
   fmt::print("threads   {}\n\n", threads);
   const std::span<const float> xtr = data.train.x, xte = data.test.x;
   const std::span<const std::uint8_t> ytr = data.train.y, yte = data.test.y;
@@ -247,7 +292,8 @@ int landscape_command(const LandscapeArgs& args) {
       {"from", from.string()},          {"sizes", sizes}, {"train_images", data.train.count},
       {"test_images", data.test.count}, {"grid", grid},   {"threads", threads},
       {"through", centre.spec}};
-  const std::string model_text = fmt::format("mlp {}, {} images", shape, data.train.count);
+  const std::string model_text =
+      fmt::format("{} {}, {} images", model_name, shape, data.train.count);
 
   // 1-D: from the initialization to the solution, and between the first two runs' solutions.
   const std::vector<double> ts = axis(-0.5, 1.5, 81);
@@ -258,7 +304,8 @@ int landscape_command(const LandscapeArgs& args) {
   };
   std::vector<Line> lines = {{"initialization to " + centre.label, &init, &centre.solution}};
   if (two)
-    lines.push_back({runs[0].label + " to " + runs[1].label, &runs[0].solution, &runs[1].solution});
+    lines.push_back({healthy[0]->label + " to " + healthy[1]->label, &healthy[0]->solution,
+                     &healthy[1]->solution});
   std::ostringstream line_csv;
   line_csv << "line,t,train_loss,train_accuracy,test_loss,test_accuracy\n";
   std::vector<plot::Series> line_series;
@@ -310,115 +357,125 @@ int landscape_command(const LandscapeArgs& args) {
              grid, grid, centre.label, seconds_since(t0), plane_train_seconds);
 
   // The paths on the plane of their principal components, through the chosen solution.
-  std::vector<std::vector<float>> all;
-  for (const Run& r : runs) all.insert(all.end(), r.iterates.begin(), r.iterates.end());
-  t0 = Clock::now();
-  const nn::PcaPlane pca = nn::pca_plane<float>(centre.solution, all);
-  double s0, s1, q0, q1;
-  box_around(pca.coordinates, 0.15, 1e-3, s0, s1, q0, q1);
-  const std::vector<double> ps = axis(s0, s1, grid), pt = axis(q0, q1, grid);
-  const std::vector<float> u1(pca.d1.begin(), pca.d1.end()), u2(pca.d2.begin(), pca.d2.end());
-  nn::SliceValues pca_tr;
-  {
-    ProgressLine bar("paths on the PCA plane", "cells");
-    pca_tr = nn::plane_landscape<float>(model, u1, u2, ps, pt, xtr, ytr,
-                                        [&](std::size_t d, std::size_t t) { bar(d, t); });
-    bar.finish();
+  std::optional<nn::PcaPlane> pca_plane;
+  std::optional<FunctionObjective> pca_surface_kept;
+  if (pca_ok) {
+    std::vector<std::vector<float>> all;
+    for (const Run* r : healthy) all.insert(all.end(), r->iterates.begin(), r->iterates.end());
+    t0 = Clock::now();
+    const nn::PcaPlane& pca = pca_plane.emplace(nn::pca_plane<float>(centre.solution, all));
+    double s0, s1, q0, q1;
+    box_around(pca.coordinates, 0.15, 1e-3, s0, s1, q0, q1);
+    const std::vector<double> ps = axis(s0, s1, grid), pt = axis(q0, q1, grid);
+    const std::vector<float> u1(pca.d1.begin(), pca.d1.end()), u2(pca.d2.begin(), pca.d2.end());
+    nn::SliceValues pca_tr;
+    {
+      ProgressLine bar("paths on the PCA plane", "cells");
+      pca_tr = nn::plane_landscape<float>(model, u1, u2, ps, pt, xtr, ytr,
+                                          [&](std::size_t d, std::size_t t) { bar(d, t); });
+      bar.finish();
+    }
+    write_file_atomically(out / "paths-pca-plane.csv", plane_csv(ps, pt, pca_tr, nullptr));
+    const FunctionObjective& pca_surface = pca_surface_kept.emplace(grid_surface(
+        ps, pt, pca_tr.loss,
+        fmt::format("{}; d1, d2: the paths' principal components ({:.1f}% + {:.1f}% of the "
+                    "variance)",
+                    model_text, 100 * pca.explained[0], 100 * pca.explained[1]),
+        "loss(w* + w1 d1 + w2 d2)"));
+    {
+      // Each iterate's true loss beside the plane's value at its projection.
+      std::ostringstream csv;
+      csv << "optimizer,iterate,s,t,loss,plane_loss\n";
+      std::size_t k = 0;
+      for (const Run* r : healthy)
+        for (std::size_t i = 0; i < r->iterates.size(); ++i, ++k) {
+          nn::Mlp<float> at(model);
+          std::copy(r->iterates[i].begin(), r->iterates[i].end(), at.parameters().begin());
+          const auto [s, t] = pca.coordinates[k];
+          csv << '"' << r->spec << "\"," << i << "," << format_double(s) << "," << format_double(t)
+              << "," << format_double(at.evaluate(xtr, ytr).loss) << ","
+              << format_double(pca_surface.value(std::vector<double>{s, t})) << "\n";
+        }
+      write_file_atomically(out / "paths-pca.csv", csv.str());
+    }
+    summary["pca"] = {{"explained_variance", {pca.explained[0], pca.explained[1]}},
+                      {"seconds", seconds_since(t0)}};
+    fmt::print("paths     PCA plane ({:.1f}% + {:.1f}% of the variance) in {:.1f} s\n",
+               100 * pca.explained[0], 100 * pca.explained[1], seconds_since(t0));
   }
-  write_file_atomically(out / "paths-pca-plane.csv", plane_csv(ps, pt, pca_tr, nullptr));
-  const FunctionObjective pca_surface = grid_surface(
-      ps, pt, pca_tr.loss,
-      fmt::format("{}; d1, d2: the paths' principal components ({:.1f}% + {:.1f}% of the "
-                  "variance)",
-                  model_text, 100 * pca.explained[0], 100 * pca.explained[1]),
-      "loss(w* + w1 d1 + w2 d2)");
-  {
-    // Each iterate's true loss beside the plane's value at its projection.
-    std::ostringstream csv;
-    csv << "optimizer,iterate,s,t,loss,plane_loss\n";
-    std::size_t k = 0;
-    for (const Run& r : runs)
-      for (std::size_t i = 0; i < r.iterates.size(); ++i, ++k) {
-        nn::Mlp<float> at(model);
-        std::copy(r.iterates[i].begin(), r.iterates[i].end(), at.parameters().begin());
-        const auto [s, t] = pca.coordinates[k];
-        csv << '"' << r.spec << "\"," << i << "," << format_double(s) << "," << format_double(t)
-            << "," << format_double(at.evaluate(xtr, ytr).loss) << ","
-            << format_double(pca_surface.value(std::vector<double>{s, t})) << "\n";
-      }
-    write_file_atomically(out / "paths-pca.csv", csv.str());
-  }
-  summary["pca"] = {{"explained_variance", {pca.explained[0], pca.explained[1]}},
-                    {"seconds", seconds_since(t0)}};
-  fmt::print("paths     PCA plane ({:.1f}% + {:.1f}% of the variance) in {:.1f} s\n",
-             100 * pca.explained[0], 100 * pca.explained[1], seconds_since(t0));
 
   // For two runs or more: the plane through the shared start and the first two solutions, on
-  // which those three points lie exactly (the paths between them are projected).
+  // which those three points lie exactly (the paths between them are projected). e1 points to
+  // the first solution, e2 to the part of the second orthogonal to e1.
   std::optional<FunctionObjective> exact_surface;
   std::vector<std::vector<std::pair<double, double>>> exact_paths;
   if (two) {
     t0 = Clock::now();
     const std::size_t n = init.size();
     std::vector<double> e1(n), e2(n);
-    double l1 = 0;
+    const auto unit = [](std::vector<double>& v) {
+      double len = 0;
+      for (double x : v) len += x * x;
+      len = std::sqrt(len);
+      if (len > 0)
+        for (double& x : v) x /= len;
+      return len;
+    };
     for (std::size_t i = 0; i < n; ++i) {
-      e1[i] = static_cast<double>(runs[0].solution[i]) - init[i];
-      l1 += e1[i] * e1[i];
+      e1[i] = static_cast<double>(healthy[0]->solution[i]) - init[i];
+      e2[i] = static_cast<double>(healthy[1]->solution[i]) - init[i];
     }
-    l1 = std::sqrt(l1);
-    double dot = 0, l2 = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      e1[i] /= l1;
-      e2[i] = static_cast<double>(runs[1].solution[i]) - init[i];
-      dot += e2[i] * e1[i];
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      e2[i] -= dot * e1[i];
-      l2 += e2[i] * e2[i];
-    }
-    l2 = std::sqrt(l2);
-    if (!(l1 > 0) || !(l2 > 1e-9 * l1))
-      throw InputError("the start and the first two solutions lie on one line: no plane");
-    for (double& v : e2) v /= l2;
-    std::vector<std::pair<double, double>> pts;
-    std::ostringstream csv;
-    csv << "optimizer,iterate,s,t\n";
-    for (const Run& r : runs) {
-      exact_paths.emplace_back();
-      for (std::size_t k = 0; k < r.iterates.size(); ++k) {
-        double a = 0, b = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-          const double d = static_cast<double>(r.iterates[k][i]) - init[i];
-          a += d * e1[i];
-          b += d * e2[i];
+    const double l1 = unit(e1);
+    double dot = 0;
+    for (std::size_t i = 0; i < n; ++i) dot += e2[i] * e1[i];
+    for (std::size_t i = 0; i < n; ++i) e2[i] -= dot * e1[i];
+    const double l2 = unit(e2);
+    if (!(l1 > 0) || !(l2 > 1e-9 * l1)) {
+      fmt::print(stderr,
+                 "note: the start and the solutions of {} and {} lie on one line: no plane "
+                 "through them\n",
+                 healthy[0]->label, healthy[1]->label);
+    } else {
+      std::vector<std::pair<double, double>> pts;
+      std::ostringstream csv;
+      csv << "optimizer,iterate,s,t\n";
+      for (const Run* r : healthy) {
+        exact_paths.emplace_back();
+        for (std::size_t k = 0; k < r->iterates.size(); ++k) {
+          double a = 0, b = 0;
+          for (std::size_t i = 0; i < n; ++i) {
+            const double d = static_cast<double>(r->iterates[k][i]) - init[i];
+            a += d * e1[i];
+            b += d * e2[i];
+          }
+          exact_paths.back().emplace_back(a, b);
+          pts.emplace_back(a, b);
+          csv << '"' << r->spec << "\"," << k << "," << format_double(a) << "," << format_double(b)
+              << "\n";
         }
-        exact_paths.back().emplace_back(a, b);
-        pts.emplace_back(a, b);
-        csv << '"' << r.spec << "\"," << k << "," << format_double(a) << "," << format_double(b)
-            << "\n";
       }
+      write_file_atomically(out / "paths-exact.csv", csv.str());
+      double s0, s1, q0, q1;
+      box_around(pts, 0.15, 1e-3, s0, s1, q0, q1);
+      const std::vector<double> es = axis(s0, s1, grid), et = axis(q0, q1, grid);
+      nn::Mlp<float> at_start(model);
+      std::copy(init.begin(), init.end(), at_start.parameters().begin());
+      const std::vector<float> f1(e1.begin(), e1.end()), f2(e2.begin(), e2.end());
+      nn::SliceValues ex;
+      {
+        ProgressLine bar("paths on the plane of their ends", "cells");
+        ex = nn::plane_landscape<float>(at_start, f1, f2, es, et, xtr, ytr,
+                                        [&](std::size_t d, std::size_t t) { bar(d, t); });
+        bar.finish();
+      }
+      write_file_atomically(out / "paths-exact-plane.csv", plane_csv(es, et, ex, nullptr));
+      exact_surface = grid_surface(
+          es, et, ex.loss,
+          fmt::format("{}; the start w0 and the first two solutions lie on it", model_text),
+          "loss(w0 + w1 e1 + w2 e2)");
+      summary["exact"] = {{"seconds", seconds_since(t0)}};
+      fmt::print("paths     plane of the start and two solutions in {:.1f} s\n", seconds_since(t0));
     }
-    write_file_atomically(out / "paths-exact.csv", csv.str());
-    box_around(pts, 0.15, 1e-3, s0, s1, q0, q1);
-    const std::vector<double> es = axis(s0, s1, grid), et = axis(q0, q1, grid);
-    nn::Mlp<float> at_start(model);
-    std::copy(init.begin(), init.end(), at_start.parameters().begin());
-    const std::vector<float> f1(e1.begin(), e1.end()), f2(e2.begin(), e2.end());
-    nn::SliceValues ex;
-    {
-      ProgressLine bar("paths on the plane of their ends", "cells");
-      ex = nn::plane_landscape<float>(at_start, f1, f2, es, et, xtr, ytr,
-                                      [&](std::size_t d, std::size_t t) { bar(d, t); });
-      bar.finish();
-    }
-    write_file_atomically(out / "paths-exact-plane.csv", plane_csv(es, et, ex, nullptr));
-    exact_surface = grid_surface(
-        es, et, ex.loss,
-        fmt::format("{}; the start w0 and the first two solutions lie on it", model_text),
-        "loss(w0 + w1 e1 + w2 e2)");
-    summary["exact"] = {{"seconds", seconds_since(t0)}};
-    fmt::print("paths     plane of the start and two solutions in {:.1f} s\n", seconds_since(t0));
   }
   summary["seconds"] = seconds_since(start);
   write_file_atomically(out / "landscape.json", summary.dump(1) + "\n");
@@ -445,21 +502,23 @@ int landscape_command(const LandscapeArgs& args) {
         {plane_path("w*: " + centre.label + "'s solution", {{0.0, 0.0}}, plane_surface)}};
     plot::draw(plot::Kind::contour, scene, out / ("plane-contour" + ext), format);
     plot::draw(plot::Kind::surface3d, scene, out / ("plane-surface" + ext), format);
-    plot::Scene paths{&pca_surface, {}};
-    std::size_t k = 0;
-    for (const Run& r : runs) {
-      std::vector<std::pair<double, double>> pts(
-          pca.coordinates.begin() + static_cast<std::ptrdiff_t>(k),
-          pca.coordinates.begin() + static_cast<std::ptrdiff_t>(k + r.iterates.size()));
-      k += r.iterates.size();
-      paths.paths.push_back(plane_path(r.label, pts, pca_surface));
+    if (pca_plane) {
+      plot::Scene paths{&*pca_surface_kept, {}};
+      std::size_t k = 0;
+      for (const Run* r : healthy) {
+        std::vector<std::pair<double, double>> pts(
+            pca_plane->coordinates.begin() + static_cast<std::ptrdiff_t>(k),
+            pca_plane->coordinates.begin() + static_cast<std::ptrdiff_t>(k + r->iterates.size()));
+        k += r->iterates.size();
+        paths.paths.push_back(plane_path(r->label, pts, *pca_surface_kept));
+      }
+      plot::draw(plot::Kind::contour, paths, out / ("paths-pca-contour" + ext), format);
+      plot::draw(plot::Kind::surface3d, paths, out / ("paths-pca-surface" + ext), format);
     }
-    plot::draw(plot::Kind::contour, paths, out / ("paths-pca-contour" + ext), format);
-    plot::draw(plot::Kind::surface3d, paths, out / ("paths-pca-surface" + ext), format);
     if (exact_surface) {
       plot::Scene ex{&*exact_surface, {}};
-      for (std::size_t i = 0; i < runs.size(); ++i)
-        ex.paths.push_back(plane_path(runs[i].label, exact_paths[i], *exact_surface));
+      for (std::size_t i = 0; i < healthy.size(); ++i)
+        ex.paths.push_back(plane_path(healthy[i]->label, exact_paths[i], *exact_surface));
       plot::draw(plot::Kind::contour, ex, out / ("paths-exact-contour" + ext), format);
       plot::draw(plot::Kind::surface3d, ex, out / ("paths-exact-surface" + ext), format);
     }

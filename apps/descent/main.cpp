@@ -335,7 +335,7 @@ int main(int argc, char** argv) {
   integer(landscape_cmd->add_option(
       "--through", landscape.through,
       "The run (1, 2, ... in train.json's order) whose solution the planes go through "
-      "(default 1)"));
+      "(default: the first that did not diverge)"));
   integer(landscape_cmd->add_option("--seed", landscape.seed,
                                     "Seed of the random directions (default 0)"));
   integer(landscape_cmd->add_option("--threads", landscape.threads, "Threads (default: all)"));
@@ -385,6 +385,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--web", serve.web,
                         "Folder of the page (default: share/descent/web of the installation)");
   serve_cmd->add_flag("--no-page", serve.no_page, "Serve only the JSON API under /api/");
+  serve_cmd->add_option("--network", serve.network,
+                        "The descent train output whose run and landscape GET /api/network and "
+                        "the lessons' chapter 6 show (default: descent-out)");
   serve_cmd->add_option("--allow-host", serve.allow_hosts,
                         "Also answer requests for this host name (repeatable; by default only "
                         "localhost, 127.0.0.1, [::1] and --host)");

@@ -170,7 +170,11 @@ void send(httplib::Response& res, const ApiResponse& r) {
 
 int serve_command(const ServeArgs& args) {
   const std::size_t port = parse_count(args.port, "--port", 65535);
-  const ApiLimits limits;
+  const ApiLimits limits = [&] {
+    ApiLimits l;
+    l.network_folder = args.network;
+    return l;
+  }();
   WebAssets page;
   if (!args.no_page) {
     std::error_code ec;

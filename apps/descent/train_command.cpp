@@ -116,11 +116,13 @@ class Bar {
 };
 
 // The settings a resumed run must keep, as a checkpoint records them: those that shape the
-// numbers of the epochs (the data, the model, the batches, the seed, the images used).
-// --epochs, --threads, --out, --format, --no-plots and --progress may change.
+// numbers of the epochs (the data, the model, the batches, the seed, the images used) and the
+// epochs whose parameters are kept. --epochs, --threads, --out, --format, --no-plots,
+// --progress and the sharpness options may change.
 std::map<std::string, std::string> run_settings(const nn::TrainConfig& c, const fs::path& data,
                                                 const std::string& train_limit,
-                                                const std::string& test_limit) {
+                                                const std::string& test_limit,
+                                                std::size_t iterate_every) {
   std::error_code ec;
   fs::path where = fs::weakly_canonical(fs::absolute(data, ec), ec);
   if (ec) where = data;
@@ -131,6 +133,7 @@ std::map<std::string, std::string> run_settings(const nn::TrainConfig& c, const 
       {"--batch", std::to_string(c.batch)}, {"--seed", std::to_string(c.seed)},
       {"--train-limit", train_limit},       {"--test-limit", test_limit}};
   if (c.model == nn::ModelKind::mlp) s["--hidden"] = hidden;
+  s["--iterate-every"] = std::to_string(iterate_every);
   return s;
 }
 
@@ -147,9 +150,9 @@ void check_settings(const fs::path& ckpt, const std::map<std::string, std::strin
   if (const auto d = saved.differing(mine))
     throw InputError(fmt::format(
         "--resume: checkpoint '{}' was trained with {} {}, and this command gives {} {}; a "
-        "resumed run must keep --data, --model, --hidden, --batch, --seed, --train-limit "
-        "and --test-limit (only --epochs, --threads, --format, --no-plots and --progress may "
-        "change)",
+        "resumed run must keep --data, --model, --hidden, --batch, --seed, --train-limit, "
+        "--test-limit and --iterate-every (--epochs, --threads, --format, --no-plots, "
+        "--progress and the --sharpness options may change)",
         ckpt.string(), d->first, d->second, d->first, mine.at(d->first)));
 }
 
@@ -175,10 +178,11 @@ class EpochRows {
       rows_[line.substr(1, close - 1)].push_back({static_cast<std::size_t>(*epoch), line});
     }
   }
-  // Keeps `spec`'s rows up to epoch `done` and writes the file again.
-  void keep(const std::string& spec, std::size_t done) {
+  // Keeps `spec`'s rows up to epoch `done` (none for a run that starts afresh: `fresh`) and
+  // writes the file again.
+  void keep(const std::string& spec, std::size_t done, bool fresh) {
     auto& mine = rows_[spec];
-    std::erase_if(mine, [&](const Row& r) { return r.epoch > done; });
+    std::erase_if(mine, [&](const Row& r) { return fresh || r.epoch > done; });
     std::string text = header_ + "\n";
     for (const auto& [name, list] : rows_)
       for (const Row& r : list) text += r.line + "\n";
@@ -223,23 +227,25 @@ class EpochRows {
   std::map<std::string, std::vector<Row>> rows_;
 };
 
-// The step size's stability threshold on a quadratic, lambda_max < threshold, for the methods
-// that have a simple one: gradient descent 2 / lr; heavy-ball momentum (2 + 2 alpha) / lr (Cohen
-// et al. 2021, appendix). 0 for the others.
+// The stability threshold on a quadratic, lambda_max < threshold, at the optimizer's learning
+// rate now, for the methods that have a simple one: gradient descent 2/lr, heavy-ball momentum
+// (2 + 2 alpha)/lr (Cohen et al. 2021, appendix), each less the weight decay (which adds wd to
+// every eigenvalue of the step's quadratic). 0 for the others.
 double stability_threshold(const Optimizer<float>& o) {
   const std::string name = o.info().name;
-  if (o.lr() <= 0) return 0;
-  if (name == "sgd") return 2 / o.lr();
-  if (name == "momentum") {
-    const ParamSet p = o.params();
-    if (p.get("dampening") == 0) return (2 + 2 * p.get("alpha")) / o.lr();
-  }
+  if (o.lr() <= 0 || (name != "sgd" && name != "momentum")) return 0;
+  const ParamSet p = o.params();
+  const double wd = p.get("weight_decay");
+  if (name == "sgd") return 2 / o.lr() - wd;
+  if (p.get("dampening") == 0) return (2 + 2 * p.get("alpha")) / o.lr() - wd;
   return 0;
 }
 
-// How the threshold is written: "2/lr" or "(2+2 alpha)/lr".
+// How the threshold is written: "2/lr" or "(2+2 alpha)/lr", less the weight decay if any.
 std::string threshold_name(const Optimizer<float>& o) {
-  return o.info().name == "sgd" ? "2/lr" : "(2+2 alpha)/lr";
+  const bool decay = (o.info().name == "sgd" || o.info().name == "momentum") &&
+                     o.params().get("weight_decay") != 0;
+  return std::string(o.info().name == "sgd" ? "2/lr" : "(2+2 alpha)/lr") + (decay ? " - wd" : "");
 }
 
 }  // namespace
@@ -281,7 +287,7 @@ int train_command(const TrainArgs& args) {
   const fs::path data_dir = args.data ? fs::path(*args.data) : nn::kFashionMnistFolder;
   const std::map<std::string, std::string> settings =
       run_settings(c, data_dir, max_train ? std::to_string(*max_train) : std::string("all"),
-                   max_test ? std::to_string(*max_test) : std::string("all"));
+                   max_test ? std::to_string(*max_test) : std::string("all"), iterate_every);
 
   // Every output, checked before the data is read.
   const fs::path out = args.out;
@@ -385,16 +391,28 @@ int train_command(const TrainArgs& args) {
     } else {
       keep_iterate();
     }
-    step_rows.keep(t.optimizer_spec(), t.epochs_done());
-    if (sharpness_every) sharp_rows.keep(t.optimizer_spec(), t.epochs_done());
-    const double threshold = stability_threshold(t.optimizer());
+    const bool fresh = !(args.resume && fs::exists(ckpt));
+    step_rows.keep(t.optimizer_spec(), t.epochs_done(), fresh);
+    if (sharpness_every) sharp_rows.keep(t.optimizer_spec(), t.epochs_done(), fresh);
     std::vector<float> sharp_vector;  // the last eigenvector: the next estimate starts from it
     std::vector<std::string> sharp_new;
-    double last_sharpness = NAN;
+    double last_sharpness = NAN, threshold = 0;
+    // A diverging run (caught at its next batch) may have parameters, or a curvature, that float
+    // cannot hold: such a step has no sharpness and is left out.
     const auto measure = [&](std::size_t step) {
-      const nn::Sharpness s = nn::top_hessian_eigenvalue<float>(t.model(), sharp_x, sharp_y,
-                                                                sharp_vector, 50, 1e-3, c.seed);
+      for (float w : t.model().parameters())
+        if (!std::isfinite(w)) return;
+      nn::Sharpness s;
+      try {
+        s = nn::top_hessian_eigenvalue<float>(t.model(), sharp_x, sharp_y, sharp_vector, 50, 1e-3,
+                                              c.seed);
+      } catch (const InputError&) {
+        sharp_vector.clear();  // the next estimate starts afresh
+        return;
+      }
+      if (!std::isfinite(s.eigenvalue)) return;
       last_sharpness = s.eigenvalue;
+      threshold = stability_threshold(t.optimizer());  // at this step's learning rate
       sharp_new.push_back(fmt::format("{},{},{},{}", step, format_double(s.eigenvalue), s.products,
                                       format_double(threshold)));
     };
@@ -493,18 +511,14 @@ int train_command(const TrainArgs& args) {
     }
     if (sharpness_every) {
       plot::Series sh{label, {}, {}};
+      plot::Series th{fmt::format("{} of {}", threshold_name(t.optimizer()), label), {}, {}};
       for (const std::vector<double>& row : sharp_rows.values(t.optimizer_spec())) {
         sh.xs.push_back(row[0]);
         sh.ys.push_back(row[1]);
+        if (row[3] > 0) th.xs.push_back(row[0]), th.ys.push_back(row[3]);
       }
       sharp_series.push_back(std::move(sh));
-      if (threshold > 0 && !sharp_series.back().xs.empty()) {
-        const plot::Series& last = sharp_series.back();
-        thresholds.push_back({sharp_series.size() - 1,
-                              {fmt::format("{} of {}", threshold_name(t.optimizer()), label),
-                               {last.xs.front(), last.xs.back()},
-                               {threshold, threshold}}});
-      }
+      if (!th.xs.empty()) thresholds.push_back({sharp_series.size() - 1, std::move(th)});
     }
     runs.push_back({{"optimizer", t.optimizer_spec()},
                     {"best_test_accuracy", best},
@@ -512,7 +526,7 @@ int train_command(const TrainArgs& args) {
                     {"seconds_per_epoch_this_run", seconds}});
     fmt::print("{:<34} best test accuracy {:.2f}%\n\n", label, 100 * best);
   }
-  const nlohmann::json doc = {{"data", data_dir.string()},
+  const nlohmann::json doc = {{"data", settings.at("--data")},
                               {"model", nn::to_string(c.model)},
                               {"sizes", sizes},
                               {"epochs", c.epochs},

@@ -114,9 +114,15 @@ void draw_series(Canvas& c, const LineChart& chart, const Series& s, detail::Rgb
   }
   cairo_stroke(cr);
   cairo_set_dash(cr, dash, 0, 0.0);
-  if (s.xs.size() > 1 &&
-      std::abs(to.x(s.xs.back()) - to.x(s.xs.front())) < 6.0 * static_cast<double>(s.xs.size() - 1))
-    return;
+  // The drawable points' span in pixels, against 6 pixels per gap.
+  double lo = INFINITY, hi = -INFINITY;
+  std::size_t drawn = 0;
+  for (std::size_t i = 0; i < s.xs.size(); ++i)
+    if (usable_x(chart, s.xs[i]) && usable(chart, s.ys[i])) {
+      lo = std::min(lo, to.x(s.xs[i])), hi = std::max(hi, to.x(s.xs[i]));
+      ++drawn;
+    }
+  if (drawn > 1 && hi - lo < 6.0 * static_cast<double>(drawn - 1)) return;
   for (std::size_t i = 0; i < s.xs.size(); ++i)
     if (usable_x(chart, s.xs[i]) && usable(chart, s.ys[i]))
       c.dot(to.x(s.xs[i]), to.y(s.ys[i]), 3.0, col, 1.0);

@@ -3,10 +3,16 @@
 // prompts. No DOM here: lessons.js draws a chapter from its entry.
 import { displayNumber as num, formatNumber } from './state.js';
 import { turned } from './lesson_state.js';
+import { bilinear } from './lesson_network.js';
 
 const fmt = (v) => (v === null || v === undefined ? '–' : num(v));
 const result = (answer, i) => answer.run.results[i];
 const reached = (r) => (r.metrics.steps_to_tol === null ? 'never below 1e-6' : `first below 1e-6 at step ${r.metrics.steps_to_tol}`);
+// The initialization's training loss: the first line's value at t = 0.
+const lineStart = (net) => {
+  const l = net.landscape.lines[0];
+  return l.train_loss[l.t.indexOf(0)] ?? null;
+};
 const ending = (r) => `loss ${fmt(r.metrics.final_loss)} (${r.termination === 'completed' ? reached(r) : r.message})`;
 
 export const CHAPTERS = [
@@ -255,6 +261,94 @@ export const CHAPTERS = [
       { label: 'Rosenbrock: a curved valley', set: { fn: 'rosenbrock' } },
       { label: 'the valley turned by 45°', set: { fn: 'anisotropic:angle=45' } },
       { label: 'only 20 steps per run', set: { steps: 20 } },
+    ],
+  },
+  {
+    title: 'Real networks: the landscape and the edge of stability',
+    settings: [
+      {
+        key: 'plane', label: 'plane', value: 'exact', choices: [
+          { value: 'exact', label: 'through the start and two solutions' },
+          { value: 'pca', label: 'of the paths\' principal components' },
+          { value: 'random', label: 'random, through a solution' },
+        ],
+      },
+      {
+        key: 'images', label: 'images (random plane)', value: 'train', choices: [
+          { value: 'train', label: 'training images' },
+          { value: 'test', label: 'test images' },
+        ],
+      },
+    ],
+    text: [
+      'The seed draws each path on the surface of a two-parameter bowl. A network for ' +
+        'Fashion-MNIST has 235,146 parameters, and its loss can only be seen on slices: a line ' +
+        'between two points of parameter space, or a plane through three. The figures here are ' +
+        'the files <code>descent landscape</code> wrote for the network the server was started ' +
+        'with (<code>descent serve --network DIR</code>).',
+      'On the plane through the shared start and two optimizers\' solutions, those three points ' +
+        'are exact: the start sits high, and the paths run down into the basin. On the plane of ' +
+        'the paths\' principal components, where Li et al. 2018 draw trajectories, the paths ' +
+        'are projections, and a point\'s height is the plane\'s, not its own: for the default ' +
+        '<code>descent train</code> run the start, at loss 2.31, shows as 0.29. A random ' +
+        'plane through a solution, its directions scaled to each unit\'s weights (filter ' +
+        'normalisation), shows the basin the optimizer ended in.',
+      'The bowl\'s rule holds in a network too: gradient descent is stable while ' +
+        '<code>lr·λmax &lt; 2</code>. The network\'s λmax, its sharpness, changes as it trains: ' +
+        'under full-batch gradient descent it rises until it reaches 2/lr, then hovers there ' +
+        'while the loss keeps falling in spikes (Cohen et al. 2021, "the edge of stability"). ' +
+        '<code>descent train --sharpness-every K</code> measures it with exact Hessian-vector ' +
+        'products.',
+    ],
+    formula: 'line:   L(a + t·(b − a)),  t = 0 at a, 1 at b\n' +
+      'plane:  L(w* + s·d1 + t·d2)\n' +
+      '        d1, d2 random, each row scaled to |row of w*|\n' +
+      'stable while lr·λmax < 2\n' +
+      'edge of stability: λmax rises to 2/lr and stays',
+    figures: ['netsurface', 'netline', 'sharpness'],
+    network: true,
+    notes: (v, a) => {
+      const net = a.network, planes = net.landscape.planes;
+      const plane = planes[v.plane];
+      if (!plane) return 'This run has one optimizer: there is no plane through two solutions. Choose another plane.';
+      const z = v.plane === 'random' && v.images === 'test' ? plane.test_loss : plane.train_loss;
+      let text;
+      if (v.plane === 'random') {
+        const flat = z.flat().filter((x) => x !== null);
+        const centre = bilinear(plane, z, 0, 0);
+        text = `On the ${v.images === 'test' ? 'test' : 'training'} images the loss at the solution w* is ` +
+          `${fmt(centre)}; over the plane it runs from ${fmt(Math.min(...flat))} to ${fmt(Math.max(...flat))}.`;
+      } else {
+        const p = plane.paths[0];
+        const start = p.loss ? p.loss[0] : null;
+        text = v.plane === 'pca'
+          ? `The paths' first two components explain ${(100 * net.landscape.meta.pca.explained_variance[0]).toFixed(1)}% and ` +
+            `${(100 * net.landscape.meta.pca.explained_variance[1]).toFixed(1)}% of their variance. The start's own loss is ` +
+            `${fmt(start)}; the plane at its projection shows ${fmt(p.plane_loss[0])}. The farther an iterate lies ` +
+            'off the plane, the less its height says about it.'
+          : `The start lies on this plane: its loss is ${fmt(lineStart(net))}, and the surface shows ` +
+            `${fmt(bilinear(plane, z, 0, 0))} there. The first two solutions lie on it too; the other ` +
+            'iterates are projected onto it.';
+      }
+      if (net.sharpness) {
+        const parts = net.sharpness.filter((r) => r.threshold.some((v) => v !== null)).map((r) => {
+          const k = r.step.findIndex((_, i) => r.threshold[i] !== null && r.sharpness[i] >= r.threshold[i]);
+          const label = net.labels?.[r.optimizer] ?? r.optimizer;
+          return k < 0
+            ? `${label}: peak ${fmt(Math.max(...r.sharpness))}, below its threshold ${fmt(r.threshold.at(-1))}`
+            : `${label} reached its threshold ${fmt(r.threshold[k])} at step ${r.step[k]}`;
+        });
+        if (!parts.length) parts.push('no run has a simple stability threshold (plain or heavy-ball gradient descent)');
+        text += ` Sharpness: ${parts.join('; ')}.`;
+      } else {
+        text += ' This run was trained without --sharpness-every: no sharpness to show.';
+      }
+      return text;
+    },
+    tries: [
+      { label: 'the plane through the start and two solutions: the start at its true loss', set: { plane: 'exact' } },
+      { label: 'the PCA plane: heights of the projections, not of the iterates', set: { plane: 'pca' } },
+      { label: 'a random plane through the solution, on the test images', set: { plane: 'random', images: 'test' } },
     ],
   },
 ];

@@ -8,6 +8,7 @@ import { renderContour } from './contour.js';
 import { CHAPTERS } from './lesson_chapters.js';
 import { chapterOfPath, decodeSettings, encodeSettings, fromSlider, toSlider, valid } from './lesson_state.js';
 import { renderLoss } from './loss.js';
+import { lineFigure, sharpnessFigure, surfaceFigure } from './lesson_network.js';
 import { $ } from './page.js';
 import { phaseColours } from './phase.js';
 import { PLOT_CONFIG } from './plots.js';
@@ -32,6 +33,37 @@ window.__lessons = app;
 
 const chapter = () => CHAPTERS[app.chapter - 1];
 
+// Every figure a chapter may show, by the id of its box (fig-NAME) and plot (NAME).
+const FIGURES = ['contour', 'loss', 'phase', 'tuning', 'netsurface', 'netline', 'sharpness'];
+
+/**
+ * Chapter 6's figures from GET /api/network. Returns false, with the figures hidden and the
+ * server's message in the notes, when the server's folder holds no landscape yet.
+ */
+function drawNetwork(net, v) {
+  if (!net.available || !net.landscape) {
+    for (const f of ['netsurface', 'netline', 'sharpness']) $(`fig-${f}`).hidden = true;
+    $('lesson-notes').textContent = net.message;
+    return false;
+  }
+  // The charts first: the 3-D surface (WebGL) takes longest to draw.
+  const line = lineFigure(net);
+  Plotly.react($('netline'), line.traces, line.layout, PLOT_CONFIG);
+  app.firstFigure ??= performance.now();
+  $('fig-sharpness').hidden = !net.sharpness;
+  if (net.sharpness) {
+    const { traces, layout } = sharpnessFigure(net);
+    Plotly.react($('sharpness'), traces, layout, PLOT_CONFIG);
+  }
+  const plane = net.landscape.planes[v.plane];
+  $('fig-netsurface').hidden = !plane;
+  if (plane) {
+    const { traces, layout } = surfaceFigure(net, v.plane, v.images);
+    Plotly.react($('netsurface'), traces, layout, PLOT_CONFIG);
+  }
+  return true;
+}
+
 /** A request answered once per distinct body (the function's surface, the theory...). */
 async function cached(path, body) {
   const key = `${path} ${JSON.stringify(body)}`;
@@ -41,8 +73,11 @@ async function cached(path, body) {
 
 function writeAddress() {
   history.replaceState(null, '', `/lessons/${app.chapter}?${encodeSettings(chapter().settings, app.values)}`);
-  // The lab opens on the chapter's experiment (lab(values) in the chapter).
-  $('to-lab').href = `/?${S.encodeState({ ...S.DEFAULT_STATE, ...chapter().lab(app.values) })}`;
+  // The lab opens on the chapter's experiment (lab(values) in the chapter); a chapter without
+  // one (the trained network) has no lab view.
+  const lab = chapter().lab;
+  $('to-lab').hidden = !lab;
+  if (lab) $('to-lab').href = `/?${S.encodeState({ ...S.DEFAULT_STATE, ...lab(app.values) })}`;
 }
 
 function renderNav() {
@@ -206,9 +241,10 @@ async function render() {
         .then((a) => { got.phase = a; }));
     }
     if (c.tuning) later.push(cached('tuning', c.tuning(v)).then((a) => { got.tuning = a; }));
+    if (c.network) later.push(cached('network').then((a) => { got.network = a; }));
     const laterDone = Promise.all(later);
     laterDone.catch(() => {}); // reported below, once the first requests are in
-    for (const f of ['contour', 'loss', 'phase', 'tuning']) $(`fig-${f}`).hidden = !c.figures.includes(f);
+    for (const f of FIGURES) $(`fig-${f}`).hidden = !c.figures.includes(f);
     await Promise.all(first);
     if (token !== app.token) return;
     if (got.run) {
@@ -234,6 +270,10 @@ async function render() {
     if (got.tuning) {
       const { traces, layout } = tuningFigure(got.tuning);
       Plotly.react($('tuning'), traces, layout, PLOT_CONFIG);
+    }
+    if (got.network && !drawNetwork(got.network, v)) {
+      app.renders += 1;
+      return;
     }
     app.firstFigure ??= performance.now();
     $('lesson-notes').textContent = c.notes(v, got);

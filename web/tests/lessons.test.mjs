@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { displayNumber } from '../js/state.js';
 import { launchChromium, plotPixelsPerUnit, startServer } from './browser.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,7 +22,14 @@ const problems = [];
 
 before(async () => {
   assert.ok(bin, 'DESCENT_BIN must name the descent program');
-  ({ server, base } = await startServer(bin, ['--web', webDir]));
+  // Chapter 6 shows a trained network: a small one, trained and surveyed here (about a second).
+  const net = fs.mkdtempSync(path.join(os.tmpdir(), 'descent-network-'));
+  execFileSync(bin, ['train', '--train-limit', '2000', '--test-limit', '300', '--hidden', '32', '--epochs', '4',
+    '--batch', '100', '-o', 'sgd:lr=0.1', '-o', 'adam:lr=0.003', '--sharpness-every', '10',
+    '--sharpness-images', '500', '--no-plots', '--out', net], { stdio: 'ignore' });
+  execFileSync(bin, ['landscape', '--from', net, '--grid', '15', '--images', '2000', '--test-images', '300',
+    '--no-plots'], { stdio: 'ignore' });
+  ({ server, base } = await startServer(bin, ['--web', webDir, '--network', net]));
   context = await launchChromium();
   page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
@@ -32,6 +41,8 @@ after(async () => {
   server?.kill('SIGTERM');
 });
 
+// A number as the page's notes write it (state.js displayNumber), for matching them.
+const S_num = (v) => displayNumber(v).replace(/[.+]/g, (c) => `\\${c}`);
 const renders = () => page.evaluate(() => window.__lessons.renders);
 const settled = (n = 0) => page.waitForFunction((k) => window.__lessons && window.__lessons.renders > k && !window.__lessons.busy, n, { polling: 50 });
 const answer = () => page.evaluate(() => JSON.parse(JSON.stringify(window.__lessons.answer)));
@@ -49,7 +60,7 @@ async function tryThis(k) {
 }
 
 // The figures a chapter shows, each with its number of traces.
-const shown = () => page.evaluate(() => ['contour', 'loss', 'phase', 'tuning']
+const shown = () => page.evaluate(() => ['contour', 'loss', 'phase', 'tuning', 'netsurface', 'netline', 'sharpness']
   .filter((f) => !document.getElementById(`fig-${f}`).hidden)
   .map((f) => [f, document.getElementById(f).data?.length ?? 0]));
 
@@ -192,6 +203,32 @@ test('5. tuning: every curve on the function chosen', async () => {
   await reloads();
 });
 
+test('6. real networks: the planes of the trained network, its lines and its sharpness', async () => {
+  await open('/lessons/6');
+  assert.deepEqual(await shown(), [['netsurface', 3], ['netline', 4], ['sharpness', 3]]);
+  assert.equal(await page.locator('#to-lab').isHidden(), true);
+  const net = (await answer()).network;
+  const start = net.landscape.lines[0];
+  const notes = () => page.locator('#lesson-notes').textContent();
+  // The plane of the start and two solutions: the start is its origin, drawn at the surface there.
+  assert.match(await notes(), new RegExp(`The start lies on this plane: its loss is ${S_num(start.train_loss[start.t.indexOf(0)])}`));
+  assert.match(await notes(), /sgd:lr=0\.1 reached its threshold 20 at step \d+|sgd:lr=0\.1: peak [\d.]+, below its threshold 20/);
+  const z0 = () => page.evaluate(() => document.getElementById('netsurface').data[1].z[0]);
+  const exactStart = await z0();
+  await shoot('6');
+  await tryThis(2); // the PCA plane: the start's projection, with its own loss beside
+  assert.equal((await values()).plane, 'pca');
+  const p = net.landscape.planes.pca.paths[0];
+  assert.match(await notes(), new RegExp(`The start's own loss is ${S_num(p.loss[0])}; the plane at its projection shows ${S_num(p.plane_loss[0])}`));
+  assert.notEqual(await z0(), exactStart);
+  await tryThis(3); // a random plane on the test images: the surface is the test grid
+  assert.deepEqual(await values(), { plane: 'random', images: 'test' });
+  const z = await page.evaluate(() => document.getElementById('netsurface').data[0].z);
+  assert.deepEqual(z, net.landscape.planes.random.test_loss);
+  assert.match(page.url(), /\/lessons\/6\?plane=random&images=test/);
+  await reloads();
+});
+
 test('a bad address falls back to the defaults and says why; the arrow keys change lessons', async () => {
   await open('/lessons/9?lr=abc&nope=1');
   const text = await page.locator('#problems').textContent();
@@ -208,7 +245,7 @@ test('a bad address falls back to the defaults and says why; the arrow keys chan
 test('every chapter fits a 400 px wide screen', async () => {
   await page.setViewportSize({ width: 400, height: 900 });
   try {
-    for (let k = 1; k <= 5; ++k) {
+    for (let k = 1; k <= 6; ++k) {
       await open(`/lessons/${k}`);
       const wide = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(wide <= 400, `lesson ${k}: ${wide} px wide`);
