@@ -203,7 +203,7 @@ function drawPhase(ans, analysis) {
     margin: { l: 56, r: 10, t: 10, b: 44 },
     xaxis: { title: { text: 'lr' }, type: 'log', range: [Math.log10(ax.values[0]), Math.log10(ax.values.at(-1))], exponentformat: 'power' },
     yaxis: { title: { text: 'α' }, range: [ay.values[0], ay.values.at(-1)] },
-    plot_bgcolor: '#d5d5d5', legend: { orientation: 'h', x: 0, y: -0.16, yanchor: 'top' }, uirevision: 'phase',
+    plot_bgcolor: '#d5d5d5', legend: { orientation: 'h', x: 0, y: -0.16, yanchor: 'top', bgcolor: '#9e9e9e', font: { color: '#111' } }, uirevision: 'phase',
   };
   Plotly.react($('phase'), traces, layout, PLOT_CONFIG);
 }

@@ -169,7 +169,7 @@ function drawPhase(app, on, ans, parsed, entry) {
     margin: { l: 60, r: 10, t: 10, b: 46 },
     xaxis: { title: { text: ax.key }, type: ax.log ? 'log' : 'linear', range: axisRange(ax), exponentformat: 'power' },
     yaxis: { title: { text: ay.key }, type: ay.log ? 'log' : 'linear', range: axisRange(ay), exponentformat: 'power' },
-    plot_bgcolor: '#d5d5d5', legend: { orientation: 'h', x: 0, y: -0.14, yanchor: 'top' },
+    plot_bgcolor: '#d5d5d5', legend: { orientation: 'h', x: 0, y: -0.14, yanchor: 'top', bgcolor: '#9e9e9e', font: { color: '#111' } },
     uirevision: 'phase',
   };
   const gd = $('phase');
