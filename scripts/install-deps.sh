@@ -2,9 +2,10 @@
 # Installs the Debian 12 packages descent needs to build and run, and the lab page's plotting
 # library (npm ci in web/); with --test also what the test suite compares against (Debian's
 # PyTorch; JAX and optax from PyPI, pinned in scripts/requirements-ref.txt, in the virtual
-# environment .venv-ref/ at the repository root, or DESCENT_REF_VENV), the browser the page is
-# tested in (Debian's chromium), clang for the fuzz targets and stress-ng for testing the page
-# under load.
+# environment .venv-ref/ at the repository root, or DESCENT_REF_VENV), the Python package's
+# build and test tools (pinned in scripts/requirements-python.txt, in .venv-py/, or
+# DESCENT_PY_VENV), the browser the page is tested in (Debian's chromium), clang for the fuzz
+# targets and stress-ng for testing the page under load.
 # Run as root (or through sudo). Packages already present are not fetched again.
 #   bash scripts/install-deps.sh [--test]
 set -euo pipefail
@@ -85,5 +86,21 @@ if ((with_tests)); then
     "${as_user[@]}" "$venv/bin/pip" install --quiet --disable-pip-version-check \
       --require-virtualenv -r "$requirements" >&2
     echo "$want" | "${as_user[@]}" tee "$venv/.requirements-sha256" >/dev/null
+  fi
+
+  # The Python package's build and test tools (nanobind, scikit-build-core, pytest), exactly the
+  # versions of scripts/requirements-python.txt, in .venv-py/: Debian's python3 with its own
+  # packages visible (python3-torch, python3-numpy), which the package's tests use.
+  pyvenv="${DESCENT_PY_VENV:-$root/.venv-py}"
+  requirements="$root/scripts/requirements-python.txt"
+  want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+  if [ -x "$pyvenv/bin/python3" ] && [ "$(cat "$pyvenv/.requirements-sha256" 2>/dev/null)" = "$want" ]; then
+    echo "install-deps: the Python package's tools present in $pyvenv" >&2
+  else
+    echo "install-deps: installing the Python package's tools into $pyvenv" >&2
+    "${as_user[@]}" /usr/bin/python3 -m venv --system-site-packages "$pyvenv"
+    "${as_user[@]}" "$pyvenv/bin/pip" install --quiet --disable-pip-version-check \
+      --require-virtualenv -r "$requirements" >&2
+    echo "$want" | "${as_user[@]}" tee "$pyvenv/.requirements-sha256" >/dev/null
   fi
 fi

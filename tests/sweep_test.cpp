@@ -98,7 +98,7 @@ TEST(Sweep, ACellIsTheSingleRunWithItsSettings) {
   ASSERT_EQ(r.size(), 9u);
   const SweepCell cell = r.cell(2);  // lr first (slow), alpha last (fast)
   EXPECT_EQ(cell.values, (std::vector<double>{0.1, 0.9}));
-  EXPECT_EQ(cell.spec, "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0");
+  EXPECT_EQ(cell.spec, "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false");
   auto opt = make_optimizer<double>("momentum:lr=0.1,alpha=0.9");
   const RunResult single = run(*make_function("anisotropic"), *opt, c.start, c.options);
   EXPECT_EQ(cell.median, single.metrics.final_loss);

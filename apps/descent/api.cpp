@@ -1,5 +1,4 @@
 #include "api.hpp"
-#include "network_data.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include "descent/study.hpp"
 #include "descent/sweep.hpp"
 #include "descent/theory.hpp"
+#include "network_data.hpp"
 #include "run_json.hpp"
 
 namespace descent::cli {

@@ -57,7 +57,32 @@ TYPED_TEST(MomentumTest, FreeFunctionChecksSizes) {
 
 TEST(Momentum, DefaultsAreTheSeeds) {
   EXPECT_EQ(make_optimizer("momentum")->spec(),
-            "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0");
+            "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false");
+}
+
+// torch's buffer form: b <- alpha*b + g, w <- w - lr*b, with the lr of each step on the whole b.
+TEST(Momentum, BufferFormStepsLrTimesTheBuffer) {
+  const auto o = make_optimizer("momentum:lr=0.1,alpha=0.5,buffer=true");
+  o->reset(1);
+  std::vector<double> w = {1.0};
+  const std::vector<double> g = {1.0};
+  o->step(w, g);  // b = 1
+  EXPECT_DOUBLE_EQ(w[0], 0.9);
+  o->set_lr(0.2);
+  o->step(w, g);  // b = 1.5, stepped by the new lr
+  EXPECT_DOUBLE_EQ(w[0], 0.9 - 0.2 * 1.5);
+  // Under a constant lr the two forms agree up to rounding.
+  const auto v = make_optimizer("momentum:lr=0.1,alpha=0.5");
+  const auto b = make_optimizer("momentum:lr=0.1,alpha=0.5,dampening=0.2,buffer=true");
+  const auto vd = make_optimizer("momentum:lr=0.1,alpha=0.5,dampening=0.2");
+  for (auto* opt : {v.get(), b.get(), vd.get()}) opt->reset(1);
+  std::vector<double> wb = {1.0}, wv = {1.0};
+  for (int k = 0; k < 20; ++k) {
+    const std::vector<double> gb = {2 * wb[0]}, gv = {2 * wv[0]};
+    b->step(wb, gb);
+    vd->step(wv, gv);
+  }
+  EXPECT_NEAR(wb[0], wv[0], 1e-15);
 }
 
 TEST(Momentum, AlphaMustBeBelowOne) {

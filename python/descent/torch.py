@@ -1,0 +1,278 @@
+"""descent's optimizers as ``torch.optim.Optimizer`` subclasses, for CPU tensors.
+
+``descent.torch.Adam(model.parameters(), lr=1e-3)`` takes torch.optim.Adam's arguments and steps
+the tensors in place through descent's fused kernels, without copying (the tensors' memory is
+handed to descent as it is). Parameter groups, ``zero_grad``, ``state_dict`` /
+``load_state_dict`` and the schedulers of ``torch.optim.lr_scheduler`` work as with torch's own
+optimizers. The classes named as torch names them (SGD, Adam, AdamW, Adamax, NAdam, RAdam,
+Adagrad, Adadelta, RMSprop, Rprop, ASGD) take torch's arguments; every other optimizer of
+descent's registry is here under its class name in ``descent`` (``descent.torch.Lion``,
+``descent.torch.Prodigy``...) with descent's settings as keywords, and ``descent.torch.Optimizer``
+takes any spec.
+
+Each group's parameters must be float32 or float64 CPU tensors of one dtype, dense and
+contiguous; a CUDA, sparse or non-contiguous tensor is refused with a ValueError. A parameter
+without a gradient at the group's first step is left out of that group for good (as a frozen
+one); the set of parameters with gradients must not change afterwards.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import torch as _torch
+
+import descent as _descent
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer(_torch.optim.Optimizer):
+    """A descent optimizer for torch: ``Optimizer(params, "lion", lr=1e-4, beta1=0.9)`` (descent's
+    name and settings; the ``lr`` of each group is read at every step, so schedulers apply)."""
+
+    _descent_name: str | None = None
+
+    def __init__(self, params: Iterable, name: str | None = None, **settings: Any):
+        name = name or self._descent_name
+        if name is None:
+            raise ValueError("descent.torch.Optimizer needs an optimizer name, e.g. 'lion'")
+        self._name = name
+        if "lr" not in settings:
+            settings["lr"] = _descent._ENTRIES[name]["params"][0]["default"] \
+                if name in _descent._ENTRIES and _descent._ENTRIES[name]["params"] and \
+                _descent._ENTRIES[name]["params"][0]["name"] == "lr" else 1e-3
+        super().__init__(params, settings)
+        self._natives: dict[int, tuple[_descent.Optimizer, list[int], str]] = {}
+        # Every group's settings are checked now, so that a bad one fails here, not at a step.
+        for group in self.param_groups:
+            self._spec(group)
+
+    # A group's settings: the keys the optimizer was made with (schedulers add others, such as
+    # initial_lr), in descent's names (torch's translated by subclasses).
+    def _own(self, group: dict) -> dict:
+        return {k: group[k] for k in self.defaults if k in group}
+
+    def _settings(self, group: dict) -> dict:
+        return self._own(group)
+
+    def _spec(self, group: dict) -> str:
+        settings = self._settings(group)
+        settings.pop("lr", None)  # set at every step
+        spec = _descent._spec(self._name, settings)
+        return _descent.Optimizer(spec).spec
+
+    def _native(self, index: int, group: dict, params: list) -> _descent.Optimizer:
+        spec = self._spec(group)
+        ids = [id(p) for p in params]
+        entry = self._natives.get(index)
+        if entry is not None:
+            if entry[1] != ids:
+                raise ValueError("descent.torch: the parameters with gradients changed after the "
+                                 "first step; a descent optimizer keeps one state for a fixed set")
+            if entry[2] == spec:
+                return entry[0]
+            # A scheduler moved a setting (OneCycleLR's momentum or betas): the state carries over.
+            state = entry[0].state_dict()
+            native = _descent.Optimizer(spec)
+            state["spec"] = native.spec
+            try:
+                native.load_state_dict(state)
+            except ValueError as e:
+                raise ValueError(f"descent.torch: the group's settings changed from {entry[2]} to "
+                                 f"{spec}, which keeps another state: {e}") from None
+            self._natives[index] = (native, ids, spec)
+            return native
+        native = _descent.Optimizer(spec)
+        saved = self.state.get(params[0], {}).get("descent") if params else None
+        if saved is not None:
+            native.load_state_dict(self._unpack(saved, native, params))
+            del self.state[params[0]]["descent"]
+        self._natives[index] = (native, ids, spec)
+        return native
+
+    # The state inside torch's state_dict holds tensors and numbers only (no strings, no numpy
+    # arrays), so that torch.load(weights_only=True) reads it and load_state_dict casts it.
+    @staticmethod
+    def _pack(state: dict) -> dict:
+        return {"size": state["size"], "lr": state["lr"],
+                "state": {k: (_torch.from_numpy(v.copy()) if hasattr(v, "dtype") else v)
+                          for k, v in state.get("state", {}).items()}}
+
+    @staticmethod
+    def _unpack(saved: dict, native: _descent.Optimizer, params: list) -> dict:
+        dtype = "float32" if params[0].dtype == _torch.float32 else "float64"
+        return {"spec": native.spec, "dtype": dtype, "size": int(saved["size"]),
+                "lr": float(saved["lr"]),
+                "state": {k: (v.numpy() if isinstance(v, _torch.Tensor) else v)
+                          for k, v in saved["state"].items()}}
+
+    def add_param_group(self, param_group: dict) -> None:
+        super().add_param_group(param_group)
+        self._spec(self.param_groups[-1])  # a bad setting fails here, not at a step
+
+    @staticmethod
+    def _check(p: _torch.Tensor) -> None:
+        if p.device.type != "cpu":
+            raise ValueError(f"descent.torch steps CPU tensors; this one is on {p.device}")
+        if p.is_sparse or p.grad.is_sparse:
+            raise ValueError("descent.torch does not step sparse tensors or sparse gradients")
+        if p.dtype not in (_torch.float32, _torch.float64):
+            raise ValueError(f"descent.torch steps float32 or float64 tensors, not {p.dtype}")
+        if not p.is_contiguous() or not p.grad.is_contiguous():
+            raise ValueError("descent.torch steps contiguous tensors (call .contiguous() first)")
+
+    @_torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None):
+        loss = None
+        if closure is not None:
+            with _torch.enable_grad():
+                loss = closure()
+        for index, group in enumerate(self.param_groups):
+            params = [p for p in group["params"] if p.grad is not None]
+            if not params:
+                continue
+            for p in params:
+                self._check(p)
+            if len({p.dtype for p in params}) > 1:
+                raise ValueError("descent.torch: a group's tensors must share one dtype")
+            native = self._native(index, group, params)
+            native.lr = group["lr"]
+            native.step([p.detach().numpy() for p in params], [p.grad.numpy() for p in params],
+                        None if loss is None else float(loss))
+        return loss
+
+    def state_dict(self) -> dict:
+        # Each group's descent state rides on its first parameter's entry in torch's state, in the
+        # returned dict only.
+        packed = {}
+        for index, group in enumerate(self.param_groups):
+            entry = self._natives.get(index)
+            if entry is not None and entry[0].dtype:
+                first = next(p for p in group["params"] if id(p) == entry[1][0])
+                packed[first] = self._pack(entry[0].state_dict())
+        for p, state in packed.items():
+            self.state[p]["descent"] = state
+        try:
+            out = super().state_dict()
+            out["state"] = {k: dict(v) for k, v in out["state"].items()}
+        finally:
+            for p in packed:
+                del self.state[p]["descent"]
+                if not self.state[p]:
+                    del self.state[p]
+        return out
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        super().load_state_dict(state_dict)
+        self._natives.clear()  # rebuilt at the next step from the loaded state
+
+
+def _torch_defaults(name: str) -> dict:
+    """The defaults of torch.optim's class `name`, as the installed torch declares them."""
+    import inspect
+
+    sig = inspect.signature(getattr(_torch.optim, name).__init__)
+    return {k: p.default for k, p in sig.parameters.items()
+            if p.default is not inspect.Parameter.empty and k not in _TORCH_ONLY
+            and not (k == "maximize" and p.default is False)}
+
+
+def _torch_class(name: str, descent_name: str, translate: Callable[[dict], dict], doc: str):
+    def _settings(self, group: dict) -> dict:
+        return translate(self._own(group))
+
+    def __init__(self, params, **kwargs):
+        known = _torch_defaults(name)
+        unknown = set(kwargs) - set(known) - {"maximize"} - set(_TORCH_ONLY)
+        if unknown:
+            raise ValueError(f"descent.torch.{name}: unknown argument(s) {sorted(unknown)}; "
+                             f"torch.optim.{name} takes {sorted(known)}")
+        Optimizer.__init__(self, params, descent_name, **{**known, **kwargs})
+
+    return type(name, (Optimizer,), {"__init__": __init__, "_settings": _settings,
+                                     "__doc__": doc, "__module__": __name__})
+
+
+def _betas(d: dict, first: str = "beta1", second: str = "beta2") -> dict:
+    if "betas" in d:
+        b1, b2 = d.pop("betas")
+        d[first], d[second] = b1, b2
+    return d
+
+
+def _drop(d: dict, *keys: str) -> dict:
+    for k in keys:
+        d.pop(k, None)
+    return d
+
+
+_TORCH_ONLY = ("foreach", "differentiable", "capturable", "fused")
+
+
+class SGD(Optimizer):
+    """torch.optim.SGD's arguments (lr, momentum, dampening, weight_decay, nesterov): descent's
+    ``sgd``, ``momentum`` (momentum > 0) or ``nesterov`` (nesterov=True)."""
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False, **kwargs):
+        name = "nesterov" if nesterov else ("momentum" if momentum else "sgd")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, name, lr=lr, momentum=momentum, dampening=dampening,
+                         weight_decay=weight_decay, nesterov=nesterov, **kwargs)
+
+    def _settings(self, group: dict) -> dict:
+        d = _drop(self._own(group), *_TORCH_ONLY)
+        momentum, nesterov = d.pop("momentum"), d.pop("nesterov")
+        if self._name == "sgd":
+            d.pop("dampening")
+            return d
+        d["alpha"] = momentum
+        if nesterov:
+            d.pop("dampening")
+        else:
+            d["buffer"] = True  # torch's buffer form: a scheduler's lr scales the whole buffer
+        return d
+
+
+_TORCH = {
+    "Adam": ("adam", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
+    "AdamW": ("adamw", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
+    "Adamax": ("adamax", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
+    "NAdam": ("nadam", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
+    "RAdam": ("radam", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
+    "Adagrad": ("adagrad", lambda d: _drop(d, *_TORCH_ONLY)),
+    "Adadelta": ("adadelta", lambda d: _drop(d, *_TORCH_ONLY)),
+    "RMSprop": ("rmsprop", lambda d: {("beta" if k == "alpha" else k): v
+                                      for k, v in _drop(d, *_TORCH_ONLY).items()}),
+    "Rprop": ("rprop", lambda d: _rprop(_drop(d, *_TORCH_ONLY))),
+    "ASGD": ("asgd", lambda d: _drop(d, *_TORCH_ONLY)),
+}
+
+
+def _rprop(d: dict) -> dict:
+    if "etas" in d:
+        d["eta_minus"], d["eta_plus"] = d.pop("etas")
+    if "step_sizes" in d:
+        d["step_min"], d["step_max"] = d.pop("step_sizes")
+    return d
+
+
+for _name, (_dname, _translate) in _TORCH.items():
+    globals()[_name] = _torch_class(
+        _name, _dname, _translate,
+        f"torch.optim.{_name}'s arguments, stepped by descent's ``{_dname}`` "
+        f"(see descent.{_descent._class_name(_dname)} for its rule and where it differs).")
+    __all__.append(_name)
+
+# The rest of the registry, with descent's settings.
+for _entry in _descent._CATALOG:
+    _cname = _descent._class_name(_entry["name"])
+    if _entry["family"] == "wrapper" or _entry["evaluations_per_step"] != 1 or _cname in globals():
+        continue
+    globals()[_cname] = type(_cname, (Optimizer,), {
+        "_descent_name": _entry["name"], "__module__": __name__,
+        "__doc__": getattr(_descent, _cname).__doc__ if hasattr(_descent, _cname) else _entry["doc"],
+        "__init__": (lambda n: lambda self, params, **kw: Optimizer.__init__(self, params, n, **kw))(
+            _entry["name"])})
+    __all__.append(_cname)

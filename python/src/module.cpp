@@ -1,0 +1,460 @@
+// descent._descent: the native half of the Python package (python/descent/ is the other).
+//
+//   Optimizer   one optimizer from its spec, stepping float32 or float64 numpy arrays in place
+//               (one array, or a list of arrays stepped as parameter groups of one state), with
+//               its learning rate, its state as a dict of arrays and numbers, and its registry
+//               entry
+//   api         the JSON API of `descent serve` (docs/api.md) as a call: method, path and body
+//               in, status and body out, with no limit but the machine's
+//   render      a figure of paths on a 2-D function as PNG, SVG or PDF bytes
+//   catalog     the registry's optimizers and functions
+//
+// Every InputError becomes ValueError with the same message the command line prints.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "api.hpp"
+#include "descent/error.hpp"
+#include "descent/optimizer.hpp"
+#include "descent/parallel.hpp"
+#include "descent/plot/figures.hpp"
+#include "descent/registry.hpp"
+
+namespace nb = nanobind;
+using json = nlohmann::json;
+
+namespace {
+
+template <class T>
+using Array = nb::ndarray<T, nb::numpy, nb::c_contig, nb::device::cpu>;
+template <class T>
+using ReadOnly = nb::ndarray<const T, nb::c_contig, nb::device::cpu>;
+
+// The limits of `descent serve` are for a server; a program's own calls have none.
+descent::cli::ApiLimits unlimited() {
+  descent::cli::ApiLimits l;
+  l.max_body = std::numeric_limits<std::size_t>::max() / 2;
+  l.max_steps = 1'000'000'000;
+  l.max_optimizers = 1u << 20;
+  l.max_sweep_cells = std::size_t{1} << 40;
+  l.max_sweep_steps = 1'000'000'000;
+  l.max_sweep_work = 1e300;
+  l.max_surface_resolution = 1u << 20;
+  l.max_dim = std::size_t{1} << 40;
+  l.max_memory = 1e300;
+  l.max_work = 1e300;
+  l.max_answer_values = std::size_t{1} << 40;
+  l.time_budget = std::chrono::hours(24 * 365 * 100);  // a century: no budget, without overflow
+  return l;
+}
+
+// Collects an optimizer's state (arrays copied out) or puts it back from a dict.
+template <class T>
+class DictVisitor final : public descent::StateVisitor<T> {
+ public:
+  explicit DictVisitor(nb::dict* out) : out_(out) {}
+  explicit DictVisitor(const nb::dict& in, bool) : in_(&in) {}
+  void array(std::string_view name, std::vector<T>& values) override {
+    const nb::str key(name.data(), name.size());
+    if (out_ != nullptr) {
+      T* copy = new T[values.size()];
+      std::copy(values.begin(), values.end(), copy);
+      nb::capsule owner(copy, [](void* p) noexcept { delete[] static_cast<T*>(p); });
+      (*out_)[key] = nb::cast(Array<T>(copy, {values.size()}, owner));
+      return;
+    }
+    if (!in_->contains(key))
+      throw descent::InputError("the state lacks '" + std::string(name) + "'");
+    const auto a = nb::cast<ReadOnly<T>>((*in_)[key]);
+    if (a.size() != values.size())
+      throw descent::InputError("the state's '" + std::string(name) + "' has " +
+                                std::to_string(a.size()) + " values where the optimizer holds " +
+                                std::to_string(values.size()));
+    std::copy(a.data(), a.data() + a.size(), values.begin());
+  }
+  void real(std::string_view name, double& value) override { scalar(name, value); }
+  void integer(std::string_view name, std::int64_t& value) override { scalar(name, value); }
+
+ private:
+  template <class V>
+  void scalar(std::string_view name, V& value) {
+    const nb::str key(name.data(), name.size());
+    if (out_ != nullptr) {
+      (*out_)[key] = value;
+      return;
+    }
+    if (!in_->contains(key))
+      throw descent::InputError("the state lacks '" + std::string(name) + "'");
+    value = nb::cast<V>((*in_)[key]);
+  }
+  nb::dict* out_ = nullptr;
+  const nb::dict* in_ = nullptr;
+};
+
+// One optimizer, made for the element type of the first arrays it steps. A step runs without
+// the GIL; a mutex keeps another thread's reset, load or read from the state meanwhile.
+class PyOptimizer {
+ public:
+  explicit PyOptimizer(const std::string& spec)
+      : spec_(spec), f64_(descent::make_optimizer<double>(spec)) {
+    spec_ = f64_->spec();
+  }
+
+  const std::string& spec() const { return spec_; }
+  const std::string& name() const { return f64_->info().name; }
+  std::string dtype() const { return f32_ ? "float32" : (started_ ? "float64" : ""); }
+  std::size_t size() {
+    const auto lock = hold();
+    return started_ ? (f32_ ? f32_->size() : f64_->size()) : 0;
+  }
+  double lr() {
+    const auto lock = hold();
+    return f32_ ? f32_->lr() : f64_->lr();
+  }
+  void set_lr(double lr) {
+    if (!(lr >= 0) || !std::isfinite(lr))
+      throw descent::InputError("lr: must be a number >= 0, not " + std::to_string(lr));
+    const auto lock = hold();
+    if (f32_) f32_->set_lr(lr);
+    f64_->set_lr(lr);
+  }
+
+  // Steps the arrays of `params` (an array or a list of arrays) along `grads` (the same shapes),
+  // in place. The first call fixes the element type and the number of values.
+  void step(nb::handle params, nb::handle grads, std::optional<double> loss) {
+    const bool many = nb::isinstance<nb::list>(params) || nb::isinstance<nb::tuple>(params);
+    std::vector<nb::handle> ps, gs;
+    if (many) {
+      for (nb::handle p : params) ps.push_back(p);
+      for (nb::handle g : grads) gs.push_back(g);
+    } else {
+      ps.push_back(params);
+      gs.push_back(grads);
+    }
+    if (ps.size() != gs.size() || ps.empty())
+      throw descent::InputError("step: give as many gradients as parameter arrays (" +
+                                std::to_string(ps.size()) + " and " + std::to_string(gs.size()) +
+                                ")");
+    if (nb::isinstance<ReadOnly<float>>(ps[0]))
+      step_as<float>(ps, gs, loss);
+    else if (nb::isinstance<ReadOnly<double>>(ps[0]))
+      step_as<double>(ps, gs, loss);
+    else
+      throw descent::InputError(
+          "step: the parameters must be C-contiguous float32 or float64 numpy arrays on the CPU");
+  }
+
+  void reset() {
+    const auto lock = hold();
+    started_ = false;
+    f32_.reset();
+    const double lr = f64_->lr();
+    f64_ = descent::make_optimizer<double>(spec_);
+    f64_->set_lr(lr);
+  }
+
+  nb::dict state() {
+    const auto lock = hold();
+    nb::dict out;
+    out["spec"] = spec_;
+    out["dtype"] = dtype();
+    out["size"] = started_ ? (f32_ ? f32_->size() : f64_->size()) : 0;
+    out["lr"] = f32_ ? f32_->lr() : f64_->lr();
+    if (!started_) return out;
+    nb::dict arrays;
+    if (f32_) {
+      DictVisitor<float> v(&arrays);
+      f32_->visit_state(v);
+    } else {
+      DictVisitor<double> v(&arrays);
+      f64_->visit_state(v);
+    }
+    out["state"] = arrays;
+    return out;
+  }
+
+  // Loads into new optimizers and keeps them only when the whole state fits: a state that does
+  // not leaves this one as it was.
+  void load_state(const nb::dict& in) {
+    try {
+      const std::string spec = nb::cast<std::string>(in["spec"]);
+      if (spec != spec_)
+        throw descent::InputError("the state is of '" + spec + "', not of '" + spec_ + "'");
+      const std::string type = nb::cast<std::string>(in["dtype"]);
+      const std::size_t n = nb::cast<std::size_t>(in["size"]);
+      auto f64 = descent::make_optimizer<double>(spec_);
+      std::unique_ptr<descent::Optimizer<float>> f32;
+      const double lr = in.contains("lr") ? nb::cast<double>(in["lr"]) : f64->lr();
+      f64->set_lr(lr);
+      if (!type.empty()) {
+        if (type != "float32" && type != "float64")
+          throw descent::InputError("the state's dtype '" + type + "' is not float32 or float64");
+        const nb::dict arrays = nb::cast<nb::dict>(in["state"]);
+        if (type == "float32") {
+          f32 = descent::make_optimizer<float>(spec_);
+          f32->set_lr(lr);
+          f32->reset(n);
+          DictVisitor<float> v(arrays, true);
+          f32->visit_state(v);
+        } else {
+          f64->reset(n);
+          DictVisitor<double> v(arrays, true);
+          f64->visit_state(v);
+        }
+      }
+      const auto lock = hold();
+      f64_ = std::move(f64);
+      f32_ = std::move(f32);
+      started_ = !type.empty();
+    } catch (const nb::cast_error&) {
+      throw descent::InputError(
+          "the state is not one that state_dict() gave: a dict of spec, dtype, size, lr and "
+          "state (arrays and numbers)");
+    } catch (const nb::python_error& e) {
+      throw descent::InputError(std::string("the state is not one that state_dict() gave: ") +
+                                e.what());
+    }
+  }
+
+ private:
+  // Waits for a step in another thread to end, without holding the GIL meanwhile.
+  std::unique_lock<std::mutex> hold() {
+    std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
+    if (!lock.try_lock()) {
+      nb::gil_scoped_release unlocked;
+      lock.lock();
+    }
+    return lock;
+  }
+
+  void start(bool single, std::size_t n) {
+    if (single) {
+      f32_ = descent::make_optimizer<float>(spec_);
+      f32_->set_lr(f64_->lr());
+      f32_->reset(n);
+    } else {
+      f64_->reset(n);
+    }
+    started_ = true;
+  }
+
+  template <class T>
+  void step_as(const std::vector<nb::handle>& ps, const std::vector<nb::handle>& gs,
+               std::optional<double> loss) {
+    const char* want = std::is_same_v<T, float> ? "float32" : "float64";
+    std::vector<Array<T>> p;
+    std::vector<ReadOnly<T>> g;
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < ps.size(); ++k) {
+      if (!nb::isinstance<Array<T>>(ps[k]))
+        throw descent::InputError(
+            std::string("step: parameter array ") + std::to_string(k) +
+            (nb::isinstance<ReadOnly<T>>(ps[k])
+                 ? " is read-only"
+                 : std::string(" is not a C-contiguous ") + want + " numpy array"));
+      if (!nb::isinstance<ReadOnly<T>>(gs[k]))
+        throw descent::InputError(std::string("step: gradient ") + std::to_string(k) +
+                                  " is not a C-contiguous " + want + " array");
+      p.push_back(nb::cast<Array<T>>(ps[k]));
+      g.push_back(nb::cast<ReadOnly<T>>(gs[k]));
+      if (p.back().size() != g.back().size())
+        throw descent::InputError("step: parameter array " + std::to_string(k) + " has " +
+                                  std::to_string(p.back().size()) + " values and its gradient " +
+                                  std::to_string(g.back().size()));
+      n += p.back().size();
+    }
+    // The arrays stay referenced by p and g, so their memory outlives the step without the GIL.
+    nb::gil_scoped_release unlocked;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!started_) start(std::is_same_v<T, float>, n);
+    if ((f32_ != nullptr) != std::is_same_v<T, float>)
+      throw descent::InputError(std::string("step: this optimizer steps ") + dtype() +
+                                " arrays, not " + want + " (reset() to start afresh)");
+    descent::Optimizer<T>& o = opt<T>();
+    if (n != o.size())
+      throw descent::InputError("step: " + std::to_string(n) +
+                                " values where the optimizer holds " + std::to_string(o.size()) +
+                                " (reset() to start on new arrays)");
+    if (p.size() == 1 || loss) {
+      // One array, or several with the loss (which only the one-vector step takes): gathered.
+      std::vector<T> w, gr;
+      std::span<T> ws(p[0].data(), p[0].size());
+      std::span<const T> gsp(g[0].data(), g[0].size());
+      if (p.size() > 1) {
+        for (std::size_t k = 0; k < p.size(); ++k) {
+          w.insert(w.end(), p[k].data(), p[k].data() + p[k].size());
+          gr.insert(gr.end(), g[k].data(), g[k].data() + g[k].size());
+        }
+        ws = w;
+        gsp = gr;
+      }
+      if (loss)
+        o.step_with(ws, gsp, *loss, {});
+      else
+        o.step(ws, gsp);
+      if (p.size() > 1) {
+        std::size_t at = 0;
+        for (auto& a : p) {
+          std::copy_n(w.begin() + static_cast<std::ptrdiff_t>(at), a.size(), a.data());
+          at += a.size();
+        }
+      }
+      return;
+    }
+    std::vector<descent::TensorRef<T>> t;
+    for (std::size_t k = 0; k < p.size(); ++k)
+      t.push_back(
+          {std::span<T>(p[k].data(), p[k].size()), std::span<const T>(g[k].data(), g[k].size())});
+    o.step_tensors(t);
+  }
+
+  template <class T>
+  descent::Optimizer<T>& opt() {
+    if constexpr (std::is_same_v<T, float>)
+      return *f32_;
+    else
+      return *f64_;
+  }
+
+  std::string spec_;
+  std::unique_ptr<descent::Optimizer<double>> f64_;
+  std::unique_ptr<descent::Optimizer<float>> f32_;
+  bool started_ = false;
+  std::mutex mutex_;
+};
+
+json param_json(const descent::ParamInfo& p) {
+  json j = {{"name", p.name},
+            {"default", p.default_value},
+            {"range", p.range_text()},
+            {"doc", p.doc},
+            {"log_scale", p.log_scale}};
+  if (!p.choices.empty()) j["choices"] = p.choices;
+  if (!p.default_list.empty()) j["default"] = p.default_list;
+  return j;
+}
+
+// The registry as JSON text: {"optimizers": [...], "functions": [...]}.
+std::string catalog() {
+  json opts = json::array();
+  for (const descent::OptimizerInfo* o : descent::optimizer_catalog()) {
+    json params = json::array();
+    for (const auto& p : o->params) params.push_back(param_json(p));
+    opts.push_back({{"name", o->name},
+                    {"doc", o->doc},
+                    {"rule", o->rule},
+                    {"reference", o->reference},
+                    {"differs", o->differs},
+                    {"family", std::string(descent::to_string(o->family))},
+                    {"alias_of", o->alias_of},
+                    {"elementwise", o->elementwise},
+                    {"evaluations_per_step", o->evaluations_per_step},
+                    {"params", params}});
+  }
+  return json{{"optimizers", opts}}.dump();
+}
+
+// A figure of paths on a 2-D function: each path a label and its points (k x 2).
+nb::bytes render(const std::string& kind, const std::string& function,
+                 const std::vector<std::tuple<std::string, std::vector<std::vector<double>>,
+                                              std::vector<double>, bool>>& paths,
+                 const std::string& format) {
+  const auto f = descent::make_function(function);
+  descent::plot::Scene scene;
+  scene.function = f.get();
+  for (const auto& [label, points, loss, diverged] : paths) {
+    descent::plot::Path p;
+    p.label = label;
+    p.diverged = diverged;
+    p.trajectory.dim = f->dim();
+    for (std::size_t k = 0; k < points.size(); ++k) {
+      if (points[k].size() != f->dim())
+        throw descent::InputError("a path's point has " + std::to_string(points[k].size()) +
+                                  " coordinates; the function takes " + std::to_string(f->dim()));
+      p.trajectory.steps.push_back(k);
+      p.trajectory.points.insert(p.trajectory.points.end(), points[k].begin(), points[k].end());
+      p.trajectory.loss.push_back(k < loss.size() ? loss[k] : f->value(points[k]));
+    }
+    scene.paths.push_back(std::move(p));
+  }
+  const std::string bytes = descent::plot::render(descent::plot::parse_kind(kind), scene,
+                                                  descent::plot::parse_format(format));
+  return nb::bytes(bytes.data(), bytes.size());
+}
+
+// The C++ step alone, for the Python call's overhead (bench/python_step.py): seconds per step of
+// `spec` on n float64 values, over `calls` steps.
+double bench_step(const std::string& spec, std::size_t n, std::size_t calls) {
+  const auto o = descent::make_optimizer<double>(spec);
+  o->reset(n);
+  std::vector<double> w(n, 1.0), g(n, 1e-3);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t k = 0; k < calls; ++k) o->step(w, g);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!std::isfinite(w[0])) throw descent::InputError("the benchmark's steps diverged");
+  return s / static_cast<double>(calls);
+}
+
+}  // namespace
+
+NB_MODULE(_descent, m) {
+  m.doc() = "descent's native module: optimizers on numpy arrays, the JSON API, figures";
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const descent::InputError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const std::invalid_argument& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  nb::class_<PyOptimizer>(m, "Optimizer")
+      .def(nb::init<const std::string&>(), nb::arg("spec"))
+      .def_prop_ro("spec", &PyOptimizer::spec)
+      .def_prop_ro("name", &PyOptimizer::name)
+      .def_prop_ro("dtype", &PyOptimizer::dtype)
+      .def_prop_ro("size", &PyOptimizer::size)
+      .def_prop_rw("lr", &PyOptimizer::lr, &PyOptimizer::set_lr)
+      .def("step", &PyOptimizer::step, nb::arg("params"), nb::arg("grads"),
+           nb::arg("loss") = nb::none())
+      .def("reset", &PyOptimizer::reset)
+      .def("state", &PyOptimizer::state)
+      .def("load_state", &PyOptimizer::load_state, nb::arg("state"));
+  m.def(
+      "api",
+      [](const std::string& method, const std::string& path, const std::string& body) {
+        const descent::cli::ApiResponse r = [&] {
+          nb::gil_scoped_release unlocked;
+          return descent::cli::handle_api(method, path, body, unlimited());
+        }();
+        return std::make_tuple(r.status, r.body);
+      },
+      nb::arg("method"), nb::arg("path"), nb::arg("body") = "");
+  m.def("catalog", &catalog);
+  m.def(
+      "bench_step", &bench_step, nb::arg("spec"), nb::arg("n"), nb::arg("calls"),
+      "Seconds per C++ step of `spec` on n float64 values (the reference of bench/python_step.py)");
+  m.def("threads", &descent::threads,
+        "The number of threads a large step, a sweep or a landscape spreads over");
+  m.def("set_threads", &descent::set_threads, nb::arg("n"),
+        "Sets the number of threads (0: every hardware thread); results do not depend on it");
+  m.def("render", &render, nb::arg("kind"), nb::arg("function"), nb::arg("paths"),
+        nb::arg("format") = "png");
+}

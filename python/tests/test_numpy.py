@@ -1,0 +1,201 @@
+"""descent on numpy arrays: every optimizer's step against the C++ runner bit for bit, parameter
+groups, state round trips, the laboratory's calls, and the errors."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import descent
+
+# The methods that step from a gradient (and the loss) alone: all but L-BFGS, whose line search
+# evaluates the objective again. (Wrappers take a method after a '/': tested below.)
+STEPPERS = [o["name"] for o in descent._CATALOG
+            if o["family"] != "wrapper" and o["evaluations_per_step"] == 1]
+
+
+def valley(w):
+    """The seed's valley w1^2 + 8 w2^2 and its gradient, as descent computes them."""
+    return w[0] * w[0] + 8.0 * (w[1] * w[1]), np.array([2.0 * w[0], 16.0 * w[1]])
+
+
+def test_the_catalog_is_covered():
+    assert {"sgd", "momentum", "rmsprop", "adam", "lion", "prodigy", "cocob"} <= set(STEPPERS)
+    assert len(STEPPERS) >= 30
+
+
+@pytest.mark.parametrize("name", STEPPERS + ["lookahead/adam", "ema/sgd", "cautious/adamw"])
+def test_numpy_steps_equal_the_cpp_run_bit_for_bit(name):
+    steps = 30
+    run = descent.run("anisotropic", [name], steps=steps, start=[1.0, 1.0])["results"][0]
+    points = run["points"]
+    w = np.array([1.0, 1.0])
+    opt = descent.optimizer(name)
+    for k in range(1, len(points)):
+        loss, g = valley(w)
+        opt.step(w, g, loss)
+        assert np.array_equal(w, points[k]), f"{name} step {k}: {w} != {points[k]}"
+    assert opt.dtype == "float64"
+
+
+def test_float32_arrays_step_in_float32():
+    w32 = np.array([1.0, 1.0], dtype=np.float32)
+    w64 = np.array([1.0, 1.0])
+    a, b = descent.Adam(lr=0.1), descent.Adam(lr=0.1)
+    for _ in range(20):
+        a.step(w32, np.array([2 * w32[0], 16 * w32[1]], dtype=np.float32))
+        b.step(w64, valley(w64)[1])
+    assert a.dtype == "float32" and w32.dtype == np.float32
+    np.testing.assert_allclose(w32, w64, rtol=1e-5, atol=1e-6)
+
+
+def test_a_list_of_arrays_steps_as_one_vector():
+    rng = np.random.default_rng(0)
+    parts = [rng.normal(size=(3, 4)), rng.normal(size=5)]
+    whole = np.concatenate([p.ravel() for p in parts])
+    a, b = descent.optimizer("adamw:lr=0.01,weight_decay=0.1"), descent.optimizer("adamw:lr=0.01,weight_decay=0.1")
+    for _ in range(10):
+        grads = [2 * p for p in parts]
+        a.step(parts, grads)
+        b.step(whole, 2 * whole)
+    np.testing.assert_array_equal(np.concatenate([p.ravel() for p in parts]), whole)
+
+
+def test_state_dict_round_trip_continues_exactly():
+    w = np.array([1.0, 1.0])
+    opt = descent.Adam(lr=0.05, beta1=0.8)
+    for _ in range(5):
+        opt.step(w, valley(w)[1])
+    saved, at = opt.state_dict(), w.copy()
+    for _ in range(5):
+        opt.step(w, valley(w)[1])
+    again = descent.optimizer(opt.spec)
+    again.load_state_dict(saved)
+    for _ in range(5):
+        again.step(at, valley(at)[1])
+    np.testing.assert_array_equal(at, w)
+    assert saved["spec"] == "adam:lr=0.05,beta1=0.8,beta2=0.999,eps=1e-08,weight_decay=0,amsgrad=false"
+    assert set(saved["state"]) >= {"exp_avg", "exp_avg_sq", "step"}
+
+
+def test_lr_changes_between_steps():
+    w = np.array([1.0])
+    opt = descent.SGD(lr=0.1)
+    opt.step(w, np.array([1.0]))
+    opt.lr = 0.5
+    opt.step(w, np.array([1.0]))
+    assert w[0] == pytest.approx(1.0 - 0.1 - 0.5, abs=0)
+    assert opt.lr == 0.5
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: descent.optimizer("adamx"), "unknown optimizer 'adamx'"),
+    (lambda: descent.Adam(lr=-1), "lr"),
+    (lambda: descent.Adam(betaa=0.9), "unknown key 'betaa'"),
+    (lambda: descent.run("nowhere", ["sgd"]), "nowhere"),
+    (lambda: descent.run("anisotropic", ["sgd"], steps=-1), "steps"),
+    (lambda: descent.sweep(["lr=1:0:lin:4"]), "lr"),
+])
+def test_bad_input_raises_the_programs_message(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_bad_arrays_are_refused_with_a_message():
+    opt = descent.SGD(lr=0.1)
+    with pytest.raises(ValueError, match="float32 or float64"):
+        opt.step(np.array([1, 2]), np.array([1, 2]))
+    with pytest.raises(ValueError, match="2 values and its gradient 3"):
+        opt.step(np.zeros(2), np.zeros(3))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        opt.step(np.zeros((4, 4))[:, 1], np.zeros(4))
+    opt.step(np.zeros(2), np.zeros(2))
+    with pytest.raises(ValueError, match="3 values where the optimizer holds 2"):
+        opt.step(np.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match="steps float64 arrays, not float32"):
+        opt.step(np.zeros(2, dtype=np.float32), np.zeros(2, dtype=np.float32))
+    opt.reset()
+    opt.step(np.zeros(3, dtype=np.float32), np.zeros(3, dtype=np.float32))
+
+
+def test_the_seed_experiment_in_a_few_lines():
+    r = descent.run("anisotropic", ["sgd:lr=0.1", "momentum:lr=0.1,alpha=0.9", "rmsprop:lr=0.1,beta=0.9"],
+                    steps=50, start=[1, 1])
+    sgd, momentum, rmsprop = r["results"]
+    assert sgd["points"].shape == (51, 2)
+    assert sgd["metrics"]["steps_to_tol"] == 31 and rmsprop["metrics"]["steps_to_tol"] == 19
+    assert momentum["metrics"]["steps_to_tol"] is None
+    png = r._repr_png_()
+    assert png.startswith(b"\x89PNG")
+    assert r.figure("surface3d", "svg").lstrip().startswith(b"<?xml")
+
+
+def test_sweep_analyze_tuning_and_surface():
+    s = descent.sweep(["lr=0.01:0.3:lin:4", "alpha=0:0.9:lin:3"], steps=100)
+    assert s["median"].shape == (4, 3)
+    a = descent.analyze("anisotropic")
+    np.testing.assert_array_equal(a["eigenvalues"], [2.0, 16.0])
+    t = descent.tuning(["sgd", "cocob"], points=5, steps=50)
+    assert t["curves"][0]["score"].shape == (5,)
+    f = descent.surface("rosenbrock", resolution=11)
+    assert np.asarray(f["z"]).shape == (11, 11)
+    assert any(e["name"] == "adam" for e in descent.optimizers())
+    assert any(e["name"] == "rosenbrock" for e in descent.functions())
+
+
+def test_docstrings_come_from_the_registry():
+    assert "Kingma" in descent.Adam.__doc__
+    assert "lr = 0.001" in descent.Adam.__doc__
+    assert descent.RMSprop._name == "rmsprop" and descent.SGD._name == "sgd"
+
+
+def test_imports_without_torch():
+    code = "import sys; sys.modules['torch'] = None; import descent; print(descent.Adam(lr=0.1).spec)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("adam:lr=0.1")
+
+
+def test_the_example_notebook_runs():
+    """examples/python/descent.ipynb, executed cell by cell (its cells assert what they show)."""
+    pytest.importorskip("torch")
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "examples" / "python" / "descent.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert any("image/png" in o.get("data", {}) for o in outputs)  # the run drew itself
+
+
+def test_a_failed_load_leaves_the_state_and_the_lr_round_trips():
+    w = np.ones(5)
+    opt = descent.Momentum(lr=0.1)
+    opt.step(w, w.copy())
+    opt.lr = 0.5
+    good = opt.state_dict()
+    assert good["lr"] == 0.5
+    bad = dict(good, state={})
+    with pytest.raises(ValueError, match="the state lacks"):
+        opt.load_state_dict(bad)
+    with pytest.raises(ValueError, match="not one that state_dict"):
+        opt.load_state_dict(dict(good, state={"velocity": [1, 2]}, size="x"))
+    assert opt.state_dict()["size"] == 5 and opt.lr == 0.5
+    again = descent.optimizer(opt.spec)
+    again.load_state_dict(good)
+    assert again.lr == 0.5
+
+
+def test_read_only_arrays_and_the_loss_of_a_list():
+    ro = np.ones(3)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        descent.SGD(lr=0.1).step(ro, np.ones(3))
+    # Polyak's step uses the loss; with a list of arrays it steps them as one vector.
+    u, v = np.array([1.0, 2.0]), np.array([3.0])
+    whole = np.array([1.0, 2.0, 3.0])
+    a, b = descent.optimizer("polyak"), descent.optimizer("polyak")
+    a.step([u, v], [2 * u, 2 * v], loss=14.0)
+    b.step(whole, 2 * whole, loss=14.0)
+    np.testing.assert_array_equal(np.concatenate([u, v]), whole)
