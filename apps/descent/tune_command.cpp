@@ -28,6 +28,7 @@
 #include "outputs.hpp"
 #include "progress.hpp"
 #include "protocol.hpp"
+#include "tune_json.hpp"
 #include "util/atomic_file.hpp"
 #include "util/text.hpp"
 
@@ -108,37 +109,15 @@ int tune_command(const TuneArgs& args) {
   std::ostringstream csv;
   csv << "optimizer,spec," << metric << "_median," << metric << "_min," << metric
       << "_max,runs,diverged,best,termination\n";
-  nlohmann::json entries = nlohmann::json::array();
-  for (const TuneEntry& e : r.entries) {
-    nlohmann::json trials = nlohmann::json::array();
+  for (const TuneEntry& e : r.entries)
     for (std::size_t t = 0; t < e.trials.size(); ++t) {
       const SweepCell& cell = e.trials[t];
       csv << csv_field(e.optimizer.spec()) << "," << csv_field(cell.spec) << ","
           << metric_text(cell.median) << "," << metric_text(cell.min) << ","
           << metric_text(cell.max) << "," << cell.runs << "," << cell.diverged << ","
           << (t == e.best ? 1 : 0) << "," << csv_field(cell.termination) << "\n";
-      nlohmann::json j = cell_json(cell);
-      nlohmann::json& values = j["values"] = nlohmann::json::object();
-      for (std::size_t k = 0; k < e.space.size(); ++k) values[e.space[k].key] = cell.values[k];
-      trials.push_back(std::move(j));
     }
-    nlohmann::json space = nlohmann::json::array();
-    for (const TuneAxis& a : e.space)
-      space.push_back({{"key", a.key}, {"lo", a.lo}, {"hi", a.hi}, {"scale", to_string(a.scale)}});
-    entries.push_back({{"optimizer", e.optimizer.spec()},
-                       {"space", space},
-                       {"best", e.best_trial().spec},
-                       {"trials", trials}});
-  }
-  nlohmann::json ranking = nlohmann::json::array();
-  for (std::size_t i : r.ranking) ranking.push_back(r.entries[i].best_trial().spec);
-  const nlohmann::json doc = {{"function", f->spec()},  {"search", to_string(c.search)},
-                              {"budget", c.budget},     {"steps", c.options.steps},
-                              {"tol", c.options.tol},   {"metric", metric},
-                              {"starts", r.starts},     {"seeds", c.seeds},
-                              {"noise", c.noise},       {"batch", c.batch},
-                              {"seed", c.seed},         {"runs", r.runs},
-                              {"leaderboard", ranking}, {"optimizers", entries}};
+  const nlohmann::json doc = tune_json(r, *f);
   write_file_atomically(out / "tune.csv", csv.str());
   write_file_atomically(out / "tune.json", doc.dump(1) + "\n");
   fmt::print("\nwrote     {}, {}\n", (out / "tune.csv").string(), (out / "tune.json").string());

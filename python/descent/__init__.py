@@ -32,10 +32,12 @@ from ._descent import Optimizer as _Native
 from ._descent import api as _api
 from ._descent import catalog as _catalog
 from ._descent import render as _render
+from ._descent import run_callable as _run_callable
+from ._descent import tune as _tune
 from ._descent import set_threads, threads
 
 __all__ = [
-    "DescentError", "Optimizer", "optimizer", "optimizers", "functions", "run", "sweep",
+    "DescentError", "Optimizer", "optimizer", "optimizers", "functions", "run", "sweep", "tune",
     "tuning", "analyze", "surface", "figure", "RunResult", "threads", "set_threads",
 ]
 
@@ -206,9 +208,33 @@ def optimizers() -> list[dict]:
     return _call("GET", "/api/optimizers")["optimizers"]
 
 
-def functions() -> list[dict]:
-    """Every function of the registry: name, formula, settings, start, plotting box."""
-    return _call("GET", "/api/functions")["functions"]
+class _Functions:
+    """The registry's functions: ``descent.functions()`` lists them (name, formula, settings,
+    start, plotting box); ``descent.functions.anisotropic(ratio=30, angle=45)`` is the spec
+    ``"anisotropic:ratio=30,angle=45"``, for :func:`run` and the other calls."""
+
+    def __call__(self) -> list[dict]:
+        return _call("GET", "/api/functions")["functions"]
+
+    def _names(self) -> list[str]:
+        return [f["name"] for f in self()]
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in self._names():
+            raise AttributeError(f"descent.functions has no function '{name}'")
+
+        def spec(**settings: Any) -> str:
+            return _spec(name, settings)
+
+        spec.__name__ = name
+        spec.__doc__ = next(f for f in self() if f["name"] == name).get("doc", "")
+        return spec
+
+    def __dir__(self) -> list[str]:
+        return self._names()
+
+
+functions = _Functions()
 
 
 # ---- The laboratory
@@ -220,28 +246,55 @@ _POINT_KEYS = ("points", "loss", "steps", "start", "w", "point", "eigenvalues", 
 class RunResult(dict):
     """What :func:`run` answers (a dict: ``function``, ``start``, ``results``), with each result's
     ``points`` and ``loss`` as numpy arrays. In Jupyter it shows the paths on the contour map of a
-    2-D function; :meth:`figure` gives that figure (or another kind) as bytes."""
+    2-D function of the registry or a typed expression; :meth:`figure` gives that figure (or another
+    kind) as bytes."""
 
-    def figure(self, kind: str = "contour", format: str = "png") -> bytes:
-        return figure(self, kind=kind, format=format)
+    drawable = True  # False for a Python function: the figures need the function's spec
+
+    def figure(self, kind: str = "contour", format: str | None = None,
+               path: str | None = None) -> bytes:
+        """This run's figure as bytes (and written to ``path``); see :func:`descent.figure`."""
+        return figure(self, kind=kind, format=format, path=path)
 
     def _repr_png_(self) -> bytes | None:
-        if len(self.get("start", [])) != 2:
+        if len(self.get("start", [])) != 2 or not self.drawable:
             return None
         return self.figure("contour", "png")
 
 
-def run(function: str = "anisotropic", optimizers: Sequence[str] | str = ("sgd",), steps: int = 50,
+def run(function: Any = "anisotropic", optimizers: Sequence[str] | str = ("sgd",), steps: int = 50,
         start: Sequence[float] | None = None, tol: float | None = None, noise: float | None = None,
         seed: int | None = None) -> RunResult:
-    """Runs each optimizer (specs) on ``function`` (a spec or a typed expression) from ``start``
-    (the function's default start if None) for ``steps`` steps, as ``descent run`` does.
+    """Runs each optimizer (specs) on ``function`` from ``start`` for ``steps`` steps, as
+    ``descent run`` does.
 
-    Each result holds ``optimizer``, ``label``, ``termination``, ``message``, ``steps``,
-    ``points`` (steps+1 x dim), ``loss`` and ``metrics``; see docs/api.md (POST /api/run).
+    ``function`` is a spec (``"rosenbrock"``, ``descent.functions.anisotropic(ratio=30)``), a typed
+    expression (``"w1^2 + 8*w2^2"``), or a Python callable ``f(w) -> (value, gradient)`` of a
+    float64 array, which needs ``start`` (its dimension). Each result holds ``optimizer``,
+    ``label``, ``termination``, ``message``, ``steps``, ``points`` (steps+1 x dim), ``loss`` and
+    ``metrics``; see docs/api.md (POST /api/run).
     """
     if isinstance(optimizers, str):
         optimizers = [optimizers]
+    if callable(function):
+        if start is None:
+            raise DescentError("start: a Python function needs a start point", "start")
+        if noise is not None or seed is not None:
+            raise DescentError("noise: not for a Python function (add your own)", "noise")
+
+        def evaluate(w):
+            out = function(w)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise DescentError("the function must return (value, gradient): a number and "
+                                   "float64 values")
+            return float(out[0]), _np.ascontiguousarray(out[1], dtype=float).reshape(-1)
+
+        name = getattr(function, "__name__", "python function")
+        text = _run_callable(evaluate, name, list(map(float, start)), list(optimizers), int(steps),
+                             1e-6 if tol is None else float(tol))
+        result = RunResult(_arrays(_json.loads(text), ("points", "loss", "steps")))
+        result.drawable = False
+        return result
     body: dict[str, Any] = {"function": function, "optimizers": list(optimizers), "steps": steps}
     for key, value in (("start", start), ("tol", tol), ("noise", noise), ("seed", seed)):
         if value is not None:
@@ -270,6 +323,23 @@ def sweep(grid: Sequence[str] | str, function: str = "anisotropic", optimizer: s
     answer["median"] = _np.array([_np.nan if c["median"] is None else c["median"]
                                   for c in answer["cells"]], dtype=float).reshape(shape)
     return answer
+
+
+def tune(optimizers: Sequence[str] | str, function: str = "rosenbrock", keys: Sequence[str] = (),
+         budget: int = 64, search: str = "random", steps: int = 1000,
+         start: Sequence[float] | None = None, tol: float = 1e-6, metric: str = "final_loss",
+         starts: int = 1, seeds: int = 1, noise: float = 0.0, batch: int = 0, seed: int = 0) -> dict:
+    """Tunes every optimizer under one protocol, as ``descent tune`` does: ``budget`` settings of
+    each one's shown keys (or ``keys``), searched at random or on a grid, each run ``steps`` steps
+    from ``starts`` start points (and ``seeds`` noise seeds with ``noise``). Answers as its
+    tune.json: ``leaderboard`` (each optimizer's best setting, best first) and every optimizer's
+    ``space`` and ``trials``."""
+    if isinstance(optimizers, str):
+        optimizers = [optimizers]
+    text = _tune(function, [] if start is None else list(map(float, start)), list(optimizers),
+                 list(keys), int(budget), search, int(steps), float(tol), metric, int(starts),
+                 int(seeds), float(noise), int(batch), int(seed))
+    return _json.loads(text)
 
 
 def tuning(optimizers: Sequence[str], function: str = "anisotropic", steps: int = 200,
@@ -306,13 +376,26 @@ def surface(function: str = "anisotropic", lower: Sequence[float] | None = None,
     return _arrays(_call("POST", "/api/surface", body), ("x", "y", "z"))
 
 
-def figure(result: Mapping[str, Any], kind: str = "contour", format: str = "png") -> bytes:
+def figure(result: Mapping[str, Any], kind: str = "contour", format: str | None = None,
+           path: str | None = None) -> bytes:
     """The figure of a :func:`run` on a 2-D function as bytes: ``kind`` is ``contour``,
-    ``surface3d``, ``loss`` or ``animation`` (a GIF), ``format`` png, svg or pdf, drawn as
-    ``descent run`` draws them."""
+    ``surface3d``, ``loss`` or ``animation`` (a GIF), ``format`` png, svg or pdf (by default the
+    suffix of ``path``, else png), drawn as ``descent run`` draws them. With ``path`` the bytes
+    are also written there."""
+    if format is None:
+        format = path.rsplit(".", 1)[-1].lower() if path and "." in path else "png"
+        if kind == "animation":
+            format = "png"  # the animation is a GIF whatever the format
+    if getattr(result, "drawable", True) is False:
+        raise DescentError("the figures draw functions of the registry and typed expressions, "
+                           "not a Python function")
     paths = []
     for r in result["results"]:
         points = _np.asarray(r["points"], dtype=float)
         paths.append((r["label"], points.tolist(), list(map(float, r["loss"])),
                       r["termination"] in ("diverged", "diverging")))
-    return _render(kind, result["function"], paths, format)
+    data = _render(kind, result["function"], paths, format)
+    if path is not None:
+        with open(path, "wb") as f:
+            f.write(data)
+    return data

@@ -32,10 +32,17 @@
 
 #include "api.hpp"
 #include "descent/error.hpp"
+#include "descent/objective.hpp"
 #include "descent/optimizer.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/parallel.hpp"
 #include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
+#include "descent/runner.hpp"
+#include "descent/sweep.hpp"
+#include "descent/tune.hpp"
+#include "run_json.hpp"
+#include "tune_json.hpp"
 
 namespace nb = nanobind;
 using json = nlohmann::json;
@@ -399,6 +406,82 @@ nb::bytes render(const std::string& kind, const std::string& function,
   return nb::bytes(bytes.data(), bytes.size());
 }
 
+// Runs each optimizer on a Python function `fn(w) -> (value, gradient)` from `start`, and answers
+// as POST /api/run does (JSON text). The function is called with the GIL held, one point at a
+// time; an exception it raises ends the run and reaches the caller unchanged.
+std::string run_callable(const nb::callable& fn, const std::string& name,
+                         const std::vector<double>& start, const std::vector<std::string>& specs,
+                         std::size_t steps, double tol) {
+  const std::size_t dim = start.size();
+  if (dim == 0) throw descent::InputError("start: a Python function needs a start point");
+  if (specs.empty()) throw descent::InputError("optimizers: give at least one");
+  descent::GradientFunction gradient = [&fn, dim](std::span<const double> x,
+                                                  std::span<double> g) -> double {
+    double* copy = new double[dim];
+    std::copy(x.begin(), x.end(), copy);
+    nb::capsule owner(copy, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+    const nb::object out = fn(Array<double>(copy, {dim}, owner));
+    const char* shape = "the function must return (value, gradient): a number and float64 values";
+    if (!nb::isinstance<nb::tuple>(out) || nb::len(out) != 2) throw descent::InputError(shape);
+    const nb::tuple pair = nb::borrow<nb::tuple>(out);
+    double value = 0;
+    ReadOnly<double> grad;
+    if (!nb::try_cast(pair[0], value) || !nb::try_cast(pair[1], grad))
+      throw descent::InputError(shape);
+    if (grad.size() != dim)
+      throw descent::InputError("the function's gradient has " + std::to_string(grad.size()) +
+                                " values at a point of " + std::to_string(dim));
+    std::copy(grad.data(), grad.data() + dim, g.begin());
+    return value;
+  };
+  descent::ObjectiveInfo info;
+  info.name = name;
+  info.formula = "a Python function";
+  info.start = start;
+  const descent::FunctionObjective f = descent::objective(gradient, dim, info);
+  descent::RunOptions options;
+  options.steps = steps;
+  options.tol = tol;
+  json results = json::array();
+  for (const std::string& spec : specs) {
+    const auto o = descent::make_optimizer<double>(spec);
+    const descent::RunResult r = descent::run(f, *o, start, options);
+    results.push_back(descent::cli::run_result_json(r, f, descent::cli::RunJsonLayout::api));
+  }
+  return json{{"function", name}, {"formula", info.formula}, {"start", start}, {"results", results}}
+      .dump();
+}
+
+// `descent tune`'s search (descent/tune.hpp), answered as its tune.json (JSON text).
+std::string tune(const std::string& function, const std::vector<double>& start,
+                 const std::vector<std::string>& optimizers, const std::vector<std::string>& keys,
+                 std::size_t budget, const std::string& search, std::size_t steps, double tol,
+                 const std::string& metric, std::size_t starts, std::size_t seeds, double noise,
+                 std::size_t batch, std::uint64_t seed) {
+  descent::TuneConfig c;
+  c.function = function;
+  c.start = start;
+  for (const std::string& spec : optimizers)
+    c.optimizers.push_back(descent::OptimizerConfig::parse(spec));
+  c.keys = keys;
+  c.budget = budget;
+  c.search = descent::parse_tune_search(search);
+  c.options.steps = steps;
+  c.options.tol = tol;
+  c.metric = descent::parse_sweep_metric(metric);
+  c.starts = starts;
+  c.seeds = seeds;
+  c.noise = noise;
+  c.batch = batch;
+  c.seed = seed;
+  descent::check_tune(c);
+  const descent::TuneResult r = [&] {
+    nb::gil_scoped_release unlocked;
+    return descent::tune(c);
+  }();
+  return descent::cli::tune_json(r, *descent::make_function(function)).dump();
+}
+
 // The C++ step alone, for the Python call's overhead (bench/python_step.py): seconds per step of
 // `spec` on n float64 values, over `calls` steps.
 double bench_step(const std::string& spec, std::size_t n, std::size_t calls) {
@@ -448,6 +531,12 @@ NB_MODULE(_descent, m) {
       },
       nb::arg("method"), nb::arg("path"), nb::arg("body") = "");
   m.def("catalog", &catalog);
+  m.def("tune", &tune, nb::arg("function"), nb::arg("start"), nb::arg("optimizers"),
+        nb::arg("keys"), nb::arg("budget"), nb::arg("search"), nb::arg("steps"), nb::arg("tol"),
+        nb::arg("metric"), nb::arg("starts"), nb::arg("seeds"), nb::arg("noise"), nb::arg("batch"),
+        nb::arg("seed"));
+  m.def("run_callable", &run_callable, nb::arg("fn"), nb::arg("name"), nb::arg("start"),
+        nb::arg("optimizers"), nb::arg("steps"), nb::arg("tol"));
   m.def(
       "bench_step", &bench_step, nb::arg("spec"), nb::arg("n"), nb::arg("calls"),
       "Seconds per C++ step of `spec` on n float64 values (the reference of bench/python_step.py)");

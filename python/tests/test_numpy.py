@@ -199,3 +199,46 @@ def test_read_only_arrays_and_the_loss_of_a_list():
     a.step([u, v], [2 * u, 2 * v], loss=14.0)
     b.step(whole, 2 * whole, loss=14.0)
     np.testing.assert_array_equal(np.concatenate([u, v]), whole)
+
+
+def test_a_python_function_runs_as_the_registrys_does():
+    def valley_fn(w):
+        return valley(w)
+
+    mine = descent.run(valley_fn, ["momentum:lr=0.1", "adam:lr=0.1"], steps=40, start=[1.0, 1.0])
+    theirs = descent.run(descent.functions.anisotropic(ratio=8), ["momentum:lr=0.1", "adam:lr=0.1"],
+                         steps=40, start=[1.0, 1.0])
+    for a, b in zip(mine["results"], theirs["results"]):
+        np.testing.assert_array_equal(a["points"], b["points"])
+        assert a["metrics"]["steps_to_tol"] == b["metrics"]["steps_to_tol"]
+    assert mine["function"] == "valley_fn" and mine._repr_png_() is None
+    assert descent.functions.anisotropic(ratio=30, angle=45) == "anisotropic:ratio=30,angle=45"
+    assert "rosenbrock" in dir(descent.functions)
+    with pytest.raises(AttributeError):
+        descent.functions.nowhere
+    with pytest.raises(ValueError, match="needs a start"):
+        descent.run(valley_fn, ["sgd"])
+    with pytest.raises(ValueError, match="must return \\(value, gradient\\)"):
+        descent.run(lambda w: 1.0, ["sgd"], start=[0.0])
+    with pytest.raises(ZeroDivisionError):  # the function's own error, unchanged
+        descent.run(lambda w: (1 / 0, w), ["sgd"], start=[0.0])
+
+
+def test_tune_answers_as_descent_tune_writes():
+    t = descent.tune(["sgd", "adam"], function="rosenbrock", budget=8, steps=200)
+    assert len(t["leaderboard"]) == 2 and t["runs"] == 16
+    assert [o["optimizer"].split(":")[0] for o in t["optimizers"]] == ["sgd", "adam"]
+    assert len(t["optimizers"][1]["trials"]) == 8
+    assert t["optimizers"][0]["space"][0]["key"] == "lr"
+    with pytest.raises(ValueError, match="budget"):
+        descent.tune(["sgd"], budget=0)
+
+
+def test_figures_are_written_to_files(tmp_path):
+    r = descent.run("rosenbrock", ["adam:lr=0.05"], steps=30)
+    svg = tmp_path / "paths.svg"
+    data = r.figure("contour", path=str(svg))
+    assert svg.read_bytes() == data and data.lstrip().startswith(b"<?xml")
+    assert descent.figure(r, "animation", path=str(tmp_path / "race.gif")).startswith(b"GIF8")
+    with pytest.raises(ValueError, match="surface3d"):
+        r.figure("nope")
