@@ -477,7 +477,8 @@ TEST(Cli, SweepWritesCsvJsonAndHeatmap) {
   EXPECT_EQ(doc.at("cells").at("median").size(), 24u);
   EXPECT_FALSE(doc.at("cells").contains("min")) << "one run per cell: the median is the run's";
   EXPECT_EQ(doc.at("axes").at(1).at("key"), "alpha");
-  EXPECT_EQ(doc.at("optimizer"), "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false");
+  EXPECT_EQ(doc.at("optimizer"),
+            "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false");
   // The cells whose first run diverged (a non-finite number) or is diverging (all steps taken,
   // the loss blown up), with the step and the reason.
   const auto& notes = doc.at("notes");
@@ -503,7 +504,8 @@ TEST(Cli, SweepWithSeveralRunsWritesTheirStatisticsAndCellSpecs) {
   EXPECT_EQ(header,
             "lr,steps_to_tol_median,steps_to_tol_min,steps_to_tol_max,diverged,status,spec");
   std::getline(csv, row);
-  EXPECT_THAT(row, HasSubstr(",\"momentum:lr=0.02,alpha=0.9,dampening=0,weight_decay=0,buffer=false\""));
+  EXPECT_THAT(row,
+              HasSubstr(",\"momentum:lr=0.02,alpha=0.9,dampening=0,weight_decay=0,buffer=false\""));
   std::ifstream in(out / "sweep.json");
   const auto doc = nlohmann::json::parse(in);
   EXPECT_EQ(doc.at("runs"), 3);

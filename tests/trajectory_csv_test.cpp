@@ -32,14 +32,16 @@ TEST(TrajectoryCsv, HeaderAndQuotedSpecs) {
   const std::vector<RunResult> results = {run(*f, *opt, start, {.steps = 2})};
   std::ostringstream out;
   write_trajectory_csv(out, results);
-  EXPECT_EQ(out.str(),
-            "optimizer,step,loss,w1,w2\n"
-            "\"momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false\",0,9,1,1\n"
-            "\"momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false\",1,3.520000000000001,0.8,-0."
-            "6000000000000001\n"
-            "\"momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false\",2,9.542800000000002,0."
-            "45999999999999996,"
-            "-1.08\n");
+  EXPECT_EQ(
+      out.str(),
+      "optimizer,step,loss,w1,w2\n"
+      "\"momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false\",0,9,1,1\n"
+      "\"momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false\",1,3.520000000000001,0."
+      "8,-0."
+      "6000000000000001\n"
+      "\"momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0,buffer=false\",2,9.542800000000002,0."
+      "45999999999999996,"
+      "-1.08\n");
 }
 
 // Random trajectories (random bit patterns, all finite) survive write + read exactly.
