@@ -5,7 +5,8 @@
 # environment .venv-ref/ at the repository root, or DESCENT_REF_VENV), the Python package's
 # build and test tools (pinned in scripts/requirements-python.txt, in .venv-py/, or
 # DESCENT_PY_VENV), the browser the page is tested in (Debian's chromium), clang for the fuzz
-# targets and stress-ng for testing the page under load.
+# targets, stress-ng for testing the page under load and Open MPI for the MPI build (the test
+# preset).
 # Run as root (or through sudo). Packages already present are not fetched again.
 #   bash scripts/install-deps.sh [--test]
 set -euo pipefail
@@ -38,6 +39,8 @@ if ((with_tests)); then
   # tests/optax/compare_optax.py checks them against optax, from PyPI into a virtual environment.
   packages+=(python3 python3-torch python3-numpy python3-venv chromium clang libclang-rt-14-dev
              stress-ng)
+  # The test preset builds the MPI variant (-DDESCENT_MPI=ON) and runs it under mpirun.
+  packages+=(libopenmpi-dev openmpi-bin)
 fi
 # node and npm for the page's assets, unless a node with npm is already installed (Debian's npm
 # would conflict with one from elsewhere).

@@ -182,6 +182,7 @@ struct TrainArgs {
   std::string iterate_every = "1";             ///< keep the parameters after every this many epochs
   std::optional<std::string> sharpness_every;  ///< steps between sharpness estimates
   std::string sharpness_images = "2000";       ///< training images the sharpness is taken on
+  bool data_parallel = false;  ///< under mpirun: each rank takes a share of every batch
 };
 
 /// Trains the model with each optimizer in turn; prints every epoch, writes OUT/train.csv,

@@ -1,11 +1,13 @@
 #include "experiment.hpp"
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/params.hpp"
 #include "descent/registry.hpp"
@@ -262,6 +264,12 @@ Experiment load_experiment(const std::string& path) {
 }  // namespace descent::cli
 
 namespace descent::cli {
+
+std::string workers_text(unsigned threads) {
+  const ProcessGroup* g = shared_group();
+  return g ? fmt::format("{} rank(s) x {} thread(s)", g->size(), threads)
+           : fmt::format("{} thread(s)", threads);
+}
 
 unsigned parse_thread_count(std::string_view text) {
   const std::size_t t = parse_count(text, "--threads", 1024);

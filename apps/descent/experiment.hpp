@@ -56,4 +56,8 @@ double parse_number(std::string_view text, std::string_view what);
 /// Parses --threads: a whole number in [1, 1024]. Throws InputError.
 unsigned parse_thread_count(std::string_view text);
 
+/// Who does the work, for the summary lines: "2 thread(s)", or under mpirun with more than one
+/// rank "4 rank(s) x 1 thread(s)".
+std::string workers_text(unsigned threads);
+
 }  // namespace descent::cli

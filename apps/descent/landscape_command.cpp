@@ -14,6 +14,7 @@
 
 #include "commands.hpp"
 #include "descent/checkpoint.hpp"
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/nn/idx.hpp"
 #include "descent/nn/landscape.hpp"
@@ -152,8 +153,7 @@ int landscape_command(const LandscapeArgs& args) {
   const std::size_t asked_through =
       args.through ? parse_count(*args.through, "--through", 1u << 20) : 0;
   const std::uint64_t seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
-  const unsigned threads = args.threads ? parse_thread_count(*args.threads)
-                                        : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = args.threads ? parse_thread_count(*args.threads) : descent::threads();
   const plot::Format format = plot::parse_format(args.format);
 
   // What descent train wrote.
@@ -285,13 +285,17 @@ int landscape_command(const LandscapeArgs& args) {
   for (std::size_t s : sizes) shape += (shape.empty() ? "" : "-") + std::to_string(s);
   fmt::print("landscape {} {} from {} ({} runs), on {} training and {} test images\n", model_name,
              shape, from.string(), runs.size(), data.train.count, data.test.count);
-  fmt::print("threads   {}\n\n", threads);
+  fmt::print("threads   {}\n\n", workers_text(threads));
   const std::span<const float> xtr = data.train.x, xte = data.test.x;
   const std::span<const std::uint8_t> ytr = data.train.y, yte = data.test.y;
-  nlohmann::json summary = {
-      {"from", from.string()},          {"sizes", sizes}, {"train_images", data.train.count},
-      {"test_images", data.test.count}, {"grid", grid},   {"threads", threads},
-      {"through", centre.spec}};
+  nlohmann::json summary = {{"from", from.string()},
+                            {"sizes", sizes},
+                            {"train_images", data.train.count},
+                            {"test_images", data.test.count},
+                            {"grid", grid},
+                            {"threads", threads},
+                            {"ranks", shared_group() ? shared_group()->size() : 1},
+                            {"through", centre.spec}};
   const std::string model_text =
       fmt::format("{} {}, {} images", model_name, shape, data.train.count);
 

@@ -4,6 +4,9 @@
 // problem), 1 for a failure while running (SystemFailure) or an internal error.
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -15,19 +18,45 @@
 
 #include "commands.hpp"
 #include "completion.hpp"
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/nn/mlp.hpp"
+#include "descent/parallel.hpp"
 #include "descent/simd.hpp"
 #include "descent/version.hpp"
 #include "experiment.hpp"
 #include "util/text.hpp"
+
+#ifdef DESCENT_WITH_MPI
+#include "descent/mpi.hpp"
+#endif
 
 namespace {
 
 constexpr int kExitInput = 2;
 constexpr int kExitFailure = 1;
 
-void print_error(const char* what) { fmt::print(stderr, "descent: error: {}\n", what); }
+// Under MPI, on a rank other than 0: its rank, and where it reports a failure of its own (its
+// standard output and error go nowhere). -1 on rank 0 and in a single process.
+int other_rank = -1;
+int own_stderr = -1;
+
+// An input error: the same on every rank (all read the same command line and files), so said by
+// rank 0 alone.
+void print_error(const char* what) {
+  if (other_rank < 0) fmt::print(stderr, "descent: error: {}\n", what);
+}
+
+// A failure while running, which may be this rank's alone (a disk, a lost peer): said by any rank,
+// the others naming theirs.
+void print_failure(const char* prefix, const char* what) {
+  if (other_rank < 0) {
+    fmt::print(stderr, "descent: {}: {}\n", prefix, what);
+    return;
+  }
+  const std::string text = fmt::format("descent: rank {}: {}: {}\n", other_rank, prefix, what);
+  [[maybe_unused]] const auto n = write(own_stderr, text.data(), text.size());
+}
 
 // Typed options: `--help` shows INT or FLOAT, and a value that is not one is refused while the
 // command line is read, with the message the commands give. (Each command checks its own limits.)
@@ -133,7 +162,7 @@ void add_protocol_options(CLI::App* cmd, descent::cli::ProtocolArgs& a, const st
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
   // OpenBLAS (for train) starts its worker threads at load, and they spin before they sleep:
   // stopped here, so that they do not take a core from a sweep's or a tune's threads. train's
   // first matrix product starts them again.
@@ -302,6 +331,9 @@ int main(int argc, char** argv) {
   train_cmd->add_flag("--progress", train.progress,
                       "Draw the progress bar even when stderr is not a terminal");
   train_cmd->add_flag("--no-plots", train.no_plots, "Do not draw the figures");
+  train_cmd->add_flag("--data-parallel", train.data_parallel,
+                      "Under mpirun: each rank computes the gradient of its share of every batch "
+                      "(docs/distributed.md)");
   integer(train_cmd->add_option(
       "--iterate-every", train.iterate_every,
       "Keep the parameters after every N epochs for descent landscape (default 1)"));
@@ -521,16 +553,62 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(train_cmd)) return descent::cli::train_command(train);
     if (app.got_subcommand(study_cmd)) return descent::cli::study_command(study);
     if (app.got_subcommand(landscape_cmd)) return descent::cli::landscape_command(landscape);
-    if (app.got_subcommand(serve_cmd)) return descent::cli::serve_command(serve);
+    if (app.got_subcommand(serve_cmd)) {
+      if (descent::shared_group() != nullptr)
+        throw descent::InputError(
+            "descent serve runs in one process: start it without mpirun (its requests share "
+            "this machine's threads)");
+      return descent::cli::serve_command(serve);
+    }
   } catch (const descent::InputError& e) {
     print_error(e.what());
     return kExitInput;
   } catch (const descent::SystemFailure& e) {
-    print_error(e.what());
+    print_failure("error", e.what());
     return kExitFailure;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "descent: internal error: {}\n", e.what());
+    print_failure("internal error", e.what());
     return kExitFailure;
   }
   return 0;
+}
+
+#ifdef DESCENT_WITH_MPI
+// Started by an MPI launcher: the ranks share the work (distributed.hpp), rank 0 alone prints
+// and writes files, and each rank's threads default to its share of this machine's cores.
+int mpi_main(int argc, char** argv) {
+  std::shared_ptr<descent::ProcessGroup> group;
+  try {
+    group = descent::mpi::init(&argc, &argv);
+  } catch (const descent::SystemFailure& e) {
+    fmt::print(stderr, "descent: error: {}\n", e.what());
+    return kExitFailure;
+  }
+  descent::set_process_group(group);
+  descent::set_threads(std::max(
+      1u, descent::hardware_threads() / static_cast<unsigned>(descent::mpi::local_size())));
+  if (group->rank() != 0) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    other_rank = group->rank();
+    own_stderr = dup(STDERR_FILENO);
+    const int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+      close(null);
+    }
+  }
+  const int code = run_main(argc, argv);
+  descent::set_process_group(nullptr);
+  group.reset();  // MPI_Finalize
+  return code;
+}
+#endif
+
+int main(int argc, char** argv) {
+#ifdef DESCENT_WITH_MPI
+  if (descent::mpi::launched()) return mpi_main(argc, argv);
+#endif
+  return run_main(argc, argv);
 }

@@ -300,8 +300,9 @@ int study_command(const StudyArgs& args) {
              (p.is_training() ? p.train_seeds : p.protocol.starts * p.protocol.seeds);
   fmt::print(
       "study     tuning: {} optimizer(s) x {} problem(s), {} learning rates from 10^{} to "
-      "10^{} x default, {} runs, {} thread(s)\n",
-      c.optimizers.size(), c.problems.size(), c.points, num(c.lo), num(c.hi), cells, threads());
+      "10^{} x default, {} runs, {}\n",
+      c.optimizers.size(), c.problems.size(), c.points, num(c.lo), num(c.hi), cells,
+      workers_text(threads()));
   ProgressLine line("study", "");
   const TuningStudyResult r = tuning_study(c, [&](double f) { line.fraction(f); });
   line.finish();

@@ -307,8 +307,8 @@ int sweep_command(const SweepArgs& args) {
 
   fmt::print("sweep     {} over {} on {}\n", c.optimizer.label(), fmt::join(args.grids, " x "),
              f->spec());
-  fmt::print("cells     {} ({} run(s) each, {} steps), {:.3g} s on {} thread(s)\n", r.size(),
-             r.runs, c.options.steps, seconds, threads());
+  fmt::print("cells     {} ({} run(s) each, {} steps), {:.3g} s on {}\n", r.size(), r.runs,
+             c.options.steps, seconds, workers_text(threads()));
   fmt::print("diverged  {} cell(s) in every run\n", diverged_cells);
   if (best)
     fmt::print("best      {} = {} at {}\n", to_string(c.metric), metric_text(r.median[*best]),

@@ -18,11 +18,13 @@
 
 #include "commands.hpp"
 #include "descent/checkpoint.hpp"
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/nn/idx.hpp"
 #include "descent/nn/landscape.hpp"
 #include "descent/nn/mlp.hpp"
 #include "descent/nn/train.hpp"
+#include "descent/parallel.hpp"
 #include "descent/params.hpp"
 #include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
@@ -204,14 +206,15 @@ class EpochRows {
   }
   // Appends rows of `spec` for `epoch`, each "field,field,..." after the optimizer and epoch.
   void append(const std::string& spec, std::size_t epoch, const std::vector<std::string>& tails) {
-    std::ofstream out(path_, std::ios::app);
+    std::ofstream out;
+    if (is_root()) out.open(path_, std::ios::app);  // under a process group, rank 0 writes
     for (const std::string& t : tails) {
       const std::string line = fmt::format("\"{}\",{},{}", spec, epoch, t);
       rows_[spec].push_back({epoch, line});
-      out << line << "\n";
+      if (is_root()) out << line << "\n";
     }
     out.flush();
-    if (!out) throw InputError("cannot write '" + path_.string() + "'");
+    if (is_root() && !out) throw InputError("cannot write '" + path_.string() + "'");
   }
 
  private:
@@ -273,11 +276,16 @@ int train_command(const TrainArgs& args) {
   c.batch = parse_count(args.batch, "--batch", 1u << 20);
   if (c.batch == 0) throw InputError("--batch: must be at least 1");
   c.seed = parse_count(args.seed, "--seed", std::size_t{1} << 53);
+  c.data_parallel = args.data_parallel;
+  const ProcessGroup* group = shared_group();
+  if (group != nullptr && !c.data_parallel)
+    throw InputError(
+        "under mpirun, descent train shares each batch between the ranks: give --data-parallel "
+        "(without it every rank would repeat the whole training)");
   const std::vector<std::string> specs =
       args.optimizers.empty() ? kDefaultOptimizers : args.optimizers;
   for (const std::string& s : specs) (void)make_optimizer<float>(s);  // every spec checked first
-  const unsigned threads = args.threads ? parse_thread_count(*args.threads)
-                                        : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = args.threads ? parse_thread_count(*args.threads) : descent::threads();
   std::optional<std::size_t> max_train, max_test;
   if (args.train_limit)
     max_train = parse_count(*args.train_limit, "--train-limit", std::size_t{1} << 40);
@@ -342,7 +350,8 @@ int train_command(const TrainArgs& args) {
       "train     {} {} on {} ({} training, {} test images), {} epochs of batch {}, seed {}\n",
       nn::to_string(c.model), shape, data_dir.string(), data.train.count, data.test.count, c.epochs,
       c.batch, c.seed);
-  fmt::print("threads   {} for the matrix products\n", threads);
+  fmt::print("threads   {} for the matrix products{}\n", workers_text(threads),
+             group ? ", each rank computing the gradient of its share of every batch" : "");
   // The sharpness is measured on the first training images.
   const std::size_t sharp_n = std::min(sharpness_images, data.train.count);
   const std::span<const float> sharp_x(data.train.x.data(), sharp_n * data.train.features);
@@ -533,6 +542,7 @@ int train_command(const TrainArgs& args) {
                               {"batch", c.batch},
                               {"seed", c.seed},
                               {"threads", threads},
+                              {"ranks", group ? group->size() : 1},
                               {"train_images", data.train.count},
                               {"test_images", data.test.count},
                               {"runs", runs}};

@@ -86,7 +86,7 @@ int tune_command(const TuneArgs& args) {
              c.budget);
   fmt::print("protocol  {} start(s) x {} seed(s) per setting, {} steps, metric {} (median)\n",
              c.starts, c.seeds, c.options.steps, metric);
-  fmt::print("runs      {} in {:.3g} s on {} thread(s)\n\n", r.runs, seconds, threads());
+  fmt::print("runs      {} in {:.3g} s on {}\n\n", r.runs, seconds, workers_text(threads()));
 
   // The leaderboard.
   std::vector<std::string> best_specs;

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/parallel.hpp"
 #include "descent/params.hpp"
@@ -273,12 +274,22 @@ TuningStudyResult tuning_study(const TuningStudyConfig& config,
     } else {
       // One training per cell and seed, spread over the pool; the median over seeds.
       const std::size_t seeds = prob.train_seeds, n = O * cells * seeds;
+      // Over the ranks of a process group, if one is installed (distributed.hpp).
       std::vector<double> out(n);
-      parallel_for(n, [&](std::size_t k) {
-        const std::size_t cell = k / seeds, o = cell / cells;
-        out[k] = prob.train(groups[o].config(cell % cells), k % seeds);
-        advance(cost[p] / static_cast<double>(n));
-      });
+      std::size_t reported = 0;
+      const std::vector<std::string> parts = distributed_map(
+          n,
+          [&](std::size_t k) {
+            const std::size_t cell = k / seeds, o = cell / cells;
+            return std::move(Bytes().put(prob.train(groups[o].config(cell % cells), k % seeds)))
+                .release();
+          },
+          [&](std::size_t now) {
+            if (now <= reported) return;
+            const std::size_t step = now - std::exchange(reported, now);
+            advance(cost[p] * static_cast<double>(step) / static_cast<double>(n));
+          });
+      for (std::size_t k = 0; k < n; ++k) out[k] = Bytes(parts[k]).take<double>();
       for (std::size_t cell = 0; cell < O * cells; ++cell) {
         std::vector<double> v(out.begin() + static_cast<std::ptrdiff_t>(cell * seeds),
                               out.begin() + static_cast<std::ptrdiff_t>((cell + 1) * seeds));

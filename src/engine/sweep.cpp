@@ -14,6 +14,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/noise.hpp"
 #include "descent/parallel.hpp"
@@ -292,14 +293,13 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
   std::vector<char> diverged(runs);
   std::vector<CellNote> messages;
   const std::vector<Batch> batches = batches_of(groups, per_cell);
-  std::atomic<std::size_t> done{0};
-  std::mutex report;
   const auto record = [&](std::size_t r, RunResult& res, std::vector<CellNote>& notes) {
     diverged[r] = blew_up(res.termination);
     metric[r] = metric_of(res, config.metric);
     if (r % per_cell == 0 && res.termination != Termination::completed)
       notes.push_back({r / per_cell, res.termination, res.stop_step, std::move(res.reason)});
   };
+  // Runs a batch's runs, recording each, and returns the batch's messages.
   const auto run_batch = [&](const Batch& b) {
     const CellSettings& group = groups[b.group];
     const std::size_t k = group.keys.size();
@@ -334,17 +334,62 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
         }
       }
     }
-    const std::size_t now = done.fetch_add(n) + n;
-    std::lock_guard<std::mutex> lock(report);
-    std::move(notes.begin(), notes.end(), std::back_inserter(messages));
-    if (progress) progress(now / per_cell, cells);
+    return notes;
   };
-  // Batches are dealt out round-robin, so that slow regions of a grid spread over the threads;
-  // each run's result depends only on its own settings and start.
-  const std::size_t workers = std::min<std::size_t>(threads(), batches.size());
-  parallel_for(workers, [&](std::size_t t) {
-    for (std::size_t b = t; b < batches.size(); b += workers) run_batch(batches[b]);
-  });
+  if (shared_group() != nullptr) {
+    // Over the ranks of a process group: each batch's metrics, divergences and messages travel
+    // back as bytes, and every rank ends with all of them.
+    const std::vector<std::string> parts = distributed_map(
+        batches.size(),
+        [&](std::size_t i) {
+          const Batch& b = batches[i];
+          const std::vector<CellNote> notes = run_batch(b);
+          const std::size_t first = b.index * per_cell, n = (b.last - b.first) * per_cell;
+          Bytes out;
+          out.put_span(metric.data() + first, n).put_span(diverged.data() + first, n);
+          out.put<std::uint64_t>(notes.size());
+          for (const CellNote& m : notes)
+            out.put<std::uint64_t>(m.cell)
+                .put(m.termination)
+                .put<std::uint64_t>(m.step)
+                .put_string(m.reason);
+          return std::move(out).release();
+        },
+        [&](std::size_t finished) {
+          if (progress) progress(cells * finished / batches.size(), cells);
+        });
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      const Batch& b = batches[i];
+      const std::size_t first = b.index * per_cell, n = (b.last - b.first) * per_cell;
+      Bytes in(parts[i]);
+      in.take_span(metric.data() + first, n);
+      in.take_span(diverged.data() + first, n);
+      for (auto k = in.take<std::uint64_t>(); k > 0; --k) {
+        CellNote m;
+        m.cell = in.take<std::uint64_t>();
+        m.termination = in.take<Termination>();
+        m.step = in.take<std::uint64_t>();
+        m.reason = in.take_string();
+        messages.push_back(std::move(m));
+      }
+    }
+  } else {
+    // Batches are dealt out round-robin, so that slow regions of a grid spread over the threads;
+    // each run's result depends only on its own settings and start.
+    std::atomic<std::size_t> done{0};
+    std::mutex report;
+    const std::size_t workers = std::min<std::size_t>(threads(), batches.size());
+    parallel_for(workers, [&](std::size_t t) {
+      for (std::size_t b = t; b < batches.size(); b += workers) {
+        std::vector<CellNote> notes = run_batch(batches[b]);
+        const std::size_t n = (batches[b].last - batches[b].first) * per_cell;
+        const std::size_t now = done.fetch_add(n) + n;
+        std::lock_guard<std::mutex> lock(report);
+        std::move(notes.begin(), notes.end(), std::back_inserter(messages));
+        if (progress) progress(now / per_cell, cells);
+      }
+    });
+  }
   CellStats out;
   out.runs = per_cell;
   std::sort(messages.begin(), messages.end(),

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/noise.hpp"
 #include "descent/parallel.hpp"
@@ -35,21 +36,21 @@ void check_examples(std::size_t in, std::size_t xs, std::size_t ys) {
 }
 
 // Calls `progress` as cells finish, one call at a time.
-class Counter {
- public:
-  Counter(const LandscapeProgress& progress, std::size_t total)
-      : progress_(progress), total_(total) {}
-  void tick() {
-    if (!progress_) return;
-    const std::lock_guard<std::mutex> lock(mutex_);
-    progress_(++done_, total_);
-  }
+// distributed_map's progress as a LandscapeProgress of `total` cells.
+std::function<void(std::size_t)> ticks(const LandscapeProgress& progress, std::size_t total) {
+  if (!progress) return {};
+  return [&progress, total](std::size_t done) { progress(done, total); };
+}
 
- private:
-  const LandscapeProgress& progress_;
-  std::size_t total_, done_ = 0;
-  std::mutex mutex_;
-};
+// A cell's mean loss and correct count, as distributed_map's items carry them.
+std::string cell_bytes(double loss, std::size_t correct) {
+  return std::move(Bytes().put(loss).put<std::uint64_t>(correct)).release();
+}
+void read_cell(const std::string& bytes, std::size_t examples, double& loss, double& accuracy) {
+  Bytes in(bytes);
+  loss = in.take<double>();
+  accuracy = static_cast<double>(in.take<std::uint64_t>()) / static_cast<double>(examples);
+}
 
 // Adds the mean cross-entropy and the correct count of the logits `z` (n x c, overwritten by
 // their log-softmax) for labels y.
@@ -98,17 +99,19 @@ SliceValues line_landscape(const Mlp<T>& model, std::span<const T> a, std::span<
   check_size(b, n, "the line's end");
   check_examples(model.sizes().front(), x.size(), y.size());
   SliceValues out{std::vector<double>(ts.size()), std::vector<double>(ts.size())};
-  Counter counter(progress, ts.size());
-  parallel_for(ts.size(), [&](std::size_t k) {
-    Mlp<T> m(model);
-    const std::span<T> p = m.parameters();
-    for (std::size_t i = 0; i < n; ++i)
-      p[i] = static_cast<T>(a[i] + static_cast<T>(ts[k]) * (b[i] - a[i]));
-    const auto e = m.evaluate(x, y);
-    out.loss[k] = e.loss;
-    out.accuracy[k] = static_cast<double>(e.correct) / static_cast<double>(y.size());
-    counter.tick();
-  });
+  const std::vector<std::string> parts = distributed_map(
+      ts.size(),
+      [&](std::size_t k) {
+        Mlp<T> m(model);
+        const std::span<T> p = m.parameters();
+        for (std::size_t i = 0; i < n; ++i)
+          p[i] = static_cast<T>(a[i] + static_cast<T>(ts[k]) * (b[i] - a[i]));
+        const auto e = m.evaluate(x, y);
+        return cell_bytes(e.loss, e.correct);
+      },
+      ticks(progress, ts.size()));
+  for (std::size_t k = 0; k < ts.size(); ++k)
+    read_cell(parts[k], y.size(), out.loss[k], out.accuracy[k]);
   return out;
 }
 
@@ -141,9 +144,8 @@ SliceValues plane_landscape(const Mlp<T>& model, std::span<const T> d1, std::spa
 
   const std::size_t cells = ss.size() * ts.size();
   SliceValues out{std::vector<double>(cells), std::vector<double>(cells)};
-  Counter counter(progress, cells);
   constexpr std::size_t kChunk = 1000;
-  parallel_for(cells, [&](std::size_t cell) {
+  const auto compute = [&](std::size_t cell) {
     const T s = static_cast<T>(ss[cell % ss.size()]), t = static_cast<T>(ts[cell / ss.size()]);
     // The upper layers' parameters at this cell.
     std::vector<T> p(n - first.out * (first.in + 1));
@@ -171,10 +173,12 @@ SliceValues plane_landscape(const Mlp<T>& model, std::span<const T> d1, std::spa
       }
       score(h.data(), m, classes, y.data() + r0, loss, correct);
     }
-    out.loss[cell] = loss / static_cast<double>(rows);
-    out.accuracy[cell] = static_cast<double>(correct) / static_cast<double>(rows);
-    counter.tick();
-  });
+    return cell_bytes(loss / static_cast<double>(rows), correct);
+  };
+  // The cells, over the ranks of a process group if one is installed (distributed.hpp).
+  const std::vector<std::string> parts = distributed_map(cells, compute, ticks(progress, cells));
+  for (std::size_t cell = 0; cell < cells; ++cell)
+    read_cell(parts[cell], rows, out.loss[cell], out.accuracy[cell]);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "descent/checkpoint.hpp"
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "util/atomic_file.hpp"
@@ -85,7 +86,7 @@ EpochRecord Trainer::run_epoch(
       yb_[i] = data_.train.y[e];
     }
     std::size_t correct = 0;
-    const float loss = model_.loss_and_gradient(xb_, yb_, grad_, &correct);
+    const float loss = batch_gradient(grad_, &correct);
     if (std::isfinite(loss)) step_losses_.push_back(loss);
     if (!std::isfinite(loss)) {
       diverged_ = r.diverged = true;
@@ -100,7 +101,7 @@ EpochRecord Trainer::run_epoch(
       const std::span<float> params = model_.parameters();
       answer_.assign(params.begin(), params.end());
       std::copy(w.begin(), w.end(), params.begin());
-      const float at = model_.loss_and_gradient(xb_, yb_, g, nullptr);
+      const float at = batch_gradient(g, nullptr);
       std::copy(answer_.begin(), answer_.end(), params.begin());
       return at;
     };
@@ -126,6 +127,47 @@ EpochRecord Trainer::run_epoch(
   if (r.diverged) r.test_loss = INFINITY;
   ++done_;
   return r;
+}
+
+float Trainer::batch_gradient(std::span<float> grad, std::size_t* correct) {
+  ProcessGroup* group = config_.data_parallel ? shared_group() : nullptr;
+  if (group == nullptr) return model_.loss_and_gradient(xb_, yb_, grad, correct);
+  // This rank's rows, its mean loss and gradient over them, and its correct count.
+  const std::size_t n = yb_.size(), features = data_.train.features;
+  const auto k = static_cast<std::size_t>(group->size()),
+             r = static_cast<std::size_t>(group->rank());
+  const std::size_t lo = n * r / k, hi = n * (r + 1) / k;
+  Bytes mine;
+  if (hi > lo) {
+    std::size_t right = 0;
+    const float loss = model_.loss_and_gradient(
+        std::span<const float>(xb_).subspan(lo * features, (hi - lo) * features),
+        std::span<const std::uint8_t>(yb_).subspan(lo, hi - lo), grad, &right);
+    mine.put<std::uint64_t>(hi - lo).put(loss).put<std::uint64_t>(right).put_span(grad.data(),
+                                                                                  grad.size());
+  } else {
+    mine.put<std::uint64_t>(0);
+  }
+  // Every rank's share, added in rank order, each weighted by its share of the rows.
+  const std::vector<std::string> shares = group->all_gather(mine.str());
+  sum_.assign(grad.size(), 0.0);
+  double loss = 0;
+  std::size_t right = 0;
+  for (const std::string& s : shares) {
+    Bytes in(s);
+    const auto rows = in.take<std::uint64_t>();
+    if (rows == 0) continue;
+    const double weight = static_cast<double>(rows) / static_cast<double>(n);
+    loss += weight * static_cast<double>(in.take<float>());
+    right += in.take<std::uint64_t>();
+    share_.resize(grad.size());
+    in.take_span(share_.data(), share_.size());
+    for (std::size_t i = 0; i < grad.size(); ++i)
+      sum_[i] += weight * static_cast<double>(share_[i]);
+  }
+  for (std::size_t i = 0; i < grad.size(); ++i) grad[i] = static_cast<float>(sum_[i]);
+  if (correct != nullptr) *correct = right;
+  return static_cast<float>(loss);
 }
 
 void Trainer::save(const std::filesystem::path& path,

@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "descent/distributed.hpp"
 #include "descent/plot/figures.hpp"
 #include "plot/contour.hpp"
 #include "plot/inspect.hpp"
@@ -55,7 +56,7 @@ std::string render(Kind kind, const Scene& scene, Format format) {
 }
 
 void draw(Kind kind, const Scene& scene, const std::filesystem::path& path, Format format) {
-  write_file_atomically(path, render(kind, scene, format));
+  if (is_root()) write_file_atomically(path, render(kind, scene, format));
 }
 
 Pixel surface3d_pixel(const Scene& scene, std::size_t panel, double w1, double w2, double loss) {

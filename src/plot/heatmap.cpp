@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
@@ -421,7 +422,7 @@ std::string render_heatmap(const Heatmap& h, Format format) {
 }
 
 void draw_heatmap(const Heatmap& h, const std::filesystem::path& path, Format format) {
-  write_file_atomically(path, render_heatmap(h, format));
+  if (is_root()) write_file_atomically(path, render_heatmap(h, format));
 }
 
 Pixel heatmap_pixel(const Heatmap& h, double x, double y) {

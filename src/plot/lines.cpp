@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 #include "descent/plot/figures.hpp"
 #include "plot/canvas.hpp"
@@ -176,7 +177,7 @@ detail::ChartAxis line_chart_axis(const LineChart& chart, bool y) {
 }
 
 void draw_line_chart(const LineChart& chart, const std::filesystem::path& path, Format format) {
-  write_file_atomically(path, render_line_chart(chart, format));
+  if (is_root()) write_file_atomically(path, render_line_chart(chart, format));
 }
 
 }  // namespace descent::plot

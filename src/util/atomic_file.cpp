@@ -16,6 +16,7 @@
 #include <string>
 #include <system_error>
 
+#include "descent/distributed.hpp"
 #include "descent/error.hpp"
 
 namespace descent {
@@ -147,6 +148,8 @@ void check_output_folder(const fs::path& dir) {
 
 void write_file_atomically(const fs::path& path, std::string_view content) {
   const fs::path target = check_output_file(path);
+  // Under a process group, rank 0 alone writes (the others hold the same content).
+  if (!is_root()) return;
   const fs::path folder = folder_of(target);
   std::error_code ec;
   fs::create_directories(folder, ec);

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,13 @@ struct TrainConfig {
   std::size_t epochs = 10;
   std::size_t batch = 128;  ///< the last batch of an epoch may be smaller
   std::uint64_t seed = 0;   ///< initialization and shuffling
+  /// Data parallelism over the installed process group (descent/distributed.hpp), if it has more
+  /// than one rank: each rank computes the gradient of its share of every batch (rank r of K
+  /// takes rows [n r / K, n (r + 1) / K)), and every rank adds the shares' gradients, weighted by
+  /// their rows, in rank order in double, so that all ranks take the same step. The result
+  /// equals the single-process one up to the rounding of the matrix products over fewer rows
+  /// (docs/distributed.md states the measured difference). Off, or without a group: one process.
+  bool data_parallel = false;
 };
 
 /// The layer sizes of the configured model for a dataset.
@@ -101,8 +109,13 @@ class Trainer {
   std::vector<float> answer_;  // the optimizer's answer where it is not the parameters
   std::vector<std::uint8_t> yb_;
   std::vector<float> step_losses_;
+  std::vector<double> sum_;   // data parallelism: the gradient being added up
+  std::vector<float> share_;  // one rank's share
   std::size_t done_ = 0;
   bool diverged_ = false;
+  // The loss and gradient of the batch in xb_/yb_ at the model's parameters, into `grad` (and the
+  // correct count, if asked): on this process, or shared over the process group.
+  float batch_gradient(std::span<float> grad, std::size_t* correct);
 };
 
 /// The tuning study's training problems (descent/study.hpp) on `data` (Fashion-MNIST, already cut

@@ -1,0 +1,30 @@
+// descent over MPI: the process group (distributed.hpp) of the ranks of an MPI job.
+//
+// Built with -DDESCENT_MPI=ON, as the library descent::mpi (component `mpi` of the CMake package),
+// against the system's MPI (Open MPI or MPICH). A program that calls mpi::init() at its start and
+// installs the group with set_process_group() spreads descent's bulk work over the ranks of
+// `mpirun -np K program ...`: see docs/distributed.md.
+#pragma once
+
+#include <memory>
+
+#include "descent/distributed.hpp"
+
+namespace descent::mpi {
+
+/// Whether this process was started by an MPI launcher (mpirun, mpiexec, srun): whether the
+/// launchers' environment variables (OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK) are set. A
+/// program started on its own need not initialise MPI at all.
+bool launched();
+
+/// Initialises MPI (with MPI_THREAD_SERIALIZED: calls from several threads, one at a time) and
+/// returns the group of MPI_COMM_WORLD; MPI_Finalize runs when the last reference to it goes. Call
+/// once, at the start of the program. Throws SystemFailure if MPI is already initialised or gives
+/// less thread support.
+std::shared_ptr<ProcessGroup> init(int* argc, char*** argv);
+
+/// The number of ranks on this machine (from the launcher's environment; 1 if it says nothing),
+/// for sharing the cores: each rank's default thread count is the hardware threads divided by it.
+int local_size();
+
+}  // namespace descent::mpi

@@ -1,0 +1,304 @@
+// The process group over MPI: work handed out by rank 0 on request.
+//
+// map(): rank 0 runs a service thread that answers requests while its own threads compute items
+// too; every other rank's threads ask rank 0 for an item, compute it and send its bytes back with
+// the next request. Items come from one counter, so a rank that finishes early takes more. Rank
+// 0 collects every item's bytes and broadcasts them all at the end. Waiting is done by polling
+// with short sleeps rather than in MPI's blocking calls, which spin on a core: with more ranks
+// than cores (mpirun --oversubscribe) a spinning rank would take the core a computing one needs.
+#include <mpi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "descent/error.hpp"
+#include "descent/mpi.hpp"
+#include "descent/parallel.hpp"
+
+namespace descent::mpi {
+
+namespace {
+
+constexpr int kTagRequest = 1;
+constexpr int kTagReply = 2;
+
+// An item's outcome, as it travels: computed, or an error of one kind with its message.
+enum class Outcome : char { ok = 0, input_error = 1, failure = 2 };
+
+void check(int code, const char* what) {
+  if (code != MPI_SUCCESS) throw SystemFailure(std::string("MPI: ") + what + " failed");
+}
+
+// Waits for a request to complete, sleeping between tests.
+void wait(MPI_Request& request) {
+  int done = 0;
+  auto pause = std::chrono::microseconds(20);
+  while (true) {
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(500));
+  }
+}
+
+// Broadcasts `data` from rank 0 (its size first), in pieces MPI's int counts can hold.
+void broadcast(std::string& data, MPI_Comm comm) {
+  std::uint64_t size = data.size();
+  MPI_Request r;
+  check(MPI_Ibcast(&size, 1, MPI_UINT64_T, 0, comm, &r), "MPI_Ibcast");
+  wait(r);
+  data.resize(size);
+  constexpr std::uint64_t kPiece = std::uint64_t{1} << 30;
+  for (std::uint64_t at = 0; at < size; at += kPiece) {
+    const int n = static_cast<int>(std::min(kPiece, size - at));
+    check(MPI_Ibcast(data.data() + at, n, MPI_BYTE, 0, comm, &r), "MPI_Ibcast");
+    wait(r);
+  }
+}
+
+// What one computed item sends: its index (-1 for none yet), its outcome and its bytes.
+std::string message(std::int64_t item, Outcome outcome, const std::string& bytes) {
+  std::string m(sizeof item + 1, '\0');
+  std::copy_n(reinterpret_cast<const char*>(&item), sizeof item, m.data());
+  m[sizeof item] = static_cast<char>(outcome);
+  return m + bytes;
+}
+
+// Runs compute(i), turning an exception into an outcome and its message.
+Outcome attempt(const std::function<std::string(std::size_t)>& compute, std::size_t i,
+                std::string& out) {
+  try {
+    out = compute(i);
+    return Outcome::ok;
+  } catch (const InputError& e) {
+    out = e.what();
+    return Outcome::input_error;
+  } catch (const std::exception& e) {
+    out = e.what();
+    return Outcome::failure;
+  } catch (...) {
+    out = "unknown error";
+    return Outcome::failure;
+  }
+}
+
+class MpiGroup final : public ProcessGroup {
+ public:
+  MpiGroup() {
+    check(MPI_Comm_dup(MPI_COMM_WORLD, &comm_), "MPI_Comm_dup");
+    MPI_Comm_rank(comm_, &rank_);
+    MPI_Comm_size(comm_, &size_);
+  }
+  ~MpiGroup() override {
+    MPI_Comm_free(&comm_);
+    MPI_Finalize();
+  }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+
+  std::vector<std::string> map(std::size_t items,
+                               const std::function<std::string(std::size_t)>& compute,
+                               const std::function<void(std::size_t)>& progress) override {
+    // How many threads ask for work on each rank, so that rank 0 knows when all are done.
+    const int workers = static_cast<int>(std::max<std::size_t>(
+        1, std::min<std::size_t>(threads(), std::max<std::size_t>(items, 1))));
+    std::vector<int> counts(static_cast<std::size_t>(size_));
+    MPI_Request r;
+    check(MPI_Igather(&workers, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm_, &r),
+          "MPI_Igather");
+    wait(r);
+    std::vector<std::string> out(items);
+    std::vector<Outcome> outcome(items, Outcome::ok);
+    if (rank_ == 0)
+      serve(items, compute, progress, counts, out, outcome);
+    else
+      ask(compute, workers);
+    // Everything to every rank: per item its outcome and size, then the bytes.
+    std::string all;
+    if (rank_ == 0) {
+      for (std::size_t i = 0; i < items; ++i) {
+        const std::uint64_t n = out[i].size();
+        all.push_back(static_cast<char>(outcome[i]));
+        all.append(reinterpret_cast<const char*>(&n), sizeof n);
+      }
+      for (const std::string& s : out) all += s;
+    }
+    broadcast(all, comm_);
+    std::size_t at = items * (1 + sizeof(std::uint64_t));
+    for (std::size_t i = 0; i < items; ++i) {
+      const char* head = all.data() + i * (1 + sizeof(std::uint64_t));
+      std::uint64_t n = 0;
+      std::copy_n(head + 1, sizeof n, reinterpret_cast<char*>(&n));
+      outcome[i] = static_cast<Outcome>(head[0]);
+      out[i].assign(all, at, n);
+      at += n;
+    }
+    for (std::size_t i = 0; i < items; ++i) {
+      if (outcome[i] == Outcome::input_error) throw InputError(out[i]);
+      if (outcome[i] == Outcome::failure) throw SystemFailure(out[i]);
+    }
+    return out;
+  }
+
+  std::vector<std::string> all_gather(std::string_view mine) override {
+    const int n = static_cast<int>(mine.size());
+    std::vector<int> sizes(static_cast<std::size_t>(size_)), at(sizes.size());
+    MPI_Request r;
+    check(MPI_Iallgather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, comm_, &r), "MPI_Iallgather");
+    wait(r);
+    long total = 0;
+    for (std::size_t k = 0; k < sizes.size(); ++k) {
+      at[k] = static_cast<int>(total);
+      total += sizes[k];
+    }
+    if (total > std::numeric_limits<int>::max())
+      throw SystemFailure("MPI: all_gather of more than 2 GiB");
+    std::string all(static_cast<std::size_t>(total), '\0');
+    check(MPI_Iallgatherv(mine.data(), n, MPI_BYTE, all.data(), sizes.data(), at.data(), MPI_BYTE,
+                          comm_, &r),
+          "MPI_Iallgatherv");
+    wait(r);
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < sizes.size(); ++k)
+      out.push_back(
+          all.substr(static_cast<std::size_t>(at[k]), static_cast<std::size_t>(sizes[k])));
+    return out;
+  }
+
+ private:
+  // Rank 0: answers the other ranks' requests on a thread of its own while its workers compute.
+  void serve(std::size_t items, const std::function<std::string(std::size_t)>& compute,
+             const std::function<void(std::size_t)>& progress, const std::vector<int>& counts,
+             std::vector<std::string>& out, std::vector<Outcome>& outcome) {
+    std::atomic<std::size_t> next{0};
+    std::mutex lock;
+    std::size_t finished = 0;
+    const auto store = [&](std::size_t i, Outcome o, std::string bytes) {
+      std::lock_guard<std::mutex> guard(lock);
+      out[i] = std::move(bytes);
+      outcome[i] = o;
+      ++finished;
+      if (progress) progress(finished);
+    };
+    int remote = 0;
+    for (std::size_t k = 1; k < counts.size(); ++k) remote += counts[k];
+    std::exception_ptr service_error;
+    std::thread service([&] {
+      try {
+        std::string buffer;
+        while (remote > 0) {
+          MPI_Status status;
+          int flag = 0;
+          auto pause = std::chrono::microseconds(20);
+          while (true) {
+            check(MPI_Iprobe(MPI_ANY_SOURCE, kTagRequest, comm_, &flag, &status), "MPI_Iprobe");
+            if (flag) break;
+            std::this_thread::sleep_for(pause);
+            pause = std::min(pause * 2, std::chrono::microseconds(500));
+          }
+          int n = 0;
+          MPI_Get_count(&status, MPI_BYTE, &n);
+          buffer.resize(static_cast<std::size_t>(n));
+          check(MPI_Recv(buffer.data(), n, MPI_BYTE, status.MPI_SOURCE, kTagRequest, comm_,
+                         MPI_STATUS_IGNORE),
+                "MPI_Recv");
+          std::int64_t done = -1;
+          std::copy_n(buffer.data(), sizeof done, reinterpret_cast<char*>(&done));
+          if (done >= 0)
+            store(static_cast<std::size_t>(done), static_cast<Outcome>(buffer[sizeof done]),
+                  buffer.substr(sizeof done + 1));
+          const std::size_t i = next.fetch_add(1);
+          const std::int64_t reply = i < items ? static_cast<std::int64_t>(i) : -1;
+          if (reply < 0) --remote;
+          check(MPI_Send(&reply, 1, MPI_INT64_T, status.MPI_SOURCE, kTagReply, comm_), "MPI_Send");
+        }
+      } catch (...) {
+        service_error = std::current_exception();
+      }
+    });
+    parallel_for(static_cast<std::size_t>(counts[0]), [&](std::size_t) {
+      for (std::size_t i; (i = next.fetch_add(1)) < items;) {
+        std::string bytes;
+        const Outcome o = attempt(compute, i, bytes);
+        store(i, o, std::move(bytes));
+      }
+    });
+    service.join();
+    if (service_error) std::rethrow_exception(service_error);
+  }
+
+  // Any other rank: each worker asks for an item, computes it, and sends it with its next ask.
+  void ask(const std::function<std::string(std::size_t)>& compute, int workers) {
+    std::mutex one_at_a_time;  // MPI_THREAD_SERIALIZED
+    parallel_for(static_cast<std::size_t>(workers), [&](std::size_t) {
+      std::int64_t item = -1;
+      Outcome o = Outcome::ok;
+      std::string bytes;
+      while (true) {
+        const std::string m = message(item, o, bytes);
+        std::int64_t reply = -1;
+        {
+          std::lock_guard<std::mutex> guard(one_at_a_time);
+          MPI_Request r;
+          check(
+              MPI_Isend(m.data(), static_cast<int>(m.size()), MPI_BYTE, 0, kTagRequest, comm_, &r),
+              "MPI_Isend");
+          wait(r);
+          check(MPI_Irecv(&reply, 1, MPI_INT64_T, 0, kTagReply, comm_, &r), "MPI_Irecv");
+          wait(r);
+        }
+        if (reply < 0) return;
+        item = reply;
+        o = attempt(compute, static_cast<std::size_t>(reply), bytes);
+      }
+    });
+  }
+
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+int env_int(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::atoi(v) : 0;
+}
+
+}  // namespace
+
+bool launched() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_SIZE") != nullptr ||
+         std::getenv("PMIX_RANK") != nullptr;
+}
+
+int local_size() {
+  for (const char* name :
+       {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"})
+    if (const int n = env_int(name); n > 0) return n;
+  return 1;
+}
+
+std::shared_ptr<ProcessGroup> init(int* argc, char*** argv) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (initialized) throw SystemFailure("MPI is already initialised");
+  int provided = 0;
+  check(MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+  if (provided < MPI_THREAD_SERIALIZED) {
+    MPI_Finalize();
+    throw SystemFailure("MPI gives no MPI_THREAD_SERIALIZED support");
+  }
+  // Errors come back as codes, which check() turns into exceptions, rather than ending the job.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  return std::make_shared<MpiGroup>();
+}
+
+}  // namespace descent::mpi
