@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <limits>
@@ -43,8 +44,14 @@ int own_stderr = -1;
 
 // An input error: the same on every rank (all read the same command line and files), so said by
 // rank 0 alone.
+// On the other ranks, the input error not printed, in case this rank turns out to be alone in it.
+std::string unsaid_error;
+
 void print_error(const char* what) {
-  if (other_rank < 0) fmt::print(stderr, "descent: error: {}\n", what);
+  if (other_rank < 0)
+    fmt::print(stderr, "descent: error: {}\n", what);
+  else
+    unsaid_error = what;
 }
 
 // A failure while running, which may be this rank's alone (a disk, a lost peer): said by any rank,
@@ -600,6 +607,14 @@ int mpi_main(int argc, char** argv) {
     }
   }
   const int code = run_main(argc, argv);
+  // A rank that failed alone (the others did not stop with it) says why, then ends the job.
+  descent::mpi::finish(code, std::chrono::seconds(10), [] {
+    if (!unsaid_error.empty()) {
+      const std::string text =
+          fmt::format("descent: rank {}: error: {}\n", other_rank, unsaid_error);
+      [[maybe_unused]] const auto n = write(own_stderr, text.data(), text.size());
+    }
+  });
   descent::set_process_group(nullptr);
   group.reset();  // MPI_Finalize
   return code;

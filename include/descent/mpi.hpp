@@ -6,6 +6,8 @@
 // `mpirun -np K program ...`: see docs/distributed.md.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 
 #include "descent/distributed.hpp"
@@ -22,6 +24,14 @@ bool launched();
 /// once, at the start of the program. Throws SystemFailure if MPI is already initialised or gives
 /// less thread support.
 std::shared_ptr<ProcessGroup> init(int* argc, char*** argv);
+
+/// Ends this rank's part of the job, before the group is released: with `code` 0 it waits until
+/// every rank has come here; with a failure it waits at most `patience` for the others (which
+/// come too when they failed alike, as with a bad argument every rank reads) and otherwise ends
+/// the whole job with MPI_Abort(code), so that a rank failing alone never leaves the others
+/// waiting for it; `before_abort` is called first (to say why). Returns only when every rank came.
+void finish(int code, std::chrono::milliseconds patience = std::chrono::seconds(10),
+            const std::function<void()>& before_abort = {});
 
 /// The number of ranks on this machine (from the launcher's environment; 1 if it says nothing),
 /// for sharing the cores: each rank's default thread count is the hardware threads divided by it.

@@ -1,11 +1,14 @@
 // The process group over MPI: work handed out by rank 0 on request.
 //
 // map(): rank 0 runs a service thread that answers requests while its own threads compute items
-// too; every other rank's threads ask rank 0 for an item, compute it and send its bytes back with
-// the next request. Items come from one counter, so a rank that finishes early takes more. Rank
-// 0 collects every item's bytes and broadcasts them all at the end. Waiting is done by polling
-// with short sleeps rather than in MPI's blocking calls, which spin on a core: with more ranks
-// than cores (mpirun --oversubscribe) a spinning rank would take the core a computing one needs.
+// too; every other rank's threads ask rank 0 for work, compute it and send the bytes back with
+// their next request. Work comes from one counter in chunks that shrink as it runs out (guided
+// scheduling: a chunk is the items left over four times the workers, at least one), so that few
+// requests are needed and a rank that finishes early takes more. Rank 0 collects every item's
+// bytes and broadcasts them all at the end. Waiting spins for a short while and then polls with
+// sleeps rather than in MPI's blocking calls, which spin on a core for as long as they wait: with
+// more ranks than cores (mpirun --oversubscribe) a spinning rank would take the core a computing
+// one needs.
 #include <mpi.h>
 
 #include <algorithm>
@@ -18,6 +21,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 #include "descent/error.hpp"
 #include "descent/mpi.hpp"
@@ -37,16 +42,27 @@ void check(int code, const char* what) {
   if (code != MPI_SUCCESS) throw SystemFailure(std::string("MPI: ") + what + " failed");
 }
 
-// Waits for a request to complete, sleeping between tests.
-void wait(MPI_Request& request) {
-  int done = 0;
-  auto pause = std::chrono::microseconds(20);
-  while (true) {
-    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    if (done) return;
+// Calls `ready` until it returns true: at once for about 50 us, then with sleeps that grow to
+// 200 us.
+template <class Ready>
+void poll(Ready ready) {
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::microseconds(50))
+    if (ready()) return;
+  auto pause = std::chrono::microseconds(10);
+  while (!ready()) {
     std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(500));
+    pause = std::min(pause * 2, std::chrono::microseconds(200));
   }
+}
+
+// Waits for a request to complete.
+void wait(MPI_Request& request) {
+  poll([&] {
+    int done = 0;
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    return done != 0;
+  });
 }
 
 // Broadcasts `data` from rank 0 (its size first), in pieces MPI's int counts can hold.
@@ -64,13 +80,34 @@ void broadcast(std::string& data, MPI_Comm comm) {
   }
 }
 
-// What one computed item sends: its index (-1 for none yet), its outcome and its bytes.
-std::string message(std::int64_t item, Outcome outcome, const std::string& bytes) {
-  std::string m(sizeof item + 1, '\0');
-  std::copy_n(reinterpret_cast<const char*>(&item), sizeof item, m.data());
-  m[sizeof item] = static_cast<char>(outcome);
-  return m + bytes;
+// Computed items as they travel: per item its index, outcome, size and bytes.
+void append_item(std::string& m, std::uint64_t item, Outcome outcome, const std::string& bytes) {
+  const std::uint64_t n = bytes.size();
+  m.append(reinterpret_cast<const char*>(&item), sizeof item);
+  m.push_back(static_cast<char>(outcome));
+  m.append(reinterpret_cast<const char*>(&n), sizeof n);
+  m += bytes;
 }
+
+// The items handed out: the next one and how many are left, in chunks that shrink as they run
+// out.
+class Counter {
+ public:
+  Counter(std::size_t items, std::size_t workers) : items_(items), workers_(workers) {}
+  // The next chunk [first, first + count); count 0 when none are left.
+  std::pair<std::size_t, std::size_t> take() {
+    std::lock_guard<std::mutex> guard(lock_);
+    const std::size_t left = items_ - next_;
+    const std::size_t n = std::min(left, std::max<std::size_t>(1, left / (4 * workers_)));
+    const std::size_t first = next_;
+    next_ += n;
+    return {first, n};
+  }
+
+ private:
+  std::mutex lock_;
+  std::size_t items_, workers_, next_ = 0;
+};
 
 // Runs compute(i), turning an exception into an outcome and its message.
 Outcome attempt(const std::function<std::string(std::size_t)>& compute, std::size_t i,
@@ -178,7 +215,9 @@ class MpiGroup final : public ProcessGroup {
   void serve(std::size_t items, const std::function<std::string(std::size_t)>& compute,
              const std::function<void(std::size_t)>& progress, const std::vector<int>& counts,
              std::vector<std::string>& out, std::vector<Outcome>& outcome) {
-    std::atomic<std::size_t> next{0};
+    std::size_t workers = 0;
+    for (int c : counts) workers += static_cast<std::size_t>(c);
+    Counter counter(items, workers);
     std::mutex lock;
     std::size_t finished = 0;
     const auto store = [&](std::size_t i, Outcome o, std::string bytes) {
@@ -188,63 +227,63 @@ class MpiGroup final : public ProcessGroup {
       ++finished;
       if (progress) progress(finished);
     };
-    int remote = 0;
-    for (std::size_t k = 1; k < counts.size(); ++k) remote += counts[k];
+    int remote = static_cast<int>(workers) - counts[0];
     std::exception_ptr service_error;
     std::thread service([&] {
       try {
         std::string buffer;
         while (remote > 0) {
           MPI_Status status;
-          int flag = 0;
-          auto pause = std::chrono::microseconds(20);
-          while (true) {
+          poll([&] {
+            int flag = 0;
             check(MPI_Iprobe(MPI_ANY_SOURCE, kTagRequest, comm_, &flag, &status), "MPI_Iprobe");
-            if (flag) break;
-            std::this_thread::sleep_for(pause);
-            pause = std::min(pause * 2, std::chrono::microseconds(500));
-          }
+            return flag != 0;
+          });
           int n = 0;
           MPI_Get_count(&status, MPI_BYTE, &n);
           buffer.resize(static_cast<std::size_t>(n));
           check(MPI_Recv(buffer.data(), n, MPI_BYTE, status.MPI_SOURCE, kTagRequest, comm_,
                          MPI_STATUS_IGNORE),
                 "MPI_Recv");
-          std::int64_t done = -1;
-          std::copy_n(buffer.data(), sizeof done, reinterpret_cast<char*>(&done));
-          if (done >= 0)
-            store(static_cast<std::size_t>(done), static_cast<Outcome>(buffer[sizeof done]),
-                  buffer.substr(sizeof done + 1));
-          const std::size_t i = next.fetch_add(1);
-          const std::int64_t reply = i < items ? static_cast<std::int64_t>(i) : -1;
-          if (reply < 0) --remote;
-          check(MPI_Send(&reply, 1, MPI_INT64_T, status.MPI_SOURCE, kTagReply, comm_), "MPI_Send");
+          // The items the request brings back.
+          for (std::size_t at = 0; at < buffer.size();) {
+            std::uint64_t item = 0, size = 0;
+            std::copy_n(buffer.data() + at, sizeof item, reinterpret_cast<char*>(&item));
+            const auto o = static_cast<Outcome>(buffer[at + sizeof item]);
+            std::copy_n(buffer.data() + at + sizeof item + 1, sizeof size,
+                        reinterpret_cast<char*>(&size));
+            at += sizeof item + 1 + sizeof size;
+            store(item, o, buffer.substr(at, size));
+            at += size;
+          }
+          const auto [first, count] = counter.take();
+          const std::uint64_t reply[2] = {first, count};
+          if (count == 0) --remote;
+          check(MPI_Send(reply, 2, MPI_UINT64_T, status.MPI_SOURCE, kTagReply, comm_), "MPI_Send");
         }
       } catch (...) {
         service_error = std::current_exception();
       }
     });
     parallel_for(static_cast<std::size_t>(counts[0]), [&](std::size_t) {
-      for (std::size_t i; (i = next.fetch_add(1)) < items;) {
-        std::string bytes;
-        const Outcome o = attempt(compute, i, bytes);
-        store(i, o, std::move(bytes));
-      }
+      for (auto [first, count] = counter.take(); count > 0; std::tie(first, count) = counter.take())
+        for (std::size_t i = first; i < first + count; ++i) {
+          std::string bytes;
+          const Outcome o = attempt(compute, i, bytes);
+          store(i, o, std::move(bytes));
+        }
     });
     service.join();
     if (service_error) std::rethrow_exception(service_error);
   }
 
-  // Any other rank: each worker asks for an item, computes it, and sends it with its next ask.
+  // Any other rank: each worker asks for items, computes them, and sends them with its next ask.
   void ask(const std::function<std::string(std::size_t)>& compute, int workers) {
     std::mutex one_at_a_time;  // MPI_THREAD_SERIALIZED
     parallel_for(static_cast<std::size_t>(workers), [&](std::size_t) {
-      std::int64_t item = -1;
-      Outcome o = Outcome::ok;
-      std::string bytes;
+      std::string m;  // the items computed since the last request
       while (true) {
-        const std::string m = message(item, o, bytes);
-        std::int64_t reply = -1;
+        std::uint64_t reply[2] = {0, 0};
         {
           std::lock_guard<std::mutex> guard(one_at_a_time);
           MPI_Request r;
@@ -252,12 +291,16 @@ class MpiGroup final : public ProcessGroup {
               MPI_Isend(m.data(), static_cast<int>(m.size()), MPI_BYTE, 0, kTagRequest, comm_, &r),
               "MPI_Isend");
           wait(r);
-          check(MPI_Irecv(&reply, 1, MPI_INT64_T, 0, kTagReply, comm_, &r), "MPI_Irecv");
+          check(MPI_Irecv(reply, 2, MPI_UINT64_T, 0, kTagReply, comm_, &r), "MPI_Irecv");
           wait(r);
         }
-        if (reply < 0) return;
-        item = reply;
-        o = attempt(compute, static_cast<std::size_t>(reply), bytes);
+        if (reply[1] == 0) return;
+        m.clear();
+        for (std::uint64_t i = reply[0]; i < reply[0] + reply[1]; ++i) {
+          std::string bytes;
+          const Outcome o = attempt(compute, i, bytes);
+          append_item(m, i, o, bytes);
+        }
       }
     });
   }
@@ -266,6 +309,20 @@ class MpiGroup final : public ProcessGroup {
   int rank_ = 0;
   int size_ = 1;
 };
+
+// MPI_Ibarrier on MPI_COMM_WORLD, polled until every rank has come or `limit` has passed.
+bool everyone_came(std::chrono::steady_clock::time_point limit) {
+  MPI_Request r;
+  check(MPI_Ibarrier(MPI_COMM_WORLD, &r), "MPI_Ibarrier");
+  bool came = false;
+  poll([&] {
+    int done = 0;
+    check(MPI_Test(&r, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    came = done != 0;
+    return came || std::chrono::steady_clock::now() > limit;
+  });
+  return came;
+}
 
 int env_int(const char* name) {
   const char* v = std::getenv(name);
@@ -277,6 +334,15 @@ int env_int(const char* name) {
 bool launched() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_SIZE") != nullptr ||
          std::getenv("PMIX_RANK") != nullptr;
+}
+
+void finish(int code, std::chrono::milliseconds patience,
+            const std::function<void()>& before_abort) {
+  const auto limit = code == 0 ? std::chrono::steady_clock::time_point::max()
+                               : std::chrono::steady_clock::now() + patience;
+  if (everyone_came(limit)) return;
+  if (before_abort) before_abort();
+  MPI_Abort(MPI_COMM_WORLD, code);
 }
 
 int local_size() {

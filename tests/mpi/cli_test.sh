@@ -8,11 +8,13 @@
 #     checkpoint written at another K;
 #   - a bad argument is reported once, not K times; train without --data-parallel is refused;
 #   - a rank that dies ends the job, non-zero, with the last checkpoint intact.
-# Usage: cli_test.sh DESCENT MPIEXEC WORK_DIR
+#   - a rank that fails alone ends the job rather than leave the others waiting for it.
+# Usage: cli_test.sh DESCENT MPIEXEC WORK_DIR GROUP_TEST
 set -uo pipefail
 descent=$1
 mpiexec=$2
 work=$3
+group_test=$4
 # Open MPI refuses to run as root without these (containers, CI); docs/distributed.md.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
@@ -116,6 +118,13 @@ grep -q "exited on signal 9" killed.log || { fail "no message for the killed ran
 timeout 2 "$descent" "${dp[@]}" --epochs 100000 --resume --out killed > resumed.log 2>&1
 grep -Eq "^resumed +sgd.* after epoch [1-9]" resumed.log ||
   { fail "the killed run does not resume:"; cat resumed.log >&2; }
+
+# A rank that fails alone while rank 0 waits for it in a map: the job ends, saying why.
+timeout 120 "$mpiexec" -np 2 "$group_test" alone > alone.log 2>&1
+code=$?
+[ $code != 0 ] && [ $code != 124 ] || fail "a rank failing alone: exit status $code"
+grep -q "rank 1 failed alone" alone.log || { fail "a rank failing alone: no reason given"; cat alone.log >&2; }
+grep -q "FAILED" alone.log && { fail "a rank failing alone: the job went on"; cat alone.log >&2; }
 
 [ $failed = 0 ] && echo "passed: sweep, tune, study and landscape files identical at 1, 2 and 4 ranks; data-parallel training within bounds"
 exit $failed

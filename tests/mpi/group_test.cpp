@@ -2,6 +2,8 @@
 // computed once somewhere, all results on every rank in item order, progress on rank 0 alone,
 // errors thrown alike on every rank, dynamic hand-out, all_gather. Prints one line per failed
 // check (rank 0's view) and exits non-zero if any failed.
+// With the argument `alone`, rank 1 fails alone while rank 0 waits for it in a map: mpi::finish
+// must end the whole job (MPI_Abort) after saying why, not leave rank 0 waiting.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -38,6 +40,15 @@ int main(int argc, char** argv) {
   descent::set_process_group(group);
   descent::set_threads(2);  // two workers a rank: requests from several threads of one rank
   const int rank = group->rank(), size = group->size();
+  if (argc > 1 && std::string(argv[1]) == "alone") {
+    if (rank == 1)
+      descent::mpi::finish(2, std::chrono::milliseconds(500),
+                           [] { std::fprintf(stderr, "rank 1 failed alone\n"); });
+    else
+      (void)group->map(10, [](std::size_t i) { return std::to_string(i); }, {});
+    std::fprintf(stderr, "rank %d: FAILED: still running after rank 1 failed alone\n", rank);
+    return 0;
+  }
   expect(size > 1, "the test runs with more than one rank", rank);
   expect(descent::shared_group() == group.get(), "shared_group() is the installed group", rank);
   expect(descent::is_root() == (rank == 0), "is_root() is rank 0", rank);
