@@ -87,6 +87,18 @@ FunctionObjective grid_surface(const std::vector<double>& ss, const std::vector<
   return objective(std::move(fn), 2, std::move(info));
 }
 
+// plane_landscape with a progress line named `label`.
+nn::SliceValues plane_with_progress(const std::string& label, const nn::Mlp<float>& model,
+                                    std::span<const float> d1, std::span<const float> d2,
+                                    std::span<const double> ss, std::span<const double> ts,
+                                    std::span<const float> x, std::span<const std::uint8_t> y) {
+  ProgressLine bar(label, "cells");
+  nn::SliceValues out = nn::plane_landscape<float>(
+      model, d1, d2, ss, ts, x, y, [&](std::size_t d, std::size_t t) { bar(d, t); });
+  bar.finish();
+  return out;
+}
+
 std::string plane_csv(const std::vector<double>& ss, const std::vector<double>& ts,
                       const nn::SliceValues& train, const nn::SliceValues* test) {
   std::ostringstream out;
@@ -338,20 +350,11 @@ int landscape_command(const LandscapeArgs& args) {
   const std::vector<float> d2 = nn::filter_normalized_direction(model, seed + 1);
   const std::vector<double> ss = axis(-*range, *range, grid);
   t0 = Clock::now();
-  nn::SliceValues plane_tr, plane_te;
-  {
-    ProgressLine bar("plane (train)", "cells");
-    plane_tr = nn::plane_landscape<float>(model, d1, d2, ss, ss, xtr, ytr,
-                                          [&](std::size_t d, std::size_t t) { bar(d, t); });
-    bar.finish();
-  }
+  const nn::SliceValues plane_tr =
+      plane_with_progress("plane (train)", model, d1, d2, ss, ss, xtr, ytr);
   const double plane_train_seconds = seconds_since(t0);
-  {
-    ProgressLine bar("plane (test)", "cells");
-    plane_te = nn::plane_landscape<float>(model, d1, d2, ss, ss, xte, yte,
-                                          [&](std::size_t d, std::size_t t) { bar(d, t); });
-    bar.finish();
-  }
+  const nn::SliceValues plane_te =
+      plane_with_progress("plane (test)", model, d1, d2, ss, ss, xte, yte);
   write_file_atomically(out / "plane.csv", plane_csv(ss, ss, plane_tr, &plane_te));
   summary["plane"] = {{"range", *range},
                       {"seed", seed},
@@ -372,13 +375,8 @@ int landscape_command(const LandscapeArgs& args) {
     box_around(pca.coordinates, 0.15, 1e-3, s0, s1, q0, q1);
     const std::vector<double> ps = axis(s0, s1, grid), pt = axis(q0, q1, grid);
     const std::vector<float> u1(pca.d1.begin(), pca.d1.end()), u2(pca.d2.begin(), pca.d2.end());
-    nn::SliceValues pca_tr;
-    {
-      ProgressLine bar("paths on the PCA plane", "cells");
-      pca_tr = nn::plane_landscape<float>(model, u1, u2, ps, pt, xtr, ytr,
-                                          [&](std::size_t d, std::size_t t) { bar(d, t); });
-      bar.finish();
-    }
+    const nn::SliceValues pca_tr =
+        plane_with_progress("paths on the PCA plane", model, u1, u2, ps, pt, xtr, ytr);
     write_file_atomically(out / "paths-pca-plane.csv", plane_csv(ps, pt, pca_tr, nullptr));
     const FunctionObjective& pca_surface = pca_surface_kept.emplace(grid_surface(
         ps, pt, pca_tr.loss,
@@ -465,13 +463,8 @@ int landscape_command(const LandscapeArgs& args) {
       nn::Mlp<float> at_start(model);
       std::copy(init.begin(), init.end(), at_start.parameters().begin());
       const std::vector<float> f1(e1.begin(), e1.end()), f2(e2.begin(), e2.end());
-      nn::SliceValues ex;
-      {
-        ProgressLine bar("paths on the plane of their ends", "cells");
-        ex = nn::plane_landscape<float>(at_start, f1, f2, es, et, xtr, ytr,
-                                        [&](std::size_t d, std::size_t t) { bar(d, t); });
-        bar.finish();
-      }
+      const nn::SliceValues ex = plane_with_progress("paths on the plane of their ends", at_start,
+                                                     f1, f2, es, et, xtr, ytr);
       write_file_atomically(out / "paths-exact-plane.csv", plane_csv(es, et, ex, nullptr));
       exact_surface = grid_surface(
           es, et, ex.loss,

@@ -239,10 +239,6 @@ functions = _Functions()
 
 # ---- The laboratory
 
-_POINT_KEYS = ("points", "loss", "steps", "start", "w", "point", "eigenvalues", "values", "lr",
-               "score", "s", "t", "x", "y", "z")
-
-
 class RunResult(dict):
     """What :func:`run` answers (a dict: ``function``, ``start``, ``results``), with each result's
     ``points`` and ``loss`` as numpy arrays. In Jupyter it shows the paths on the contour map of a
