@@ -4,6 +4,7 @@
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "descent/parallel.hpp"
 
@@ -14,6 +15,20 @@ std::shared_ptr<ProcessGroup>& installed() {
   static std::shared_ptr<ProcessGroup> group;
   return group;
 }
+
+// Set while this thread computes an item of a shared map: work it starts stays on this rank.
+thread_local bool inside_map = false;
+
+class InsideMap {
+ public:
+  InsideMap() : was_(std::exchange(inside_map, true)) {}
+  ~InsideMap() { inside_map = was_; }
+  InsideMap(const InsideMap&) = delete;
+  InsideMap& operator=(const InsideMap&) = delete;
+
+ private:
+  bool was_;
+};
 }  // namespace
 
 void set_process_group(std::shared_ptr<ProcessGroup> group) { installed() = std::move(group); }
@@ -22,7 +37,7 @@ ProcessGroup* process_group() { return installed().get(); }
 
 ProcessGroup* shared_group() {
   ProcessGroup* g = process_group();
-  return g != nullptr && g->size() > 1 ? g : nullptr;
+  return g != nullptr && g->size() > 1 && !inside_map ? g : nullptr;
 }
 
 bool is_root() {
@@ -33,7 +48,14 @@ bool is_root() {
 std::vector<std::string> distributed_map(std::size_t items,
                                          const std::function<std::string(std::size_t)>& compute,
                                          const std::function<void(std::size_t)>& progress) {
-  if (ProcessGroup* g = shared_group()) return g->map(items, compute, progress);
+  if (ProcessGroup* g = shared_group())
+    return g->map(
+        items,
+        [&](std::size_t i) {
+          const InsideMap inside;
+          return compute(i);
+        },
+        progress);
   std::vector<std::string> out(items);
   std::size_t done = 0;
   std::mutex report;

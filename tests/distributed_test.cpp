@@ -100,6 +100,19 @@ TEST(Distributed, AGroupOfOneIsNotShared) {
   EXPECT_EQ(g.group->maps, 0) << "a group of one does not take the work";
 }
 
+TEST(Distributed, WorkThatAnItemStartsStaysOnItsRank) {
+  WithGroup g(std::make_shared<ReversedGroup>(0, 2));
+  const std::vector<std::string> out = distributed_map(3, [](std::size_t i) {
+    EXPECT_EQ(shared_group(), nullptr) << "inside an item";
+    const std::vector<std::string> inner =
+        distributed_map(2, [&](std::size_t k) { return std::to_string(10 * i + k); });
+    return inner[0] + "," + inner[1];
+  });
+  EXPECT_EQ(g.group->maps, 1) << "the inner maps ran locally";
+  EXPECT_EQ(out, (std::vector<std::string>{"0,1", "10,11", "20,21"}));
+  EXPECT_EQ(shared_group(), g.group.get()) << "and the group is shared again after the map";
+}
+
 TEST(Distributed, OnlyTheRootWritesFiles) {
   const test::TempDir dir;
   const std::filesystem::path path = std::filesystem::path(dir.path()) / "sub" / "file.txt";

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -592,8 +593,19 @@ int mpi_main(int argc, char** argv) {
     return kExitFailure;
   }
   descent::set_process_group(group);
-  descent::set_threads(std::max(
-      1u, descent::hardware_threads() / static_cast<unsigned>(descent::mpi::local_size())));
+  // Threads: the cores this rank is bound to (mpirun --bind-to, Slurm's binding), or if it is not
+  // bound, the machine's share of each of the ranks on it.
+  const unsigned all = descent::hardware_threads();
+  unsigned bound = all;
+  cpu_set_t mask;
+  if (sched_getaffinity(0, sizeof mask, &mask) == 0)
+    bound = static_cast<unsigned>(std::max(1, CPU_COUNT(&mask)));
+  int local = 1;
+  try {
+    local = descent::mpi::local_size();
+  } catch (const descent::SystemFailure&) {
+  }
+  descent::set_threads(bound < all ? bound : std::max(1u, all / static_cast<unsigned>(local)));
   if (group->rank() != 0) {
     std::fflush(stdout);
     std::fflush(stderr);
@@ -607,8 +619,9 @@ int mpi_main(int argc, char** argv) {
     }
   }
   const int code = run_main(argc, argv);
-  // A rank that failed alone (the others did not stop with it) says why, then ends the job.
-  descent::mpi::finish(code, std::chrono::seconds(10), [] {
+  // A rank that failed alone (the others did not stop with it within a minute) says why, then
+  // ends the job.
+  descent::mpi::finish(code, std::chrono::seconds(60), [] {
     if (!unsaid_error.empty()) {
       const std::string text =
           fmt::format("descent: rank {}: error: {}\n", other_rank, unsaid_error);

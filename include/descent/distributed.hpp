@@ -34,7 +34,9 @@ class ProcessGroup {
   /// called on rank 0 alone, one call at a time, with the number of finished items. If compute
   /// throws InputError or SystemFailure for some items, every rank throws the one of the lowest
   /// such item after all are done; any other exception becomes a SystemFailure with its message.
-  /// Collective: every rank must call it with the same `items`.
+  /// So does an exception from `progress`, which is then not called again. Collective: every
+  /// rank must call it with the same `items`. Items must not call map themselves (through
+  /// distributed_map they do not: see shared_group()).
   virtual std::vector<std::string> map(std::size_t items,
                                        const std::function<std::string(std::size_t)>& compute,
                                        const std::function<void(std::size_t)>& progress) = 0;
@@ -47,13 +49,16 @@ class ProcessGroup {
 void set_process_group(std::shared_ptr<ProcessGroup> group);
 /// The installed group, or nullptr.
 ProcessGroup* process_group();
-/// The installed group if it has more than one rank, else nullptr: whether work is shared.
+/// The installed group if it has more than one rank, else nullptr: whether work is shared. Also
+/// nullptr on a thread computing an item of distributed_map: work that an item starts (a nested
+/// sweep, a data-parallel training) runs on the rank that computes the item.
 ProcessGroup* shared_group();
 /// Whether this process is the one that writes files and prints: rank 0, or the only one.
 bool is_root();
 
-/// ProcessGroup::map over the installed group when one with more than one rank is installed;
-/// otherwise compute(i) for every i on the thread pool, in this process, with the same answers.
+/// ProcessGroup::map over shared_group() when there is one; otherwise compute(i) for every i on
+/// the thread pool, in this process, with the same answers (and an exception of compute's own
+/// type, where the group's map turns those other than InputError into SystemFailure).
 std::vector<std::string> distributed_map(std::size_t items,
                                          const std::function<std::string(std::size_t)>& compute,
                                          const std::function<void(std::size_t)>& progress = {});

@@ -29,12 +29,15 @@ std::shared_ptr<ProcessGroup> init(int* argc, char*** argv);
 /// every rank has come here; with a failure it waits at most `patience` for the others (which
 /// come too when they failed alike, as with a bad argument every rank reads) and otherwise ends
 /// the whole job with MPI_Abort(code), so that a rank failing alone never leaves the others
-/// waiting for it; `before_abort` is called first (to say why). Returns only when every rank came.
-void finish(int code, std::chrono::milliseconds patience = std::chrono::seconds(10),
-            const std::function<void()>& before_abort = {});
+/// waiting for it. `say_why` is called first then, and also when every rank came but this one
+/// failed while rank 0 did not (so rank 0 did not say it). Collective; returns only when every
+/// rank came.
+void finish(int code, std::chrono::milliseconds patience = std::chrono::seconds(60),
+            const std::function<void()>& say_why = {});
 
-/// The number of ranks on this machine (from the launcher's environment; 1 if it says nothing),
-/// for sharing the cores: each rank's default thread count is the hardware threads divided by it.
+/// The number of ranks on this machine (those sharing its memory, MPI_COMM_TYPE_SHARED), for
+/// sharing the cores: the program's default thread count a rank is the cores it may run on
+/// divided by it. Collective; call after init().
 int local_size();
 
 }  // namespace descent::mpi

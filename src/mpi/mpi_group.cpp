@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <limits>
@@ -154,13 +155,18 @@ class MpiGroup final : public ProcessGroup {
     wait(r);
     std::vector<std::string> out(items);
     std::vector<Outcome> outcome(items, Outcome::ok);
+    std::string progress_error;  // rank 0's progress callback's, if it threw
     if (rank_ == 0)
-      serve(items, compute, progress, counts, out, outcome);
+      serve(items, compute, progress, counts, out, outcome, progress_error);
     else
       ask(compute, workers);
-    // Everything to every rank: per item its outcome and size, then the bytes.
+    // Everything to every rank: the progress error's size and text, per item its outcome and
+    // size, then the bytes.
     std::string all;
     if (rank_ == 0) {
+      const std::uint64_t e = progress_error.size();
+      all.append(reinterpret_cast<const char*>(&e), sizeof e);
+      all += progress_error;
       for (std::size_t i = 0; i < items; ++i) {
         const std::uint64_t n = out[i].size();
         all.push_back(static_cast<char>(outcome[i]));
@@ -169,9 +175,13 @@ class MpiGroup final : public ProcessGroup {
       for (const std::string& s : out) all += s;
     }
     broadcast(all, comm_);
-    std::size_t at = items * (1 + sizeof(std::uint64_t));
+    std::uint64_t e = 0;
+    std::copy_n(all.data(), sizeof e, reinterpret_cast<char*>(&e));
+    if (e > 0) throw SystemFailure(all.substr(sizeof e, e));
+    const std::size_t heads = sizeof e + e;
+    std::size_t at = heads + items * (1 + sizeof(std::uint64_t));
     for (std::size_t i = 0; i < items; ++i) {
-      const char* head = all.data() + i * (1 + sizeof(std::uint64_t));
+      const char* head = all.data() + heads + i * (1 + sizeof(std::uint64_t));
       std::uint64_t n = 0;
       std::copy_n(head + 1, sizeof n, reinterpret_cast<char*>(&n));
       outcome[i] = static_cast<Outcome>(head[0]);
@@ -186,18 +196,27 @@ class MpiGroup final : public ProcessGroup {
   }
 
   std::vector<std::string> all_gather(std::string_view mine) override {
+    // Every rank learns every size first, so that a share too large fails on every rank alike.
+    const std::uint64_t mine_size = mine.size();
+    std::vector<std::uint64_t> sizes64(static_cast<std::size_t>(size_));
+    MPI_Request r0;
+    check(MPI_Iallgather(&mine_size, 1, MPI_UINT64_T, sizes64.data(), 1, MPI_UINT64_T, comm_, &r0),
+          "MPI_Iallgather");
+    wait(r0);
+    std::uint64_t sum = 0;
+    for (std::uint64_t s : sizes64) sum += s;
+    if (sum > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+      throw SystemFailure("MPI: an all_gather of more than 2 GiB (" + std::to_string(sum) +
+                          " bytes)");
     const int n = static_cast<int>(mine.size());
     std::vector<int> sizes(static_cast<std::size_t>(size_)), at(sizes.size());
-    MPI_Request r;
-    check(MPI_Iallgather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, comm_, &r), "MPI_Iallgather");
-    wait(r);
-    long total = 0;
+    int total = 0;
     for (std::size_t k = 0; k < sizes.size(); ++k) {
-      at[k] = static_cast<int>(total);
+      sizes[k] = static_cast<int>(sizes64[k]);
+      at[k] = total;
       total += sizes[k];
     }
-    if (total > std::numeric_limits<int>::max())
-      throw SystemFailure("MPI: all_gather of more than 2 GiB");
+    MPI_Request r;
     std::string all(static_cast<std::size_t>(total), '\0');
     check(MPI_Iallgatherv(mine.data(), n, MPI_BYTE, all.data(), sizes.data(), at.data(), MPI_BYTE,
                           comm_, &r),
@@ -214,21 +233,30 @@ class MpiGroup final : public ProcessGroup {
   // Rank 0: answers the other ranks' requests on a thread of its own while its workers compute.
   void serve(std::size_t items, const std::function<std::string(std::size_t)>& compute,
              const std::function<void(std::size_t)>& progress, const std::vector<int>& counts,
-             std::vector<std::string>& out, std::vector<Outcome>& outcome) {
+             std::vector<std::string>& out, std::vector<Outcome>& outcome,
+             std::string& progress_error) {
     std::size_t workers = 0;
     for (int c : counts) workers += static_cast<std::size_t>(c);
     Counter counter(items, workers);
     std::mutex lock;
     std::size_t finished = 0;
+    // A progress callback that throws is not called again; its error ends the map on every rank.
     const auto store = [&](std::size_t i, Outcome o, std::string bytes) {
       std::lock_guard<std::mutex> guard(lock);
       out[i] = std::move(bytes);
       outcome[i] = o;
       ++finished;
-      if (progress) progress(finished);
+      if (progress && progress_error.empty()) {
+        try {
+          progress(finished);
+        } catch (const std::exception& e) {
+          progress_error = std::string("progress: ") + e.what();
+        } catch (...) {
+          progress_error = "progress: unknown error";
+        }
+      }
     };
     int remote = static_cast<int>(workers) - counts[0];
-    std::exception_ptr service_error;
     std::thread service([&] {
       try {
         std::string buffer;
@@ -246,13 +274,17 @@ class MpiGroup final : public ProcessGroup {
                          MPI_STATUS_IGNORE),
                 "MPI_Recv");
           // The items the request brings back.
+          constexpr std::size_t kHead = sizeof(std::uint64_t) + 1 + sizeof(std::uint64_t);
           for (std::size_t at = 0; at < buffer.size();) {
             std::uint64_t item = 0, size = 0;
+            if (buffer.size() - at < kHead) throw SystemFailure("MPI: a truncated request");
             std::copy_n(buffer.data() + at, sizeof item, reinterpret_cast<char*>(&item));
             const auto o = static_cast<Outcome>(buffer[at + sizeof item]);
             std::copy_n(buffer.data() + at + sizeof item + 1, sizeof size,
                         reinterpret_cast<char*>(&size));
-            at += sizeof item + 1 + sizeof size;
+            at += kHead;
+            if (item >= items || size > buffer.size() - at)
+              throw SystemFailure("MPI: a request out of bounds");
             store(item, o, buffer.substr(at, size));
             at += size;
           }
@@ -261,8 +293,11 @@ class MpiGroup final : public ProcessGroup {
           if (count == 0) --remote;
           check(MPI_Send(reply, 2, MPI_UINT64_T, status.MPI_SOURCE, kTagReply, comm_), "MPI_Send");
         }
-      } catch (...) {
-        service_error = std::current_exception();
+      } catch (const std::exception& e) {
+        // MPI itself failed (or memory ran out) with other ranks waiting for replies: no way on
+        // that the others would follow, so the job ends here.
+        std::fprintf(stderr, "descent: rank 0: the hand-out of work failed: %s\n", e.what());
+        MPI_Abort(MPI_COMM_WORLD, 1);
       }
     });
     parallel_for(static_cast<std::size_t>(counts[0]), [&](std::size_t) {
@@ -274,7 +309,6 @@ class MpiGroup final : public ProcessGroup {
         }
     });
     service.join();
-    if (service_error) std::rethrow_exception(service_error);
   }
 
   // Any other rank: each worker asks for items, computes them, and sends them with its next ask.
@@ -284,6 +318,8 @@ class MpiGroup final : public ProcessGroup {
       std::string m;  // the items computed since the last request
       while (true) {
         std::uint64_t reply[2] = {0, 0};
+        if (m.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+          throw SystemFailure("MPI: a chunk's results exceed 2 GiB");
         {
           std::lock_guard<std::mutex> guard(one_at_a_time);
           MPI_Request r;
@@ -324,11 +360,6 @@ bool everyone_came(std::chrono::steady_clock::time_point limit) {
   return came;
 }
 
-int env_int(const char* name) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? std::atoi(v) : 0;
-}
-
 }  // namespace
 
 bool launched() {
@@ -336,20 +367,32 @@ bool launched() {
          std::getenv("PMIX_RANK") != nullptr;
 }
 
-void finish(int code, std::chrono::milliseconds patience,
-            const std::function<void()>& before_abort) {
+void finish(int code, std::chrono::milliseconds patience, const std::function<void()>& say_why) {
   const auto limit = code == 0 ? std::chrono::steady_clock::time_point::max()
                                : std::chrono::steady_clock::now() + patience;
-  if (everyone_came(limit)) return;
-  if (before_abort) before_abort();
+  if (everyone_came(limit)) {
+    // Rank 0 says why the job failed; a rank that failed while rank 0 succeeded says it here.
+    int rank = 0, root_code = code;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Request r;
+    check(MPI_Ibcast(&root_code, 1, MPI_INT, 0, MPI_COMM_WORLD, &r), "MPI_Ibcast");
+    wait(r);
+    if (code != 0 && root_code == 0 && say_why) say_why();
+    return;
+  }
+  if (say_why) say_why();
   MPI_Abort(MPI_COMM_WORLD, code);
 }
 
 int local_size() {
-  for (const char* name :
-       {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"})
-    if (const int n = env_int(name); n > 0) return n;
-  return 1;
+  // The ranks that share this machine's memory.
+  MPI_Comm node = MPI_COMM_NULL;
+  check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
+        "MPI_Comm_split_type");
+  int n = 1;
+  MPI_Comm_size(node, &n);
+  MPI_Comm_free(&node);
+  return std::max(n, 1);
 }
 
 std::shared_ptr<ProcessGroup> init(int* argc, char*** argv) {

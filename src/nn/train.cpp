@@ -71,6 +71,7 @@ EpochRecord Trainer::run_epoch(
     return r;
   }
   const std::size_t features = data_.train.features, count = data_.train.count;
+  check_ranks_agree();
   const std::vector<std::size_t> order = epoch_order(config_.seed, r.epoch, count);
   const std::size_t total = batches();
   step_losses_.clear();
@@ -118,8 +119,17 @@ EpochRecord Trainer::run_epoch(
     const std::span<float> params = model_.parameters();
     const bool moved = optimizer_->solution(params, answer_);
     if (moved) std::swap_ranges(answer_.begin(), answer_.end(), params.begin());
-    const auto e = model_.evaluate(data_.test.x, data_.test.y);
+    auto e = model_.evaluate(data_.test.x, data_.test.y);
     if (moved) std::swap_ranges(answer_.begin(), answer_.end(), params.begin());
+    if (ProcessGroup* group = config_.data_parallel ? shared_group() : nullptr) {
+      // Rank 0's numbers decide for every rank (another CPU may round differently), so that all
+      // ranks stop together if the test loss is not finite.
+      Bytes mine;
+      mine.put(e.loss).put<std::uint64_t>(e.correct);
+      Bytes first(group->all_gather(mine.str()).front());
+      e.loss = first.take<decltype(e.loss)>();
+      e.correct = first.take<std::uint64_t>();
+    }
     r.test_loss = e.loss;
     r.test_accuracy = static_cast<double>(e.correct) / static_cast<double>(data_.test.count);
     if (!std::isfinite(e.loss)) diverged_ = r.diverged = true;
@@ -127,6 +137,32 @@ EpochRecord Trainer::run_epoch(
   if (r.diverged) r.test_loss = INFINITY;
   ++done_;
   return r;
+}
+
+void Trainer::check_ranks_agree() {
+  ProcessGroup* group = config_.data_parallel ? shared_group() : nullptr;
+  // Once after the start or a load: from there every rank takes the same steps.
+  if (group == nullptr || ranks_agree_) return;
+  ranks_agree_ = true;
+  // Each rank's epoch, data and parameters, hashed (FNV-1a over the bytes).
+  std::uint64_t hash = 1469598103934665603ULL;
+  const auto mix = [&](const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) hash = (hash ^ b[i]) * 1099511628211ULL;
+  };
+  const std::span<const float> params = model_.parameters();
+  mix(params.data(), params.size_bytes());
+  mix(data_.train.x.data(), data_.train.x.size() * sizeof(float));
+  mix(data_.train.y.data(), data_.train.y.size());
+  Bytes mine;
+  mine.put<std::uint64_t>(done_).put(hash);
+  const std::vector<std::string> all = group->all_gather(mine.str());
+  for (std::size_t k = 1; k < all.size(); ++k)
+    if (all[k] != all[0])
+      throw InputError(
+          "data-parallel training: rank " + std::to_string(k) +
+          " holds other parameters, epochs or training images than rank 0; every rank must read "
+          "the same dataset and, to resume, the same checkpoint");
 }
 
 float Trainer::batch_gradient(std::span<float> grad, std::size_t* correct) {
@@ -177,6 +213,7 @@ void Trainer::save(const std::filesystem::path& path,
 }
 
 void Trainer::load(const std::filesystem::path& path) {
+  ranks_agree_ = false;
   Checkpoint<float> c = load_checkpoint<float>(path);
   if (c.spec != spec_)
     throw InputError("checkpoint '" + path.string() + "' is for optimizer '" + c.spec + "', not '" +

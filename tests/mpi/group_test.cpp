@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,6 +136,21 @@ int main(int argc, char** argv) {
       message = e.what();
     }
     expect(input && message == "item 37 bad", "every rank throws the lowest item's InputError",
+           rank);
+  }
+
+  {  // A progress callback that throws (on rank 0): every rank throws its error after the map.
+    std::string message;
+    try {
+      (void)group->map(
+          100, [](std::size_t i) { return std::to_string(i); },
+          [](std::size_t done) {
+            if (done == 5) throw std::runtime_error("stop at 5");
+          });
+    } catch (const descent::SystemFailure& e) {
+      message = e.what();
+    }
+    expect(message == "progress: stop at 5", "every rank throws the progress callback's error",
            rank);
   }
 

@@ -116,6 +116,10 @@ class Trainer {
   // The loss and gradient of the batch in xb_/yb_ at the model's parameters, into `grad` (and the
   // correct count, if asked): on this process, or shared over the process group.
   float batch_gradient(std::span<float> grad, std::size_t* correct);
+  // Data parallelism: throws InputError on every rank if the ranks' epochs, training images or
+  // parameters differ (checked once after the start and after each load).
+  void check_ranks_agree();
+  bool ranks_agree_ = false;
 };
 
 /// The tuning study's training problems (descent/study.hpp) on `data` (Fashion-MNIST, already cut
