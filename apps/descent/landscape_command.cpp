@@ -385,19 +385,26 @@ int landscape_command(const LandscapeArgs& args) {
                     model_text, 100 * pca.explained[0], 100 * pca.explained[1]),
         "loss(w* + w1 d1 + w2 d2)"));
     {
-      // Each iterate's true loss beside the plane's value at its projection.
+      // Each iterate's true loss beside the plane's value at its projection; the iterates are
+      // evaluated side by side (over the ranks too, under mpirun).
+      std::vector<std::pair<const Run*, std::size_t>> iterates;
+      for (const Run* r : healthy)
+        for (std::size_t i = 0; i < r->iterates.size(); ++i) iterates.emplace_back(r, i);
+      const std::vector<std::string> losses = distributed_map(iterates.size(), [&](std::size_t k) {
+        nn::Mlp<float> at(model);
+        const std::vector<float>& w = iterates[k].first->iterates[iterates[k].second];
+        std::copy(w.begin(), w.end(), at.parameters().begin());
+        return std::move(Bytes().put(at.evaluate(xtr, ytr).loss)).release();
+      });
       std::ostringstream csv;
       csv << "optimizer,iterate,s,t,loss,plane_loss\n";
-      std::size_t k = 0;
-      for (const Run* r : healthy)
-        for (std::size_t i = 0; i < r->iterates.size(); ++i, ++k) {
-          nn::Mlp<float> at(model);
-          std::copy(r->iterates[i].begin(), r->iterates[i].end(), at.parameters().begin());
-          const auto [s, t] = pca.coordinates[k];
-          csv << '"' << r->spec << "\"," << i << "," << format_double(s) << "," << format_double(t)
-              << "," << format_double(at.evaluate(xtr, ytr).loss) << ","
-              << format_double(pca_surface.value(std::vector<double>{s, t})) << "\n";
-        }
+      for (std::size_t k = 0; k < iterates.size(); ++k) {
+        const auto [s, t] = pca.coordinates[k];
+        csv << '"' << iterates[k].first->spec << "\"," << iterates[k].second << ","
+            << format_double(s) << "," << format_double(t) << ","
+            << format_double(Bytes(losses[k]).take<double>()) << ","
+            << format_double(pca_surface.value(std::vector<double>{s, t})) << "\n";
+      }
       write_file_atomically(out / "paths-pca.csv", csv.str());
     }
     summary["pca"] = {{"explained_variance", {pca.explained[0], pca.explained[1]}},
