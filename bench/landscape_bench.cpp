@@ -52,43 +52,52 @@ Mlp<float> model() {
 
 const std::vector<double> kAxis = {-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1};
 
-void BM_Plane(benchmark::State& state) {
-  const Mlp<float> m = model();
-  const Data& d = images(10000);
-  const std::vector<float> d1 = descent::nn::filter_normalized_direction(m, 0);
-  const std::vector<float> d2 = descent::nn::filter_normalized_direction(m, 1);
-  descent::nn::set_blas_threads(1);
-  descent::set_threads(static_cast<unsigned>(state.range(0)));
-  for (auto _ : state) {
-    const auto v = descent::nn::plane_landscape<float>(m, d1, d2, kAxis, kAxis, d.x, d.y);
-    benchmark::DoNotOptimize(v.loss.data());
+// What both planes share: the model, 10,000 images, two directions, the threads.
+struct PlaneSetup {
+  explicit PlaneSetup(const benchmark::State& state)
+      : m(model()),
+        d(images(10000)),
+        d1(descent::nn::filter_normalized_direction(m, 0)),
+        d2(descent::nn::filter_normalized_direction(m, 1)) {
+    descent::nn::set_blas_threads(1);
+    descent::set_threads(static_cast<unsigned>(state.range(0)));
   }
+  ~PlaneSetup() { descent::set_threads(0); }
+  PlaneSetup(const PlaneSetup&) = delete;
+  PlaneSetup& operator=(const PlaneSetup&) = delete;
+  const Mlp<float> m;
+  const Data& d;
+  const std::vector<float> d1, d2;
+};
+
+void count_cells(benchmark::State& state) {
   state.counters["cells/s"] =
       benchmark::Counter(81.0, benchmark::Counter::kIsIterationInvariantRate);
-  descent::set_threads(0);
+}
+
+void BM_Plane(benchmark::State& state) {
+  const PlaneSetup p(state);
+  for (auto _ : state) {
+    const auto v = descent::nn::plane_landscape<float>(p.m, p.d1, p.d2, kAxis, kAxis, p.d.x, p.d.y);
+    benchmark::DoNotOptimize(v.loss.data());
+  }
+  count_cells(state);
 }
 
 void BM_Direct(benchmark::State& state) {
-  const Mlp<float> m = model();
-  const Data& d = images(10000);
-  const std::vector<float> d1 = descent::nn::filter_normalized_direction(m, 0);
-  const std::vector<float> d2 = descent::nn::filter_normalized_direction(m, 1);
-  descent::nn::set_blas_threads(1);
-  descent::set_threads(static_cast<unsigned>(state.range(0)));
+  const PlaneSetup p(state);
   std::vector<double> loss(81);
   for (auto _ : state) {
     descent::parallel_for(81, [&](std::size_t cell) {
-      Mlp<float> at(m);
+      Mlp<float> at(p.m);
       const float s = static_cast<float>(kAxis[cell % 9]), t = static_cast<float>(kAxis[cell / 9]);
-      for (std::size_t i = 0; i < m.parameter_count(); ++i)
-        at.parameters()[i] = m.parameters()[i] + s * d1[i] + t * d2[i];
-      loss[cell] = at.evaluate(d.x, d.y).loss;
+      for (std::size_t i = 0; i < p.m.parameter_count(); ++i)
+        at.parameters()[i] = p.m.parameters()[i] + s * p.d1[i] + t * p.d2[i];
+      loss[cell] = at.evaluate(p.d.x, p.d.y).loss;
     });
     benchmark::DoNotOptimize(loss.data());
   }
-  state.counters["cells/s"] =
-      benchmark::Counter(81.0, benchmark::Counter::kIsIterationInvariantRate);
-  descent::set_threads(0);
+  count_cells(state);
 }
 
 void BM_Hvp(benchmark::State& state) {

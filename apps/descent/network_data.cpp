@@ -60,6 +60,24 @@ json number(const std::string& text) {
   return v && std::isfinite(*v) ? json(*v) : json(nullptr);
 }
 
+// The rows of `t` grouped by their first field (an optimizer spec or a line's name), in the
+// file's order: per group {key: the field, and per (name, column) of `columns` the column's
+// numbers}.
+json group_rows(const Table& t, const std::string& key,
+                const std::vector<std::pair<std::string, std::size_t>>& columns) {
+  json out = json::array();
+  std::map<std::string, std::size_t> index;
+  for (const auto& row : t.rows) {
+    auto [it, fresh] = index.emplace(row[0], out.size());
+    if (fresh) {
+      out.push_back({{key, row[0]}});
+      for (const auto& [name, c] : columns) out.back()[name] = json::array();
+    }
+    for (const auto& [name, c] : columns) out[it->second][name].push_back(number(row[c]));
+  }
+  return out;
+}
+
 // A plane CSV (s, t, then values; t outer) as {s: [...], t: [...], NAME: [[...] per t]}.
 json plane(const fs::path& path, const std::vector<std::string>& values) {
   const Table t = read_table(path);
@@ -93,18 +111,9 @@ json plane(const fs::path& path, const std::vector<std::string>& values) {
 // the file's order.
 json paths(const fs::path& path) {
   const Table t = read_table(path);
-  json out = json::array();
-  std::map<std::string, std::size_t> index;
-  for (const auto& row : t.rows) {
-    auto [it, fresh] = index.emplace(row[0], out.size());
-    if (fresh) out.push_back({{"optimizer", row[0]}, {"s", json::array()}, {"t", json::array()}});
-    json& p = out[it->second];
-    for (std::size_t c = 2; c < t.header.size(); ++c) {
-      if (!p.contains(t.header[c])) p[t.header[c]] = json::array();
-      p[t.header[c]].push_back(number(row[c]));
-    }
-  }
-  return out;
+  std::vector<std::pair<std::string, std::size_t>> columns;
+  for (std::size_t c = 2; c < t.header.size(); ++c) columns.emplace_back(t.header[c], c);
+  return group_rows(t, "optimizer", columns);
 }
 
 json read_json(const fs::path& path) {
@@ -138,23 +147,14 @@ json network_data(const fs::path& folder) {
   const Table sh = read_table(folder / "sharpness.csv");
   if (!sh.rows.empty()) {
     const fs::path p = folder / "sharpness.csv";
-    const std::size_t cs = sh.column("step", p), cv = sh.column("sharpness", p),
-                      ct = sh.column("threshold", p);
-    json runs = json::array();
-    std::map<std::string, std::size_t> index;
-    for (const auto& row : sh.rows) {
-      auto [it, fresh] = index.emplace(row[0], runs.size());
-      if (fresh)
-        runs.push_back({{"optimizer", row[0]},
-                        {"step", json::array()},
-                        {"sharpness", json::array()},
-                        {"threshold", json::array()}});
-      runs[it->second]["step"].push_back(number(row[cs]));
-      runs[it->second]["sharpness"].push_back(number(row[cv]));
-      // 0 where the method has no simple threshold: null.
-      const json th = number(row[ct]);
-      runs[it->second]["threshold"].push_back(th.is_number() && th.get<double>() > 0 ? th : json());
-    }
+    json runs = group_rows(sh, "optimizer",
+                           {{"step", sh.column("step", p)},
+                            {"sharpness", sh.column("sharpness", p)},
+                            {"threshold", sh.column("threshold", p)}});
+    // 0 where the method has no simple threshold: null.
+    for (json& r : runs)
+      for (json& th : r["threshold"])
+        if (!(th.is_number() && th.get<double>() > 0)) th = nullptr;
     out["sharpness"] = runs;
   } else {
     out["sharpness"] = nullptr;
@@ -167,21 +167,13 @@ json network_data(const fs::path& folder) {
                      folder.string() + "`, then reload";
     return out;
   }
-  json lines = json::array();
   const Table lt = read_table(land / "line.csv");
-  std::map<std::string, std::size_t> index;
-  for (const auto& row : lt.rows) {
-    auto [it, fresh] = index.emplace(row[0], lines.size());
-    if (fresh)
-      lines.push_back({{"name", row[0]},
-                       {"t", json::array()},
-                       {"train_loss", json::array()},
-                       {"test_loss", json::array()}});
-    json& l = lines[it->second];
-    l["t"].push_back(number(row[1]));
-    l["train_loss"].push_back(number(row[lt.column("train_loss", land / "line.csv")]));
-    l["test_loss"].push_back(number(row[lt.column("test_loss", land / "line.csv")]));
-  }
+  const json lines = lt.rows.empty()
+                         ? json::array()
+                         : group_rows(lt, "name",
+                                      {{"t", 1},
+                                       {"train_loss", lt.column("train_loss", land / "line.csv")},
+                                       {"test_loss", lt.column("test_loss", land / "line.csv")}});
   json planes = {{"random", plane(land / "plane.csv", {"train_loss", "test_loss"})},
                  {"pca", plane(land / "paths-pca-plane.csv", {"train_loss"})},
                  {"exact", plane(land / "paths-exact-plane.csv", {"train_loss"})}};

@@ -11,8 +11,10 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -59,6 +61,18 @@ std::string log_csv(const std::vector<Row>& rows) {
   return out.str();
 }
 
+// A row "optimizer",field,... of the files this command writes: the optimizer spec (which holds
+// commas but no quotes) and the fields after it, which view `line`; nullopt for another shape.
+struct SpecRow {
+  std::string spec;
+  std::vector<std::string_view> fields;
+};
+std::optional<SpecRow> split_spec_row(std::string_view line) {
+  const std::size_t close = line.find("\",");
+  if (line.size() < 2 || line[0] != '"' || close == std::string_view::npos) return std::nullopt;
+  return SpecRow{std::string(line.substr(1, close - 1)), split_list(line.substr(close + 2), ',')};
+}
+
 // The rows of a log this command wrote (for --resume).
 std::vector<Row> read_log(const fs::path& path) {
   std::vector<Row> rows;
@@ -67,14 +81,12 @@ std::vector<Row> read_log(const fs::path& path) {
   std::string line;
   std::getline(in, line);
   while (std::getline(in, line)) {
-    // "optimizer",epoch,train,test,acc,diverged; the optimizer spec has no quotes inside.
-    const std::size_t close = line.find("\",");
-    if (line.empty() || line[0] != '"' || close == std::string::npos)
-      throw InputError("training log '" + path.string() + "' is malformed: " + line);
+    // "optimizer",epoch,train,test,acc,diverged.
+    const std::optional<SpecRow> row = split_spec_row(line);
+    if (!row) throw InputError("training log '" + path.string() + "' is malformed: " + line);
     Row r;
-    r.optimizer = line.substr(1, close - 1);
-    const std::string rest = line.substr(close + 2);
-    const std::vector<std::string_view> f = split_list(rest, ',');
+    r.optimizer = row->spec;
+    const std::vector<std::string_view>& f = row->fields;
     const auto num = [&](std::size_t i) {
       const auto v = i < f.size() ? parse_double(f[i]) : std::nullopt;
       if (!v) throw InputError("training log '" + path.string() + "' is malformed: " + line);
@@ -172,12 +184,11 @@ class EpochRows {
     std::string line;
     std::getline(in, line);
     while (std::getline(in, line)) {
-      const std::size_t close = line.find("\",");
-      if (line.size() < 2 || line[0] != '"' || close == std::string::npos) continue;
-      const auto fields = split_list(std::string_view(line).substr(close + 2), ',');
-      const auto epoch = parse_double(fields.front());
-      if (!epoch || fields.size() != columns()) continue;
-      rows_[line.substr(1, close - 1)].push_back({static_cast<std::size_t>(*epoch), line});
+      const std::optional<SpecRow> row = split_spec_row(line);
+      if (!row) continue;
+      const auto epoch = parse_double(row->fields.front());
+      if (!epoch || row->fields.size() != columns()) continue;
+      rows_[row->spec].push_back({static_cast<std::size_t>(*epoch), line});
     }
   }
   // Keeps `spec`'s rows up to epoch `done` (none for a run that starts afresh: `fresh`) and
@@ -196,7 +207,7 @@ class EpochRows {
     const auto it = rows_.find(spec);
     if (it == rows_.end()) return out;
     for (const Row& r : it->second) {
-      const auto fields = split_list(std::string_view(r.line).substr(r.line.find("\",") + 2), ',');
+      const std::vector<std::string_view> fields = split_spec_row(r.line)->fields;
       std::vector<double> v;
       for (std::size_t k = 1; k < fields.size(); ++k)
         v.push_back(parse_double(fields[k]).value_or(NAN));
