@@ -1,6 +1,5 @@
 #include "experiment.hpp"
 
-#include <fmt/format.h>
 #include <toml++/toml.h>
 #include <cmath>
 #include <filesystem>
@@ -267,8 +266,8 @@ namespace descent::cli {
 
 std::string workers_text(unsigned threads) {
   const ProcessGroup* g = shared_group();
-  return g ? fmt::format("{} rank(s) x {} thread(s)", g->size(), threads)
-           : fmt::format("{} thread(s)", threads);
+  const std::string own = std::to_string(threads) + " thread(s)";
+  return g ? std::to_string(g->size()) + " rank(s) x " + own : own;
 }
 
 unsigned parse_thread_count(std::string_view text) {
