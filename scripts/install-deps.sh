@@ -25,7 +25,7 @@ packages=(
   # libraries (see README: Dependencies)
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   libcairo2-dev libgif-dev fonts-dejavu-core
-  libopenblas-dev zlib1g-dev libcpp-httplib-dev
+  libopenblas-dev libeigen3-dev zlib1g-dev libcpp-httplib-dev
   # Fashion-MNIST, for descent train (under /usr/share/datasets/fashion-mnist)
   dataset-fashion-mnist
   # tests and benchmarks

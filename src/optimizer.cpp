@@ -20,6 +20,8 @@ std::string_view to_string(Family f) {
       return "sign-based";
     case Family::lr_free:
       return "lr-free";
+    case Family::layerwise:
+      return "layer-wise";
     case Family::second_order:
       return "second-order";
     case Family::wrapper:

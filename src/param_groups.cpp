@@ -1,11 +1,15 @@
 #include "descent/param_groups.hpp"
 
+#include <algorithm>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "descent/error.hpp"
 #include "descent/registry.hpp"
+#include "descent/tensorwise.hpp"
 
 namespace descent {
 
@@ -51,5 +55,209 @@ void ParamGroups<T>::step(std::span<const TensorRef<T>> tensors) {
 
 template class ParamGroups<float>;
 template class ParamGroups<double>;
+
+namespace {
+
+constexpr std::string_view kRoleNames[] = {"matrices", "hidden", "vectors", "rest", "all"};
+
+// Whether `role` takes tensor k of `shapes`.
+bool takes(TensorRole role, std::span<const Shape> shapes, std::size_t k) {
+  const auto matrix = [&](std::size_t j) { return shapes[j].matrix(); };
+  switch (role) {
+    case TensorRole::matrices:
+      return matrix(k);
+    case TensorRole::hidden: {  // a matrix with matrices before and after it
+      bool before = false, after = false;
+      for (std::size_t j = 0; j < shapes.size(); ++j)
+        (j < k ? before : after) |= j != k && matrix(j);
+      return matrix(k) && before && after;
+    }
+    case TensorRole::vectors:
+      return !matrix(k);
+    case TensorRole::rest:
+    case TensorRole::all:
+      break;
+  }
+  return true;
+}
+
+std::string_view role_name(TensorRole r) { return kRoleNames[static_cast<int>(r)]; }
+
+// A visitor that puts `prefix` before every name.
+template <std::floating_point T>
+class Prefixed final : public StateVisitor<T> {
+ public:
+  Prefixed(StateVisitor<T>& v, std::string prefix) : v_(v), prefix_(std::move(prefix)) {}
+  void array(std::string_view name, std::vector<T>& values) override {
+    v_.array(prefix_ + std::string(name), values);
+  }
+  void real(std::string_view name, double& value) override {
+    v_.real(prefix_ + std::string(name), value);
+  }
+  void integer(std::string_view name, std::int64_t& value) override {
+    v_.integer(prefix_ + std::string(name), value);
+  }
+
+ private:
+  StateVisitor<T>& v_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+bool is_grouped_spec(std::string_view spec) {
+  const std::size_t start = spec.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return false;
+  spec.remove_prefix(start);
+  return std::ranges::any_of(kRoleNames, [&](std::string_view role) {
+    return spec.starts_with(role) && spec.substr(role.size()).starts_with('=');
+  });
+}
+
+template <std::floating_point T>
+Grouped<T>::Grouped(std::string_view spec) {
+  std::istringstream in{std::string(spec)};
+  std::string part;
+  while (in >> part) {
+    const std::size_t eq = part.find('=');
+    const auto role = std::ranges::find(kRoleNames, part.substr(0, eq));
+    if (eq == std::string::npos || role == std::end(kRoleNames))
+      throw InputError("grouped optimizer '" + std::string(spec) + "': '" + part +
+                       "' is not ROLE=SPEC with ROLE one of matrices, hidden, vectors, rest, all");
+    const auto r = static_cast<TensorRole>(role - std::begin(kRoleNames));
+    if (std::ranges::any_of(groups_, [&](const Group& g) { return g.role == r; }))
+      throw InputError("grouped optimizer '" + std::string(spec) + "': role '" +
+                       std::string(*role) + "' is given twice");
+    const std::string inner = part.substr(eq + 1);
+    if (is_grouped_spec(inner))
+      throw InputError("grouped optimizer '" + std::string(spec) + "': groups do not nest");
+    auto opt = make_optimizer<T>(inner);
+    if (opt->info().evaluations_per_step > 1)
+      throw InputError("optimizer '" + opt->info().name +
+                       "' evaluates the objective again within a step, which a group cannot do");
+    groups_.push_back({r, std::move(opt), {}});
+  }
+  if (groups_.empty()) throw InputError("grouped optimizer: no groups given");
+}
+
+template <std::floating_point T>
+const OptimizerInfo& Grouped<T>::info() const {
+  static const OptimizerInfo info = [] {
+    OptimizerInfo i;
+    i.name = "grouped";
+    i.doc =
+        "several optimizers, each stepping the tensors its role takes (matrices, vectors, rest)";
+    i.family = Family::layerwise;
+    i.elementwise = false;
+    return i;
+  }();
+  return info;
+}
+
+template <std::floating_point T>
+std::string Grouped<T>::spec() const {
+  std::string out;
+  for (const Group& g : groups_)
+    out += (out.empty() ? "" : " ") + std::string(role_name(g.role)) + "=" + g.optimizer->spec();
+  return out;
+}
+
+template <std::floating_point T>
+void Grouped<T>::set_lr(double lr) {
+  const double now = this->lr();
+  for (Group& g : groups_) g.optimizer->set_lr(now > 0 ? g.optimizer->lr() * (lr / now) : lr);
+}
+
+template <std::floating_point T>
+void Grouped<T>::reset(std::size_t n) {
+  // One vector of n: the layout is not known (a checkpoint being loaded brings its own), so a
+  // vector no group takes is refused at the first step rather than here.
+  const Shape one{n, 1};
+  layout(std::span<const Shape>(&one, 1));
+}
+
+template <std::floating_point T>
+void Grouped<T>::reset_shapes(std::span<const Shape> shapes) {
+  layout(shapes);
+  if (!unclaimed_.empty()) throw InputError(unclaimed_);
+}
+
+template <std::floating_point T>
+void Grouped<T>::layout(std::span<const Shape> shapes) {
+  std::vector<std::vector<Shape>> taken(groups_.size());
+  std::vector<std::vector<std::size_t>> indices(groups_.size());
+  unclaimed_.clear();
+  for (std::size_t k = 0; k < shapes.size(); ++k) {
+    std::size_t gi = 0;
+    while (gi < groups_.size() && !takes(groups_[gi].role, shapes, k)) ++gi;
+    if (gi == groups_.size()) {
+      if (unclaimed_.empty())
+        unclaimed_ = "grouped optimizer '" + spec() + "': tensor " + std::to_string(k) + " (" +
+                     std::to_string(shapes[k].rows) + " x " + std::to_string(shapes[k].cols) +
+                     ") is in no group (add rest=SPEC)";
+      continue;
+    }
+    taken[gi].push_back(shapes[k]);
+    indices[gi].push_back(k);
+  }
+  shapes_.assign(shapes.begin(), shapes.end());
+  n_ = 0;
+  for (const Shape& s : shapes_) n_ += s.size();
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    groups_[gi].optimizer->reset_shapes(taken[gi]);
+    groups_[gi].tensors = std::move(indices[gi]);
+  }
+}
+
+template <std::floating_point T>
+void Grouped<T>::step(std::span<T> w, std::span<const T> g) {
+  detail::check_step_sizes(n_, w.size(), g.size());
+  const TensorRef<T> one{w, g};
+  step_tensors(std::span<const TensorRef<T>>(&one, 1));
+}
+
+template <std::floating_point T>
+void Grouped<T>::step_tensors(std::span<const TensorRef<T>> tensors) {
+  if (!unclaimed_.empty()) throw InputError(unclaimed_);
+  detail::check_tensors(n_, tensors);
+  std::vector<TensorRef<T>> all;
+  if (tensors.size() == 1 && shapes_.size() != 1) {  // the whole vector, split by the layout
+    std::size_t at = 0;
+    for (const Shape& s : shapes_) {
+      all.push_back(
+          {tensors[0].param.subspan(at, s.size()), tensors[0].grad.subspan(at, s.size())});
+      at += s.size();
+    }
+  } else {
+    bool same = tensors.size() == shapes_.size();
+    for (std::size_t k = 0; same && k < tensors.size(); ++k)
+      same = tensors[k].param.size() == shapes_[k].size();
+    if (!same)
+      throw std::invalid_argument("grouped optimizer step: " + std::to_string(tensors.size()) +
+                                  " tensors that do not match the " +
+                                  std::to_string(shapes_.size()) + " it was reset for");
+    all.assign(tensors.begin(), tensors.end());
+  }
+  std::vector<TensorRef<T>> mine;
+  for (Group& g : groups_) {
+    if (g.tensors.empty()) continue;
+    mine.clear();
+    for (std::size_t k : g.tensors) mine.push_back(all[k]);
+    g.optimizer->step_tensors(mine);
+  }
+}
+
+template <std::floating_point T>
+void Grouped<T>::visit_state(StateVisitor<T>& visitor) {
+  const std::vector<Shape> shapes = detail::visit_layout(visitor, shapes_, n_);
+  if (shapes != shapes_) layout(shapes);
+  for (std::size_t k = 0; k < groups_.size(); ++k) {
+    Prefixed<T> prefixed(visitor, "group" + std::to_string(k) + ".");
+    groups_[k].optimizer->visit_state(prefixed);
+  }
+}
+
+template class Grouped<float>;
+template class Grouped<double>;
 
 }  // namespace descent

@@ -14,6 +14,7 @@
 #include "descent/noise.hpp"
 #include "descent/optimizer_config.hpp"
 #include "descent/optimizers/catalog.hpp"
+#include "descent/param_groups.hpp"
 #include "descent/schedule.hpp"
 #include "descent/spec.hpp"
 #include "optimizers/builtin.hpp"
@@ -68,6 +69,7 @@ std::vector<const OptimizerInfo*>& catalog_of_optimizers() {
     out.insert(out.begin() + 1, &gd_info());
     for (const OptimizerInfo* info : detail::builtin_reducing_rule_infos()) out.push_back(info);
     out.push_back(&lbfgs_info());
+    for (const OptimizerInfo* info : detail::builtin_tensor_rule_infos()) out.push_back(info);
     for (const OptimizerInfo* info : detail::builtin_wrapper_infos()) out.push_back(info);
     return out;
   }();
@@ -89,13 +91,16 @@ void register_optimizer(const OptimizerInfo& info) {
 
 const std::vector<const FunctionInfo*>& function_catalog() {
   static const std::vector<const FunctionInfo*> catalog = {
-      &isotropic_info(),       &anisotropic_info(),      &quadratic_info(),
-      &ill_conditioned_info(), &rosenbrock_info(),       &beale_info(),
-      &booth_info(),           &himmelblau_info(),       &rastrigin_info(),
-      &ackley_info(),          &goldstein_price_info(),  &styblinski_tang_info(),
-      &matyas_info(),          &three_hump_camel_info(), &six_hump_camel_info(),
-      &levi13_info(),          &saddle_info(),           &monkey_saddle_info(),
-      &least_squares_info()};
+      &isotropic_info(),       &anisotropic_info(),
+      &quadratic_info(),       &ill_conditioned_info(),
+      &rosenbrock_info(),      &beale_info(),
+      &booth_info(),           &himmelblau_info(),
+      &rastrigin_info(),       &ackley_info(),
+      &goldstein_price_info(), &styblinski_tang_info(),
+      &matyas_info(),          &three_hump_camel_info(),
+      &six_hump_camel_info(),  &levi13_info(),
+      &saddle_info(),          &monkey_saddle_info(),
+      &least_squares_info(),   &matrix_least_squares_info()};
   return catalog;
 }
 
@@ -109,6 +114,7 @@ const FunctionInfo& find_function(std::string_view name) {
 
 template <std::floating_point T>
 std::unique_ptr<Optimizer<T>> make_optimizer(std::string_view spec) {
+  if (is_grouped_spec(spec)) return std::make_unique<Grouped<T>>(spec);
   return OptimizerConfig::parse(spec).make<T>();
 }
 

@@ -34,9 +34,15 @@ std::string Wrapped<T>::spec() const {
 
 template <std::floating_point T>
 void Wrapped<T>::reset(std::size_t n) {
-  inner_->reset(n);
+  const Shape one{n, 1};
+  reset_shapes(std::span<const Shape>(&one, 1));
+}
+
+template <std::floating_point T>
+void Wrapped<T>::reset_shapes(std::span<const Shape> shapes) {
+  inner_->reset_shapes(shapes);
   inner_->set_lr(base_lr_);
-  g_.assign(n, T(0));
+  g_.assign(inner_->size(), T(0));
   t_ = 0;
   schedule_state_ = {};
 }

@@ -1024,7 +1024,8 @@ TEST(Cli, ListFiltersByFamily) {
     EXPECT_THAT(r.out, HasSubstr(name)) << name;
   r = run_cli("list --family newtonian", dir.path());
   EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.err, HasSubstr("valid: classic, adaptive, sign-based, lr-free, second-order"));
+  EXPECT_THAT(r.err, HasSubstr("valid: classic, adaptive, sign-based, lr-free, second-order, "
+                               "layer-wise, wrapper"));
   EXPECT_EQ(run_cli("list schedules --family adaptive", dir.path()).status, 2);
 }
 

@@ -7,8 +7,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
+#include "test_support.hpp"
 
 namespace descent {
 namespace {
@@ -72,6 +74,102 @@ TEST(ParamGroups, BadInputIsRefusedBeforeAnythingChanges) {
   EXPECT_EQ(w, before);
   EXPECT_THROW(groups.optimizer(7), std::out_of_range);
   EXPECT_THROW(groups.add(std::unique_ptr<Optimizer<float>>{}, {1}), std::invalid_argument);
+}
+
+// An MLP's layout: 784-16-8-10 would be large; 6-5-4-3 has the same shape of layers.
+const std::vector<Shape> kMlp = {{5, 6}, {5, 1}, {4, 5}, {4, 1}, {3, 4}, {3, 1}};
+
+std::vector<double> ramp(std::size_t n, double scale) {
+  std::vector<double> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = scale * std::sin(1.0 + static_cast<double>(i));
+  return v;
+}
+
+TEST(Grouped, TensorsGoToTheFirstGroupWhoseRoleTakesThem) {
+  const std::size_t n = 30 + 5 + 20 + 4 + 12 + 3;
+  Grouped<double> hidden("hidden=muon rest=adamw");
+  hidden.reset_shapes(kMlp);
+  EXPECT_EQ(std::vector<std::size_t>(hidden.tensors(0).begin(), hidden.tensors(0).end()),
+            (std::vector<std::size_t>{2}));
+  EXPECT_EQ(std::vector<std::size_t>(hidden.tensors(1).begin(), hidden.tensors(1).end()),
+            (std::vector<std::size_t>{0, 1, 3, 4, 5}));
+  EXPECT_EQ(hidden.size(), n);
+  Grouped<double> by_shape("vectors=sgd matrices=lamb");
+  by_shape.reset_shapes(kMlp);
+  EXPECT_EQ(std::vector<std::size_t>(by_shape.tensors(0).begin(), by_shape.tensors(0).end()),
+            (std::vector<std::size_t>{1, 3, 5}));
+  // A tensor no group takes is refused.
+  Grouped<double> only("matrices=muon");
+  EXPECT_THROW(only.reset_shapes(kMlp), InputError);
+}
+
+// The grouped step is each group's optimizer stepping its own tensors.
+TEST(Grouped, StepsAsItsGroupsOptimizersWould) {
+  auto grouped = make_optimizer<double>("hidden=muon:lr=0.05 rest=adamw:lr=0.01");
+  EXPECT_EQ(grouped->spec(),
+            "hidden=muon:lr=0.05,beta=0.95,nesterov=true,bias_correction=true,ns_steps=5,"
+            "eps=1e-08,weight_decay=0,consistent_rms=0 rest=adamw:lr=0.01,beta1=0.9,beta2=0.999,"
+            "eps=1e-08,weight_decay=0.01,amsgrad=false");
+  grouped->reset_shapes(kMlp);
+  auto muon = make_optimizer<double>("muon:lr=0.05");
+  muon->reset_shapes(std::vector<Shape>{{4, 5}});
+  ParamGroups<double> rest;
+  rest.add("adamw:lr=0.01", {30, 5, 4, 12, 3});
+  std::vector<double> w = ramp(74, 0.5), v = w;
+  for (int t = 0; t < 5; ++t) {
+    const std::vector<double> g = ramp(74, 1.0 + t);
+    grouped->step(w, g);
+    std::vector<TensorRef<double>> others;
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < kMlp.size(); ++k) {
+      const std::size_t size = kMlp[k].size();
+      const TensorRef<double> ref{std::span(v).subspan(at, size),
+                                  std::span<const double>(g).subspan(at, size)};
+      if (k == 2)
+        muon->step(ref.param, ref.grad);
+      else
+        others.push_back(ref);
+      at += size;
+    }
+    rest.step(others);
+    ASSERT_EQ(w, v) << "step " << t;
+  }
+}
+
+// A checkpoint holds the layout and every group's state; it resumes exactly.
+TEST(Grouped, CheckpointsResumeExactly) {
+  const test::TempDir dir;
+  const std::string path = dir.path() + "/g.ckpt";
+  auto a = make_optimizer<double>("hidden=muon rest=adam@cosine:t_max=10");
+  a->reset_shapes(kMlp);
+  std::vector<double> w = ramp(74, 0.5);
+  a->step(w, ramp(74, 1.0));
+  save_checkpoint<double>(path, *a, w, 1);
+  Checkpoint<double> c = load_checkpoint<double>(path);
+  std::vector<double> wb = c.w;
+  for (int t = 0; t < 3; ++t) {
+    const std::vector<double> g = ramp(74, 2.0 + t);
+    a->step(w, g);
+    c.optimizer->step(wb, g);
+  }
+  EXPECT_EQ(w, wb);
+  EXPECT_EQ(c.optimizer->spec(), a->spec());
+}
+
+TEST(Grouped, BadSpecsAreRefused) {
+  EXPECT_TRUE(is_grouped_spec("matrices=muon rest=adam"));
+  EXPECT_FALSE(is_grouped_spec("adam:lr=0.1"));
+  for (const char* bad :
+       {"matrices=muon rest=adam bias=sgd", "matrices=muon matrices=adam", "matrices=hidden=muon",
+        "rest=lbfgs", "rest=sam/sgd", "rest=adam:lr=-1", "matrices=muon rest"})
+    EXPECT_THROW(make_optimizer<double>(bad), InputError) << bad;
+}
+
+TEST(Grouped, SetLrScalesEveryGroup) {
+  Grouped<double> g("matrices=muon:lr=0.02 rest=adam:lr=0.001");
+  g.set_lr(0.04);
+  EXPECT_DOUBLE_EQ(g.optimizer(0).lr(), 0.04);
+  EXPECT_DOUBLE_EQ(g.optimizer(1).lr(), 0.002);
 }
 
 }  // namespace

@@ -86,7 +86,10 @@ TEST(Train, SameSeedSameNumbersAndResumeContinuesExactly) {
   TrainConfig c;
   c.batch = 64;
   c.seed = 7;
-  for (const char* spec : {"momentum:lr=0.05,alpha=0.9", "adam:lr=0.001@cosine:t_max=90"}) {
+  // The grouped spec puts Muon on the hidden layer's matrix and AdamW on the rest: checkpoints hold
+  // the layout and both groups' states.
+  for (const char* spec : {"momentum:lr=0.05,alpha=0.9", "adam:lr=0.001@cosine:t_max=90",
+                           "hidden=muon:lr=0.02 rest=adamw:lr=0.001"}) {
     Trainer whole(c, slice(), spec), again(c, slice(), spec);
     std::vector<EpochRecord> a, b;
     for (int e = 0; e < 3; ++e) {

@@ -325,7 +325,9 @@ int run_main(int argc, char** argv) {
                                 "Seed of the initialization and shuffling (default 0)"));
   train_cmd->add_option("-o,--optimizer", train.optimizers,
                         "Optimizer spec, repeatable (default: sgd:lr=0.1, "
-                        "momentum:lr=0.05,alpha=0.9, rmsprop:lr=0.001,beta=0.99, adam:lr=0.001)");
+                        "momentum:lr=0.05,alpha=0.9, rmsprop:lr=0.001,beta=0.99, adam:lr=0.001); "
+                        "or one optimizer per group of tensors, e.g. \"hidden=muon rest=adamw\" "
+                        "(roles: matrices, hidden, vectors, rest, all)");
   integer(train_cmd->add_option("--train-limit", train.train_limit,
                                 "Use only the first N training images"));
   integer(
@@ -466,7 +468,7 @@ int run_main(int argc, char** argv) {
   list_cmd->add_flag("--markdown", list.markdown, "Print as Markdown (the docs are made this way)");
   list_cmd->add_option("--family", list.family,
                        "Only the optimizers of this family: classic, adaptive, sign-based, "
-                       "lr-free, second-order or wrapper");
+                       "lr-free, second-order, layer-wise or wrapper");
 
   std::string shell;
   CLI::App* completion_cmd = app.add_subcommand(

@@ -374,13 +374,8 @@ class Elementwise final : public Optimizer<T> {
 template <ElementwiseRule R>
 const OptimizerInfo& registry_info() {
   static const OptimizerInfo info = [] {
-    OptimizerInfo i = documented(R::doc);
-    i.params = param_infos(R::fields);
+    OptimizerInfo i = rule_entry<R>();
     i.elementwise = !ReducingRule<R>;
-    if constexpr (requires(const typename R::Params& p) { R::validate(p); })
-      i.validate = [](const ParamSet& values) {
-        return validate_rule<R>(from_param_set<typename R::Params>(values, R::fields));
-      };
     i.make_double = [](const OptimizerConfig& c) -> std::unique_ptr<Optimizer<double>> {
       return std::make_unique<Elementwise<R, double>>(c);
     };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "descent/params.hpp"
+#include "descent/shape.hpp"
 
 namespace descent {
 
@@ -28,6 +29,10 @@ class Objective {
 
   /// The dimension n of the points the function takes.
   virtual std::size_t dim() const = 0;
+  /// The point's tensors, in order, as optimizers that step a tensor whole see them
+  /// (Optimizer::reset_shapes): one vector of dim() unless the function says otherwise (a matrix
+  /// function's W is one rows x cols matrix).
+  virtual std::vector<Shape> shapes() const { return {Shape{dim(), 1}}; }
   /// f(x). `x` has dim() elements.
   virtual double value(std::span<const double> x) const;
   /// Writes the gradient of f at `x` into `g` (dim() elements) and returns f(x).

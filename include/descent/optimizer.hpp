@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "descent/params.hpp"
+#include "descent/shape.hpp"
 
 namespace descent {
 
@@ -92,12 +93,14 @@ enum class Family {
   sign_based,    ///< steps of the gradient's (or a momentum's) sign (signSGD, Lion, Rprop)
   lr_free,       ///< no learning rate to tune, or no schedule (COCOB, Schedule-Free)
   second_order,  ///< curvature from gradient differences (L-BFGS)
+  layerwise,     ///< each tensor stepped whole: by its norms (LARS, LAMB) or as a matrix (Muon)
   wrapper,       ///< around another optimizer
 };
 
 /// Every family, in the order listings show them.
 inline constexpr Family kFamilies[] = {Family::classic, Family::adaptive,     Family::sign_based,
-                                       Family::lr_free, Family::second_order, Family::wrapper};
+                                       Family::lr_free, Family::second_order, Family::layerwise,
+                                       Family::wrapper};
 
 /// "classic", "adaptive", "sign-based", "lr-free", "second-order" or "wrapper".
 std::string_view to_string(Family f);
@@ -176,6 +179,14 @@ class Optimizer {
 
   /// Sets the state to its initial value for `n` parameters. Must be called before stepping.
   virtual void reset(std::size_t n) = 0;
+  /// Sets the state to its initial value for parameters made of tensors of these shapes, in
+  /// order (a layer's weight, its bias, ...). Methods that step a tensor whole (tensorwise.hpp)
+  /// keep the layout and split every later step by it; the others reset(n) for the total size.
+  virtual void reset_shapes(std::span<const Shape> shapes) {
+    std::size_t n = 0;
+    for (const Shape& s : shapes) n += s.size();
+    reset(n);
+  }
   /// The number of parameters the state was reset for.
   virtual std::size_t size() const = 0;
   /// One update: `w` is changed in place using the gradient `g` at `w`. Both spans must have

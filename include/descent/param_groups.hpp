@@ -9,12 +9,16 @@
 // Each group's optimizer keeps its state as the concatenation of its tensors and steps them all
 // in one pass (Optimizer::step_tensors), so hundreds of small tensors cost little more than one
 // vector of the same total size; large groups are split across threads().
+//
+// Grouped is the same idea as one Optimizer, made from a spec that names the groups by the
+// tensors' shapes ("matrices=muon rest=adamw"), so that `descent train -o` and checkpoints take it.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -58,5 +62,67 @@ class ParamGroups {
 
 extern template class ParamGroups<float>;
 extern template class ParamGroups<double>;
+
+/// Which tensors a group of a grouped spec takes: matrices (both dimensions above 1), hidden (the
+/// matrices between the first and the last: a network's hidden layers, where Muon is meant to
+/// run), vectors (the others: biases, a lab function's point), the rest (what the groups before
+/// it left), or all.
+enum class TensorRole { matrices, hidden, vectors, rest, all };
+
+/// True for a grouped spec: "ROLE=SPEC ROLE=SPEC ...", e.g.
+/// "hidden=muon:lr=0.02 rest=adamw:lr=1e-3,weight_decay=0.01" (Muon for the hidden layers'
+/// matrices, AdamW for the first and last layers and the biases, as Muon is used in practice).
+/// make_optimizer() builds it as a Grouped.
+bool is_grouped_spec(std::string_view spec);
+
+/// Several optimizers as one: each tensor of the layout (Optimizer::reset_shapes) goes to the
+/// first group whose role takes it, and every group's optimizer steps its own tensors
+/// (step_tensors). A checkpoint holds the layout and every group's state. Methods that evaluate
+/// the objective a second time (L-BFGS, SAM) are refused in a group.
+template <std::floating_point T>
+class Grouped final : public Optimizer<T> {
+ public:
+  /// Throws InputError for a bad grouped spec (a role named twice, an unknown role, a bad spec).
+  explicit Grouped(std::string_view spec);
+
+  const OptimizerInfo& info() const override;
+  ParamSet params() const override { return {}; }
+  /// Every group's canonical spec: "matrices=muon:... rest=adamw:...".
+  std::string spec() const override;
+  /// The first group's rate; set_lr scales every group's by the same factor.
+  double lr() const override { return groups_.front().optimizer->lr(); }
+  void set_lr(double lr) override;
+  void reset(std::size_t n) override;
+  /// Throws InputError if a tensor is in no group (reset(n), whose one vector may be in none,
+  /// throws at the first step instead).
+  void reset_shapes(std::span<const Shape> shapes) override;
+  std::size_t size() const override { return n_; }
+  void step(std::span<T> w, std::span<const T> g) override;
+  void step_tensors(std::span<const TensorRef<T>> tensors) override;
+  void visit_state(StateVisitor<T>& visitor) override;
+
+  /// The number of groups, and group k's optimizer and tensors (indices into the layout).
+  std::size_t groups() const { return groups_.size(); }
+  Optimizer<T>& optimizer(std::size_t k) { return *groups_.at(k).optimizer; }
+  std::span<const std::size_t> tensors(std::size_t k) const { return groups_.at(k).tensors; }
+
+ private:
+  /// Assigns the tensors to the groups and resets them; a tensor no group takes is noted in
+  /// unclaimed_.
+  void layout(std::span<const Shape> shapes);
+
+  struct Group {
+    TensorRole role;
+    std::unique_ptr<Optimizer<T>> optimizer;
+    std::vector<std::size_t> tensors;
+  };
+  std::vector<Group> groups_;
+  std::vector<Shape> shapes_;
+  std::size_t n_ = 0;
+  std::string unclaimed_;  ///< why the layout cannot be stepped, or empty
+};
+
+extern template class Grouped<float>;
+extern template class Grouped<double>;
 
 }  // namespace descent

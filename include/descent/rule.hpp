@@ -219,6 +219,19 @@ std::string validate_rule(const typename R::Params& p) {
     return {};
 }
 
+/// A registry entry with R's documentation, parameters and constraint between them (R a rule, a
+/// tensor rule or a wrapper); the caller adds the factories.
+template <class R>
+OptimizerInfo rule_entry() {
+  OptimizerInfo i = documented(R::doc);
+  i.params = param_infos(R::fields);
+  if constexpr (requires(const typename R::Params& p) { R::validate(p); })
+    i.validate = [](const ParamSet& values) {
+      return validate_rule<R>(from_param_set<typename R::Params>(values, R::fields));
+    };
+  return i;
+}
+
 /// The step index from which the rule's scalars stop changing: R::steady_after, else 0 for a rule
 /// without counters (its scalars depend on its settings alone), else a large number (never).
 template <class R>

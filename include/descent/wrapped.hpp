@@ -33,6 +33,7 @@ class Wrapped final : public Optimizer<T> {
   double lr() const override { return base_lr_; }
   void set_lr(double lr) override { base_lr_ = lr; }
   void reset(std::size_t n) override;
+  void reset_shapes(std::span<const Shape> shapes) override;
   std::size_t size() const override { return inner_->size(); }
   void step(std::span<T> w, std::span<const T> g) override;
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;

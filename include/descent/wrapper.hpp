@@ -101,6 +101,11 @@ class Wrapper final : public Optimizer<T> {
     s_ = State{};
     s_.reset(p_, n);
   }
+  void reset_shapes(std::span<const Shape> shapes) override {
+    inner_->reset_shapes(shapes);
+    s_ = State{};
+    s_.reset(p_, inner_->size());
+  }
   std::size_t size() const override { return inner_->size(); }
   void step(std::span<T> w, std::span<const T> g) override { step_with(w, g, NAN, {}); }
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override {
@@ -132,14 +137,9 @@ class Wrapper final : public Optimizer<T> {
 template <WrapperMethod W>
 const OptimizerInfo& wrapper_info() {
   static const OptimizerInfo info = [] {
-    OptimizerInfo i = documented(W::doc);
-    i.params = param_infos(W::fields);
+    OptimizerInfo i = rule_entry<W>();
     if constexpr (requires { W::evaluations_per_step; })
       i.evaluations_per_step = W::evaluations_per_step;
-    if constexpr (requires(const typename W::Params& p) { W::validate(p); })
-      i.validate = [](const ParamSet& values) {
-        return validate_rule<W>(from_param_set<typename W::Params>(values, W::fields));
-      };
     const auto make = []<class T>(const OptimizerConfig& c) -> std::unique_ptr<Optimizer<T>> {
       if (c.inner() == nullptr)
         throw InputError("optimizer '" + std::string(W::doc.name) +

@@ -147,7 +147,7 @@ std::optional<std::string> stop_reason(const RunOptions& options, double loss, d
 RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const double> start,
               const RunOptions& options) {
   check_start(f, start, options);
-  optimizer.reset(f.dim());
+  optimizer.reset_shapes(f.shapes());
   return run_from(f, optimizer, start, 0, options);
 }
 

@@ -121,6 +121,16 @@ std::vector<TensorRef<T>> Mlp<T>::tensors(std::span<const T> grad) {
 }
 
 template <std::floating_point T>
+std::vector<Shape> Mlp<T>::shapes() const {
+  std::vector<Shape> out;
+  for (const Layer& l : layers_) {
+    out.push_back({l.out, l.in});
+    out.push_back({l.out, 1});
+  }
+  return out;
+}
+
+template <std::floating_point T>
 void Mlp<T>::initialize(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   for (const Layer& l : layers_) {

@@ -52,7 +52,7 @@ Trainer::Trainer(const TrainConfig& config, const ImageDataset& data, std::strin
   optimizer_ = make_optimizer<float>(spec_);
   spec_ = optimizer_->spec();
   model_.initialize(config_.seed);
-  optimizer_->reset(model_.parameter_count());
+  optimizer_->reset_shapes(model_.shapes());
   grad_.resize(model_.parameter_count());
 }
 

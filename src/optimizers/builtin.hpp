@@ -5,11 +5,23 @@
 #pragma once
 
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "descent/optimizer.hpp"
 
 namespace descent::detail {
+
+/// The registry entries of the members of a TypeList, in order: entry.template operator()<M>()
+/// for each member M.
+template <class List, class Entry>
+std::vector<const OptimizerInfo*> entries_of(Entry entry) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return std::vector<const OptimizerInfo*>{
+        entry.template operator()<typename List::template At<I>>()...};
+  }
+  (std::make_index_sequence<List::size>{});
+}
 
 /// The registry entry of built-in rule I (registry_info<BuiltinRules::At<I>>()).
 template <std::size_t I>
@@ -17,6 +29,9 @@ const OptimizerInfo& builtin_rule_info();
 
 /// The registry entries of BuiltinReducingRules, in order (src/optimizers/reducing.cpp).
 std::vector<const OptimizerInfo*> builtin_reducing_rule_infos();
+
+/// The registry entries of BuiltinTensorRules, in order (src/optimizers/tensorwise.cpp).
+std::vector<const OptimizerInfo*> builtin_tensor_rule_infos();
 
 /// The registry entries of BuiltinWrappers, in order (src/optimizers/wrappers.cpp).
 std::vector<const OptimizerInfo*> builtin_wrapper_infos();

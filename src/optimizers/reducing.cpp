@@ -6,10 +6,7 @@
 namespace descent::detail {
 
 std::vector<const OptimizerInfo*> builtin_reducing_rule_infos() {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return std::vector<const OptimizerInfo*>{&registry_info<BuiltinReducingRules::At<I>>()...};
-  }
-  (std::make_index_sequence<BuiltinReducingRules::size>{});
+  return entries_of<BuiltinReducingRules>([]<class M>() { return &registry_info<M>(); });
 }
 
 }  // namespace descent::detail

@@ -16,10 +16,7 @@ void needs_closure(std::string_view wrapper) {
 }
 
 std::vector<const OptimizerInfo*> builtin_wrapper_infos() {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return std::vector<const OptimizerInfo*>{&wrapper_info<BuiltinWrappers::At<I>>()...};
-  }
-  (std::make_index_sequence<BuiltinWrappers::size>{});
+  return entries_of<BuiltinWrappers>([]<class M>() { return &wrapper_info<M>(); });
 }
 
 }  // namespace descent::detail

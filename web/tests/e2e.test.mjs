@@ -208,7 +208,7 @@ test('the animation plays, pauses and steps', async () => {
 test('adding and removing optimizers', async () => {
   // The menu groups the registry's optimizers by family.
   const groups = await page.locator('#add-name optgroup').evaluateAll((gs) => gs.map((g) => g.label));
-  assert.deepEqual(groups, ['classic', 'adaptive', 'sign-based', 'lr-free', 'second-order']);
+  assert.deepEqual(groups, ['classic', 'adaptive', 'sign-based', 'lr-free', 'second-order', 'layer-wise']);
   assert.equal(await page.locator('#add-name optgroup[label="lr-free"] option[value="schedule_free_adamw"]').count(), 1);
   await page.locator('#add-name').selectOption('adam');
   let n = await renders();

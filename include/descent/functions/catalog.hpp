@@ -51,6 +51,8 @@ const FunctionInfo& ackley_info();
 const FunctionInfo& styblinski_tang_info();
 const FunctionInfo& ill_conditioned_info();
 const FunctionInfo& quadratic_info();
+/// |A W B - C|_F^2 over a matrix W, whose point is one rows x cols tensor (Objective::shapes).
+const FunctionInfo& matrix_least_squares_info();
 
 /// Newton's method on the gradient from `x` (at most 50 steps): polishes a minimizer known to a
 /// few digits to full precision. Returns `x` unchanged if the function has no Hessian there, or,

@@ -49,6 +49,8 @@ class Mlp {
   std::span<const T> parameters() const { return params_; }
   /// Each layer's weight and bias as tensors over parameters() and `grad` (same layout).
   std::vector<TensorRef<T>> tensors(std::span<const T> grad);
+  /// The shapes of tensors(), in order: each layer's weight (out x in), then its bias (out x 1).
+  std::vector<Shape> shapes() const;
 
   /// torch.nn.Linear's default: every weight and bias uniform in [-1/sqrt(in), 1/sqrt(in)),
   /// drawn in parameter order from mt19937_64(seed).

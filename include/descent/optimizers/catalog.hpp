@@ -2,7 +2,7 @@
 // are listed to users; the registry, the sweep engine's lanes, the documentation and the tests
 // are all driven from it (the build reads the list too, to compile each rule in a translation
 // unit of its own). A new rule is its header, its #include and one entry in the list; so is a
-// new wrapper, in BuiltinWrappers.
+// new tensor rule, in BuiltinTensorRules, and a new wrapper, in BuiltinWrappers.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +26,8 @@
 #include "descent/optimizers/dog.hpp"
 #include "descent/optimizers/ema.hpp"
 #include "descent/optimizers/ftrl.hpp"
+#include "descent/optimizers/lamb.hpp"
+#include "descent/optimizers/lars.hpp"
 #include "descent/optimizers/lbfgs.hpp"
 #include "descent/optimizers/lion.hpp"
 #include "descent/optimizers/lookahead.hpp"
@@ -33,9 +35,11 @@
 #include "descent/optimizers/mechanic.hpp"
 #include "descent/optimizers/momentum.hpp"
 #include "descent/optimizers/multi_steps.hpp"
+#include "descent/optimizers/muon.hpp"
 #include "descent/optimizers/nadam.hpp"
 #include "descent/optimizers/nadamw.hpp"
 #include "descent/optimizers/nesterov.hpp"
+#include "descent/optimizers/novograd.hpp"
 #include "descent/optimizers/polyak.hpp"
 #include "descent/optimizers/prodigy.hpp"
 #include "descent/optimizers/radam.hpp"
@@ -63,6 +67,10 @@ struct TypeList {
 template <ElementwiseRule... R>
 using RuleList = TypeList<R...>;
 
+/// A list of tensor rules (tensorwise.hpp).
+template <TensorRule... R>
+using TensorRuleList = TypeList<R...>;
+
 /// A list of wrappers (wrapper.hpp).
 template <WrapperMethod... W>
 using WrapperList = TypeList<W...>;
@@ -78,6 +86,9 @@ using BuiltinRules =
 /// after BuiltinRules; they step one run at a time, so the sweep engine has no lanes for them.
 using BuiltinReducingRules =
     RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule, PolyakRule>;
+
+/// The built-in tensor rules (tensorwise.hpp: each tensor stepped whole), listed after L-BFGS.
+using BuiltinTensorRules = TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule>;
 
 /// The built-in wrappers, listed last (after L-BFGS); each runs around any optimizer.
 using BuiltinWrappers =
