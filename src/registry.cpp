@@ -1,6 +1,7 @@
 #include "descent/registry.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -139,6 +140,14 @@ FunctionCost function_cost(std::string_view spec_text) {
 
 std::string short_label(std::string_view spec) {
   try {
+    if (is_grouped_spec(spec)) {  // each group's label: "hidden=muon:lr=0.02 rest=adamw"
+      std::string out, part;
+      for (std::istringstream in{std::string(spec)}; in >> part;) {
+        const std::size_t eq = part.find('=');
+        out += (out.empty() ? "" : " ") + part.substr(0, eq + 1) + short_label(part.substr(eq + 1));
+      }
+      return out;
+    }
     return OptimizerConfig::parse(spec).label();
   } catch (const InputError&) {
     return std::string(spec);

@@ -165,6 +165,11 @@ TEST(Grouped, BadSpecsAreRefused) {
     EXPECT_THROW(make_optimizer<double>(bad), InputError) << bad;
 }
 
+TEST(Grouped, LabelsShowEachGroup) {
+  EXPECT_EQ(short_label(make_optimizer<float>("hidden=muon:lr=0.05 rest=adamw")->spec()),
+            "hidden=muon:lr=0.05,beta=0.95 rest=adamw:lr=0.001");
+}
+
 TEST(Grouped, SetLrScalesEveryGroup) {
   Grouped<double> g("matrices=muon:lr=0.02 rest=adam:lr=0.001");
   g.set_lr(0.04);

@@ -48,7 +48,8 @@ FunctionCost function_cost(std::string_view spec);
 /// A short label for an optimizer spec, for tables and legends: the name, the keys marked
 /// always_shown (lr, and momentum's alpha, RMSProp's beta), the keys that differ from their
 /// defaults, and any "@schedule". "momentum:lr=0.1,alpha=0.9,dampening=0,weight_decay=0" gives
-/// "momentum:lr=0.1,alpha=0.9". A spec that does not parse is returned as it is.
+/// "momentum:lr=0.1,alpha=0.9"; a grouped spec gives each group's label ("hidden=muon:lr=0.02
+/// rest=adamw:lr=0.001"). A spec that does not parse is returned as it is.
 std::string short_label(std::string_view spec);
 
 extern template std::unique_ptr<Optimizer<float>> make_optimizer<float>(std::string_view);

@@ -13,7 +13,8 @@
 // Tensorwise<R, T> makes it an Optimizer<T>; tensor_rule_info<R>() its registry entry. The layout
 // of tensors comes from reset_shapes() (reset(n): one vector of n, an n x 1 matrix) and is kept in
 // checkpoints; a step's tensors must match it, or be one span of the whole vector. Gradient
-// preludes and schedules come from Wrapped around it, as for L-BFGS.
+// preludes and schedules come from Wrapped around it, as for L-BFGS. Subnormal numbers are
+// flushed to zero during the update (detail/flush_denormals.hpp).
 #pragma once
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "descent/detail/flush_denormals.hpp"
 #include "descent/error.hpp"
 #include "descent/fields.hpp"
 #include "descent/optimizer.hpp"
@@ -189,6 +191,7 @@ class Tensorwise final : public Optimizer<T> {
     const bool whole = tensors.size() == 1 && s_.shapes.size() != 1;
     if (!whole) check_layout(tensors);
     ++s_.step;
+    const detail::FlushDenormals flush;  // see detail/flush_denormals.hpp
     std::array<std::size_t, kArrays> at{};
     std::size_t offset = 0;
     for (std::size_t k = 0; k < s_.shapes.size(); ++k) {

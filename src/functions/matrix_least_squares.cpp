@@ -93,7 +93,7 @@ class MatrixLeastSquares final : public Objective {
   }
   std::vector<std::vector<double>> minimizers() const override { return {w_star_}; }
   std::optional<double> minimum() const override { return 0.0; }
-  std::vector<double> default_start() const override { return std::vector<double>(dim(), 0.0); }
+  std::vector<double> default_start() const override { return std::vector<double>(dim(), 1.0); }
   Box bounds() const override {
     return {std::vector<double>(dim(), -2.0), std::vector<double>(dim(), 2.0)};
   }

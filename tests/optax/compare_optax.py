@@ -623,7 +623,8 @@ ROWS = {
 }
 
 
-# The optimizers that see a tensor whole, on matrix_least_squares (W 6 x 4, one tensor) from W = 0,
+# The optimizers that see a tensor whole, on matrix_least_squares (W 6 x 4, one tensor) from its
+# default start (every entry 1),
 # 100 steps. optax's side holds W^T (in x out, optax's layout for Muon); norms do not care.
 MATRIX_FUNCTION = "matrix_least_squares:rows=6,cols=4,kappa=100,seed=0"
 MATRIX_STEPS = 100
@@ -635,20 +636,20 @@ MATRIX_ROWS = {
                                  consistent_rms=0.2))],
     "lamb": [("lamb:lr=0.02", optax.lamb(0.02)),
              ("lamb:lr=0.01,weight_decay=0.1", optax.lamb(0.01, weight_decay=0.1))],
-    "lars": [("lars:lr=20", optax.lars(20.0)),
-             ("lars:lr=5,weight_decay=0.01,nesterov=true",
-              optax.lars(5.0, weight_decay=0.01, nesterov=True))],
+    "lars": [("lars:lr=5", optax.lars(5.0)),
+             ("lars:lr=2,weight_decay=0.01,nesterov=true",
+              optax.lars(2.0, weight_decay=0.01, nesterov=True))],
     "novograd": [("novograd:lr=0.02", optax.novograd(0.02))],
     "adam": [("adam:lr=0.05", optax.adam(0.05))],
 }
 
 
 def matrix_run(fn, steps, opt):
-    """optax's `opt` on the matrix function from W = 0, with W^T as its parameter."""
+    """optax's `opt` on the matrix function from W = 1, with W^T as its parameter."""
     p, q = fn.p, fn.q
     step = stepper(opt)
-    x = [0.0] * (p * q)
-    wt = jnp.zeros((q, p), dtype=jnp.float64)
+    x = [1.0] * (p * q)
+    wt = jnp.ones((q, p), dtype=jnp.float64)
     state = opt.init(wt)
     out = []
     for _ in range(steps + 1):
@@ -661,7 +662,7 @@ def matrix_run(fn, steps, opt):
 
 
 def matrix_main():
-    print(f"\n{MATRIX_FUNCTION}, {MATRIX_STEPS} steps from W = 0 (every coordinate and the loss)")
+    print(f"\n{MATRIX_FUNCTION}, {MATRIX_STEPS} steps from W = 1 (every coordinate and the loss)")
     fn = MatrixLeastSquares(6, 4, 100.0, 0)
     ok = True
     for name, variants in MATRIX_ROWS.items():
