@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "descent/error.hpp"
+#include "descent/optimizer_config.hpp"
 #include "descent/registry.hpp"
 #include "descent/tensorwise.hpp"
 
@@ -131,10 +132,11 @@ Grouped<T>::Grouped(std::string_view spec) {
     const std::string inner = part.substr(eq + 1);
     if (is_grouped_spec(inner))
       throw InputError("grouped optimizer '" + std::string(spec) + "': groups do not nest");
-    auto opt = make_optimizer<T>(inner);
-    if (opt->info().evaluations_per_step > 1)
-      throw InputError("optimizer '" + opt->info().name +
+    // Counted through any wrappers around it ("lookahead/sam/adam").
+    if (OptimizerConfig::parse(inner).evaluations_per_step() > 1)
+      throw InputError("optimizer '" + inner +
                        "' evaluates the objective again within a step, which a group cannot do");
+    auto opt = make_optimizer<T>(inner);
     groups_.push_back({r, std::move(opt), {}});
   }
   if (groups_.empty()) throw InputError("grouped optimizer: no groups given");

@@ -161,7 +161,8 @@ TEST(Grouped, BadSpecsAreRefused) {
   EXPECT_FALSE(is_grouped_spec("adam:lr=0.1"));
   for (const char* bad :
        {"matrices=muon rest=adam bias=sgd", "matrices=muon matrices=adam", "matrices=hidden=muon",
-        "rest=lbfgs", "rest=sam/sgd", "rest=adam:lr=-1", "matrices=muon rest"})
+        "rest=lbfgs", "rest=sam/sgd", "rest=lookahead/sam/adam", "rest=lookahead/lbfgs",
+        "rest=adam:lr=-1", "matrices=muon rest"})
     EXPECT_THROW(make_optimizer<double>(bad), InputError) << bad;
 }
 

@@ -129,6 +129,16 @@ TEST(Tensorwise, RefusesASavedLayoutOfAnotherSize) {
   Muon<double> opt;
   opt.reset(21);
   EXPECT_THROW(opt.visit_state(bad), std::invalid_argument);
+  // A negative step count (bias corrections of 0) is refused, and the state keeps its own.
+  struct NegativeStep : StateVisitor<double> {
+    void array(std::string_view, std::vector<double>&) override {}
+    void real(std::string_view, double&) override {}
+    void integer(std::string_view name, std::int64_t& v) override {
+      if (name == "step") v = -3;
+    }
+  } negative;
+  EXPECT_THROW(opt.visit_state(negative), std::invalid_argument);
+  EXPECT_EQ(opt.state().step, 0);
 }
 
 // The rule of docs/extending.md, a project's own: registered, it runs by name.

@@ -174,8 +174,9 @@ class Tensorwise final : public Optimizer<T> {
     reset_shapes(std::span<const Shape>(&one, 1));
   }
   void reset_shapes(std::span<const Shape> shapes) override {
+    std::vector<Shape> layout(shapes.begin(), shapes.end());  // `shapes` may be s_.shapes
     s_ = {};
-    s_.shapes.assign(shapes.begin(), shapes.end());
+    s_.shapes = std::move(layout);
     for (std::size_t a = 0; a < kArrays; ++a) s_.arrays[a].assign(length(a), T(0));
   }
   std::size_t size() const override { return length_of(Extent::elements); }
@@ -211,8 +212,12 @@ class Tensorwise final : public Optimizer<T> {
   /// The state holds the layout too: loading adopts the saved one (its sizes must add up to
   /// size(), else std::invalid_argument).
   void visit_state(StateVisitor<T>& v) override {
-    v.integer("step", s_.step);
+    std::int64_t step = s_.step;
+    v.integer("step", step);
+    if (step < 0 || step > (std::int64_t{1} << 53))
+      throw std::invalid_argument("bad step count " + std::to_string(step));
     std::vector<Shape> shapes = detail::visit_layout(v, s_.shapes, size());
+    s_.step = step;
     if (shapes != s_.shapes) {
       s_.shapes = std::move(shapes);
       for (std::size_t a = 0; a < kArrays; ++a) s_.arrays[a].assign(length(a), T(0));
