@@ -11,6 +11,7 @@
 #include "descent/optimizer_config.hpp"
 #include "descent/registry.hpp"
 #include "descent/tensorwise.hpp"
+#include "descent/wrapper.hpp"
 
 namespace descent {
 
@@ -83,26 +84,6 @@ bool takes(TensorRole role, std::span<const Shape> shapes, std::size_t k) {
 }
 
 std::string_view role_name(TensorRole r) { return kRoleNames[static_cast<int>(r)]; }
-
-// A visitor that puts `prefix` before every name.
-template <std::floating_point T>
-class Prefixed final : public StateVisitor<T> {
- public:
-  Prefixed(StateVisitor<T>& v, std::string prefix) : v_(v), prefix_(std::move(prefix)) {}
-  void array(std::string_view name, std::vector<T>& values) override {
-    v_.array(prefix_ + std::string(name), values);
-  }
-  void real(std::string_view name, double& value) override {
-    v_.real(prefix_ + std::string(name), value);
-  }
-  void integer(std::string_view name, std::int64_t& value) override {
-    v_.integer(prefix_ + std::string(name), value);
-  }
-
- private:
-  StateVisitor<T>& v_;
-  std::string prefix_;
-};
 
 }  // namespace
 
@@ -254,7 +235,7 @@ void Grouped<T>::visit_state(StateVisitor<T>& visitor) {
   const std::vector<Shape> shapes = detail::visit_layout(visitor, shapes_, n_);
   if (shapes != shapes_) layout(shapes);
   for (std::size_t k = 0; k < groups_.size(); ++k) {
-    Prefixed<T> prefixed(visitor, "group" + std::to_string(k) + ".");
+    detail::PrefixedVisitor<T> prefixed(visitor, "group" + std::to_string(k) + ".");
     groups_[k].optimizer->visit_state(prefixed);
   }
 }
