@@ -1,7 +1,8 @@
 // One step of the optimizers that see a tensor whole, on the layout of descent train's MLP
 // (784-256-128-10: three weight matrices out x in and three biases, 235,146 floats), against
 // Adam's step on the same tensors. Muon's cost is its Newton-Schulz iteration: on every matrix
-// ("matrices=muon rest=adamw") or on the hidden layer's only ("hidden=muon rest=adamw").
+// ("matrices=muon rest=adamw") or on the hidden layer's only ("hidden=muon rest=adamw"); Shampoo's
+// is its products with the factors and their eigendecompositions.
 //
 //   build/release/bench/descent_bench_layerwise --benchmark_repetitions=3
 //       --benchmark_report_aggregates_only=true      (one command line)
@@ -38,9 +39,29 @@ BENCHMARK_CAPTURE(BM_LayerStep, adam, std::string("adam"))->Unit(benchmark::kMic
 BENCHMARK_CAPTURE(BM_LayerStep, lamb, std::string("lamb"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_LayerStep, lars, std::string("lars"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_LayerStep, novograd, std::string("novograd"))->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_LayerStep, adafactor, std::string("adafactor"))->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_LayerStep, sm3, std::string("sm3"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_LayerStep, muon_hidden, std::string("hidden=muon rest=adamw"))
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_LayerStep, muon_matrices, std::string("matrices=muon rest=adamw"))
     ->Unit(benchmark::kMicrosecond);
+
+// Shampoo's refresh (two eigendecompositions per matrix) every update_every steps is averaged in:
+// 300 steps, three refreshes.
+BENCHMARK_CAPTURE(BM_LayerStep, shampoo_hidden,
+                  std::string("hidden=shampoo:update_every=100 rest=adamw"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(300);
+BENCHMARK_CAPTURE(BM_LayerStep, shampoo_matrices,
+                  std::string("matrices=shampoo:update_every=100 rest=adamw"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(300);
+BENCHMARK_CAPTURE(BM_LayerStep, shampoo_matrices_512,
+                  std::string("matrices=shampoo:update_every=100,max_dim=512 rest=adamw"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(300);
+BENCHMARK_CAPTURE(BM_LayerStep, shampoo_all, std::string("shampoo:update_every=100"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(300);
 
 BENCHMARK_MAIN();

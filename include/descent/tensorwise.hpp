@@ -5,7 +5,9 @@
 //   - `doc`, `Params` and `fields`, as rule.hpp describes them (one field with the
 //     learning_rate() role);
 //   - `arrays`, its state arrays (TensorArray: a name, and an Extent: one value per element, per
-//     row, per column or per tensor);
+//     row, per column or per tensor; or, where a size depends on the settings, the rule's own
+//     `static std::size_t array_size(p, a, shape)`: Adafactor keeps a full second moment only
+//     for the tensors it does not factor);
 //   - `update<T>(p, step, s...)`: one tensor's update in place, given the tensor (TensorStep: its
 //     parameters, gradient, shape and the step number t, from 1) and a span of each state array
 //     for this tensor;
@@ -64,6 +66,15 @@ constexpr std::size_t extent_size(Extent e, Shape s) {
       break;
   }
   return s.size();
+}
+
+/// The length of state array `a` of rule R for a tensor of shape `s` under settings `p`.
+template <class R>
+std::size_t rule_array_size(const typename R::Params& p, std::size_t a, Shape s) {
+  if constexpr (requires { R::array_size(p, a, s); })
+    return R::array_size(p, a, s);
+  else
+    return extent_size(R::arrays[a].extent, s);
 }
 
 /// One tensor of a step.
@@ -235,12 +246,16 @@ class Tensorwise final : public Optimizer<T> {
     for (const Shape& s : s_.shapes) n += extent_size(e, s);
     return n;
   }
-  std::size_t length(std::size_t a) const { return length_of(R::arrays[a].extent); }
+  std::size_t length(std::size_t a) const {
+    std::size_t n = 0;
+    for (const Shape& s : s_.shapes) n += rule_array_size<R>(p_, a, s);
+    return n;
+  }
 
   /// Array A's piece for a tensor of shape `shape` starting at `at`, which moves past it.
   template <std::size_t A>
   std::span<T> piece(std::size_t& at, Shape shape) {
-    const std::size_t n = extent_size(R::arrays[A].extent, shape);
+    const std::size_t n = rule_array_size<R>(p_, A, shape);
     const std::span<T> out = std::span<T>(s_.arrays[A]).subspan(at, n);
     at += n;
     return out;

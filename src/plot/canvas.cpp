@@ -13,13 +13,17 @@ Rgb hex(unsigned rgb) {
   return {((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0, (rgb & 0xff) / 255.0};
 }
 
+constexpr std::size_t kPaletteSize = 7;
+
 unsigned path_color(std::size_t i) {
   // Okabe & Ito (2008), "Color universal design"; yellow is left out (it vanishes on viridis and
   // on white). Blue, vermillion, bluish green, reddish purple, orange, sky blue, black.
-  static constexpr unsigned kPalette[] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7,
-                                          0xE69F00, 0x56B4E9, 0x000000};
-  return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
+  static constexpr unsigned kPalette[kPaletteSize] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7,
+                                                      0xE69F00, 0x56B4E9, 0x000000};
+  return kPalette[i % kPaletteSize];
 }
+
+bool path_dashed(std::size_t i) { return (i / kPaletteSize) % 2 == 1; }
 
 Rgb viridis(double t) {
   // viridis (van der Walt & Smith, matplotlib 2.0's default colormap) sampled at ten evenly

@@ -19,6 +19,9 @@ struct Rgb {
 Rgb hex(unsigned rgb);
 /// The colour of path i (the Okabe-Ito palette, in order), as 0xRRGGBB.
 unsigned path_color(std::size_t i);
+/// Whether curve i is drawn dashed: those of path_color's second round of colours (the 8th to
+/// the 14th, and so on alternately), so that two curves of one colour still differ.
+bool path_dashed(std::size_t i);
 /// viridis at t in [0, 1] (clamped).
 Rgb viridis(double t);
 /// `c` mixed with white: amount 0 keeps c, 1 gives white.

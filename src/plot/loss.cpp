@@ -86,6 +86,8 @@ void draw_curves(Canvas& c, const Scene& scene, const LossAxes& to) {
     // linear in its points (pieces would show their joints, with no dots to cover them).
     c.color(hex(path_color(i)));
     cairo_set_line_width(cr, 2.0);
+    const double dash[] = {7.0, 4.0};
+    cairo_set_dash(cr, dash, path_dashed(i) ? 2 : 0, 0.0);
     for (std::size_t k = 0; k < drawn.size(); ++k)
       (k == 0 ? cairo_move_to : cairo_line_to)(cr, drawn[k].x, drawn[k].y);
     cairo_stroke(cr);
@@ -143,7 +145,7 @@ void draw_loss(Canvas& c, const Scene& scene, int width, int height) {
 
   draw_curves(c, scene, to);
   mark_diverged(c, scene, to);
-  area.legend(c, labels);
+  area.legend(c, labels, path_dashed);
   if (s.any_nonpositive && s.log_scale)
     c.text(area.x + 8, area.y + area.h - 10,
            std::string(s.ylabel) + " <= 0 is drawn at the bottom edge", 12, Align::left,

@@ -7,8 +7,8 @@ sides see the same gradients: they are computed here, in Python floats, by the c
 expressions descent evaluates, in its order of operations, and handed to optax's update. optax
 runs on JAX's CPU backend with 64-bit floats enabled.
 
-The optimizers that see a tensor whole (Muon, LAMB, LARS, NovoGrad) also run 100 steps on
-matrix_least_squares, whose point is one 6 x 4 matrix W; its data come from the same generator
+The optimizers that see a tensor whole (Muon, LAMB, LARS, NovoGrad, Adafactor, SM3) also run 100
+steps on matrix_least_squares, whose point is one 6 x 4 matrix W; its data come from the same generator
 (reference_runs.MT19937_64) and its gradient is summed in descent's order.
 
 The error of a value is |descent - optax| / max(|descent|, |optax|, 1e-12); the worst error per
@@ -105,6 +105,43 @@ def ademamix_beta3(b1, b3, warmup):
         return jnp.where(t < warmup, 0.5 ** (1.0 / (h + 1.0)), b3)
 
     return schedule
+
+
+def adafactor(lr, min_dim=128, weight_decay=None, torch_step=False):
+    """optax.adafactor's chain with its decay schedule 1 - t^-0.8 computed in float64 (optax's
+    own computes it in float32, 1e-8 off). torch_step=True puts torch.optim.Adafactor's step size
+    in place of optax's: max(1e-3, rms(w)) min(lr, 1/sqrt(t)), weight decay w <- w (1 - lr wd)."""
+    tx = [optax.scale_by_factored_rms(True, 0.8, 0, min_dim, 1e-30,
+                                      decay_rate_fn=lambda i, e: 1.0 - (i + 1.0) ** (-e)),
+          optax.clip_by_block_rms(1.0)]
+    if torch_step:
+        tx.append(torch_relative_step(lr, weight_decay or 0.0))
+    else:
+        tx += [optax.scale_by_learning_rate(lr, flip_sign=False), optax.scale_by_param_block_rms()]
+        if weight_decay:
+            tx.append(optax.add_decayed_weights(weight_decay))
+    tx.append(optax.scale(-1))
+    return optax.chain(*tx)
+
+
+def torch_relative_step(lr, weight_decay):
+    """torch.optim.Adafactor's step size and decoupled weight decay, transcribed from its
+    documented algorithm, as an optax transformation (before the final sign flip)."""
+    def init(params):
+        return jnp.zeros([], jnp.int64)
+
+    def update(updates, count, params=None):
+        t = count + 1.0
+        rms = jnp.sqrt(jnp.mean(params ** 2))
+        a = jnp.maximum(1e-3, rms) * jnp.minimum(lr, 1.0 / jnp.sqrt(t))
+        return a * updates + lr * weight_decay * params, count + 1
+
+    return optax.GradientTransformation(init, update)
+
+
+def sm3(lr, momentum, eps):
+    """optax.sm3 with another eps (optax.sm3 fixes scale_by_sm3's at 1e-8)."""
+    return optax.chain(optax.scale_by_sm3(momentum, 1.0, eps), optax.scale(-lr))
 
 
 def adagrad(lr, lr_decay, v0):
@@ -614,6 +651,15 @@ ROWS = {
     "novograd": [("novograd", optax.novograd(0.01), ""),
                  ("novograd:lr=0.005,beta1=0.8,beta2=0.9,eps=1e-4,weight_decay=0.1",
                   optax.novograd(0.005, b1=0.8, b2=0.9, eps=1e-4, weight_decay=0.1), "")],
+    "adafactor": [("adafactor:step_size=optax", adafactor(0.01),
+                   "optax.adafactor's chain with beta_t in float64 (optax's own: float32)"),
+                  ("adafactor:step_size=optax,lr=0.05,weight_decay=0.01",
+                   adafactor(0.05, weight_decay=0.01), ""),
+                  ("adafactor", adafactor(0.01, torch_step=True),
+                   "torch's step size transcribed into the same chain (torch 2.5 is not here)"),
+                  ("adafactor:lr=0.05,weight_decay=0.1", adafactor(0.05, 0, 0.1, True), "")],
+    "sm3": [("sm3", optax.sm3(0.1), ""),
+            ("sm3:lr=0.3,momentum=0.5,eps=1e-4", sm3(0.3, 0.5, 1e-4), "")],
     "muon": [("muon", as_matrix(optax.contrib.muon(0.02), (1, 2)),
               "the point (w1, w2) is descent's 2 x 1 matrix (out x in), optax's 1 x 2 (in x out)"),
              ("muon:lr=0.01,beta=0.8,nesterov=false,ns_steps=3,weight_decay=0.1,"
@@ -640,6 +686,15 @@ MATRIX_ROWS = {
              ("lars:lr=2,weight_decay=0.01,nesterov=true",
               optax.lars(2.0, weight_decay=0.01, nesterov=True))],
     "novograd": [("novograd:lr=0.02", optax.novograd(0.02))],
+    # Unfactored at lr 0.01: at 0.05 its step, lr rms(w), does not shrink near the minimum and
+    # the run hovers; a last-bit difference then passes 1e-9 after step 70.
+    "adafactor": [("adafactor:step_size=optax,lr=0.01,factor_min_dim=128",
+                   adafactor(0.01)),
+                  ("adafactor:step_size=optax,lr=0.05,weight_decay=0.01",
+                   adafactor(0.05, min_dim=2, weight_decay=0.01)),
+                  ("adafactor:lr=0.05,weight_decay=0.1",
+                   adafactor(0.05, min_dim=2, weight_decay=0.1, torch_step=True))],
+    "sm3": [("sm3:lr=0.1", optax.sm3(0.1)), ("sm3:lr=0.3,momentum=0.5", optax.sm3(0.3, 0.5))],
     "adam": [("adam:lr=0.05", optax.adam(0.05))],
 }
 

@@ -10,6 +10,7 @@
 
 #include "descent/optimizers/adabelief.hpp"
 #include "descent/optimizers/adadelta.hpp"
+#include "descent/optimizers/adafactor.hpp"
 #include "descent/optimizers/adagrad.hpp"
 #include "descent/optimizers/adam.hpp"
 #include "descent/optimizers/adamax.hpp"
@@ -48,8 +49,10 @@
 #include "descent/optimizers/sam.hpp"
 #include "descent/optimizers/schedule_free.hpp"
 #include "descent/optimizers/sgd.hpp"
+#include "descent/optimizers/shampoo.hpp"
 #include "descent/optimizers/signsgd.hpp"
 #include "descent/optimizers/signum.hpp"
+#include "descent/optimizers/sm3.hpp"
 #include "descent/optimizers/swa.hpp"
 #include "descent/optimizers/yogi.hpp"
 
@@ -88,7 +91,9 @@ using BuiltinReducingRules =
     RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule, PolyakRule>;
 
 /// The built-in tensor rules (tensorwise.hpp: each tensor stepped whole), listed after L-BFGS.
-using BuiltinTensorRules = TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule>;
+using BuiltinTensorRules =
+    TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule, AdafactorRule, Sm3Rule,
+                   ShampooRule>;
 
 /// The built-in wrappers, listed last (after L-BFGS); each runs around any optimizer.
 using BuiltinWrappers =
