@@ -92,8 +92,7 @@ using BuiltinReducingRules =
 
 /// The built-in tensor rules (tensorwise.hpp: each tensor stepped whole), listed after L-BFGS.
 using BuiltinTensorRules =
-    TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule, AdafactorRule, Sm3Rule,
-                   ShampooRule>;
+    TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule, AdafactorRule, Sm3Rule, ShampooRule>;
 
 /// The built-in wrappers, listed last (after L-BFGS); each runs around any optimizer.
 using BuiltinWrappers =
