@@ -64,4 +64,16 @@ BENCHMARK_CAPTURE(BM_LayerStep, shampoo_all, std::string("shampoo:update_every=1
     ->Unit(benchmark::kMicrosecond)
     ->Iterations(300);
 
+// SOAP's three projections a step, and a power step with QR every 10.
+BENCHMARK_CAPTURE(BM_LayerStep, soap_hidden, std::string("hidden=soap rest=adamw"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(300);
+BENCHMARK_CAPTURE(BM_LayerStep, soap_matrices_512,
+                  std::string("matrices=soap:max_dim=512 rest=adamw"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(300);
+BENCHMARK_CAPTURE(BM_LayerStep, soap_matrices, std::string("matrices=soap rest=adamw"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(100);
+
 BENCHMARK_MAIN();

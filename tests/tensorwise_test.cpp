@@ -119,7 +119,7 @@ TEST_P(EveryTensorRule, WrappersKeepTheLayout) {
 INSTANTIATE_TEST_SUITE_P(Tensorwise, EveryTensorRule, ::testing::ValuesIn(tensor_rules()),
                          [](const auto& p) { return p.param; });
 
-TEST(Tensorwise, EveryBuiltInTensorRuleIsTested) { EXPECT_EQ(tensor_rules().size(), 7u); }
+TEST(Tensorwise, EveryBuiltInTensorRuleIsTested) { EXPECT_EQ(tensor_rules().size(), 8u); }
 
 // A saved layout whose sizes do not add up to the point's is refused.
 TEST(Tensorwise, RefusesASavedLayoutOfAnotherSize) {

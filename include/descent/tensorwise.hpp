@@ -69,12 +69,19 @@ constexpr std::size_t extent_size(Extent e, Shape s) {
 }
 
 /// The length of state array `a` of rule R for a tensor of shape `s` under settings `p`.
+/// A rule's array_size must not depend on its learning rate (set_lr does not resize).
 template <class R>
 std::size_t rule_array_size(const typename R::Params& p, std::size_t a, Shape s) {
-  if constexpr (requires { R::array_size(p, a, s); })
+  if constexpr (requires { &R::array_size; }) {
+    static_assert(
+        requires {
+          { R::array_size(p, a, s) } -> std::same_as<std::size_t>;
+        },
+        "a rule's array_size is static std::size_t array_size(const Params&, std::size_t, Shape)");
     return R::array_size(p, a, s);
-  else
+  } else {
     return extent_size(R::arrays[a].extent, s);
+  }
 }
 
 /// One tensor of a step.
@@ -185,10 +192,8 @@ class Tensorwise final : public Optimizer<T> {
     reset_shapes(std::span<const Shape>(&one, 1));
   }
   void reset_shapes(std::span<const Shape> shapes) override {
-    std::vector<Shape> layout(shapes.begin(), shapes.end());  // `shapes` may be s_.shapes
-    s_ = {};
-    s_.shapes = std::move(layout);
-    for (std::size_t a = 0; a < kArrays; ++a) s_.arrays[a].assign(length(a), T(0));
+    // Built aside (`shapes` may be s_.shapes; an allocation may fail), then moved in.
+    s_ = fresh_state(std::vector<Shape>(shapes.begin(), shapes.end()));
   }
   std::size_t size() const override { return length_of(Extent::elements); }
 
@@ -228,12 +233,14 @@ class Tensorwise final : public Optimizer<T> {
     if (step < 0 || step > (std::int64_t{1} << 53))
       throw std::invalid_argument("bad step count " + std::to_string(step));
     std::vector<Shape> shapes = detail::visit_layout(v, s_.shapes, size());
+    if (shapes != s_.shapes) s_ = fresh_state(std::move(shapes));
     s_.step = step;
-    if (shapes != s_.shapes) {
-      s_.shapes = std::move(shapes);
-      for (std::size_t a = 0; a < kArrays; ++a) s_.arrays[a].assign(length(a), T(0));
+    for (std::size_t a = 0; a < kArrays; ++a) {
+      v.array(R::arrays[a].name, s_.arrays[a]);
+      if (s_.arrays[a].size() != length(s_.shapes, a))
+        throw std::invalid_argument("state array '" + std::string(R::arrays[a].name) +
+                                    "' of the wrong length");
     }
-    for (std::size_t a = 0; a < kArrays; ++a) v.array(R::arrays[a].name, s_.arrays[a]);
   }
 
   const Params& settings() const { return p_; }
@@ -246,10 +253,17 @@ class Tensorwise final : public Optimizer<T> {
     for (const Shape& s : s_.shapes) n += extent_size(e, s);
     return n;
   }
-  std::size_t length(std::size_t a) const {
+  std::size_t length(const std::vector<Shape>& shapes, std::size_t a) const {
     std::size_t n = 0;
-    for (const Shape& s : s_.shapes) n += rule_array_size<R>(p_, a, s);
+    for (const Shape& s : shapes) n += rule_array_size<R>(p_, a, s);
     return n;
+  }
+  /// A state at step 0 for `shapes`, its arrays zero.
+  TensorState<R, T> fresh_state(std::vector<Shape> shapes) const {
+    TensorState<R, T> out;
+    for (std::size_t a = 0; a < kArrays; ++a) out.arrays[a].assign(length(shapes, a), T(0));
+    out.shapes = std::move(shapes);
+    return out;
   }
 
   /// Array A's piece for a tensor of shape `shape` starting at `at`, which moves past it.

@@ -130,6 +130,16 @@ TEST(Adafactor, ConvergesOnTheSeedsBowls) {
   test::expect_converges_on_the_seeds_bowls("adafactor:lr=0.5,eps_scale=0", 1e-8, 1e-8);
 }
 
+// A NaN gradient makes the step NaN, factored or not, not a silent 0.
+TEST(Adafactor, ANanGradientIsNotHidden) {
+  auto opt = make_optimizer<double>("adafactor");
+  opt->reset_shapes(std::vector<Shape>{{2, 2}, {2, 1}});
+  std::vector<double> w = {1, 2, 3, 4, 5, 6};
+  opt->step(w, std::vector<double>{std::nan(""), 1, 1, 1, std::nan(""), 1});
+  EXPECT_TRUE(std::isnan(w[0]));
+  EXPECT_TRUE(std::isnan(w[4]));
+}
+
 TEST(Adafactor, Defaults) {
   EXPECT_EQ(make_optimizer("adafactor")->spec(),
             "adafactor:lr=0.01,step_size=torch,decay=0.8,eps=1e-30,eps_scale=0.001,clip=1,"

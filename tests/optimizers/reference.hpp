@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <random>
 #include <string>
@@ -72,6 +74,32 @@ inline void expect_matches_reference(const std::string& spec,
             << spec << " float, step " << t << ", coordinate " << i;
     }
   }
+}
+
+/// Runs `spec` and `ref` (anything with step(w, g, t), t from 1) side by side for `steps` steps on
+/// `function` from its default start, each at its own point and its own gradient there. Checks
+/// that the loss fell, prints the worst relative difference of a coordinate and returns it.
+template <class Reference>
+double worst_on_function(const std::string& function, const std::string& spec, Reference ref,
+                         int steps = 100) {
+  auto f = make_function(function);
+  auto opt = make_optimizer<double>(spec);
+  opt->reset_shapes(f->shapes());
+  std::vector<double> w = f->default_start(), wr = w, g(w.size()), gr(w.size());
+  double worst = 0;
+  for (int t = 1; t <= steps; ++t) {
+    f->value_and_gradient(w, g);
+    f->value_and_gradient(wr, gr);
+    opt->step(w, g);
+    ref.step(wr, gr, t);
+    for (std::size_t k = 0; k < w.size(); ++k)
+      worst = std::max(worst,
+                       std::abs(w[k] - wr[k]) / std::max({std::abs(w[k]), std::abs(wr[k]), 1e-12}));
+  }
+  EXPECT_LT(f->value(w), f->value(f->default_start())) << spec;
+  std::printf("%s on %s: worst relative difference %.3g over %d steps\n", spec.c_str(),
+              function.c_str(), worst, steps);
+  return worst;
 }
 
 /// One step of a reference for a method whose answer is not w (Optimizer::solution): it updates

@@ -9,64 +9,24 @@
 
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
+#include "naive_linalg.hpp"
 #include "reference.hpp"
 
 namespace descent {
 namespace {
 
-using Mat = std::vector<std::vector<double>>;
+using test::Mat;
+using test::product;
+using test::transpose;
+using test::zeros;
 
-Mat zeros(std::size_t n, std::size_t m) { return Mat(n, std::vector<double>(m, 0.0)); }
-
-Mat product(const Mat& a, const Mat& b) {
-  Mat c = zeros(a.size(), b[0].size());
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (std::size_t k = 0; k < b.size(); ++k)
-      for (std::size_t j = 0; j < b[0].size(); ++j) c[i][j] += a[i][k] * b[k][j];
-  return c;
-}
-
-Mat transpose(const Mat& a) {
-  Mat t = zeros(a[0].size(), a.size());
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (std::size_t j = 0; j < a[0].size(); ++j) t[j][i] = a[i][j];
-  return t;
-}
-
-// (A + eps I)^(-1/root) of a symmetric A by the cyclic Jacobi eigenvalue method (plain loops,
-// independent of the library's Eigen): rotations until the off-diagonal mass is below 1e-32 of
-// the whole.
-Mat inverse_root(Mat a, double eps, double root) {
+// (A + eps I)^(-1/root) of a symmetric A, from its Jacobi eigendecomposition.
+Mat inverse_root(const Mat& a, double eps, double root) {
+  const auto [values, v] = test::jacobi_eigen(a);
   const std::size_t n = a.size();
-  Mat v = zeros(n, n);
-  for (std::size_t i = 0; i < n; ++i) v[i][i] = 1.0;
-  for (int sweep = 0; sweep < 100; ++sweep) {
-    double off = 0, all = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < n; ++j) {
-        all += a[i][j] * a[i][j];
-        if (i != j) off += a[i][j] * a[i][j];
-      }
-    if (off <= 1e-32 * all) break;
-    for (std::size_t p = 0; p < n; ++p)
-      for (std::size_t q = p + 1; q < n; ++q) {
-        if (a[p][q] == 0.0) continue;
-        const double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::hypot(theta, 1.0));
-        const double c = 1 / std::sqrt(t * t + 1), s = t * c;
-        const auto rotate = [&](double& x, double& y) {
-          const double xp = x, yq = y;
-          x = c * xp - s * yq;
-          y = s * xp + c * yq;
-        };
-        for (std::size_t k = 0; k < n; ++k) rotate(a[k][p], a[k][q]);
-        for (std::size_t k = 0; k < n; ++k) rotate(a[p][k], a[q][k]);
-        for (std::size_t k = 0; k < n; ++k) rotate(v[k][p], v[k][q]);
-      }
-  }
   Mat out = zeros(n, n);
   for (std::size_t e = 0; e < n; ++e) {
-    const double d = std::pow(std::max(a[e][e], 0.0) + eps, -1.0 / root);
+    const double d = std::pow(std::max(values[e], 0.0) + eps, -1.0 / root);
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j < n; ++j) out[i][j] += v[i][e] * d * v[j][e];
   }
@@ -133,29 +93,9 @@ struct ShampooReference {
   }
 };
 
-double rel(double a, double b) {
-  return std::abs(a - b) / std::max({std::abs(a), std::abs(b), 1e-12});
-}
-
 // 100 steps on matrix_least_squares (W 6 x 4) from W = 1, descent's Shampoo and the reference
-// each at its own point; returns the worst relative difference of a coordinate.
-double worst_on_the_matrix_function(const std::string& spec, ShampooReference ref) {
-  auto f = make_function("matrix_least_squares:rows=6,cols=4,kappa=100,seed=0");
-  auto opt = make_optimizer<double>(spec);
-  opt->reset_shapes(f->shapes());
-  std::vector<double> w = f->default_start(), wr = w, g(w.size()), gr(w.size());
-  double worst = 0;
-  for (int t = 1; t <= 100; ++t) {
-    f->value_and_gradient(w, g);
-    f->value_and_gradient(wr, gr);
-    opt->step(w, g);
-    ref.step(wr, gr, t);
-    for (std::size_t k = 0; k < w.size(); ++k) worst = std::max(worst, rel(w[k], wr[k]));
-  }
-  EXPECT_LT(f->value(w), f->value(f->default_start())) << spec;
-  std::printf("%s: worst relative difference %.3g over 100 steps\n", spec.c_str(), worst);
-  return worst;
-}
+// each at its own point.
+constexpr const char* kMatrix = "matrix_least_squares:rows=6,cols=4,kappa=100,seed=0";
 
 // Tolerance 1e-9, as against optax: the eigendecompositions (Eigen's and the Jacobi rotations
 // above) agree to about 1e-15 of the largest eigenvalue, and the inverse roots of the smallest
@@ -167,8 +107,8 @@ TEST(Shampoo, IsThePapersAlgorithmWithoutGraftingOrMomentum) {
   ref.every = 1;
   ref.graft = false;
   ref.eps = 1e-6;
-  EXPECT_LE(worst_on_the_matrix_function(
-                "shampoo:lr=0.05,beta1=0,update_every=1,graft=none,eps=1e-6", ref),
+  EXPECT_LE(test::worst_on_function(
+                kMatrix, "shampoo:lr=0.05,beta1=0,update_every=1,graft=none,eps=1e-6", ref),
             1e-9);
 }
 
@@ -178,8 +118,8 @@ TEST(Shampoo, MatchesTheGraftedReferenceOnTheMatrixFunction) {
   ref.beta2 = 0.99;
   ref.every = 5;
   ref.wd = 0.01;
-  EXPECT_LE(worst_on_the_matrix_function(
-                "shampoo:lr=0.02,beta2=0.99,update_every=5,weight_decay=0.01", ref),
+  EXPECT_LE(test::worst_on_function(
+                kMatrix, "shampoo:lr=0.02,beta2=0.99,update_every=5,weight_decay=0.01", ref),
             1e-9);
 }
 
@@ -223,6 +163,9 @@ TEST(Shampoo, Defaults) {
             "graft=adam,graft_beta2=0.999,graft_eps=1e-08,weight_decay=0");
   EXPECT_THROW(make_optimizer("shampoo:update_every=0"), InputError);
   EXPECT_THROW(make_optimizer("shampoo:graft=sgd"), InputError);
+  // eps = 0 would take the inverse root of a singular factor's zero eigenvalues.
+  EXPECT_THROW(make_optimizer("shampoo:eps=0"), InputError);
+  EXPECT_THROW(make_optimizer("shampoo:graft_eps=0"), InputError);
 }
 
 }  // namespace

@@ -70,6 +70,18 @@ TEST(Sm3, KeepsOneAccumulatorPerRowAndColumn) {
   EXPECT_EQ(opt.state().array("col_acc").size(), 3u + 1u);
 }
 
+// A NaN gradient makes the step NaN (the runner reports the divergence), not a silent 0, and
+// stays in the row and column maxima.
+TEST(Sm3, ANanGradientIsNotHidden) {
+  Sm3<double> opt;
+  opt.reset_shapes(std::vector<Shape>{{2, 2}});
+  std::vector<double> w = {1, 2, 3, 4};
+  opt.step(w, std::vector<double>{std::nan(""), 1, 1, 1});
+  EXPECT_TRUE(std::isnan(w[0]));
+  EXPECT_TRUE(std::isnan(opt.state().array("row_acc")[0]));
+  EXPECT_TRUE(std::isnan(opt.state().array("col_acc")[0]));
+}
+
 TEST(Sm3, Defaults) {
   EXPECT_EQ(make_optimizer("sm3")->spec(), "sm3:lr=0.1,momentum=0.9,eps=1e-08");
   EXPECT_THROW(make_optimizer("sm3:momentum=1"), InputError);

@@ -33,8 +33,10 @@ struct AdafactorRule {
           "and relative step size; torch.optim.Adafactor (2.5); optax.adafactor",
       .differs =
           "torch.optim.Adafactor is step_size=torch, except that it floors v at eps1^2 and "
-          "mean(r) at eps1 (eps1: the dtype's machine epsilon) where descent adds eps to g^2; "
-          "the two agree unless a gradient is below about 1e-8 (float). optax.adafactor is "
+          "mean(r) at eps1 (eps1: the dtype's machine epsilon) where descent adds eps to g^2: "
+          "the two differ where rms(g) of a factored matrix is below about 3.5e-4 in float "
+          "(1.5e-8 in double), or a gradient of a vector below 1.2e-7 in float. "
+          "optax.adafactor is "
           "step_size=optax with factor_min_dim=128 (its default) and computes beta_t in float32; "
           "its momentum option is not offered. The paper's relative step is torch's with lr "
           "0.01. A vector (every point of the lab's functions) is never factored: Adafactor is "
@@ -75,10 +77,10 @@ struct AdafactorRule {
     return a == 0 ? (f ? s.rows : 0) : a == 1 ? (f ? s.cols : 0) : (f ? 0 : s.size());
   }
 
-  /// g / sqrt(v), and 0 where v is 0 (with eps = 0 and gradients of 0).
+  /// g / sqrt(v), and 0 where v is 0 (with eps = 0 and gradients of 0); NaN stays NaN.
   template <class T>
   static T scaled(T g, T v) {
-    return v > 0 ? g / std::sqrt(v) : T(0);
+    return v == 0 ? T(0) : g / std::sqrt(v);
   }
 
   template <class T>
@@ -108,7 +110,7 @@ struct AdafactorRule {
       const auto r_mean = static_cast<T>(r_sum / static_cast<double>(rows));
       for (std::size_t i = 0; i < rows; ++i)
         for (std::size_t j = 0; j < cols; ++j)
-          u[i * cols + j] = scaled(s.g[i * cols + j], r[i] / r_mean * c[j]);
+          u[i * cols + j] = scaled(s.g[i * cols + j], r_mean == 0 ? T(0) : r[i] / r_mean * c[j]);
     } else {
       for (std::size_t i = 0; i < u.size(); ++i) {
         v[i] = beta * v[i] + one_minus * (s.g[i] * s.g[i] + eps);

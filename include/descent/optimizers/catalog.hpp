@@ -53,6 +53,7 @@
 #include "descent/optimizers/signsgd.hpp"
 #include "descent/optimizers/signum.hpp"
 #include "descent/optimizers/sm3.hpp"
+#include "descent/optimizers/soap.hpp"
 #include "descent/optimizers/swa.hpp"
 #include "descent/optimizers/yogi.hpp"
 
@@ -91,8 +92,8 @@ using BuiltinReducingRules =
     RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule, PolyakRule>;
 
 /// The built-in tensor rules (tensorwise.hpp: each tensor stepped whole), listed after L-BFGS.
-using BuiltinTensorRules =
-    TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule, AdafactorRule, Sm3Rule, ShampooRule>;
+using BuiltinTensorRules = TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule, AdafactorRule,
+                                          Sm3Rule, ShampooRule, SoapRule>;
 
 /// The built-in wrappers, listed last (after L-BFGS); each runs around any optimizer.
 using BuiltinWrappers =

@@ -24,7 +24,9 @@ struct ShampooRule {
           "m <- beta1 m + (1 - beta1) G;  M = m / (1 - beta1^t);  P = PL M PR\n"
           "graft=adam: v <- graft_beta2 v + (1 - graft_beta2) G^2, "
           "A = M / (sqrt(v / (1 - graft_beta2^t)) + graft_eps), D = |A| / |P| P "
-          "(D = A before the first refresh); graft=none: D = P\n"
+          "(D = A before the first refresh); graft=none: D = P (D = M before it)\n"
+          "k = 0 (no side preconditioned: a side of 1 and one longer than max_dim): D = A, "
+          "or M with graft=none\n"
           "w <- w - lr (D + weight_decay w)",
       .source =
           "Gupta et al. 2018 (arXiv:1802.09568), algorithm 1; grafting, momentum of the "
@@ -54,7 +56,7 @@ struct ShampooRule {
       learning_rate(&Params::lr),
       rate(&Params::beta1, "beta1", "decay of the gradient's average m"),
       real(&Params::beta2, "beta2", 0.0, 1.0, "decay of L and R (1: sums)"),
-      epsilon(&Params::eps, "added to L and R's eigenvalues before their roots"),
+      epsilon(&Params::eps, "added to L and R's eigenvalues before their roots").above_min(),
       integer(&Params::update_every, "update_every", 1, 1 << 30,
               "steps between refreshes of the inverse roots")
           .shown(),
@@ -62,7 +64,9 @@ struct ShampooRule {
               "longest side preconditioned (memory max_dim^2, time max_dim^3)"),
       choice(&Params::graft, "graft", kShampooGraftNames, "adam: Adam's step length; none"),
       rate(&Params::graft_beta2, "graft_beta2", "decay of Adam's v for the grafted length"),
-      nonnegative(&Params::graft_eps, "graft_eps", "added to sqrt(v) in Adam's step").log(),
+      nonnegative(&Params::graft_eps, "graft_eps", "added to sqrt(v) in Adam's step")
+          .log()
+          .above_min(),
       nonnegative(&Params::weight_decay, "weight_decay", "decoupled, times lr")};
   static constexpr TensorArray arrays[] = {{"factor_l"}, {"factor_r"}, {"root_l"},
                                            {"root_r"},   {"exp_avg"},  {"exp_avg_sq"}};

@@ -37,6 +37,11 @@ struct Sm3Rule {
                  epsilon(&Params::eps, "added to a inside the root")};
   static constexpr TensorArray arrays[] = {
       {"row_acc", Extent::rows}, {"col_acc", Extent::cols}, {"momentum"}};
+  /// max(x, y), NaN if either is (std::max drops a NaN second argument).
+  template <class T>
+  static T nan_max(T x, T y) {
+    return std::isnan(x) || std::isnan(y) ? x + y : std::max(x, y);
+  }
   template <class T>
   static void update(const Params& p, const TensorStep<T>& s, std::span<T> r, std::span<T> c,
                      std::span<T> m) {
@@ -49,11 +54,11 @@ struct Sm3Rule {
       for (std::size_t j = 0; j < cols; ++j) {
         const std::size_t k = i * cols + j;
         const T a = s.g[k] * s.g[k] + std::min(r[i], c[j]);
-        const T u = a > 0 ? s.g[k] / std::sqrt(a + eps) : T(0);
+        const T u = a == 0 ? T(0) : s.g[k] / std::sqrt(a + eps);
         m[k] = keep * u + beta * m[k];
         s.w[k] -= lr * m[k];
-        new_r = std::max(new_r, a);
-        new_c[j] = std::max(new_c[j], a);
+        new_r = nan_max(new_r, a);
+        new_c[j] = nan_max(new_c[j], a);
       }
       r[i] = new_r;
     }
