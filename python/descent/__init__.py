@@ -140,7 +140,9 @@ class Optimizer:
 
         ``params`` is a C-contiguous float32 or float64 numpy array, or a list of them (stepped as
         one vector, each array a slice of it); ``grads`` has the same arrays' shapes and dtype.
-        ``loss`` is the objective at ``params``, which a few methods use (``polyak``).
+        Layer-wise methods (``muon``, ``shampoo``...) step each array by its shape, an array of
+        rank above 2 as its first dimension by the rest. ``loss`` is the objective at
+        ``params``, which a few methods use (``polyak``).
         """
         self._native.step(params, grads, loss)
 

@@ -95,14 +95,17 @@ class Optimizer(_torch.optim.Optimizer):
     @staticmethod
     def _pack(state: dict) -> dict:
         return {"size": state["size"], "lr": state["lr"],
+                "shapes": [list(s) for s in state.get("shapes", [])],
                 "state": {k: (_torch.from_numpy(v.copy()) if hasattr(v, "dtype") else v)
                           for k, v in state.get("state", {}).items()}}
 
     @staticmethod
     def _unpack(saved: dict, native: _descent.Optimizer, params: list) -> dict:
         dtype = "float32" if params[0].dtype == _torch.float32 else "float64"
+        shapes = {"shapes": [tuple(int(n) for n in s) for s in saved["shapes"]]} \
+            if saved.get("shapes") else {}
         return {"spec": native.spec, "dtype": dtype, "size": int(saved["size"]),
-                "lr": float(saved["lr"]),
+                "lr": float(saved["lr"]), **shapes,
                 "state": {k: (v.numpy() if isinstance(v, _torch.Tensor) else v)
                           for k, v in saved["state"].items()}}
 

@@ -185,6 +185,9 @@ class PyOptimizer {
     out["size"] = started_ ? (f32_ ? f32_->size() : f64_->size()) : 0;
     out["lr"] = f32_ ? f32_->lr() : f64_->lr();
     if (!started_) return out;
+    nb::list shapes;
+    for (const descent::Shape& sh : shapes_) shapes.append(nb::make_tuple(sh.rows, sh.cols));
+    out["shapes"] = shapes;
     nb::dict arrays;
     if (f32_) {
       DictVisitor<float> v(&arrays);
@@ -206,6 +209,23 @@ class PyOptimizer {
         throw descent::InputError("the state is of '" + spec + "', not of '" + spec_ + "'");
       const std::string type = nb::cast<std::string>(in["dtype"]);
       const std::size_t n = nb::cast<std::size_t>(in["size"]);
+      // The arrays' shapes (a state saved before they were kept: one vector of n).
+      std::vector<descent::Shape> shapes;
+      if (in.contains("shapes")) {
+        for (nb::handle sh : nb::cast<nb::list>(in["shapes"])) {
+          const auto pair = nb::cast<nb::tuple>(sh);
+          if (nb::len(pair) != 2)
+            throw descent::InputError("the state's shapes must be (rows, cols) pairs");
+          shapes.push_back({nb::cast<std::size_t>(pair[0]), nb::cast<std::size_t>(pair[1])});
+        }
+      } else {
+        shapes.push_back({n, 1});
+      }
+      std::size_t total = 0;
+      for (const descent::Shape& sh : shapes) total += sh.size();
+      if (total != n)
+        throw descent::InputError("the state's shapes hold " + std::to_string(total) +
+                                  " values, its size is " + std::to_string(n));
       auto f64 = descent::make_optimizer<double>(spec_);
       std::unique_ptr<descent::Optimizer<float>> f32;
       const double lr = in.contains("lr") ? nb::cast<double>(in["lr"]) : f64->lr();
@@ -217,11 +237,11 @@ class PyOptimizer {
         if (type == "float32") {
           f32 = descent::make_optimizer<float>(spec_);
           f32->set_lr(lr);
-          f32->reset(n);
+          f32->reset_shapes(shapes);
           DictVisitor<float> v(arrays, true);
           f32->visit_state(v);
         } else {
-          f64->reset(n);
+          f64->reset_shapes(shapes);
           DictVisitor<double> v(arrays, true);
           f64->visit_state(v);
         }
@@ -229,6 +249,7 @@ class PyOptimizer {
       const auto lock = hold();
       f64_ = std::move(f64);
       f32_ = std::move(f32);
+      shapes_ = std::move(shapes);
       started_ = !type.empty();
     } catch (const nb::cast_error&) {
       throw descent::InputError(
@@ -251,15 +272,27 @@ class PyOptimizer {
     return lock;
   }
 
-  void start(bool single, std::size_t n) {
+  // The first step fixes the layout: each array's shape (what a layer-wise method such as Muon,
+  // Shampoo or SOAP steps by; elementwise methods see the total only).
+  void start(bool single, const std::vector<descent::Shape>& shapes) {
     if (single) {
       f32_ = descent::make_optimizer<float>(spec_);
       f32_->set_lr(f64_->lr());
-      f32_->reset(n);
+      f32_->reset_shapes(shapes);
     } else {
-      f64_->reset(n);
+      f64_->reset_shapes(shapes);
     }
+    shapes_ = shapes;
     started_ = true;
+  }
+
+  // An array as the optimizers see it: a vector (n x 1), a matrix, or an array of higher rank as
+  // the matrix of its first dimension by the rest (a convolution's kernel, out x in*kh*kw).
+  template <class A>
+  static descent::Shape shape_of(const A& a) {
+    if (a.ndim() == 0) return {1, 1};
+    if (a.ndim() == 1 || a.shape(0) == 0) return {a.size(), 1};
+    return {a.shape(0), a.size() / a.shape(0)};
   }
 
   template <class T>
@@ -268,6 +301,7 @@ class PyOptimizer {
     const char* want = std::is_same_v<T, float> ? "float32" : "float64";
     std::vector<Array<T>> p;
     std::vector<ReadOnly<T>> g;
+    std::vector<descent::Shape> shapes;
     std::size_t n = 0;
     for (std::size_t k = 0; k < ps.size(); ++k) {
       if (!nb::isinstance<Array<T>>(ps[k]))
@@ -286,11 +320,12 @@ class PyOptimizer {
                                   std::to_string(p.back().size()) + " values and its gradient " +
                                   std::to_string(g.back().size()));
       n += p.back().size();
+      shapes.push_back(shape_of(p.back()));
     }
     // The arrays stay referenced by p and g, so their memory outlives the step without the GIL.
     nb::gil_scoped_release unlocked;
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (!started_) start(std::is_same_v<T, float>, n);
+    if (!started_) start(std::is_same_v<T, float>, shapes);
     if ((f32_ != nullptr) != std::is_same_v<T, float>)
       throw descent::InputError(std::string("step: this optimizer steps ") + dtype() +
                                 " arrays, not " + want + " (reset() to start afresh)");
@@ -299,6 +334,10 @@ class PyOptimizer {
       throw descent::InputError("step: " + std::to_string(n) +
                                 " values where the optimizer holds " + std::to_string(o.size()) +
                                 " (reset() to start on new arrays)");
+    if (shapes != shapes_ && o.info().family == descent::Family::layerwise && p.size() > 1)
+      throw descent::InputError("step: " + o.info().name +
+                                " steps each array by its shape, and these arrays are not "
+                                "shaped as at the first step (reset() to start on new arrays)");
     if (p.size() == 1 || loss) {
       // One array, or several with the loss (which only the one-vector step takes): gathered.
       std::vector<T> w, gr;
@@ -343,6 +382,7 @@ class PyOptimizer {
   std::string spec_;
   std::unique_ptr<descent::Optimizer<double>> f64_;
   std::unique_ptr<descent::Optimizer<float>> f32_;
+  std::vector<descent::Shape> shapes_;
   bool started_ = false;
   std::mutex mutex_;
 };

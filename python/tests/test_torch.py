@@ -81,9 +81,18 @@ def test_schedulers_that_move_settings_or_start_at_zero(schedule, name, kwargs):
     assert worst < 1e-6, f"{name} with {schedule}: {worst:.3g}"
 
 
-def test_state_dict_round_trip_through_torch_save():
+ROUND_TRIPS = {
+    "sgd": lambda params: dt.SGD(params, lr=0.037, momentum=0.9),
+    # Layer-wise methods keep state by each tensor's shape (Shampoo: a factor per side).
+    "muon": lambda params: dt.Muon(params, lr=0.02),
+    "shampoo": lambda params: dt.Shampoo(params, lr=0.01, update_every=2),
+}
+
+
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_state_dict_round_trip_through_torch_save(name):
     m = model()
-    opt = dt.SGD(m.parameters(), lr=0.037, momentum=0.9)
+    opt = ROUND_TRIPS[name](m.parameters())
     x, y = torch.randn(16, 8), torch.randint(0, 4, (16,))
 
     def one():
@@ -105,7 +114,7 @@ def test_state_dict_round_trip_through_torch_save():
         saved = torch.load(buf)
     assert "descent" not in opt.state.get(next(m.parameters()), {})
     m.load_state_dict(saved["model"])
-    opt = dt.SGD(m.parameters(), lr=0.037, momentum=0.9)
+    opt = ROUND_TRIPS[name](m.parameters())
     opt.load_state_dict(saved["opt"])
     for _ in range(5):
         one()

@@ -1,5 +1,6 @@
-// Private helpers of the optimizers that keep Kronecker factors of a matrix's gradient (Shampoo,
-// SOAP): row-major Eigen views of state spans and the factors' moving sums.
+// Private helpers of the matrix optimizers (Muon, Shampoo, SOAP): row-major Eigen views of state
+// spans and the Kronecker factors' moving sums. The library is built with EIGEN_USE_BLAS, so the
+// larger products run in OpenBLAS, on the CPU's widest instructions and the BLAS's threads.
 #pragma once
 
 #include <Eigen/Core>

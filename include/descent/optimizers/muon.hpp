@@ -13,7 +13,7 @@ namespace detail {
 /// Replaces the rows x cols matrix `x` (row-major) by its Newton-Schulz orthogonalisation:
 /// x / (|x|_F + eps), then `steps` times x <- a x + (b A + c A^2) x with A = x x^T, computed on
 /// the wide orientation (x^T when rows > cols) and the quintic's coefficients (a, b, c) =
-/// (3.4445, -4.7750, 2.0315). Matrix products by Eigen (src/optimizers/muon.cpp).
+/// (3.4445, -4.7750, 2.0315). Matrix products by Eigen and OpenBLAS (src/optimizers/muon.cpp).
 template <class T>
 void newton_schulz(std::span<T> x, Shape shape, int steps, double eps);
 extern template void newton_schulz<float>(std::span<float>, Shape, int, double);

@@ -37,10 +37,11 @@ struct Sm3Rule {
                  epsilon(&Params::eps, "added to a inside the root")};
   static constexpr TensorArray arrays[] = {
       {"row_acc", Extent::rows}, {"col_acc", Extent::cols}, {"momentum"}};
-  /// max(x, y), NaN if either is (std::max drops a NaN second argument).
+  /// max(x, y), NaN if either is (std::max drops a NaN second argument); a compare and a blend,
+  /// so that the loop below still vectorizes.
   template <class T>
   static T nan_max(T x, T y) {
-    return std::isnan(x) || std::isnan(y) ? x + y : std::max(x, y);
+    return x > y || x != x ? x : y;  // NOLINT(misc-redundant-expression): x != x tests for NaN
   }
   template <class T>
   static void update(const Params& p, const TensorStep<T>& s, std::span<T> r, std::span<T> c,
