@@ -31,6 +31,13 @@ double final_loss(const std::string& spec, const Objective& f, int steps) {
     for (std::size_t i = 0; i < 2; ++i) gx[i] = static_cast<T>(gd[i]);
     return loss;
   };
+  // The exact Hessian diagonal, for the methods that read it (Sophia).
+  std::vector<double> hessian(4);
+  opt->set_hessian_diagonal([&](std::span<const T> x, std::span<T> h) {
+    const std::vector<double> xd(x.begin(), x.end());
+    ASSERT_TRUE(f.hessian(xd, hessian));
+    for (std::size_t i = 0; i < 2; ++i) h[i] = static_cast<T>(hessian[i * 2 + i]);
+  });
   for (int k = 0; k < steps && opt->converged().empty(); ++k) {
     const double loss = closure(w, g);
     opt->step_with(w, g, loss, closure);

@@ -133,6 +133,9 @@ struct OptimizerInfo {
   /// The most evaluations of the objective one step can make (a line search makes several), for
   /// estimating what a run costs before it starts.
   std::size_t evaluations_per_step = 1;
+  /// True for methods that read the Hessian's diagonal (Sophia): they step only with an oracle
+  /// of it (Optimizer::set_hessian_diagonal), which the runner gives on functions with a Hessian.
+  bool reads_hessian_diagonal = false;
 };
 
 class Schedule;
@@ -146,6 +149,12 @@ std::string optimizer_spec(const OptimizerInfo& info, const ParamSet& values,
 /// optimizers that evaluate the objective inside a step (L-BFGS's line search).
 template <std::floating_point T>
 using Closure = std::function<double(std::span<const T> w, std::span<T> g)>;
+
+/// Writes the diagonal of the objective's Hessian at `w`, or an estimate of it, into `h` (as long
+/// as `w`). Given to optimizers that precondition by it (Sophia): the runner gives the exact
+/// diagonal of a function that has a Hessian.
+template <std::floating_point T>
+using HessianDiagonal = std::function<void(std::span<const T> w, std::span<T> h)>;
 
 /// Walks over every piece of an optimizer's state, by name, so that one function serves both
 /// saving and loading a checkpoint. A loading visitor may assign to the references it is given.
@@ -223,6 +232,12 @@ class Optimizer {
   /// A reason once the method has stopped by its own criterion (L-BFGS's tolerances); empty
   /// while it goes on. Steps after convergence leave `w` unchanged.
   virtual std::string converged() const { return {}; }
+  /// Whether the method reads the Hessian's diagonal (Sophia), through the oracle given by
+  /// set_hessian_diagonal(); its steps throw InputError until it has one.
+  virtual bool reads_hessian_diagonal() const { return false; }
+  /// The oracle of the Hessian's diagonal that such a method calls, at the point it steps from,
+  /// on the steps where it refreshes its estimate. The others ignore it.
+  virtual void set_hessian_diagonal(HessianDiagonal<T> oracle) { (void)oracle; }
   /// The method's answer at the point `w`, written to `x` (both size() long), for a method whose
   /// answer is not the point where it takes gradients (Schedule-Free's average x); returns false
   /// and writes nothing for the others, whose answer is `w` itself.

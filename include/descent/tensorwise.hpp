@@ -11,7 +11,11 @@
 //   - `update<T>(p, step, s...)`: one tensor's update in place, given the tensor (TensorStep: its
 //     parameters, gradient, shape and the step number t, from 1) and a span of each state array
 //     for this tensor;
-//   - optionally `validate(p)`, a constraint between fields.
+//   - optionally `validate(p)`, a constraint between fields;
+//   - optionally `static bool reads_hessian(const Params&, std::int64_t t)`: true on the steps t
+//     where the rule reads the Hessian's diagonal (Sophia's refreshes). On those, the optimizer
+//     calls its oracle (Optimizer::set_hessian_diagonal) at the point it steps from and gives each
+//     tensor its piece in TensorStep::hessian; without an oracle it refuses to step.
 // Tensorwise<R, T> makes it an Optimizer<T>; tensor_rule_info<R>() its registry entry. The layout
 // of tensors comes from reset_shapes() (reset(n): one vector of n, an n x 1 matrix) and is kept in
 // checkpoints; a step's tensors must match it, or be one span of the whole vector. Gradient
@@ -91,6 +95,9 @@ struct TensorStep {
   std::span<const T> g;  ///< the gradient at them
   Shape shape;           ///< rows x cols, row-major
   std::int64_t t = 1;    ///< the step being taken, from 1
+  /// The Hessian's diagonal at w, for a rule that reads it on this step (reads_hessian); else
+  /// empty.
+  std::span<const T> hessian = {};
 };
 
 /// The Euclidean norm of `x`, summed in double.
@@ -164,6 +171,12 @@ struct TensorState {
 template <TensorRule R>
 const OptimizerInfo& tensor_rule_info();
 
+/// Whether tensor rule R reads the Hessian's diagonal (declares reads_hessian).
+template <class R>
+inline constexpr bool kReadsHessian = requires(const typename R::Params& p, std::int64_t t) {
+  { R::reads_hessian(p, t) } -> std::same_as<bool>;
+};
+
 /// A tensor rule as an Optimizer<T>.
 template <TensorRule R, std::floating_point T>
 class Tensorwise final : public Optimizer<T> {
@@ -207,6 +220,8 @@ class Tensorwise final : public Optimizer<T> {
     detail::check_tensors(size(), tensors);
     const bool whole = tensors.size() == 1 && s_.shapes.size() != 1;
     if (!whole) check_layout(tensors);
+    std::span<const T> hessian;
+    if constexpr (kReadsHessian<R>) hessian = hessian_diagonal(tensors, s_.step + 1);
     ++s_.step;
     const detail::FlushDenormals flush;  // see detail/flush_denormals.hpp
     std::array<std::size_t, kArrays> at{};
@@ -218,7 +233,9 @@ class Tensorwise final : public Optimizer<T> {
                                    : tensors[k];
       offset += shape.size();
       [&]<std::size_t... A>(std::index_sequence<A...>) {
-        R::template update<T>(p_, TensorStep<T>{t.param, t.grad, shape, s_.step},
+        const std::span<const T> h =
+            hessian.empty() ? hessian : hessian.subspan(offset - shape.size(), shape.size());
+        R::template update<T>(p_, TensorStep<T>{t.param, t.grad, shape, s_.step, h},
                               piece<A>(at[A], shape)...);
       }
       (std::make_index_sequence<kArrays>{});
@@ -242,6 +259,9 @@ class Tensorwise final : public Optimizer<T> {
                                     "' of the wrong length");
     }
   }
+
+  bool reads_hessian_diagonal() const override { return kReadsHessian<R>; }
+  void set_hessian_diagonal(HessianDiagonal<T> oracle) override { oracle_ = std::move(oracle); }
 
   const Params& settings() const { return p_; }
   /// The state, for inspection.
@@ -275,6 +295,23 @@ class Tensorwise final : public Optimizer<T> {
     return out;
   }
 
+  /// On a step t where the rule reads the Hessian's diagonal, the oracle's answer at the point
+  /// the tensors hold (gathered into one vector), else empty. InputError without an oracle.
+  std::span<const T> hessian_diagonal(std::span<const TensorRef<T>> tensors, std::int64_t t) {
+    if (!R::reads_hessian(p_, t)) return {};
+    if (!oracle_)
+      throw InputError("optimizer '" + std::string(R::doc.name) +
+                       "' reads the Hessian's diagonal, and nothing gives it here: run it on a "
+                       "function with a Hessian (descent run, sweep, tune), or give an oracle "
+                       "with set_hessian_diagonal()");
+    point_.clear();
+    for (const TensorRef<T>& r : tensors)
+      point_.insert(point_.end(), r.param.begin(), r.param.end());
+    hessian_.assign(point_.size(), T(0));
+    oracle_(point_, hessian_);
+    return hessian_;
+  }
+
   void check_layout(std::span<const TensorRef<T>> tensors) const {
     bool same = tensors.size() == s_.shapes.size();
     for (std::size_t k = 0; same && k < tensors.size(); ++k)
@@ -288,6 +325,8 @@ class Tensorwise final : public Optimizer<T> {
 
   Params p_;
   TensorState<R, T> s_;
+  HessianDiagonal<T> oracle_;
+  std::vector<T> point_, hessian_;  // the oracle's point and answer, kept between refreshes
 };
 
 namespace detail {
@@ -307,6 +346,7 @@ const OptimizerInfo& tensor_rule_info() {
   static const OptimizerInfo info = [] {
     OptimizerInfo i = rule_entry<R>();
     i.elementwise = false;
+    i.reads_hessian_diagonal = kReadsHessian<R>;
     i.make_double = [](const OptimizerConfig& c) { return detail::make_tensorwise<R, double>(c); };
     i.make_float = [](const OptimizerConfig& c) { return detail::make_tensorwise<R, float>(c); };
     return i;

@@ -38,6 +38,10 @@ class Wrapped final : public Optimizer<T> {
   void step(std::span<T> w, std::span<const T> g) override;
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
   std::string converged() const override { return inner_->converged(); }
+  bool reads_hessian_diagonal() const override { return inner_->reads_hessian_diagonal(); }
+  void set_hessian_diagonal(HessianDiagonal<T> oracle) override {
+    inner_->set_hessian_diagonal(std::move(oracle));
+  }
   bool solution(std::span<const T> w, std::span<T> x) const override {
     return inner_->solution(w, x);
   }

@@ -113,6 +113,10 @@ class Wrapper final : public Optimizer<T> {
     s_.step(p_, *inner_, w, g, loss, f);
   }
   std::string converged() const override { return inner_->converged(); }
+  bool reads_hessian_diagonal() const override { return inner_->reads_hessian_diagonal(); }
+  void set_hessian_diagonal(HessianDiagonal<T> oracle) override {
+    inner_->set_hessian_diagonal(std::move(oracle));
+  }
   bool solution(std::span<const T> w, std::span<T> x) const override {
     if constexpr (requires { s_.solution(p_, w, x); })
       if (s_.solution(p_, w, x)) return true;

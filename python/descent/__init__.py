@@ -135,16 +135,19 @@ class Optimizer:
         """"float32" or "float64" once stepped, else ""."""
         return self._native.dtype
 
-    def step(self, params, grads, loss: float | None = None) -> None:
+    def step(self, params, grads, loss: float | None = None, hessian_diagonal=None) -> None:
         """One step of ``params`` along ``grads``, in place.
 
         ``params`` is a C-contiguous float32 or float64 numpy array, or a list of them (stepped as
         one vector, each array a slice of it); ``grads`` has the same arrays' shapes and dtype.
         Layer-wise methods (``muon``, ``shampoo``...) step each array by its shape, an array of
         rank above 2 as its first dimension by the rest. ``loss`` is the objective at
-        ``params``, which a few methods use (``polyak``).
+        ``params``, which a few methods use (``polyak``). ``hessian_diagonal`` is for the methods
+        that read the Hessian's diagonal (``sophia``): a function of the point (one float64 vector
+        of the arrays' values, in order) returning the diagonal there, called on the steps where
+        the method reads it.
         """
-        self._native.step(params, grads, loss)
+        self._native.step(params, grads, loss, hessian_diagonal)
 
     def reset(self) -> None:
         """Forgets the state: the next step starts afresh, on arrays of any size."""

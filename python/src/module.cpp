@@ -145,7 +145,8 @@ class PyOptimizer {
 
   // Steps the arrays of `params` (an array or a list of arrays) along `grads` (the same shapes),
   // in place. The first call fixes the element type and the number of values.
-  void step(nb::handle params, nb::handle grads, std::optional<double> loss) {
+  void step(nb::handle params, nb::handle grads, std::optional<double> loss,
+            nb::object hessian_diagonal) {
     const bool many = nb::isinstance<nb::list>(params) || nb::isinstance<nb::tuple>(params);
     std::vector<nb::handle> ps, gs;
     if (many) {
@@ -160,9 +161,9 @@ class PyOptimizer {
                                 std::to_string(ps.size()) + " and " + std::to_string(gs.size()) +
                                 ")");
     if (nb::isinstance<ReadOnly<float>>(ps[0]))
-      step_as<float>(ps, gs, loss);
+      step_as<float>(ps, gs, loss, hessian_diagonal);
     else if (nb::isinstance<ReadOnly<double>>(ps[0]))
-      step_as<double>(ps, gs, loss);
+      step_as<double>(ps, gs, loss, hessian_diagonal);
     else
       throw descent::InputError(
           "step: the parameters must be C-contiguous float32 or float64 numpy arrays on the CPU");
@@ -295,9 +296,29 @@ class PyOptimizer {
     return {a.shape(0), a.size() / a.shape(0)};
   }
 
+  // The oracle of the Hessian's diagonal for a method that reads it: `fn` (a Python callable)
+  // called with the point as one float64 vector, answering the diagonal as one array as long.
+  template <class T>
+  static descent::HessianDiagonal<T> python_oracle(nb::object fn) {
+    return [fn](std::span<const T> w, std::span<T> h) {
+      const nb::gil_scoped_acquire held;
+      const std::size_t n = w.size();
+      double* copy = new double[n];  // the function may keep the array
+      std::copy(w.begin(), w.end(), copy);
+      nb::capsule owner(copy, [](void* q) noexcept { delete[] static_cast<double*>(q); });
+      const nb::object out = fn(Array<double>(copy, {n}, owner));
+      const auto answer = nb::cast<nb::ndarray<const double, nb::c_contig, nb::device::cpu>>(
+          nb::module_::import_("numpy").attr("ascontiguousarray")(out, "float64"));
+      if (answer.size() != n)
+        throw descent::InputError("hessian_diagonal: gave " + std::to_string(answer.size()) +
+                                  " values for a point of " + std::to_string(n));
+      for (std::size_t i = 0; i < n; ++i) h[i] = static_cast<T>(answer.data()[i]);
+    };
+  }
+
   template <class T>
   void step_as(const std::vector<nb::handle>& ps, const std::vector<nb::handle>& gs,
-               std::optional<double> loss) {
+               std::optional<double> loss, nb::object hessian_diagonal) {
     const char* want = std::is_same_v<T, float> ? "float32" : "float64";
     std::vector<Array<T>> p;
     std::vector<ReadOnly<T>> g;
@@ -322,6 +343,10 @@ class PyOptimizer {
       n += p.back().size();
       shapes.push_back(shape_of(p.back()));
     }
+    const bool given = !hessian_diagonal.is_none();
+    if (given && !PyCallable_Check(hessian_diagonal.ptr()))
+      throw descent::InputError("hessian_diagonal: must be a function of the point, not " +
+                                nb::cast<std::string>(nb::str(hessian_diagonal.type())));
     // The arrays stay referenced by p and g, so their memory outlives the step without the GIL.
     nb::gil_scoped_release unlocked;
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -330,6 +355,26 @@ class PyOptimizer {
       throw descent::InputError(std::string("step: this optimizer steps ") + dtype() +
                                 " arrays, not " + want + " (reset() to start afresh)");
     descent::Optimizer<T>& o = opt<T>();
+    if (o.reads_hessian_diagonal() && !given)
+      throw descent::InputError("step: " + o.info().name +
+                                " reads the Hessian's diagonal: pass hessian_diagonal=f, with "
+                                "f(w) the diagonal at the point w (one vector of the arrays' "
+                                "values, in order)");
+    // The oracle, for this step only (it refers to a Python object).
+    struct Oracle {
+      descent::Optimizer<T>& o;
+      bool set = false;
+      ~Oracle() {
+        if (!set) return;
+        const nb::gil_scoped_acquire held;  // drops the Python reference
+        o.set_hessian_diagonal({});
+      }
+    } oracle{o};
+    if (given) {
+      const nb::gil_scoped_acquire held;  // copies a Python reference
+      o.set_hessian_diagonal(python_oracle<T>(hessian_diagonal));
+      oracle.set = true;
+    }
     if (n != o.size())
       throw descent::InputError("step: " + std::to_string(n) +
                                 " values where the optimizer holds " + std::to_string(o.size()) +
@@ -413,6 +458,7 @@ std::string catalog() {
                     {"alias_of", o->alias_of},
                     {"elementwise", o->elementwise},
                     {"evaluations_per_step", o->evaluations_per_step},
+                    {"reads_hessian_diagonal", o->reads_hessian_diagonal},
                     {"params", params}});
   }
   return json{{"optimizers", opts}}.dump();
@@ -556,7 +602,7 @@ NB_MODULE(_descent, m) {
       .def_prop_ro("size", &PyOptimizer::size)
       .def_prop_rw("lr", &PyOptimizer::lr, &PyOptimizer::set_lr)
       .def("step", &PyOptimizer::step, nb::arg("params"), nb::arg("grads"),
-           nb::arg("loss") = nb::none())
+           nb::arg("loss") = nb::none(), nb::arg("hessian_diagonal") = nb::none())
       .def("reset", &PyOptimizer::reset)
       .def("state", &PyOptimizer::state)
       .def("load_state", &PyOptimizer::load_state, nb::arg("state"));

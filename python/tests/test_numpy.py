@@ -12,6 +12,7 @@ import descent
 # evaluates the objective again. (Wrappers take a method after a '/': tested below.)
 STEPPERS = [o["name"] for o in descent._CATALOG
             if o["family"] != "wrapper" and o["evaluations_per_step"] == 1]
+READS_HESSIAN = {o["name"] for o in descent._CATALOG if o["reads_hessian_diagonal"]}
 
 
 def valley(w):
@@ -31,9 +32,11 @@ def test_numpy_steps_equal_the_cpp_run_bit_for_bit(name):
     points = run["points"]
     w = np.array([1.0, 1.0])
     opt = descent.optimizer(name)
+    # The valley's exact Hessian diagonal, for the methods that read it (as the runner gives it).
+    diagonal = (lambda x: np.array([2.0, 16.0])) if name in READS_HESSIAN else None
     for k in range(1, len(points)):
         loss, g = valley(w)
-        opt.step(w, g, loss)
+        opt.step(w, g, loss, hessian_diagonal=diagonal)
         assert np.array_equal(w, points[k]), f"{name} step {k}: {w} != {points[k]}"
     assert opt.dtype == "float64"
 
@@ -100,6 +103,29 @@ def test_layerwise_methods_see_each_arrays_shape():
     with pytest.raises(ValueError, match="not shaped as at the first step"):
         opt.step([parts[0].reshape(6, 4), parts[1], parts[2]], [2 * parts[0].reshape(6, 4),
                                                              2 * parts[1], 2 * parts[2]])
+
+
+def test_the_hessian_diagonal_is_read_through_a_function():
+    assert READS_HESSIAN == {"sophia"}
+    opt = descent.optimizer("sophia:update_every=2")
+    w = np.array([1.0, 1.0])
+    with pytest.raises(ValueError, match="pass hessian_diagonal=f"):
+        opt.step(w, valley(w)[1])
+    seen = []
+
+    def diagonal(x):
+        seen.append(x.copy())
+        return [2.0, 16.0]
+
+    for _ in range(5):
+        opt.step(w, valley(w)[1], hessian_diagonal=diagonal)
+    assert len(seen) == 3  # steps 1, 3 and 5
+    opt.step(w, valley(w)[1], hessian_diagonal=diagonal)
+    assert len(seen) == 3  # step 6 does not read it
+    with pytest.raises(ValueError, match="gave 1 values for a point of 2"):
+        opt.step(w, valley(w)[1], hessian_diagonal=lambda x: [1.0])  # step 7 reads it
+    with pytest.raises(ZeroDivisionError):
+        descent.optimizer("sophia").step(w, valley(w)[1], hessian_diagonal=lambda x: 1 / 0)
 
 
 def test_state_dict_round_trip_continues_exactly():

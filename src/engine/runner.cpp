@@ -108,6 +108,10 @@ const char* to_string(Termination t) {
 
 namespace {
 
+// The largest function whose Hessian the runner forms to give its diagonal (Sophia): 4096^2
+// doubles are 128 MiB.
+constexpr std::size_t kMaxHessianDim = 4096;
+
 void check_start(const Objective& f, std::span<const double> start, const RunOptions& options) {
   const std::size_t n = f.dim();
   if (start.size() != n)
@@ -213,6 +217,33 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     }
     return value;
   };
+  // The Hessian's diagonal, for the methods that read it (Sophia): the function's exact one, taken
+  // from its Hessian. The oracle refers to this frame, so it is taken back on the way out.
+  std::vector<double> hessian;
+  struct OracleGuard {
+    Optimizer<double>* o = nullptr;
+    ~OracleGuard() {
+      if (o != nullptr) o->set_hessian_diagonal({});
+    }
+  } oracle_guard;
+  if (optimizer.reads_hessian_diagonal()) {
+    const std::string who =
+        "optimizer '" + optimizer.info().name + "' reads the Hessian's diagonal";
+    if (n > kMaxHessianDim)
+      throw InputError(who + ", and function '" + f.spec() + "' has " + std::to_string(n) +
+                       " parameters: its Hessian is formed for it only up to " +
+                       std::to_string(kMaxHessianDim));
+    hessian.resize(n * n);
+    if (!f.hessian(start, hessian))
+      throw InputError(who + ", and function '" + f.spec() + "' has no Hessian at the start");
+    optimizer.set_hessian_diagonal([&f, &hessian, n, who](std::span<const double> x,
+                                                          std::span<double> h) {
+      if (!f.hessian(x, hessian))
+        throw InputError(who + ", and function '" + f.spec() + "' has none at a point of the run");
+      for (std::size_t i = 0; i < n; ++i) h[i] = hessian[i * n + i];
+    });
+    oracle_guard.o = &optimizer;
+  }
   for (std::size_t k = first_step;; ++k) {
     if (options.cancelled && (k - first_step) % kCancelCheckSteps == 0 && options.cancelled())
       throw Cancelled();

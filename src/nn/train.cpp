@@ -44,12 +44,22 @@ std::vector<std::size_t> epoch_order(std::uint64_t seed, std::size_t epoch, std:
   return order;
 }
 
+std::unique_ptr<Optimizer<float>> make_training_optimizer(std::string_view spec) {
+  std::unique_ptr<Optimizer<float>> opt = make_optimizer<float>(spec);
+  if (opt->reads_hessian_diagonal())
+    throw InputError("'" + std::string(spec) +
+                     "' reads the Hessian's diagonal, which descent train does not estimate (its "
+                     "Gauss-Newton-Bartlett estimate is not built yet); run it on the lab's "
+                     "functions with descent run");
+  return opt;
+}
+
 Trainer::Trainer(const TrainConfig& config, const ImageDataset& data, std::string optimizer)
     : config_(config), data_(data), spec_(std::move(optimizer)), model_(model_sizes(config, data)) {
   if (config_.batch == 0) throw InputError("the batch size must be at least 1");
   if (data_.train.count == 0 || data_.test.count == 0)
     throw InputError("the dataset has no training or no test images");
-  optimizer_ = make_optimizer<float>(spec_);
+  optimizer_ = make_training_optimizer(spec_);
   spec_ = optimizer_->spec();
   model_.initialize(config_.seed);
   optimizer_->reset_shapes(model_.shapes());

@@ -65,9 +65,14 @@ struct EpochRecord {
   bool diverged = false;     ///< a loss or a parameter became non-finite; training stopped
 };
 
+/// Makes the optimizer of `spec` for training, or throws InputError: a bad spec, or a method
+/// that reads the Hessian's diagonal (Sophia), which training does not estimate.
+std::unique_ptr<Optimizer<float>> make_training_optimizer(std::string_view spec);
+
 class Trainer {
  public:
-  /// Throws InputError for a bad optimizer spec, a batch of 0, or an empty dataset.
+  /// Throws InputError for a bad optimizer spec (make_training_optimizer), a batch of 0, or an
+  /// empty dataset.
   Trainer(const TrainConfig& config, const ImageDataset& data, std::string optimizer);
   ~Trainer();
 

@@ -54,6 +54,7 @@
 #include "descent/optimizers/signum.hpp"
 #include "descent/optimizers/sm3.hpp"
 #include "descent/optimizers/soap.hpp"
+#include "descent/optimizers/sophia.hpp"
 #include "descent/optimizers/swa.hpp"
 #include "descent/optimizers/yogi.hpp"
 
@@ -93,7 +94,7 @@ using BuiltinReducingRules =
 
 /// The built-in tensor rules (tensorwise.hpp: each tensor stepped whole), listed after L-BFGS.
 using BuiltinTensorRules = TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule, AdafactorRule,
-                                          Sm3Rule, ShampooRule, SoapRule>;
+                                          Sm3Rule, ShampooRule, SoapRule, SophiaRule>;
 
 /// The built-in wrappers, listed last (after L-BFGS); each runs around any optimizer.
 using BuiltinWrappers =

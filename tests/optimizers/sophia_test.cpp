@@ -1,0 +1,164 @@
+#include "descent/optimizers/sophia.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "descent/error.hpp"
+#include "descent/nn/train.hpp"
+#include "descent/registry.hpp"
+#include "descent/runner.hpp"
+#include "reference.hpp"
+
+namespace descent {
+namespace {
+
+// An oracle for the tests: a "Hessian diagonal" that varies with w and is negative at some
+// points, so that both arms of max(gamma h, eps) are taken.
+double curvature(double w) { return 40.0 * std::sin(3.0 * w) + 10.0; }
+
+template <class T>
+HessianDiagonal<T> oracle(int* calls) {
+  return [calls](std::span<const T> w, std::span<T> h) {
+    ++*calls;
+    for (std::size_t i = 0; i < w.size(); ++i)
+      h[i] = static_cast<T>(curvature(static_cast<double>(w[i])));
+  };
+}
+
+// Sophia transcribed from optax.contrib.sophia (scale_by_sophia, then add_decayed_weights and
+// scale_by_learning_rate), with the diagonal read at t = 1, 1 + k, ... after the step's use of h.
+struct SophiaReference {
+  double lr, beta1, beta2, gamma, eps, clip, wd;
+  int every;
+  std::vector<double> m, h;
+
+  void step(std::vector<double>& w, const std::vector<double>& g, int t) {
+    const bool read = (t - 1) % every == 0;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      m[i] = (1 - beta1) * g[i] + beta1 * m[i];
+      const double mhat = m[i] / (1 - std::pow(beta1, t));
+      const double u = std::clamp(mhat / std::max(gamma * h[i], eps), -clip, clip);
+      if (read) h[i] = (1 - beta2) * curvature(w[i]) + beta2 * h[i];
+      w[i] -= lr * (u + wd * w[i]);
+    }
+  }
+};
+
+template <class T>
+void expect_matches(const std::string& spec, SophiaReference ref, double tol) {
+  const std::size_t n = 7;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(-2.0, 2.0);
+  std::vector<double> r(n);
+  for (double& x : r) x = u(rng);
+  std::vector<T> w(r.begin(), r.end());
+  ref.m.assign(n, 0.0);
+  ref.h.assign(n, 0.0);
+  auto opt = make_optimizer<T>(spec);
+  opt->reset(n);
+  int calls = 0;
+  opt->set_hessian_diagonal(oracle<T>(&calls));
+  for (int t = 1; t <= 25; ++t) {
+    std::vector<double> g(n);
+    for (double& x : g) x = u(rng);
+    std::vector<T> gt(g.begin(), g.end());
+    std::vector<double> gr(gt.begin(), gt.end());
+    std::vector<double> at(w.begin(), w.end());
+    opt->step(w, gt);
+    std::copy(at.begin(), at.end(), r.begin());  // both from the same point
+    ref.step(r, gr, t);
+    for (std::size_t i = 0; i < n; ++i)
+      ASSERT_LE(std::abs(static_cast<double>(w[i]) - r[i]), tol * std::max(1.0, std::abs(r[i])))
+          << spec << " step " << t << ", coordinate " << i;
+  }
+  EXPECT_EQ(calls, (25 - 1) / ref.every + 1);  // t = 1, 1 + k, ... <= 25
+}
+
+// 25 steps on 7 coordinates with random gradients, the reference taking each step from the
+// optimizer's point: relative 1e-13 in double, 1e-5 in float (float's rounding of one step).
+TEST(Sophia, MatchesTheUpdateRule) {
+  const SophiaReference defaults{0.01, 0.965, 0.99, 0.01, 1e-8, 1.0, 1e-4, 10, {}, {}};
+  const SophiaReference other{0.05, 0.9, 0.95, 0.05, 1e-6, 0.5, 0.01, 3, {}, {}};
+  const char* other_spec =
+      "sophia:lr=0.05,beta1=0.9,beta2=0.95,gamma=0.05,eps=1e-6,clip=0.5,update_every=3,"
+      "weight_decay=0.01";
+  expect_matches<double>("sophia", defaults, 1e-13);
+  expect_matches<double>(other_spec, other, 1e-13);
+  expect_matches<float>("sophia", defaults, 1e-5);
+  expect_matches<float>(other_spec, other, 1e-5);
+}
+
+// Without an oracle a step is refused, and the state is left as it was.
+TEST(Sophia, RefusesToStepWithoutTheHessiansDiagonal) {
+  auto opt = make_optimizer<double>("sophia");
+  EXPECT_TRUE(opt->reads_hessian_diagonal());
+  EXPECT_TRUE(find_optimizer("sophia").reads_hessian_diagonal);
+  EXPECT_FALSE(find_optimizer("adam").reads_hessian_diagonal);
+  opt->reset(2);
+  std::vector<double> w = {1, 1}, g = {1, 1};
+  try {
+    opt->step(w, g);
+    FAIL() << "stepped without an oracle";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("reads the Hessian's diagonal"), std::string::npos);
+  }
+  EXPECT_EQ(w, (std::vector<double>{1, 1}));
+  // Wrappers and schedules pass the oracle on.
+  auto wrapped = make_optimizer<double>("lookahead/sophia@cosine:t_max=10");
+  EXPECT_TRUE(wrapped->reads_hessian_diagonal());
+  wrapped->reset(2);
+  int calls = 0;
+  wrapped->set_hessian_diagonal(oracle<double>(&calls));
+  wrapped->step(w, g);
+  EXPECT_EQ(calls, 1);
+}
+
+// The runner gives the function's exact diagonal. On anisotropic (diagonal 2, 16) from
+// (0.001, 0.001), with beta1 = beta2 = 0 and a reading every step: the first step has h = 0, so
+// u = g / eps, clipped to 1 (w - lr); the second has h = (2, 16), and with lr = gamma its
+// unclipped step is Newton's, to the minimum.
+TEST(Sophia, TheRunnerGivesTheExactDiagonal) {
+  const auto f = make_function("anisotropic");
+  auto opt = make_optimizer<double>("sophia:beta1=0,beta2=0,weight_decay=0,update_every=1");
+  RunOptions o;
+  o.steps = 2;
+  const RunResult r = run(*f, *opt, std::vector<double>{0.001, 0.001}, o);
+  ASSERT_EQ(r.termination, Termination::completed);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_DOUBLE_EQ(r.trajectory.point(1)[i], 0.001 - 0.01);
+    EXPECT_NEAR(r.trajectory.point(2)[i], 0.0, 1e-17);
+  }
+  // The oracle was the run's own: taken back at its end.
+  std::vector<double> w = {1, 1}, g = {1, 1};
+  EXPECT_THROW(opt->step(w, g), InputError);
+}
+
+TEST(Sophia, TrainingRefusesIt) {
+  EXPECT_THROW((void)nn::make_training_optimizer("sophia"), InputError);
+  EXPECT_THROW((void)nn::make_training_optimizer("hidden=sophia rest=adamw"), InputError);
+  EXPECT_NO_THROW((void)nn::make_training_optimizer("adam"));
+}
+
+TEST(Sophia, ReadsTheDiagonalEveryUpdateEverySteps) {
+  auto opt = make_optimizer<double>("sophia:update_every=4");
+  opt->reset(1);
+  int calls = 0;
+  opt->set_hessian_diagonal(oracle<double>(&calls));
+  std::vector<double> w = {0.5}, g = {1.0};
+  for (int t = 1; t <= 9; ++t) {
+    opt->step(w, g);
+    EXPECT_EQ(calls, (t - 1) / 4 + 1) << "after step " << t;
+  }
+}
+
+// With lr = gamma, once |m| < gamma h the step is m / h: Newton's on the diagonal, with momentum.
+// No schedule: the clipped steps of lr bring w near the minimum, the unclipped ones finish.
+TEST(Sophia, ConvergesOnTheSeedsBowls) { test::expect_converges_on_the_seeds_bowls("sophia"); }
+
+}  // namespace
+}  // namespace descent
