@@ -118,6 +118,10 @@ Grouped<T>::Grouped(std::string_view spec) {
       throw InputError("optimizer '" + inner +
                        "' evaluates the objective again within a step, which a group cannot do");
     auto opt = make_optimizer<T>(inner);
+    // Its oracle would need the whole vector's diagonal, of which a group sees a slice.
+    if (opt->reads_hessian_diagonal())
+      throw InputError("optimizer '" + inner +
+                       "' reads the Hessian's diagonal, which a group cannot be given");
     groups_.push_back({r, std::move(opt), {}});
   }
   if (groups_.empty()) throw InputError("grouped optimizer: no groups given");

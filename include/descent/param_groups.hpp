@@ -100,14 +100,6 @@ class Grouped final : public Optimizer<T> {
   void step(std::span<T> w, std::span<const T> g) override;
   void step_tensors(std::span<const TensorRef<T>> tensors) override;
   void visit_state(StateVisitor<T>& visitor) override;
-  /// True if a group's method reads the Hessian's diagonal. A grouped optimizer passes none on
-  /// (its groups are not one vector), so such a method's step throws InputError.
-  bool reads_hessian_diagonal() const override {
-    for (const auto& g : groups_)
-      if (g.optimizer->reads_hessian_diagonal()) return true;
-    return false;
-  }
-
   /// The number of groups, and group k's optimizer and tensors (indices into the layout).
   std::size_t groups() const { return groups_.size(); }
   Optimizer<T>& optimizer(std::size_t k) { return *groups_.at(k).optimizer; }

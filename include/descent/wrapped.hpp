@@ -39,7 +39,13 @@ class Wrapped final : public Optimizer<T> {
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
   std::string converged() const override { return inner_->converged(); }
   bool reads_hessian_diagonal() const override { return inner_->reads_hessian_diagonal(); }
+  /// With maximize the inner method minimizes -f, whose Hessian's diagonal is negated here.
   void set_hessian_diagonal(HessianDiagonal<T> oracle) override {
+    if (preludes_.maximize && oracle)
+      oracle = [f = std::move(oracle)](std::span<const T> w, std::span<T> h) {
+        f(w, h);
+        for (T& v : h) v = -v;
+      };
     inner_->set_hessian_diagonal(std::move(oracle));
   }
   bool solution(std::span<const T> w, std::span<T> x) const override {

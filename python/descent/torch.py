@@ -268,10 +268,12 @@ for _name, (_dname, _translate) in _TORCH.items():
         f"(see descent.{_descent._class_name(_dname)} for its rule and where it differs).")
     __all__.append(_name)
 
-# The rest of the registry, with descent's settings.
+# The rest of the registry, with descent's settings; not the methods that read the Hessian's
+# diagonal (Sophia), which torch's step has no way to give.
 for _entry in _descent._CATALOG:
     _cname = _descent._class_name(_entry["name"])
-    if _entry["family"] == "wrapper" or _entry["evaluations_per_step"] != 1 or _cname in globals():
+    if (_entry["family"] == "wrapper" or _entry["evaluations_per_step"] != 1
+            or _entry["reads_hessian_diagonal"] or _cname in globals()):
         continue
     globals()[_cname] = type(_cname, (Optimizer,), {
         "_descent_name": _entry["name"], "__module__": __name__,

@@ -17,6 +17,7 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -27,6 +28,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -147,6 +149,7 @@ class PyOptimizer {
   // in place. The first call fixes the element type and the number of values.
   void step(nb::handle params, nb::handle grads, std::optional<double> loss,
             nb::object hessian_diagonal) {
+    refuse_inside_step();
     const bool many = nb::isinstance<nb::list>(params) || nb::isinstance<nb::tuple>(params);
     std::vector<nb::handle> ps, gs;
     if (many) {
@@ -265,6 +268,7 @@ class PyOptimizer {
  private:
   // Waits for a step in another thread to end, without holding the GIL meanwhile.
   std::unique_lock<std::mutex> hold() {
+    refuse_inside_step();
     std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
     if (!lock.try_lock()) {
       nb::gil_scoped_release unlocked;
@@ -347,19 +351,29 @@ class PyOptimizer {
     if (given && !PyCallable_Check(hessian_diagonal.ptr()))
       throw descent::InputError("hessian_diagonal: must be a function of the point, not " +
                                 nb::cast<std::string>(nb::str(hessian_diagonal.type())));
+    // Checked before the first step fixes the layout, so that a refused step changes nothing.
+    if (f64_->reads_hessian_diagonal() && !given)
+      throw descent::InputError("step: " + f64_->info().name +
+                                " reads the Hessian's diagonal: pass hessian_diagonal=f, with "
+                                "f(w) the diagonal at the point w (one vector of the arrays' "
+                                "values, in order)");
     // The arrays stay referenced by p and g, so their memory outlives the step without the GIL.
     nb::gil_scoped_release unlocked;
     const std::lock_guard<std::mutex> lock(mutex_);
+    // This thread steps: hessian_diagonal may not use this optimizer meanwhile (refused, where
+    // it would wait for itself).
+    struct Stepping {
+      std::atomic<std::thread::id>& id;
+      explicit Stepping(std::atomic<std::thread::id>& i) : id(i) {
+        id = std::this_thread::get_id();
+      }
+      ~Stepping() { id = std::thread::id(); }
+    } stepping(stepping_);
     if (!started_) start(std::is_same_v<T, float>, shapes);
     if ((f32_ != nullptr) != std::is_same_v<T, float>)
       throw descent::InputError(std::string("step: this optimizer steps ") + dtype() +
                                 " arrays, not " + want + " (reset() to start afresh)");
     descent::Optimizer<T>& o = opt<T>();
-    if (o.reads_hessian_diagonal() && !given)
-      throw descent::InputError("step: " + o.info().name +
-                                " reads the Hessian's diagonal: pass hessian_diagonal=f, with "
-                                "f(w) the diagonal at the point w (one vector of the arrays' "
-                                "values, in order)");
     // The oracle, for this step only (it refers to a Python object).
     struct Oracle {
       descent::Optimizer<T>& o;
@@ -379,7 +393,7 @@ class PyOptimizer {
       throw descent::InputError("step: " + std::to_string(n) +
                                 " values where the optimizer holds " + std::to_string(o.size()) +
                                 " (reset() to start on new arrays)");
-    if (shapes != shapes_ && o.info().family == descent::Family::layerwise && p.size() > 1)
+    if (shapes != shapes_ && !o.info().elementwise)
       throw descent::InputError("step: " + o.info().name +
                                 " steps each array by its shape, and these arrays are not "
                                 "shaped as at the first step (reset() to start on new arrays)");
@@ -430,6 +444,14 @@ class PyOptimizer {
   std::vector<descent::Shape> shapes_;
   bool started_ = false;
   std::mutex mutex_;
+  std::atomic<std::thread::id> stepping_{};  // the thread inside step_as, if any
+
+  void refuse_inside_step() const {
+    if (stepping_.load() == std::this_thread::get_id())
+      throw descent::InputError(
+          "this optimizer is taking a step: hessian_diagonal must not use it (its state, lr or "
+          "step) meanwhile");
+  }
 };
 
 json param_json(const descent::ParamInfo& p) {

@@ -103,6 +103,10 @@ def test_layerwise_methods_see_each_arrays_shape():
     with pytest.raises(ValueError, match="not shaped as at the first step"):
         opt.step([parts[0].reshape(6, 4), parts[1], parts[2]], [2 * parts[0].reshape(6, 4),
                                                              2 * parts[1], 2 * parts[2]])
+    one = descent.optimizer("lookahead/muon")
+    one.step(parts[0], 2 * parts[0])
+    with pytest.raises(ValueError, match="not shaped as at the first step"):
+        one.step(parts[0].reshape(6, 4), 2 * parts[0].reshape(6, 4))
 
 
 def test_the_hessian_diagonal_is_read_through_a_function():
@@ -126,6 +130,19 @@ def test_the_hessian_diagonal_is_read_through_a_function():
         opt.step(w, valley(w)[1], hessian_diagonal=lambda x: [1.0])  # step 7 reads it
     with pytest.raises(ZeroDivisionError):
         descent.optimizer("sophia").step(w, valley(w)[1], hessian_diagonal=lambda x: 1 / 0)
+    # A refused first step leaves the optimizer unstarted; the function may not use it meanwhile.
+    fresh = descent.optimizer("sophia")
+    with pytest.raises(ValueError, match="pass hessian_diagonal=f"):
+        fresh.step(w.astype(np.float32), valley(w)[1].astype(np.float32))
+    assert fresh.dtype == ""
+    with pytest.raises(ValueError, match="must not use it"):
+        fresh.step(w, valley(w)[1], hessian_diagonal=lambda x: [fresh.lr, 1.0])
+    # With maximize, the method minimizes -f: the diagonal it is given is negated.
+    up = descent.optimizer("sophia:maximize=true,beta1=0,beta2=0,weight_decay=0,update_every=1")
+    v = np.array([0.001, 0.001])
+    for _ in range(2):
+        up.step(v, -valley(v)[1], hessian_diagonal=lambda x: [-2.0, -16.0])  # f = -valley
+    np.testing.assert_allclose(v, [0.0, 0.0], atol=1e-17)  # Newton's step on -f, as on f
 
 
 def test_state_dict_round_trip_continues_exactly():

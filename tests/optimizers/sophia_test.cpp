@@ -156,8 +156,9 @@ TEST(Sophia, ReadsTheDiagonalEveryUpdateEverySteps) {
   }
 }
 
-// With lr = gamma, once |m| < gamma h the step is m / h: Newton's on the diagonal, with momentum.
-// No schedule: the clipped steps of lr bring w near the minimum, the unclipped ones finish.
+// With lr = gamma, once |m| < gamma h the step is m / h: Newton's on the diagonal (with momentum,
+// and h settling from (1 - beta2) diag(H)). No schedule: the clipped steps of lr bring w near the
+// minimum, the unclipped ones finish.
 TEST(Sophia, ConvergesOnTheSeedsBowls) { test::expect_converges_on_the_seeds_bowls("sophia"); }
 
 }  // namespace

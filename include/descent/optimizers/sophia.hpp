@@ -28,7 +28,9 @@ struct SophiaRule {
           "estimates the diagonal by Gauss-Newton-Bartlett (labels drawn from the model) and "
           "takes gamma = rho * batch size. torch.optim and keras have no Sophia. Here the "
           "diagonal is exact, given by the runner on functions with a Hessian; `descent train` "
-          "does not estimate one. With lr = gamma an unclipped step is Newton's on the diagonal.",
+          "does not estimate one. With lr = gamma, an unclipped step is Newton's on the diagonal "
+          "once h "
+          "has settled (it starts at (1 - beta2) diag(H): h is not debiased).",
       .family = Family::second_order,
       .year = 2024};
   struct Params {
