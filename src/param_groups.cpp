@@ -117,12 +117,7 @@ Grouped<T>::Grouped(std::string_view spec) {
     if (OptimizerConfig::parse(inner).evaluations_per_step() > 1)
       throw InputError("optimizer '" + inner +
                        "' evaluates the objective again within a step, which a group cannot do");
-    auto opt = make_optimizer<T>(inner);
-    // Its oracle would need the whole vector's diagonal, of which a group sees a slice.
-    if (opt->reads_hessian_diagonal())
-      throw InputError("optimizer '" + inner +
-                       "' reads the Hessian's diagonal, which a group cannot be given");
-    groups_.push_back({r, std::move(opt), {}});
+    groups_.push_back({r, make_optimizer<T>(inner), {}});
   }
   if (groups_.empty()) throw InputError("grouped optimizer: no groups given");
 }
@@ -207,6 +202,12 @@ template <std::floating_point T>
 void Grouped<T>::step_tensors(std::span<const TensorRef<T>> tensors) {
   if (!unclaimed_.empty()) throw InputError(unclaimed_);
   detail::check_tensors(n_, tensors);
+  // Refused before any group steps, rather than by that group after the others stepped.
+  if (!oracle_ && reads_hessian_diagonal())
+    throw InputError("grouped optimizer '" + spec() +
+                     "': a group reads the Hessian's diagonal, and nothing gives it here: run it "
+                     "on a function with a Hessian, train it with descent train, or give an "
+                     "oracle with set_hessian_diagonal()");
   std::vector<TensorRef<T>> all;
   if (tensors.size() == 1 && shapes_.size() != 1) {  // the whole vector, split by the layout
     std::size_t at = 0;
@@ -225,6 +226,11 @@ void Grouped<T>::step_tensors(std::span<const TensorRef<T>> tensors) {
                                   std::to_string(shapes_.size()) + " it was reset for");
     all.assign(tensors.begin(), tensors.end());
   }
+  if (oracle_) {  // the point every group steps from, for the diagonal if one asks for it
+    point_.clear();
+    for (const TensorRef<T>& t : all) point_.insert(point_.end(), t.param.begin(), t.param.end());
+    diagonal_known_ = false;
+  }
   std::vector<TensorRef<T>> mine;
   for (Group& g : groups_) {
     if (g.tensors.empty()) continue;
@@ -242,6 +248,49 @@ void Grouped<T>::visit_state(StateVisitor<T>& visitor) {
     detail::PrefixedVisitor<T> prefixed(visitor, "group" + std::to_string(k) + ".");
     groups_[k].optimizer->visit_state(prefixed);
   }
+}
+
+template <std::floating_point T>
+bool Grouped<T>::reads_hessian_diagonal() const {
+  return std::ranges::any_of(groups_,
+                             [](const Group& g) { return g.optimizer->reads_hessian_diagonal(); });
+}
+
+template <std::floating_point T>
+void Grouped<T>::set_hessian_diagonal(HessianDiagonal<T> oracle) {
+  oracle_ = reads_hessian_diagonal() ? std::move(oracle) : nullptr;
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    Optimizer<T>& o = *groups_[gi].optimizer;
+    if (!o.reads_hessian_diagonal()) continue;
+    if (oracle_)
+      o.set_hessian_diagonal(
+          [this, gi](std::span<const T>, std::span<T> h) { group_diagonal(gi, h); });
+    else
+      o.set_hessian_diagonal({});
+  }
+}
+
+template <std::floating_point T>
+void Grouped<T>::group_diagonal(std::size_t gi, std::span<T> h) {
+  if (!diagonal_known_) {
+    diagonal_.assign(n_, T(0));
+    oracle_(point_, diagonal_);
+    diagonal_known_ = true;
+  }
+  std::vector<std::size_t> offset(shapes_.size() + 1, 0);
+  for (std::size_t k = 0; k < shapes_.size(); ++k) offset[k + 1] = offset[k] + shapes_[k].size();
+  std::size_t at = 0;
+  for (std::size_t k : groups_[gi].tensors) {
+    const std::size_t size = shapes_[k].size();
+    if (at + size > h.size()) break;
+    std::copy_n(diagonal_.begin() + static_cast<std::ptrdiff_t>(offset[k]), size,
+                h.begin() + static_cast<std::ptrdiff_t>(at));
+    at += size;
+  }
+  if (at != h.size())
+    throw std::logic_error("grouped optimizer: group " + std::to_string(gi) + " asked for " +
+                           std::to_string(h.size()) + " values of the Hessian's diagonal; its " +
+                           "tensors have " + std::to_string(at));
 }
 
 template class Grouped<float>;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -274,6 +275,50 @@ TEST(Mlp, LayoutInitializationAndChecks) {
   EXPECT_THROW((void)m.loss_and_gradient(x, y, g), std::invalid_argument);
   EXPECT_THROW(Mlp<float>({784}), InputError);
   EXPECT_THROW(Mlp<float>({784, 0, 10}), InputError);
+}
+
+// Softmax regression {4, 3} in double: the logits computed here from the parameters, and each
+// label drawn by the inverse of the softmax's distribution function. Evenly spaced numbers in
+// [0, 1) then draw each class in proportion to its probability, within one spacing.
+TEST(Mlp, SampledLabelsFollowTheSoftmax) {
+  Mlp<double> m({4, 3});
+  m.initialize(3);
+  const std::span<const double> p = m.parameters();  // W (3 x 4, row-major), then b
+  const std::vector<double> x = {0.5, -1.0, 2.0, 0.25, -0.3, 0.8, -1.5, 1.2};  // two rows
+  const std::size_t draws = 1000;
+  for (std::size_t row = 0; row < 2; ++row) {
+    double z[3], total = 0;
+    for (std::size_t c = 0; c < 3; ++c) {
+      z[c] = p[12 + c];
+      for (std::size_t j = 0; j < 4; ++j) z[c] += p[c * 4 + j] * x[row * 4 + j];
+      total += std::exp(z[c]);
+    }
+    std::vector<double> xs, u;
+    for (std::size_t i = 0; i < draws; ++i) {
+      xs.insert(xs.end(), x.begin() + static_cast<std::ptrdiff_t>(row * 4),
+                x.begin() + static_cast<std::ptrdiff_t>(row * 4 + 4));
+      u.push_back((static_cast<double>(i) + 0.5) / draws);
+    }
+    std::vector<std::uint8_t> y(draws);
+    m.sample_labels(xs, u, y);
+    std::size_t count[3] = {0, 0, 0};
+    for (std::size_t i = 0; i < draws; ++i) {
+      double below = 0;
+      std::size_t c = 0;
+      while (c < 2 && u[i] >= (below += std::exp(z[c]) / total)) ++c;
+      EXPECT_EQ(y[i], c) << "row " << row << ", u = " << u[i];
+      ++count[y[i]];
+    }
+    for (std::size_t c = 0; c < 3; ++c)
+      EXPECT_NEAR(static_cast<double>(count[c]) / draws, std::exp(z[c]) / total, 1.0 / draws)
+          << "row " << row << ", class " << c;
+  }
+  std::vector<std::uint8_t> y(1);
+  const std::vector<double> one_row(x.begin(), x.begin() + 4);
+  const std::vector<double> outside = {1.0}, nan = {std::nan("")}, two = {0.1, 0.2};
+  EXPECT_THROW(m.sample_labels(one_row, outside, y), std::invalid_argument);
+  EXPECT_THROW(m.sample_labels(one_row, nan, y), std::invalid_argument);
+  EXPECT_THROW(m.sample_labels(one_row, two, y), std::invalid_argument);
 }
 
 }  // namespace

@@ -147,6 +147,14 @@ class MatrixLeastSquares:
                     g[i * q + j] += 2 * a[k * p + i] * rb[k * q + j]
         return f, g
 
+    def hessian_diagonal(self):
+        """The Hessian's diagonal, row-major like the point: 2 (A^T A)[i,i] (B B^T)[j,j], summed
+        in descent's order (it does not depend on the point)."""
+        p, q, a, b = self.p, self.q, self.a, self.b
+        ata = [sum(a[m * p + i] * a[m * p + i] for m in range(p)) for i in range(p)]
+        bbt = [sum(b[j * q + m] * b[j * q + m] for m in range(q)) for j in range(q)]
+        return [2 * ata[i] * bbt[j] for i in range(p) for j in range(q)]
+
 
 def descent_matrix_runs(descent, function, steps, specs):
     """Runs `descent` on an n-D function from its default start; returns each spec's rows

@@ -7,17 +7,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "descent/checkpoint.hpp"
 #include "descent/error.hpp"
 #include "descent/nn/idx.hpp"
 #include "descent/nn/train.hpp"
@@ -88,8 +92,11 @@ TEST(Train, SameSeedSameNumbersAndResumeContinuesExactly) {
   c.seed = 7;
   // The grouped spec puts Muon on the hidden layer's matrix and AdamW on the rest: checkpoints hold
   // the layout and both groups' states.
-  for (const char* spec : {"momentum:lr=0.05,alpha=0.9", "adam:lr=0.001@cosine:t_max=90",
-                           "hidden=muon:lr=0.02 rest=adamw:lr=0.001"}) {
+  // Sophia draws its labels from the seed, the epoch and the batch, and resumes exactly too.
+  for (const char* spec :
+       {"momentum:lr=0.05,alpha=0.9", "adam:lr=0.001@cosine:t_max=90",
+        "hidden=muon:lr=0.02 rest=adamw:lr=0.001", "sophia:lr=0.001,update_every=3",
+        "hidden=sophia:lr=0.001 rest=adamw:lr=0.001"}) {
     Trainer whole(c, slice(), spec), again(c, slice(), spec);
     std::vector<EpochRecord> a, b;
     for (int e = 0; e < 3; ++e) {
@@ -118,6 +125,64 @@ TEST(Train, SameSeedSameNumbersAndResumeContinuesExactly) {
       EXPECT_THAT(e.what(), HasSubstr("is for optimizer"));
     }
     EXPECT_EQ(other.epochs_done(), 0u);
+  }
+}
+
+// Sophia's diagonal in training: with one batch per epoch, beta2 = 0 and a reading every step,
+// the state's h after the first step is the Gauss-Newton-Bartlett estimate at the start, B g * g,
+// g the gradient against labels drawn from the model (label_draws for epoch 1, batch 0).
+TEST(Train, SophiaReadsTheGaussNewtonBartlettEstimate) {
+  TrainConfig c;
+  c.model = ModelKind::softmax;
+  c.seed = 3;
+  const std::size_t count = slice().train.count, features = slice().train.features;
+  c.batch = count;
+  Trainer t(c, slice(), "sophia:lr=0.001,beta2=0,update_every=1");
+  (void)t.run_epoch();
+  test::TempDir dir;
+  const fs::path ckpt = fs::path(dir.path()) / "s.ckpt";
+  t.save(ckpt);
+  struct Hessian final : StateVisitor<float> {
+    std::vector<float> h;
+    void array(std::string_view name, std::vector<float>& v) override {
+      if (name == "hessian") h = v;
+    }
+    void real(std::string_view, double&) override {}
+    void integer(std::string_view, std::int64_t&) override {}
+  } state;
+  load_checkpoint<float>(ckpt).optimizer->visit_state(state);
+
+  Mlp<float> m(model_sizes(c, slice()));
+  m.initialize(c.seed);
+  std::vector<float> x(count * features);
+  std::vector<std::uint8_t> y(count), drawn(count);
+  const std::vector<std::size_t> order = epoch_order(c.seed, 1, count);
+  for (std::size_t i = 0; i < count; ++i) {
+    std::copy_n(slice().train.x.data() + order[i] * features, features, x.data() + i * features);
+    y[i] = slice().train.y[order[i]];
+  }
+  m.sample_labels(x, label_draws(c.seed, 1, 0, count), drawn);
+  EXPECT_NE(drawn, y) << "the labels are the model's, not the data's";
+  std::vector<float> g(m.parameter_count());
+  (void)m.loss_and_gradient(x, drawn, g);
+  ASSERT_EQ(state.h.size(), g.size());
+  double largest = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    ASSERT_EQ(state.h[i], static_cast<float>(count) * g[i] * g[i]) << i;
+    largest = std::max(largest, static_cast<double>(state.h[i]));
+  }
+  EXPECT_GT(largest, 0.0);
+}
+
+// Sophia with the estimate learns, alone and on the hidden layer beside AdamW.
+TEST(Train, SophiaLearns) {
+  TrainConfig c;
+  c.epochs = 3;
+  for (const char* spec : {"sophia:lr=0.001", "hidden=sophia:lr=0.001 rest=adamw:lr=0.001"}) {
+    Trainer t(c, slice(), spec);
+    EpochRecord r;
+    for (int e = 0; e < 3; ++e) r = t.run_epoch();
+    EXPECT_GT(r.test_accuracy, 0.6) << spec;
   }
 }
 

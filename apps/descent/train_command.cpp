@@ -295,7 +295,7 @@ int train_command(const TrainArgs& args) {
         "(without it every rank would repeat the whole training)");
   const std::vector<std::string> specs =
       args.optimizers.empty() ? kDefaultOptimizers : args.optimizers;
-  for (const std::string& s : specs) (void)nn::make_training_optimizer(s);  // all checked first
+  for (const std::string& s : specs) (void)make_optimizer<float>(s);  // all checked first
   const unsigned threads = args.threads ? parse_thread_count(*args.threads) : descent::threads();
   std::optional<std::size_t> max_train, max_test;
   if (args.train_limit)

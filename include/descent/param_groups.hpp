@@ -78,7 +78,9 @@ bool is_grouped_spec(std::string_view spec);
 /// Several optimizers as one: each tensor of the layout (Optimizer::reset_shapes) goes to the
 /// first group whose role takes it, and every group's optimizer steps its own tensors
 /// (step_tensors). A checkpoint holds the layout and every group's state. Methods that evaluate
-/// the objective a second time (L-BFGS, SAM) are refused in a group.
+/// the objective a second time (L-BFGS, SAM) are refused in a group. A group that reads the
+/// Hessian's diagonal (Sophia) gets its tensors' pieces of the whole diagonal, which the oracle
+/// given to the Grouped computes once per step at the point every group steps from.
 template <std::floating_point T>
 class Grouped final : public Optimizer<T> {
  public:
@@ -100,6 +102,8 @@ class Grouped final : public Optimizer<T> {
   void step(std::span<T> w, std::span<const T> g) override;
   void step_tensors(std::span<const TensorRef<T>> tensors) override;
   void visit_state(StateVisitor<T>& visitor) override;
+  bool reads_hessian_diagonal() const override;
+  void set_hessian_diagonal(HessianDiagonal<T> oracle) override;
   /// The number of groups, and group k's optimizer and tensors (indices into the layout).
   std::size_t groups() const { return groups_.size(); }
   Optimizer<T>& optimizer(std::size_t k) { return *groups_.at(k).optimizer; }
@@ -119,6 +123,12 @@ class Grouped final : public Optimizer<T> {
   std::vector<Shape> shapes_;
   std::size_t n_ = 0;
   std::string unclaimed_;  ///< why the layout cannot be stepped, or empty
+  /// The whole vector's oracle; the point of the step being taken, and its diagonal once asked.
+  HessianDiagonal<T> oracle_;
+  std::vector<T> point_, diagonal_;
+  bool diagonal_known_ = false;
+  /// Group gi's pieces of the diagonal at point_, into h.
+  void group_diagonal(std::size_t gi, std::span<T> h);
 };
 
 extern template class Grouped<float>;

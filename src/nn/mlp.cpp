@@ -220,6 +220,39 @@ typename Mlp<T>::Evaluation Mlp<T>::evaluate(std::span<const T> x,
 }
 
 template <std::floating_point T>
+void Mlp<T>::sample_labels(std::span<const T> x, std::span<const double> u,
+                           std::span<std::uint8_t> y) const {
+  const std::size_t in = sizes_.front(), classes = sizes_.back(), n = u.size();
+  if (n == 0 || y.size() != n || x.size() != n * in)
+    throw std::invalid_argument("Mlp: " + std::to_string(x.size()) + " inputs, " +
+                                std::to_string(u.size()) + " uniform numbers and " +
+                                std::to_string(y.size()) + " labels do not make a batch of " +
+                                std::to_string(in) + " features");
+  if (classes > 256)
+    throw std::invalid_argument("Mlp: " + std::to_string(classes) +
+                                " classes do not fit labels of one byte");
+  for (double v : u)
+    if (!(v >= 0 && v < 1))
+      throw std::invalid_argument("Mlp: " + std::to_string(v) + " is not a number in [0, 1)");
+  std::vector<std::vector<T>> a;
+  forward(layers_, params_, x.data(), n, a);
+  std::vector<T>& z = a.back();
+  log_softmax(z.data(), n, classes);
+  for (std::size_t i = 0; i < n; ++i) {
+    // The last class of positive probability, should rounding leave the sum below u.
+    std::size_t pick = 0;
+    double below = 0;
+    for (std::size_t c = 0; c < classes; ++c) {
+      const double p = std::exp(static_cast<double>(z[i * classes + c]));
+      if (p > 0) pick = c;
+      below += p;
+      if (u[i] < below) break;
+    }
+    y[i] = static_cast<std::uint8_t>(pick);
+  }
+}
+
+template <std::floating_point T>
 T Mlp<T>::hessian_vector_product(std::span<const T> x, std::span<const std::uint8_t> y,
                                  std::span<const T> v, std::span<T> hv) const {
   const std::size_t in = sizes_.front(), classes = sizes_.back(), n = y.size();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "descent/checkpoint.hpp"
@@ -44,14 +45,14 @@ std::vector<std::size_t> epoch_order(std::uint64_t seed, std::size_t epoch, std:
   return order;
 }
 
-std::unique_ptr<Optimizer<float>> make_training_optimizer(std::string_view spec) {
-  std::unique_ptr<Optimizer<float>> opt = make_optimizer<float>(spec);
-  if (opt->reads_hessian_diagonal())
-    throw InputError("'" + std::string(spec) +
-                     "' reads the Hessian's diagonal, which descent train does not estimate (its "
-                     "Gauss-Newton-Bartlett estimate is not built yet); run it on the lab's "
-                     "functions with descent run");
-  return opt;
+std::vector<double> label_draws(std::uint64_t seed, std::size_t epoch, std::size_t batch,
+                                std::size_t count) {
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                    static_cast<std::uint32_t>(epoch), static_cast<std::uint32_t>(batch)};
+  std::mt19937_64 rng(seq);
+  std::vector<double> u(count);
+  for (double& v : u) v = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+  return u;
 }
 
 Trainer::Trainer(const TrainConfig& config, const ImageDataset& data, std::string optimizer)
@@ -59,11 +60,44 @@ Trainer::Trainer(const TrainConfig& config, const ImageDataset& data, std::strin
   if (config_.batch == 0) throw InputError("the batch size must be at least 1");
   if (data_.train.count == 0 || data_.test.count == 0)
     throw InputError("the dataset has no training or no test images");
-  optimizer_ = make_training_optimizer(spec_);
+  optimizer_ = make_optimizer<float>(spec_);
   spec_ = optimizer_->spec();
   model_.initialize(config_.seed);
   optimizer_->reset_shapes(model_.shapes());
   grad_.resize(model_.parameter_count());
+  connect_hessian_diagonal();
+}
+
+void Trainer::connect_hessian_diagonal() {
+  if (optimizer_->reads_hessian_diagonal())
+    optimizer_->set_hessian_diagonal(
+        [this](std::span<const float> w, std::span<float> h) { gauss_newton_bartlett(w, h); });
+}
+
+void Trainer::gauss_newton_bartlett(std::span<const float> w, std::span<float> h) {
+  const std::span<float> params = model_.parameters();
+  if (w.size() != params.size() || h.size() != params.size())
+    throw std::logic_error("the Hessian's diagonal was asked for " + std::to_string(w.size()) +
+                           " parameters; the model has " + std::to_string(params.size()));
+  // The model is moved to w and the drawn labels put in the batch's place; both are put back
+  // however this ends.
+  struct Restore {
+    Trainer& t;
+    std::vector<float> kept;
+    bool swapped = false;
+    ~Restore() {
+      if (swapped) std::swap(t.yb_, t.drawn_);
+      std::copy(kept.begin(), kept.end(), t.model_.parameters().begin());
+    }
+  } restore{*this, {params.begin(), params.end()}};
+  std::copy(w.begin(), w.end(), params.begin());
+  drawn_.resize(yb_.size());
+  model_.sample_labels(xb_, label_draws(config_.seed, epoch_, batch_, yb_.size()), drawn_);
+  std::swap(yb_, drawn_);
+  restore.swapped = true;
+  (void)batch_gradient(h, nullptr);
+  const auto b = static_cast<float>(yb_.size());
+  for (float& v : h) v = b * v * v;
 }
 
 Trainer::~Trainer() = default;
@@ -87,7 +121,9 @@ EpochRecord Trainer::run_epoch(
   step_losses_.clear();
   double sum = 0;
   std::size_t right = 0, seen = 0;
+  epoch_ = r.epoch;
   for (std::size_t b = 0; b < total; ++b) {
+    batch_ = b;
     const std::size_t first = b * config_.batch, n = std::min(config_.batch, count - first);
     xb_.resize(n * features);
     yb_.resize(n);
@@ -232,6 +268,7 @@ void Trainer::load(const std::filesystem::path& path) {
     throw InputError("checkpoint '" + path.string() + "' holds " + std::to_string(c.w.size()) +
                      " parameters but the model has " + std::to_string(model_.parameter_count()));
   optimizer_ = std::move(c.optimizer);
+  connect_hessian_diagonal();
   std::copy(c.w.begin(), c.w.end(), model_.parameters().begin());
   done_ = static_cast<std::size_t>(c.step);
   diverged_ = false;

@@ -88,7 +88,7 @@ sys.exit(0 if ok and worst <= 1e-4 else 1)
 PY
 }
 dp=(train --data "$data" --hidden 16 --train-limit 1000 --test-limit 200 --batch 100
-    -o sgd:lr=0.1 -o adam --no-plots --data-parallel)
+    -o sgd:lr=0.1 -o adam -o sophia:lr=0.0003 --no-plots --data-parallel)
 for k in 1 2 4; do run $k dp$k "${dp[@]}" --epochs 4; done
 close_logs dp1 dp2
 close_logs dp1 dp4

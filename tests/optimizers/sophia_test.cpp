@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "descent/error.hpp"
-#include "descent/nn/train.hpp"
+#include "descent/param_groups.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
 #include "reference.hpp"
@@ -138,10 +138,71 @@ TEST(Sophia, TheRunnerGivesTheExactDiagonal) {
   EXPECT_THROW(opt->step(w, g), InputError);
 }
 
-TEST(Sophia, TrainingRefusesIt) {
-  EXPECT_THROW((void)nn::make_training_optimizer("sophia"), InputError);
-  EXPECT_THROW((void)nn::make_training_optimizer("hidden=sophia rest=adamw"), InputError);
-  EXPECT_NO_THROW((void)nn::make_training_optimizer("adam"));
+// A grouped spec gives each Sophia group its tensors' pieces of the whole diagonal, computed once
+// per step at the point every group steps from: here the diagonal depends on every coordinate, so
+// a piece taken after another group had stepped, or from the wrong place, would differ. Each group
+// steps as Sophia alone does, given those pieces.
+TEST(Sophia, AGroupGetsItsPiecesOfTheWholeDiagonal) {
+  const std::vector<Shape> shapes = {{3, 2}, {3, 1}, {2, 3}, {2, 1}};
+  const auto whole = [](std::span<const double> w, std::span<double> h) {
+    double sum = 0;
+    for (double x : w) sum += x;
+    for (std::size_t i = 0; i < w.size(); ++i)
+      h[i] = curvature(w[i]) + 0.1 * static_cast<double>(i) + sum;
+  };
+  auto grouped = make_optimizer<double>(
+      "matrices=sophia:update_every=1 vectors=sophia:gamma=0.02,update_every=2");
+  ASSERT_TRUE(grouped->reads_hessian_diagonal());
+  grouped->reset_shapes(shapes);
+  std::vector<double> w(17), g(17);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::sin(1.0 + static_cast<double>(i));
+  // Without an oracle the step is refused before any group steps.
+  const std::vector<double> start = w;
+  EXPECT_THROW(grouped->step(w, g), InputError);
+  EXPECT_EQ(w, start);
+  int calls = 0;
+  grouped->set_hessian_diagonal([&](std::span<const double> x, std::span<double> h) {
+    ++calls;
+    whole(x, h);
+  });
+  // Alone: the matrices (offsets 0 and 9) and the vectors (6 and 15), with pieces of the same
+  // diagonal, computed here at the point before the step.
+  const std::vector<std::size_t> matrices = {0, 9}, vectors = {6, 15};
+  auto alone_m = make_optimizer<double>("sophia:update_every=1");
+  auto alone_v = make_optimizer<double>("sophia:gamma=0.02,update_every=2");
+  alone_m->reset_shapes(std::vector<Shape>{shapes[0], shapes[2]});
+  alone_v->reset_shapes(std::vector<Shape>{shapes[1], shapes[3]});
+  std::vector<double> point, diagonal(17);
+  const auto pieces = [&](const std::vector<std::size_t>& at, const std::vector<std::size_t>& size,
+                          std::span<double> h) {
+    whole(point, diagonal);
+    std::size_t k = 0;
+    for (std::size_t t = 0; t < at.size(); ++t)
+      for (std::size_t i = 0; i < size[t]; ++i) h[k++] = diagonal[at[t] + i];
+  };
+  alone_m->set_hessian_diagonal([&](std::span<const double>, std::span<double> h) {
+    pieces(matrices, {6, 6}, h);
+  });
+  alone_v->set_hessian_diagonal([&](std::span<const double>, std::span<double> h) {
+    pieces(vectors, {3, 2}, h);
+  });
+  std::vector<double> r = w;
+  for (int t = 1; t <= 6; ++t) {
+    for (std::size_t i = 0; i < g.size(); ++i) g[i] = std::cos(static_cast<double>(t * 20 + i));
+    point = r;
+    std::vector<double> gm, gv;
+    for (std::size_t i = 0; i < 17; ++i) ((i >= 6 && i < 9) || i >= 15 ? gv : gm).push_back(g[i]);
+    std::vector<TensorRef<double>> tm = {{std::span(r).subspan(0, 6), std::span(gm).subspan(0, 6)},
+                                         {std::span(r).subspan(9, 6), std::span(gm).subspan(6, 6)}};
+    std::vector<TensorRef<double>> tv = {
+        {std::span(r).subspan(6, 3), std::span(gv).subspan(0, 3)},
+        {std::span(r).subspan(15, 2), std::span(gv).subspan(3, 2)}};
+    alone_m->step_tensors(tm);
+    alone_v->step_tensors(tv);
+    grouped->step(w, g);
+    EXPECT_EQ(calls, t) << "one diagonal per step";
+    for (std::size_t i = 0; i < w.size(); ++i) ASSERT_EQ(w[i], r[i]) << "step " << t << ", " << i;
+  }
 }
 
 TEST(Sophia, ReadsTheDiagonalEveryUpdateEverySteps) {

@@ -66,6 +66,13 @@ class Mlp {
   /// Mean loss and correct predictions over many examples (evaluated in chunks of 1000).
   Evaluation evaluate(std::span<const T> x, std::span<const std::uint8_t> y) const;
 
+  /// Labels drawn from the model's own prediction: for each row of x, the first class whose
+  /// cumulative softmax probability exceeds the row's number in `u` (uniform in [0, 1)), written
+  /// to `y`. Sophia's Gauss-Newton-Bartlett estimate trains against such labels. Throws
+  /// std::invalid_argument for mismatched sizes or a number of u outside [0, 1).
+  void sample_labels(std::span<const T> x, std::span<const double> u,
+                     std::span<std::uint8_t> y) const;
+
   /// The product of the Hessian of the batch's mean cross-entropy with `v` (parameter_count()
   /// values, laid out as parameters()), written to `hv`; returns the loss. Exact: the gradient's
   /// directional derivative along v by forward-mode differentiation of the backward pass

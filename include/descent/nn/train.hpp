@@ -65,14 +65,14 @@ struct EpochRecord {
   bool diverged = false;     ///< a loss or a parameter became non-finite; training stopped
 };
 
-/// Makes the optimizer of `spec` for training, or throws InputError: a bad spec, or a method
-/// that reads the Hessian's diagonal (Sophia), which training does not estimate.
-std::unique_ptr<Optimizer<float>> make_training_optimizer(std::string_view spec);
-
 class Trainer {
  public:
-  /// Throws InputError for a bad optimizer spec (make_training_optimizer), a batch of 0, or an
-  /// empty dataset.
+  /// Throws InputError for a bad optimizer spec, a batch of 0, or an empty dataset. A method that
+  /// reads the Hessian's diagonal (Sophia) is given the Gauss-Newton-Bartlett estimate of the
+  /// current batch (Liu et al. 2024, arXiv:2305.14342, algorithm 2): labels drawn from the model's
+  /// softmax at the point it steps from (label_draws(seed, epoch, batch)), the gradient g of the
+  /// batch's mean loss against them, and B g * g for a batch of B. With data parallelism every
+  /// rank draws the same labels and the gradient is shared as the training gradient is.
   Trainer(const TrainConfig& config, const ImageDataset& data, std::string optimizer);
   ~Trainer();
 
@@ -125,6 +125,13 @@ class Trainer {
   // parameters differ (checked once after the start and after each load).
   void check_ranks_agree();
   bool ranks_agree_ = false;
+  // Where the epoch stands, for the labels of the Gauss-Newton-Bartlett estimate.
+  std::size_t epoch_ = 0, batch_ = 0;
+  std::vector<std::uint8_t> drawn_;  // its labels
+  // Gives the optimizer the estimate, if it reads the Hessian's diagonal.
+  void connect_hessian_diagonal();
+  // The Gauss-Newton-Bartlett estimate of the diagonal at w on the batch in xb_/yb_, into h.
+  void gauss_newton_bartlett(std::span<const float> w, std::span<float> h);
 };
 
 /// The tuning study's training problems (descent/study.hpp) on `data` (Fashion-MNIST, already cut
@@ -147,6 +154,13 @@ std::vector<std::vector<float>> read_iterates(const std::filesystem::path& path,
 /// "256,128" as hidden layer sizes; InputError for an empty list, a size of 0 or above 65536, or
 /// more than 16 layers.
 std::vector<std::size_t> parse_hidden(std::string_view list);
+
+/// The uniform numbers in [0, 1) from which the Gauss-Newton-Bartlett estimate of batch `batch`
+/// (from 0) of epoch `epoch` (from 1) draws its `count` labels (Mlp::sample_labels): mt19937_64
+/// seeded by std::seed_seq over the seed's two halves, the epoch and the batch, its outputs' top
+/// 53 bits scaled by 2^-53.
+std::vector<double> label_draws(std::uint64_t seed, std::size_t epoch, std::size_t batch,
+                                std::size_t count);
 
 /// The order of the training examples in epoch `epoch` (from 1): a Fisher-Yates permutation of
 /// 0..count-1 drawn from mt19937_64 seeded by the seed and the epoch.

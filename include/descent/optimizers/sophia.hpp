@@ -26,10 +26,11 @@ struct SophiaRule {
           "for a Rademacher z (exact where H is diagonal). The paper's algorithm does not divide "
           "m by 1 - beta1^t and refreshes h before the step that uses it; the authors' SophiaG "
           "estimates the diagonal by Gauss-Newton-Bartlett (labels drawn from the model) and "
-          "takes gamma = rho * batch size. torch.optim and keras have no Sophia. Here the "
-          "diagonal is exact, given by the runner on functions with a Hessian; `descent train` "
-          "does not estimate one. With lr = gamma, an unclipped step is Newton's on the diagonal "
-          "once h "
+          "takes gamma = rho * batch size, its estimate lacking the paper's factor B. torch.optim "
+          "and keras have no Sophia. Here the runner gives the exact diagonal on functions with "
+          "a Hessian, and `descent train` the paper's Gauss-Newton-Bartlett estimate B g * g "
+          "(g the batch's gradient against labels drawn from the model), so that gamma is the "
+          "paper's rho. With lr = gamma, an unclipped step is Newton's on the diagonal once h "
           "has settled (it starts at (1 - beta2) diag(H): h is not debiased).",
       .family = Family::second_order,
       .year = 2024};
