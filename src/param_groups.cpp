@@ -226,10 +226,13 @@ void Grouped<T>::step_tensors(std::span<const TensorRef<T>> tensors) {
                                   std::to_string(shapes_.size()) + " it was reset for");
     all.assign(tensors.begin(), tensors.end());
   }
-  if (oracle_) {  // the point every group steps from, for the diagonal if one asks for it
+  diagonal_known_ = false;
+  if (oracle_ && reads_hessian_diagonal_next()) {  // at the point every group steps from
     point_.clear();
     for (const TensorRef<T>& t : all) point_.insert(point_.end(), t.param.begin(), t.param.end());
-    diagonal_known_ = false;
+    diagonal_.assign(n_, T(0));
+    oracle_(point_, diagonal_);
+    diagonal_known_ = true;
   }
   std::vector<TensorRef<T>> mine;
   for (Group& g : groups_) {
@@ -271,12 +274,16 @@ void Grouped<T>::set_hessian_diagonal(HessianDiagonal<T> oracle) {
 }
 
 template <std::floating_point T>
+bool Grouped<T>::reads_hessian_diagonal_next() const {
+  return std::ranges::any_of(
+      groups_, [](const Group& g) { return g.optimizer->reads_hessian_diagonal_next(); });
+}
+
+template <std::floating_point T>
 void Grouped<T>::group_diagonal(std::size_t gi, std::span<T> h) {
-  if (!diagonal_known_) {
-    diagonal_.assign(n_, T(0));
-    oracle_(point_, diagonal_);
-    diagonal_known_ = true;
-  }
+  if (!diagonal_known_)
+    throw std::logic_error("grouped optimizer: group " + std::to_string(gi) +
+                           " read the Hessian's diagonal on a step it did not announce");
   std::vector<std::size_t> offset(shapes_.size() + 1, 0);
   for (std::size_t k = 0; k < shapes_.size(); ++k) offset[k + 1] = offset[k] + shapes_[k].size();
   std::size_t at = 0;

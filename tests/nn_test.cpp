@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -319,6 +320,24 @@ TEST(Mlp, SampledLabelsFollowTheSoftmax) {
   EXPECT_THROW(m.sample_labels(one_row, outside, y), std::invalid_argument);
   EXPECT_THROW(m.sample_labels(one_row, nan, y), std::invalid_argument);
   EXPECT_THROW(m.sample_labels(one_row, two, y), std::invalid_argument);
+  EXPECT_THROW(m.sample_labels({}, {}, {}), std::invalid_argument);
+  Mlp<double> wide({1, 300});
+  const std::vector<double> half = {0.5};
+  EXPECT_THROW(wide.sample_labels(half, half, y), std::invalid_argument);
+}
+
+// Nine equally likely classes and a tenth of probability 0: the nine probabilities add up to
+// slightly less than 1 in floating point, and the largest u still draws the ninth class, not
+// the impossible tenth.
+TEST(Mlp, SampledLabelsAvoidAClassOfProbabilityZero) {
+  Mlp<double> m({1, 10});
+  std::fill(m.parameters().begin(), m.parameters().end(), 0.0);
+  m.parameters()[m.layers()[0].bias + 9] = -1e4;
+  const std::vector<double> x = {1.0, 1.0}, u = {0.0, std::nextafter(1.0, 0.0)};
+  std::vector<std::uint8_t> y(2);
+  m.sample_labels(x, u, y);
+  EXPECT_EQ(y[0], 0);
+  EXPECT_EQ(y[1], 8);
 }
 
 }  // namespace

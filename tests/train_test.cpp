@@ -128,16 +128,31 @@ TEST(Train, SameSeedSameNumbersAndResumeContinuesExactly) {
   }
 }
 
-// Sophia's diagonal in training: with one batch per epoch, beta2 = 0 and a reading every step,
-// the state's h after the first step is the Gauss-Newton-Bartlett estimate at the start, B g * g,
-// g the gradient against labels drawn from the model (label_draws for epoch 1, batch 0).
+TEST(Train, LabelDrawsDependOnTheSeedEpochAndBatch) {
+  const std::vector<double> u = label_draws(0, 1, 0, 100);
+  EXPECT_EQ(u, label_draws(0, 1, 0, 100));
+  EXPECT_NE(u, label_draws(1, 1, 0, 100));
+  EXPECT_NE(u, label_draws(0, 2, 0, 100));
+  EXPECT_NE(u, label_draws(0, 1, 1, 100));
+  EXPECT_NE(u, label_draws(std::uint64_t{1} << 32, 1, 0, 100)) << "the seed's upper half";
+  for (double v : u) {
+    EXPECT_GE(v, 0.0);
+    EXPECT_LT(v, 1.0);
+  }
+}
+
+// Sophia's diagonal in training. With lr = 0 the model stays at its start; with beta2 = 0 and a
+// reading every step, the state's h after a step is that step's Gauss-Newton-Bartlett estimate,
+// B g * g, g the gradient against labels drawn from the model (label_draws for the step's epoch
+// and batch). After 2 epochs of 2 batches, h is the estimate of epoch 2's second batch.
 TEST(Train, SophiaReadsTheGaussNewtonBartlettEstimate) {
   TrainConfig c;
   c.model = ModelKind::softmax;
   c.seed = 3;
   const std::size_t count = slice().train.count, features = slice().train.features;
-  c.batch = count;
-  Trainer t(c, slice(), "sophia:lr=0.001,beta2=0,update_every=1");
+  c.batch = count / 2;
+  Trainer t(c, slice(), "sophia:lr=0,beta2=0,update_every=1");
+  (void)t.run_epoch();
   (void)t.run_epoch();
   test::TempDir dir;
   const fs::path ckpt = fs::path(dir.path()) / "s.ckpt";
@@ -154,24 +169,39 @@ TEST(Train, SophiaReadsTheGaussNewtonBartlettEstimate) {
 
   Mlp<float> m(model_sizes(c, slice()));
   m.initialize(c.seed);
-  std::vector<float> x(count * features);
-  std::vector<std::uint8_t> y(count), drawn(count);
-  const std::vector<std::size_t> order = epoch_order(c.seed, 1, count);
-  for (std::size_t i = 0; i < count; ++i) {
-    std::copy_n(slice().train.x.data() + order[i] * features, features, x.data() + i * features);
-    y[i] = slice().train.y[order[i]];
+  const std::size_t n = count - c.batch;  // the second batch's rows
+  std::vector<float> x(n * features);
+  std::vector<std::uint8_t> y(n), drawn(n);
+  const std::vector<std::size_t> order = epoch_order(c.seed, 2, count);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t e = order[c.batch + i];
+    std::copy_n(slice().train.x.data() + e * features, features, x.data() + i * features);
+    y[i] = slice().train.y[e];
   }
-  m.sample_labels(x, label_draws(c.seed, 1, 0, count), drawn);
+  m.sample_labels(x, label_draws(c.seed, 2, 1, n), drawn);
   EXPECT_NE(drawn, y) << "the labels are the model's, not the data's";
   std::vector<float> g(m.parameter_count());
   (void)m.loss_and_gradient(x, drawn, g);
   ASSERT_EQ(state.h.size(), g.size());
   double largest = 0;
   for (std::size_t i = 0; i < g.size(); ++i) {
-    ASSERT_EQ(state.h[i], static_cast<float>(count) * g[i] * g[i]) << i;
+    ASSERT_EQ(state.h[i], static_cast<float>(n) * g[i] * g[i]) << i;
     largest = std::max(largest, static_cast<double>(state.h[i]));
   }
   EXPECT_GT(largest, 0.0);
+  const std::span<const float> p = t.model().parameters(), q = m.parameters();
+  EXPECT_TRUE(std::equal(p.begin(), p.end(), q.begin())) << "lr = 0 moved the model";
+}
+
+// The groups step disjoint tensors, so their order in the spec changes nothing, Sophia's
+// estimate included.
+TEST(Train, TheOrderOfTheGroupsChangesNothing) {
+  TrainConfig c;
+  Trainer a(c, slice(), "vectors=adamw:lr=0.001 matrices=sophia:lr=0.001,update_every=3");
+  Trainer b(c, slice(), "matrices=sophia:lr=0.001,update_every=3 vectors=adamw:lr=0.001");
+  expect_same(a.run_epoch(), b.run_epoch());
+  const auto p = a.model().parameters(), q = b.model().parameters();
+  EXPECT_TRUE(std::equal(p.begin(), p.end(), q.begin()));
 }
 
 // Sophia with the estimate learns, alone and on the hidden layer beside AdamW.

@@ -238,6 +238,9 @@ class Optimizer {
   /// The oracle of the Hessian's diagonal that such a method calls, at the point it steps from,
   /// on the steps where it refreshes its estimate. The others ignore it.
   virtual void set_hessian_diagonal(HessianDiagonal<T> oracle) { (void)oracle; }
+  /// Whether the next step calls that oracle (one of Sophia's refreshes); true where unsure. A
+  /// caller that must have the diagonal before anything moves (a grouped step) asks this.
+  virtual bool reads_hessian_diagonal_next() const { return reads_hessian_diagonal(); }
   /// The method's answer at the point `w`, written to `x` (both size() long), for a method whose
   /// answer is not the point where it takes gradients (Schedule-Free's average x); returns false
   /// and writes nothing for the others, whose answer is `w` itself.

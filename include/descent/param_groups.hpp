@@ -80,12 +80,16 @@ bool is_grouped_spec(std::string_view spec);
 /// (step_tensors). A checkpoint holds the layout and every group's state. Methods that evaluate
 /// the objective a second time (L-BFGS, SAM) are refused in a group. A group that reads the
 /// Hessian's diagonal (Sophia) gets its tensors' pieces of the whole diagonal, which the oracle
-/// given to the Grouped computes once per step at the point every group steps from.
+/// given to the Grouped computes once, before any group steps, on the steps where a group reads
+/// it: an oracle that throws leaves every group as it was.
 template <std::floating_point T>
 class Grouped final : public Optimizer<T> {
  public:
   /// Throws InputError for a bad grouped spec (a role named twice, an unknown role, a bad spec).
   explicit Grouped(std::string_view spec);
+  // The groups' oracles refer to this object.
+  Grouped(const Grouped&) = delete;
+  Grouped& operator=(const Grouped&) = delete;
 
   const OptimizerInfo& info() const override;
   ParamSet params() const override { return {}; }
@@ -104,6 +108,7 @@ class Grouped final : public Optimizer<T> {
   void visit_state(StateVisitor<T>& visitor) override;
   bool reads_hessian_diagonal() const override;
   void set_hessian_diagonal(HessianDiagonal<T> oracle) override;
+  bool reads_hessian_diagonal_next() const override;
   /// The number of groups, and group k's optimizer and tensors (indices into the layout).
   std::size_t groups() const { return groups_.size(); }
   Optimizer<T>& optimizer(std::size_t k) { return *groups_.at(k).optimizer; }
@@ -123,7 +128,8 @@ class Grouped final : public Optimizer<T> {
   std::vector<Shape> shapes_;
   std::size_t n_ = 0;
   std::string unclaimed_;  ///< why the layout cannot be stepped, or empty
-  /// The whole vector's oracle; the point of the step being taken, and its diagonal once asked.
+  /// The whole vector's oracle; the point of the step being taken and its diagonal, computed
+  /// before the step where a group reads it.
   HessianDiagonal<T> oracle_;
   std::vector<T> point_, diagonal_;
   bool diagonal_known_ = false;

@@ -262,6 +262,12 @@ class Tensorwise final : public Optimizer<T> {
 
   bool reads_hessian_diagonal() const override { return kReadsHessian<R>; }
   void set_hessian_diagonal(HessianDiagonal<T> oracle) override { oracle_ = std::move(oracle); }
+  bool reads_hessian_diagonal_next() const override {
+    if constexpr (kReadsHessian<R>)
+      return R::reads_hessian(p_, s_.step + 1);
+    else
+      return false;
+  }
 
   const Params& settings() const { return p_; }
   /// The state, for inspection.

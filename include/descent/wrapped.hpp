@@ -39,6 +39,9 @@ class Wrapped final : public Optimizer<T> {
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
   std::string converged() const override { return inner_->converged(); }
   bool reads_hessian_diagonal() const override { return inner_->reads_hessian_diagonal(); }
+  bool reads_hessian_diagonal_next() const override {
+    return inner_->reads_hessian_diagonal_next();
+  }
   /// With maximize the inner method minimizes -f, whose Hessian's diagonal is negated here.
   void set_hessian_diagonal(HessianDiagonal<T> oracle) override {
     if (preludes_.maximize && oracle)

@@ -114,6 +114,9 @@ class Wrapper final : public Optimizer<T> {
   }
   std::string converged() const override { return inner_->converged(); }
   bool reads_hessian_diagonal() const override { return inner_->reads_hessian_diagonal(); }
+  bool reads_hessian_diagonal_next() const override {
+    return inner_->reads_hessian_diagonal_next();
+  }
   void set_hessian_diagonal(HessianDiagonal<T> oracle) override {
     inner_->set_hessian_diagonal(std::move(oracle));
   }

@@ -91,8 +91,16 @@ void Trainer::gauss_newton_bartlett(std::span<const float> w, std::span<float> h
     }
   } restore{*this, {params.begin(), params.end()}};
   std::copy(w.begin(), w.end(), params.begin());
-  drawn_.resize(yb_.size());
-  model_.sample_labels(xb_, label_draws(config_.seed, epoch_, batch_, yb_.size()), drawn_);
+  // The labels of this process's rows (the others are not read here); each row's number is the
+  // same whatever the number of ranks.
+  const std::size_t n = yb_.size(), features = data_.train.features;
+  const auto [lo, hi] = share_of(n);
+  const std::vector<double> u = label_draws(config_.seed, epoch_, batch_, n);
+  drawn_.assign(n, 0);
+  if (hi > lo)
+    model_.sample_labels(std::span<const float>(xb_).subspan(lo * features, (hi - lo) * features),
+                         std::span<const double>(u).subspan(lo, hi - lo),
+                         std::span<std::uint8_t>(drawn_).subspan(lo, hi - lo));
   std::swap(yb_, drawn_);
   restore.swapped = true;
   (void)batch_gradient(h, nullptr);
@@ -216,9 +224,7 @@ float Trainer::batch_gradient(std::span<float> grad, std::size_t* correct) {
   if (group == nullptr) return model_.loss_and_gradient(xb_, yb_, grad, correct);
   // This rank's rows, its mean loss and gradient over them, and its correct count.
   const std::size_t n = yb_.size(), features = data_.train.features;
-  const auto k = static_cast<std::size_t>(group->size()),
-             r = static_cast<std::size_t>(group->rank());
-  const std::size_t lo = n * r / k, hi = n * (r + 1) / k;
+  const auto [lo, hi] = share_of(n);
   Bytes mine;
   if (hi > lo) {
     std::size_t right = 0;
@@ -250,6 +256,14 @@ float Trainer::batch_gradient(std::span<float> grad, std::size_t* correct) {
   for (std::size_t i = 0; i < grad.size(); ++i) grad[i] = static_cast<float>(sum_[i]);
   if (correct != nullptr) *correct = right;
   return static_cast<float>(loss);
+}
+
+std::pair<std::size_t, std::size_t> Trainer::share_of(std::size_t n) const {
+  ProcessGroup* group = config_.data_parallel ? shared_group() : nullptr;
+  if (group == nullptr) return {0, n};
+  const auto k = static_cast<std::size_t>(group->size()),
+             r = static_cast<std::size_t>(group->rank());
+  return {n * r / k, n * (r + 1) / k};
 }
 
 void Trainer::save(const std::filesystem::path& path,

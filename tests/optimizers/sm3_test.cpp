@@ -71,7 +71,8 @@ TEST(Sm3, KeepsOneAccumulatorPerRowAndColumn) {
 }
 
 // A NaN gradient makes the step NaN (the runner reports the divergence), not a silent 0, and
-// stays in the row and column maxima.
+// stays in the row and column maxima, from which the next step's min(r_i, c_j) takes it to the
+// rest of its row and column.
 TEST(Sm3, ANanGradientIsNotHidden) {
   Sm3<double> opt;
   opt.reset_shapes(std::vector<Shape>{{2, 2}});
@@ -80,6 +81,11 @@ TEST(Sm3, ANanGradientIsNotHidden) {
   EXPECT_TRUE(std::isnan(w[0]));
   EXPECT_TRUE(std::isnan(opt.state().array("row_acc")[0]));
   EXPECT_TRUE(std::isnan(opt.state().array("col_acc")[0]));
+  w = {1, 2, 3, 4};
+  opt.step(w, std::vector<double>{1, 1, 1, 1});
+  EXPECT_TRUE(std::isnan(w[1])) << "row 0, through r_0";
+  EXPECT_TRUE(std::isnan(w[2])) << "column 0, through c_0";
+  EXPECT_FALSE(std::isnan(w[3])) << "neither";
 }
 
 TEST(Sm3, Defaults) {

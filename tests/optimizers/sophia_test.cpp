@@ -205,6 +205,43 @@ TEST(Sophia, AGroupGetsItsPiecesOfTheWholeDiagonal) {
   }
 }
 
+// The diagonal is computed before any group steps, so an oracle that throws leaves every group
+// as it was, AdamW's before Sophia's included; the step taken again then matches a run where
+// nothing failed. Steps 1 and 3 read the diagonal (update_every = 2), step 2 does not.
+TEST(Sophia, AGroupedStepWhoseOracleThrowsChangesNothing) {
+  const std::vector<Shape> shapes = {{2, 2}, {2, 1}};
+  const auto make = [&] {
+    auto o = make_optimizer<double>("vectors=adamw:lr=0.1 matrices=sophia:update_every=2");
+    o->reset_shapes(shapes);
+    return o;
+  };
+  auto failing = make(), clean = make();
+  int calls = 0;
+  bool fail = false;
+  failing->set_hessian_diagonal([&](std::span<const double> x, std::span<double> h) {
+    ++calls;
+    if (fail) throw InputError("no diagonal here");
+    for (std::size_t i = 0; i < x.size(); ++i) h[i] = curvature(x[i]);
+  });
+  clean->set_hessian_diagonal(oracle<double>(&calls));
+  std::vector<double> w = {0.5, -0.3, 0.8, 0.1, 0.2, -0.7}, r = w;
+  const std::vector<double> g = {0.3, -0.1, 0.2, 0.4, -0.5, 0.6};
+  for (int t = 1; t <= 2; ++t) {
+    EXPECT_EQ(failing->reads_hessian_diagonal_next(), t == 1) << "step " << t;
+    failing->step(w, g);
+    clean->step(r, g);
+  }
+  ASSERT_EQ(w, r);
+  EXPECT_TRUE(failing->reads_hessian_diagonal_next());
+  fail = true;
+  EXPECT_THROW(failing->step(w, g), InputError);
+  EXPECT_EQ(w, r) << "a group stepped before the oracle threw";
+  fail = false;
+  failing->step(w, g);
+  clean->step(r, g);
+  EXPECT_EQ(w, r) << "a group's state moved in the failed step";
+}
+
 TEST(Sophia, ReadsTheDiagonalEveryUpdateEverySteps) {
   auto opt = make_optimizer<double>("sophia:update_every=4");
   opt->reset(1);

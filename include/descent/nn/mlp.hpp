@@ -69,7 +69,8 @@ class Mlp {
   /// Labels drawn from the model's own prediction: for each row of x, the first class whose
   /// cumulative softmax probability exceeds the row's number in `u` (uniform in [0, 1)), written
   /// to `y`. Sophia's Gauss-Newton-Bartlett estimate trains against such labels. Throws
-  /// std::invalid_argument for mismatched sizes or a number of u outside [0, 1).
+  /// std::invalid_argument for an empty batch, mismatched sizes, a number of u outside [0, 1), or
+  /// more than 256 classes.
   void sample_labels(std::span<const T> x, std::span<const double> u,
                      std::span<std::uint8_t> y) const;
 

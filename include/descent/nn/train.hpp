@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "descent/nn/idx.hpp"
@@ -68,13 +69,17 @@ struct EpochRecord {
 class Trainer {
  public:
   /// Throws InputError for a bad optimizer spec, a batch of 0, or an empty dataset. A method that
-  /// reads the Hessian's diagonal (Sophia) is given the Gauss-Newton-Bartlett estimate of the
-  /// current batch (Liu et al. 2024, arXiv:2305.14342, algorithm 2): labels drawn from the model's
-  /// softmax at the point it steps from (label_draws(seed, epoch, batch)), the gradient g of the
-  /// batch's mean loss against them, and B g * g for a batch of B. With data parallelism every
-  /// rank draws the same labels and the gradient is shared as the training gradient is.
+  /// reads the Hessian's diagonal (Sophia) is given, on the steps where it reads it, the
+  /// Gauss-Newton-Bartlett estimate of the current batch (Liu et al. 2024, arXiv:2305.14342,
+  /// algorithm 2): labels drawn from the model's softmax at the point it steps from
+  /// (Mlp::sample_labels with label_draws(seed, epoch, batch)), the gradient g of the batch's mean
+  /// loss against them, and B g * g for a batch of B. With data parallelism each rank draws the
+  /// labels of its share of the rows, and the gradient is shared as the training gradient is.
   Trainer(const TrainConfig& config, const ImageDataset& data, std::string optimizer);
   ~Trainer();
+  // The optimizer's oracle refers to this object.
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
 
   const std::string& optimizer_spec() const { return spec_; }
   /// Epochs done (also after load()).
@@ -121,6 +126,8 @@ class Trainer {
   // The loss and gradient of the batch in xb_/yb_ at the model's parameters, into `grad` (and the
   // correct count, if asked): on this process, or shared over the process group.
   float batch_gradient(std::span<float> grad, std::size_t* correct);
+  // This process's share [first, last) of a batch of n rows: all of them without a group.
+  std::pair<std::size_t, std::size_t> share_of(std::size_t n) const;
   // Data parallelism: throws InputError on every rank if the ranks' epochs, training images or
   // parameters differ (checked once after the start and after each load).
   void check_ranks_agree();

@@ -37,11 +37,17 @@ struct Sm3Rule {
                  epsilon(&Params::eps, "added to a inside the root")};
   static constexpr TensorArray arrays[] = {
       {"row_acc", Extent::rows}, {"col_acc", Extent::cols}, {"momentum"}};
-  /// max(x, y), NaN if either is (std::max drops a NaN second argument); a compare and a blend,
-  /// so that the loop below still vectorizes.
+  /// max(x, y) and min(x, y), NaN if either is (std::max and std::min drop a NaN second
+  /// argument; jnp.maximum and jnp.minimum keep it); compares and blends, so that the loop below
+  /// still vectorizes (written as nan_max is, nan_min measured 1.5x slower). v != v tests for
+  /// NaN.
   template <class T>
   static T nan_max(T x, T y) {
-    return x > y || x != x ? x : y;  // NOLINT(misc-redundant-expression): x != x tests for NaN
+    return x > y || x != x ? x : y;  // NOLINT(misc-redundant-expression)
+  }
+  template <class T>
+  static T nan_min(T x, T y) {
+    return y != y ? y : std::min(x, y);  // NOLINT(misc-redundant-expression)
   }
   template <class T>
   static void update(const Params& p, const TensorStep<T>& s, std::span<T> r, std::span<T> c,
@@ -54,7 +60,7 @@ struct Sm3Rule {
       T new_r = 0;
       for (std::size_t j = 0; j < cols; ++j) {
         const std::size_t k = i * cols + j;
-        const T a = s.g[k] * s.g[k] + std::min(r[i], c[j]);
+        const T a = s.g[k] * s.g[k] + nan_min(r[i], c[j]);
         const T u = a == 0 ? T(0) : s.g[k] / std::sqrt(a + eps);
         m[k] = keep * u + beta * m[k];
         s.w[k] -= lr * m[k];

@@ -30,7 +30,8 @@ struct SophiaRule {
           "and keras have no Sophia. Here the runner gives the exact diagonal on functions with "
           "a Hessian, and `descent train` the paper's Gauss-Newton-Bartlett estimate B g * g "
           "(g the batch's gradient against labels drawn from the model), so that gamma is the "
-          "paper's rho. With lr = gamma, an unclipped step is Newton's on the diagonal once h "
+          "paper's factor of h (SophiaG's rho). With lr = gamma, an unclipped step is Newton's on "
+          "the diagonal once h "
           "has settled (it starts at (1 - beta2) diag(H): h is not debiased).",
       .family = Family::second_order,
       .year = 2024};
