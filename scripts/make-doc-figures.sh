@@ -35,7 +35,9 @@ cos="@cosine:t_max=300,eta_min=0"
 "$descent" run -f matrix_least_squares -n 300 -o sgd:lr=0.002 -o "adam:lr=0.05$cos" \
   -o "muon:lr=0.2,beta=0.95$cos" -o "lamb:lr=0.05$cos" -o "lars:lr=5$cos" \
   -o "novograd:lr=0.05$cos" -o "adafactor:lr=0.1,step_size=optax$cos" -o sm3:lr=1 \
-  -o "shampoo:lr=0.1$cos" -o "soap:lr=0.1,weight_decay=0$cos" -o lbfgs:lr=1 \
+  -o "shampoo:lr=0.1$cos" -o "soap:lr=0.1,weight_decay=0$cos" \
+  -o "sophia:lr=0.05,beta1=0.9,gamma=0.05,clip=10,update_every=1,weight_decay=0$cos" \
+  -o lbfgs:lr=1 \
   --out "$tmp/matrix" >/dev/null
 cp "$tmp/matrix/loss.png" "$out/matrix-least-squares-loss.png"
 # The four optimizers training the MLP on Fashion-MNIST (README, Training).

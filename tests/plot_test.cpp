@@ -636,6 +636,25 @@ TEST(Plot, HeatmapLeavesOutABoundaryItCannotPlace) {
 
 // A run of one row (--steps 0: the start alone) is drawn as a dot in the loss figure, not left
 // out of an empty chart.
+// Long labels widen the loss figure rather than narrow its plot: the plot keeps at least 560
+// pixels (the axis's last tick, at the right edge of the frame, is 90 + 560 or more from the
+// left), and every glyph stays inside the figure.
+TEST(Plot, LongLabelsWidenTheLossFigure) {
+  const auto f = make_function("anisotropic");
+  plot::Scene scene = many_paths(*f, 2);
+  EXPECT_EQ(plot::figure_size(plot::Kind::loss, scene).width, 1000);
+  scene.paths[1].label = "soap:lr=0.1,update_every=10,weight_decay=0@cosine:t_max=300,eta_min=0";
+  const plot::Size size = plot::figure_size(plot::Kind::loss, scene);
+  EXPECT_GT(size.width, 1000);
+  const auto glyphs = glyph_positions(plot::render(plot::Kind::loss, scene, plot::Format::svg));
+  double rightmost_tick = 0;
+  for (const plot::Pixel& g : glyphs) {
+    EXPECT_TRUE(g.x >= 0 && g.x < size.width) << "a glyph at " << g.x;
+    if (g.y > 540 && g.y < 560) rightmost_tick = std::max(rightmost_tick, g.x);  // tick labels
+  }
+  EXPECT_GE(rightmost_tick, 90 + 560 - 20);
+}
+
 TEST(Plot, LossFigureShowsRunsOfOneRow) {
   SeedScene s({"sgd", "adam"}, 0);
   ASSERT_EQ(s.scene.paths[0].trajectory.size(), 1u);

@@ -315,8 +315,11 @@ int ChartArea::width_for(int width, int height, const std::vector<std::string>& 
   cairo_destroy(cr);
   cairo_surface_destroy(s);
   const LegendColumns columns = LegendColumns::of(labels.size(), chart_legend_rows(height - 140.0));
+  // The plot's width in fit() for one column of the legend (x = 90, 90 right of the labels).
+  const double plot_w = static_cast<double>(width) - 180 - label_w;
   return width + static_cast<int>(std::ceil(static_cast<double>(columns.cols - 1) *
-                                            (kSampleW + label_w + kColumnGap)));
+                                                (kSampleW + label_w + kColumnGap) +
+                                            std::max(0.0, kMinPlotW - plot_w)));
 }
 
 void ChartArea::x_tick(const Canvas& c, double at, const std::string& label) const {

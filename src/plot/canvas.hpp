@@ -144,8 +144,10 @@ struct ChartArea {
   /// The area of a width x height figure whose legend lists `labels`.
   static ChartArea fit(const Canvas& c, int width, int height,
                        const std::vector<std::string>& labels);
+  /// The least width of the plot itself: long legend labels widen the figure instead.
+  static constexpr double kMinPlotW = 560;
   /// The width of a chart figure `width` wide for a legend of one column: wider by the legend's
-  /// further columns.
+  /// further columns, and by what long labels would take from a plot narrower than kMinPlotW.
   static int width_for(int width, int height, const std::vector<std::string>& labels);
   /// A vertical grid line at pixel column `at`, its tick and its label below the frame.
   void x_tick(const Canvas& c, double at, const std::string& label) const;

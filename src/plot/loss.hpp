@@ -10,7 +10,7 @@ inline constexpr int kLossWidth = 1000;
 inline constexpr int kLossHeight = 600;
 
 /// The width of the loss figure of `scene`: kLossWidth, wider when its legend takes more than one
-/// column.
+/// column or its labels are long (ChartArea::width_for).
 int loss_width(const Scene& scene);
 
 /// The loss of every path against the step, on a width x height page.
