@@ -19,7 +19,9 @@ struct LarsRule {
           "optax.lars is the same (its trace holds -m); its learning rate has no default. "
           "torch.optim and keras have none. The paper's trust ratio is |w| / (|g| + wd |w|), "
           "which equals |w| / |u| up to the triangle inequality's slack; optax and this take "
-          "|u|. Run it per layer: in `descent train` every tensor is its own.",
+          "|u|. Run it per layer: in `descent train` every tensor is its own; on the lab's "
+          "functions the point is one tensor, and each step before momentum has length "
+          "lr * trust_coefficient * |w|.",
       .family = Family::layerwise,
       .year = 2017};
   struct Params {
