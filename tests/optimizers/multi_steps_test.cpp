@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "descent/error.hpp"
@@ -34,6 +35,36 @@ TEST(Multi_steps, MatchesTheUpdateRule) {
         };
       },
       1e-12);
+}
+
+// An inner step that throws (here Sophia's oracle) leaves the mean and the count as they were:
+// the step taken again matches a run where nothing failed.
+TEST(Multi_steps, AnInnerStepThatThrowsChangesNothing) {
+  auto failing = make_optimizer<double>("multi_steps:every=2/sophia:lr=0.1");
+  auto clean = make_optimizer<double>("multi_steps:every=2/sophia:lr=0.1");
+  bool fail = true;
+  const auto diagonal = [&](std::span<const double> x, std::span<double> h) {
+    for (std::size_t i = 0; i < x.size(); ++i) h[i] = 2.0 + x[i] * x[i];
+  };
+  failing->set_hessian_diagonal([&](std::span<const double> x, std::span<double> h) {
+    if (fail) throw InputError("no diagonal yet");
+    diagonal(x, h);
+  });
+  clean->set_hessian_diagonal(diagonal);
+  failing->reset(2);
+  clean->reset(2);
+  std::vector<double> w = {1.0, -2.0}, r = w;
+  const std::vector<std::vector<double>> g = {{0.5, -1.0}, {0.3, 0.2}, {-0.4, 0.1}, {0.2, 0.6}};
+  failing->step(w, g[0]);
+  clean->step(r, g[0]);
+  EXPECT_THROW(failing->step(w, g[1]), InputError);
+  fail = false;
+  for (std::size_t k = 1; k < g.size(); ++k) {
+    failing->step(w, g[k]);
+    clean->step(r, g[k]);
+    EXPECT_EQ(w, r) << "step " << k + 1;
+  }
+  EXPECT_NE(r, (std::vector<double>{1.0, -2.0}));
 }
 
 TEST(Multi_steps, Defaults) {

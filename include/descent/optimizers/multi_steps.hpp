@@ -39,14 +39,21 @@ struct MultiStepsWrapper {
   struct State {
     std::vector<T> mean;
     std::int64_t mini_step = 0;
+    std::vector<T> last;  // the last mini-step's mean, which the state keeps only once it is used
 
     void reset(const Params&, std::size_t n) { mean.assign(n, T(0)); }
     void step(const Params& p, Optimizer<T>& inner, std::span<T> w, std::span<const T> g,
               double loss, const Closure<T>& f) {
       const T inv = static_cast<T>(1.0 / static_cast<double>(mini_step + 1));
-      for (std::size_t i = 0; i < w.size(); ++i) mean[i] += (g[i] - mean[i]) * inv;
-      if (++mini_step < p.every) return;
-      inner.step_with(w, mean, loss, f);
+      if (mini_step + 1 < p.every) {
+        for (std::size_t i = 0; i < w.size(); ++i) mean[i] += (g[i] - mean[i]) * inv;
+        ++mini_step;
+        return;
+      }
+      // An inner step that throws leaves the mean and the count as they were.
+      last.resize(w.size());
+      for (std::size_t i = 0; i < w.size(); ++i) last[i] = mean[i] + (g[i] - mean[i]) * inv;
+      inner.step_with(w, last, loss, f);
       std::fill(mean.begin(), mean.end(), T(0));
       mini_step = 0;
     }
