@@ -165,6 +165,12 @@ void Grouped<T>::reset_shapes(std::span<const Shape> shapes) {
 }
 
 template <std::floating_point T>
+void Grouped<T>::restart() {
+  const std::vector<Shape> shapes = shapes_;  // layout() replaces shapes_
+  layout(shapes);
+}
+
+template <std::floating_point T>
 void Grouped<T>::layout(std::span<const Shape> shapes) {
   std::vector<std::vector<Shape>> taken(groups_.size());
   std::vector<std::vector<std::size_t>> indices(groups_.size());
@@ -275,8 +281,9 @@ void Grouped<T>::set_hessian_diagonal(HessianDiagonal<T> oracle) {
 
 template <std::floating_point T>
 bool Grouped<T>::reads_hessian_diagonal_next() const {
-  return std::ranges::any_of(
-      groups_, [](const Group& g) { return g.optimizer->reads_hessian_diagonal_next(); });
+  return std::ranges::any_of(groups_, [](const Group& g) {
+    return !g.tensors.empty() && g.optimizer->reads_hessian_diagonal_next();
+  });
 }
 
 template <std::floating_point T>

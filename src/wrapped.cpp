@@ -41,6 +41,17 @@ void Wrapped<T>::reset(std::size_t n) {
 template <std::floating_point T>
 void Wrapped<T>::reset_shapes(std::span<const Shape> shapes) {
   inner_->reset_shapes(shapes);
+  start();
+}
+
+template <std::floating_point T>
+void Wrapped<T>::restart() {
+  inner_->restart();
+  start();
+}
+
+template <std::floating_point T>
+void Wrapped<T>::start() {
   inner_->set_lr(base_lr_);
   g_.assign(inner_->size(), T(0));
   t_ = 0;

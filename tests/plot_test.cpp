@@ -634,8 +634,6 @@ TEST(Plot, HeatmapLeavesOutABoundaryItCannotPlace) {
   EXPECT_THAT(plot::render_heatmap(h, plot::Format::svg), HasSubstr("stroke-dasharray"));
 }
 
-// A run of one row (--steps 0: the start alone) is drawn as a dot in the loss figure, not left
-// out of an empty chart.
 // Long labels widen the loss figure rather than narrow its plot: the plot keeps at least 560
 // pixels (the axis's last tick, at the right edge of the frame, is 90 + 560 or more from the
 // left), and every glyph stays inside the figure.
@@ -655,6 +653,8 @@ TEST(Plot, LongLabelsWidenTheLossFigure) {
   EXPECT_GE(rightmost_tick, 90 + 560 - 20);
 }
 
+// A run of one row (--steps 0: the start alone) is drawn as a dot in the loss figure, not left
+// out of an empty chart.
 TEST(Plot, LossFigureShowsRunsOfOneRow) {
   SeedScene s({"sgd", "adam"}, 0);
   ASSERT_EQ(s.scene.paths[0].trajectory.size(), 1u);

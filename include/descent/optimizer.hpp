@@ -196,6 +196,9 @@ class Optimizer {
     for (const Shape& s : shapes) n += s.size();
     reset(n);
   }
+  /// Back to the initial state for the layout of the last reset: reset_shapes() with the same
+  /// shapes (what Lookahead's reset_state does at each synchronization).
+  virtual void restart() { reset(size()); }
   /// The number of parameters the state was reset for.
   virtual std::size_t size() const = 0;
   /// One update: `w` is changed in place using the gradient `g` at `w`. Both spans must have

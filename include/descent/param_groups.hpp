@@ -102,6 +102,7 @@ class Grouped final : public Optimizer<T> {
   /// Throws InputError if a tensor is in no group (reset(n), whose one vector may be in none,
   /// throws at the first step instead).
   void reset_shapes(std::span<const Shape> shapes) override;
+  void restart() override;
   std::size_t size() const override { return n_; }
   void step(std::span<T> w, std::span<const T> g) override;
   void step_tensors(std::span<const TensorRef<T>> tensors) override;

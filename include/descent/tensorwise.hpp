@@ -208,6 +208,7 @@ class Tensorwise final : public Optimizer<T> {
     // Built aside (`shapes` may be s_.shapes; an allocation may fail), then moved in.
     s_ = fresh_state(std::vector<Shape>(shapes.begin(), shapes.end()));
   }
+  void restart() override { reset_shapes(s_.shapes); }
   std::size_t size() const override { return length_of(Extent::elements); }
 
   void step(std::span<T> w, std::span<const T> g) override {

@@ -34,6 +34,7 @@ class Wrapped final : public Optimizer<T> {
   void set_lr(double lr) override { base_lr_ = lr; }
   void reset(std::size_t n) override;
   void reset_shapes(std::span<const Shape> shapes) override;
+  void restart() override;
   std::size_t size() const override { return inner_->size(); }
   void step(std::span<T> w, std::span<const T> g) override;
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
@@ -64,6 +65,8 @@ class Wrapped final : public Optimizer<T> {
 
  private:
   void apply(std::span<T> w, std::span<const T> g, double loss, const Closure<T>* f);
+  /// Its own state back to the start: the base rate, step 0, the schedule's state.
+  void start();
   std::unique_ptr<Optimizer<T>> inner_;
   Preludes preludes_;
   std::shared_ptr<const Schedule> schedule_;

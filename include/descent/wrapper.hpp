@@ -9,6 +9,8 @@
 //       void step(const Params& p, Optimizer<T>& inner, std::span<T> w, std::span<const T> g,
 //                 double loss, const Closure<T>& f);               // one step, w in place
 //       bool solution(const Params& p, std::span<const T> w, std::span<T> x) const;  // optional
+//       bool steps_inner_next(const Params& p) const;  // optional: false if the next step
+//                                                      // leaves the inner optimizer alone
 //       void visit(StateVisitor<T>& v);                            // for checkpoints
 //     };
 //
@@ -106,6 +108,11 @@ class Wrapper final : public Optimizer<T> {
     s_ = State{};
     s_.reset(p_, inner_->size());
   }
+  void restart() override {
+    inner_->restart();
+    s_ = State{};
+    s_.reset(p_, inner_->size());
+  }
   std::size_t size() const override { return inner_->size(); }
   void step(std::span<T> w, std::span<const T> g) override { step_with(w, g, NAN, {}); }
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override {
@@ -115,6 +122,8 @@ class Wrapper final : public Optimizer<T> {
   std::string converged() const override { return inner_->converged(); }
   bool reads_hessian_diagonal() const override { return inner_->reads_hessian_diagonal(); }
   bool reads_hessian_diagonal_next() const override {
+    if constexpr (requires { s_.steps_inner_next(p_); })
+      if (!s_.steps_inner_next(p_)) return false;
     return inner_->reads_hessian_diagonal_next();
   }
   void set_hessian_diagonal(HessianDiagonal<T> oracle) override {

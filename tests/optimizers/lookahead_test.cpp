@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,26 @@ TEST(Lookahead, MatchesTheUpdateRule) {
                                                           const std::vector<double>& g,
                                                           int t) mutable { r(w, x, g, t); };
     });
+  }
+}
+
+// reset_state restarts the inner optimizer with the layout it was given. With a sync every step
+// and slow_step 1, every step is a fresh LAMB's first step on the same two tensors, each scaled
+// by its own trust ratio; the whole vector seen as one tensor would scale both alike.
+TEST(Lookahead, ResetStateKeepsTheTensorsLayout) {
+  const std::vector<Shape> shapes = {{2, 2}, {3, 1}};
+  auto opt = make_optimizer<double>("lookahead:sync_period=1,slow_step=1,reset_state=true/lamb");
+  opt->reset_shapes(shapes);
+  std::vector<double> w = {1.0, -2.0, 0.5, 3.0, 0.1, -0.2, 0.3}, r = w;
+  for (int t = 0; t < 3; ++t) {
+    std::vector<double> g(w.size());
+    for (std::size_t i = 0; i < g.size(); ++i)
+      g[i] = std::sin(1.0 + static_cast<double>(t * 7 + i));
+    opt->step(w, g);
+    auto fresh = make_optimizer<double>("lamb");
+    fresh->reset_shapes(shapes);
+    fresh->step(r, g);
+    ASSERT_EQ(w, r) << "step " << t + 1;
   }
 }
 

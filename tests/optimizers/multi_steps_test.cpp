@@ -67,6 +67,22 @@ TEST(Multi_steps, AnInnerStepThatThrowsChangesNothing) {
   EXPECT_NE(r, (std::vector<double>{1.0, -2.0}));
 }
 
+// A grouped step asks whether the next step reads the Hessian's diagonal: only the mini-step that
+// steps the inner optimizer can.
+TEST(Multi_steps, ReadsTheDiagonalOnlyWhenItStepsTheInnerOptimizer) {
+  auto o = make_optimizer<double>("multi_steps:every=3/sophia");
+  o->reset(2);
+  o->set_hessian_diagonal([](std::span<const double>, std::span<double> h) {
+    for (double& v : h) v = 1.0;
+  });
+  std::vector<double> w = {1.0, 2.0};
+  const std::vector<double> g = {0.1, 0.2};
+  for (int t = 1; t <= 6; ++t) {
+    EXPECT_EQ(o->reads_hessian_diagonal_next(), t == 3) << "step " << t;
+    o->step(w, g);
+  }
+}
+
 TEST(Multi_steps, Defaults) {
   EXPECT_EQ(make_optimizer("multi_steps/sgd")->spec(),
             "multi_steps:every=4/sgd:lr=0.1,weight_decay=0");

@@ -242,6 +242,18 @@ TEST(Sophia, AGroupedStepWhoseOracleThrowsChangesNothing) {
   EXPECT_EQ(w, r) << "a group's state moved in the failed step";
 }
 
+// A group that takes no tensor (no hidden matrix in a one-layer model) asks for no diagonal.
+TEST(Sophia, AnEmptyGroupReadsNoDiagonal) {
+  auto o = make_optimizer<double>("hidden=sophia rest=adamw");
+  o->reset_shapes(std::vector<Shape>{{3, 4}, {3, 1}});
+  int calls = 0;
+  o->set_hessian_diagonal(oracle<double>(&calls));
+  EXPECT_FALSE(o->reads_hessian_diagonal_next());
+  std::vector<double> w(15, 0.5), g(15, 0.1);
+  o->step(w, g);
+  EXPECT_EQ(calls, 0);
+}
+
 TEST(Sophia, ReadsTheDiagonalEveryUpdateEverySteps) {
   auto opt = make_optimizer<double>("sophia:update_every=4");
   opt->reset(1);

@@ -21,9 +21,8 @@ struct LambRule {
       .differs =
           "optax.lamb is the same (eps 1e-6; its learning rate has no default); the paper also "
           "clips |w| by a function phi, taken as the identity here and in optax. torch.optim "
-          "and keras have none. On the lab's functions the point is one tensor: each step is "
-          "Adam's direction rescaled to length lr |w|, and with one element signSGD's step "
-          "times |w|.",
+          "and keras have none. On the lab's functions the point is one tensor: each step is u "
+          "rescaled to length lr |w| (w not 0), and with one element signSGD's step times |w|.",
       .family = Family::layerwise,
       .year = 2020};
   struct Params {

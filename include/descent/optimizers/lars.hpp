@@ -21,7 +21,7 @@ struct LarsRule {
           "which equals |w| / |u| up to the triangle inequality's slack; optax and this take "
           "|u|. Run it per layer: in `descent train` every tensor is its own; on the lab's "
           "functions the point is one tensor, and each step before momentum has length "
-          "lr * trust_coefficient * |w|.",
+          "lr * trust_coefficient * |w| (eps = 0, w not 0).",
       .family = Family::layerwise,
       .year = 2017};
   struct Params {

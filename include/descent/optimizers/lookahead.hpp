@@ -61,7 +61,7 @@ struct LookaheadWrapper {
         slow[i] += a * (w[i] - slow[i]);
         w[i] = slow[i];
       }
-      if (p.reset_state) inner.reset(w.size());
+      if (p.reset_state) inner.restart();
     }
     bool solution(const Params&, std::span<const T>, std::span<T> x) const {
       if (steps == 0) return false;

@@ -39,7 +39,9 @@ struct MultiStepsWrapper {
   struct State {
     std::vector<T> mean;
     std::int64_t mini_step = 0;
-    std::vector<T> last;  // the last mini-step's mean, which the state keeps only once it is used
+    std::vector<T> last;  // scratch: the mean with the last mini-step's gradient
+
+    bool steps_inner_next(const Params& p) const { return mini_step + 1 >= p.every; }
 
     void reset(const Params&, std::size_t n) { mean.assign(n, T(0)); }
     void step(const Params& p, Optimizer<T>& inner, std::span<T> w, std::span<const T> g,
