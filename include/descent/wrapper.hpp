@@ -100,18 +100,15 @@ class Wrapper final : public Optimizer<T> {
   void set_lr(double lr) override { inner_->set_lr(lr); }
   void reset(std::size_t n) override {
     inner_->reset(n);
-    s_ = State{};
-    s_.reset(p_, n);
+    start();
   }
   void reset_shapes(std::span<const Shape> shapes) override {
     inner_->reset_shapes(shapes);
-    s_ = State{};
-    s_.reset(p_, inner_->size());
+    start();
   }
   void restart() override {
     inner_->restart();
-    s_ = State{};
-    s_.reset(p_, inner_->size());
+    start();
   }
   std::size_t size() const override { return inner_->size(); }
   void step(std::span<T> w, std::span<const T> g) override { step_with(w, g, NAN, {}); }
@@ -144,6 +141,11 @@ class Wrapper final : public Optimizer<T> {
   const State& state() const { return s_; }
 
  private:
+  /// W's state back to the start, for the inner optimizer's size.
+  void start() {
+    s_ = State{};
+    s_.reset(p_, inner_->size());
+  }
   Params p_;
   std::unique_ptr<Optimizer<T>> inner_;
   State s_;

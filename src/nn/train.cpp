@@ -74,36 +74,39 @@ void Trainer::connect_hessian_diagonal() {
         [this](std::span<const float> w, std::span<float> h) { gauss_newton_bartlett(w, h); });
 }
 
-void Trainer::gauss_newton_bartlett(std::span<const float> w, std::span<float> h) {
+void Trainer::with_parameters(std::span<const float> w, const std::function<void()>& f) {
   const std::span<float> params = model_.parameters();
-  if (w.size() != params.size() || h.size() != params.size())
-    throw std::logic_error("the Hessian's diagonal was asked for " + std::to_string(w.size()) +
-                           " parameters; the model has " + std::to_string(params.size()));
-  // The model is moved to w and the drawn labels put in the batch's place; both are put back
-  // however this ends.
+  if (w.size() != params.size())
+    throw std::logic_error("the model was asked to move to a point of " + std::to_string(w.size()) +
+                           " parameters; it has " + std::to_string(params.size()));
+  moved_from_.assign(params.begin(), params.end());
   struct Restore {
-    Trainer& t;
-    std::vector<float> kept;
-    bool swapped = false;
-    ~Restore() {
-      if (swapped) std::swap(t.yb_, t.drawn_);
-      std::copy(kept.begin(), kept.end(), t.model_.parameters().begin());
-    }
-  } restore{*this, {params.begin(), params.end()}};
+    std::vector<float>& kept;
+    std::span<float> to;
+    ~Restore() { std::copy(kept.begin(), kept.end(), to.begin()); }
+  } restore{moved_from_, params};
   std::copy(w.begin(), w.end(), params.begin());
-  // The labels of this process's rows (the others are not read here); each row's number is the
-  // same whatever the number of ranks.
-  const std::size_t n = yb_.size(), features = data_.train.features;
-  const auto [lo, hi] = share_of(n);
-  const std::vector<double> u = label_draws(config_.seed, epoch_, batch_, n);
-  drawn_.assign(n, 0);
-  if (hi > lo)
-    model_.sample_labels(std::span<const float>(xb_).subspan(lo * features, (hi - lo) * features),
-                         std::span<const double>(u).subspan(lo, hi - lo),
-                         std::span<std::uint8_t>(drawn_).subspan(lo, hi - lo));
-  std::swap(yb_, drawn_);
-  restore.swapped = true;
-  (void)batch_gradient(h, nullptr);
+  f();
+}
+
+void Trainer::gauss_newton_bartlett(std::span<const float> w, std::span<float> h) {
+  if (h.size() != model_.parameter_count())
+    throw std::logic_error("the Hessian's diagonal was asked for " + std::to_string(h.size()) +
+                           " parameters; the model has " +
+                           std::to_string(model_.parameter_count()));
+  // The labels of this process's rows (the others are not read); each row's number is the same
+  // whatever the number of ranks.
+  with_parameters(w, [&] {
+    const std::size_t n = yb_.size(), features = data_.train.features;
+    const auto [lo, hi] = share_of(n);
+    const std::vector<double> u = label_draws(config_.seed, epoch_, batch_, n);
+    drawn_.assign(n, 0);
+    if (hi > lo)
+      model_.sample_labels(std::span<const float>(xb_).subspan(lo * features, (hi - lo) * features),
+                           std::span<const double>(u).subspan(lo, hi - lo),
+                           std::span<std::uint8_t>(drawn_).subspan(lo, hi - lo));
+    (void)batch_gradient(drawn_, h, nullptr);
+  });
   const auto b = static_cast<float>(yb_.size());
   for (float& v : h) v = b * v * v;
 }
@@ -141,7 +144,7 @@ EpochRecord Trainer::run_epoch(
       yb_[i] = data_.train.y[e];
     }
     std::size_t correct = 0;
-    const float loss = batch_gradient(grad_, &correct);
+    const float loss = batch_gradient(yb_, grad_, &correct);
     if (std::isfinite(loss)) step_losses_.push_back(loss);
     if (!std::isfinite(loss)) {
       diverged_ = r.diverged = true;
@@ -151,13 +154,10 @@ EpochRecord Trainer::run_epoch(
     right += correct;
     seen += n;
     // The batch's objective elsewhere, for a method that evaluates it a second time (SAM,
-    // L-BFGS's line search): the model is moved to w, evaluated, and moved back.
+    // L-BFGS's line search).
     const Closure<float> batch = [&](std::span<const float> w, std::span<float> g) -> double {
-      const std::span<float> params = model_.parameters();
-      answer_.assign(params.begin(), params.end());
-      std::copy(w.begin(), w.end(), params.begin());
-      const float at = batch_gradient(g, nullptr);
-      std::copy(answer_.begin(), answer_.end(), params.begin());
+      float at = 0;
+      with_parameters(w, [&] { at = batch_gradient(yb_, g, nullptr); });
       return at;
     };
     optimizer_->step_with(model_.parameters(), grad_, loss, batch);
@@ -219,18 +219,19 @@ void Trainer::check_ranks_agree() {
           "the same dataset and, to resume, the same checkpoint");
 }
 
-float Trainer::batch_gradient(std::span<float> grad, std::size_t* correct) {
+float Trainer::batch_gradient(std::span<const std::uint8_t> y, std::span<float> grad,
+                              std::size_t* correct) {
   ProcessGroup* group = config_.data_parallel ? shared_group() : nullptr;
-  if (group == nullptr) return model_.loss_and_gradient(xb_, yb_, grad, correct);
+  if (group == nullptr) return model_.loss_and_gradient(xb_, y, grad, correct);
   // This rank's rows, its mean loss and gradient over them, and its correct count.
-  const std::size_t n = yb_.size(), features = data_.train.features;
+  const std::size_t n = y.size(), features = data_.train.features;
   const auto [lo, hi] = share_of(n);
   Bytes mine;
   if (hi > lo) {
     std::size_t right = 0;
     const float loss = model_.loss_and_gradient(
         std::span<const float>(xb_).subspan(lo * features, (hi - lo) * features),
-        std::span<const std::uint8_t>(yb_).subspan(lo, hi - lo), grad, &right);
+        y.subspan(lo, hi - lo), grad, &right);
     mine.put<std::uint64_t>(hi - lo).put(loss).put<std::uint64_t>(right).put_span(grad.data(),
                                                                                   grad.size());
   } else {

@@ -123,9 +123,13 @@ class Trainer {
   std::vector<float> share_;  // one rank's share
   std::size_t done_ = 0;
   bool diverged_ = false;
-  // The loss and gradient of the batch in xb_/yb_ at the model's parameters, into `grad` (and the
-  // correct count, if asked): on this process, or shared over the process group.
-  float batch_gradient(std::span<float> grad, std::size_t* correct);
+  // The loss and gradient of the batch in xb_ with labels y at the model's parameters, into `grad`
+  // (and the correct count, if asked): on this process, or shared over the process group.
+  float batch_gradient(std::span<const std::uint8_t> y, std::span<float> grad,
+                       std::size_t* correct);
+  // Runs f with the model's parameters set to w, and puts them back however f ends.
+  void with_parameters(std::span<const float> w, const std::function<void()>& f);
+  std::vector<float> moved_from_;  // the parameters with_parameters puts back
   // This process's share [first, last) of a batch of n rows: all of them without a group.
   std::pair<std::size_t, std::size_t> share_of(std::size_t n) const;
   // Data parallelism: throws InputError on every rank if the ranks' epochs, training images or
@@ -137,7 +141,7 @@ class Trainer {
   std::vector<std::uint8_t> drawn_;  // its labels
   // Gives the optimizer the estimate, if it reads the Hessian's diagonal.
   void connect_hessian_diagonal();
-  // The Gauss-Newton-Bartlett estimate of the diagonal at w on the batch in xb_/yb_, into h.
+  // The Gauss-Newton-Bartlett estimate of the diagonal at w on the batch in xb_, into h.
   void gauss_newton_bartlett(std::span<const float> w, std::span<float> h);
 };
 

@@ -31,8 +31,8 @@ struct SophiaRule {
           "a Hessian, and `descent train` the paper's Gauss-Newton-Bartlett estimate B g * g "
           "(g the batch's gradient against labels drawn from the model), so that gamma is the "
           "paper's factor of h (SophiaG's rho). With lr = gamma, an unclipped step is Newton's on "
-          "the diagonal once h "
-          "has settled (it starts at (1 - beta2) diag(H): h is not debiased).",
+          "the diagonal once h has settled (it starts at (1 - beta2) diag(H): h is not "
+          "debiased).",
       .family = Family::second_order,
       .year = 2024};
   struct Params {
