@@ -108,14 +108,7 @@ void Wrapped<T>::apply(std::span<T> w, std::span<const T> g, double loss, const 
 
 template <std::floating_point T>
 void Wrapped<T>::visit_state(StateVisitor<T>& visitor) {
-  auto t = static_cast<std::int64_t>(t_);
-  visitor.integer("wrapper.steps", t);
-  t_ = static_cast<std::uint64_t>(t);
-  visitor.real("wrapper.base_lr", base_lr_);
-  if (schedule_) {
-    ScalarsTo<T> scalars(visitor);
-    schedule_->visit_state(schedule_state_, scalars);
-  }
+  visit_schedule(visitor, t_, base_lr_, schedule_.get(), schedule_state_);
   inner_->visit_state(visitor);
 }
 

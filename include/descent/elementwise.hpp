@@ -316,16 +316,8 @@ class Elementwise final : public Optimizer<T> {
       schedule_->observe(t_ - 1, preludes_.maximize ? -loss : loss, lr(), schedule_state_);
   }
   void visit_state(StateVisitor<T>& v) override {
-    if (preludes_.any() || schedule_) {
-      auto t = static_cast<std::int64_t>(t_);
-      v.integer("wrapper.steps", t);
-      t_ = static_cast<std::uint64_t>(t);
-      v.real("wrapper.base_lr", p_.*detail::kLearningRate<R>);
-      if (schedule_) {
-        ScalarsTo<T> to(v);
-        schedule_->visit_state(schedule_state_, to);
-      }
-    }
+    if (preludes_.any() || schedule_)
+      visit_schedule(v, t_, p_.*detail::kLearningRate<R>, schedule_.get(), schedule_state_);
     for_each_field(CountersOf<R>::fields, [&](const auto& f) {  // std::int64_t or double
       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(s_.counters.*f.member)>, double>)
         v.real(f.name, s_.counters.*f.member);

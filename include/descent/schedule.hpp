@@ -61,19 +61,6 @@ class ScalarVisitor {
   virtual void integer(std::string_view name, std::int64_t& value) = 0;
 };
 
-/// Passes a schedule's scalars on to an optimizer's StateVisitor (checkpoints of an optimizer with
-/// a schedule).
-template <std::floating_point T>
-class ScalarsTo final : public ScalarVisitor {
- public:
-  explicit ScalarsTo(StateVisitor<T>& v) : v_(v) {}
-  void real(std::string_view name, double& value) override { v_.real(name, value); }
-  void integer(std::string_view name, std::int64_t& value) override { v_.integer(name, value); }
-
- private:
-  StateVisitor<T>& v_;
-};
-
 /// What a schedule carries from one step to the next: reduce-on-plateau's counters (every other
 /// schedule is a pure function of the step and keeps nothing). A value-initialized state is the
 /// state before the first step.
@@ -134,5 +121,24 @@ const ScheduleInfo& find_schedule(std::string_view name);
 std::unique_ptr<Schedule> make_schedule(std::string_view spec);
 /// The warm-up keys every schedule takes.
 const std::vector<ParamInfo>& warmup_params();
+
+/// Visits, for checkpoints, what an optimizer with a schedule or preludes keeps besides its own
+/// state: the steps taken (`t`), the base rate the schedule scales, and the schedule's state when
+/// there is a schedule.
+template <std::floating_point T>
+void visit_schedule(StateVisitor<T>& v, std::uint64_t& t, double& base_lr, const Schedule* schedule,
+                    ScheduleState& state) {
+  struct To final : ScalarVisitor {  // the schedule's scalars, passed on to v
+    StateVisitor<T>& v;
+    explicit To(StateVisitor<T>& to) : v(to) {}
+    void real(std::string_view name, double& x) override { v.real(name, x); }
+    void integer(std::string_view name, std::int64_t& x) override { v.integer(name, x); }
+  } to(v);
+  auto steps = static_cast<std::int64_t>(t);
+  v.integer("wrapper.steps", steps);
+  t = static_cast<std::uint64_t>(steps);
+  v.real("wrapper.base_lr", base_lr);
+  if (schedule != nullptr) schedule->visit_state(state, to);
+}
 
 }  // namespace descent

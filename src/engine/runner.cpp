@@ -218,8 +218,9 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     return value;
   };
   // The Hessian's diagonal, for the methods that read it (Sophia): the function's exact one, taken
-  // from its Hessian. The oracle refers to this frame, so it is taken back on the way out.
-  std::vector<double> hessian;
+  // from its Hessian (a function of the point alone: the one formed at `hessian_at` is used again
+  // there). The oracle refers to this frame, so it is taken back on the way out.
+  std::vector<double> hessian, hessian_at;
   struct OracleGuard {
     Optimizer<double>* o = nullptr;
     ~OracleGuard() {
@@ -236,12 +237,18 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     hessian.resize(n * n);
     if (!f.hessian(start, hessian))
       throw InputError(who + ", and function '" + f.spec() + "' has no Hessian at the start");
-    optimizer.set_hessian_diagonal([&f, &hessian, n, who](std::span<const double> x,
-                                                          std::span<double> h) {
-      if (!f.hessian(x, hessian))
-        throw InputError(who + ", and function '" + f.spec() + "' has none at a point of the run");
-      for (std::size_t i = 0; i < n; ++i) h[i] = hessian[i * n + i];
-    });
+    hessian_at.assign(start.begin(), start.end());
+    optimizer.set_hessian_diagonal(
+        [&f, &hessian, &hessian_at, n, who](std::span<const double> x, std::span<double> h) {
+          if (!std::ranges::equal(x, hessian_at)) {
+            hessian_at.clear();  // until the new one is whole
+            if (!f.hessian(x, hessian))
+              throw InputError(who + ", and function '" + f.spec() +
+                               "' has none at a point of the run");
+            hessian_at.assign(x.begin(), x.end());
+          }
+          for (std::size_t i = 0; i < n; ++i) h[i] = hessian[i * n + i];
+        });
     oracle_guard.o = &optimizer;
   }
   for (std::size_t k = first_step;; ++k) {

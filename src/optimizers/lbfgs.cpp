@@ -13,14 +13,7 @@
 namespace descent {
 namespace {
 
-enum Stop : std::int64_t {
-  kRunning,
-  kGradient,
-  kLossChange,
-  kStepChange,
-  kNotDescent,
-  kNoDecrease
-};
+enum Stop { kRunning, kGradient, kLossChange, kStepChange, kNotDescent, kNoDecrease };
 
 using detail::axpy_dot;
 using detail::dot;

@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <random>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "descent/error.hpp"
+#include "descent/objective.hpp"
 #include "descent/param_groups.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
@@ -136,6 +139,33 @@ TEST(Sophia, TheRunnerGivesTheExactDiagonal) {
   // The oracle was the run's own: taken back at its end.
   std::vector<double> w = {1, 1}, g = {1, 1};
   EXPECT_THROW(opt->step(w, g), InputError);
+}
+
+// The runner forms the Hessian once per point: the one it forms at the start, to check that the
+// function has one, serves the first step's reading. With a reading every step, a run of 3 steps
+// forms it 3 times.
+TEST(Sophia, TheRunnerFormsTheHessianOncePerPoint) {
+  struct Counting final : Objective {
+    std::unique_ptr<Objective> f = make_function("anisotropic");
+    mutable int formed = 0;
+    std::size_t dim() const override { return f->dim(); }
+    double value_and_gradient(std::span<const double> x, std::span<double> g) const override {
+      return f->value_and_gradient(x, g);
+    }
+    bool hessian(std::span<const double> x, std::span<double> h) const override {
+      ++formed;
+      return f->hessian(x, h);
+    }
+    std::string spec() const override { return f->spec(); }
+    std::string formula() const override { return f->formula(); }
+    std::vector<double> default_start() const override { return f->default_start(); }
+    Box bounds() const override { return f->bounds(); }
+  } f;
+  auto opt = make_optimizer<double>("sophia:update_every=1");
+  RunOptions o;
+  o.steps = 3;
+  ASSERT_EQ(run(f, *opt, std::vector<double>{1.0, 1.0}, o).termination, Termination::completed);
+  EXPECT_EQ(f.formed, 3);
 }
 
 // A grouped spec gives each Sophia group its tensors' pieces of the whole diagonal, computed once

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "descent/optimizers/adam.hpp"
+#include "descent/optimizers/amsgrad.hpp"
 
 namespace descent {
 
@@ -26,11 +26,7 @@ struct AdabeliefRule {
       .family = Family::adaptive,
       .year = 2020};
   struct Params {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-16;
-    double weight_decay = 0.0;
+    double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-16, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the first moment m"),

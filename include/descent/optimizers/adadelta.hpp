@@ -21,10 +21,7 @@ struct AdadeltaRule {
       .family = Family::adaptive,
       .year = 2012};
   struct Params {
-    double lr = 1.0;
-    double rho = 0.9;
-    double eps = 1e-6;
-    double weight_decay = 0.0;
+    double lr = 1.0, rho = 0.9, eps = 1e-6, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr), rate(&Params::rho, "rho", "decay of both running averages"),

@@ -46,10 +46,7 @@ struct AdafactorRule {
   struct Params {
     double lr = 1e-2;
     AdafactorStepSize step_size = AdafactorStepSize::torch;
-    double decay = 0.8;
-    double eps = 1e-30;
-    double eps_scale = 1e-3;
-    double clip = 1.0;
+    double decay = 0.8, eps = 1e-30, eps_scale = 1e-3, clip = 1.0;
     int factor_min_dim = 2;
     double weight_decay = 0.0;
   };

@@ -20,10 +20,7 @@ struct AdagradRule {
       .family = Family::adaptive,
       .year = 2011};
   struct Params {
-    double lr = 1e-2;
-    double lr_decay = 0.0;
-    double weight_decay = 0.0;
-    double initial_accumulator_value = 0.0;
+    double lr = 1e-2, lr_decay = 0.0, weight_decay = 0.0, initial_accumulator_value = 0.0;
     double eps = 1e-10;
   };
   static constexpr auto fields = std::tuple{

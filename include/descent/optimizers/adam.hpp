@@ -15,29 +15,6 @@ constexpr auto adam_moment_fields() {
                     epsilon(&P::eps, "added to the bias-corrected root")};
 }
 
-/// The step scalars of Adam's kin that divide by a bias-corrected second moment (amsgrad,
-/// adabelief, yogi), in double at step t (from 1).
-template <class T>
-struct CorrectedMoments {
-  T beta1, one_minus_beta1, beta2, one_minus_beta2, eps;
-  T neg_step_size;  ///< -lr / (1 - beta1^t)
-  T bias2;          ///< 1 - beta2^t
-};
-
-/// The scalars of the step about to be taken, for settings with lr, beta1, beta2 and eps; advances
-/// the step count.
-template <class P>
-CorrectedMoments<double> corrected_moments(const P& p, StepCounter& c) {
-  const double t = static_cast<double>(++c.step);
-  return {p.beta1,
-          1.0 - p.beta1,
-          p.beta2,
-          1.0 - p.beta2,
-          p.eps,
-          -(p.lr / (1.0 - std::pow(p.beta1, t))),
-          1.0 - std::pow(p.beta2, t)};
-}
-
 struct AdamRule {
   static constexpr OptimizerDoc doc = {
       .name = "adam",
@@ -59,11 +36,7 @@ struct AdamRule {
       .family = Family::adaptive,
       .year = 2015};
   struct Params {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
+    double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
     bool amsgrad = false;
   };
   static constexpr auto fields = std::tuple_cat(

@@ -23,11 +23,7 @@ struct AdamaxRule {
       .family = Family::adaptive,
       .year = 2015};
   struct Params {
-    double lr = 2e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
+    double lr = 2e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the first moment m"),

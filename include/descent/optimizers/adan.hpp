@@ -31,12 +31,7 @@ struct AdanRule {
       .family = Family::adaptive,
       .year = 2022};
   struct Params {
-    double lr = 1e-3;
-    double beta1 = 0.98;
-    double beta2 = 0.92;
-    double beta3 = 0.99;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
+    double lr = 1e-3, beta1 = 0.98, beta2 = 0.92, beta3 = 0.99, eps = 1e-8, weight_decay = 0.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr),

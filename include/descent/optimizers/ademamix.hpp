@@ -35,12 +35,7 @@ struct AdemamixRule {
       .family = Family::adaptive,
       .year = 2024};
   struct Params {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double beta3 = 0.9999;
-    double alpha = 5.0;
-    double eps = 1e-8;
+    double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, beta3 = 0.9999, alpha = 5.0, eps = 1e-8;
     double weight_decay = 0.0;
     std::int64_t alpha_warmup = 0;
     std::int64_t beta3_warmup = 0;

@@ -26,11 +26,7 @@ struct AdoptRule {
       .family = Family::adaptive,
       .year = 2024};
   struct Params {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.9999;
-    double eps = 1e-6;
-    double weight_decay = 0.0;
+    double lr = 1e-3, beta1 = 0.9, beta2 = 0.9999, eps = 1e-6, weight_decay = 0.0;
     bool clip = true;
   };
   static constexpr auto fields =

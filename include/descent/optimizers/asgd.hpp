@@ -27,11 +27,7 @@ struct AsgdRule {
       .family = Family::classic,
       .year = 1992};
   struct Params {
-    double lr = 1e-2;
-    double lambd = 1e-4;
-    double alpha = 0.75;
-    double t0 = 1e6;
-    double weight_decay = 0.0;
+    double lr = 1e-2, lambd = 1e-4, alpha = 0.75, t0 = 1e6, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr), nonnegative(&Params::lambd, "lambd", "decay term").log(),

@@ -68,20 +68,8 @@ struct TypeList {
   using At = std::tuple_element_t<I, std::tuple<X...>>;
 };
 
-/// A list of rules (rule.hpp).
-template <ElementwiseRule... R>
-using RuleList = TypeList<R...>;
-
-/// A list of tensor rules (tensorwise.hpp).
-template <TensorRule... R>
-using TensorRuleList = TypeList<R...>;
-
-/// A list of wrappers (wrapper.hpp).
-template <WrapperMethod... W>
-using WrapperList = TypeList<W...>;
-
 using BuiltinRules =
-    RuleList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule, AdamaxRule,
+    TypeList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule, AdamaxRule,
              NadamRule, RadamRule, AdagradRule, AdadeltaRule, RpropRule, AsgdRule, FtrlRule,
              LionRule, SignumRule, SignsgdRule, AmsgradRule, NadamwRule, AdabeliefRule, YogiRule,
              AdoptRule, AdanRule, AdemamixRule, MadgradRule, CocobRule, ScheduleFreeSgdRule,
@@ -90,15 +78,15 @@ using BuiltinRules =
 /// The built-in reducing rules (rule.hpp: sums over every element before each update), listed
 /// after BuiltinRules; they step one run at a time, so the sweep engine has no lanes for them.
 using BuiltinReducingRules =
-    RuleList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule, PolyakRule>;
+    TypeList<DogRule, DowgRule, ProdigyRule, DadaptAdamRule, DadaptSgdRule, PolyakRule>;
 
 /// The built-in tensor rules (tensorwise.hpp: each tensor stepped whole), listed after L-BFGS.
-using BuiltinTensorRules = TensorRuleList<LarsRule, LambRule, NovogradRule, MuonRule, AdafactorRule,
-                                          Sm3Rule, ShampooRule, SoapRule, SophiaRule>;
+using BuiltinTensorRules = TypeList<LarsRule, LambRule, NovogradRule, MuonRule, AdafactorRule,
+                                    Sm3Rule, ShampooRule, SoapRule, SophiaRule>;
 
 /// The built-in wrappers, listed last (after L-BFGS); each runs around any optimizer.
 using BuiltinWrappers =
-    WrapperList<LookaheadWrapper, EmaWrapper, SwaWrapper, MultiStepsWrapper, ApplyIfFiniteWrapper,
-                CautiousWrapper, SamWrapper, MechanicWrapper>;
+    TypeList<LookaheadWrapper, EmaWrapper, SwaWrapper, MultiStepsWrapper, ApplyIfFiniteWrapper,
+             CautiousWrapper, SamWrapper, MechanicWrapper>;
 
 }  // namespace descent

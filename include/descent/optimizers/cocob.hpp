@@ -22,10 +22,7 @@ struct CocobRule {
       .family = Family::lr_free,
       .year = 2017};
   struct Params {
-    double lr = 1.0;
-    double alpha = 100.0;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
+    double lr = 1.0, alpha = 100.0, eps = 1e-8, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr, "scale of the gradient fed to the bets (1: the paper's method)"),

@@ -33,11 +33,7 @@ struct DadaptSgdRule {
       .family = Family::lr_free,
       .year = 2023};
   struct Params {
-    double lr = 1.0;
-    double momentum = 0.0;
-    double d0 = 1e-6;
-    double growth_rate = 0.0;
-    double weight_decay = 0.0;
+    double lr = 1.0, momentum = 0.0, d0 = 1e-6, growth_rate = 0.0, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr, "multiplies the estimated step size d (1: the paper's method)"),

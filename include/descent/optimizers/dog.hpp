@@ -68,10 +68,7 @@ struct DogRule : DistanceStep {
       .family = Family::lr_free,
       .year = 2023};
   struct Params {
-    double lr = 1.0;
-    double r_eps = 1e-6;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
+    double lr = 1.0, r_eps = 1e-6, eps = 1e-8, weight_decay = 0.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr, "multiplies the step (1: the paper's method)"),
@@ -118,10 +115,7 @@ struct DowgRule : DistanceStep {
       .family = Family::lr_free,
       .year = 2023};
   struct Params {
-    double lr = 1.0;
-    double r2_init = 1e-4;
-    double eps = 1e-4;
-    double weight_decay = 0.0;
+    double lr = 1.0, r2_init = 1e-4, eps = 1e-4, weight_decay = 0.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr, "multiplies the step (1: the paper's method)"),

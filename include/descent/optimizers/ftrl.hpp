@@ -23,13 +23,8 @@ struct FtrlRule {
       .family = Family::adaptive,
       .year = 2013};
   struct Params {
-    double lr = 1e-3;
-    double lr_power = -0.5;
-    double initial_accumulator_value = 0.1;
-    double l1 = 0.0;
-    double l2 = 0.0;
-    double l2_shrinkage = 0.0;
-    double beta = 0.0;
+    double lr = 1e-3, lr_power = -0.5, initial_accumulator_value = 0.1, l1 = 0.0, l2 = 0.0;
+    double l2_shrinkage = 0.0, beta = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr, "learning rate (alpha)").above_min(),

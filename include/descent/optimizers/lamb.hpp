@@ -26,11 +26,7 @@ struct LambRule {
       .family = Family::layerwise,
       .year = 2020};
   struct Params {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-6;
-    double weight_decay = 0.0;
+    double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-6, weight_decay = 0.0;
   };
   static constexpr auto fields =
       std::tuple_cat(adam_moment_fields<Params>(),

@@ -25,11 +25,7 @@ struct LarsRule {
       .family = Family::layerwise,
       .year = 2017};
   struct Params {
-    double lr = 1.0;
-    double momentum = 0.9;
-    double weight_decay = 0.0;
-    double trust_coefficient = 1e-3;
-    double eps = 0.0;
+    double lr = 1.0, momentum = 0.9, weight_decay = 0.0, trust_coefficient = 1e-3, eps = 0.0;
     bool nesterov = false;
   };
   static constexpr auto fields = std::tuple{

@@ -54,16 +54,11 @@ struct LbfgsParams {
   double lr = 1.0;
   int history = 10;
   LineSearch line_search = LineSearch::strong_wolfe;
-  double tolerance_grad = 1e-7;
-  double tolerance_change = 1e-9;
-  double c2 = 0.4;
+  double tolerance_grad = 1e-7, tolerance_change = 1e-9, c2 = 0.4;
 };
 
 inline constexpr auto kLbfgsFields = std::tuple{
-    real(&LbfgsParams::lr, "lr", 0.0, kInfinity, "initial step length of the line search", false,
-         false)
-        .log()
-        .shown(),
+    learning_rate(&LbfgsParams::lr, "initial step length of the line search").above_min(),
     integer(&LbfgsParams::history, "history", 1, 1000, "number of (s, y) pairs kept"),
     choice(&LbfgsParams::line_search, "line_search", kLineSearchNames,
            "strong_wolfe, or none for a fixed step of length lr"),

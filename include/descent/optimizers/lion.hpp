@@ -21,10 +21,7 @@ struct LionRule {
       .family = Family::sign_based,
       .year = 2023};
   struct Params {
-    double lr = 1e-4;
-    double beta1 = 0.9;
-    double beta2 = 0.99;
-    double weight_decay = 0.0;
+    double lr = 1e-4, beta1 = 0.9, beta2 = 0.99, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr),

@@ -26,10 +26,7 @@ struct MadgradRule {
       .family = Family::adaptive,
       .year = 2021};
   struct Params {
-    double lr = 1e-2;
-    double momentum = 0.9;
-    double eps = 1e-6;
-    double weight_decay = 0.0;
+    double lr = 1e-2, momentum = 0.9, eps = 1e-6, weight_decay = 0.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr),

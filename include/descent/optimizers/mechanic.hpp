@@ -40,9 +40,7 @@ struct MechanicWrapper {
       .year = 2023};
   static constexpr bool reads_gradient = true;
   struct Params {
-    double weight_decay = 1e-2;
-    double eps = 1e-8;
-    double s_init = 1e-6;
+    double weight_decay = 1e-2, eps = 1e-8, s_init = 1e-6;
     int num_betas = 6;
   };
   static constexpr auto fields =

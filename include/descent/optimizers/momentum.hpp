@@ -28,10 +28,7 @@ struct MomentumRule {
       .family = Family::classic,
       .year = 1964};
   struct Params {
-    double lr = 0.1;
-    double alpha = 0.9;
-    double dampening = 0.0;
-    double weight_decay = 0.0;
+    double lr = 0.1, alpha = 0.9, dampening = 0.0, weight_decay = 0.0;
     bool buffer = false;
   };
   static constexpr auto fields = std::tuple{

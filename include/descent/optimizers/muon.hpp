@@ -45,14 +45,10 @@ struct MuonRule {
       .family = Family::layerwise,
       .year = 2024};
   struct Params {
-    double lr = 0.02;
-    double beta = 0.95;
-    bool nesterov = true;
-    bool bias_correction = true;
+    double lr = 0.02, beta = 0.95;
+    bool nesterov = true, bias_correction = true;
     int ns_steps = 5;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
-    double consistent_rms = 0.0;
+    double eps = 1e-8, weight_decay = 0.0, consistent_rms = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr),

@@ -27,11 +27,7 @@ struct NadamRule {
       .family = Family::adaptive,
       .year = 2016};
   struct Params {
-    double lr = 2e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
+    double lr = 2e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
     double momentum_decay = 4e-3;
     bool torch113 = false;
   };

@@ -21,9 +21,7 @@ struct NesterovRule {
       .family = Family::classic,
       .year = 1983};
   struct Params {
-    double lr = 0.1;
-    double alpha = 0.9;
-    double weight_decay = 0.0;
+    double lr = 0.1, alpha = 0.9, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr), rate(&Params::alpha, "alpha", "momentum coefficient").shown(),

@@ -24,11 +24,7 @@ struct NovogradRule {
       .family = Family::layerwise,
       .year = 2019};
   struct Params {
-    double lr = 1e-2;
-    double beta1 = 0.9;
-    double beta2 = 0.25;
-    double eps = 1e-6;
-    double weight_decay = 0.0;
+    double lr = 1e-2, beta1 = 0.9, beta2 = 0.25, eps = 1e-6, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr), rate(&Params::beta1, "beta1", "decay of the momentum m"),

@@ -32,10 +32,7 @@ struct PolyakRule {
       .family = Family::lr_free,
       .year = 2021};
   struct Params {
-    double lr = 1.0;
-    double max_lr = 1.0;
-    double f_min = 0.0;
-    double eps = 0.0;
+    double lr = 1.0, max_lr = 1.0, f_min = 0.0, eps = 0.0;
     bool positive = false;
   };
   static constexpr auto fields = std::tuple{

@@ -53,13 +53,7 @@ struct ProdigyRule {
       .family = Family::lr_free,
       .year = 2024};
   struct Params {
-    double lr = 1.0;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double beta3 = 0.0;
-    double eps = 1e-8;
-    double d0 = 1e-6;
-    double d_coef = 1.0;
+    double lr = 1.0, beta1 = 0.9, beta2 = 0.999, beta3 = 0.0, eps = 1e-8, d0 = 1e-6, d_coef = 1.0;
     double weight_decay = 0.0;
     bool safeguard_warmup = false;
   };
@@ -140,12 +134,7 @@ struct DadaptAdamRule {
       .family = Family::lr_free,
       .year = 2023};
   struct Params {
-    double lr = 1.0;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-8;
-    double d0 = 1e-6;
-    double weight_decay = 0.0;
+    double lr = 1.0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, d0 = 1e-6, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr, "multiplies the estimated step size d (1: the paper's method)"),

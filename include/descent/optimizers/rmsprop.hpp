@@ -28,10 +28,7 @@ struct RmspropRule {
       .family = Family::adaptive,
       .year = 2012};
   struct Params {
-    double lr = 0.1;
-    double beta = 0.9;
-    double eps = 1e-10;
-    double momentum = 0.0;
+    double lr = 0.1, beta = 0.9, eps = 1e-10, momentum = 0.0;
     bool centered = false;
     double weight_decay = 0.0;
   };

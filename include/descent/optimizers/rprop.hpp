@@ -27,11 +27,7 @@ struct RpropRule {
       .family = Family::sign_based,
       .year = 1993};
   struct Params {
-    double lr = 1e-2;
-    double eta_minus = 0.5;
-    double eta_plus = 1.2;
-    double step_min = 1e-6;
-    double step_max = 50.0;
+    double lr = 1e-2, eta_minus = 0.5, eta_plus = 1.2, step_min = 1e-6, step_max = 50.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr, "initial step size"),

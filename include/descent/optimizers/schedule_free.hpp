@@ -62,12 +62,9 @@ struct ScheduleFreeSgdRule {
       .family = Family::lr_free,
       .year = 2024};
   struct Params {
-    double lr = 1.0;
-    double momentum = 0.9;
-    double weight_decay = 0.0;
+    double lr = 1.0, momentum = 0.9, weight_decay = 0.0;
     std::int64_t warmup_steps = 0;
-    double r = 0.0;
-    double weight_lr_power = 2.0;
+    double r = 0.0, weight_lr_power = 2.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr),
@@ -129,14 +126,9 @@ struct ScheduleFreeAdamwRule {
       .family = Family::lr_free,
       .year = 2024};
   struct Params {
-    double lr = 0.0025;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
+    double lr = 0.0025, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
     std::int64_t warmup_steps = 0;
-    double r = 0.0;
-    double weight_lr_power = 2.0;
+    double r = 0.0, weight_lr_power = 2.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr),

@@ -18,8 +18,7 @@ struct SgdRule {
       .family = Family::classic,
       .year = 1951};
   struct Params {
-    double lr = 0.1;
-    double weight_decay = 0.0;
+    double lr = 0.1, weight_decay = 0.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr), coupled_weight_decay(&Params::weight_decay)};

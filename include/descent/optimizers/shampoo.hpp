@@ -41,16 +41,10 @@ struct ShampooRule {
       .family = Family::layerwise,
       .year = 2018};
   struct Params {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 1.0;
-    double eps = 1e-12;
-    int update_every = 10;
-    int max_dim = 1024;
+    double lr = 1e-3, beta1 = 0.9, beta2 = 1.0, eps = 1e-12;
+    int update_every = 10, max_dim = 1024;
     ShampooGraft graft = ShampooGraft::adam;
-    double graft_beta2 = 0.999;
-    double graft_eps = 1e-8;
-    double weight_decay = 0.0;
+    double graft_beta2 = 0.999, graft_eps = 1e-8, weight_decay = 0.0;
   };
   static constexpr auto fields = std::tuple{
       learning_rate(&Params::lr),

@@ -20,8 +20,7 @@ struct SignsgdRule {
       .family = Family::sign_based,
       .year = 2018};
   struct Params {
-    double lr = 1e-2;
-    double weight_decay = 0.0;
+    double lr = 1e-2, weight_decay = 0.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr), coupled_weight_decay(&Params::weight_decay)};

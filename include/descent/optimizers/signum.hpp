@@ -22,9 +22,7 @@ struct SignumRule {
       .family = Family::sign_based,
       .year = 2018};
   struct Params {
-    double lr = 1e-2;
-    double beta = 0.9;
-    double weight_decay = 0.0;
+    double lr = 1e-2, beta = 0.9, weight_decay = 0.0;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr),

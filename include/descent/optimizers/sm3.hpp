@@ -27,9 +27,7 @@ struct Sm3Rule {
       .family = Family::layerwise,
       .year = 2019};
   struct Params {
-    double lr = 0.1;
-    double momentum = 0.9;
-    double eps = 1e-8;
+    double lr = 0.1, momentum = 0.9, eps = 1e-8;
   };
   static constexpr auto fields =
       std::tuple{learning_rate(&Params::lr),

@@ -37,12 +37,8 @@ struct SoapRule {
       .family = Family::layerwise,
       .year = 2024};
   struct Params {
-    double lr = 3e-3;
-    double beta1 = 0.95;
-    double beta2 = 0.95;
-    double eps = 1e-8;
-    int update_every = 10;
-    int max_dim = 10000;
+    double lr = 3e-3, beta1 = 0.95, beta2 = 0.95, eps = 1e-8;
+    int update_every = 10, max_dim = 10000;
     bool precondition_1d = false;
     double weight_decay = 0.01;
   };

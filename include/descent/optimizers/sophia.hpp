@@ -36,12 +36,7 @@ struct SophiaRule {
       .family = Family::second_order,
       .year = 2024};
   struct Params {
-    double lr = 0.01;
-    double beta1 = 0.965;
-    double beta2 = 0.99;
-    double gamma = 0.01;
-    double eps = 1e-8;
-    double clip = 1.0;
+    double lr = 0.01, beta1 = 0.965, beta2 = 0.99, gamma = 0.01, eps = 1e-8, clip = 1.0;
     int update_every = 10;
     double weight_decay = 1e-4;
   };

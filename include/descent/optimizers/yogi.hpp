@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "descent/optimizers/adam.hpp"
+#include "descent/optimizers/amsgrad.hpp"
 
 namespace descent {
 
@@ -27,11 +27,7 @@ struct YogiRule {
       .family = Family::adaptive,
       .year = 2018};
   struct Params {
-    double lr = 1e-2;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-3;
-    double initial_accumulator_value = 1e-6;
+    double lr = 1e-2, beta1 = 0.9, beta2 = 0.999, eps = 1e-3, initial_accumulator_value = 1e-6;
     double weight_decay = 0.0;
   };
   static constexpr auto fields =
