@@ -68,6 +68,7 @@ struct TypeList {
   using At = std::tuple_element_t<I, std::tuple<X...>>;
 };
 
+/// The built-in elementwise rules (rule.hpp), in the order they are listed to users.
 using BuiltinRules =
     TypeList<SgdRule, MomentumRule, NesterovRule, RmspropRule, AdamRule, AdamwRule, AdamaxRule,
              NadamRule, RadamRule, AdagradRule, AdadeltaRule, RpropRule, AsgdRule, FtrlRule,
