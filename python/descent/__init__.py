@@ -131,6 +131,12 @@ class Optimizer:
         self._native.lr = float(value)
 
     @property
+    def reads_hessian_diagonal_next(self) -> bool:
+        """Whether the next :meth:`step` calls its ``hessian_diagonal`` (``sophia``: on steps 1,
+        1 + k, 1 + 2k, ... for k = update_every); False for a method that never reads it."""
+        return self._native.reads_hessian_diagonal_next
+
+    @property
     def dtype(self) -> str:
         """"float32" or "float64" once stepped, else ""."""
         return self._native.dtype

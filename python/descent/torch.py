@@ -17,8 +17,9 @@ one); the set of parameters with gradients must not change afterwards.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
+import numpy as _np
 import torch as _torch
 
 import descent as _descent
@@ -125,11 +126,22 @@ class Optimizer(_torch.optim.Optimizer):
             raise ValueError("descent.torch steps contiguous tensors (call .contiguous() first)")
 
     @_torch.no_grad()
-    def step(self, closure: Callable[[], Any] | None = None):
+    def step(self, closure: Callable[[], Any] | None = None,
+             hessian_diagonal: Callable[[], Sequence[_torch.Tensor]] | None = None):
+        """One step of every group. ``closure`` re-evaluates the loss, as torch's. For a method
+        that reads the Hessian's diagonal (:class:`Sophia`), ``hessian_diagonal()`` returns the
+        diagonal at the parameters' current values, a tensor shaped as each parameter of every
+        group, in order (:func:`gauss_newton_bartlett` makes one); it is called once, before any
+        group moves, on the steps where the method reads it, and the gradients are put back as
+        they were after it (it may call ``backward``)."""
         loss = None
         if closure is not None:
             with _torch.enable_grad():
                 loss = closure()
+        if hessian_diagonal is not None and not callable(hessian_diagonal):
+            raise ValueError("descent.torch: hessian_diagonal must be a function returning the "
+                             f"diagonal, not {type(hessian_diagonal).__name__}")
+        stepped = []
         for index, group in enumerate(self.param_groups):
             params = [p for p in group["params"] if p.grad is not None]
             if not params:
@@ -138,11 +150,52 @@ class Optimizer(_torch.optim.Optimizer):
                 self._check(p)
             if len({p.dtype for p in params}) > 1:
                 raise ValueError("descent.torch: a group's tensors must share one dtype")
-            native = self._native(index, group, params)
+            stepped.append((group, params, self._native(index, group, params)))
+        diagonal = self._diagonal(hessian_diagonal, stepped)
+        for group, params, native in stepped:
             native.lr = group["lr"]
+            oracle = None
+            if hessian_diagonal is not None:
+                flat = None if diagonal is None else \
+                    _np.concatenate([diagonal[id(p)] for p in params])
+                oracle = (lambda w, d=flat: d) if flat is not None else _unexpected_read
             native.step([p.detach().numpy() for p in params], [p.grad.numpy() for p in params],
-                        None if loss is None else float(loss))
+                        None if loss is None else float(loss), oracle)
         return loss
+
+    def _diagonal(self, fn, stepped: list) -> dict | None:
+        """The Hessian's diagonal from ``fn`` by parameter id (float64 vectors), if a group reads
+        it at this step; the gradients are as they were afterwards."""
+        reads = any(native.reads_hessian_diagonal_next for _, _, native in stepped)
+        if fn is None and (reads or _descent._ENTRIES.get(self._name, {}).get(
+                "reads_hessian_diagonal")):
+            raise ValueError(f"descent.torch: {self._name} reads the Hessian's diagonal: call "
+                             "step(closure, hessian_diagonal=f), with f() the diagonal at the "
+                             "parameters' current values (one tensor per parameter, e.g. "
+                             "descent.torch.gauss_newton_bartlett)")
+        if not reads:
+            return None
+        params = [p for group in self.param_groups for p in group["params"]]
+        kept = [(p, p.grad, None if p.grad is None else p.grad.clone()) for p in params]
+        try:
+            with _torch.enable_grad():
+                answer = list(fn())
+        finally:
+            for p, grad, copy in kept:
+                if grad is not None:
+                    grad.copy_(copy)
+                p.grad = grad
+        if len(answer) != len(params):
+            raise ValueError(f"descent.torch: hessian_diagonal gave {len(answer)} tensors for "
+                             f"{len(params)} parameters")
+        out = {}
+        for k, (p, h) in enumerate(zip(params, answer)):
+            h = _torch.as_tensor(h).detach()
+            if tuple(h.shape) != tuple(p.shape):
+                raise ValueError(f"descent.torch: hessian_diagonal's tensor {k} has shape "
+                                 f"{tuple(h.shape)}, its parameter {tuple(p.shape)}")
+            out[id(p)] = h.to(device="cpu", dtype=_torch.float64).reshape(-1).numpy()
+        return out
 
     def state_dict(self) -> dict:
         # Each group's descent state rides on its first parameter's entry in torch's state, in the
@@ -168,6 +221,31 @@ class Optimizer(_torch.optim.Optimizer):
     def load_state_dict(self, state_dict: dict) -> None:
         super().load_state_dict(state_dict)
         self._natives.clear()  # rebuilt at the next step from the loaded state
+
+
+def _unexpected_read(w):
+    raise RuntimeError("descent.torch: the optimizer read the Hessian's diagonal on a step it "
+                       "said it would not")
+
+
+def gauss_newton_bartlett(logits: _torch.Tensor, params: Iterable[_torch.Tensor],
+                          generator: _torch.Generator | None = None) -> list[_torch.Tensor]:
+    """Sophia's Gauss-Newton-Bartlett estimate of the diagonal of the Hessian of a batch's mean
+    cross-entropy (Liu et al. 2024, arXiv:2305.14342, algorithm 2): labels y drawn from
+    softmax(logits), g the gradient of the batch's mean cross-entropy against them, and B g * g
+    for a batch of B rows. ``logits`` (B x classes) must be computed from ``params`` with autograd
+    on; the gradients are taken with ``torch.autograd.grad`` and ``.grad`` is left alone. A
+    parameter that does not reach the logits gets zeros."""
+    params = list(params)
+    if logits.dim() != 2 or logits.shape[0] == 0:
+        raise ValueError("gauss_newton_bartlett: logits must be a batch x classes matrix, not "
+                         f"of shape {tuple(logits.shape)}")
+    probabilities = _torch.softmax(logits.detach().to(_torch.float64), dim=1)
+    labels = _torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
+    loss = _torch.nn.functional.cross_entropy(logits, labels)
+    grads = _torch.autograd.grad(loss, params, allow_unused=True)
+    rows = logits.shape[0]
+    return [_torch.zeros_like(p) if g is None else rows * g * g for p, g in zip(params, grads)]
 
 
 def _torch_defaults(name: str) -> dict:
@@ -268,8 +346,28 @@ for _name, (_dname, _translate) in _TORCH.items():
         f"(see descent.{_descent._class_name(_dname)} for its rule and where it differs).")
     __all__.append(_name)
 
-# The rest of the registry, with descent's settings; not the methods that read the Hessian's
-# diagonal (Sophia), which torch's step has no way to give.
+
+
+class Sophia(Optimizer):
+    """descent's ``sophia`` (its settings as keywords): momentum divided by a moving average of the
+    Hessian's diagonal, clipped. Each step takes ``hessian_diagonal``, a function returning the
+    diagonal at the parameters' current values, called on the steps where Sophia reads it (1,
+    1 + k, ... for k = update_every)::
+
+        opt = descent.torch.Sophia(model.parameters(), lr=3e-4)
+        params = list(model.parameters())
+        ...
+        loss.backward()
+        opt.step(hessian_diagonal=lambda: descent.torch.gauss_newton_bartlett(model(x), params))
+
+    See descent.Sophia for the rule and where it differs from the paper's code and optax."""
+
+    _descent_name = "sophia"
+
+
+__all__ += ["Sophia", "gauss_newton_bartlett"]
+
+# The rest of the registry, with descent's settings (Sophia above).
 for _entry in _descent._CATALOG:
     _cname = _descent._class_name(_entry["name"])
     if (_entry["family"] == "wrapper" or _entry["evaluations_per_step"] != 1

@@ -137,6 +137,11 @@ class PyOptimizer {
     const auto lock = hold();
     return f32_ ? f32_->lr() : f64_->lr();
   }
+  // Whether the next step reads the Hessian's diagonal (Sophia: on steps 1, 1 + k, ...).
+  bool reads_hessian_diagonal_next() {
+    const auto lock = hold();
+    return f32_ ? f32_->reads_hessian_diagonal_next() : f64_->reads_hessian_diagonal_next();
+  }
   void set_lr(double lr) {
     if (!(lr >= 0) || !std::isfinite(lr))
       throw descent::InputError("lr: must be a number >= 0, not " + std::to_string(lr));
@@ -623,6 +628,7 @@ NB_MODULE(_descent, m) {
       .def_prop_ro("dtype", &PyOptimizer::dtype)
       .def_prop_ro("size", &PyOptimizer::size)
       .def_prop_rw("lr", &PyOptimizer::lr, &PyOptimizer::set_lr)
+      .def_prop_ro("reads_hessian_diagonal_next", &PyOptimizer::reads_hessian_diagonal_next)
       .def("step", &PyOptimizer::step, nb::arg("params"), nb::arg("grads"),
            nb::arg("loss") = nb::none(), nb::arg("hessian_diagonal") = nb::none())
       .def("reset", &PyOptimizer::reset)

@@ -86,6 +86,8 @@ ROUND_TRIPS = {
     # Layer-wise methods keep state by each tensor's shape (Shampoo: a factor per side).
     "muon": lambda params: dt.Muon(params, lr=0.02),
     "shampoo": lambda params: dt.Shampoo(params, lr=0.01, update_every=2),
+    # Sophia keeps its step count across the save: it reads the diagonal at steps 1, 4, 7, 10.
+    "sophia": lambda params: dt.Sophia(params, lr=0.01, update_every=3),
 }
 
 
@@ -98,7 +100,11 @@ def test_state_dict_round_trip_through_torch_save(name):
     def one():
         opt.zero_grad()
         torch.nn.functional.cross_entropy(m(x), y).backward()
-        opt.step()
+        if name == "sophia":
+            opt.step(hessian_diagonal=lambda: dt.gauss_newton_bartlett(
+                m(x), list(m.parameters()), torch.Generator().manual_seed(3)))
+        else:
+            opt.step()
 
     for _ in range(5):
         one()
@@ -147,3 +153,142 @@ def test_bad_tensors_and_settings_are_refused():
         dt.Adam(model().parameters(), bogus=1)
     with pytest.raises(ValueError, match="Nesterov momentum requires"):
         dt.SGD(model().parameters(), lr=0.1, nesterov=True)
+
+
+def sophia_run(diagonal, groups=2, steps=5, update_every=2):
+    """Parameters after `steps` steps of descent.torch.Sophia on the test model in float32, with
+    `diagonal(params)` as its hessian_diagonal, and how often that was called."""
+    m = model()
+    params = list(m.parameters())
+    split = [params[:2], params[2:]] if groups == 2 else [params]
+    opt = dt.Sophia([{"params": g} for g in split], lr=0.01, update_every=update_every)
+    x, y = torch.randn(16, 8, generator=torch.Generator().manual_seed(2)), torch.arange(16) % 4
+    calls = []
+
+    def fn():
+        calls.append(1)
+        return diagonal(m, params)
+
+    for _ in range(steps):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(m(x), y).backward()
+        opt.step(hessian_diagonal=fn)
+    return [p.detach().clone() for p in params], len(calls), m, x, y
+
+
+def mean_abs(params):
+    return float(torch.cat([p.detach().abs().ravel() for p in params]).mean())
+
+
+def MEAN_ABS(m, params):
+    """A 'diagonal' of one value, the mean |w| over every parameter: it depends on every group's
+    values."""
+    return [torch.full_like(p, mean_abs(params)) for p in params]
+
+
+def test_sophia_steps_as_the_numpy_optimizer_given_the_same_diagonal():
+    # descent.Optimizer on the groups' numpy arrays, each given the diagonal taken before any
+    # group moves: descent.torch takes it once per reading step at that point, so the two agree
+    # bit for bit (a diagonal taken after the first group moved would differ).
+    ours, calls, _, _, _ = sophia_run(MEAN_ABS)
+    assert calls == 3  # steps 1, 3 and 5
+    m = model()
+    params = list(m.parameters())
+    arrays = [p.detach().numpy().copy() for p in params]
+    groups = [(arrays[:2], descent_optimizer()), (arrays[2:], descent_optimizer())]
+    x, y = torch.randn(16, 8, generator=torch.Generator().manual_seed(2)), torch.arange(16) % 4
+    for _ in range(5):
+        with torch.no_grad():
+            for p, a in zip(params, arrays):
+                p.copy_(torch.from_numpy(a))
+        m.zero_grad()
+        torch.nn.functional.cross_entropy(m(x), y).backward()
+        grads = [p.grad.numpy().copy() for p in params]
+        h = mean_abs([torch.from_numpy(a) for a in arrays])
+        at = 0
+        for own, opt in groups:
+            n = sum(a.size for a in own)
+            opt.step(own, grads[at:at + len(own)], None, lambda w, n=n: np.full(n, h))
+            at += len(own)
+    for a, b in zip(ours, arrays):
+        assert np.array_equal(a.numpy(), b)
+
+
+def descent_optimizer():
+    import descent
+    return descent.Optimizer("sophia:lr=0.01,update_every=2")
+
+
+def test_sophia_gives_back_the_gradients_its_diagonal_function_overwrote():
+    def clobbering(m, params):
+        m.zero_grad()
+        (m(torch.ones(3, 8)) ** 2).sum().backward()  # other gradients, in .grad
+        return MEAN_ABS(m, params)
+
+    clean, _, _, _, _ = sophia_run(MEAN_ABS)
+    dirty, _, m, x, y = sophia_run(clobbering)
+    for a, b in zip(clean, dirty):
+        assert torch.equal(a, b)
+    m.zero_grad()
+    torch.nn.functional.cross_entropy(m(x), y).backward()
+    opt = dt.Sophia(m.parameters(), update_every=1)
+    grads = [p.grad.clone() for p in m.parameters()]
+    opt.step(hessian_diagonal=lambda: clobbering(m, list(m.parameters())))
+    for g, p in zip(grads, m.parameters()):
+        assert torch.equal(g, p.grad)
+
+
+def test_sophia_refuses_a_step_without_a_good_diagonal():
+    m = model()
+    m(torch.randn(4, 8)).sum().backward()
+    opt = dt.Sophia(m.parameters(), update_every=2)
+    before = [p.detach().clone() for p in m.parameters()]
+    with pytest.raises(ValueError, match="sophia reads the Hessian's diagonal"):
+        opt.step()
+    with pytest.raises(ValueError, match="gave 1 tensors for 4 parameters"):
+        opt.step(hessian_diagonal=lambda: [torch.ones(1)])
+    with pytest.raises(ValueError, match=r"tensor 0 has shape \(2,\), its parameter \(16, 8\)"):
+        opt.step(hessian_diagonal=lambda: [torch.ones(2)] * 4)
+    with pytest.raises(ValueError, match="must be a function"):
+        opt.step(hessian_diagonal=[torch.ones(1)])
+    for a, b in zip(before, m.parameters()):
+        assert torch.equal(a, b.detach())  # nothing moved
+    opt.step(hessian_diagonal=lambda: [torch.ones_like(p) for p in m.parameters()])
+    with pytest.raises(ValueError, match="sophia reads the Hessian's diagonal"):
+        opt.step()  # step 2 reads none, and is refused all the same
+
+
+def test_gauss_newton_bartlett_is_the_batch_size_times_the_squared_sampled_gradient():
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(5, 3).double()
+    x = torch.randn(7, 5, dtype=torch.float64)
+    h = dt.gauss_newton_bartlett(layer(x), layer.parameters(), torch.Generator().manual_seed(4))
+    # By hand: the same draw, and the gradient of the mean cross-entropy of a linear layer,
+    # (softmax - onehot)^T x / B for the weight and the column sums / B for the bias.
+    p = torch.softmax(layer(x).detach(), dim=1)
+    labels = torch.multinomial(p, 1, generator=torch.Generator().manual_seed(4)).squeeze(1)
+    r = (p - torch.nn.functional.one_hot(labels, 3)) / 7
+    assert torch.allclose(h[0], 7 * (r.T @ x) ** 2, rtol=1e-12, atol=0)
+    assert torch.allclose(h[1], 7 * r.sum(0) ** 2, rtol=1e-12, atol=0)
+    assert layer.weight.grad is None  # .grad left alone
+    unused = torch.nn.Parameter(torch.ones(2, dtype=torch.float64))
+    assert torch.equal(dt.gauss_newton_bartlett(layer(x), [unused])[0], torch.zeros(2))
+    with pytest.raises(ValueError, match="batch x classes"):
+        dt.gauss_newton_bartlett(layer(x)[0], layer.parameters())
+
+
+def test_sophia_with_the_gauss_newton_bartlett_estimate_learns():
+    m = model()
+    params = list(m.parameters())
+    opt = dt.Sophia(params, lr=0.003, update_every=5)
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(64, 8, generator=gen)
+    y = (x[:, 0] > 0).long() + 2 * (x[:, 1] > 0).long()
+    losses = []
+    for _ in range(200):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(m(x), y)
+        loss.backward()
+        losses.append(float(loss))
+        opt.step(hessian_diagonal=lambda: dt.gauss_newton_bartlett(m(x), params, gen))
+    assert losses[-1] < 0.5 * losses[0], f"{losses[0]:.3f} -> {losses[-1]:.3f}"
