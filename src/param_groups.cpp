@@ -281,6 +281,7 @@ void Grouped<T>::set_hessian_diagonal(HessianDiagonal<T> oracle) {
 
 template <std::floating_point T>
 bool Grouped<T>::reads_hessian_diagonal_next() const {
+  if (shapes_.empty()) return reads_hessian_diagonal();  // no tensors yet: unsure
   return std::ranges::any_of(groups_, [](const Group& g) {
     return !g.tensors.empty() && g.optimizer->reads_hessian_diagonal_next();
   });

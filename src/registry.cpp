@@ -26,6 +26,21 @@ namespace descent {
 // The build compiles each rule of the list in a file of its own; it counts them from the list.
 static_assert(BuiltinRules::size == DESCENT_RULE_COUNT,
               "src/CMakeLists.txt counted another number of rules in catalog.hpp");
+// Each list holds what its driver steps, so that a misplaced entry is named here.
+static_assert(
+    []<class... R>(TypeList<R...>*) {
+      return ((ElementwiseRule<R> && !ReducingRule<R>)&&...);
+    }(static_cast<BuiltinRules*>(nullptr)),
+    "BuiltinRules holds elementwise rules, not reducing ones (they have no lanes)");
+static_assert([]<class... R>(TypeList<R...>*) { return (ReducingRule<R> && ...); }(
+                  static_cast<BuiltinReducingRules*>(nullptr)),
+              "BuiltinReducingRules holds reducing rules");
+static_assert([]<class... R>(TypeList<R...>*) { return (TensorRule<R> && ...); }(
+                  static_cast<BuiltinTensorRules*>(nullptr)),
+              "BuiltinTensorRules holds tensor rules");
+static_assert([]<class... W>(TypeList<W...>*) { return (WrapperMethod<W> && ...); }(
+                  static_cast<BuiltinWrappers*>(nullptr)),
+              "BuiltinWrappers holds wrappers");
 
 namespace {
 

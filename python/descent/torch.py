@@ -127,20 +127,24 @@ class Optimizer(_torch.optim.Optimizer):
 
     @_torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None,
-             hessian_diagonal: Callable[[], Sequence[_torch.Tensor]] | None = None):
+             hessian_diagonal: Callable[[list], Sequence[_torch.Tensor]] | None = None):
         """One step of every group. ``closure`` re-evaluates the loss, as torch's. For a method
-        that reads the Hessian's diagonal (:class:`Sophia`), ``hessian_diagonal()`` returns the
-        diagonal at the parameters' current values, a tensor shaped as each parameter of every
-        group, in order (:func:`gauss_newton_bartlett` makes one); it is called once, before any
-        group moves, on the steps where the method reads it, and the gradients are put back as
-        they were after it (it may call ``backward``)."""
+        that reads the Hessian's diagonal (:class:`Sophia`), ``hessian_diagonal(params)`` is given
+        this optimizer's parameters (every group's, in order) and returns the diagonal at their
+        current values, a tensor shaped as each (:func:`gauss_newton_bartlett` makes one). It is
+        called once, before any group moves, on the steps where the method reads it; the
+        gradients of this optimizer's parameters are put back as they were after it."""
+        if hessian_diagonal is not None:
+            if not callable(hessian_diagonal):
+                raise ValueError("descent.torch: hessian_diagonal must be a function returning "
+                                 f"the diagonal, not {type(hessian_diagonal).__name__}")
+            if self._reads() is False:
+                raise ValueError(f"descent.torch: {self._name} does not read the Hessian's "
+                                 "diagonal; hessian_diagonal is for the methods that do (sophia)")
         loss = None
         if closure is not None:
             with _torch.enable_grad():
                 loss = closure()
-        if hessian_diagonal is not None and not callable(hessian_diagonal):
-            raise ValueError("descent.torch: hessian_diagonal must be a function returning the "
-                             f"diagonal, not {type(hessian_diagonal).__name__}")
         stepped = []
         for index, group in enumerate(self.param_groups):
             params = [p for p in group["params"] if p.grad is not None]
@@ -163,38 +167,49 @@ class Optimizer(_torch.optim.Optimizer):
                         None if loss is None else float(loss), oracle)
         return loss
 
+    def _reads(self) -> bool | None:
+        """Whether the method reads the Hessian's diagonal; None when the registry cannot say (a
+        grouped spec)."""
+        entry = _descent._ENTRIES.get(self._name)
+        return None if entry is None else bool(entry["reads_hessian_diagonal"])
+
     def _diagonal(self, fn, stepped: list) -> dict | None:
         """The Hessian's diagonal from ``fn`` by parameter id (float64 vectors), if a group reads
-        it at this step; the gradients are as they were afterwards."""
+        it at this step; the gradients are as they were afterwards, however it ends."""
+        if not stepped:
+            return None
         reads = any(native.reads_hessian_diagonal_next for _, _, native in stepped)
-        if fn is None and (reads or _descent._ENTRIES.get(self._name, {}).get(
-                "reads_hessian_diagonal")):
-            raise ValueError(f"descent.torch: {self._name} reads the Hessian's diagonal: call "
-                             "step(closure, hessian_diagonal=f), with f() the diagonal at the "
-                             "parameters' current values (one tensor per parameter, e.g. "
-                             "descent.torch.gauss_newton_bartlett)")
+        if fn is None:
+            if reads or self._reads():
+                raise ValueError(f"descent.torch: {self._name} reads the Hessian's diagonal: call "
+                                 "step(closure, hessian_diagonal=f), with f(params) the diagonal "
+                                 "at the parameters' current values (one tensor per parameter, "
+                                 "e.g. descent.torch.gauss_newton_bartlett)")
+            return None
         if not reads:
             return None
         params = [p for group in self.param_groups for p in group["params"]]
         kept = [(p, p.grad, None if p.grad is None else p.grad.clone()) for p in params]
+        out = {}
         try:
             with _torch.enable_grad():
-                answer = list(fn())
+                answer = list(fn(list(params)))
+            if len(answer) != len(params):
+                raise ValueError(f"descent.torch: hessian_diagonal gave {len(answer)} tensors for "
+                                 f"{len(params)} parameters")
+            for k, (p, h) in enumerate(zip(params, answer)):
+                h = _torch.as_tensor(h).detach()
+                if tuple(h.shape) != tuple(p.shape):
+                    raise ValueError(f"descent.torch: hessian_diagonal's tensor {k} has shape "
+                                     f"{tuple(h.shape)}, its parameter {tuple(p.shape)}")
+                # A copy, taken before the gradients are put back: the answer may be one of them.
+                h = h.to(device="cpu", dtype=_torch.float64, copy=True)
+                out[id(p)] = h.reshape(-1).numpy()
         finally:
             for p, grad, copy in kept:
                 if grad is not None:
                     grad.copy_(copy)
                 p.grad = grad
-        if len(answer) != len(params):
-            raise ValueError(f"descent.torch: hessian_diagonal gave {len(answer)} tensors for "
-                             f"{len(params)} parameters")
-        out = {}
-        for k, (p, h) in enumerate(zip(params, answer)):
-            h = _torch.as_tensor(h).detach()
-            if tuple(h.shape) != tuple(p.shape):
-                raise ValueError(f"descent.torch: hessian_diagonal's tensor {k} has shape "
-                                 f"{tuple(h.shape)}, its parameter {tuple(p.shape)}")
-            out[id(p)] = h.to(device="cpu", dtype=_torch.float64).reshape(-1).numpy()
         return out
 
     def state_dict(self) -> dict:
@@ -235,7 +250,7 @@ def gauss_newton_bartlett(logits: _torch.Tensor, params: Iterable[_torch.Tensor]
     softmax(logits), g the gradient of the batch's mean cross-entropy against them, and B g * g
     for a batch of B rows. ``logits`` (B x classes) must be computed from ``params`` with autograd
     on; the gradients are taken with ``torch.autograd.grad`` and ``.grad`` is left alone. A
-    parameter that does not reach the logits gets zeros."""
+    parameter that does not reach the logits, or is frozen (requires_grad False), gets zeros."""
     params = list(params)
     if logits.dim() != 2 or logits.shape[0] == 0:
         raise ValueError("gauss_newton_bartlett: logits must be a batch x classes matrix, not "
@@ -243,9 +258,11 @@ def gauss_newton_bartlett(logits: _torch.Tensor, params: Iterable[_torch.Tensor]
     probabilities = _torch.softmax(logits.detach().to(_torch.float64), dim=1)
     labels = _torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
     loss = _torch.nn.functional.cross_entropy(logits, labels)
-    grads = _torch.autograd.grad(loss, params, allow_unused=True)
+    live = [p for p in params if p.requires_grad]
+    grads = dict(zip(map(id, live), _torch.autograd.grad(loss, live, allow_unused=True)))
     rows = logits.shape[0]
-    return [_torch.zeros_like(p) if g is None else rows * g * g for p, g in zip(params, grads)]
+    return [rows * grads[id(p)] * grads[id(p)] if grads.get(id(p)) is not None
+            else _torch.zeros_like(p) for p in params]
 
 
 def _torch_defaults(name: str) -> dict:
@@ -347,7 +364,6 @@ for _name, (_dname, _translate) in _TORCH.items():
     __all__.append(_name)
 
 
-
 class Sophia(Optimizer):
     """descent's ``sophia`` (its settings as keywords): momentum divided by a moving average of the
     Hessian's diagonal, clipped. Each step takes ``hessian_diagonal``, a function returning the
@@ -355,10 +371,10 @@ class Sophia(Optimizer):
     1 + k, ... for k = update_every)::
 
         opt = descent.torch.Sophia(model.parameters(), lr=3e-4)
-        params = list(model.parameters())
         ...
         loss.backward()
-        opt.step(hessian_diagonal=lambda: descent.torch.gauss_newton_bartlett(model(x), params))
+        opt.step(hessian_diagonal=lambda params: descent.torch.gauss_newton_bartlett(
+            model(x), params))
 
     See descent.Sophia for the rule and where it differs from the paper's code and optax."""
 

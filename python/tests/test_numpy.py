@@ -121,9 +121,13 @@ def test_the_hessian_diagonal_is_read_through_a_function():
         seen.append(x.copy())
         return [2.0, 16.0]
 
-    for _ in range(5):
+    for k in range(5):
+        assert opt.reads_hessian_diagonal_next == (k % 2 == 0)  # said before steps 1, 3 and 5
         opt.step(w, valley(w)[1], hessian_diagonal=diagonal)
     assert len(seen) == 3  # steps 1, 3 and 5
+    assert not opt.reads_hessian_diagonal_next
+    assert not descent.optimizer("adam").reads_hessian_diagonal_next
+    assert descent.optimizer("hidden=sophia rest=adamw").reads_hessian_diagonal_next  # unsure yet
     opt.step(w, valley(w)[1], hessian_diagonal=diagonal)
     assert len(seen) == 3  # step 6 does not read it
     with pytest.raises(ValueError, match="gave 1 values for a point of 2"):

@@ -101,8 +101,8 @@ def test_state_dict_round_trip_through_torch_save(name):
         opt.zero_grad()
         torch.nn.functional.cross_entropy(m(x), y).backward()
         if name == "sophia":
-            opt.step(hessian_diagonal=lambda: dt.gauss_newton_bartlett(
-                m(x), list(m.parameters()), torch.Generator().manual_seed(3)))
+            opt.step(hessian_diagonal=lambda ps: dt.gauss_newton_bartlett(
+                m(x), ps, torch.Generator().manual_seed(3)))
         else:
             opt.step()
 
@@ -165,9 +165,10 @@ def sophia_run(diagonal, groups=2, steps=5, update_every=2):
     x, y = torch.randn(16, 8, generator=torch.Generator().manual_seed(2)), torch.arange(16) % 4
     calls = []
 
-    def fn():
+    def fn(ps):
+        assert len(ps) == len(params) and all(a is b for a, b in zip(ps, params))  # in order
         calls.append(1)
-        return diagonal(m, params)
+        return diagonal(m, ps)
 
     for _ in range(steps):
         opt.zero_grad()
@@ -180,7 +181,7 @@ def mean_abs(params):
     return float(torch.cat([p.detach().abs().ravel() for p in params]).mean())
 
 
-def MEAN_ABS(m, params):
+def same_value(m, params):
     """A 'diagonal' of one value, the mean |w| over every parameter: it depends on every group's
     values."""
     return [torch.full_like(p, mean_abs(params)) for p in params]
@@ -190,7 +191,7 @@ def test_sophia_steps_as_the_numpy_optimizer_given_the_same_diagonal():
     # descent.Optimizer on the groups' numpy arrays, each given the diagonal taken before any
     # group moves: descent.torch takes it once per reading step at that point, so the two agree
     # bit for bit (a diagonal taken after the first group moved would differ).
-    ours, calls, _, _, _ = sophia_run(MEAN_ABS)
+    ours, calls, _, _, _ = sophia_run(same_value)
     assert calls == 3  # steps 1, 3 and 5
     m = model()
     params = list(m.parameters())
@@ -219,23 +220,73 @@ def descent_optimizer():
     return descent.Optimizer("sophia:lr=0.01,update_every=2")
 
 
-def test_sophia_gives_back_the_gradients_its_diagonal_function_overwrote():
+@pytest.mark.parametrize("set_to_none", [None, True])
+def test_sophia_gives_back_the_gradients_its_diagonal_function_overwrote(set_to_none):
+    # None: backward adds into the same .grad tensors; True: new ones replace them.
     def clobbering(m, params):
-        m.zero_grad()
+        if set_to_none:
+            m.zero_grad(set_to_none=True)
         (m(torch.ones(3, 8)) ** 2).sum().backward()  # other gradients, in .grad
-        return MEAN_ABS(m, params)
+        return same_value(m, params)
 
-    clean, _, _, _, _ = sophia_run(MEAN_ABS)
+    clean, _, _, _, _ = sophia_run(same_value)
     dirty, _, m, x, y = sophia_run(clobbering)
     for a, b in zip(clean, dirty):
         assert torch.equal(a, b)
     m.zero_grad()
     torch.nn.functional.cross_entropy(m(x), y).backward()
     opt = dt.Sophia(m.parameters(), update_every=1)
-    grads = [p.grad.clone() for p in m.parameters()]
-    opt.step(hessian_diagonal=lambda: clobbering(m, list(m.parameters())))
-    for g, p in zip(grads, m.parameters()):
-        assert torch.equal(g, p.grad)
+    grads = [(p.grad, p.grad.clone()) for p in m.parameters()]
+    opt.step(hessian_diagonal=lambda ps: clobbering(m, ps))
+    for (tensor, values), p in zip(grads, m.parameters()):
+        assert p.grad is tensor and torch.equal(values, p.grad)
+
+
+def test_sophia_reads_a_diagonal_made_of_the_gradients_before_they_are_put_back():
+    def doubled_grads(m, params):
+        return [2 * p.grad for p in params]
+
+    def doubled_in_place(m, params):
+        return [p.grad.mul_(2) for p in params]  # the answers are the .grad tensors themselves
+
+    expected, _, _, _, _ = sophia_run(doubled_grads)
+    got, _, _, _, _ = sophia_run(doubled_in_place)
+    for a, b in zip(expected, got):
+        assert torch.equal(a, b)
+
+
+def test_a_diagonal_function_that_raises_moves_nothing_and_changes_no_gradient():
+    m = model()
+    m(torch.randn(4, 8)).sum().backward()
+    opt = dt.Sophia(m.parameters())
+    before = [(p.detach().clone(), p.grad, p.grad.clone()) for p in m.parameters()]
+
+    def broken(ps):
+        (m(torch.ones(2, 8)) ** 2).sum().backward()
+        raise KeyError("broken")
+
+    with pytest.raises(KeyError):
+        opt.step(hessian_diagonal=broken)
+    for (w, tensor, values), p in zip(before, m.parameters()):
+        assert torch.equal(w, p.detach()) and p.grad is tensor and torch.equal(values, p.grad)
+    opt.step(hessian_diagonal=lambda ps: [torch.ones_like(p) for p in ps])
+    assert not torch.equal(before[0][0], m[0].weight.detach())
+
+
+def test_a_grouped_spec_with_sophia_reads_the_diagonal_at_its_first_step():
+    m = model()
+    opt = dt.Optimizer(m.parameters(), "matrices=sophia rest=adamw")
+    x, y = torch.randn(16, 8), torch.arange(16) % 4
+    calls = []
+    for _ in range(3):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(m(x), y).backward()
+        opt.step(hessian_diagonal=lambda ps: calls.append(1) or [torch.ones_like(p) for p in ps])
+    assert calls == [1]  # step 1 only (update_every = 10)
+    with pytest.raises(ValueError, match="reads the Hessian's diagonal"):
+        opt.step()
+    with pytest.raises(ValueError, match="adam does not read the Hessian's diagonal"):
+        dt.Adam(m.parameters()).step(hessian_diagonal=lambda ps: ps)
 
 
 def test_sophia_refuses_a_step_without_a_good_diagonal():
@@ -246,14 +297,14 @@ def test_sophia_refuses_a_step_without_a_good_diagonal():
     with pytest.raises(ValueError, match="sophia reads the Hessian's diagonal"):
         opt.step()
     with pytest.raises(ValueError, match="gave 1 tensors for 4 parameters"):
-        opt.step(hessian_diagonal=lambda: [torch.ones(1)])
+        opt.step(hessian_diagonal=lambda ps: [torch.ones(1)])
     with pytest.raises(ValueError, match=r"tensor 0 has shape \(2,\), its parameter \(16, 8\)"):
-        opt.step(hessian_diagonal=lambda: [torch.ones(2)] * 4)
+        opt.step(hessian_diagonal=lambda ps: [torch.ones(2)] * 4)
     with pytest.raises(ValueError, match="must be a function"):
         opt.step(hessian_diagonal=[torch.ones(1)])
     for a, b in zip(before, m.parameters()):
         assert torch.equal(a, b.detach())  # nothing moved
-    opt.step(hessian_diagonal=lambda: [torch.ones_like(p) for p in m.parameters()])
+    opt.step(hessian_diagonal=lambda ps: [torch.ones_like(p) for p in ps])
     with pytest.raises(ValueError, match="sophia reads the Hessian's diagonal"):
         opt.step()  # step 2 reads none, and is refused all the same
 
@@ -273,6 +324,9 @@ def test_gauss_newton_bartlett_is_the_batch_size_times_the_squared_sampled_gradi
     assert layer.weight.grad is None  # .grad left alone
     unused = torch.nn.Parameter(torch.ones(2, dtype=torch.float64))
     assert torch.equal(dt.gauss_newton_bartlett(layer(x), [unused])[0], torch.zeros(2))
+    layer.bias.requires_grad_(False)  # frozen: zeros, and the weight's estimate as before
+    frozen = dt.gauss_newton_bartlett(layer(x), layer.parameters(), torch.Generator().manual_seed(4))
+    assert torch.equal(frozen[0], h[0]) and torch.equal(frozen[1], torch.zeros(3))
     with pytest.raises(ValueError, match="batch x classes"):
         dt.gauss_newton_bartlett(layer(x)[0], layer.parameters())
 
@@ -290,5 +344,5 @@ def test_sophia_with_the_gauss_newton_bartlett_estimate_learns():
         loss = torch.nn.functional.cross_entropy(m(x), y)
         loss.backward()
         losses.append(float(loss))
-        opt.step(hessian_diagonal=lambda: dt.gauss_newton_bartlett(m(x), params, gen))
+        opt.step(hessian_diagonal=lambda ps: dt.gauss_newton_bartlett(m(x), ps, gen))
     assert losses[-1] < 0.5 * losses[0], f"{losses[0]:.3f} -> {losses[-1]:.3f}"

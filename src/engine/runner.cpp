@@ -240,7 +240,8 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     hessian_at.assign(start.begin(), start.end());
     optimizer.set_hessian_diagonal(
         [&f, &hessian, &hessian_at, n, who](std::span<const double> x, std::span<double> h) {
-          if (!std::ranges::equal(x, hessian_at)) {
+          if (x.size() != hessian_at.size() ||
+              std::memcmp(x.data(), hessian_at.data(), n * sizeof(double)) != 0) {
             hessian_at.clear();  // until the new one is whole
             if (!f.hessian(x, hessian))
               throw InputError(who + ", and function '" + f.spec() +

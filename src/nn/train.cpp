@@ -79,11 +79,15 @@ void Trainer::with_parameters(std::span<const float> w, const std::function<void
   if (w.size() != params.size())
     throw std::logic_error("the model was asked to move to a point of " + std::to_string(w.size()) +
                            " parameters; it has " + std::to_string(params.size()));
+  if (!moved_from_.empty()) throw std::logic_error("with_parameters does not nest");
   moved_from_.assign(params.begin(), params.end());
   struct Restore {
     std::vector<float>& kept;
     std::span<float> to;
-    ~Restore() { std::copy(kept.begin(), kept.end(), to.begin()); }
+    ~Restore() {
+      std::copy(kept.begin(), kept.end(), to.begin());
+      kept.clear();  // its capacity stays, for the next call
+    }
   } restore{moved_from_, params};
   std::copy(w.begin(), w.end(), params.begin());
   f();

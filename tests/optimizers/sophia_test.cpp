@@ -273,6 +273,14 @@ TEST(Sophia, AGroupedStepWhoseOracleThrowsChangesNothing) {
 }
 
 // A group that takes no tensor (no hidden matrix in a one-layer model) asks for no diagonal.
+// Before its tensors are known, a grouped spec with a Sophia group cannot tell which groups take
+// tensors: it says its next step may read the diagonal ("true where unsure").
+TEST(Sophia, AGroupedSpecNotYetLaidOutMayReadTheDiagonal) {
+  auto o = make_optimizer<double>("hidden=sophia rest=adamw");
+  EXPECT_TRUE(o->reads_hessian_diagonal_next());
+  EXPECT_FALSE(make_optimizer<double>("hidden=adam rest=adamw")->reads_hessian_diagonal_next());
+}
+
 TEST(Sophia, AnEmptyGroupReadsNoDiagonal) {
   auto o = make_optimizer<double>("hidden=sophia rest=adamw");
   o->reset_shapes(std::vector<Shape>{{3, 4}, {3, 1}});

@@ -129,7 +129,7 @@ class Trainer {
                        std::size_t* correct);
   // Runs f with the model's parameters set to w, and puts them back however f ends.
   void with_parameters(std::span<const float> w, const std::function<void()>& f);
-  std::vector<float> moved_from_;  // the parameters with_parameters puts back
+  std::vector<float> moved_from_;  // the parameters with_parameters puts back; empty outside it
   // This process's share [first, last) of a batch of n rows: all of them without a group.
   std::pair<std::size_t, std::size_t> share_of(std::size_t n) const;
   // Data parallelism: throws InputError on every rank if the ranks' epochs, training images or
