@@ -174,11 +174,12 @@ EpochRecord Trainer::run_epoch(
   if (!r.diverged) {
     // A method whose answer is not the point of its gradients is tested at its answer.
     answer_.resize(model_.parameter_count());
-    const std::span<float> params = model_.parameters();
-    const bool moved = optimizer_->solution(params, answer_);
-    if (moved) std::swap_ranges(answer_.begin(), answer_.end(), params.begin());
-    auto e = model_.evaluate(data_.test.x, data_.test.y);
-    if (moved) std::swap_ranges(answer_.begin(), answer_.end(), params.begin());
+    Mlp<float>::Evaluation e;
+    const auto test = [&] { e = model_.evaluate(data_.test.x, data_.test.y); };
+    if (optimizer_->solution(model_.parameters(), answer_))
+      with_parameters(answer_, test);
+    else
+      test();
     if (ProcessGroup* group = config_.data_parallel ? shared_group() : nullptr) {
       // Rank 0's numbers decide for every rank (another CPU may round differently), so that all
       // ranks stop together if the test loss is not finite.
