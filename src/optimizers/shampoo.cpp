@@ -28,13 +28,14 @@ void inverse_root(std::span<const T> f, std::size_t n, double eps, double root, 
   detail::square(out, n) = (q * d.asDiagonal() * q.transpose()).template cast<T>();
 }
 
-}  // namespace
-
+/// Shampoo's step on one block (the whole tensor unless it is blocked), its pieces of the state
+/// arrays given as for a tensor of its shape.
 template <class T>
-void ShampooRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
-                         std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v) {
+void step_block(const ShampooRule::Params& p, const TensorStep<T>& s, std::span<T> l,
+                std::span<T> r, std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v) {
   const std::size_t rows = s.shape.rows, cols = s.shape.cols;
-  const bool left = preconditioned(p, rows), right = preconditioned(p, cols);
+  const bool left = ShampooRule::preconditioned(p, rows);
+  const bool right = ShampooRule::preconditioned(p, cols);
   const auto g = detail::view(s.g, rows, cols);
   if (left) detail::accumulate_factor(l, rows, g, p.beta2);
   if (right) detail::accumulate_factor(r, cols, g.transpose(), p.beta2);
@@ -75,6 +76,52 @@ void ShampooRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l
   }
   const auto lr = static_cast<T>(p.lr), wd = static_cast<T>(p.weight_decay);
   for (std::size_t i = 0; i < s.w.size(); ++i) s.w[i] -= lr * (dir.data()[i] + wd * s.w[i]);
+}
+
+}  // namespace
+
+template <class T>
+void ShampooRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
+                         std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v) {
+  const std::size_t rows = s.shape.rows, cols = s.shape.cols;
+  const std::size_t row_pieces = pieces(p, rows), col_pieces = pieces(p, cols);
+  if (row_pieces * col_pieces == 1) return step_block(p, s, l, r, pl, pr, m, v);
+  // Each block is copied out (its parameters, gradient, m and v), stepped as a tensor of its own
+  // with its own factors, and copied back.
+  const auto block = static_cast<std::size_t>(p.max_dim);
+  std::vector<T> bw, bg, bm, bv;
+  std::size_t at_l = 0, at_r = 0;
+  for (std::size_t i = 0; i < row_pieces; ++i) {
+    for (std::size_t j = 0; j < col_pieces; ++j) {
+      const Shape shape{piece(p, rows, i), piece(p, cols, j)};
+      const auto each = [&](auto&& f) {  // f(index in the block, index in the tensor)
+        for (std::size_t a = 0, k = 0; a < shape.rows; ++a)
+          for (std::size_t b = 0; b < shape.cols; ++b, ++k)
+            f(k, (i * block + a) * cols + j * block + b);
+      };
+      bw.resize(shape.size());
+      bg.resize(shape.size());
+      bm.resize(shape.size());
+      bv.resize(v.empty() ? 0 : shape.size());
+      each([&](std::size_t k, std::size_t x) {
+        bw[k] = s.w[x];
+        bg[k] = s.g[x];
+        bm[k] = m[x];
+        if (!v.empty()) bv[k] = v[x];
+      });
+      const std::size_t nl = preconditioned(p, shape.rows) ? shape.rows * shape.rows : 0;
+      const std::size_t nr = preconditioned(p, shape.cols) ? shape.cols * shape.cols : 0;
+      step_block<T>(p, TensorStep<T>{bw, bg, shape, s.t}, l.subspan(at_l, nl), r.subspan(at_r, nr),
+                    pl.subspan(at_l, nl), pr.subspan(at_r, nr), bm, bv);
+      at_l += nl;
+      at_r += nr;
+      each([&](std::size_t k, std::size_t x) {
+        s.w[x] = bw[k];
+        m[x] = bm[k];
+        if (!v.empty()) v[x] = bv[k];
+      });
+    }
+  }
 }
 
 template void ShampooRule::update<float>(const Params&, const TensorStep<float>&, std::span<float>,

@@ -2,6 +2,7 @@
 // gradients' outer products, with its step's length grafted from Adam's.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 #include "descent/tensorwise.hpp"
@@ -21,6 +22,8 @@ struct ShampooRule {
           "every update_every steps: PL = (L + eps I)^(-1/2k), PR = (R + eps I)^(-1/2k) by "
           "eigendecomposition; k = the sides preconditioned (a side of 1 or longer than "
           "max_dim is not)\n"
+          "blocked: a side longer than max_dim is cut into pieces of max_dim (the last "
+          "shorter), and each block of G steps by this rule as a tensor of its own\n"
           "m <- beta1 m + (1 - beta1) G;  M = m / (1 - beta1^t);  P = PL M PR\n"
           "graft=adam: v <- graft_beta2 v + (1 - graft_beta2) G^2, "
           "A = M / (sqrt(v / (1 - graft_beta2^t)) + graft_eps), D = |A| / |P| P "
@@ -31,18 +34,20 @@ struct ShampooRule {
       .source =
           "Gupta et al. 2018 (arXiv:1802.09568), algorithm 1; grafting, momentum of the "
           "gradient and the refresh interval as Distributed Shampoo (Shi et al. 2023, "
-          "arXiv:2309.06497)",
+          "arXiv:2309.06497); blocking: Anil et al. 2020 (arXiv:2002.09018), section 4",
       .differs =
           "The paper's algorithm is graft=none, beta1=0, beta2=1, update_every=1, with L and R "
           "starting at eps I. Distributed Shampoo (torch) splits tensors into blocks of at most "
-          "max_preconditioner_dim; descent leaves a side longer than max_dim unpreconditioned "
-          "(as SOAP does). optax has Shampoo only in optax's contrib of older releases. A "
-          "vector of n (the lab's points) is full-matrix AdaGrad with root 1/2: L is n x n.",
+          "max_preconditioner_dim, as blocked=true does; by default descent leaves a side "
+          "longer than max_dim unpreconditioned (as SOAP does). optax has Shampoo only in "
+          "optax's contrib of older releases. A vector of n (the lab's points) is full-matrix "
+          "AdaGrad with root 1/2: L is n x n.",
       .family = Family::layerwise,
       .year = 2018};
   struct Params {
     double lr = 1e-3, beta1 = 0.9, beta2 = 1.0, eps = 1e-12;
     int update_every = 10, max_dim = 1024;
+    bool blocked = false;
     ShampooGraft graft = ShampooGraft::adam;
     double graft_beta2 = 0.999, graft_eps = 1e-8, weight_decay = 0.0;
   };
@@ -55,7 +60,10 @@ struct ShampooRule {
               "steps between refreshes of the inverse roots")
           .shown(),
       integer(&Params::max_dim, "max_dim", 1, 1 << 16,
-              "longest side preconditioned (memory max_dim^2, time max_dim^3)"),
+              "longest side preconditioned (memory max_dim^2, time max_dim^3 per side)"),
+      flag(&Params::blocked, "blocked",
+           "cut a longer side into blocks of max_dim, each a tensor of its own (memory: a "
+           "factor per block)"),
       choice(&Params::graft, "graft", kShampooGraftNames, "adam: Adam's step length; none"),
       rate(&Params::graft_beta2, "graft_beta2", "decay of Adam's v for the grafted length"),
       nonnegative(&Params::graft_eps, "graft_eps", "added to sqrt(v) in Adam's step")
@@ -69,10 +77,25 @@ struct ShampooRule {
   static bool preconditioned(const Params& p, std::size_t n) {
     return n > 1 && n <= static_cast<std::size_t>(p.max_dim);
   }
+  /// The pieces a side of length n is cut into: max_dim long, the last shorter, when blocked;
+  /// else the whole side.
+  static std::size_t pieces(const Params& p, std::size_t n) {
+    const auto b = static_cast<std::size_t>(p.max_dim);
+    return p.blocked && n > b ? (n + b - 1) / b : 1;
+  }
+  /// The length of piece i of a side of length n.
+  static std::size_t piece(const Params& p, std::size_t n, std::size_t i) {
+    const std::size_t k = pieces(p, n);
+    return k == 1 ? n : std::min<std::size_t>(p.max_dim, n - i * p.max_dim);
+  }
+  /// A factor for each block and preconditioned side, blocks in row-major order.
   static std::size_t array_size(const Params& p, std::size_t a, Shape s) {
-    const std::size_t side = a % 2 == 0 ? s.rows : s.cols;
-    if (a < 4) return preconditioned(p, side) ? side * side : 0;
-    return a == 4 || p.graft == ShampooGraft::adam ? s.size() : 0;
+    if (a >= 4) return a == 4 || p.graft == ShampooGraft::adam ? s.size() : 0;
+    const std::size_t side = a % 2 == 0 ? s.rows : s.cols, other = a % 2 == 0 ? s.cols : s.rows;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < pieces(p, side); ++i)
+      if (const std::size_t b = piece(p, side, i); preconditioned(p, b)) n += b * b;
+    return n * pieces(p, other);
   }
 
   template <class T>
