@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "descent/checkpoint.hpp"
@@ -118,6 +119,28 @@ TEST_P(EveryTensorRule, WrappersKeepTheLayout) {
 
 INSTANTIATE_TEST_SUITE_P(Tensorwise, EveryTensorRule, ::testing::ValuesIn(tensor_rules()),
                          [](const auto& p) { return p.param; });
+
+// 5 x 3 in blocks of 2: rows cut 2, 2, 1, columns 2, 1, row-major; a tensor that fits, or an
+// empty one, is one block.
+TEST(Tensorwise, BlocksCutEachLongSideInPiecesOfTheBlockSize) {
+  const Blocks b{{5, 3}, 2};
+  std::vector<std::tuple<std::size_t, std::size_t, Shape>> seen;
+  b.each([&](std::size_t r, std::size_t c, Shape s) { seen.emplace_back(r, c, s); });
+  using T = std::tuple<std::size_t, std::size_t, Shape>;
+  EXPECT_EQ(seen, (std::vector<T>{T{0, 0, {2, 2}}, T{0, 2, {2, 1}}, T{2, 0, {2, 2}},
+                                  T{2, 2, {2, 1}}, T{4, 0, {1, 2}}, T{4, 2, {1, 1}}}));
+  EXPECT_EQ(b.count(), 6u);
+  const auto longer_than_1 = [](Shape, std::size_t n) { return n > 1; };
+  EXPECT_EQ(b.factor_size(true, longer_than_1), 4u * 4u);   // the 2-row blocks
+  EXPECT_EQ(b.factor_size(false, longer_than_1), 3u * 4u);  // the 2-column blocks
+  for (const Blocks one : {Blocks{{5, 3}, 0}, Blocks{{5, 3}, 5}, Blocks{{0, 4}, 0}}) {
+    seen.clear();
+    one.each([&](std::size_t r, std::size_t c, Shape s) { seen.emplace_back(r, c, s); });
+    EXPECT_EQ(seen, (std::vector<T>{T{0, 0, one.shape}}));
+    EXPECT_EQ(one.count(), 1u);
+  }
+  EXPECT_EQ((Blocks{{0, 4}, 0}.factor_size(false, longer_than_1)), 16u);
+}
 
 TEST(Tensorwise, EveryBuiltInTensorRuleIsTested) { EXPECT_EQ(tensor_rules().size(), 8u); }
 

@@ -72,6 +72,43 @@ constexpr std::size_t extent_size(Extent e, Shape s) {
   return s.size();
 }
 
+/// A tensor of shape `shape` cut into blocks of at most `size` x `size`, in row-major order: a
+/// side longer than `size` into pieces of `size`, the last shorter (size 0: one block, the
+/// tensor). Shampoo and SOAP step each block as a tensor of its own (`blocked`).
+struct Blocks {
+  Shape shape;
+  std::size_t size = 0;
+
+  /// The pieces a side of length n is cut into.
+  constexpr std::size_t pieces(std::size_t n) const {
+    return size > 0 && n > size ? (n + size - 1) / size : 1;
+  }
+  /// The length of piece i of a side of length n.
+  constexpr std::size_t piece(std::size_t n, std::size_t i) const {
+    return pieces(n) == 1 ? n : std::min(size, n - i * size);
+  }
+  constexpr std::size_t count() const { return pieces(shape.rows) * pieces(shape.cols); }
+  /// Calls f(first row, first column, shape) for each block, in order (once for a tensor that is
+  /// not cut, even an empty one).
+  template <class F>
+  constexpr void each(F&& f) const {
+    for (std::size_t i = 0; i < pieces(shape.rows); ++i)
+      for (std::size_t j = 0; j < pieces(shape.cols); ++j)
+        f(i * size, j * size, Shape{piece(shape.rows, i), piece(shape.cols, j)});
+  }
+  /// The length of a factor array: for each block, n x n for its rows' side n (or its columns')
+  /// where has(block's shape, n).
+  template <class Has>
+  constexpr std::size_t factor_size(bool rows, Has&& has) const {
+    std::size_t n = 0;
+    each([&](std::size_t, std::size_t, Shape b) {
+      const std::size_t side = rows ? b.rows : b.cols;
+      if (has(b, side)) n += side * side;
+    });
+    return n;
+  }
+};
+
 /// The length of state array `a` of rule R for a tensor of shape `s` under settings `p`.
 /// A rule's array_size must not depend on its learning rate (set_lr does not resize).
 template <class R>

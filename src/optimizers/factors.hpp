@@ -1,11 +1,15 @@
 // Private helpers of the matrix optimizers (Muon, Shampoo, SOAP): row-major Eigen views of state
-// spans and the Kronecker factors' moving sums. The library is built with EIGEN_USE_BLAS, so the
-// larger products run in OpenBLAS, on the CPU's widest instructions and the BLAS's threads.
+// spans, the Kronecker factors' moving sums, and the step of a tensor cut into blocks. The library
+// is built with EIGEN_USE_BLAS, so the larger products run in OpenBLAS, on the CPU's widest
+// instructions and the BLAS's threads.
 #pragma once
 
 #include <Eigen/Core>
 #include <cstddef>
 #include <span>
+#include <vector>
+
+#include "descent/tensorwise.hpp"
 
 namespace descent::detail {
 
@@ -37,6 +41,48 @@ void accumulate_factor(std::span<T> f, std::size_t n, const X& x, double beta) {
   if (beta < 1.0) fm *= static_cast<T>(beta);
   fm.template selfadjointView<Eigen::Lower>().rankUpdate(x, c);
   fm.template triangularView<Eigen::StrictlyUpper>() = fm.transpose();
+}
+
+/// Steps a tensor block by block, for a rule whose arrays are two factor arrays per side (l and
+/// pl for the rows, r and pr for the columns; Blocks::factor_size long) and two of one value per
+/// element (m, v; either may be empty). A tensor that is one block is stepped in place by
+/// step(s, l, r, pl, pr, m, v); else each block's parameters, gradient, m and v are copied out,
+/// stepped by step(block's TensorStep, ...), given its own pieces of the factor arrays (n x n for
+/// a side n where has(block's shape, n), else empty), and copied back.
+template <class T, class Has, class Step>
+void step_blocks(const Blocks& blocks, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
+                 std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v, Has&& has,
+                 Step&& step) {
+  if (blocks.count() == 1) return step(s, l, r, pl, pr, m, v);
+  std::vector<T> bw, bg, bm, bv;
+  std::size_t at_l = 0, at_r = 0;
+  blocks.each([&](std::size_t row, std::size_t col, Shape b) {
+    const auto copy = [&](auto&& f) {  // f(index in the block, index in the tensor)
+      for (std::size_t i = 0, k = 0; i < b.rows; ++i)
+        for (std::size_t j = 0; j < b.cols; ++j, ++k) f(k, (row + i) * s.shape.cols + col + j);
+    };
+    bw.resize(b.size());
+    bg.resize(b.size());
+    bm.resize(m.empty() ? 0 : b.size());
+    bv.resize(v.empty() ? 0 : b.size());
+    copy([&](std::size_t k, std::size_t x) {
+      bw[k] = s.w[x];
+      bg[k] = s.g[x];
+      if (!m.empty()) bm[k] = m[x];
+      if (!v.empty()) bv[k] = v[x];
+    });
+    const std::size_t nl = has(b, b.rows) ? b.rows * b.rows : 0;
+    const std::size_t nr = has(b, b.cols) ? b.cols * b.cols : 0;
+    step(TensorStep<T>{bw, bg, b, s.t}, l.subspan(at_l, nl), r.subspan(at_r, nr),
+         pl.subspan(at_l, nl), pr.subspan(at_r, nr), std::span<T>(bm), std::span<T>(bv));
+    at_l += nl;
+    at_r += nr;
+    copy([&](std::size_t k, std::size_t x) {
+      s.w[x] = bw[k];
+      if (!m.empty()) m[x] = bm[k];
+      if (!v.empty()) v[x] = bv[k];
+    });
+  });
 }
 
 }  // namespace descent::detail

@@ -83,45 +83,10 @@ void step_block(const ShampooRule::Params& p, const TensorStep<T>& s, std::span<
 template <class T>
 void ShampooRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
                          std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v) {
-  const std::size_t rows = s.shape.rows, cols = s.shape.cols;
-  const std::size_t row_pieces = pieces(p, rows), col_pieces = pieces(p, cols);
-  if (row_pieces * col_pieces == 1) return step_block(p, s, l, r, pl, pr, m, v);
-  // Each block is copied out (its parameters, gradient, m and v), stepped as a tensor of its own
-  // with its own factors, and copied back.
-  const auto block = static_cast<std::size_t>(p.max_dim);
-  std::vector<T> bw, bg, bm, bv;
-  std::size_t at_l = 0, at_r = 0;
-  for (std::size_t i = 0; i < row_pieces; ++i) {
-    for (std::size_t j = 0; j < col_pieces; ++j) {
-      const Shape shape{piece(p, rows, i), piece(p, cols, j)};
-      const auto each = [&](auto&& f) {  // f(index in the block, index in the tensor)
-        for (std::size_t a = 0, k = 0; a < shape.rows; ++a)
-          for (std::size_t b = 0; b < shape.cols; ++b, ++k)
-            f(k, (i * block + a) * cols + j * block + b);
-      };
-      bw.resize(shape.size());
-      bg.resize(shape.size());
-      bm.resize(shape.size());
-      bv.resize(v.empty() ? 0 : shape.size());
-      each([&](std::size_t k, std::size_t x) {
-        bw[k] = s.w[x];
-        bg[k] = s.g[x];
-        bm[k] = m[x];
-        if (!v.empty()) bv[k] = v[x];
-      });
-      const std::size_t nl = preconditioned(p, shape.rows) ? shape.rows * shape.rows : 0;
-      const std::size_t nr = preconditioned(p, shape.cols) ? shape.cols * shape.cols : 0;
-      step_block<T>(p, TensorStep<T>{bw, bg, shape, s.t}, l.subspan(at_l, nl), r.subspan(at_r, nr),
-                    pl.subspan(at_l, nl), pr.subspan(at_r, nr), bm, bv);
-      at_l += nl;
-      at_r += nr;
-      each([&](std::size_t k, std::size_t x) {
-        s.w[x] = bw[k];
-        m[x] = bm[k];
-        if (!v.empty()) v[x] = bv[k];
-      });
-    }
-  }
+  detail::step_blocks(
+      blocks(p, s.shape), s, l, r, pl, pr, m, v,
+      [&](Shape, std::size_t n) { return preconditioned(p, n); },
+      [&](const TensorStep<T>& block, auto... arrays) { step_block(p, block, arrays...); });
 }
 
 template void ShampooRule::update<float>(const Params&, const TensorStep<float>&, std::span<float>,

@@ -61,14 +61,14 @@ void refresh(const Side<T>& s, std::span<T> v, std::size_t rows, std::size_t col
                                     : old[i * cols + static_cast<std::size_t>(order[j])];
 }
 
-}  // namespace
-
+/// SOAP's step on one block (the whole tensor unless it is blocked), its pieces of the state
+/// arrays given as for a tensor of its shape.
 template <class T>
-void SoapRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
-                      std::span<T> ql, std::span<T> qr, std::span<T> m, std::span<T> v) {
+void step_block(const SoapRule::Params& p, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
+                std::span<T> ql, std::span<T> qr, std::span<T> m, std::span<T> v) {
   const std::size_t rows = s.shape.rows, cols = s.shape.cols;
-  const Side<T> left{preconditioned(p, s.shape, rows), l, ql, rows, 0};
-  const Side<T> right{preconditioned(p, s.shape, cols), r, qr, cols, 1};
+  const Side<T> left{SoapRule::preconditioned(p, s.shape, rows), l, ql, rows, 0};
+  const Side<T> right{SoapRule::preconditioned(p, s.shape, cols), r, qr, cols, 1};
   const auto g = detail::view(s.g, rows, cols);
   const auto factor = [&](double beta) {
     if (left.on) detail::accumulate_factor(l, rows, g, beta);
@@ -118,6 +118,17 @@ void SoapRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l, s
   if (static_cast<std::int64_t>(k) % p.update_every == 0) refresh_both();
   const auto lr = static_cast<T>(p.lr), keep = static_cast<T>(1.0 - p.lr * p.weight_decay);
   for (std::size_t i = 0; i < s.w.size(); ++i) s.w[i] = keep * s.w[i] - lr * u.data()[i];
+}
+
+}  // namespace
+
+template <class T>
+void SoapRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
+                      std::span<T> ql, std::span<T> qr, std::span<T> m, std::span<T> v) {
+  detail::step_blocks(
+      blocks(p, s.shape), s, l, r, ql, qr, m, v,
+      [&](Shape block, std::size_t n) { return preconditioned(p, block, n); },
+      [&](const TensorStep<T>& block, auto... arrays) { step_block(p, block, arrays...); });
 }
 
 template void SoapRule::update<float>(const Params&, const TensorStep<float>&, std::span<float>,

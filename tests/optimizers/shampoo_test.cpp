@@ -5,16 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <string>
 #include <vector>
 
-#include "descent/checkpoint.hpp"
+#include "blocks.hpp"
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "naive_linalg.hpp"
 #include "reference.hpp"
-#include "test_support.hpp"
 
 namespace descent {
 namespace {
@@ -168,93 +165,20 @@ TEST(Shampoo, KeepsAFactorForEachBlock) {
   EXPECT_EQ(a.state().array("exp_avg").size(), 27u);
 }
 
-// The gradient of a step: a fixed pattern that depends on w, so that the blocks' paths matter.
-template <class T>
-std::vector<T> pattern_gradient(const std::vector<T>& w, int t) {
-  std::vector<T> g(w.size());
-  for (std::size_t k = 0; k < w.size(); ++k)
-    g[k] = static_cast<T>(std::sin(1.0 + 0.7 * static_cast<double>(k) + 0.3 * t)) * (1 + w[k]);
-  return g;
-}
-
-// Blocked Shampoo on a 5 x 3 matrix with max_dim 2 steps each of its six blocks (rows cut 2, 2,
-// 1; columns 2, 1) as Shampoo steps six tensors of those shapes: bit for bit, with the factors,
-// the roots, the graft and the momentum of each block its own. A block of one row keeps no L.
-template <class T>
-void expect_blocks_step_apart(const std::string& settings) {
-  const std::size_t rows = 5, cols = 3;
-  const std::vector<std::size_t> row_at = {0, 2, 4, 5}, col_at = {0, 2, 3};
-  auto blocked = make_optimizer<T>("shampoo:max_dim=2,blocked=true," + settings);
-  auto apart = make_optimizer<T>("shampoo:max_dim=2," + settings);
-  blocked->reset_shapes(std::vector<Shape>{{rows, cols}});
-  std::vector<Shape> shapes;
-  for (std::size_t i = 0; i + 1 < row_at.size(); ++i)
-    for (std::size_t j = 0; j + 1 < col_at.size(); ++j)
-      shapes.push_back({row_at[i + 1] - row_at[i], col_at[j + 1] - col_at[j]});
-  apart->reset_shapes(shapes);
-  // The tensor's elements in block order: block by block, each row-major.
-  std::vector<std::size_t> order;
-  for (std::size_t i = 0; i + 1 < row_at.size(); ++i)
-    for (std::size_t j = 0; j + 1 < col_at.size(); ++j)
-      for (std::size_t r = row_at[i]; r < row_at[i + 1]; ++r)
-        for (std::size_t c = col_at[j]; c < col_at[j + 1]; ++c) order.push_back(r * cols + c);
-  // x holds w's elements in block order; both take the gradient at their own point.
-  std::vector<T> w(rows * cols), x(rows * cols), at(rows * cols), gx(rows * cols);
-  for (std::size_t k = 0; k < w.size(); ++k) w[k] = static_cast<T>(0.5 - 0.1 * k);
-  for (std::size_t k = 0; k < w.size(); ++k) x[k] = w[order[k]];
-  for (int t = 1; t <= 12; ++t) {
-    blocked->step(w, pattern_gradient(w, t));
-    for (std::size_t k = 0; k < x.size(); ++k) at[order[k]] = x[k];
-    const std::vector<T> g = pattern_gradient(at, t);
-    for (std::size_t k = 0; k < x.size(); ++k) gx[k] = g[order[k]];
-    apart->step(x, gx);
-    for (std::size_t k = 0; k < w.size(); ++k)
-      ASSERT_EQ(w[order[k]], x[k]) << settings << ", step " << t << ", element " << order[k];
-  }
-}
-
 TEST(Shampoo, ABlockedTensorStepsAsItsBlocksApart) {
   for (const char* settings : {"lr=0.1,update_every=2", "lr=0.1,update_every=3,beta2=0.9",
                                "lr=0.05,update_every=1,graft=none,beta1=0,eps=1e-4"}) {
-    expect_blocks_step_apart<double>(settings);
-    expect_blocks_step_apart<float>(settings);
+    test::expect_blocks_step_apart<double>("shampoo", settings);
+    test::expect_blocks_step_apart<float>("shampoo", settings);
   }
 }
 
-// Where no side is longer than max_dim there is one block: blocked changes nothing.
 TEST(Shampoo, BlockedChangesNothingWhereEverySideFits) {
-  auto a = make_optimizer("shampoo:lr=0.1,update_every=2,max_dim=6");
-  auto b = make_optimizer("shampoo:lr=0.1,update_every=2,max_dim=6,blocked=true");
-  a->reset_shapes(std::vector<Shape>{{6, 4}, {2, 1}});
-  b->reset_shapes(std::vector<Shape>{{6, 4}, {2, 1}});
-  std::vector<double> wa(26, 0.3), wb(26, 0.3);
-  for (int t = 1; t <= 10; ++t) {
-    a->step(wa, pattern_gradient(wa, t));
-    b->step(wb, pattern_gradient(wb, t));
-  }
-  EXPECT_EQ(wa, wb);
+  test::expect_blocked_changes_nothing("shampoo:lr=0.1,update_every=2,max_dim=6", {{6, 4}, {2, 1}});
 }
 
-// A blocked run stopped, saved and loaded goes on as if it had not stopped.
 TEST(Shampoo, ABlockedRunResumesExactly) {
-  const std::string spec = "shampoo:lr=0.1,update_every=2,max_dim=2,blocked=true";
-  auto whole = make_optimizer(spec), first = make_optimizer(spec);
-  whole->reset_shapes(std::vector<Shape>{{5, 3}});
-  first->reset_shapes(std::vector<Shape>{{5, 3}});
-  std::vector<double> w(15, 0.4), u(15, 0.4);
-  for (int t = 1; t <= 5; ++t) {
-    whole->step(w, pattern_gradient(w, t));
-    first->step(u, pattern_gradient(u, t));
-  }
-  test::TempDir dir;
-  const std::filesystem::path path = std::filesystem::path(dir.path()) / "shampoo.ckpt";
-  save_checkpoint<double>(path, *first, u, 5);
-  Checkpoint<double> c = load_checkpoint<double>(path);
-  for (int t = 6; t <= 12; ++t) {
-    whole->step(w, pattern_gradient(w, t));
-    c.optimizer->step(c.w, pattern_gradient(c.w, t));
-  }
-  EXPECT_EQ(w, c.w);
+  test::expect_blocked_run_resumes_exactly("shampoo:lr=0.1,update_every=2,max_dim=2,blocked=true");
 }
 
 TEST(Shampoo, ConvergesOnTheSeedsBowls) {

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <vector>
 
+#include "blocks.hpp"
 #include "descent/error.hpp"
 #include "descent/registry.hpp"
 #include "naive_linalg.hpp"
@@ -167,6 +168,32 @@ TEST(Soap, TheFirstStepOnlySetsUpTheBases) {
   EXPECT_EQ(one_d.state().array("basis_l").size(), 9u + 16u);
 }
 
+// 6 x 4 with max_dim 5, blocked: 5 x 4 and 1 x 4. The 1 x 4 block is a vector, which keeps no
+// factor (precondition_1d is off); the 5 x 4 one keeps both.
+TEST(Soap, KeepsAFactorForEachBlock) {
+  Soap<double> a({.max_dim = 5, .blocked = true});
+  a.reset_shapes(std::vector<Shape>{{6, 4}, {3, 2}});
+  EXPECT_EQ(a.state().array("factor_l").size(), 25u + 9u);
+  EXPECT_EQ(a.state().array("basis_r").size(), 16u + 4u);
+  EXPECT_EQ(a.state().array("exp_avg_sq").size(), 30u);
+}
+
+TEST(Soap, ABlockedTensorStepsAsItsBlocksApart) {
+  for (const char* settings : {"lr=0.1,update_every=2", "lr=0.05,update_every=3,weight_decay=0",
+                               "lr=0.05,update_every=2,precondition_1d=true"}) {
+    test::expect_blocks_step_apart<double>("soap", settings);
+    test::expect_blocks_step_apart<float>("soap", settings);
+  }
+}
+
+TEST(Soap, BlockedChangesNothingWhereEverySideFits) {
+  test::expect_blocked_changes_nothing("soap:lr=0.1,update_every=2,max_dim=6", {{6, 4}, {2, 3}});
+}
+
+TEST(Soap, ABlockedRunResumesExactly) {
+  test::expect_blocked_run_resumes_exactly("soap:lr=0.1,update_every=2,max_dim=2,blocked=true");
+}
+
 TEST(Soap, ConvergesOnTheSeedsBowls) {
   test::expect_converges_on_the_seeds_bowls("soap:lr=0.05@exponential:gamma=0.99");
 }
@@ -174,7 +201,7 @@ TEST(Soap, ConvergesOnTheSeedsBowls) {
 TEST(Soap, Defaults) {
   EXPECT_EQ(make_optimizer("soap")->spec(),
             "soap:lr=0.003,beta1=0.95,beta2=0.95,eps=1e-08,update_every=10,max_dim=10000,"
-            "precondition_1d=false,weight_decay=0.01");
+            "blocked=false,precondition_1d=false,weight_decay=0.01");
   EXPECT_THROW(make_optimizer("soap:update_every=0"), InputError);
   EXPECT_THROW(make_optimizer("soap:eps=0"), InputError);  // 0 / max(sqrt(0), 0)
 }

@@ -2,7 +2,6 @@
 // gradients' outer products, with its step's length grafted from Adam's.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 
 #include "descent/tensorwise.hpp"
@@ -77,25 +76,15 @@ struct ShampooRule {
   static bool preconditioned(const Params& p, std::size_t n) {
     return n > 1 && n <= static_cast<std::size_t>(p.max_dim);
   }
-  /// The pieces a side of length n is cut into: max_dim long, the last shorter, when blocked;
-  /// else the whole side.
-  static std::size_t pieces(const Params& p, std::size_t n) {
-    const auto b = static_cast<std::size_t>(p.max_dim);
-    return p.blocked && n > b ? (n + b - 1) / b : 1;
+  /// The tensor's blocks: itself, unless blocked.
+  static Blocks blocks(const Params& p, Shape s) {
+    return {s, p.blocked ? static_cast<std::size_t>(p.max_dim) : 0};
   }
-  /// The length of piece i of a side of length n.
-  static std::size_t piece(const Params& p, std::size_t n, std::size_t i) {
-    const std::size_t k = pieces(p, n);
-    return k == 1 ? n : std::min<std::size_t>(p.max_dim, n - i * p.max_dim);
-  }
-  /// A factor for each block and preconditioned side, blocks in row-major order.
+  /// A factor for each block's preconditioned sides, blocks in order.
   static std::size_t array_size(const Params& p, std::size_t a, Shape s) {
     if (a >= 4) return a == 4 || p.graft == ShampooGraft::adam ? s.size() : 0;
-    const std::size_t side = a % 2 == 0 ? s.rows : s.cols, other = a % 2 == 0 ? s.cols : s.rows;
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < pieces(p, side); ++i)
-      if (const std::size_t b = piece(p, side, i); preconditioned(p, b)) n += b * b;
-    return n * pieces(p, other);
+    return blocks(p, s).factor_size(a % 2 == 0,
+                                    [&](Shape, std::size_t n) { return preconditioned(p, n); });
   }
 
   template <class T>

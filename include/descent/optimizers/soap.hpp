@@ -20,7 +20,9 @@ struct SoapRule {
           "L <- b2 L + (1 - b2) G G^T, R likewise; when k is a multiple of update_every: "
           "Q <- qr(L Q), Q's columns first sorted by diag(Q^T L Q), descending, and v's rows "
           "(columns for R) alike\n"
-          "w <- w (1 - lr weight_decay) - lr U",
+          "w <- w (1 - lr weight_decay) - lr U\n"
+          "blocked: a side longer than max_dim is cut into pieces of max_dim (the last "
+          "shorter), and each block of G steps by this rule as a tensor of its own",
       .source =
           "Vyas et al. 2024 (arXiv:2409.11321), algorithm 3, as the authors' reference code "
           "(github.com/nikhilvyas/SOAP) computes it",
@@ -29,17 +31,17 @@ struct SoapRule {
           "R are averaged with v's debiased rate (the paper names a separate shampoo_beta). "
           "The reference code's weight decay multiplies w by 1 + lr wd (its rate is negative "
           "there); descent's shrinks w, as AdamW and the paper do. A side longer than max_dim "
-          "keeps no factor (its basis is the identity). A tensor with a side of 1 (a vector, "
-          "every point of the lab's functions) is Adam with debiased rates unless "
-          "precondition_1d; the reference code gives a 1 x n or n x 1 matrix its factor "
-          "without it. optax and "
-          "torch.optim have no SOAP.",
+          "keeps no factor (its basis is the identity), as in the reference code; blocked=true "
+          "cuts it into blocks instead, as Distributed Shampoo (Shi et al. 2023) cuts every "
+          "tensor. A tensor with a side of 1 (a vector, every point of the lab's functions) is "
+          "Adam with debiased rates unless precondition_1d; the reference code gives a 1 x n or "
+          "n x 1 matrix its factor without it. optax and torch.optim have no SOAP.",
       .family = Family::layerwise,
       .year = 2024};
   struct Params {
     double lr = 3e-3, beta1 = 0.95, beta2 = 0.95, eps = 1e-8;
     int update_every = 10, max_dim = 10000;
-    bool precondition_1d = false;
+    bool blocked = false, precondition_1d = false;
     double weight_decay = 0.01;
   };
   static constexpr auto fields = std::tuple{
@@ -51,6 +53,9 @@ struct SoapRule {
               "steps between refreshes of the eigenbases")
           .shown(),
       integer(&Params::max_dim, "max_dim", 1, 1 << 16, "longest side with a factor"),
+      flag(&Params::blocked, "blocked",
+           "cut a longer side into blocks of max_dim, each a tensor of its own (memory: a "
+           "factor per block)"),
       flag(&Params::precondition_1d, "precondition_1d", "give a vector its n x n factor"),
       nonnegative(&Params::weight_decay, "weight_decay", "decoupled, times lr")};
   static constexpr TensorArray arrays[] = {{"factor_l"}, {"factor_r"}, {"basis_l"},
@@ -60,9 +65,15 @@ struct SoapRule {
   static bool preconditioned(const Params& p, Shape s, std::size_t n) {
     return (s.matrix() || p.precondition_1d) && n > 1 && n <= static_cast<std::size_t>(p.max_dim);
   }
+  /// The tensor's blocks: itself, unless blocked.
+  static Blocks blocks(const Params& p, Shape s) {
+    return {s, p.blocked ? static_cast<std::size_t>(p.max_dim) : 0};
+  }
+  /// A factor for each block's preconditioned sides, blocks in order.
   static std::size_t array_size(const Params& p, std::size_t a, Shape s) {
-    const std::size_t side = a % 2 == 0 ? s.rows : s.cols;
-    return a < 4 ? (preconditioned(p, s, side) ? side * side : 0) : s.size();
+    if (a >= 4) return s.size();
+    return blocks(p, s).factor_size(
+        a % 2 == 0, [&](Shape b, std::size_t n) { return preconditioned(p, b, n); });
   }
 
   template <class T>
