@@ -120,8 +120,8 @@ TEST_P(EveryTensorRule, WrappersKeepTheLayout) {
 INSTANTIATE_TEST_SUITE_P(Tensorwise, EveryTensorRule, ::testing::ValuesIn(tensor_rules()),
                          [](const auto& p) { return p.param; });
 
-// 5 x 3 in blocks of 2: rows cut 2, 2, 1, columns 2, 1, row-major; a tensor that fits, or an
-// empty one, is one block.
+// 5 x 3 in blocks of 2: rows cut 2, 2, 1, columns 2, 1, row-major; a tensor with no side longer
+// than the block size, or not cut (size 0), is one block, even an empty one.
 TEST(Tensorwise, BlocksCutEachLongSideInPiecesOfTheBlockSize) {
   const Blocks b{{5, 3}, 2};
   std::vector<std::tuple<std::size_t, std::size_t, Shape>> seen;

@@ -48,7 +48,8 @@ void accumulate_factor(std::span<T> f, std::size_t n, const X& x, double beta) {
 /// element (m, v; either may be empty). A tensor that is one block is stepped in place by
 /// step(s, l, r, pl, pr, m, v); else each block's parameters, gradient, m and v are copied out,
 /// stepped by step(block's TensorStep, ...), given its own pieces of the factor arrays (n x n for
-/// a side n where has(block's shape, n), else empty), and copied back.
+/// a side n where has(block's shape, n), else empty), and copied back. A block's step has no
+/// Hessian (neither Shampoo nor SOAP reads it).
 template <class T, class Has, class Step>
 void step_blocks(const Blocks& blocks, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
                  std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v, Has&& has,

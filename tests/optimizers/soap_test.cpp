@@ -181,13 +181,14 @@ TEST(Soap, KeepsAFactorForEachBlock) {
 TEST(Soap, ABlockedTensorStepsAsItsBlocksApart) {
   for (const char* settings : {"lr=0.1,update_every=2", "lr=0.05,update_every=3,weight_decay=0",
                                "lr=0.05,update_every=2,precondition_1d=true"}) {
-    test::expect_blocks_step_apart<double>("soap", settings);
-    test::expect_blocks_step_apart<float>("soap", settings);
+    test::expect_blocks_step_apart<SoapRule, double>("soap", settings);
+    test::expect_blocks_step_apart<SoapRule, float>("soap", settings);
   }
 }
 
-TEST(Soap, BlockedChangesNothingWhereEverySideFits) {
+TEST(Soap, BlockedChangesNothingWhereEverySideFitsOrNoSideIsPreconditioned) {
   test::expect_blocked_changes_nothing("soap:lr=0.1,update_every=2,max_dim=6", {{6, 4}, {2, 3}});
+  test::expect_blocked_changes_nothing("soap:lr=0.1,update_every=2,max_dim=1", {{6, 4}, {2, 3}});
 }
 
 TEST(Soap, ABlockedRunResumesExactly) {

@@ -33,7 +33,7 @@ struct ShampooRule {
       .source =
           "Gupta et al. 2018 (arXiv:1802.09568), algorithm 1; grafting, momentum of the "
           "gradient and the refresh interval as Distributed Shampoo (Shi et al. 2023, "
-          "arXiv:2309.06497); blocking: Anil et al. 2020 (arXiv:2002.09018), section 4",
+          "arXiv:2309.06497); blocking: Anil et al. 2020 (arXiv:2002.09018)",
       .differs =
           "The paper's algorithm is graft=none, beta1=0, beta2=1, update_every=1, with L and R "
           "starting at eps I. Distributed Shampoo (torch) splits tensors into blocks of at most "
@@ -61,8 +61,8 @@ struct ShampooRule {
       integer(&Params::max_dim, "max_dim", 1, 1 << 16,
               "longest side preconditioned (memory max_dim^2, time max_dim^3 per side)"),
       flag(&Params::blocked, "blocked",
-           "cut a longer side into blocks of max_dim, each a tensor of its own (memory: a "
-           "factor per block)"),
+           "cut a longer side into blocks of max_dim, each a tensor of its own (each factor "
+           "array: up to max_dim values per element)"),
       choice(&Params::graft, "graft", kShampooGraftNames, "adam: Adam's step length; none"),
       rate(&Params::graft_beta2, "graft_beta2", "decay of Adam's v for the grafted length"),
       nonnegative(&Params::graft_eps, "graft_eps", "added to sqrt(v) in Adam's step")

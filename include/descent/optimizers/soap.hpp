@@ -33,9 +33,10 @@ struct SoapRule {
           "there); descent's shrinks w, as AdamW and the paper do. A side longer than max_dim "
           "keeps no factor (its basis is the identity), as in the reference code; blocked=true "
           "cuts it into blocks instead, as Distributed Shampoo (Shi et al. 2023) cuts every "
-          "tensor. A tensor with a side of 1 (a vector, every point of the lab's functions) is "
-          "Adam with debiased rates unless precondition_1d; the reference code gives a 1 x n or "
-          "n x 1 matrix its factor without it. optax and torch.optim have no SOAP.",
+          "tensor. A tensor with a side of 1 (a vector, every point of the lab's functions, or "
+          "a block of one row or column) is Adam with debiased rates unless precondition_1d; "
+          "the reference code gives a 1 x n or n x 1 matrix its factor without it. optax and "
+          "torch.optim have no SOAP.",
       .family = Family::layerwise,
       .year = 2024};
   struct Params {
@@ -54,8 +55,8 @@ struct SoapRule {
           .shown(),
       integer(&Params::max_dim, "max_dim", 1, 1 << 16, "longest side with a factor"),
       flag(&Params::blocked, "blocked",
-           "cut a longer side into blocks of max_dim, each a tensor of its own (memory: a "
-           "factor per block)"),
+           "cut a longer side into blocks of max_dim, each a tensor of its own (each factor "
+           "array: up to max_dim values per element)"),
       flag(&Params::precondition_1d, "precondition_1d", "give a vector its n x n factor"),
       nonnegative(&Params::weight_decay, "weight_decay", "decoupled, times lr")};
   static constexpr TensorArray arrays[] = {{"factor_l"}, {"factor_r"}, {"basis_l"},
