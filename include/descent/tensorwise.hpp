@@ -109,6 +109,21 @@ struct Blocks {
   }
 };
 
+/// The blocks of a tensor of shape `s` for a rule whose settings have `max_dim` and `blocked`
+/// (Shampoo, SOAP): blocks of max_dim where blocked, else the tensor itself.
+template <class P>
+constexpr Blocks blocks_of(const P& p, Shape s) {
+  return {s, p.blocked ? static_cast<std::size_t>(p.max_dim) : 0};
+}
+
+/// The length of a factor array of rule R (the rows' factors, or the columns'): for each block
+/// (blocks_of), n x n for its side n where R::preconditioned(p, block's shape, n).
+template <class R>
+constexpr std::size_t factor_array_size(const typename R::Params& p, Shape s, bool rows) {
+  return blocks_of(p, s).factor_size(
+      rows, [&](Shape b, std::size_t n) { return R::preconditioned(p, b, n); });
+}
+
 /// The length of state array `a` of rule R for a tensor of shape `s` under settings `p`.
 /// A rule's array_size must not depend on its learning rate (set_lr does not resize).
 template <class R>

@@ -43,18 +43,19 @@ void accumulate_factor(std::span<T> f, std::size_t n, const X& x, double beta) {
   fm.template triangularView<Eigen::StrictlyUpper>() = fm.transpose();
 }
 
-/// Steps a tensor block by block, for a rule whose arrays are two factor arrays per side (l and
-/// pl for the rows, r and pr for the columns; Blocks::factor_size long) and two of one value per
-/// element (m, v; either may be empty). A tensor that is one block is stepped in place by
-/// step(s, l, r, pl, pr, m, v); else each block's parameters, gradient, m and v are copied out,
-/// stepped by step(block's TensorStep, ...), given its own pieces of the factor arrays (n x n for
-/// a side n where has(block's shape, n), else empty), and copied back. A block's step has no
-/// Hessian (neither Shampoo nor SOAP reads it).
-template <class T, class Has, class Step>
-void step_blocks(const Blocks& blocks, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
-                 std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v, Has&& has,
+/// Steps a tensor block by block (blocks_of), for rule R whose arrays are two factor arrays per
+/// side (l and pl for the rows, r and pr for the columns; factor_array_size<R> long) and two of one
+/// value per element (m, v; either may be empty). A tensor that is one block is stepped in place
+/// by step(p, s, l, r, pl, pr, m, v); else each block's parameters, gradient, m and v are copied
+/// out, stepped by step(p, block's TensorStep, ...), given its own pieces of the factor arrays
+/// (n x n for a side n where R::preconditioned(p, block's shape, n), else empty), and copied back.
+/// A block's step has no Hessian (neither Shampoo nor SOAP reads it).
+template <class R, class T, class Step>
+void step_blocks(const typename R::Params& p, const TensorStep<T>& s, std::span<T> l,
+                 std::span<T> r, std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v,
                  Step&& step) {
-  if (blocks.count() == 1) return step(s, l, r, pl, pr, m, v);
+  const Blocks blocks = blocks_of(p, s.shape);
+  if (blocks.count() == 1) return step(p, s, l, r, pl, pr, m, v);
   std::vector<T> bw, bg, bm, bv;
   std::size_t at_l = 0, at_r = 0;
   blocks.each([&](std::size_t row, std::size_t col, Shape b) {
@@ -72,9 +73,9 @@ void step_blocks(const Blocks& blocks, const TensorStep<T>& s, std::span<T> l, s
       if (!m.empty()) bm[k] = m[x];
       if (!v.empty()) bv[k] = v[x];
     });
-    const std::size_t nl = has(b, b.rows) ? b.rows * b.rows : 0;
-    const std::size_t nr = has(b, b.cols) ? b.cols * b.cols : 0;
-    step(TensorStep<T>{bw, bg, b, s.t}, l.subspan(at_l, nl), r.subspan(at_r, nr),
+    const std::size_t nl = R::preconditioned(p, b, b.rows) ? b.rows * b.rows : 0;
+    const std::size_t nr = R::preconditioned(p, b, b.cols) ? b.cols * b.cols : 0;
+    step(p, TensorStep<T>{bw, bg, b, s.t}, l.subspan(at_l, nl), r.subspan(at_r, nr),
          pl.subspan(at_l, nl), pr.subspan(at_r, nr), std::span<T>(bm), std::span<T>(bv));
     at_l += nl;
     at_r += nr;

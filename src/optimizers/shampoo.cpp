@@ -34,8 +34,8 @@ template <class T>
 void step_block(const ShampooRule::Params& p, const TensorStep<T>& s, std::span<T> l,
                 std::span<T> r, std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v) {
   const std::size_t rows = s.shape.rows, cols = s.shape.cols;
-  const bool left = ShampooRule::preconditioned(p, rows);
-  const bool right = ShampooRule::preconditioned(p, cols);
+  const bool left = ShampooRule::preconditioned(p, s.shape, rows);
+  const bool right = ShampooRule::preconditioned(p, s.shape, cols);
   const auto g = detail::view(s.g, rows, cols);
   if (left) detail::accumulate_factor(l, rows, g, p.beta2);
   if (right) detail::accumulate_factor(r, cols, g.transpose(), p.beta2);
@@ -83,10 +83,7 @@ void step_block(const ShampooRule::Params& p, const TensorStep<T>& s, std::span<
 template <class T>
 void ShampooRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
                          std::span<T> pl, std::span<T> pr, std::span<T> m, std::span<T> v) {
-  detail::step_blocks(
-      blocks(p, s.shape), s, l, r, pl, pr, m, v,
-      [&](Shape, std::size_t n) { return preconditioned(p, n); },
-      [&](const TensorStep<T>& block, auto... arrays) { step_block(p, block, arrays...); });
+  detail::step_blocks<ShampooRule>(p, s, l, r, pl, pr, m, v, step_block<T>);
 }
 
 template void ShampooRule::update<float>(const Params&, const TensorStep<float>&, std::span<float>,

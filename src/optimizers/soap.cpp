@@ -125,10 +125,7 @@ void step_block(const SoapRule::Params& p, const TensorStep<T>& s, std::span<T> 
 template <class T>
 void SoapRule::update(const Params& p, const TensorStep<T>& s, std::span<T> l, std::span<T> r,
                       std::span<T> ql, std::span<T> qr, std::span<T> m, std::span<T> v) {
-  detail::step_blocks(
-      blocks(p, s.shape), s, l, r, ql, qr, m, v,
-      [&](Shape block, std::size_t n) { return preconditioned(p, block, n); },
-      [&](const TensorStep<T>& block, auto... arrays) { step_block(p, block, arrays...); });
+  detail::step_blocks<SoapRule>(p, s, l, r, ql, qr, m, v, step_block<T>);
 }
 
 template void SoapRule::update<float>(const Params&, const TensorStep<float>&, std::span<float>,

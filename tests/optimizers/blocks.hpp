@@ -27,11 +27,12 @@ std::vector<T> pattern_gradient(const std::vector<T>& w, int t) {
   return g;
 }
 
-/// Rule R's `method` with max_dim 2 and blocked on a 5 x 3 matrix (rows cut 2, 2, 1; columns 2,
-/// 1) against the same method stepping the six blocks as six tensors: the parameters equal bit
-/// for bit at every step, and the factor arrays (0 to 3) at the end, laid out alike.
+/// Rule R with max_dim 2 and blocked on a 5 x 3 matrix (rows cut 2, 2, 1; columns 2, 1) against
+/// the same method stepping the six blocks as six tensors: the parameters equal bit for bit at
+/// every step, and the factor arrays (0 to 3) at the end, laid out alike.
 template <class R, class T>
-void expect_blocks_step_apart(const std::string& method, const std::string& settings) {
+void expect_blocks_step_apart(const std::string& settings) {
+  const std::string method(R::doc.name);
   const std::size_t rows = 5, cols = 3;
   const std::vector<std::size_t> row_at = {0, 2, 4, 5}, col_at = {0, 2, 3};
   auto blocked = make_optimizer<T>(method + ":max_dim=2,blocked=true," + settings);

@@ -168,8 +168,8 @@ TEST(Shampoo, KeepsAFactorForEachBlock) {
 TEST(Shampoo, ABlockedTensorStepsAsItsBlocksApart) {
   for (const char* settings : {"lr=0.1,update_every=2", "lr=0.1,update_every=3,beta2=0.9",
                                "lr=0.05,update_every=1,graft=none,beta1=0,eps=1e-4"}) {
-    test::expect_blocks_step_apart<ShampooRule, double>("shampoo", settings);
-    test::expect_blocks_step_apart<ShampooRule, float>("shampoo", settings);
+    test::expect_blocks_step_apart<ShampooRule, double>(settings);
+    test::expect_blocks_step_apart<ShampooRule, float>(settings);
   }
 }
 

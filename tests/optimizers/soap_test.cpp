@@ -181,8 +181,8 @@ TEST(Soap, KeepsAFactorForEachBlock) {
 TEST(Soap, ABlockedTensorStepsAsItsBlocksApart) {
   for (const char* settings : {"lr=0.1,update_every=2", "lr=0.05,update_every=3,weight_decay=0",
                                "lr=0.05,update_every=2,precondition_1d=true"}) {
-    test::expect_blocks_step_apart<SoapRule, double>("soap", settings);
-    test::expect_blocks_step_apart<SoapRule, float>("soap", settings);
+    test::expect_blocks_step_apart<SoapRule, double>(settings);
+    test::expect_blocks_step_apart<SoapRule, float>(settings);
   }
 }
 

@@ -72,19 +72,14 @@ struct ShampooRule {
   static constexpr TensorArray arrays[] = {{"factor_l"}, {"factor_r"}, {"root_l"},
                                            {"root_r"},   {"exp_avg"},  {"exp_avg_sq"}};
 
-  /// Whether a side of length n is preconditioned.
-  static bool preconditioned(const Params& p, std::size_t n) {
+  /// Whether the side of length n of a block (of any shape) is preconditioned.
+  static bool preconditioned(const Params& p, Shape, std::size_t n) {
     return n > 1 && n <= static_cast<std::size_t>(p.max_dim);
-  }
-  /// The tensor's blocks: itself, unless blocked.
-  static Blocks blocks(const Params& p, Shape s) {
-    return {s, p.blocked ? static_cast<std::size_t>(p.max_dim) : 0};
   }
   /// A factor for each block's preconditioned sides, blocks in order.
   static std::size_t array_size(const Params& p, std::size_t a, Shape s) {
     if (a >= 4) return a == 4 || p.graft == ShampooGraft::adam ? s.size() : 0;
-    return blocks(p, s).factor_size(a % 2 == 0,
-                                    [&](Shape, std::size_t n) { return preconditioned(p, n); });
+    return factor_array_size<ShampooRule>(p, s, a % 2 == 0);
   }
 
   template <class T>

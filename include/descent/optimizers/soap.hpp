@@ -66,15 +66,10 @@ struct SoapRule {
   static bool preconditioned(const Params& p, Shape s, std::size_t n) {
     return (s.matrix() || p.precondition_1d) && n > 1 && n <= static_cast<std::size_t>(p.max_dim);
   }
-  /// The tensor's blocks: itself, unless blocked.
-  static Blocks blocks(const Params& p, Shape s) {
-    return {s, p.blocked ? static_cast<std::size_t>(p.max_dim) : 0};
-  }
   /// A factor for each block's preconditioned sides, blocks in order.
   static std::size_t array_size(const Params& p, std::size_t a, Shape s) {
     if (a >= 4) return s.size();
-    return blocks(p, s).factor_size(
-        a % 2 == 0, [&](Shape b, std::size_t n) { return preconditioned(p, b, n); });
+    return factor_array_size<SoapRule>(p, s, a % 2 == 0);
   }
 
   template <class T>
