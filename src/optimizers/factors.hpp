@@ -1,15 +1,15 @@
 // Private helpers of the matrix optimizers (Muon, Shampoo, SOAP): row-major Eigen views of state
 // spans, the Kronecker factors' moving sums, and the step of a tensor cut into blocks. The library
 // is built with EIGEN_USE_BLAS, so the larger products run in OpenBLAS, on the CPU's widest
-// instructions and the BLAS's threads.
+// instructions and the BLAS's threads (optimizers/eigen.hpp: why its Eigen has a name of its own).
 #pragma once
 
-#include <Eigen/Core>
 #include <cstddef>
 #include <span>
 #include <vector>
 
 #include "descent/tensorwise.hpp"
+#include "optimizers/eigen.hpp"
 
 namespace descent::detail {
 

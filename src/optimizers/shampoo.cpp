@@ -2,7 +2,6 @@
 // Eigen, the inverse roots computed in double.
 #include "descent/optimizers/shampoo.hpp"
 
-#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 #include <vector>

@@ -2,8 +2,6 @@
 // the QR refreshes by Eigen, the bases computed in double.
 #include "descent/optimizers/soap.hpp"
 
-#include <Eigen/Eigenvalues>
-#include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
