@@ -1055,5 +1055,40 @@ TEST(Cli, ListKeepsItsColumns) {
   EXPECT_EQ(doc_at.size(), 1u);
 }
 
+// The Markdown catalogs' tables keep their columns: a '|' in a cell (a choice's range
+// "true|false", a norm |g| in a meaning) is escaped, so every row has as many cells as its header.
+TEST(Cli, ListMarkdownTablesKeepTheirColumns) {
+  test::TempDir dir;
+  const auto cells = [](const std::string& row) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < row.size(); ++i)
+      if (row[i] == '|' && (i == 0 || row[i - 1] != '\\')) ++n;
+    return n;
+  };
+  for (const char* what : {"optimizers", "schedules", "functions"}) {
+    const auto r = run_cli(std::string("list ") + what + " --markdown", dir.path());
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::size_t header = 0, rows = 0, escaped = 0;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty() || line[0] != '|') {
+        header = 0;
+        continue;
+      }
+      if (header == 0) {
+        header = cells(line);
+        continue;
+      }
+      ++rows;
+      if (line.find("\\|") != std::string::npos) ++escaped;
+      EXPECT_EQ(cells(line), header) << what << ": " << line;
+    }
+    EXPECT_GT(rows, 10u) << what;
+    if (std::string(what) != "functions") {
+      EXPECT_GT(escaped, 0u) << what;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace descent

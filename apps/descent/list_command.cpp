@@ -94,11 +94,22 @@ void print_one(const char* kind, const Info& info, const std::vector<ParamInfo>&
   }
 }
 
+// Text for a cell of a Markdown table: a '|' (a choice's range, a norm |g|) escaped, so that it
+// does not end the cell.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 void print_params_markdown(const std::vector<ParamInfo>& params) {
   fmt::print("| key | default | range | type | meaning |\n|---|---|---|---|---|\n");
   for (const ParamInfo& p : params)
-    fmt::print("| `{}` | {} | {} | {} | {} |\n", p.name, default_text(p), p.range_text(),
-               type_name(p), p.doc);
+    fmt::print("| `{}` | {} | {} | {} | {} |\n", p.name, cell(default_text(p)),
+               cell(p.range_text()), type_name(p), cell(p.doc));
   fmt::print("\n");
 }
 
