@@ -71,6 +71,28 @@ TEST_P(EveryTensorRule, StepsEachTensorAsIfAlone) {
   }
 }
 
+// A tensor with no elements (n x 0, 0 x n) steps as nothing: the others step as if alone, and no
+// product is asked of the BLAS with an empty side (OpenBLAS would print that a call had an
+// illegal argument).
+TEST_P(EveryTensorRule, TensorsWithoutElementsStepAsNothing) {
+  const std::vector<Shape> layout = {{3, 0}, {2, 3}, {0, 4}};
+  auto all = make_optimizer<double>(GetParam()), alone = make_optimizer<double>(GetParam());
+  all->reset_shapes(layout);
+  alone->reset_shapes(std::vector<Shape>{{2, 3}});
+  std::vector<double> w = random_vector(6, 1), w_alone = w;
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  for (int t = 0; t < 4; ++t) {
+    const std::vector<double> g = random_vector(6, 100 + static_cast<std::uint64_t>(t));
+    const std::vector<TensorRef<double>> tensors = {{{}, {}}, {w, g}, {{}, {}}};
+    all->step_tensors(tensors);
+    alone->step(w_alone, g);
+  }
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(out + testing::internal::GetCapturedStderr(), "") << GetParam();
+  EXPECT_EQ(w, w_alone) << GetParam();
+}
+
 // Tensors that are not the layout's are refused before anything changes.
 TEST_P(EveryTensorRule, RefusesTensorsOfAnotherLayout) {
   auto opt = make_optimizer<double>(GetParam());

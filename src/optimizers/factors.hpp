@@ -33,13 +33,14 @@ Eigen::Map<const Matrix<T>> view(std::span<const T> x, std::size_t rows, std::si
 }
 
 /// f <- beta f + c x x^T for the n x n factor f, with c = 1 - beta, or 1 where beta = 1 (a sum).
-/// The lower triangle by a symmetric rank update (half a product's work), then mirrored.
+/// The lower triangle by a symmetric rank update (half a product's work), then mirrored. An x of
+/// no columns (a tensor of no elements) adds nothing, and the BLAS is not asked to add it.
 template <class T, class X>
 void accumulate_factor(std::span<T> f, std::size_t n, const X& x, double beta) {
   Map<T> fm = square(f, n);
   const auto c = static_cast<T>(beta < 1.0 ? 1.0 - beta : 1.0);
   if (beta < 1.0) fm *= static_cast<T>(beta);
-  fm.template selfadjointView<Eigen::Lower>().rankUpdate(x, c);
+  if (x.cols() > 0) fm.template selfadjointView<Eigen::Lower>().rankUpdate(x, c);
   fm.template triangularView<Eigen::StrictlyUpper>() = fm.transpose();
 }
 
