@@ -33,6 +33,7 @@ from ._descent import api as _api
 from ._descent import catalog as _catalog
 from ._descent import render as _render
 from ._descent import run_callable as _run_callable
+from ._descent import set_error_class as _set_error_class
 from ._descent import tune as _tune
 from ._descent import set_threads, threads
 
@@ -48,6 +49,9 @@ class DescentError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+_set_error_class(DescentError)  # the native module's bad input raises it too
 
 
 def _call(method: str, path: str, body: Mapping[str, Any] | None = None) -> dict:

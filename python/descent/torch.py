@@ -29,7 +29,9 @@ __all__ = ["Optimizer"]
 
 class Optimizer(_torch.optim.Optimizer):
     """A descent optimizer for torch: ``Optimizer(params, "lion", lr=1e-4, beta1=0.9)`` (descent's
-    name and settings; the ``lr`` of each group is read at every step, so schedulers apply)."""
+    name and settings; the ``lr`` of each group is read at every step, so schedulers apply).
+    The name may be a whole spec (``"lookahead/sgd:lr=0.5@cosine:t_max=100"``): its rate is then
+    the groups' default ``lr``, which an ``lr`` keyword replaces."""
 
     _descent_name: str | None = None
 
@@ -39,9 +41,9 @@ class Optimizer(_torch.optim.Optimizer):
             raise ValueError("descent.torch.Optimizer needs an optimizer name, e.g. 'lion'")
         self._name = name
         if "lr" not in settings:
-            settings["lr"] = _descent._ENTRIES[name]["params"][0]["default"] \
-                if name in _descent._ENTRIES and _descent._ENTRIES[name]["params"] and \
-                _descent._ENTRIES[name]["params"][0]["name"] == "lr" else 1e-3
+            # The spec's own rate ("sgd:lr=0.5"), or the method's default: each group's lr is
+            # handed to the method at every step.
+            settings["lr"] = _descent.Optimizer(name).lr
         super().__init__(params, settings)
         self._natives: dict[int, tuple[_descent.Optimizer, list[int], str]] = {}
         # Every group's settings are checked now, so that a bad one fails here, not at a step.
@@ -56,10 +58,14 @@ class Optimizer(_torch.optim.Optimizer):
     def _settings(self, group: dict) -> dict:
         return self._own(group)
 
+    def _method(self, group: dict) -> str:
+        # The method (or spec) that steps `group`: SGD's depends on the group's momentum.
+        return self._name
+
     def _spec(self, group: dict) -> str:
         settings = self._settings(group)
         settings.pop("lr", None)  # set at every step
-        spec = _descent._spec(self._name, settings)
+        spec = _descent._spec(self._method(group), settings)
         return _descent.Optimizer(spec).spec
 
     def _native(self, index: int, group: dict, params: list) -> _descent.Optimizer:
@@ -165,6 +171,11 @@ class Optimizer(_torch.optim.Optimizer):
                 oracle = (lambda w, d=flat: d) if flat is not None else _unexpected_read
             native.step([p.detach().numpy() for p in params], [p.grad.numpy() for p in params],
                         None if loss is None else float(loss), oracle)
+            # The tensors changed in place behind autograd's back: each one's version moves on
+            # (a metadata-only in-place call), as torch's own steps move it, so that a graph
+            # recorded before the step refuses a backward pass instead of using the new values.
+            for p in params:
+                p.as_strided_(p.size(), p.stride(), p.storage_offset())
         return loss
 
     def _reads(self) -> bool | None:
@@ -313,16 +324,19 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, **kwargs):
-        name = "nesterov" if nesterov else ("momentum" if momentum else "sgd")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        super().__init__(params, name, lr=lr, momentum=momentum, dampening=dampening,
+        super().__init__(params, "sgd", lr=lr, momentum=momentum, dampening=dampening,
                          weight_decay=weight_decay, nesterov=nesterov, **kwargs)
+
+    # Each group's own: a group may set its momentum or nesterov apart from the defaults.
+    def _method(self, group: dict) -> str:
+        return "nesterov" if group["nesterov"] else ("momentum" if group["momentum"] else "sgd")
 
     def _settings(self, group: dict) -> dict:
         d = _drop(self._own(group), *_TORCH_ONLY)
         momentum, nesterov = d.pop("momentum"), d.pop("nesterov")
-        if self._name == "sgd":
+        if nesterov and (momentum <= 0 or d["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        if self._method(group) == "sgd":
             d.pop("dampening")
             return d
         d["alpha"] = momentum

@@ -608,6 +608,11 @@ double bench_step(const std::string& spec, std::size_t n, std::size_t calls) {
   return s / static_cast<double>(calls);
 }
 
+// The class bad input raises: descent.DescentError (a ValueError), which the package hands over
+// once it is defined (set_error_class); ValueError before that. A reference kept for the life
+// of the process.
+PyObject* g_error_class = PyExc_ValueError;
+
 }  // namespace
 
 NB_MODULE(_descent, m) {
@@ -616,11 +621,19 @@ NB_MODULE(_descent, m) {
     try {
       std::rethrow_exception(p);
     } catch (const descent::InputError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      PyErr_SetString(g_error_class, e.what());
     } catch (const std::invalid_argument& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      PyErr_SetString(g_error_class, e.what());
     }
   });
+  m.def(
+      "set_error_class",
+      [](nb::handle cls) {
+        if (!PyType_Check(cls.ptr()) || !PyObject_IsSubclass(cls.ptr(), PyExc_ValueError))
+          throw descent::InputError("set_error_class: give a subclass of ValueError");
+        g_error_class = cls.inc_ref().ptr();
+      },
+      nb::arg("cls"), "Makes bad input raise `cls` (descent.DescentError) instead of ValueError.");
   nb::class_<PyOptimizer>(m, "Optimizer")
       .def(nb::init<const std::string&>(), nb::arg("spec"))
       .def_prop_ro("spec", &PyOptimizer::spec)

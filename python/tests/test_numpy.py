@@ -185,25 +185,29 @@ def test_lr_changes_between_steps():
     (lambda: descent.sweep(["lr=1:0:lin:4"]), "lr"),
 ])
 def test_bad_input_raises_the_programs_message(make, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(descent.DescentError, match=message):
         make()
 
 
 def test_bad_arrays_are_refused_with_a_message():
     opt = descent.SGD(lr=0.1)
-    with pytest.raises(ValueError, match="float32 or float64"):
+    with pytest.raises(descent.DescentError, match="float32 or float64"):
         opt.step(np.array([1, 2]), np.array([1, 2]))
-    with pytest.raises(ValueError, match="2 values and its gradient 3"):
+    with pytest.raises(descent.DescentError, match="2 values and its gradient 3"):
         opt.step(np.zeros(2), np.zeros(3))
-    with pytest.raises(ValueError, match="C-contiguous"):
+    with pytest.raises(descent.DescentError, match="C-contiguous"):
         opt.step(np.zeros((4, 4))[:, 1], np.zeros(4))
     opt.step(np.zeros(2), np.zeros(2))
-    with pytest.raises(ValueError, match="3 values where the optimizer holds 2"):
+    with pytest.raises(descent.DescentError, match="3 values where the optimizer holds 2"):
         opt.step(np.zeros(3), np.zeros(3))
-    with pytest.raises(ValueError, match="steps float64 arrays, not float32"):
+    with pytest.raises(descent.DescentError, match="steps float64 arrays, not float32"):
         opt.step(np.zeros(2, dtype=np.float32), np.zeros(2, dtype=np.float32))
     opt.reset()
     opt.step(np.zeros(3, dtype=np.float32), np.zeros(3, dtype=np.float32))
+    # An array of no elements steps as nothing, also for a method whose products need both sides.
+    for spec in ("shampoo", "shampoo:blocked=true,max_dim=2", "soap", "muon"):
+        descent.optimizer(spec).step([np.ones((3, 0)), np.ones((2, 2))],
+                                     [np.ones((3, 0)), np.ones((2, 2))])
 
 
 def test_the_seed_experiment_in_a_few_lines():

@@ -140,6 +140,55 @@ def test_any_descent_optimizer_and_its_settings():
     assert dt.Optimizer(m.parameters(), "prodigy").param_groups[0]["lr"] == 1.0
 
 
+@pytest.mark.parametrize("defaults, second", [
+    (dict(lr=LR), dict(momentum=0.9)),                                   # momentum in a group only
+    (dict(lr=LR, momentum=0.9), dict(nesterov=True)),                    # nesterov in a group only
+    (dict(lr=LR, momentum=0.9, nesterov=True), dict(nesterov=False)),    # heavy ball in a group
+    (dict(lr=LR, momentum=0.9), dict(momentum=0.0, dampening=0.5)),      # plain SGD in a group
+], ids=["momentum", "nesterov", "heavy-ball", "plain"])
+def test_sgd_reads_momentum_and_nesterov_per_group(defaults, second):
+    def make(cls):
+        def build(groups):
+            return cls([groups[0], {**groups[1], **second}], **defaults)
+        return build
+    ours, theirs = train(make(dt.SGD)), train(make(torch.optim.SGD))
+    assert np.abs(ours - theirs).max() / np.abs(theirs).max() < 1e-6
+    m = model()
+    with pytest.raises(ValueError, match="Nesterov momentum requires"):
+        dt.SGD([{"params": m[0].parameters()}, {"params": m[2].parameters(), "nesterov": True}],
+               lr=LR)
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("sgd:lr=0.5", -1.5), ("lookahead/sgd:lr=0.5", None), ("sgd:lr=0.5@constant", -1.5)])
+def test_a_spec_keeps_its_rate(spec, expected):
+    p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    opt = dt.Optimizer([p], spec)
+    assert opt.param_groups[0]["lr"] == 0.5
+    for _ in range(3):
+        p.grad = torch.ones(1, dtype=torch.float64)
+        opt.step()
+    if expected is not None:
+        assert p.item() == expected
+    # A keyword lr replaces the spec's.
+    assert dt.Optimizer([p], "sgd:lr=0.5", lr=0.25).param_groups[0]["lr"] == 0.25
+
+
+def test_a_step_moves_the_tensors_versions_as_torch_does():
+    # A graph recorded before the step refuses a second backward pass, as with torch.optim.
+    for make in (lambda ps: dt.SGD(ps, lr=0.1), lambda ps: torch.optim.SGD(ps, lr=0.1)):
+        p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+        opt = make([p])
+        y = (p ** 2).sum()
+        y.backward(retain_graph=True)
+        before = p._version
+        opt.step()
+        assert p._version > before
+        opt.zero_grad()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
+
+
 def test_bad_tensors_and_settings_are_refused():
     half = torch.nn.Parameter(torch.ones(3, dtype=torch.float16))
     half.grad = torch.ones(3, dtype=torch.float16)
