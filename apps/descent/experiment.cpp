@@ -1,10 +1,13 @@
 #include "experiment.hpp"
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "descent/distributed.hpp"
 #include "descent/error.hpp"
@@ -183,7 +186,14 @@ Experiment load_experiment(const std::string& path) {
 
   Experiment x;
   bool optimizers_given = false;
-  std::vector<OptimizerConfig> optimizers;
+  // Each optimizer with where it starts in the file: the TOML table lists its keys by name, so
+  // `optimizers = [...]` and `[[optimizer]]` tables are put back in the file's order afterwards.
+  std::vector<std::pair<std::pair<toml::source_index, toml::source_index>, OptimizerConfig>>
+      optimizers;
+  const auto add_optimizer = [&](const toml::node& e) {
+    optimizers.emplace_back(std::pair{e.source().begin.line, e.source().begin.column},
+                            optimizer_from_node(path, e));
+  };
   for (auto&& [k, node] : doc) {
     const std::string key(k.str());
     if (key == "function") {
@@ -214,14 +224,14 @@ Experiment load_experiment(const std::string& path) {
     } else if (key == "optimizers") {
       const toml::array* a = node.as_array();
       if (!a) throw InputError(where(path, node) + ": 'optimizers' must be an array of specs");
-      for (const toml::node& e : *a) optimizers.push_back(optimizer_from_node(path, e));
+      for (const toml::node& e : *a) add_optimizer(e);
       optimizers_given = true;
     } else if (key == "optimizer") {
       const toml::array* a = node.as_array();
       if (!a || !a->is_array_of_tables())
         throw InputError(where(path, node) +
                          ": 'optimizer' must be a list of tables: [[optimizer]] name = \"...\"");
-      for (const toml::node& e : *a) optimizers.push_back(optimizer_from_node(path, e));
+      for (const toml::node& e : *a) add_optimizer(e);
       optimizers_given = true;
     } else if (key == "noise") {
       x.noise = number_of(path, key, node);
@@ -255,7 +265,9 @@ Experiment load_experiment(const std::string& path) {
   }
   if (optimizers_given) {
     if (optimizers.empty()) throw InputError(path + ": the experiment lists no optimizer");
-    x.optimizers = optimizers;
+    std::ranges::stable_sort(optimizers, {}, [](const auto& o) { return o.first; });
+    x.optimizers.clear();
+    for (auto& [at, c] : optimizers) x.optimizers.push_back(std::move(c));
   }
   return x;
 }

@@ -394,7 +394,7 @@ int run_main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"tuning"}));
   study_cmd->add_flag("--quick", study.quick,
-                      "A reduced suite and grid (7 learning rates, 5 optimizers): about a minute");
+                      "A reduced suite and grid (7 learning rates, 5 optimizers): seconds");
   study_cmd->add_option("-o,--optimizer", study.optimizers,
                         "Optimizer spec, repeatable (default: sgd, momentum, nesterov, rmsprop, "
                         "adagrad, adam, lion, schedule_free_adamw, prodigy, dadapt_adam, dog, "

@@ -134,6 +134,11 @@ int run_command(const RunArgs& args) {
       const fs::path path = checkpoint_path(*args.resume_dir, i);
       CheckpointContext context;
       steps[i] = restore_checkpoint<double>(path, *optimizers[i], points[i], &context);
+      if (steps[i] > setup.options.steps)
+        throw InputError(fmt::format(
+            "--resume: checkpoint {} was written after {} steps; --steps {} must be at least that "
+            "(a resumed run goes on to step --steps)",
+            path.string(), steps[i], setup.options.steps));
       if (const auto d = context.differing(kept))
         throw InputError(fmt::format(
             "--resume: checkpoint {} was written by a run of {} {}, and this command gives {} {}",
