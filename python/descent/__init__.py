@@ -94,6 +94,11 @@ def _format(value: Any) -> str:
 def _spec(name: str, settings: Mapping[str, Any]) -> str:
     if not settings:
         return name
+    for k, v in settings.items():
+        # A text value is one choice ("adam", "strong_wolfe"), never more of a spec.
+        if isinstance(v, str) and any(c in v for c in ",:@/="):
+            raise DescentError(f"{k}: {v!r} is not one value (a number, true or false, or a "
+                               "choice's name)", k)
     return name + ":" + ",".join(f"{k}={_format(v)}" for k, v in settings.items())
 
 

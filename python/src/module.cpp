@@ -296,6 +296,13 @@ class PyOptimizer {
     started_ = true;
   }
 
+  // An array's shape as numpy writes it: (3, 2), (4,), ().
+  template <class A>
+  static std::string shape_text(const A& a) {
+    std::string out = "(";
+    for (std::size_t i = 0; i < a.ndim(); ++i) out += (i ? ", " : "") + std::to_string(a.shape(i));
+    return out + (a.ndim() == 1 ? ",)" : ")");
+  }
   // An array as the optimizers see it: a vector (n x 1), a matrix, or an array of higher rank as
   // the matrix of its first dimension by the rest (a convolution's kernel, out x in*kh*kw).
   template <class A>
@@ -349,6 +356,12 @@ class PyOptimizer {
         throw descent::InputError("step: parameter array " + std::to_string(k) + " has " +
                                   std::to_string(p.back().size()) + " values and its gradient " +
                                   std::to_string(g.back().size()));
+      // The same shape too: a method that reads a matrix's rows and columns (Muon, Shampoo)
+      // would read a transposed gradient in the parameter's layout.
+      if (shape_text(p.back()) != shape_text(g.back()))
+        throw descent::InputError("step: parameter array " + std::to_string(k) + " has shape " +
+                                  shape_text(p.back()) + " and its gradient " +
+                                  shape_text(g.back()));
       n += p.back().size();
       shapes.push_back(shape_of(p.back()));
     }

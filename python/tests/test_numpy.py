@@ -183,6 +183,9 @@ def test_lr_changes_between_steps():
     (lambda: descent.run("nowhere", ["sgd"]), "nowhere"),
     (lambda: descent.run("anisotropic", ["sgd"], steps=-1), "steps"),
     (lambda: descent.sweep(["lr=1:0:lin:4"]), "lr"),
+    (lambda: descent.Adam(lr="0.5,beta1=0.1"), "lr: '0.5,beta1=0.1' is not one value"),
+    (lambda: descent.Muon().step(np.ones((3, 2)), np.ones((2, 3))),
+     r"parameter array 0 has shape \(3, 2\) and its gradient \(2, 3\)"),
 ])
 def test_bad_input_raises_the_programs_message(make, message):
     with pytest.raises(descent.DescentError, match=message):
