@@ -64,9 +64,11 @@ class Optimizer(_torch.optim.Optimizer):
 
     def _spec(self, group: dict) -> str:
         settings = self._settings(group)
-        settings.pop("lr", None)  # set at every step
-        spec = _descent._spec(self._method(group), settings)
-        return _descent.Optimizer(spec).spec
+        lr = settings.pop("lr", None)  # set at every step
+        native = _descent.Optimizer(_descent._spec(self._method(group), settings))
+        if lr is not None:
+            native.lr = lr  # checked as the step will set it: a bad rate fails here
+        return native.spec
 
     def _native(self, index: int, group: dict, params: list) -> _descent.Optimizer:
         spec = self._spec(group)

@@ -41,6 +41,7 @@
 #include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/schedule.hpp"
 #include "descent/sweep.hpp"
 #include "descent/tune.hpp"
 #include "run_json.hpp"
@@ -124,6 +125,13 @@ class PyOptimizer {
   explicit PyOptimizer(const std::string& spec)
       : spec_(spec), f64_(descent::make_optimizer<double>(spec)) {
     spec_ = f64_->spec();
+    // A schedule that reads the loss (plateau) would never move without it: such steps are
+    // refused. (A grouped spec, which a configuration does not read, has no schedule of its own.)
+    try {
+      const auto schedule = descent::OptimizerConfig::parse(spec_).schedule();
+      reads_loss_ = schedule != nullptr && schedule->stateful();
+    } catch (const descent::InputError&) {
+    }
   }
 
   const std::string& spec() const { return spec_; }
@@ -365,6 +373,11 @@ class PyOptimizer {
       n += p.back().size();
       shapes.push_back(shape_of(p.back()));
     }
+    if (reads_loss_ && !loss)
+      throw descent::InputError("step: the schedule of " + spec_ +
+                                " lowers the rate when the loss stops falling, and reads it at "
+                                "each step: give the loss (step(..., loss=f), or a closure in "
+                                "descent.torch)");
     const bool given = !hessian_diagonal.is_none();
     if (given && !PyCallable_Check(hessian_diagonal.ptr()))
       throw descent::InputError("hessian_diagonal: must be a function of the point, not " +
@@ -461,6 +474,7 @@ class PyOptimizer {
   std::unique_ptr<descent::Optimizer<float>> f32_;
   std::vector<descent::Shape> shapes_;
   bool started_ = false;
+  bool reads_loss_ = false;  // the schedule reads the loss (plateau)
   std::mutex mutex_;
   std::atomic<std::thread::id> stepping_{};  // the thread inside step_as, if any
 

@@ -337,3 +337,17 @@ def test_figures_are_written_to_files(tmp_path):
     assert descent.figure(r, "animation", path=str(tmp_path / "race.gif")).startswith(b"GIF8")
     with pytest.raises(ValueError, match="surface3d"):
         r.figure("nope")
+
+
+def test_a_schedule_that_reads_the_loss_refuses_a_step_without_it():
+    opt = descent.optimizer("sgd:lr=0.1@plateau")
+    w = np.ones(2)
+    with pytest.raises(descent.DescentError, match="reads it at each step"):
+        opt.step(w, np.ones(2))
+    assert w.tolist() == [1.0, 1.0]  # refused before anything moved
+    moved = []
+    for _ in range(30):  # a loss that never falls: the rate is cut after the patience
+        before = w[0]
+        opt.step(w, np.ones(2), loss=1.0)
+        moved.append(before - w[0])
+    assert moved[0] == pytest.approx(0.1) and moved[-1] < 0.05

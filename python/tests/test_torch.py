@@ -190,6 +190,8 @@ def test_a_step_moves_the_tensors_versions_as_torch_does():
 
 
 def test_bad_tensors_and_settings_are_refused():
+    with pytest.raises(ValueError, match="lr: must be a number >= 0"):
+        dt.Adam(model().parameters(), lr=-1)
     half = torch.nn.Parameter(torch.ones(3, dtype=torch.float16))
     half.grad = torch.ones(3, dtype=torch.float16)
     with pytest.raises(ValueError, match="float32 or float64"):
