@@ -122,6 +122,21 @@ TEST(Cli, PlotDrawsACsvFromAnotherProgram) {
   r = run_cli("plot torch.csv --kind loss --format svg --out mine.svg", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "mine.svg"));
+  // A file's name says its format: .svg without --format is an SVG; a name that disagrees with
+  // what is written (an animation is a GIF) is refused, and nothing is written.
+  r = run_cli("plot torch.csv --kind loss --out named.svg", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream named(fs::path(dir.path()) / "named.svg");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(named), {}).rfind("<?xml", 0), 0u);
+  r = run_cli("plot torch.csv --kind loss --format png --out other.svg", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("the loss figure in png is written as .png; name the file "
+                               "other.png or give --format"));
+  r = run_cli("plot torch.csv --kind animation -f anisotropic --out a.png", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("the animation figure is written as .gif; name the file a.gif"));
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "other.svg"));
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "a.png"));
 }
 
 TEST(Cli, PlotRejectsBadInput) {

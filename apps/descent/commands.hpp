@@ -65,7 +65,8 @@ struct PlotArgs {
   std::string csv;
   std::optional<std::string> function;
   std::vector<std::string> kinds;  ///< empty: every kind that fits the data
-  std::string format = "png";
+  /// png, svg or pdf; unset: the --out file's extension where it names one of them, else png.
+  std::optional<std::string> format;
   std::string out = ".";  ///< folder, or a file name when one kind is asked for
   bool no_check = false;  ///< draw without checking the file's loss against the function
 };

@@ -250,7 +250,8 @@ int run_main(int argc, char** argv) {
   plot_cmd->add_option("-k,--kind", plot.kinds,
                        "surface3d, contour, loss or animation; repeatable (default: all that "
                        "fit)");
-  plot_cmd->add_option("--format", plot.format, "png (default), svg or pdf");
+  plot_cmd->add_option("--format", plot.format,
+                       "png, svg or pdf (default: the --out file's extension, else png)");
   plot_cmd->add_option(
       "--out", plot.out,
       "Output folder (default: .), or a file name when one kind is asked for (- for "

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -57,9 +58,27 @@ void check_losses(const Objective& f, const std::vector<NamedTrajectory>& runs,
 int plot_command(const PlotArgs& args) {
   namespace fs = std::filesystem;
   // Everything is checked before anything is drawn.
-  const plot::Format format = plot::parse_format(args.format);
   std::vector<plot::Kind> kinds;
   for (const auto& k : args.kinds) kinds.push_back(plot::parse_kind(k));
+  // One kind and a file name: write exactly there, in the format the name says (an animation is
+  // a GIF); otherwise into the folder.
+  const bool to_file =
+      !is_stdout(args.out) && kinds.size() == 1 && fs::path(args.out).has_extension();
+  std::string ext = to_file ? fs::path(args.out).extension().string() : "";
+  std::ranges::transform(ext, ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  const bool named = ext == ".png" || ext == ".svg" || ext == ".pdf";
+  const plot::Format format =
+      plot::parse_format(args.format ? *args.format : (named ? ext.substr(1) : "png"));
+  if (to_file) {
+    const std::string writes =
+        kinds.front() == plot::Kind::animation ? ".gif" : plot::extension(format);
+    if (ext != writes)
+      throw InputError(fmt::format("--out {}: the {} figure{} is written as {}; name the file {}{}",
+                                   args.out, plot::to_string(kinds.front()),
+                                   writes == ".gif" ? "" : " in " + writes.substr(1), writes,
+                                   fs::path(args.out).replace_extension(writes).string(),
+                                   writes == ".gif" ? "" : " or give --format"));
+  }
   std::unique_ptr<Objective> f;
   if (args.function) f = make_function(*args.function);
   if (kinds.empty()) {
@@ -85,16 +104,14 @@ int plot_command(const PlotArgs& args) {
   for (auto& t : runs)
     scene.paths.push_back({short_label(t.optimizer), std::move(t.trajectory), false});
 
-  // One kind and a file name: write exactly there; otherwise into the folder. Every output is
-  // checked before the first is written.
-  // "-": the one figure asked for, on standard output.
+  // Every output is checked before the first is written. "-": the one figure asked for, on
+  // standard output.
   if (is_stdout(args.out)) {
     if (kinds.size() != 1)
       throw InputError("--out -: standard output holds one figure; ask for one with --kind");
     write_output(args.out, plot::render(kinds.front(), scene, format));
     return 0;
   }
-  const bool to_file = kinds.size() == 1 && fs::path(args.out).has_extension();
   Outputs outputs;
   if (to_file) {
     outputs.file(args.out);
