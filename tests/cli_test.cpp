@@ -528,6 +528,16 @@ TEST(Cli, SweepWithSeveralRunsWritesTheirStatisticsAndCellSpecs) {
     EXPECT_EQ(doc.at("cells").at(column).size(), 3u) << column;
 }
 
+// A grid gives an optimizer of more keys fewer settings (a full grid that fits the budget): the
+// header says how many each tried.
+TEST(Cli, TuneSaysHowManySettingsEachGridTried) {
+  test::TempDir dir;
+  const auto r = run_cli("tune -o sgd -o momentum --search grid --budget 10 --steps 50 --no-plots",
+                         dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("grid search, at most 10 setting(s) each (sgd 10, momentum 9)\n"));
+}
+
 TEST(Cli, TunePrintsALeaderboardAndWritesTheRace) {
   test::TempDir dir;
   const auto r = run_cli(

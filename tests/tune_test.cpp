@@ -135,6 +135,16 @@ TEST(Tune, GridSearchSpreadsTheBudgetOverAFullGrid) {
   EXPECT_EQ(r.entries[1].trials.size(), 30u) << "one axis: 30 values";
   EXPECT_EQ(r.entries[0].trials.front().values, (std::vector<double>{1e-5, 0.0}));
   EXPECT_EQ(r.entries[0].trials.back().values, (std::vector<double>{1.0, 0.999}));
+  // A budget below 2 values per key would be a grid of one point: refused, naming the keys.
+  c.budget = 3;
+  try {
+    check_tune(c);
+    ADD_FAILURE() << "a grid of one point was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("a grid over the 2 keys of 'momentum"));
+    EXPECT_THAT(e.what(), HasSubstr("(lr, alpha) needs two values of each, a budget of at least "
+                                    "4; the budget is 3"));
+  }
 }
 
 TEST(Tune, BadConfigurationsAreRefusedBeforeRunning) {

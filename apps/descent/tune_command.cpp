@@ -81,9 +81,19 @@ int tune_command(const TuneArgs& args) {
 
   const std::unique_ptr<Objective> f = make_function(c.function);
   const std::string metric = to_string(c.metric);
-  fmt::print("tune      {} optimizer(s) on {} from ({}): {} search, {} setting(s) each\n",
-             r.entries.size(), f->spec(), fmt::join(r.starts.front(), ", "), to_string(c.search),
-             c.budget);
+  // The settings each optimizer tried: the budget, or fewer where a grid of its keys fits less.
+  std::string tried = std::to_string(r.entries.front().trials.size()) + " setting(s) each";
+  for (const TuneEntry& e : r.entries)
+    if (e.trials.size() != r.entries.front().trials.size()) {
+      tried = "at most " + std::to_string(c.budget) + " setting(s) each (";
+      for (const TuneEntry& x : r.entries)
+        tried += fmt::format("{}{} {}", &x == &r.entries.front() ? "" : ", ",
+                             x.optimizer.method().name, x.trials.size());
+      tried += ")";
+      break;
+    }
+  fmt::print("tune      {} optimizer(s) on {} from ({}): {} search, {}\n", r.entries.size(),
+             f->spec(), fmt::join(r.starts.front(), ", "), to_string(c.search), tried);
   fmt::print("protocol  {} start(s) x {} seed(s) per setting, {} steps, metric {} (median)\n",
              c.starts, c.seeds, c.options.steps, metric);
   fmt::print("runs      {} in {:.3g} s on {}\n\n", r.runs, seconds, workers_text(threads()));

@@ -208,6 +208,17 @@ void check_tune(const TuneConfig& c) {
                          "' reaches an invalid setting: " + e.what());
       }
     }
+    // A grid has at least two values on each axis: a budget below 2^keys would leave a grid of
+    // one point (every key at its range's middle), no search at all.
+    if (c.search == TuneSearch::grid &&
+        std::pow(2.0, static_cast<double>(space.size())) > static_cast<double>(c.budget)) {
+      std::string keys;
+      for (const TuneAxis& a : space) keys += (keys.empty() ? "" : ", ") + a.key;
+      throw InputError("tune: a grid over the " + std::to_string(space.size()) + " keys of '" +
+                       spec + "' (" + keys + ") needs two values of each, a budget of at least " +
+                       std::to_string(std::size_t{1} << std::min<std::size_t>(space.size(), 63)) +
+                       "; the budget is " + std::to_string(c.budget));
+    }
     total += settings_count(c, space.size());
   }
   detail::check_protocol(protocol(c), "tune", total);
