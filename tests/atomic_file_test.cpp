@@ -163,6 +163,19 @@ TEST(AtomicFile, ChecksCreateNothing) {
   EXPECT_THROW(check_output_folder(d / "file" / "sub"), InputError);
   EXPECT_THROW(check_output_file(d / "file" / "x.csv"), InputError);
   EXPECT_THROW(check_output_file(d), InputError);
+  // A name longer than a file system takes is refused by the check, even under a folder that
+  // does not exist yet (where the system would say so only once that folder is made).
+  const std::string long_name(300, 'a');
+  for (const fs::path& p : {d / "new" / (long_name + ".csv"), d / long_name / "x.csv"}) {
+    try {
+      check_output_file(p);
+      ADD_FAILURE() << "a name of 300 bytes was accepted";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("a name in it is 30"));
+      EXPECT_THAT(e.what(), HasSubstr("bytes long, more than the 255 a file system takes"));
+    }
+  }
+  EXPECT_THROW(check_output_folder(d / "new" / long_name), InputError);
   // Folders that do not exist yet are fine, and are not made by the check.
   check_output_folder(d / "new" / "sub");
   EXPECT_EQ(check_output_file(d / "new" / "x.csv"), d / "new" / "x.csv");

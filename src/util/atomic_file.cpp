@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -64,9 +65,21 @@ bool on_procfs(const fs::path& folder) {
   return ::statfs(folder.c_str(), &s) == 0 && s.f_type == PROC_SUPER_MAGIC;
 }
 
+// Throws when a name on the path is longer than a file system takes (NAME_MAX bytes): stat
+// says so only once every folder before it exists, so a missing folder would hide it.
+void check_name_lengths(const fs::path& p, std::string_view verb, const fs::path& named) {
+  for (const fs::path& part : p)
+    if (part.native().size() > NAME_MAX)
+      throw cannot(verb, named,
+                   "a name in it is " + std::to_string(part.native().size()) +
+                       " bytes long, more than the " + std::to_string(NAME_MAX) +
+                       " a file system takes");
+}
+
 // Throws unless `folder` is a writable folder or can be made: the nearest existing folder on the
 // way must be a folder that can be written. `verb` and `named` are for the message.
 void check_folder_on_the_way(const fs::path& folder, std::string_view verb, const fs::path& named) {
+  check_name_lengths(folder, verb, named);
   fs::path probe = folder;
   while (true) {
     struct stat st {};
@@ -112,6 +125,7 @@ std::optional<pid_t> temporary_writer(std::string_view name) {
 
 fs::path check_output_file(const fs::path& path, std::string_view hint) {
   if (path.empty()) throw InputError("an output file name is empty");
+  check_name_lengths(path, "write", path);
   const std::string extra = hint.empty() ? std::string() : "; " + std::string(hint);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
