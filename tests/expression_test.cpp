@@ -139,6 +139,14 @@ TEST(Expression, DomainErrorsEndTheRunWithTheReason) {
             "division by zero at column 2");
   EXPECT_EQ(Expression("sqrt(x)").explain_non_finite(std::vector<double>{-1.0}),
             "sqrt of a negative number at column 1");
+  EXPECT_EQ(Expression("x^0.5").explain_non_finite(std::vector<double>{-1.0}),
+            "a negative number to a fractional power at column 2");
+  EXPECT_EQ(Expression("x^-1").explain_non_finite(std::vector<double>{0.0}),
+            "0 to a negative power at column 2");
+  EXPECT_EQ(Expression("x^y").explain_non_finite(std::vector<double>{-2.0, 0.5}),
+            "a negative number to a fractional power at column 2");
+  EXPECT_EQ(Expression("exp(x)").explain_non_finite(std::vector<double>{1000.0}),
+            "exp overflowed at column 1");
   EXPECT_THROW(run(e, *sgd, std::vector<double>{-1.0, 1.0}), InputError);  // not finite at start
 }
 

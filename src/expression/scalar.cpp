@@ -99,6 +99,12 @@ std::string explain_non_finite(const Tape& t, std::span<const double> x) {
     if (n.op == Op::log && a <= 0) return (a == 0 ? "log of 0" : "log of a negative number") + at;
     if (n.op == Op::sqrt && a < 0) return "sqrt of a negative number" + at;
     if (n.op == Op::div && b == 0) return "division by zero" + at;
+    // a^b, b an operand (pow) or the node's constant (pow_const).
+    const bool power = n.op == Op::pow || n.op == Op::pow_const;
+    const double exponent = n.op == Op::pow_const ? n.c : b;
+    if (power && a < 0 && exponent != std::floor(exponent))
+      return "a negative number to a fractional power" + at;
+    if (power && a == 0 && exponent < 0) return "0 to a negative power" + at;
     return std::string(info(n.op).noun) + " overflowed" + at;
   }
   return {};
