@@ -225,15 +225,43 @@ class Optimizer(_torch.optim.Optimizer):
                 p.grad = grad
         return out
 
-    def state_dict(self) -> dict:
-        # Each group's descent state rides on its first parameter's entry in torch's state, in the
-        # returned dict only.
+    # Each group's descent state, packed for torch's state under its first stepped parameter.
+    def _packed(self) -> dict:
         packed = {}
         for index, group in enumerate(self.param_groups):
             entry = self._natives.get(index)
             if entry is not None and entry[0].dtype:
                 first = next(p for p in group["params"] if id(p) == entry[1][0])
                 packed[first] = self._pack(entry[0].state_dict())
+        return packed
+
+    # copy.deepcopy and pickle: torch keeps defaults, state and param_groups; descent's state
+    # rides in `state` as state_dict() packs it, and the next step rebuilds each group's method
+    # from it, so that a copy steps on exactly as the original.
+    def __getstate__(self) -> dict:
+        out = super().__getstate__()
+        state = {p: dict(v) for p, v in self.state.items()}
+        for p, packed in self._packed().items():
+            state.setdefault(p, {})["descent"] = packed
+        out["state"] = state
+        out["_name"] = self._name
+        return out
+
+    def __setstate__(self, state: dict) -> None:
+        from collections import defaultdict
+
+        # torch's load_state_dict() calls this too, with its state and groups only.
+        name = state.pop("_name", None)
+        state["state"] = defaultdict(dict, state["state"])
+        super().__setstate__(state)
+        if name is not None:
+            self._name = name
+            self._natives = {}
+
+    def state_dict(self) -> dict:
+        # Each group's descent state rides on its first parameter's entry in torch's state, in the
+        # returned dict only.
+        packed = self._packed()
         for p, state in packed.items():
             self.state[p]["descent"] = state
         try:

@@ -174,6 +174,29 @@ def test_a_spec_keeps_its_rate(spec, expected):
     assert dt.Optimizer([p], "sgd:lr=0.5", lr=0.25).param_groups[0]["lr"] == 0.25
 
 
+@pytest.mark.parametrize("name", ["Adam", "SGD"])
+def test_a_deep_copy_or_a_pickle_steps_on_as_the_original(name):
+    import copy
+    import pickle
+
+    kwargs = dict(lr=0.1, momentum=0.9) if name == "SGD" else dict(lr=0.1)
+    p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 3.0]))
+    opt = getattr(dt, name)([p], **kwargs)
+    for _ in range(3):
+        p.grad = p.detach() * 2
+        opt.step()
+    copies = [copy.deepcopy(opt), pickle.loads(pickle.dumps(opt))]
+    for _ in range(3):
+        p.grad = p.detach() * 2
+        opt.step()
+        for c in copies:
+            q = c.param_groups[0]["params"][0]
+            q.grad = q.detach() * 2
+            c.step()
+    for c in copies:
+        assert torch.equal(c.param_groups[0]["params"][0].detach(), p.detach())
+
+
 def test_a_step_moves_the_tensors_versions_as_torch_does():
     # A graph recorded before the step refuses a second backward pass, as with torch.optim.
     for make in (lambda ps: dt.SGD(ps, lr=0.1), lambda ps: torch.optim.SGD(ps, lr=0.1)):
