@@ -310,9 +310,11 @@ class Quadratic final : public Objective {
     return true;
   }
   std::string spec() const override {
+    // A given matrix replaces eigenvalues and angle, which its spec leaves out (they would read
+    // as the matrix's; they are the defaults).
     if (!matrix_.empty())
-      return "quadratic:eigenvalues=1;10,angle=0,matrix=" + format_double(matrix_[0]) + ";" +
-             format_double(matrix_[1]) + ";" + format_double(matrix_[2]);
+      return "quadratic:matrix=" + format_double(matrix_[0]) + ";" + format_double(matrix_[1]) +
+             ";" + format_double(matrix_[2]);
     return "quadratic:eigenvalues=" + format_double(ev_[0]) + ";" + format_double(ev_[1]) +
            ",angle=" + format_double(angle_) + ",matrix=none";
   }

@@ -146,6 +146,7 @@ TEST(Catalog, KnownValuesFromTheLiterature) {
   std::vector<double> h(4);
   ASSERT_TRUE(q->hessian(std::vector<double>{0, 0}, h));
   EXPECT_EQ(h, (std::vector<double>{4, 2, 2, 4}));
+  EXPECT_EQ(q->spec(), "quadratic:matrix=2;1;2");  // no eigenvalues that are not the matrix's
   EXPECT_EQ(make_function(q->spec())->spec(), q->spec());
   EXPECT_THROW(make_function("quadratic:matrix=1;2"), InputError);
   EXPECT_THROW(make_function("quadratic:matrix=1;0;1,angle=30"), InputError);
