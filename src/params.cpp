@@ -137,7 +137,9 @@ double ParamInfo::parse(std::string_view text) const {
       break;
   }
   auto v = parse_double(text);
-  if (!v) throw bad(type == ParamType::real ? "expected a number" : "expected an integer");
+  if (!v)
+    throw bad(type == ParamType::real || type == ParamType::real_list ? "expected a number"
+                                                                      : "expected an integer");
   return *v;
 }
 

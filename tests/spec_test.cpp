@@ -117,6 +117,14 @@ TEST(ResolveParams, ErrorsNameTheProblemAndTheChoices) {
   EXPECT_THAT(resolve("x:history=2.5"), HasSubstr("history must be an integer"));
   EXPECT_THAT(resolve("x:history=0"), HasSubstr("history=0 is out of range [1, inf), integer"));
   EXPECT_THAT(resolve("x:line_search=armijo"), HasSubstr("expected one of strong_wolfe|none"));
+  // A list says what its items are: numbers (eigenvalues) or integers (milestones).
+  ParamInfo numbers = infos()[0], integers = infos()[0];
+  numbers.type = ParamType::real_list;
+  integers.type = ParamType::integer_list;
+  EXPECT_THAT(error_of([&] { numbers.parse_list(";1"); }),
+              HasSubstr("malformed value for lr: '' (expected a number)"));
+  EXPECT_THAT(error_of([&] { integers.parse_list("2;x"); }),
+              HasSubstr("malformed value for lr: 'x' (expected an integer)"));
 }
 
 TEST(FormatDouble, ShortestRoundTrip) {
