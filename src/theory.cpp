@@ -6,6 +6,7 @@
 #include <random>
 
 #include "descent/error.hpp"
+#include "descent/params.hpp"
 
 namespace descent {
 
@@ -76,6 +77,19 @@ Analysis analyze(const Objective& f, std::optional<std::vector<double>> at) {
       throw InputError("'" + f.spec() + "' has no known minimizer: give a point with --at");
     r.point = mins.front();
     r.at_minimizer = true;
+  }
+  // A point where the function is not a number has nothing to analyze (x^0.5 at -1).
+  {
+    std::vector<double> g(n);
+    const double value = f.value_and_gradient(r.point, g);
+    if (!std::isfinite(value) ||
+        !std::all_of(g.begin(), g.end(), [](double x) { return std::isfinite(x); })) {
+      std::string point;
+      for (double x : r.point) point += (point.empty() ? "" : ", ") + format_double(x);
+      const std::string why = f.explain_non_finite(r.point);
+      throw InputError("function '" + f.spec() + "' is not finite at (" + point + ")" +
+                       (why.empty() ? "" : ": " + why));
+    }
   }
   if (n > 200) {
     r.not_applicable = "the Hessian of a function of more than 200 variables is not analyzed";

@@ -101,6 +101,14 @@ TEST(Theory, SaysWhenItDoesNotApply) {
   EXPECT_NEAR(*r.kappa, 2508.0, 1.0);
   EXPECT_THROW(analyze(*make_function("saddle")), InputError);  // no minimizer and no point
   EXPECT_THROW(analyze(*make_function("anisotropic"), std::vector<double>{1, 2, 3}), InputError);
+  // A point where the function is not a number: refused with the reason.
+  try {
+    analyze(*make_function("x^0.5"), std::vector<double>{-1});
+    ADD_FAILURE() << "x^0.5 was analyzed at -1";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("function 'x^0.5' is not finite at (-1): a "
+                                               "negative number to a fractional power"));
+  }
 }
 
 TEST(Theory, EigenOfATurnedValley) {
