@@ -78,12 +78,11 @@ Analysis analyze(const Objective& f, std::optional<std::vector<double>> at) {
     r.point = mins.front();
     r.at_minimizer = true;
   }
-  // A point where the function is not a number has nothing to analyze (x^0.5 at -1).
+  // A point where the function is not a number has nothing to analyze (x^0.5 at -1); one where
+  // only its slope is infinite (sqrt(x) at 0) has no Hessian, said below.
   {
     std::vector<double> g(n);
-    const double value = f.value_and_gradient(r.point, g);
-    if (!std::isfinite(value) ||
-        !std::all_of(g.begin(), g.end(), [](double x) { return std::isfinite(x); })) {
+    if (!std::isfinite(f.value_and_gradient(r.point, g))) {
       std::string point;
       for (double x : r.point) point += (point.empty() ? "" : ", ") + format_double(x);
       const std::string why = f.explain_non_finite(r.point);

@@ -131,7 +131,14 @@ TEST(Cli, PlotDrawsACsvFromAnotherProgram) {
   r = run_cli("plot torch.csv --kind loss --format png --out other.svg", dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("the loss figure in png is written as .png; name the file "
-                               "other.png or give --format"));
+                               "other.png or give --format svg"));
+  // The one figure that fits a CSV without --function, to a file named for its format.
+  r = run_cli("plot torch.csv --out default.svg", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::is_regular_file(fs::path(dir.path()) / "default.svg"));
+  r = run_cli("plot torch.csv --kind loss --out fig.jpeg", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, testing::EndsWith("name the file fig.png\n"));
   r = run_cli("plot torch.csv --kind animation -f anisotropic --out a.png", dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("the animation figure is written as .gif; name the file a.gif"));

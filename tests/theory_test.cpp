@@ -109,6 +109,9 @@ TEST(Theory, SaysWhenItDoesNotApply) {
     EXPECT_THAT(e.what(), ::testing::HasSubstr("function 'x^0.5' is not finite at (-1): a "
                                                "negative number to a fractional power"));
   }
+  // A finite value with an infinite slope: no Hessian there, an answer rather than an error.
+  EXPECT_THAT(analyze(*make_function("sqrt(x)"), std::vector<double>{0}).not_applicable,
+              ::testing::HasSubstr("no Hessian"));
 }
 
 TEST(Theory, EigenOfATurnedValley) {

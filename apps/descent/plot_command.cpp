@@ -60,6 +60,18 @@ int plot_command(const PlotArgs& args) {
   // Everything is checked before anything is drawn.
   std::vector<plot::Kind> kinds;
   for (const auto& k : args.kinds) kinds.push_back(plot::parse_kind(k));
+  std::unique_ptr<Objective> f;
+  if (args.function) f = make_function(*args.function);
+  if (kinds.empty()) {
+    kinds.push_back(plot::Kind::loss);
+    if (f && f->dim() == 2)
+      kinds.insert(kinds.begin(),
+                   {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::animation});
+  }
+  for (plot::Kind k : kinds)
+    if (k != plot::Kind::loss && !f)
+      throw InputError(std::string("a ") + plot::to_string(k) +
+                       " figure needs the function the paths ran on: add --function SPEC");
   // One kind and a file name: write exactly there, in the format the name says (an animation is
   // a GIF); otherwise into the folder.
   const bool to_file =
@@ -73,24 +85,12 @@ int plot_command(const PlotArgs& args) {
     const std::string writes =
         kinds.front() == plot::Kind::animation ? ".gif" : plot::extension(format);
     if (ext != writes)
-      throw InputError(fmt::format("--out {}: the {} figure{} is written as {}; name the file {}{}",
-                                   args.out, plot::to_string(kinds.front()),
-                                   writes == ".gif" ? "" : " in " + writes.substr(1), writes,
-                                   fs::path(args.out).replace_extension(writes).string(),
-                                   writes == ".gif" ? "" : " or give --format"));
+      throw InputError(fmt::format(
+          "--out {}: the {} figure{} is written as {}; name the file {}{}", args.out,
+          plot::to_string(kinds.front()), writes == ".gif" ? "" : " in " + writes.substr(1), writes,
+          fs::path(args.out).replace_extension(writes).string(),
+          named && writes != ".gif" ? " or give --format " + ext.substr(1) : ""));
   }
-  std::unique_ptr<Objective> f;
-  if (args.function) f = make_function(*args.function);
-  if (kinds.empty()) {
-    kinds.push_back(plot::Kind::loss);
-    if (f && f->dim() == 2)
-      kinds.insert(kinds.begin(),
-                   {plot::Kind::surface3d, plot::Kind::contour, plot::Kind::animation});
-  }
-  for (plot::Kind k : kinds)
-    if (k != plot::Kind::loss && !f)
-      throw InputError(std::string("a ") + plot::to_string(k) +
-                       " figure needs the function the paths ran on: add --function SPEC");
 
   check_input_file(args.csv, "trajectory file", "a CSV file", kMaxTrajectoryBytes);
   std::ifstream in(args.csv);

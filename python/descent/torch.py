@@ -53,7 +53,9 @@ class Optimizer(_torch.optim.Optimizer):
     # A group's settings: the keys the optimizer was made with (schedulers add others, such as
     # initial_lr), in descent's names (torch's translated by subclasses).
     def _own(self, group: dict) -> dict:
-        return {k: group[k] for k in self.defaults if k in group}
+        # torch's own flags (differentiable, which its __setstate__ adds to the defaults) are not
+        # descent's settings.
+        return {k: group[k] for k in self.defaults if k in group and k not in _TORCH_ONLY}
 
     def _settings(self, group: dict) -> dict:
         return self._own(group)

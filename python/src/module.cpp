@@ -26,6 +26,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -38,6 +39,7 @@
 #include "descent/optimizer.hpp"
 #include "descent/optimizer_config.hpp"
 #include "descent/parallel.hpp"
+#include "descent/param_groups.hpp"
 #include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
@@ -126,11 +128,16 @@ class PyOptimizer {
       : spec_(spec), f64_(descent::make_optimizer<double>(spec)) {
     spec_ = f64_->spec();
     // A schedule that reads the loss (plateau) would never move without it: such steps are
-    // refused. (A grouped spec, which a configuration does not read, has no schedule of its own.)
-    try {
-      const auto schedule = descent::OptimizerConfig::parse(spec_).schedule();
-      reads_loss_ = schedule != nullptr && schedule->stateful();
-    } catch (const descent::InputError&) {
+    // refused. A grouped spec ("hidden=muon@plateau rest=adamw") is read group by group.
+    std::vector<std::string> specs = {spec_};
+    if (descent::is_grouped_spec(spec_)) {
+      specs.clear();
+      std::istringstream groups(spec_);
+      for (std::string group; groups >> group;) specs.push_back(group.substr(group.find('=') + 1));
+    }
+    for (const std::string& s : specs) {
+      const auto schedule = descent::OptimizerConfig::parse(s).schedule();
+      reads_loss_ = reads_loss_ || (schedule != nullptr && schedule->stateful());
     }
   }
 

@@ -344,6 +344,8 @@ def test_a_schedule_that_reads_the_loss_refuses_a_step_without_it():
     w = np.ones(2)
     with pytest.raises(descent.DescentError, match="reads it at each step"):
         opt.step(w, np.ones(2))
+    with pytest.raises(descent.DescentError, match="reads it at each step"):  # in a group too
+        descent.optimizer("matrices=muon rest=adamw@plateau").step(w, np.ones(2))
     assert w.tolist() == [1.0, 1.0]  # refused before anything moved
     moved = []
     for _ in range(30):  # a loss that never falls: the rate is cut after the patience

@@ -195,6 +195,10 @@ def test_a_deep_copy_or_a_pickle_steps_on_as_the_original(name):
             c.step()
     for c in copies:
         assert torch.equal(c.param_groups[0]["params"][0].detach(), p.detach())
+    # A copy of a class outside torch's list takes new groups (torch's __setstate__ adds its
+    # `differentiable` flag to the defaults, which is not descent's setting).
+    lion = copy.deepcopy(dt.Lion([torch.nn.Parameter(torch.ones(2))], lr=1e-3))
+    lion.add_param_group({"params": [torch.nn.Parameter(torch.ones(3))]})
 
 
 def test_a_step_moves_the_tensors_versions_as_torch_does():

@@ -7,7 +7,7 @@
 // the library defines nothing in namespace Eigen. A file of the library includes Eigen only here.
 #pragma once
 
-#ifdef EIGEN_CORE_H
+#if defined(EIGEN_CORE_H) || defined(EIGEN_WORLD_VERSION)
 #error "optimizers/eigen.hpp must come before any Eigen header"
 #endif
 
