@@ -341,12 +341,6 @@ def _betas(d: dict, first: str = "beta1", second: str = "beta2") -> dict:
     return d
 
 
-def _drop(d: dict, *keys: str) -> dict:
-    for k in keys:
-        d.pop(k, None)
-    return d
-
-
 _TORCH_ONLY = ("foreach", "differentiable", "capturable", "fused")
 
 
@@ -364,7 +358,7 @@ class SGD(Optimizer):
         return "nesterov" if group["nesterov"] else ("momentum" if group["momentum"] else "sgd")
 
     def _settings(self, group: dict) -> dict:
-        d = _drop(self._own(group), *_TORCH_ONLY)
+        d = self._own(group)
         momentum, nesterov = d.pop("momentum"), d.pop("nesterov")
         if nesterov and (momentum <= 0 or d["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
@@ -380,17 +374,17 @@ class SGD(Optimizer):
 
 
 _TORCH = {
-    "Adam": ("adam", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
-    "AdamW": ("adamw", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
-    "Adamax": ("adamax", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
-    "NAdam": ("nadam", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
-    "RAdam": ("radam", lambda d: _betas(_drop(d, *_TORCH_ONLY))),
-    "Adagrad": ("adagrad", lambda d: _drop(d, *_TORCH_ONLY)),
-    "Adadelta": ("adadelta", lambda d: _drop(d, *_TORCH_ONLY)),
+    "Adam": ("adam", _betas),
+    "AdamW": ("adamw", _betas),
+    "Adamax": ("adamax", _betas),
+    "NAdam": ("nadam", _betas),
+    "RAdam": ("radam", _betas),
+    "Adagrad": ("adagrad", lambda d: d),
+    "Adadelta": ("adadelta", lambda d: d),
     "RMSprop": ("rmsprop", lambda d: {("beta" if k == "alpha" else k): v
-                                      for k, v in _drop(d, *_TORCH_ONLY).items()}),
-    "Rprop": ("rprop", lambda d: _rprop(_drop(d, *_TORCH_ONLY))),
-    "ASGD": ("asgd", lambda d: _drop(d, *_TORCH_ONLY)),
+                                      for k, v in d.items()}),
+    "Rprop": ("rprop", lambda d: _rprop(d)),
+    "ASGD": ("asgd", lambda d: d),
 }
 
 

@@ -311,6 +311,13 @@ class PyOptimizer {
     started_ = true;
   }
 
+  template <class A, class B>
+  static bool same_shape(const A& a, const B& b) {
+    if (a.ndim() != b.ndim()) return false;
+    for (std::size_t i = 0; i < a.ndim(); ++i)
+      if (a.shape(i) != b.shape(i)) return false;
+    return true;
+  }
   // An array's shape as numpy writes it: (3, 2), (4,), ().
   template <class A>
   static std::string shape_text(const A& a) {
@@ -373,7 +380,7 @@ class PyOptimizer {
                                   std::to_string(g.back().size()));
       // The same shape too: a method that reads a matrix's rows and columns (Muon, Shampoo)
       // would read a transposed gradient in the parameter's layout.
-      if (shape_text(p.back()) != shape_text(g.back()))
+      if (!same_shape(p.back(), g.back()))
         throw descent::InputError("step: parameter array " + std::to_string(k) + " has shape " +
                                   shape_text(p.back()) + " and its gradient " +
                                   shape_text(g.back()));
