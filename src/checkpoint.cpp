@@ -91,6 +91,41 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
+void put_history(std::string& out, const RunHistory& h) {
+  const Metrics& m = h.metrics;
+  for (double x : {h.start_loss, m.final_loss, m.best_loss}) put<double>(out, x);
+  put<std::uint64_t>(out, m.best_step);
+  put<std::uint8_t>(out, m.steps_to_tol ? 1 : 0);
+  put<std::uint64_t>(out, m.steps_to_tol.value_or(0));
+  put<double>(out, m.path_length);
+  put_array(out, std::vector<std::uint64_t>(m.zigzags.begin(), m.zigzags.end()));
+  put_array(out, std::vector<std::int8_t>(h.step_signs.begin(), h.step_signs.end()));
+}
+
+// A history of a run of n coordinates, or of one that recorded nothing (no zig-zags, no signs).
+RunHistory get_history(Reader& b, std::size_t n) {
+  RunHistory h;
+  Metrics& m = h.metrics;
+  h.start_loss = b.get<double>();
+  m.final_loss = b.get<double>();
+  m.best_loss = b.get<double>();
+  m.best_step = b.get<std::uint64_t>();
+  const auto reached = b.get<std::uint8_t>();
+  if (reached > 1) b.fail("the steps-to-tol flag is " + std::to_string(reached));
+  const auto at = b.get<std::uint64_t>();
+  if (reached == 1) m.steps_to_tol = at;
+  m.path_length = b.get<double>();
+  const auto zigzags = b.get_array<std::uint64_t>();
+  const auto signs = b.get_array<std::int8_t>();
+  if (zigzags.size() != signs.size() || (!signs.empty() && signs.size() != n))
+    b.fail("the history is not of the point's " + std::to_string(n) + " coordinates");
+  for (std::int8_t x : signs)
+    if (x < -1 || x > 1) b.fail("a step sign of the history is " + std::to_string(x));
+  m.zigzags.assign(zigzags.begin(), zigzags.end());
+  h.step_signs.assign(signs.begin(), signs.end());
+  return h;
+}
+
 template <std::floating_point T>
 class SaveVisitor final : public StateVisitor<T> {
  public:
@@ -234,6 +269,11 @@ Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
         b.fail("a setting is repeated");
     }
   }
+  if (version >= 3) {
+    const auto known = b.get<std::uint8_t>();
+    if (known > 1) b.fail("the history's flag is " + std::to_string(known));
+    if (known == 1) c.context.history = get_history(b, c.w.size());
+  }
   if (b.pos() != body.size()) b.fail("unexpected bytes after the records");
 
   try {
@@ -279,6 +319,8 @@ void save_checkpoint(const std::filesystem::path& path, Optimizer<T>& optimizer,
     put_string(out, name);
     put_string(out, value);
   }
+  put<std::uint8_t>(out, context.history ? 1 : 0);
+  if (context.history) put_history(out, *context.history);
   put<std::uint64_t>(out, fnv1a(out));
   write_file_atomically(path, out);
 }

@@ -4,12 +4,28 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace descent {
 
 MetricsTracker::MetricsTracker(std::size_t dim, double tol)
     : tol_(tol), last_sign_(dim, 0), last_(dim) {
   m_.zigzags.assign(dim, 0);
+}
+
+MetricsTracker::MetricsTracker(double tol, const Metrics& so_far, std::vector<int> signs,
+                               std::span<const double> last)
+    : tol_(tol),
+      rows_(1),
+      m_(so_far),
+      last_sign_(std::move(signs)),
+      last_(last.begin(), last.end()) {
+  if (m_.zigzags.size() != last_.size() || last_sign_.size() != last_.size())
+    throw std::invalid_argument("MetricsTracker: the metrics, signs and point differ in size");
+  for (int s : last_sign_)
+    if (s < -1 || s > 1)
+      throw std::invalid_argument("MetricsTracker: a step sign is not -1, 0 or 1");
+  m_.distance_to_minimizer.reset();
 }
 
 void MetricsTracker::observe(std::uint64_t step, std::span<const double> point, double loss) {

@@ -166,11 +166,15 @@ std::optional<double> measured_rate(const Trajectory& t, std::span<const double>
       end = k;
       break;
     }
-  const std::size_t begin = end / 2;
-  if (end - begin < 2) return std::nullopt;
+  // The second half by step number: the rows may be every K-th step, or start at a resumed run's
+  // first step (then the half that it recorded).
+  std::size_t begin = 0;
+  while (t.steps[begin] < t.steps[end] / 2) ++begin;
+  const std::size_t span = t.steps[end] - t.steps[begin];
+  if (span < 2) return std::nullopt;
   const double a = dist(begin), b = dist(end);
   if (!(a > 0) || !(b > 0)) return std::nullopt;
-  return std::pow(b / a, 1.0 / static_cast<double>(end - begin));
+  return std::pow(b / a, 1.0 / static_cast<double>(span));
 }
 
 }  // namespace descent

@@ -20,6 +20,7 @@
 #include "descent/noise.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
+#include "descent/sweep.hpp"
 #include "descent/trajectory_csv.hpp"
 #include "test_support.hpp"
 
@@ -89,6 +90,23 @@ TEST(Checkpoint, ThePreviousReleasesCheckpointsResumeExactly) {
   }
 }
 
+// Metrics, termination and history of a resumed run equal the uninterrupted run's, bit for bit.
+void expect_same_metrics(const RunResult& resumed, const RunResult& whole,
+                         const std::string& what) {
+  const Metrics &a = resumed.metrics, &b = whole.metrics;
+  EXPECT_EQ(resumed.termination, whole.termination) << what << ": " << resumed.message();
+  EXPECT_EQ(resumed.message(), whole.message()) << what;
+  EXPECT_EQ(a.final_loss, b.final_loss) << what;
+  EXPECT_EQ(a.best_loss, b.best_loss) << what;
+  EXPECT_EQ(a.best_step, b.best_step) << what;
+  EXPECT_EQ(a.steps_to_tol, b.steps_to_tol) << what;
+  EXPECT_EQ(a.path_length, b.path_length) << what;
+  EXPECT_EQ(a.zigzags, b.zigzags) << what;
+  EXPECT_EQ(a.distance_to_minimizer, b.distance_to_minimizer) << what;
+  EXPECT_EQ(resumed.history.start_loss, whole.history.start_loss) << what;
+  EXPECT_EQ(resumed.history.step_signs, whole.history.step_signs) << what;
+}
+
 class ResumeExactly : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ResumeExactly, OnRosenbrock) {
@@ -107,12 +125,15 @@ TEST_P(ResumeExactly, OnRosenbrock) {
   ASSERT_EQ(part.termination, Termination::completed) << part.message();
   // run() leaves the optimizer state after the last step; the point at step k is the last row.
   const auto wk = part.trajectory.point(part.trajectory.size() - 1);
-  save_checkpoint<double>(path, *first, wk, k);
+  save_checkpoint<double>(path, *first, wk, k,
+                          {.random_state = std::nullopt, .settings = {}, .history = part.history});
 
   Checkpoint<double> c = load_checkpoint<double>(path);
   EXPECT_EQ(c.spec, whole->spec());
   EXPECT_EQ(c.step, k);
-  const RunResult rest = run_from(*f, *c.optimizer, c.w, c.step, {.steps = 30});
+  ASSERT_TRUE(c.context.history);
+  const RunResult rest =
+      run_from(*f, *c.optimizer, c.w, c.step, {.steps = 30}, &*c.context.history);
   ASSERT_EQ(rest.trajectory.size() + k, full.trajectory.size()) << rest.message();
   for (std::size_t i = 0; i < rest.trajectory.size(); ++i) {
     EXPECT_EQ(rest.trajectory.steps[i], full.trajectory.steps[i + k]);
@@ -120,6 +141,8 @@ TEST_P(ResumeExactly, OnRosenbrock) {
     EXPECT_EQ(rest.trajectory.point(i)[0], full.trajectory.point(i + k)[0]);
     EXPECT_EQ(rest.trajectory.point(i)[1], full.trajectory.point(i + k)[1]);
   }
+  // With the history the checkpoint keeps, the metrics are the whole run's.
+  expect_same_metrics(rest, full, spec);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryOptimizer, ResumeExactly, ::testing::ValuesIn(specs_to_check()),
@@ -161,15 +184,19 @@ TEST_P(ResumeExactlyWithRandomGradients, OnLeastSquares) {
   ASSERT_EQ(part.termination, Termination::completed) << part.message();
   EXPECT_FALSE(part.random_state.empty());
   const std::size_t k = part.stop_step;
-  save_checkpoint<double>(path, *first, part.trajectory.point(part.trajectory.size() - 1), k,
-                          {.random_state = part.random_state, .settings = {}});
+  save_checkpoint<double>(
+      path, *first, part.trajectory.point(part.trajectory.size() - 1), k,
+      {.random_state = part.random_state, .settings = {}, .history = part.history});
 
   Checkpoint<double> c = load_checkpoint<double>(path);
   EXPECT_EQ(c.version, kCheckpointVersion);
   ASSERT_EQ(c.context.random_state, part.random_state);
+  ASSERT_TRUE(c.context.history);
   const auto f = random_function(rc.batch, rc.noise);
   restore_random_state(*f, c.context, path);
-  const RunResult rest = run_from(*f, *c.optimizer, c.w, c.step, {.steps = 30});
+  const RunResult rest =
+      run_from(*f, *c.optimizer, c.w, c.step, {.steps = 30}, &*c.context.history);
+  expect_same_metrics(rest, full, rc.optimizer);
   ASSERT_EQ(rest.trajectory.size() + k, full.trajectory.size()) << rest.message();
   for (std::size_t i = 0; i < rest.trajectory.size(); ++i) {
     ASSERT_EQ(rest.trajectory.loss[i], full.trajectory.loss[i + k]) << "step " << i + k;
@@ -213,18 +240,21 @@ TEST(Checkpoint, RandomStatesThatDoNotFitAreRefused) {
   EXPECT_EQ(restore_error(*exact, {}), "(no error)");  // version 1: exact gradients resume
   EXPECT_THAT(restore_error(*noisy, {}),
               HasSubstr("checkpoint 'c.ckpt' does not record the state of its random numbers"));
-  EXPECT_THAT(restore_error(*exact, {.random_state = state, .settings = {}}),
+  EXPECT_THAT(restore_error(*exact, {.random_state = state, .settings = {}, .history = {}}),
               HasSubstr("written by a run with random gradients (batch:size=5"));
-  EXPECT_THAT(restore_error(*noisy, {.random_state = "", .settings = {}}),
+  EXPECT_THAT(restore_error(*noisy, {.random_state = "", .settings = {}, .history = {}}),
               HasSubstr("written by a run with exact gradients"));
-  EXPECT_THAT(restore_error(*random_function(false, true), {.random_state = state, .settings = {}}),
+  EXPECT_THAT(restore_error(*random_function(false, true),
+                            {.random_state = state, .settings = {}, .history = {}}),
               HasSubstr("random gradients (batch:size=5,seed=7,evaluations=4), and the gradients "
                         "of 'least_squares:n=40,d=3,seed=1,noise=0.5' are exact here"));
-  EXPECT_THAT(restore_error(*random_function(true, false), {.random_state = state, .settings = {}}),
+  EXPECT_THAT(restore_error(*random_function(true, false),
+                            {.random_state = state, .settings = {}, .history = {}}),
               HasSubstr("with other random gradients"));
-  EXPECT_THAT(
-      restore_error(*noisy, {.random_state = "batch:size=5,seed=7,evaluations=4", .settings = {}}),
-      HasSubstr("without gradient noise (batch:size=5,seed=7,evaluations=4)"));
+  EXPECT_THAT(restore_error(*noisy, {.random_state = "batch:size=5,seed=7,evaluations=4",
+                                     .settings = {},
+                                     .history = {}}),
+              HasSubstr("without gradient noise (batch:size=5,seed=7,evaluations=4)"));
   const std::pair<std::string, std::string> bad[] = {
       {"batch:size=5,seed=7,evaluations=4;noise:sigma=0.2,seed=7,evaluations=4",
        "drew gradient noise with noise:sigma=0.2,seed=7, and this run draws them with "
@@ -237,7 +267,8 @@ TEST(Checkpoint, RandomStatesThatDoNotFitAreRefused) {
        "more than a resume replays"},
   };
   for (const auto& [s, message] : bad)
-    EXPECT_THAT(restore_error(*noisy, {.random_state = s, .settings = {}}), HasSubstr(message))
+    EXPECT_THAT(restore_error(*noisy, {.random_state = s, .settings = {}, .history = {}}),
+                HasSubstr(message))
         << s;
   EXPECT_EQ(noisy->random_state(), state);  // refusals change nothing
 
@@ -247,7 +278,8 @@ TEST(Checkpoint, RandomStatesThatDoNotFitAreRefused) {
   for (int i = 0; i < 2; ++i) other->value_and_gradient(std::vector<double>{1, 2, 3}, g1);
   const std::string at2 = other->random_state();
   other->value_and_gradient(std::vector<double>{1, 2, 3}, g1);
-  EXPECT_EQ(restore_error(*noisy, {.random_state = at2, .settings = {}}), "(no error)");
+  EXPECT_EQ(restore_error(*noisy, {.random_state = at2, .settings = {}, .history = {}}),
+            "(no error)");
   noisy->value_and_gradient(std::vector<double>{1, 2, 3}, g2);
   EXPECT_EQ(g1, g2);
 }
@@ -259,6 +291,37 @@ TEST(Checkpoint, ThePreviousReleasesCheckpointsHaveNoContext) {
   EXPECT_EQ(c.version, 1u);
   EXPECT_FALSE(c.context.random_state.has_value());
   EXPECT_TRUE(c.context.settings.empty());
+  EXPECT_FALSE(c.context.history.has_value());
+}
+
+// Checkpoints of format version 2 (tests/data/checkpoints-v2/: three optimizers on Rosenbrock with
+// gradient noise, stopped at step 20) load with their random state and settings and no history,
+// and resuming them gives, bit for bit, steps 20 to 40 of the uninterrupted run.
+TEST(Checkpoint, VersionTwoCheckpointsResumeExactly) {
+  const fs::path dir = fs::path(DESCENT_SOURCE_DIR) / "tests/data/checkpoints-v2";
+  std::ifstream csv(dir / "trajectory-40.csv");
+  const std::vector<NamedTrajectory> runs = read_trajectory_csv(csv, "trajectory-40.csv");
+  ASSERT_EQ(runs.size(), 3u);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const fs::path path = dir / ("optimizer-" + std::to_string(i + 1) + ".ckpt");
+    Checkpoint<double> c = load_checkpoint<double>(path);
+    EXPECT_EQ(c.version, 2u);
+    EXPECT_EQ(c.spec, runs[i].optimizer);
+    ASSERT_EQ(c.step, 20u) << c.spec;
+    ASSERT_TRUE(c.context.random_state.has_value());
+    EXPECT_EQ(c.context.settings.at("--function"), "rosenbrock:n=2");
+    EXPECT_FALSE(c.context.history.has_value());
+    const auto f = protocol_objective("rosenbrock", 0.5, 0, 7);
+    restore_random_state(*f, c.context, path);
+    const RunResult rest = run_from(*f, *c.optimizer, c.w, c.step, {.steps = 40});
+    const Trajectory& want = runs[i].trajectory;
+    ASSERT_EQ(rest.trajectory.size() + 20, want.size()) << c.spec << ": " << rest.message();
+    for (std::size_t k = 0; k < rest.trajectory.size(); ++k) {
+      EXPECT_EQ(rest.trajectory.loss[k], want.loss[k + 20]) << c.spec << " step " << k + 20;
+      for (std::size_t d = 0; d < 2; ++d)
+        EXPECT_EQ(rest.trajectory.point(k)[d], want.point(k + 20)[d]) << c.spec << " step " << k;
+    }
+  }
 }
 
 std::string read_all(const fs::path& p) {

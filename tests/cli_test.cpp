@@ -640,10 +640,21 @@ TEST(Cli, CheckpointAndResumeContinueExactly) {
       "run --function rosenbrock -o adam:lr=0.01 -o lbfgs -o momentum:lr=0.0005";
   auto r = run_cli(common + " --steps 10 --checkpoint ck --out a", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
-  r = run_cli(common + " --steps 25 --resume ck --out b", dir.path());
-  ASSERT_EQ(r.status, 0) << r.err;
-  r = run_cli(common + " --steps 25 --out c", dir.path());
-  ASSERT_EQ(r.status, 0) << r.err;
+  const auto rb = run_cli(common + " --steps 25 --resume ck --out b", dir.path());
+  ASSERT_EQ(rb.status, 0) << rb.err;
+  const auto rc = run_cli(common + " --steps 25 --out c", dir.path());
+  ASSERT_EQ(rc.status, 0) << rc.err;
+  // The table of metrics (the checkpoints carry the run's history) and the measured rates are
+  // the uninterrupted run's.
+  const auto section = [](const std::string& out, const std::string& from, const char* to) {
+    const std::size_t at = out.find(from);
+    return at == std::string::npos ? std::string("(missing)")
+                                   : out.substr(at, out.find(to, at) - at);
+  };
+  EXPECT_EQ(section(rb.out, "optimizer ", "\n\n"), section(rc.out, "optimizer ", "\n\n"));
+  EXPECT_EQ(section(rb.out, "measured rate", "\n"), section(rc.out, "measured rate", "\n"));
+  EXPECT_THAT(section(rc.out, "optimizer ", "\n\n"), HasSubstr("completed 25 steps"));
+  EXPECT_EQ(rb.err, "");
   const auto resumed = read_csv(fs::path(dir.path()) / "b" / "trajectory.csv");
   const auto straight = read_csv(fs::path(dir.path()) / "c" / "trajectory.csv");
   ASSERT_EQ(resumed.size(), 3u);
@@ -672,6 +683,9 @@ TEST(Cli, CheckpointAndResumeContinueExactly) {
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("a run of --function rosenbrock"));
   EXPECT_THAT(r.err, HasSubstr("gives --function anisotropic"));
+  r = run_cli(common + " --steps 25 --tol 1e-3 --resume ck --out d", dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("a run of --tol 1e-06, and this command gives --tol 0.001"));
   r = run_cli(common + " --resume nowhere --out d", dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("cannot be read"));
@@ -742,6 +756,10 @@ TEST(Cli, ResumeRefusesRandomStreamsItCannotContinue) {
       v1;
   auto r = run_cli(v1_run + " --out v1", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;  // noiseless: the old checkpoints still resume
+  // They record no run history, and the program says what its metrics then cover.
+  EXPECT_THAT(r.err, HasSubstr("optimizer-1.ckpt records no run history (an older version wrote "
+                               "it): the metrics of adam:lr=0.01,weight_decay=0.01,amsgrad=true "
+                               "cover steps 20 to 40 only"));
   r = run_cli(v1_run + " --noise 0.1 --out v1n", dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("does not record the state of its random numbers"));

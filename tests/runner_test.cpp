@@ -19,6 +19,7 @@ namespace descent {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 
 TEST(Runner, RecordsEveryStepFromTheStart) {
   const Anisotropic f;
@@ -163,6 +164,90 @@ TEST(Runner, ALossThatBlowsUpFinitelyIsDiverging) {
   // Within the limit the same run completes.
   auto slow = make_optimizer("nesterov:lr=0.08");
   EXPECT_EQ(run(f, *slow, start, {.steps = 80}).termination, Termination::completed);
+}
+
+// A run continued from step k with the history of its first k steps (run_from) reports the whole
+// run's metrics and termination, recorded or not. The run above is diverging by step 12 (loss
+// 2.2e5 from 10.25), not by step 8 (8.7e3); steps 8 to 12 alone grow it less than a thousandfold,
+// and without the history they only complete.
+TEST(Runner, AContinuedRunReportsTheWholeRun) {
+  const Anisotropic f;
+  const std::vector<double> start = {-1.5, 1.0};
+  for (bool record : {true, false}) {
+    SCOPED_TRACE(record ? "recorded" : "not recorded");
+    auto whole = make_optimizer("nesterov");
+    const RunResult all = run(f, *whole, start, {.steps = 12, .record = record});
+    // Two optimizers at step 8 and the point there.
+    std::vector<double> at;
+    RunOptions first{.steps = 8, .record = record};
+    first.on_step = [&at](const StepView& s) {
+      at.assign(s.point.begin(), s.point.end());
+      return true;
+    };
+    auto with = make_optimizer("nesterov"), without = make_optimizer("nesterov");
+    const RunResult part = run(f, *with, start, first);
+    run(f, *without, start, first);
+    ASSERT_EQ(part.termination, Termination::completed) << part.message();
+    EXPECT_EQ(part.history.step_signs.size(), record ? 2u : 0u);
+
+    const RunResult rest =
+        run_from(f, *with, at, 8, {.steps = 12, .record = record}, &part.history);
+    EXPECT_EQ(rest.termination, Termination::diverging);
+    EXPECT_EQ(rest.message(), all.message());
+    EXPECT_EQ(rest.metrics.final_loss, all.metrics.final_loss);
+    EXPECT_EQ(rest.metrics.best_loss, all.metrics.best_loss);
+    EXPECT_EQ(rest.metrics.path_length, all.metrics.path_length);
+    EXPECT_EQ(rest.metrics.zigzags, all.metrics.zigzags);
+    EXPECT_EQ(rest.history.start_loss, 10.25);
+
+    const RunResult alone = run_from(f, *without, at, 8, {.steps = 12, .record = record});
+    EXPECT_EQ(alone.termination, Termination::completed) << alone.message();
+  }
+}
+
+// Steps to tol: kept from the history when the first part reached tol, else counted on.
+TEST(Runner, AContinuedRunKeepsTheStepsToTol) {
+  const Anisotropic f;
+  const std::vector<double> start = {1.0, 1.0};
+  for (bool record : {true, false})
+    for (std::size_t k : {5u, 40u}) {
+      SCOPED_TRACE(std::to_string(k) + (record ? " recorded" : " not recorded"));
+      auto whole = make_optimizer("sgd");
+      const RunResult all = run(f, *whole, start, {.steps = 60, .tol = 1e-6, .record = record});
+      ASSERT_TRUE(all.metrics.steps_to_tol.has_value());
+      ASSERT_GT(*all.metrics.steps_to_tol, 5u);
+      ASSERT_LT(*all.metrics.steps_to_tol, 40u);
+      std::vector<double> at;
+      RunOptions first{.steps = k, .tol = 1e-6, .record = record};
+      first.on_step = [&at](const StepView& s) {
+        at.assign(s.point.begin(), s.point.end());
+        return true;
+      };
+      auto opt = make_optimizer("sgd");
+      const RunResult part = run(f, *opt, start, first);
+      const RunResult rest =
+          run_from(f, *opt, at, k, {.steps = 60, .tol = 1e-6, .record = record}, &part.history);
+      EXPECT_EQ(rest.metrics.steps_to_tol, all.metrics.steps_to_tol);
+      EXPECT_EQ(rest.metrics.best_loss, all.metrics.best_loss);
+      EXPECT_EQ(rest.metrics.final_loss, all.metrics.final_loss);
+    }
+}
+
+// A history that cannot continue the run is refused: one of another dimension, or one without
+// path metrics (its run recorded nothing) for a run that records.
+TEST(Runner, AHistoryThatDoesNotFitIsRefused) {
+  const Anisotropic f;
+  const std::vector<double> start = {1.0, 1.0};
+  auto opt = make_optimizer("sgd");
+  opt->reset(2);
+  RunHistory three{.start_loss = 9, .metrics = {}, .step_signs = {0, 1, -1}};
+  three.metrics.zigzags = {0, 0, 0};
+  EXPECT_THAT([&] { run_from(f, *opt, start, 3, {.steps = 5}, &three); },
+              ThrowsMessage<InputError>(HasSubstr("history is of 3 coordinates")));
+  const RunHistory unrecorded{.start_loss = 9, .metrics = {}, .step_signs = {}};
+  EXPECT_THAT([&] { run_from(f, *opt, start, 3, {.steps = 5}, &unrecorded); },
+              ThrowsMessage<InputError>(HasSubstr("has no path metrics")));
+  EXPECT_NO_THROW(run_from(f, *opt, start, 3, {.steps = 5, .record = false}, &unrecorded));
 }
 
 TEST(Runner, TheDivergingRuleAtItsBoundary) {

@@ -51,6 +51,31 @@ TEST(Theory, MeasuredRatesMatchThePredictions) {
   EXPECT_NEAR(*mh / a.momentum->rate, 1.0, 0.02);
 }
 
+// The rate is per step whatever is recorded: every 10th step, or only the steps from a resumed
+// run's first. Gradient descent's rate on the valley is 0.8 at lr 0.1 (max(|1 - 0.2|, |1 - 1.6|)).
+TEST(Theory, MeasuredRatesArePerStepWhateverIsRecorded) {
+  const auto f = make_function("anisotropic");
+  const std::vector<double> start = {1.0, 1.0}, minimizer = f->minimizers().front();
+  auto every = make_optimizer("sgd:lr=0.1");
+  const RunResult all = run(*f, *every, start, {.steps = 100});
+  const auto rate = measured_rate(all.trajectory, minimizer);
+  ASSERT_TRUE(rate.has_value());
+  EXPECT_NEAR(*rate, 0.8, 1e-9);
+  auto tenth = make_optimizer("sgd:lr=0.1");
+  const RunResult sparse = run(*f, *tenth, start, {.steps = 100, .record_every = 10});
+  ASSERT_EQ(sparse.trajectory.size(), 11u);
+  const auto sparse_rate = measured_rate(sparse.trajectory, minimizer);
+  ASSERT_TRUE(sparse_rate.has_value());
+  EXPECT_EQ(*sparse_rate, *rate);
+  // Rows 50.. alone, as a run resumed at step 50 records them: the same second half.
+  Trajectory late = all.trajectory;
+  late.steps.erase(late.steps.begin(), late.steps.begin() + 50);
+  late.loss.erase(late.loss.begin(), late.loss.begin() + 50);
+  late.grad_norm.erase(late.grad_norm.begin(), late.grad_norm.begin() + 50);
+  late.points.erase(late.points.begin(), late.points.begin() + 100);
+  EXPECT_EQ(measured_rate(late, minimizer), rate);
+}
+
 // Past the stability limit lr * lambda_max < 2 + 2 alpha the run grows without bound; just
 // inside, it converges.
 TEST(Theory, StabilityLimitHolds) {

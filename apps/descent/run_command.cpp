@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "commands.hpp"
@@ -120,7 +121,8 @@ int run_command(const RunArgs& args) {
 
   // The settings a resumed run must keep besides what the checkpoints check themselves (the
   // optimizer, the dimension, the random streams of --noise, --batch and --seed).
-  const std::map<std::string, std::string> kept = {{"--function", f->spec()}};
+  const std::map<std::string, std::string> kept = {{"--function", f->spec()},
+                                                   {"--tol", fmt::format("{}", setup.options.tol)}};
 
   // 2. Run (or resume), report, write.
   std::vector<RunResult> results;
@@ -129,6 +131,7 @@ int run_command(const RunArgs& args) {
     // random streams put back where the checkpoint's run had them, before any run starts.
     std::vector<std::vector<double>> points(optimizers.size());
     std::vector<std::uint64_t> steps(optimizers.size());
+    std::vector<std::optional<RunHistory>> histories(optimizers.size());
     std::vector<std::unique_ptr<Objective>> objectives;
     for (std::size_t i = 0; i < optimizers.size(); ++i) {
       const fs::path path = checkpoint_path(*args.resume_dir, i);
@@ -149,10 +152,17 @@ int run_command(const RunArgs& args) {
                         path.string(), points[i].size(), f->spec(), f->dim()));
       objectives.push_back(make_objective());
       restore_random_state(*objectives.back(), context, path);
+      histories[i] = std::move(context.history);
+      if (!histories[i])
+        fmt::print(stderr,
+                   "note: checkpoint {} records no run history (an older version wrote it): "
+                   "the metrics of {} cover steps {} to {} only\n",
+                   path.string(), short_label(optimizers[i]->spec()), steps[i],
+                   setup.options.steps);
     }
     for (std::size_t i = 0; i < optimizers.size(); ++i)
-      results.push_back(
-          run_from(*objectives[i], *optimizers[i], points[i], steps[i], setup.options));
+      results.push_back(run_from(*objectives[i], *optimizers[i], points[i], steps[i], setup.options,
+                                 histories[i] ? &*histories[i] : nullptr));
   } else {
     for (const auto& opt : optimizers)
       results.push_back(run(*make_objective(), *opt, setup.start, setup.options));
@@ -187,8 +197,9 @@ int run_command(const RunArgs& args) {
         continue;
       }
       const auto last = r.trajectory.point(r.trajectory.size() - 1);
-      save_checkpoint<double>(checkpoint_path(*args.checkpoint_dir, i), *optimizers[i], last,
-                              r.stop_step, {.random_state = r.random_state, .settings = kept});
+      save_checkpoint<double>(
+          checkpoint_path(*args.checkpoint_dir, i), *optimizers[i], last, r.stop_step,
+          {.random_state = r.random_state, .settings = kept, .history = r.history});
     }
     fmt::print(report, "saved the optimizers' states under {}\n", *args.checkpoint_dir);
   }

@@ -10,16 +10,21 @@
 //
 // Format version 2 also holds the run's context (CheckpointContext): the random state of the
 // function the run evaluated (its gradient noise and mini-batches), so that a resumed run draws
-// what the uninterrupted one would have, and the settings a resumed run must keep. Version 1
-// files (the previous release's) still load; they record no context.
+// what the uninterrupted one would have, and the settings a resumed run must keep. Version 3 adds
+// the run's history (RunHistory: its first loss and its metrics so far), so that a resumed run
+// reports the whole run's metrics. Versions 1 and 2 still load; they record no history (and
+// version 1 no context).
 //
 // File layout (little-endian): "DESCENTK", u32 format version, u32 element size (4 or 8),
 // u64 step, string spec, u64 n, n elements of w, u32 record count, records
-// {u8 kind (0 array, 1 real, 2 integer), string name, payload}, then in version 2 u8 1 and a
+// {u8 kind (0 array, 1 real, 2 integer), string name, payload}, then from version 2 u8 1 and a
 // string random state (u8 0 where the writer did not give one), u32 setting count, settings
-// {string name, string value}; last a u64 FNV-1a hash of all the bytes before it. A string is a
-// u32 length and its bytes; an array is a u64 length and its elements. Every length is checked
-// against the bytes that remain before anything of that length is allocated.
+// {string name, string value}, then from version 3 u8 1 and the history (u8 0 where the writer
+// did not give one): f64 start loss, f64 final loss, f64 best loss, u64 best step, u8 1 and u64
+// steps to tol (u8 0 where never), f64 path length, an array of u64 zig-zag counts and an array of
+// i8 step signs; last a u64 FNV-1a hash of all the bytes before it. A string is a u32 length and
+// its bytes; an array is a u64 length and its elements. Every length is checked against the bytes
+// that remain before anything of that length is allocated.
 #pragma once
 
 #include <concepts>
@@ -35,11 +40,12 @@
 
 #include "descent/objective.hpp"
 #include "descent/optimizer.hpp"
+#include "descent/runner.hpp"
 
 namespace descent {
 
-/// The format version written by this library (it reads 1 and 2).
-inline constexpr std::uint32_t kCheckpointVersion = 2;
+/// The format version written by this library (it reads 1 to 3).
+inline constexpr std::uint32_t kCheckpointVersion = 3;
 
 /// What a run needs besides the optimizer to continue exactly.
 struct CheckpointContext {
@@ -50,6 +56,10 @@ struct CheckpointContext {
   /// Settings of the run that a resumed run must keep, by name (e.g. "--batch" -> "128"); the
   /// program that resumes compares them.
   std::map<std::string, std::string> settings;
+  /// What the run measured up to the checkpoint's step (RunResult::history), which run_from takes
+  /// to report the whole run's metrics; nullopt where it is not known (a file of version 1 or 2,
+  /// or one saved without it).
+  std::optional<RunHistory> history;
 
   /// The first of the settings `mine` recorded here with another value, as {name, recorded
   /// value}; nullopt when each one recorded matches (a setting not recorded matches anything).

@@ -33,12 +33,19 @@ struct Metrics {
 class MetricsTracker {
  public:
   MetricsTracker(std::size_t dim, double tol);
+  /// A tracker that goes on from a path already measured: `so_far` its metrics (without the
+  /// distance), `signs` each coordinate's last step direction (-1, 0 or 1) and `last` its last
+  /// point. Throws std::invalid_argument if their sizes differ or a sign is not -1, 0 or 1.
+  MetricsTracker(double tol, const Metrics& so_far, std::vector<int> signs,
+                 std::span<const double> last);
   /// The next step of the path: its step number, point (dim values) and loss.
   void observe(std::uint64_t step, std::span<const double> point, double loss);
   /// Steps observed so far.
   std::size_t observed() const { return rows_; }
   /// The last point observed.
   std::span<const double> last_point() const { return last_; }
+  /// Per coordinate, the direction of the last step that moved it: -1, 0 (none yet) or 1.
+  std::span<const int> step_signs() const { return last_sign_; }
   /// The metrics of the steps observed (at least one). `minimizers` may be empty.
   Metrics metrics(std::span<const std::vector<double>> minimizers) const;
 

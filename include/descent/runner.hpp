@@ -86,6 +86,19 @@ constexpr bool blew_up(Termination t) {
   return t == Termination::diverged || t == Termination::diverging;
 }
 
+/// What a run measured up to a step, so that a run continuing it from there (run_from) reports the
+/// whole run's metrics and termination, not only its own part's. Checkpoints keep it.
+struct RunHistory {
+  /// The loss at the run's first step, against which it is judged diverging.
+  double start_loss = 0.0;
+  /// The metrics of the steps up to this one, this one included (no distance to a minimizer).
+  /// A run that recorded nothing measures only the final and best losses and the steps to tol.
+  Metrics metrics;
+  /// Per coordinate, the direction of the last step that moved it (-1, 0 or 1), for the zig-zag
+  /// count; empty for a run that recorded nothing.
+  std::vector<int> step_signs;
+};
+
 /// What one run did. Every run loop (run(), and the sweep engine's lanes, which run many at once)
 /// reports this, with the same meaning.
 struct RunResult {
@@ -107,6 +120,9 @@ struct RunResult {
   std::string random_state;
   /// A diverged run reports infinite final and best losses and no steps to tol.
   Metrics metrics;
+  /// What the run measured up to `stop_step`, for a run continuing it from there (a checkpoint
+  /// records it); left empty for a run that diverged.
+  RunHistory history;
   /// The method's own answer at the end, where it is not the last point (Schedule-Free's average
   /// x; see Optimizer::solution), and its loss; empty and NaN for the other methods and for a run
   /// that diverged.
@@ -130,9 +146,13 @@ RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const 
 /// `first_step`. With the optimizer state and point saved at step k, this gives exactly the rows
 /// k.. of the uninterrupted run; for a function with random gradients, its random state must
 /// first be put back where the run's RunResult::random_state was (see restore_random_state in
-/// checkpoint.hpp).
+/// checkpoint.hpp). With `history`, the run's RunResult::history at step k, its metrics and
+/// termination are the uninterrupted run's too; without it they cover steps k.. alone. Throws
+/// InputError for a history of another dimension, or one that recorded nothing given to a run
+/// that records.
 RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<const double> w,
-                   std::size_t first_step, const RunOptions& options = {});
+                   std::size_t first_step, const RunOptions& options = {},
+                   const RunHistory* history = nullptr);
 
 /// Runs each optimizer from the same start, independently; results in the same order.
 std::vector<RunResult> run_all(const Objective& f,

@@ -73,10 +73,11 @@ Analysis analyze(const Objective& f, std::optional<std::vector<double>> at = std
 /// Steps for the distance to the minimizer to shrink by the factor `reduction` at `rate` per step.
 std::optional<std::size_t> predicted_steps(double rate, double reduction);
 
-/// The measured linear rate of a run: the geometric mean ratio of successive distances to
-/// `minimizer` over the second half of the run, up to where the distance reaches the rounding
-/// floor (1e-12 of the minimizer's size; 1e-280 at a minimizer of 0, whose iterates keep their
-/// relative precision down to the underflow range). Nothing if the run is too short.
+/// The measured linear rate of a run: the geometric mean ratio per step of successive distances to
+/// `minimizer` over the second half of the run's steps (by step number, so the trajectory may hold
+/// every K-th step, or start where a resumed run did), up to where the distance reaches the
+/// rounding floor (1e-12 of the minimizer's size; 1e-280 at a minimizer of 0, whose iterates keep
+/// their relative precision down to the underflow range). Nothing if the run is too short.
 std::optional<double> measured_rate(const Trajectory& t, std::span<const double> minimizer);
 
 /// Eigenvalues (ascending) and unit eigenvectors of a symmetric n x n matrix (row-major), by

@@ -156,12 +156,19 @@ RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const 
 }
 
 RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<const double> start,
-                   std::size_t first_step, const RunOptions& options) {
+                   std::size_t first_step, const RunOptions& options, const RunHistory* history) {
   check_start(f, start, options);
   const std::size_t n = f.dim();
   if (optimizer.size() != n)
     throw InputError("the optimizer holds state for " + std::to_string(optimizer.size()) +
                      " parameters but function '" + f.spec() + "' takes " + std::to_string(n));
+  if (history && history->metrics.zigzags.size() != (history->step_signs.empty() ? 0 : n))
+    throw InputError("the run's history is of " + std::to_string(history->metrics.zigzags.size()) +
+                     " coordinates but function '" + f.spec() + "' takes " + std::to_string(n));
+  if (history && options.record && history->step_signs.empty())
+    throw InputError(
+        "the run's history has no path metrics (its run recorded nothing): a recorded run cannot "
+        "continue it");
   RunResult r;
   r.optimizer = optimizer.spec();
   Trajectory& t = r.trajectory;
@@ -179,7 +186,10 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
   // With record on: every step's metrics, and the last step evaluated (its point is the
   // tracker's), to record it as the last row if its turn did not come.
   std::optional<MetricsTracker> tracker;
-  if (options.record) tracker.emplace(n, options.tol);
+  if (options.record && history)  // it has seen the point at first_step: seen again, it moves 0
+    tracker.emplace(options.tol, history->metrics, history->step_signs, start);
+  else if (options.record)
+    tracker.emplace(n, options.tol);
   std::size_t last_step = first_step;
   double last_grad_norm = 0.0;
   bool last_recorded = true;
@@ -190,6 +200,7 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     t.grad_norm.push_back(gn);
   };
   detail::Progress<double> progress = detail::start_progress<double>();
+  if (history) progress.best = history->metrics.best_loss;
   double last_loss = 0.0, start_loss = 0.0;
   const auto began = std::chrono::steady_clock::now();
 
@@ -274,7 +285,7 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
         r.reason = std::move(*what);
         break;
       }
-    if (k == first_step) start_loss = loss;
+    if (k == first_step) start_loss = history ? history->start_loss : loss;
     const double gn = options.record           ? norm(g)
                       : options.stop_grad_norm ? norm_for_stop(g, *options.stop_grad_norm)
                                                : 0.0;
@@ -322,8 +333,16 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
   } else {
     r.metrics.final_loss = last_loss;
     r.metrics.best_loss = progress.best;
-    if (progress.best <= options.tol)
+    if (history && history->metrics.steps_to_tol)
+      r.metrics.steps_to_tol = history->metrics.steps_to_tol;
+    else if (progress.best <= options.tol)
       r.metrics.steps_to_tol = first_step + static_cast<std::size_t>(progress.above);
+  }
+  if (r.termination != Termination::diverged) {
+    r.history = {start_loss, r.metrics, {}};
+    r.history.metrics.distance_to_minimizer.reset();
+    if (tracker)
+      r.history.step_signs.assign(tracker->step_signs().begin(), tracker->step_signs().end());
   }
   detail::judge_growth(r, start_loss);
   if (r.termination != Termination::diverged) {

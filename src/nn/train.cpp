@@ -274,8 +274,9 @@ std::pair<std::size_t, std::size_t> Trainer::share_of(std::size_t n) const {
 
 void Trainer::save(const std::filesystem::path& path,
                    const std::map<std::string, std::string>& settings) {
-  save_checkpoint<float>(path, *optimizer_, model_.parameters(), done_,
-                         {.random_state = std::nullopt, .settings = settings});
+  save_checkpoint<float>(
+      path, *optimizer_, model_.parameters(), done_,
+      {.random_state = std::nullopt, .settings = settings, .history = std::nullopt});
 }
 
 void Trainer::load(const std::filesystem::path& path) {
