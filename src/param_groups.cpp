@@ -1,6 +1,7 @@
 #include "descent/param_groups.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -31,7 +32,7 @@ std::size_t ParamGroups<T>::add(std::unique_ptr<Optimizer<T>> optimizer,
 }
 
 template <std::floating_point T>
-void ParamGroups<T>::step(std::span<const TensorRef<T>> tensors) {
+void ParamGroups<T>::step(std::span<const TensorRef<T>> tensors, double loss) {
   if (tensors.size() != tensor_count_)
     throw std::invalid_argument("ParamGroups::step: " + std::to_string(tensors.size()) +
                                 " tensors given, " + std::to_string(tensor_count_) + " added");
@@ -50,7 +51,11 @@ void ParamGroups<T>::step(std::span<const TensorRef<T>> tensors) {
   }
   std::size_t first = 0;
   for (Group& g : groups_) {
-    g.optimizer->step_tensors(tensors.subspan(first, g.sizes.size()));
+    const auto mine = tensors.subspan(first, g.sizes.size());
+    if (std::isnan(loss))
+      g.optimizer->step_tensors(mine);
+    else
+      g.optimizer->step_tensors_with(mine, loss);
     first += g.sizes.size();
   }
 }
@@ -205,7 +210,29 @@ void Grouped<T>::step(std::span<T> w, std::span<const T> g) {
 }
 
 template <std::floating_point T>
+void Grouped<T>::step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>&) {
+  detail::check_step_sizes(n_, w.size(), g.size());
+  const TensorRef<T> one{w, g};
+  step_groups(std::span<const TensorRef<T>>(&one, 1), &loss);
+}
+
+template <std::floating_point T>
 void Grouped<T>::step_tensors(std::span<const TensorRef<T>> tensors) {
+  step_groups(tensors, nullptr);
+}
+
+template <std::floating_point T>
+void Grouped<T>::step_tensors_with(std::span<const TensorRef<T>> tensors, double loss) {
+  step_groups(tensors, &loss);
+}
+
+template <std::floating_point T>
+bool Grouped<T>::reads_loss() const {
+  return std::ranges::any_of(groups_, [](const Group& g) { return g.optimizer->reads_loss(); });
+}
+
+template <std::floating_point T>
+void Grouped<T>::step_groups(std::span<const TensorRef<T>> tensors, const double* loss) {
   if (!unclaimed_.empty()) throw InputError(unclaimed_);
   detail::check_tensors(n_, tensors);
   // Refused before any group steps, rather than by that group after the others stepped.
@@ -245,7 +272,10 @@ void Grouped<T>::step_tensors(std::span<const TensorRef<T>> tensors) {
     if (g.tensors.empty()) continue;
     mine.clear();
     for (std::size_t k : g.tensors) mine.push_back(all[k]);
-    g.optimizer->step_tensors(mine);
+    if (loss)
+      g.optimizer->step_tensors_with(mine, *loss);
+    else
+      g.optimizer->step_tensors(mine);
   }
 }
 

@@ -136,6 +136,56 @@ TEST(Grouped, StepsAsItsGroupsOptimizersWould) {
   }
 }
 
+// The loss reaches every group's optimizer (step_with, step_tensors_with, ParamGroups::step): a
+// plateau schedule in a group lowers the rate as it does alone, and Polyak's step in a group
+// (which reads the loss) steps as Polyak alone.
+TEST(Grouped, TheLossReachesEveryGroup) {
+  for (const char* spec : {"sgd:lr=0.1@plateau:patience=1,factor=0.5", "polyak:lr=0.5"}) {
+    SCOPED_TRACE(spec);
+    auto grouped = make_optimizer<double>(std::string("all=") + spec);
+    grouped->reset_shapes(kMlp);
+    auto alone = make_optimizer<double>(spec);
+    alone->reset(74);
+    ParamGroups<double> groups;
+    groups.add(spec, {30, 5, 20, 4, 12, 3});
+    EXPECT_TRUE(grouped->reads_loss());
+    EXPECT_TRUE(alone->reads_loss());
+    std::vector<double> w = ramp(74, 0.5), v = w, u = w, moves;
+    for (int t = 0; t < 6; ++t) {
+      const std::vector<double> g = ramp(74, 1.0);
+      const double loss = 3.0;  // never falling: the plateau halves the rate
+      const double before = v[1];
+      grouped->step_with(w, g, loss, {});
+      alone->step_with(v, g, loss, {});
+      std::vector<TensorRef<double>> tensors;
+      std::size_t at = 0;
+      for (const Shape& s : kMlp) {
+        tensors.push_back(
+            {std::span(u).subspan(at, s.size()), std::span<const double>(g).subspan(at, s.size())});
+        at += s.size();
+      }
+      groups.step(tensors, loss);
+      ASSERT_EQ(w, v) << "step " << t;
+      ASSERT_EQ(u, v) << "step " << t;
+      moves.push_back(std::abs(v[1] - before));
+    }
+    if (std::string(spec).starts_with("sgd")) {
+      EXPECT_LT(moves.back(), moves.front() / 2);
+    }
+  }
+}
+
+// Which optimizers read the loss: a plateau schedule (in a wrapper, around L-BFGS, in a group)
+// or Polyak's step size; no other schedule or method.
+TEST(Grouped, ReadsTheLossWhereAGroupDoes) {
+  for (const char* spec : {"sgd@plateau", "lbfgs@plateau", "lookahead/adam@plateau", "polyak",
+                           "matrices=muon rest=adamw@plateau"})
+    EXPECT_TRUE(make_optimizer<double>(spec)->reads_loss()) << spec;
+  for (const char* spec : {"sgd", "adam@cosine:t_max=5", "lbfgs", "muon", "lookahead/adam",
+                           "matrices=muon rest=adamw"})
+    EXPECT_FALSE(make_optimizer<double>(spec)->reads_loss()) << spec;
+}
+
 // A checkpoint holds the layout and every group's state; it resumes exactly.
 TEST(Grouped, CheckpointsResumeExactly) {
   const test::TempDir dir;

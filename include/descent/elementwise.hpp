@@ -306,14 +306,24 @@ class Elementwise final : public Optimizer<T> {
     ++t_;
   }
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>&) override {
+    detail::check_step_sizes(s_.size, w.size(), g.size());
+    const TensorRef<T> one{w, g};
+    step_tensors_with(std::span<const TensorRef<T>>(&one, 1), loss);
+  }
+  void step_tensors_with(std::span<const TensorRef<T>> tensors, double loss) override {
     struct Forget {  // the loss is this step's only, even if the step throws
       double& loss;
       ~Forget() { loss = NAN; }
     } forget{s_.loss};
     s_.loss = preludes_.maximize ? -loss : loss;
-    step(w, g);
+    step_tensors(tensors);
     if (schedule_ && schedule_->stateful() && !std::isnan(loss))
       schedule_->observe(t_ - 1, preludes_.maximize ? -loss : loss, lr(), schedule_state_);
+  }
+  bool reads_loss() const override {
+    return (schedule_ && schedule_->stateful()) || requires(const Params& p, State& s) {
+      R::before(p, s.counters, s.loss);
+    };
   }
   void visit_state(StateVisitor<T>& v) override {
     if (preludes_.any() || schedule_)

@@ -209,21 +209,19 @@ class Optimizer {
   /// every tensor in place in one pass, splitting large work across threads(); the default, for
   /// the others, gathers the tensors into one vector, calls step() and scatters the result.
   virtual void step_tensors(std::span<const TensorRef<T>> tensors) {
-    detail::check_tensors(size(), tensors);
-    std::vector<T> w, g;
-    w.reserve(size());
-    g.reserve(size());
-    for (const TensorRef<T>& t : tensors) {
-      w.insert(w.end(), t.param.begin(), t.param.end());
-      g.insert(g.end(), t.grad.begin(), t.grad.end());
-    }
-    step(w, g);
-    std::size_t at = 0;
-    for (const TensorRef<T>& t : tensors) {
-      std::copy_n(w.begin() + static_cast<std::ptrdiff_t>(at), t.param.size(), t.param.begin());
-      at += t.param.size();
-    }
+    gathered(tensors, [this](std::span<T> w, std::span<const T> g) { step(w, g); });
   }
+  /// step_tensors() given also the loss at the point, for the methods that read it (see
+  /// reads_loss()). Elementwise methods step the tensors in place and grouped ones give the loss
+  /// to each group; the default gathers the tensors and calls step_with() without a closure.
+  virtual void step_tensors_with(std::span<const TensorRef<T>> tensors, double loss) {
+    gathered(tensors,
+             [this, loss](std::span<T> w, std::span<const T> g) { step_with(w, g, loss, {}); });
+  }
+  /// Whether its steps read the loss (step_with(), step_tensors_with()): a schedule that lowers
+  /// the rate when the loss stops falling (plateau), or a step size made from it (Polyak). A step
+  /// without the loss then leaves such a schedule where it was, or throws InputError.
+  virtual bool reads_loss() const { return false; }
   /// One update given also the loss at `w` and a way to evaluate the objective elsewhere. This is
   /// what the runner calls. Methods that need either (L-BFGS's line search, reduce-on-plateau
   /// schedules) override it; by default it is step(w, g).
@@ -255,6 +253,26 @@ class Optimizer {
 
   /// Visits the whole state (arrays and counters), for checkpoints.
   virtual void visit_state(StateVisitor<T>& visitor) = 0;
+
+ private:
+  /// Gathers the tensors into one vector, calls step(w, g) on it and scatters the result.
+  template <class Step>
+  void gathered(std::span<const TensorRef<T>> tensors, Step step) {
+    detail::check_tensors(size(), tensors);
+    std::vector<T> w, g;
+    w.reserve(size());
+    g.reserve(size());
+    for (const TensorRef<T>& t : tensors) {
+      w.insert(w.end(), t.param.begin(), t.param.end());
+      g.insert(g.end(), t.grad.begin(), t.grad.end());
+    }
+    step(std::span<T>(w), std::span<const T>(g));
+    std::size_t at = 0;
+    for (const TensorRef<T>& t : tensors) {
+      std::copy_n(w.begin() + static_cast<std::ptrdiff_t>(at), t.param.size(), t.param.begin());
+      at += t.param.size();
+    }
+  }
 };
 
 }  // namespace descent

@@ -14,6 +14,7 @@
 // tensors' shapes ("matrices=muon rest=adamw"), so that `descent train -o` and checkpoints take it.
 #pragma once
 
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <memory>
@@ -37,9 +38,10 @@ class ParamGroups {
   std::size_t add(std::unique_ptr<Optimizer<T>> optimizer, std::vector<std::size_t> sizes);
 
   /// One step of every group. `tensors` lists group 0's tensors in order, then group 1's, and so
-  /// on. Throws std::invalid_argument, before changing anything, if the number of tensors or any
-  /// tensor's size differs from what was added.
-  void step(std::span<const TensorRef<T>> tensors);
+  /// on. `loss`, the loss at the point, is given to every group's optimizer (those that read it:
+  /// Optimizer::reads_loss()); NaN: not known. Throws std::invalid_argument, before changing
+  /// anything, if the number of tensors or any tensor's size differs from what was added.
+  void step(std::span<const TensorRef<T>> tensors, double loss = NAN);
 
   /// The number of groups.
   std::size_t groups() const { return groups_.size(); }
@@ -105,8 +107,12 @@ class Grouped final : public Optimizer<T> {
   void restart() override;
   std::size_t size() const override { return n_; }
   void step(std::span<T> w, std::span<const T> g) override;
+  /// Gives the loss to each group (a group evaluates nothing: `f` is not used).
+  void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
   void step_tensors(std::span<const TensorRef<T>> tensors) override;
+  void step_tensors_with(std::span<const TensorRef<T>> tensors, double loss) override;
   void visit_state(StateVisitor<T>& visitor) override;
+  bool reads_loss() const override;
   bool reads_hessian_diagonal() const override;
   void set_hessian_diagonal(HessianDiagonal<T> oracle) override;
   bool reads_hessian_diagonal_next() const override;
@@ -119,6 +125,8 @@ class Grouped final : public Optimizer<T> {
   /// Assigns the tensors to the groups and resets them; a tensor no group takes is noted in
   /// unclaimed_.
   void layout(std::span<const Shape> shapes);
+  /// One step of every group, each given the loss when `loss` is not null.
+  void step_groups(std::span<const TensorRef<T>> tensors, const double* loss);
 
   struct Group {
     TensorRole role;

@@ -44,8 +44,8 @@ struct RunOptions {
   std::size_t steps = 50;  ///< number of optimizer updates
   double tol = 1e-6;       ///< loss tolerance for Metrics::steps_to_tol
   /// Record a trajectory and measure all metrics (on every step, whatever is recorded). Without,
-  /// a run keeps its termination, final loss, best loss and step, and steps to tol (what sweeps
-  /// and tuning read), and stores no point but the current one.
+  /// a run keeps its termination, final loss, best loss and steps to tol (what sweeps and tuning
+  /// read), and stores no point but the current one.
   bool record = true;
   /// With `record`: which steps get a row in the trajectory. 1: every step; K > 1: the first
   /// step, every K-th step after it, and the last; 0: the first and the last only. Memory grows

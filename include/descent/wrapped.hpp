@@ -39,6 +39,9 @@ class Wrapped final : public Optimizer<T> {
   void step(std::span<T> w, std::span<const T> g) override;
   void step_with(std::span<T> w, std::span<const T> g, double loss, const Closure<T>& f) override;
   std::string converged() const override { return inner_->converged(); }
+  bool reads_loss() const override {
+    return (schedule_ && schedule_->stateful()) || inner_->reads_loss();
+  }
   bool reads_hessian_diagonal() const override { return inner_->reads_hessian_diagonal(); }
   bool reads_hessian_diagonal_next() const override {
     return inner_->reads_hessian_diagonal_next();

@@ -117,6 +117,7 @@ class Wrapper final : public Optimizer<T> {
     s_.step(p_, *inner_, w, g, loss, f);
   }
   std::string converged() const override { return inner_->converged(); }
+  bool reads_loss() const override { return inner_->reads_loss(); }
   bool reads_hessian_diagonal() const override { return inner_->reads_hessian_diagonal(); }
   bool reads_hessian_diagonal_next() const override {
     if constexpr (requires { s_.steps_inner_next(p_); })

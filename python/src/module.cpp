@@ -26,7 +26,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -39,7 +38,6 @@
 #include "descent/optimizer.hpp"
 #include "descent/optimizer_config.hpp"
 #include "descent/parallel.hpp"
-#include "descent/param_groups.hpp"
 #include "descent/plot/figures.hpp"
 #include "descent/registry.hpp"
 #include "descent/runner.hpp"
@@ -127,18 +125,6 @@ class PyOptimizer {
   explicit PyOptimizer(const std::string& spec)
       : spec_(spec), f64_(descent::make_optimizer<double>(spec)) {
     spec_ = f64_->spec();
-    // A schedule that reads the loss (plateau) would never move without it: such steps are
-    // refused. A grouped spec ("hidden=muon@plateau rest=adamw") is read group by group.
-    std::vector<std::string> specs = {spec_};
-    if (descent::is_grouped_spec(spec_)) {
-      specs.clear();
-      std::istringstream groups(spec_);
-      for (std::string group; groups >> group;) specs.push_back(group.substr(group.find('=') + 1));
-    }
-    for (const std::string& s : specs) {
-      const auto schedule = descent::OptimizerConfig::parse(s).schedule();
-      reads_loss_ = reads_loss_ || (schedule != nullptr && schedule->stateful());
-    }
   }
 
   const std::string& spec() const { return spec_; }
@@ -387,10 +373,13 @@ class PyOptimizer {
       n += p.back().size();
       shapes.push_back(shape_of(p.back()));
     }
-    if (reads_loss_ && !loss)
-      throw descent::InputError("step: the schedule of " + spec_ +
-                                " lowers the rate when the loss stops falling, and reads it at "
-                                "each step: give the loss (step(..., loss=f), or a closure in "
+    // A schedule that reads the loss (plateau) would never move without it, and Polyak's step
+    // cannot be taken: such steps are refused.
+    if (f64_->reads_loss() && !loss)
+      throw descent::InputError("step: " + spec_ +
+                                " reads the loss (a schedule that lowers the rate when it stops "
+                                "falling, or a step size made from it), and reads it at each "
+                                "step: give the loss (step(..., loss=f), or a closure in "
                                 "descent.torch)");
     const bool given = !hessian_diagonal.is_none();
     if (given && !PyCallable_Check(hessian_diagonal.ptr()))
@@ -442,37 +431,14 @@ class PyOptimizer {
       throw descent::InputError("step: " + o.info().name +
                                 " steps each array by its shape, and these arrays are not "
                                 "shaped as at the first step (reset() to start on new arrays)");
-    if (p.size() == 1 || loss) {
-      // One array, or several with the loss (which only the one-vector step takes): gathered.
-      std::vector<T> w, gr;
-      std::span<T> ws(p[0].data(), p[0].size());
-      std::span<const T> gsp(g[0].data(), g[0].size());
-      if (p.size() > 1) {
-        for (std::size_t k = 0; k < p.size(); ++k) {
-          w.insert(w.end(), p[k].data(), p[k].data() + p[k].size());
-          gr.insert(gr.end(), g[k].data(), g[k].data() + g[k].size());
-        }
-        ws = w;
-        gsp = gr;
-      }
-      if (loss)
-        o.step_with(ws, gsp, *loss, {});
-      else
-        o.step(ws, gsp);
-      if (p.size() > 1) {
-        std::size_t at = 0;
-        for (auto& a : p) {
-          std::copy_n(w.begin() + static_cast<std::ptrdiff_t>(at), a.size(), a.data());
-          at += a.size();
-        }
-      }
-      return;
-    }
     std::vector<descent::TensorRef<T>> t;
     for (std::size_t k = 0; k < p.size(); ++k)
       t.push_back(
           {std::span<T>(p[k].data(), p[k].size()), std::span<const T>(g[k].data(), g[k].size())});
-    o.step_tensors(t);
+    if (loss)
+      o.step_tensors_with(t, *loss);
+    else
+      o.step_tensors(t);
   }
 
   template <class T>
@@ -488,7 +454,6 @@ class PyOptimizer {
   std::unique_ptr<descent::Optimizer<float>> f32_;
   std::vector<descent::Shape> shapes_;
   bool started_ = false;
-  bool reads_loss_ = false;  // the schedule reads the loss (plateau)
   std::mutex mutex_;
   std::atomic<std::thread::id> stepping_{};  // the thread inside step_as, if any
 

@@ -353,3 +353,17 @@ def test_a_schedule_that_reads_the_loss_refuses_a_step_without_it():
         opt.step(w, np.ones(2), loss=1.0)
         moved.append(before - w[0])
     assert moved[0] == pytest.approx(0.1) and moved[-1] < 0.05
+    # In a group the loss reaches the group's schedule, which cuts the rate as it does alone; a
+    # list of arrays with the loss steps as their concatenation does.
+    alone = descent.optimizer("sgd:lr=0.1@plateau")
+    grouped = descent.optimizer("all=sgd:lr=0.1@plateau")
+    v, u, parts = np.ones(3), np.ones(3), [np.ones(2), np.ones(1)]
+    listed = descent.optimizer("sgd:lr=0.1@plateau")
+    for _ in range(30):
+        alone.step(v, np.ones(3), loss=1.0)
+        grouped.step(u, np.ones(3), loss=1.0)
+        listed.step(parts, [np.ones(2), np.ones(1)], loss=1.0)
+    assert u.tolist() == v.tolist() and np.concatenate(parts).tolist() == v.tolist()
+    assert v[0] > 1.0 - 30 * 0.1 + 0.5  # the cuts left it well short of 30 full steps
+    with pytest.raises(descent.DescentError, match="reads the loss"):
+        descent.optimizer("polyak").step(v, np.ones(3))
