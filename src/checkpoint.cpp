@@ -102,8 +102,9 @@ void put_history(std::string& out, const RunHistory& h) {
   put_array(out, std::vector<std::int8_t>(h.step_signs.begin(), h.step_signs.end()));
 }
 
-// A history of a run of n coordinates, or of one that recorded nothing (no zig-zags, no signs).
-RunHistory get_history(Reader& b, std::size_t n) {
+// A history, up to step `step`, of a run of n coordinates, or of one that recorded nothing (no
+// zig-zags, no signs). A run with a history ended with every number finite.
+RunHistory get_history(Reader& b, std::size_t n, std::uint64_t step) {
   RunHistory h;
   Metrics& m = h.metrics;
   h.start_loss = b.get<double>();
@@ -115,6 +116,11 @@ RunHistory get_history(Reader& b, std::size_t n) {
   const auto at = b.get<std::uint64_t>();
   if (reached == 1) m.steps_to_tol = at;
   m.path_length = b.get<double>();
+  if (!std::isfinite(h.start_loss) || !std::isfinite(m.final_loss) || !std::isfinite(m.best_loss) ||
+      !(m.best_loss <= m.final_loss) || !(m.path_length >= 0.0 && m.path_length < INFINITY))
+    b.fail("the history's losses or path length are not those of a run");
+  if (m.best_step > step || at > step || (reached == 0 && at != 0))
+    b.fail("the history's steps are not within its " + std::to_string(step));
   const auto zigzags = b.get_array<std::uint64_t>();
   const auto signs = b.get_array<std::int8_t>();
   if (zigzags.size() != signs.size() || (!signs.empty() && signs.size() != n))
@@ -272,7 +278,7 @@ Checkpoint<T> load_into_fresh(const std::filesystem::path& path) {
   if (version >= 3) {
     const auto known = b.get<std::uint8_t>();
     if (known > 1) b.fail("the history's flag is " + std::to_string(known));
-    if (known == 1) c.context.history = get_history(b, c.w.size());
+    if (known == 1) c.context.history = get_history(b, c.w.size(), c.step);
   }
   if (b.pos() != body.size()) b.fail("unexpected bytes after the records");
 

@@ -15,6 +15,14 @@
 #include "descent/wrapper.hpp"
 
 namespace descent {
+namespace {
+
+// Why a grouped step without the loss is refused (before any group moves).
+constexpr const char* kGroupReadsLoss =
+    "a group's optimizer must be given the loss at each step (a plateau schedule, Polyak's step "
+    "size): step with the loss";
+
+}  // namespace
 
 template <std::floating_point T>
 std::size_t ParamGroups<T>::add(std::string_view spec, std::vector<std::size_t> sizes) {
@@ -33,6 +41,9 @@ std::size_t ParamGroups<T>::add(std::unique_ptr<Optimizer<T>> optimizer,
 
 template <std::floating_point T>
 void ParamGroups<T>::step(std::span<const TensorRef<T>> tensors, double loss) {
+  if (std::isnan(loss) &&
+      std::ranges::any_of(groups_, [](const Group& g) { return g.optimizer->reads_loss(); }))
+    throw InputError(std::string("ParamGroups::step: ") + kGroupReadsLoss);
   if (tensors.size() != tensor_count_)
     throw std::invalid_argument("ParamGroups::step: " + std::to_string(tensors.size()) +
                                 " tensors given, " + std::to_string(tensor_count_) + " added");
@@ -234,6 +245,8 @@ bool Grouped<T>::reads_loss() const {
 template <std::floating_point T>
 void Grouped<T>::step_groups(std::span<const TensorRef<T>> tensors, const double* loss) {
   if (!unclaimed_.empty()) throw InputError(unclaimed_);
+  if ((loss == nullptr || std::isnan(*loss)) && reads_loss())
+    throw InputError("grouped optimizer '" + spec() + "': " + kGroupReadsLoss);
   detail::check_tensors(n_, tensors);
   // Refused before any group steps, rather than by that group after the others stepped.
   if (!oracle_ && reads_hessian_diagonal())

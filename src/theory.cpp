@@ -141,7 +141,7 @@ std::optional<std::size_t> predicted_steps(double rate, double reduction) {
 }
 
 std::optional<double> measured_rate(const Trajectory& t, std::span<const double> minimizer) {
-  if (t.size() < 5 || minimizer.size() != t.dim) return std::nullopt;
+  if (t.size() < 5 || t.steps.size() != t.size() || minimizer.size() != t.dim) return std::nullopt;
   // Scaled, so that distances near the underflow range do not square to 0.
   const auto dist = [&](std::size_t k) {
     const auto p = t.point(k);
@@ -170,8 +170,8 @@ std::optional<double> measured_rate(const Trajectory& t, std::span<const double>
   // first step (then the half that it recorded).
   std::size_t begin = 0;
   while (t.steps[begin] < t.steps[end] / 2) ++begin;
+  if (t.steps[end] < t.steps[begin] + 2) return std::nullopt;
   const std::size_t span = t.steps[end] - t.steps[begin];
-  if (span < 2) return std::nullopt;
   const double a = dist(begin), b = dist(end);
   if (!(a > 0) || !(b > 0)) return std::nullopt;
   return std::pow(b / a, 1.0 / static_cast<double>(span));

@@ -97,10 +97,8 @@ void Wrapped<T>::apply(std::span<T> w, std::span<const T> g, double loss, const 
       return -v;
     };
     inner_->step_with(w, g_, loss, negated);
-  } else if (f) {
-    inner_->step_with(w, g_, loss, *f);
   } else {
-    inner_->step(w, g_);
+    inner_->step_with(w, g_, loss, f ? *f : Closure<T>{});
   }
   if (schedule_ && !std::isnan(loss)) schedule_->observe(t_, loss, base_lr_, schedule_state_);
   ++t_;

@@ -103,8 +103,9 @@ void expect_same_metrics(const RunResult& resumed, const RunResult& whole,
   EXPECT_EQ(a.path_length, b.path_length) << what;
   EXPECT_EQ(a.zigzags, b.zigzags) << what;
   EXPECT_EQ(a.distance_to_minimizer, b.distance_to_minimizer) << what;
-  EXPECT_EQ(resumed.history.start_loss, whole.history.start_loss) << what;
-  EXPECT_EQ(resumed.history.step_signs, whole.history.step_signs) << what;
+  ASSERT_TRUE(resumed.history && whole.history) << what;
+  EXPECT_EQ(resumed.history->start_loss, whole.history->start_loss) << what;
+  EXPECT_EQ(resumed.history->step_signs, whole.history->step_signs) << what;
 }
 
 class ResumeExactly : public ::testing::TestWithParam<std::string> {};
@@ -526,6 +527,40 @@ std::string with_checksum(std::string body) {
   }
   body.append(reinterpret_cast<const char*>(&h), 8);
   return body;
+}
+
+// A history whose numbers are not those of a run (a NaN or infinite loss, a best loss above the
+// final one, a negative path length, a step beyond the checkpoint's, a step direction other than
+// -1, 0 or 1) is refused, the checksum being right.
+TEST(Checkpoint, HistoriesThatNoRunMakesAreRefused) {
+  test::TempDir dir;
+  const fs::path path = fs::path(dir.path()) / "h.ckpt";
+  const auto f = make_function("anisotropic");
+  auto sgd = make_optimizer("sgd");
+  const RunResult r = run(*f, *sgd, std::vector<double>{1, 1}, {.steps = 5});
+  ASSERT_TRUE(r.history);
+  save_checkpoint<double>(path, *sgd, r.trajectory.point(r.trajectory.size() - 1), 5,
+                          {.random_state = std::nullopt, .settings = {}, .history = r.history});
+  const std::string good = read_all(path);
+  ASSERT_EQ(load_error(path), "(no error)");
+  // The history ends the body: ... f64 start, f64 final, f64 best, u64 best step, u8 reached,
+  // u64 steps to tol, f64 path length, u64 2 + two u64 zig-zags, u64 2 + two i8 signs.
+  const std::size_t end = good.size() - 8;
+  const auto with = [&](std::size_t from_end, const void* value, std::size_t size) {
+    std::string body = good.substr(0, end);
+    std::memcpy(body.data() + end - from_end, value, size);
+    write_all(path, with_checksum(body));
+    return load_error(path);
+  };
+  const double nan = NAN, inf = INFINITY, negative = -1.0, huge = 1e300;
+  const std::uint64_t late = 6;
+  const std::int8_t five = 5;
+  EXPECT_THAT(with(83, &nan, 8), HasSubstr("losses or path length are not those of a run"));
+  EXPECT_THAT(with(75, &inf, 8), HasSubstr("losses or path length are not those of a run"));
+  EXPECT_THAT(with(67, &huge, 8), HasSubstr("losses or path length are not those of a run"));
+  EXPECT_THAT(with(42, &negative, 8), HasSubstr("losses or path length are not those of a run"));
+  EXPECT_THAT(with(59, &late, 8), HasSubstr("steps are not within its 5"));
+  EXPECT_THAT(with(1, &five, 1), HasSubstr("a step sign of the history is 5"));
 }
 
 // `bytes`, a checkpoint, with its spec written as `spec` and the checksum made right again.

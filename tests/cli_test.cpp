@@ -754,12 +754,18 @@ TEST(Cli, ResumeRefusesRandomStreamsItCannotContinue) {
       "-o \"sgd:lr=0.001,maximize=true,clip_value=0.5@cosine:t_max=40,warmup=5\" --steps 40 "
       "--resume " +
       v1;
-  auto r = run_cli(v1_run + " --out v1", dir.path());
+  auto r = run_cli(v1_run + " --out v1 --checkpoint again", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;  // noiseless: the old checkpoints still resume
-  // They record no run history, and the program says what its metrics then cover.
-  EXPECT_THAT(r.err, HasSubstr("optimizer-1.ckpt records no run history (an older version wrote "
-                               "it): the metrics of adam:lr=0.01,weight_decay=0.01,amsgrad=true "
-                               "cover steps 20 to 40 only"));
+  // They record no run history, and the program says what its metrics then cover; the
+  // checkpoints of such a run record none either (it measured part of the run).
+  const std::string no_history =
+      "optimizer-1.ckpt records no run history (an older version wrote it, or a run resumed from "
+      "such a checkpoint): the metrics of adam:lr=0.01,weight_decay=0.01,amsgrad=true cover steps ";
+  EXPECT_THAT(r.err, HasSubstr(no_history + "20 to 40 only"));
+  r = run_cli(v1_run.substr(0, v1_run.find("--steps")) + "--steps 45 --resume again --out v1b",
+              dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(no_history + "40 to 45 only"));
   r = run_cli(v1_run + " --noise 0.1 --out v1n", dir.path());
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("does not record the state of its random numbers"));

@@ -1,6 +1,7 @@
 // ParamGroups: per-group hyperparameters in one step call, equal to stepping each group alone.
 #include "descent/param_groups.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -175,6 +176,33 @@ TEST(Grouped, TheLossReachesEveryGroup) {
   }
 }
 
+// A grouped step without the loss is refused before any group moves when a group's optimizer must
+// be given it (Polyak's step cannot be taken without it).
+TEST(Grouped, AStepWithoutTheLossIsRefusedWhereAGroupReadsIt) {
+  auto grouped = make_optimizer<double>("matrices=sgd rest=polyak");
+  grouped->reset_shapes(kMlp);
+  std::vector<double> w = ramp(74, 0.5);
+  const std::vector<double> before = w, g = ramp(74, 1.0);
+  EXPECT_THROW(grouped->step(w, g), InputError);
+  EXPECT_THROW(grouped->step_with(w, g, NAN, {}), InputError);
+  EXPECT_EQ(w, before);
+  grouped->step_with(w, g, 2.0, {});
+  EXPECT_NE(w, before);
+
+  ParamGroups<double> groups;
+  groups.add("sgd", {3});
+  groups.add("sgd@plateau", {2});
+  std::vector<double> u = {1, 2, 3, 4, 5};
+  const std::vector<double> gu = {1, 1, 1, 1, 1};
+  const std::vector<TensorRef<double>> tensors = {
+      {std::span(u).subspan(0, 3), std::span<const double>(gu).subspan(0, 3)},
+      {std::span(u).subspan(3, 2), std::span<const double>(gu).subspan(3, 2)}};
+  EXPECT_THROW(groups.step(tensors), InputError);
+  EXPECT_EQ(u, (std::vector<double>{1, 2, 3, 4, 5}));
+  groups.step(tensors, 1.0);
+  EXPECT_EQ(u[0], 0.9);
+}
+
 // Which optimizers read the loss: a plateau schedule (in a wrapper, around L-BFGS, in a group)
 // or Polyak's step size; no other schedule or method.
 TEST(Grouped, ReadsTheLossWhereAGroupDoes) {
@@ -184,6 +212,19 @@ TEST(Grouped, ReadsTheLossWhereAGroupDoes) {
   for (const char* spec : {"sgd", "adam@cosine:t_max=5", "lbfgs", "muon", "lookahead/adam",
                            "matrices=muon rest=adamw"})
     EXPECT_FALSE(make_optimizer<double>(spec)->reads_loss()) << spec;
+}
+
+// A wrapped optimizer (a schedule or preludes around L-BFGS) is given the loss without a closure
+// too: L-BFGS's test of the loss's change stops it as it stops L-BFGS alone.
+TEST(Grouped, AWrappedOptimizerIsGivenTheLoss) {
+  for (const char* spec : {"lbfgs", "lbfgs@cosine:t_max=10", "lbfgs:clip_value=10"}) {
+    auto o = make_optimizer<double>(spec);
+    o->reset(2);
+    std::vector<double> w = {1.0, 2.0};
+    const std::vector<double> g = {0.5, -0.25};
+    for (int t = 0; t < 3 && o->converged().empty(); ++t) o->step_with(w, g, 1.0, {});
+    EXPECT_THAT(o->converged(), ::testing::HasSubstr("changed the loss")) << spec;
+  }
 }
 
 // A checkpoint holds the layout and every group's state; it resumes exactly.

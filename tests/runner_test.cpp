@@ -188,20 +188,22 @@ TEST(Runner, AContinuedRunReportsTheWholeRun) {
     const RunResult part = run(f, *with, start, first);
     run(f, *without, start, first);
     ASSERT_EQ(part.termination, Termination::completed) << part.message();
-    EXPECT_EQ(part.history.step_signs.size(), record ? 2u : 0u);
+    ASSERT_TRUE(part.history.has_value());
+    EXPECT_EQ(part.history->step_signs.size(), record ? 2u : 0u);
 
     const RunResult rest =
-        run_from(f, *with, at, 8, {.steps = 12, .record = record}, &part.history);
+        run_from(f, *with, at, 8, {.steps = 12, .record = record}, &*part.history);
     EXPECT_EQ(rest.termination, Termination::diverging);
     EXPECT_EQ(rest.message(), all.message());
     EXPECT_EQ(rest.metrics.final_loss, all.metrics.final_loss);
     EXPECT_EQ(rest.metrics.best_loss, all.metrics.best_loss);
     EXPECT_EQ(rest.metrics.path_length, all.metrics.path_length);
     EXPECT_EQ(rest.metrics.zigzags, all.metrics.zigzags);
-    EXPECT_EQ(rest.history.start_loss, 10.25);
+    EXPECT_EQ(rest.history->start_loss, 10.25);
 
     const RunResult alone = run_from(f, *without, at, 8, {.steps = 12, .record = record});
     EXPECT_EQ(alone.termination, Termination::completed) << alone.message();
+    EXPECT_FALSE(alone.history.has_value());  // it measured part of the run
   }
 }
 
@@ -226,7 +228,7 @@ TEST(Runner, AContinuedRunKeepsTheStepsToTol) {
       auto opt = make_optimizer("sgd");
       const RunResult part = run(f, *opt, start, first);
       const RunResult rest =
-          run_from(f, *opt, at, k, {.steps = 60, .tol = 1e-6, .record = record}, &part.history);
+          run_from(f, *opt, at, k, {.steps = 60, .tol = 1e-6, .record = record}, &*part.history);
       EXPECT_EQ(rest.metrics.steps_to_tol, all.metrics.steps_to_tol);
       EXPECT_EQ(rest.metrics.best_loss, all.metrics.best_loss);
       EXPECT_EQ(rest.metrics.final_loss, all.metrics.final_loss);

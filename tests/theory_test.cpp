@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "descent/error.hpp"
@@ -74,6 +75,13 @@ TEST(Theory, MeasuredRatesArePerStepWhateverIsRecorded) {
   late.grad_norm.erase(late.grad_norm.begin(), late.grad_norm.begin() + 50);
   late.points.erase(late.points.begin(), late.points.begin() + 100);
   EXPECT_EQ(measured_rate(late, minimizer), rate);
+  // Rows without their step numbers, or numbered backwards, measure nothing.
+  Trajectory unnumbered = all.trajectory;
+  unnumbered.steps.clear();
+  EXPECT_FALSE(measured_rate(unnumbered, minimizer).has_value());
+  Trajectory backwards = all.trajectory;
+  std::reverse(backwards.steps.begin(), backwards.steps.end());
+  EXPECT_FALSE(measured_rate(backwards, minimizer).has_value());
 }
 
 // Past the stability limit lr * lambda_max < 2 + 2 alpha the run grows without bound; just

@@ -154,11 +154,12 @@ int run_command(const RunArgs& args) {
       restore_random_state(*objectives.back(), context, path);
       histories[i] = std::move(context.history);
       if (!histories[i])
-        fmt::print(stderr,
-                   "note: checkpoint {} records no run history (an older version wrote it): "
-                   "the metrics of {} cover steps {} to {} only\n",
-                   path.string(), short_label(optimizers[i]->spec()), steps[i],
-                   setup.options.steps);
+        fmt::print(
+            stderr,
+            "note: checkpoint {} records no run history (an older version wrote it, or a run "
+            "resumed from such a checkpoint): "
+            "the metrics of {} cover steps {} to {} only\n",
+            path.string(), short_label(optimizers[i]->spec()), steps[i], setup.options.steps);
     }
     for (std::size_t i = 0; i < optimizers.size(); ++i)
       results.push_back(run_from(*objectives[i], *optimizers[i], points[i], steps[i], setup.options,

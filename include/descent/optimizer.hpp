@@ -218,9 +218,11 @@ class Optimizer {
     gathered(tensors,
              [this, loss](std::span<T> w, std::span<const T> g) { step_with(w, g, loss, {}); });
   }
-  /// Whether its steps read the loss (step_with(), step_tensors_with()): a schedule that lowers
-  /// the rate when the loss stops falling (plateau), or a step size made from it (Polyak). A step
-  /// without the loss then leaves such a schedule where it was, or throws InputError.
+  /// Whether its steps must be given the loss (step_with(), step_tensors_with()): a schedule that
+  /// lowers the rate when the loss stops falling (plateau) never moves without it, and a step size
+  /// made from it (Polyak) cannot be taken (InputError). L-BFGS uses the loss where it is given
+  /// and steps without it. A grouped step without the loss is refused, before any group moves,
+  /// when a group's optimizer must be given it.
   virtual bool reads_loss() const { return false; }
   /// One update given also the loss at `w` and a way to evaluate the objective elsewhere. This is
   /// what the runner calls. Methods that need either (L-BFGS's line search, reduce-on-plateau
@@ -255,10 +257,12 @@ class Optimizer {
   virtual void visit_state(StateVisitor<T>& visitor) = 0;
 
  private:
-  /// Gathers the tensors into one vector, calls step(w, g) on it and scatters the result.
+  /// Gathers the tensors into one vector, calls step(w, g) on it and scatters the result (one
+  /// tensor is stepped in place).
   template <class Step>
   void gathered(std::span<const TensorRef<T>> tensors, Step step) {
     detail::check_tensors(size(), tensors);
+    if (tensors.size() == 1) return step(tensors[0].param, tensors[0].grad);
     std::vector<T> w, g;
     w.reserve(size());
     g.reserve(size());

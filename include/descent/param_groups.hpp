@@ -38,9 +38,10 @@ class ParamGroups {
   std::size_t add(std::unique_ptr<Optimizer<T>> optimizer, std::vector<std::size_t> sizes);
 
   /// One step of every group. `tensors` lists group 0's tensors in order, then group 1's, and so
-  /// on. `loss`, the loss at the point, is given to every group's optimizer (those that read it:
-  /// Optimizer::reads_loss()); NaN: not known. Throws std::invalid_argument, before changing
-  /// anything, if the number of tensors or any tensor's size differs from what was added.
+  /// on. `loss`, the loss at the point, is given to every group's optimizer; NaN: not known, which
+  /// is refused with InputError when a group's optimizer must be given it
+  /// (Optimizer::reads_loss()). Throws std::invalid_argument, before changing anything, if the
+  /// number of tensors or any tensor's size differs from what was added.
   void step(std::span<const TensorRef<T>> tensors, double loss = NAN);
 
   /// The number of groups.

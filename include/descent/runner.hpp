@@ -121,8 +121,9 @@ struct RunResult {
   /// A diverged run reports infinite final and best losses and no steps to tol.
   Metrics metrics;
   /// What the run measured up to `stop_step`, for a run continuing it from there (a checkpoint
-  /// records it); left empty for a run that diverged.
-  RunHistory history;
+  /// records it): nothing for a run that diverged, or one continued without the history of the
+  /// steps before its first (it measured only part of the run).
+  std::optional<RunHistory> history;
   /// The method's own answer at the end, where it is not the last point (Schedule-Free's average
   /// x; see Optimizer::solution), and its loss; empty and NaN for the other methods and for a run
   /// that diverged.
@@ -147,9 +148,9 @@ RunResult run(const Objective& f, Optimizer<double>& optimizer, std::span<const 
 /// k.. of the uninterrupted run; for a function with random gradients, its random state must
 /// first be put back where the run's RunResult::random_state was (see restore_random_state in
 /// checkpoint.hpp). With `history`, the run's RunResult::history at step k, its metrics and
-/// termination are the uninterrupted run's too; without it they cover steps k.. alone. Throws
-/// InputError for a history of another dimension, or one that recorded nothing given to a run
-/// that records.
+/// termination are the uninterrupted run's too (with the same `options.tol`); without it they
+/// cover steps k.. alone. Throws InputError for a history of another dimension, or one that
+/// recorded nothing given to a run that records.
 RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<const double> w,
                    std::size_t first_step, const RunOptions& options = {},
                    const RunHistory* history = nullptr);

@@ -377,10 +377,9 @@ class PyOptimizer {
     // cannot be taken: such steps are refused.
     if (f64_->reads_loss() && !loss)
       throw descent::InputError("step: " + spec_ +
-                                " reads the loss (a schedule that lowers the rate when it stops "
-                                "falling, or a step size made from it), and reads it at each "
-                                "step: give the loss (step(..., loss=f), or a closure in "
-                                "descent.torch)");
+                                " reads the loss at each step (a schedule that lowers the rate "
+                                "when it stops falling, or a step size made from it): give the "
+                                "loss (step(..., loss=f), or a closure in descent.torch)");
     const bool given = !hessian_diagonal.is_none();
     if (given && !PyCallable_Check(hessian_diagonal.ptr()))
       throw descent::InputError("hessian_diagonal: must be a function of the point, not " +

@@ -342,9 +342,9 @@ def test_figures_are_written_to_files(tmp_path):
 def test_a_schedule_that_reads_the_loss_refuses_a_step_without_it():
     opt = descent.optimizer("sgd:lr=0.1@plateau")
     w = np.ones(2)
-    with pytest.raises(descent.DescentError, match="reads it at each step"):
+    with pytest.raises(descent.DescentError, match="reads the loss at each step"):
         opt.step(w, np.ones(2))
-    with pytest.raises(descent.DescentError, match="reads it at each step"):  # in a group too
+    with pytest.raises(descent.DescentError, match="reads the loss at each step"):  # in a group too
         descent.optimizer("matrices=muon rest=adamw@plateau").step(w, np.ones(2))
     assert w.tolist() == [1.0, 1.0]  # refused before anything moved
     moved = []

@@ -162,7 +162,8 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
   if (optimizer.size() != n)
     throw InputError("the optimizer holds state for " + std::to_string(optimizer.size()) +
                      " parameters but function '" + f.spec() + "' takes " + std::to_string(n));
-  if (history && history->metrics.zigzags.size() != (history->step_signs.empty() ? 0 : n))
+  if (history && (history->metrics.zigzags.size() != (history->step_signs.empty() ? 0 : n) ||
+                  history->step_signs.size() != history->metrics.zigzags.size()))
     throw InputError("the run's history is of " + std::to_string(history->metrics.zigzags.size()) +
                      " coordinates but function '" + f.spec() + "' takes " + std::to_string(n));
   if (history && options.record && history->step_signs.empty())
@@ -338,11 +339,11 @@ RunResult run_from(const Objective& f, Optimizer<double>& optimizer, std::span<c
     else if (progress.best <= options.tol)
       r.metrics.steps_to_tol = first_step + static_cast<std::size_t>(progress.above);
   }
-  if (r.termination != Termination::diverged) {
-    r.history = {start_loss, r.metrics, {}};
-    r.history.metrics.distance_to_minimizer.reset();
+  if (r.termination != Termination::diverged && (first_step == 0 || history)) {
+    r.history = RunHistory{start_loss, r.metrics, {}};
+    r.history->metrics.distance_to_minimizer.reset();
     if (tracker)
-      r.history.step_signs.assign(tracker->step_signs().begin(), tracker->step_signs().end());
+      r.history->step_signs.assign(tracker->step_signs().begin(), tracker->step_signs().end());
   }
   detail::judge_growth(r, start_loss);
   if (r.termination != Termination::diverged) {
