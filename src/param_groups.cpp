@@ -22,6 +22,12 @@ constexpr const char* kGroupReadsLoss =
     "a group's optimizer must be given the loss at each step (a plateau schedule, Polyak's step "
     "size): step with the loss";
 
+// Whether a group's optimizer must be given the loss (ParamGroups' and Grouped's groups alike).
+template <class Groups>
+bool any_reads_loss(const Groups& groups) {
+  return std::ranges::any_of(groups, [](const auto& g) { return g.optimizer->reads_loss(); });
+}
+
 }  // namespace
 
 template <std::floating_point T>
@@ -41,8 +47,7 @@ std::size_t ParamGroups<T>::add(std::unique_ptr<Optimizer<T>> optimizer,
 
 template <std::floating_point T>
 void ParamGroups<T>::step(std::span<const TensorRef<T>> tensors, double loss) {
-  if (std::isnan(loss) &&
-      std::ranges::any_of(groups_, [](const Group& g) { return g.optimizer->reads_loss(); }))
+  if (std::isnan(loss) && any_reads_loss(groups_))
     throw InputError(std::string("ParamGroups::step: ") + kGroupReadsLoss);
   if (tensors.size() != tensor_count_)
     throw std::invalid_argument("ParamGroups::step: " + std::to_string(tensors.size()) +
@@ -239,7 +244,7 @@ void Grouped<T>::step_tensors_with(std::span<const TensorRef<T>> tensors, double
 
 template <std::floating_point T>
 bool Grouped<T>::reads_loss() const {
-  return std::ranges::any_of(groups_, [](const Group& g) { return g.optimizer->reads_loss(); });
+  return any_reads_loss(groups_);
 }
 
 template <std::floating_point T>

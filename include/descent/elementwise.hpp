@@ -162,7 +162,7 @@ typename R::template Scalars<double> measured_scalars(const typename R::Params& 
                                                       std::span<const TensorRef<T>> tensors,
                                                       const PreludeScalars<T>& pk) {
   const auto before = [&] {
-    if constexpr (requires { R::before(p, s.counters, s.loss); })
+    if constexpr (kRuleReadsLoss<R>)
       return R::before(p, s.counters, s.loss);
     else
       return R::before(p, s.counters);
@@ -317,13 +317,11 @@ class Elementwise final : public Optimizer<T> {
     } forget{s_.loss};
     s_.loss = preludes_.maximize ? -loss : loss;
     step_tensors(tensors);
-    if (schedule_ && schedule_->stateful() && !std::isnan(loss))
+    if (schedule_ && !std::isnan(loss))
       schedule_->observe(t_ - 1, preludes_.maximize ? -loss : loss, lr(), schedule_state_);
   }
   bool reads_loss() const override {
-    return (schedule_ && schedule_->stateful()) || requires(const Params& p, State& s) {
-      R::before(p, s.counters, s.loss);
-    };
+    return kRuleReadsLoss<R> || (schedule_ && schedule_->stateful());
   }
   void visit_state(StateVisitor<T>& v) override {
     if (preludes_.any() || schedule_)

@@ -159,6 +159,14 @@ concept ReducingRule = ElementwiseRule<R> && requires {
 template <class R>
 using CountersOf = typename detail::CountersOfRule<R>::type;
 
+/// Whether a reducing rule's scalars read the loss at the step's point: it declares
+/// `before(p, counters, loss)` (Polyak's step size), and is then given the loss at every step.
+template <class R>
+inline constexpr bool kRuleReadsLoss = requires(const typename R::Params& p, CountersOf<R>& c,
+                                                double loss) {
+  R::before(p, c, loss);
+};
+
 /// The number of state arrays of a rule.
 template <class R>
 inline constexpr std::size_t kArrayCount = std::size(R::arrays);

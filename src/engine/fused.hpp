@@ -289,7 +289,7 @@ template <ElementwiseRule R, unsigned V, int Mode, class L, class Formula, class
       if (!last) {
         [&]<std::size_t... A, std::size_t... Q>(std::index_sequence<A...>,
                                                 std::index_sequence<Q...>) {
-          const typename R::template Scalars<Vec> kvec{kv[Q][v]...};
+          const auto kvec = from_fields<typename R::template Scalars<Vec>>(kv[Q][v]...);
           PreludeScalars<Vec> pk{};
           pk.decay = dv[v];
           update_element<R, V>(kvec, x0[v], prelude<Mode>(g0, x0[v], pk), s0[A][v]...);

@@ -39,7 +39,7 @@ struct LaneUpdate {
   [[gnu::always_inline]] void operator()(double& w, const double& g, A&... rest) const {
     auto args = std::tie(rest...);
     [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...>, std::index_sequence<J...>) {
-      const typename R::template Scalars<double> k{std::get<S + J>(args)...};
+      const auto k = from_fields<typename R::template Scalars<double>>(std::get<S + J>(args)...);
       PreludeScalars<double> pk{};
       if constexpr (Mode == kDecayOnly) pk.decay = std::get<S + N>(args);
       update_element<R, V>(k, w, prelude<Mode>(g, w, pk), std::get<I>(args)...);

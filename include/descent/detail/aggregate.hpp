@@ -30,12 +30,22 @@ constexpr auto fields_of(const K<T>& k) {
   return std::bit_cast<std::array<T, field_count<K, T>()>>(k);
 }
 
+/// The aggregate K whose fields are `values`, in order (a base's fields first: a rule's scalars
+/// may extend another rule's, as AdamW's extend Adam's).
+template <class K, class... T>
+[[gnu::always_inline]] constexpr K from_fields(T... values) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-braces"  // a base's fields are given flat, on purpose
+  return K{values...};
+#pragma GCC diagnostic pop
+}
+
 /// An aggregate K<U> whose fields are those of `k` converted to U, in order.
 template <class U, template <class> class K, class T>
 constexpr K<U> convert_fields(const K<T>& k) {
   const auto values = fields_of(k);
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return K<U>{static_cast<U>(values[I])...};
+    return from_fields<K<U>>(static_cast<U>(values[I])...);
   }
   (std::make_index_sequence<values.size()>{});
 }

@@ -50,7 +50,7 @@ struct FtrlRule {
   // In the order of TensorFlow's ApplyFtrlV2 kernel, with selects so that it vectorizes.
   template <unsigned V, class T>
   static void update(const Scalars<T>& k, T& w, T g, T& n, T& z) {
-    const auto power = [&k](T x) {
+    const auto power = [&](T x) {
       if constexpr ((V & kRoot) != 0)
         return math::sqrt(x);
       else
