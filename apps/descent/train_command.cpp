@@ -103,6 +103,13 @@ std::vector<Row> read_log(const fs::path& path) {
   return rows;
 }
 
+// Where an optimizer's rows go in the files this command writes: the command's optimizers in the
+// order given (`order`, canonical specs), as an uninterrupted run writes them; rows of any other
+// spec (an optimizer dropped from a resumed command) after them, in the order they were read.
+std::size_t rank_of(const std::vector<std::string>& order, const std::string& spec) {
+  return static_cast<std::size_t>(std::find(order.begin(), order.end(), spec) - order.begin());
+}
+
 // "[2/4] adam:lr=0.001  epoch 3/10 |#########     | 230/469  loss 0.4312  accuracy 84.10%" on
 // stderr (the training loss and accuracy so far in the epoch), redrawn at most ten times a second.
 class Bar {
@@ -151,9 +158,22 @@ std::map<std::string, std::string> run_settings(const nn::TrainConfig& c, const 
   return s;
 }
 
-// Refuses to resume from `ckpt` with settings other than those it was trained with.
-void check_settings(const fs::path& ckpt, const std::map<std::string, std::string>& mine) {
-  const CheckpointContext saved = load_checkpoint<float>(ckpt).context;
+// Refuses to resume from `ckpt` with settings other than those it was trained with, for another
+// optimizer than `spec` (canonical), or for fewer epochs than it has done.
+void check_checkpoint(const fs::path& ckpt, const std::map<std::string, std::string>& mine,
+                      const std::string& spec, std::size_t epochs) {
+  const Checkpoint<float> c = load_checkpoint<float>(ckpt);
+  if (c.spec != spec)
+    throw InputError(fmt::format(
+        "--resume: checkpoint '{}' is for optimizer '{}', not '{}': a resumed run keeps the "
+        "optimizers in their order",
+        ckpt.string(), c.spec, spec));
+  if (c.step > epochs)
+    throw InputError(fmt::format(
+        "--resume: checkpoint '{}' has done {} epochs, more than --epochs {}; give --epochs {} "
+        "or more",
+        ckpt.string(), c.step, epochs, c.step));
+  const CheckpointContext& saved = c.context;
   if (saved.settings.empty()) {
     fmt::print(stderr,
                "note: checkpoint '{}' was written by an older version and records no settings; "
@@ -170,13 +190,14 @@ void check_settings(const fs::path& ckpt, const std::map<std::string, std::strin
         ckpt.string(), d->first, d->second, d->first, mine.at(d->first)));
 }
 
-// A CSV whose rows begin with "optimizer",epoch (train-steps.csv, sharpness.csv), appended after
-// every epoch. On a resume each optimizer keeps its rows up to the epoch its checkpoint has done;
-// a row cut short by an interruption is dropped.
+// A CSV whose rows begin with "optimizer",epoch (train-steps.csv, sharpness.csv), written again
+// after every epoch, each optimizer's rows together in the order of rank_of(). On a resume each
+// optimizer keeps its rows up to the epoch its checkpoint has done; a row cut short by an
+// interruption is dropped.
 class EpochRows {
  public:
-  EpochRows(fs::path path, std::string header)
-      : path_(std::move(path)), header_(std::move(header)) {}
+  EpochRows(fs::path path, std::string header, const std::vector<std::string>& order)
+      : path_(std::move(path)), header_(std::move(header)), order_(order) {}
 
   // Reads the rows a previous run wrote.
   void load() {
@@ -188,25 +209,21 @@ class EpochRows {
       if (!row) continue;
       const auto epoch = parse_double(row->fields.front());
       if (!epoch || row->fields.size() != columns()) continue;
-      rows_[row->spec].push_back({static_cast<std::size_t>(*epoch), line});
+      rows_of(row->spec).push_back({static_cast<std::size_t>(*epoch), line});
     }
   }
   // Keeps `spec`'s rows up to epoch `done` (none for a run that starts afresh: `fresh`) and
   // writes the file again.
   void keep(const std::string& spec, std::size_t done, bool fresh) {
-    auto& mine = rows_[spec];
-    std::erase_if(mine, [&](const Row& r) { return fresh || r.epoch > done; });
-    std::string text = header_ + "\n";
-    for (const auto& [name, list] : rows_)
-      for (const Row& r : list) text += r.line + "\n";
-    write_file_atomically(path_, text);
+    std::erase_if(rows_of(spec), [&](const Row& r) { return fresh || r.epoch > done; });
+    write();
   }
   // The numbers after the epoch in each of `spec`'s rows, in order.
   std::vector<std::vector<double>> values(const std::string& spec) const {
     std::vector<std::vector<double>> out;
-    const auto it = rows_.find(spec);
-    if (it == rows_.end()) return out;
-    for (const Row& r : it->second) {
+    const auto it = std::ranges::find(groups_, spec, &Group::spec);
+    if (it == groups_.end()) return out;
+    for (const Row& r : it->rows) {
       const std::vector<std::string_view> fields = split_spec_row(r.line)->fields;
       std::vector<double> v;
       for (std::size_t k = 1; k < fields.size(); ++k)
@@ -217,15 +234,10 @@ class EpochRows {
   }
   // Appends rows of `spec` for `epoch`, each "field,field,..." after the optimizer and epoch.
   void append(const std::string& spec, std::size_t epoch, const std::vector<std::string>& tails) {
-    std::ofstream out;
-    if (is_root()) out.open(path_, std::ios::app);  // under a process group, rank 0 writes
-    for (const std::string& t : tails) {
-      const std::string line = fmt::format("\"{}\",{},{}", spec, epoch, t);
-      rows_[spec].push_back({epoch, line});
-      if (is_root()) out << line << "\n";
-    }
-    out.flush();
-    if (is_root() && !out) throw InputError("cannot write '" + path_.string() + "'");
+    std::vector<Row>& mine = rows_of(spec);
+    for (const std::string& t : tails)
+      mine.push_back({epoch, fmt::format("\"{}\",{},{}", spec, epoch, t)});
+    write();
   }
 
  private:
@@ -233,12 +245,33 @@ class EpochRows {
     std::size_t epoch;
     std::string line;
   };
+  struct Group {
+    std::string spec;
+    std::vector<Row> rows;
+  };
+  std::vector<Row>& rows_of(const std::string& spec) {
+    const auto it = std::ranges::find(groups_, spec, &Group::spec);
+    if (it != groups_.end()) return it->rows;
+    groups_.push_back({spec, {}});
+    // Groups read or first written later keep their place among the specs of no rank.
+    std::ranges::stable_sort(groups_, {}, [&](const Group& g) { return rank_of(order_, g.spec); });
+    return std::ranges::find(groups_, spec, &Group::spec)->rows;
+  }
+  // Writes the file again, atomically (under a process group, rank 0 writes).
+  void write() const {
+    if (!is_root()) return;
+    std::string text = header_ + "\n";
+    for (const Group& g : groups_)
+      for (const Row& r : g.rows) text += r.line + "\n";
+    write_file_atomically(path_, text);
+  }
   std::size_t columns() const {
     return static_cast<std::size_t>(std::count(header_.begin(), header_.end(), ','));
   }
   fs::path path_;
   std::string header_;
-  std::map<std::string, std::vector<Row>> rows_;
+  const std::vector<std::string>& order_;
+  std::vector<Group> groups_;
 };
 
 // The stability threshold on a quadratic, lambda_max < threshold, at the optimizer's learning
@@ -295,7 +328,12 @@ int train_command(const TrainArgs& args) {
         "(without it every rank would repeat the whole training)");
   const std::vector<std::string> specs =
       args.optimizers.empty() ? kDefaultOptimizers : args.optimizers;
-  for (const std::string& s : specs) (void)make_optimizer<float>(s);  // all checked first
+  std::vector<std::string> canonical;  // all checked first
+  for (const std::string& s : specs) {
+    canonical.push_back(make_optimizer<float>(s)->spec());
+    if (std::ranges::count(canonical, canonical.back()) > 1)
+      throw InputError("-o: '" + canonical.back() + "' is given twice");
+  }
   const unsigned threads = args.threads ? parse_thread_count(*args.threads) : descent::threads();
   std::optional<std::size_t> max_train, max_test;
   if (args.train_limit)
@@ -337,15 +375,15 @@ int train_command(const TrainArgs& args) {
     outputs.file(steps_plot);
     if (sharpness_every) outputs.file(sharp_plot);
   }
-  EpochRows step_rows(steps_path, "optimizer,epoch,step,loss");
-  EpochRows sharp_rows(sharp_path, "optimizer,epoch,step,sharpness,products,threshold");
+  EpochRows step_rows(steps_path, "optimizer,epoch,step,loss", canonical);
+  EpochRows sharp_rows(sharp_path, "optimizer,epoch,step,sharpness,products,threshold", canonical);
   std::vector<Row> rows;
   if (args.resume) {
     if (!fs::exists(ckpt_dir))
       throw InputError("--resume: '" + ckpt_dir.string() + "' holds no checkpoints to resume");
     for (std::size_t i = 0; i < specs.size(); ++i) {
       const fs::path ckpt = ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1);
-      if (fs::exists(ckpt)) check_settings(ckpt, settings);
+      if (fs::exists(ckpt)) check_checkpoint(ckpt, settings, canonical[i], c.epochs);
     }
     rows = read_log(csv_path);
     step_rows.load();
@@ -377,11 +415,23 @@ int train_command(const TrainArgs& args) {
   // Drawn dashed after the sharpness series, each in its run's colour.
   std::vector<std::pair<std::size_t, plot::Series>> thresholds;
   std::size_t smoothing = 1;
+  // The log in the order of an uninterrupted run.
+  const auto write_log = [&] {
+    std::ranges::stable_sort(rows, {},
+                             [&](const Row& r) { return rank_of(canonical, r.optimizer); });
+    if (is_root()) write_file_atomically(csv_path, log_csv(rows));
+  };
   for (std::size_t i = 0; i < specs.size(); ++i) {
     nn::Trainer t(c, data, specs[i]);
     const std::string label = short_label(t.optimizer_spec());
     const fs::path ckpt = ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1);
     const fs::path iter_path = iter_dir / fmt::format("optimizer-{}.bin", i + 1);
+    // The sharpness estimate's last vector after epoch e, next to the checkpoint (absent while
+    // the vector is empty): a resumed run's next estimate starts from it, as the whole run's does.
+    const auto sharp_start = [&](std::size_t e) {
+      return ckpt_dir / fmt::format("optimizer-{}.sharpness-{}.bin", i + 1, e);
+    };
+    std::vector<float> sharp_vector;  // the last eigenvector: the next estimate starts from it
     std::vector<nn::EpochRecord> mine;
     // The initialization, then the parameters after every iterate_every-th epoch (and the last).
     std::vector<std::vector<float>> iterates;
@@ -407,14 +457,17 @@ int train_command(const TrainArgs& args) {
       if (mine.size() != t.epochs_done())
         throw InputError("--resume: the log '" + csv_path.string() + "' lacks epochs of '" +
                          t.optimizer_spec() + "' that its checkpoint has done");
-      fmt::print("resumed   {} after epoch {}\n", label, t.epochs_done());
+      if (sharpness_every && fs::exists(sharp_start(t.epochs_done())))
+        sharp_vector =
+            nn::read_iterates(sharp_start(t.epochs_done()), t.model().parameter_count()).front();
+      fmt::print("resumed   {} after epoch {}{}\n", label, t.epochs_done(),
+                 t.diverged() ? " (it diverged: not trained further)" : "");
     } else {
       keep_iterate();
     }
     const bool fresh = !(args.resume && fs::exists(ckpt));
     step_rows.keep(t.optimizer_spec(), t.epochs_done(), fresh);
     if (sharpness_every) sharp_rows.keep(t.optimizer_spec(), t.epochs_done(), fresh);
-    std::vector<float> sharp_vector;  // the last eigenvector: the next estimate starts from it
     std::vector<std::string> sharp_new;
     double last_sharpness = NAN, threshold = 0;
     // A diverging run (caught at its next batch) may have parameters, or a curvature, that float
@@ -441,10 +494,6 @@ int train_command(const TrainArgs& args) {
       sharp_rows.append(t.optimizer_spec(), 0, sharp_new);
       sharp_new.clear();
     }
-    // Rows of the other optimizers, as the log keeps them.
-    std::vector<Row> others;
-    for (const Row& r : rows)
-      if (r.optimizer != t.optimizer_spec()) others.push_back(r);
     nlohmann::json seconds = nlohmann::json::array();
     while (t.epochs_done() < c.epochs && !t.diverged()) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -462,9 +511,9 @@ int train_command(const TrainArgs& args) {
       seconds.push_back(s);
       mine.push_back(r);
       // The logs first, then the checkpoint: a checkpoint never has epochs the logs lack.
-      rows = others;
+      std::erase_if(rows, [&](const Row& row) { return row.optimizer == t.optimizer_spec(); });
       for (const nn::EpochRecord& m : mine) rows.push_back({t.optimizer_spec(), m});
-      write_file_atomically(csv_path, log_csv(rows));
+      write_log();
       std::vector<std::string> steps;
       for (std::size_t k = 0; k < t.step_losses().size(); ++k)
         steps.push_back(
@@ -480,7 +529,18 @@ int train_command(const TrainArgs& args) {
       } else if (keeping && r.epoch == 1) {
         nn::write_iterates(iter_path, iterates);  // the initialization, at least
       }
+      if (sharpness_every && is_root()) {
+        std::error_code ec;
+        if (sharp_vector.empty())
+          fs::remove(sharp_start(r.epoch), ec);
+        else
+          nn::write_iterates(sharp_start(r.epoch), {sharp_vector});
+      }
       t.save(ckpt, settings);
+      if (sharpness_every && is_root()) {
+        std::error_code ec;  // the previous epoch's vector is no longer needed
+        fs::remove(sharp_start(r.epoch - 1), ec);
+      }
       if (r.diverged)
         fmt::print("{:<34} epoch {:>3}: diverged (a loss became non-finite); stopped\n", label,
                    r.epoch);
@@ -546,6 +606,7 @@ int train_command(const TrainArgs& args) {
                     {"seconds_per_epoch_this_run", seconds}});
     fmt::print("{:<34} best test accuracy {:.2f}%\n\n", label, 100 * best);
   }
+  write_log();  // also when no epoch was trained
   const nlohmann::json doc = {{"data", settings.at("--data")},
                               {"model", nn::to_string(c.model)},
                               {"sizes", sizes},

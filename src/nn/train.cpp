@@ -274,9 +274,11 @@ std::pair<std::size_t, std::size_t> Trainer::share_of(std::size_t n) const {
 
 void Trainer::save(const std::filesystem::path& path,
                    const std::map<std::string, std::string>& settings) {
+  std::map<std::string, std::string> recorded = settings;
+  if (diverged_) recorded[kDivergedSetting] = "at epoch " + std::to_string(done_);
   save_checkpoint<float>(
       path, *optimizer_, model_.parameters(), done_,
-      {.random_state = std::nullopt, .settings = settings, .history = std::nullopt});
+      {.random_state = std::nullopt, .settings = recorded, .history = std::nullopt});
 }
 
 void Trainer::load(const std::filesystem::path& path) {
@@ -292,7 +294,7 @@ void Trainer::load(const std::filesystem::path& path) {
   connect_hessian_diagonal();
   std::copy(c.w.begin(), c.w.end(), model_.parameters().begin());
   done_ = static_cast<std::size_t>(c.step);
-  diverged_ = false;
+  diverged_ = c.context.settings.contains(kDivergedSetting);
 }
 
 namespace {

@@ -98,12 +98,16 @@ class Trainer {
       const std::function<void(std::size_t, std::size_t, double, double)>& progress = {});
 
   /// Writes the model, the optimizer's state, the epoch count and `settings` (the settings a
-  /// resumed run must keep, by name: CheckpointContext::settings) to `path`, atomically.
+  /// resumed run must keep, by name: CheckpointContext::settings) to `path`, atomically. Once an
+  /// epoch has diverged, the settings also record it, as kDivergedSetting.
   void save(const std::filesystem::path& path,
             const std::map<std::string, std::string>& settings = {});
-  /// Continues from a file save() wrote for the same model and optimizer spec. Throws InputError
-  /// (and changes nothing) for a missing or corrupted file or one that does not fit.
+  /// Continues from a file save() wrote for the same model and optimizer spec; a run that had
+  /// diverged stays diverged. Throws InputError (and changes nothing) for a missing or corrupted
+  /// file or one that does not fit.
   void load(const std::filesystem::path& path);
+  /// The name under which save() records that the run diverged (reserved in `settings`).
+  static constexpr const char* kDivergedSetting = "diverged";
 
   const Mlp<float>& model() const { return model_; }
   /// The optimizer, for inspection.
