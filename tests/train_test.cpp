@@ -397,13 +397,55 @@ TEST(TrainCli, ResumeKeepsADivergedRunStoppedAndRefusesAnotherList) {
   const std::pair<std::string, std::string> refused[] = {
       {"-o sgd:lr=1e38 -o adam --epochs 4 --resume", "is for optimizer 'sgd:lr=0.1"},
       {"-o sgd:lr=1e38 -o sgd:lr=0.1 --epochs 2 --resume", "more than --epochs 2"},
-      {"-o sgd:lr=0.1 -o sgd:lr=0.1,weight_decay=0 --epochs 4", "is given twice"}};
+      {"-o sgd:lr=0.1 -o sgd:lr=0.1,weight_decay=0 --epochs 4", "is given twice"},
+      {"-o sgd:lr=1e38 --epochs 4 --resume", "which -o does not give"}};
   for (const auto& [args, message] : refused) {
     r = test::run_cli(base + args, dir.path());
     EXPECT_EQ(r.status, 2) << args;
     EXPECT_THAT(r.err, HasSubstr(message)) << args;
     EXPECT_EQ(read_all(log), after) << args;
   }
+}
+
+// Files of epochs that a checkpoint has not done (the process killed between its logs and its
+// checkpoint) go on resume, also when nothing more is trained; a fresh run removes the sharpness
+// vectors an earlier run left, and each run keeps only its latest.
+TEST(TrainCli, ResumeDropsWhatTheCheckpointHasNotDone) {
+  test::TempDir dir;
+  write_tiny_dataset(fs::path(dir.path()) / "d", 120, 30);
+  const fs::path o = fs::path(dir.path()) / "o", ckpt = o / "checkpoints" / "optimizer-1.ckpt";
+  const std::string base =
+      "train --model mlp --data d --batch 16 --threads 1 --no-plots -o sgd:lr=0.1 --out o ";
+  auto r = test::run_cli(base + "--hidden 8 --epochs 2 --sharpness-every 3", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string log = read_all(o / "train.csv"),
+                    iterates = read_all(o / "iterates" / "optimizer-1.bin");
+  const std::string two = read_all(ckpt);
+  const auto vectors = [&] {
+    std::vector<std::string> names;
+    for (const fs::directory_entry& e : fs::directory_iterator(o / "checkpoints"))
+      if (e.path().extension() == ".bin") names.push_back(e.path().filename().string());
+    std::ranges::sort(names);
+    return names;
+  };
+  EXPECT_EQ(vectors(), std::vector<std::string>{"optimizer-1.sharpness-2.bin"});
+  r = test::run_cli(base + "--hidden 8 --epochs 3 --sharpness-every 3 --resume", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(vectors(), std::vector<std::string>{"optimizer-1.sharpness-3.bin"});
+  // Epoch 3 logged, its checkpoint not written: resuming to epoch 2 restores the 2-epoch files.
+  { std::ofstream(ckpt, std::ios::binary) << two; }
+  r = test::run_cli(base + "--hidden 8 --epochs 2 --sharpness-every 3 --resume", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_all(o / "train.csv"), log);
+  EXPECT_EQ(read_all(o / "iterates" / "optimizer-1.bin"), iterates);
+  // A fresh run of another model, then a resumed one with the sharpness: no stale vector read.
+  r = test::run_cli(base + "--hidden 6 --epochs 1", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(vectors().empty());
+  r = test::run_cli(base + "--hidden 6 --epochs 2 --sharpness-every 3 --resume", dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("note")));
+  EXPECT_EQ(vectors(), std::vector<std::string>{"optimizer-1.sharpness-2.bin"});
 }
 
 TEST(TrainCli, WritesLogsFiguresAndRefusesBadInput) {

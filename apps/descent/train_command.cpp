@@ -385,6 +385,12 @@ int train_command(const TrainArgs& args) {
       const fs::path ckpt = ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1);
       if (fs::exists(ckpt)) check_checkpoint(ckpt, settings, canonical[i], c.epochs);
     }
+    if (const fs::path more = ckpt_dir / fmt::format("optimizer-{}.ckpt", specs.size() + 1);
+        fs::exists(more))
+      throw InputError(fmt::format(
+          "--resume: '{}' is a checkpoint of optimizer '{}', which -o does not give: a resumed "
+          "run gives the checkpoints' optimizers in their order (more may follow)",
+          more.string(), load_checkpoint<float>(more).spec));
     rows = read_log(csv_path);
     step_rows.load();
     if (sharpness_every) sharp_rows.load();
@@ -431,6 +437,18 @@ int train_command(const TrainArgs& args) {
     const auto sharp_start = [&](std::size_t e) {
       return ckpt_dir / fmt::format("optimizer-{}.sharpness-{}.bin", i + 1, e);
     };
+    // Removes this optimizer's vectors of other epochs than `kept` (all of them when nullopt).
+    const auto drop_sharp_starts = [&](std::optional<std::size_t> kept) {
+      if (!is_root()) return;
+      const std::string prefix = fmt::format("optimizer-{}.sharpness-", i + 1);
+      std::error_code ec;
+      for (const fs::directory_entry& e : fs::directory_iterator(ckpt_dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.starts_with(prefix) && name.ends_with(".bin") &&
+            !(kept && e.path() == sharp_start(*kept)))
+          fs::remove(e.path(), ec);
+      }
+    };
     std::vector<float> sharp_vector;  // the last eigenvector: the next estimate starts from it
     std::vector<nn::EpochRecord> mine;
     // The initialization, then the parameters after every iterate_every-th epoch (and the last).
@@ -439,13 +457,17 @@ int train_command(const TrainArgs& args) {
       const auto p = t.model().parameters();
       iterates.emplace_back(p.begin(), p.end());
     };
-    bool keeping = true;
+    bool keeping = true, stopped = false;
     if (args.resume && fs::exists(ckpt)) {
       t.load(ckpt);
       if (fs::exists(iter_path)) {
         // The rows of epochs 0, e, 2e, ... up to the checkpoint's epoch.
         iterates = nn::read_iterates(iter_path, t.model().parameter_count());
-        iterates.resize(std::min(iterates.size(), t.epochs_done() / iterate_every + 1));
+        const std::size_t kept = t.epochs_done() / iterate_every + 1;
+        if (iterates.size() > kept) {  // rows of an epoch the checkpoint has not done
+          iterates.resize(kept);
+          nn::write_iterates(iter_path, iterates);
+        }
       } else {
         keeping = false;
         fmt::print(stderr, "note: '{}' is missing: no iterates are kept for {}\n",
@@ -457,15 +479,27 @@ int train_command(const TrainArgs& args) {
       if (mine.size() != t.epochs_done())
         throw InputError("--resume: the log '" + csv_path.string() + "' lacks epochs of '" +
                          t.optimizer_spec() + "' that its checkpoint has done");
-      if (sharpness_every && fs::exists(sharp_start(t.epochs_done())))
-        sharp_vector =
-            nn::read_iterates(sharp_start(t.epochs_done()), t.model().parameter_count()).front();
+      if (sharpness_every && fs::exists(sharp_start(t.epochs_done()))) {
+        try {
+          sharp_vector =
+              nn::read_iterates(sharp_start(t.epochs_done()), t.model().parameter_count()).front();
+        } catch (const InputError& e) {
+          fmt::print(stderr, "note: {}; the next sharpness estimate starts afresh\n", e.what());
+        }
+      }
+      // A checkpoint written before save() recorded divergence: the log says so.
+      stopped = t.diverged() || (!mine.empty() && mine.back().diverged);
       fmt::print("resumed   {} after epoch {}{}\n", label, t.epochs_done(),
-                 t.diverged() ? " (it diverged: not trained further)" : "");
+                 stopped ? " (it diverged: not trained further)" : "");
     } else {
       keep_iterate();
     }
     const bool fresh = !(args.resume && fs::exists(ckpt));
+    // Rows of epochs the checkpoint has not done (an interrupted epoch's) go, in every file.
+    std::erase_if(rows, [&](const Row& r) {
+      return r.optimizer == t.optimizer_spec() && (fresh || r.record.epoch > t.epochs_done());
+    });
+    if (fresh) drop_sharp_starts(std::nullopt);
     step_rows.keep(t.optimizer_spec(), t.epochs_done(), fresh);
     if (sharpness_every) sharp_rows.keep(t.optimizer_spec(), t.epochs_done(), fresh);
     std::vector<std::string> sharp_new;
@@ -495,7 +529,7 @@ int train_command(const TrainArgs& args) {
       sharp_new.clear();
     }
     nlohmann::json seconds = nlohmann::json::array();
-    while (t.epochs_done() < c.epochs && !t.diverged()) {
+    while (t.epochs_done() < c.epochs && !t.diverged() && !stopped) {
       const auto t0 = std::chrono::steady_clock::now();
       const std::string head = fmt::format("[{}/{}] {}  epoch {}/{}", i + 1, specs.size(), label,
                                            t.epochs_done() + 1, c.epochs);
@@ -537,10 +571,7 @@ int train_command(const TrainArgs& args) {
           nn::write_iterates(sharp_start(r.epoch), {sharp_vector});
       }
       t.save(ckpt, settings);
-      if (sharpness_every && is_root()) {
-        std::error_code ec;  // the previous epoch's vector is no longer needed
-        fs::remove(sharp_start(r.epoch - 1), ec);
-      }
+      drop_sharp_starts(sharpness_every ? std::optional(r.epoch) : std::nullopt);
       if (r.diverged)
         fmt::print("{:<34} epoch {:>3}: diverged (a loss became non-finite); stopped\n", label,
                    r.epoch);
