@@ -197,6 +197,33 @@ TEST(TuningStudy, TrainingCellsTakeTheMedianOverSeeds) {
   EXPECT_EQ(t.score[3], 0.0);
 }
 
+// On a grid that misses the default learning rate, tuned is the better of the grid's best and
+// the default settings: never worse than the default.
+TEST(TuningStudy, TunedIsNeverWorseThanTheDefault) {
+  TuningStudyConfig c;
+  StudyProblem p;
+  p.name = "made_up";
+  p.train_seeds = 1;
+  // The loss falls with the learning rate up to 1 (the default), then diverges.
+  p.train = [](const OptimizerConfig& o, std::uint64_t) {
+    const double lr = o.get("lr");
+    return lr > 1 ? std::numeric_limits<double>::infinity() : 1 - std::log10(lr);
+  };
+  p.start_loss = [](std::uint64_t) { return 10.0; };
+  c.problems.push_back(p);
+  c.optimizers = {OptimizerConfig::parse("sgd:lr=1")};
+  c.points = 3;  // lr 0.01, 0.316 and 10
+  c.lo = -2;
+  c.hi = 1;
+  const TuningCurve t = tuning_study(c).curve(0, 0);
+  EXPECT_DOUBLE_EQ(t.loss[t.width.best], 1.5);
+  EXPECT_LT(t.score[t.width.best], t.default_score);
+  EXPECT_TRUE(t.default_is_best());
+  EXPECT_EQ(t.best_score(), t.default_score);
+  EXPECT_EQ(t.best_lr(), 1.0);
+  EXPECT_EQ(t.best_loss(), 1.0);
+}
+
 TEST(TuningStudy, RefusesBadStudies) {
   TuningStudyConfig c;
   c.problems = function_suite(true);

@@ -103,6 +103,24 @@ TEST(Tune, FiveOptimizersOnRosenbrockUnderOneProtocol) {
   for (const TuneEntry& e : r.entries) EXPECT_LT(e.best_trial().median, 1.0) << e.optimizer.spec();
 }
 
+// Where no setting reaches the tolerance every score is inf: the best setting is then one whose
+// runs did not blow up, not the first (sgd's default rate of 0.1 diverges on Rosenbrock).
+TEST(Tune, ASettingThatBlewUpIsNotPreferredToOneThatRan) {
+  TuneConfig c;
+  c.function = "rosenbrock";
+  c.optimizers = {OptimizerConfig::parse("sgd"), OptimizerConfig::parse("momentum")};
+  c.budget = 16;
+  c.options.steps = 50;
+  c.options.tol = 1e-30;
+  c.metric = SweepMetric::steps_to_tol;
+  const TuneResult r = tune(c);
+  for (const TuneEntry& e : r.entries) {
+    ASSERT_TRUE(std::isinf(e.best_trial().median)) << "no setting reaches the tolerance";
+    ASSERT_EQ(e.trials[0].diverged, 1u) << e.optimizer.spec() << ": the defaults diverge";
+    EXPECT_EQ(e.best_trial().diverged, 0u) << e.best_trial().spec;
+  }
+}
+
 TEST(Tune, ResultsDoNotDependOnTheThreadCount) {
   TuneConfig c = five();
   c.starts = 3;

@@ -202,7 +202,7 @@ std::string summary_csv(const TuningStudyResult& r) {
     csv << r.config.problems[t.problem].name << ",\"" << r.config.optimizers[t.optimizer].spec()
         << "\"," << format_double(t.default_lr) << "," << metric_text(t.default_loss) << ","
         << format_double(t.default_score) << "," << format_double(t.best_lr()) << ","
-        << metric_text(t.loss[t.width.best]) << "," << format_double(t.best_score()) << ","
+        << metric_text(t.best_loss()) << "," << format_double(t.best_score()) << ","
         << format_double(t.width.decades) << "," << (t.width.at_edge ? 1 : 0) << "\n";
   return csv.str();
 }

@@ -111,8 +111,12 @@ struct TuningCurve {
   std::vector<double> score;  ///< per grid point
   double default_score = 0;
   TuningWidth width;
-  double best_score() const { return score.at(width.best); }
-  double best_lr() const { return lr.at(width.best); }
+  /// Tuned: the better of the grid's best point and the default settings (which a grid that
+  /// misses the default learning rate does not hold), so tuning is never worse than the default.
+  bool default_is_best() const { return default_score > score.at(width.best); }
+  double best_score() const { return default_is_best() ? default_score : score.at(width.best); }
+  double best_lr() const { return default_is_best() ? default_lr : lr.at(width.best); }
+  double best_loss() const { return default_is_best() ? default_loss : loss.at(width.best); }
 };
 
 struct TuningStudyResult {
@@ -129,7 +133,7 @@ struct TuningStudyResult {
 struct TuningStanding {
   std::size_t optimizer = 0;
   double mean_default = 0;  ///< mean over problems of the score at the default settings
-  double mean_tuned = 0;    ///< mean over problems of the best score on the grid
+  double mean_tuned = 0;    ///< mean over problems of the tuned score (TuningCurve::best_score)
   double worst_default = 0, worst_tuned = 0;  ///< the lowest over problems
   double median_width = 0;                    ///< median tuning width over problems, decades
   std::size_t best_untuned = 0;  ///< problems where its default beats every other default

@@ -17,7 +17,9 @@
 // a full grid (floor(budget^(1/d)) values per axis for d axes). Drawn values are rounded to 4
 // significant digits, so that every setting is a short spec that can be typed back. Each setting is
 // a sweep cell: every start (and noise seed) is run, and the median of the metric scores it. The
-// leaderboard ranks the optimizers by their best setting's score (then by its worst run).
+// best setting, and the leaderboard's order of the optimizers, go by that score, then by fewer
+// runs that blew up (a setting that never reaches the tolerance scores inf, as a diverged one
+// does), then by the worst run.
 #pragma once
 
 #include <cstddef>

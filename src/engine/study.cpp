@@ -40,16 +40,18 @@ StudyProblem function_problem(std::string name, std::string doc, std::string fun
   return p;
 }
 
-// The learning rates of the grid around `base`: base * 10^e, e from lo to hi in points steps.
-// The exponent is computed as lo + (hi - lo) * i / (points - 1), which is exactly 0 at the
-// default when lo and hi are whole numbers of grid steps from it.
+// Exponent i of the grid, lo + (hi - lo) i / (points - 1); one within rounding of 0 is 0, so
+// that the grid's point at the default is the default exactly.
+double grid_exponent(const TuningStudyConfig& c, std::size_t i) {
+  const double e =
+      c.lo + (c.hi - c.lo) * static_cast<double>(i) / static_cast<double>(c.points - 1);
+  return std::abs(e) <= 1e-9 * (c.hi - c.lo) ? 0.0 : e;
+}
+
+// The learning rates of the grid around `base`: base * 10^e for each exponent e.
 std::vector<double> grid(const TuningStudyConfig& c, double base) {
   std::vector<double> out(c.points);
-  for (std::size_t i = 0; i < c.points; ++i) {
-    const double e =
-        c.lo + (c.hi - c.lo) * static_cast<double>(i) / static_cast<double>(c.points - 1);
-    out[i] = base * std::pow(10.0, e);
-  }
+  for (std::size_t i = 0; i < c.points; ++i) out[i] = base * std::pow(10.0, grid_exponent(c, i));
   return out;
 }
 

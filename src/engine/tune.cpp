@@ -19,6 +19,15 @@
 namespace descent {
 namespace {
 
+// Whether setting a scores better than b: a lower median, then fewer runs that blew up (a
+// setting that never reaches --tol scores inf, as one that diverged does), then a lower worst
+// run. Ties keep the earlier setting, the spec as given first.
+bool scores_better(const SweepCell& a, const SweepCell& b) {
+  if (a.median != b.median) return a.median < b.median;
+  if (a.diverged != b.diverged) return a.diverged < b.diverged;
+  return a.max < b.max;
+}
+
 // A uniform number in [0, 1) from the generator's output, mapped by hand so that every standard
 // library draws the same settings.
 double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
@@ -266,18 +275,14 @@ TuneResult tune(const TuneConfig& config,
       e.trials.push_back(std::move(cell));
     }
     first += g.size();
-    // The best setting: lowest median, then lowest worst run, then the earliest.
-    for (std::size_t t = 1; t < e.trials.size(); ++t) {
-      const SweepCell &a = e.trials[t], &b = e.trials[e.best];
-      if (a.median < b.median || (a.median == b.median && a.max < b.max)) e.best = t;
-    }
+    for (std::size_t t = 1; t < e.trials.size(); ++t)
+      if (scores_better(e.trials[t], e.trials[e.best])) e.best = t;
     out.runs += e.trials.size() * e.trials.front().runs;
   }
   out.ranking.resize(out.entries.size());
   for (std::size_t i = 0; i < out.ranking.size(); ++i) out.ranking[i] = i;
   std::stable_sort(out.ranking.begin(), out.ranking.end(), [&](std::size_t a, std::size_t b) {
-    const SweepCell &x = out.entries[a].best_trial(), &y = out.entries[b].best_trial();
-    return x.median < y.median || (x.median == y.median && x.max < y.max);
+    return scores_better(out.entries[a].best_trial(), out.entries[b].best_trial());
   });
   return out;
 }
