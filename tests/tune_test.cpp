@@ -121,6 +121,27 @@ TEST(Tune, ASettingThatBlewUpIsNotPreferredToOneThatRan) {
   }
 }
 
+// One optimizer's settings are shared among the threads in batches, and progress is reported as
+// each finishes: per setting where runs cannot step together (noise), at least once a thread in
+// lanes.
+TEST(Tune, ProgressMovesWithinOneOptimizer) {
+  TuneConfig c;
+  c.optimizers = {OptimizerConfig::parse("adam")};
+  c.budget = 8;
+  c.options.steps = 20;
+  set_threads(2);
+  std::vector<std::size_t> seen;
+  const auto progress = [&](std::size_t done, std::size_t) { seen.push_back(done); };
+  (void)tune(c, progress);
+  EXPECT_EQ(seen.size(), 2u) << "a batch a thread";
+  seen.clear();
+  c.noise = 0.01;
+  (void)tune(c, progress);
+  set_threads(0);
+  std::ranges::sort(seen);
+  EXPECT_EQ(seen, (std::vector<std::size_t>{1, 2, 3, 4, 5, 6, 7, 8})) << "a setting at a time";
+}
+
 TEST(Tune, ResultsDoNotDependOnTheThreadCount) {
   TuneConfig c = five();
   c.starts = 3;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <typeinfo>
@@ -245,13 +246,19 @@ struct Batch {
   std::size_t index;               // of `first` among all cells
 };
 
-// Cells of each group in batches of at most kLanesPerBatch runs (and at least one cell).
-std::vector<Batch> batches_of(const std::vector<CellSettings>& groups, std::size_t per_cell) {
+// Cells of each group in batches: of one cell where the group's runs do not step together in
+// lanes (`lanes[g]` false), else of at most kLanesPerBatch runs and at most a `workers`-th of
+// the group, so that every worker has a share of each group and progress moves as they finish.
+std::vector<Batch> batches_of(const std::vector<CellSettings>& groups, std::size_t per_cell,
+                              const std::vector<char>& lanes, std::size_t workers) {
   std::vector<Batch> out;
   std::size_t index = 0;
-  const std::size_t cells_per_batch = std::max<std::size_t>(1, kLanesPerBatch / per_cell);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const std::size_t n = groups[g].size();
+    const std::size_t cells_per_batch =
+        lanes[g] ? std::clamp<std::size_t>((n + workers - 1) / workers, 1,
+                                           std::max<std::size_t>(1, kLanesPerBatch / per_cell))
+                 : 1;
     for (std::size_t c = 0; c < n; c += cells_per_batch) {
       const std::size_t last = std::min(n, c + cells_per_batch);
       out.push_back({g, c, last, index});
@@ -292,7 +299,20 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
   std::vector<double> metric(runs);
   std::vector<char> diverged(runs);
   std::vector<CellNote> messages;
-  const std::vector<Batch> batches = batches_of(groups, per_cell);
+  // Stopping criteria and callbacks are run()'s alone: cells with them run one by one.
+  const bool plain =
+      !options.stop_loss && !options.stop_grad_norm && !options.time_limit && !options.on_step;
+  const bool together = config.noise == 0 && config.batch == 0 && plain;
+  std::vector<char> lanes_of(groups.size(), 0);  // whether the group's method has lanes
+  for (std::size_t g = 0; g < groups.size() && together; ++g)
+    lanes_of[g] = groups[g].size() > 0 &&
+                  make_lane_optimizer(groups[g].base, groups[g].keys,
+                                      std::span(groups[g].values).first(groups[g].keys.size()), 1,
+                                      dim) != nullptr;
+  const ProcessGroup* ranks = shared_group();
+  const std::vector<Batch> batches =
+      batches_of(groups, per_cell, lanes_of,
+                 threads() * static_cast<std::size_t>(ranks != nullptr ? ranks->size() : 1));
   const auto record = [&](std::size_t r, RunResult& res, std::vector<CellNote>& notes) {
     diverged[r] = blew_up(res.termination);
     metric[r] = metric_of(res, config.metric);
@@ -306,10 +326,7 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
     const std::size_t n = (b.last - b.first) * per_cell, first_run = b.index * per_cell;
     std::vector<CellNote> notes;  // this batch's messages
     std::unique_ptr<LaneOptimizer> lanes;
-    // Stopping criteria and callbacks are run()'s alone: cells with them run one by one.
-    const bool plain =
-        !options.stop_loss && !options.stop_grad_norm && !options.time_limit && !options.on_step;
-    if (config.noise == 0 && config.batch == 0 && plain) {
+    if (lanes_of[b.group]) {
       std::vector<double> values(n * k);
       for (std::size_t j = 0; j < n; ++j)
         std::copy_n(
@@ -336,7 +353,7 @@ CellStats run_cells(const SweepConfig& config, const std::vector<std::vector<dou
     }
     return notes;
   };
-  if (shared_group() != nullptr) {
+  if (ranks != nullptr) {
     // Over the ranks of a process group: each batch's metrics, divergences and messages travel
     // back as bytes, and every rank ends with all of them.
     const std::vector<std::string> parts = distributed_map(
