@@ -57,6 +57,15 @@ TEST(TuningStudy, WidthIsTheRunAroundTheBestWithinTheTolerance) {
   EXPECT_EQ(f.first, 0u);
   EXPECT_EQ(f.last, 4u);
   EXPECT_TRUE(f.at_edge);
+  // A curve whose best is within the tolerance of no progress: no learning rate works, 0 wide
+  // (not the whole grid, as the run within 0.1 of its best would say).
+  const std::vector<double> none = {0.0, 0.06, 0.1, 0.04, 0.0};
+  const TuningWidth n = tuning_width(none, 1.0, 0.1);
+  EXPECT_EQ(n.best, 2u);
+  EXPECT_EQ(n.first, 2u);
+  EXPECT_EQ(n.last, 2u);
+  EXPECT_EQ(n.decades, 0.0);
+  EXPECT_FALSE(n.at_edge);
 }
 
 // The leaderboard's means, worst scores, median widths and "best untuned" counts, and the best

@@ -23,7 +23,9 @@
 // width is the span, in decades of learning rate, of the longest run of consecutive grid points
 // that contains its best point and whose scores are all within `tolerance` (0.1 by default) of
 // its best score: (last - first) * spacing. One point alone is 0 decades; a run that reaches an
-// end of the grid is reported as at least that wide (the grid may be too narrow).
+// end of the grid is reported as at least that wide (the grid may be too narrow). A curve whose
+// best score is itself within `tolerance` of no progress (0) is 0 decades wide: no learning rate
+// works, rather than all of them alike.
 #pragma once
 
 #include <cstddef>
@@ -94,7 +96,8 @@ struct TuningWidth {
 };
 /// The tuning width of a curve of scores over a grid `spacing` decades apart; of best scores
 /// within 1e-12 of each other, the one nearest the point `prefer` (the default learning rate)
-/// is the best. Throws std::invalid_argument for an empty curve.
+/// is the best. A curve whose best score is at most `tolerance` (no learning rate makes progress
+/// beyond it) is 0 wide. Throws std::invalid_argument for an empty curve.
 TuningWidth tuning_width(std::span<const double> scores, double spacing, double tolerance,
                          std::size_t prefer = 0);
 

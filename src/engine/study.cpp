@@ -147,8 +147,9 @@ TuningWidth tuning_width(std::span<const double> scores, double spacing, double 
   for (std::size_t i = 0; i < scores.size(); ++i)
     if (scores[i] >= top - kTie && (w.best == scores.size() || distance(i) < distance(w.best)))
       w.best = i;
-  const double bar = scores[w.best] - tolerance;
   w.first = w.last = w.best;
+  if (scores[w.best] <= tolerance) return w;  // no progress beyond the tolerance: 0 wide
+  const double bar = scores[w.best] - tolerance;
   while (w.first > 0 && scores[w.first - 1] >= bar) --w.first;
   while (w.last + 1 < scores.size() && scores[w.last + 1] >= bar) ++w.last;
   w.decades = static_cast<double>(w.last - w.first) * spacing;

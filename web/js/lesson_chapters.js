@@ -233,7 +233,7 @@ export const CHAPTERS = [
         'the gradient before a bet that undoes the scale), even where it scores low, as on Rosenbrock.',
       '<code>descent study tuning</code> measures the same over nine problems, from these bowls to an ' +
         'MLP on Fashion-MNIST (<code>docs/tuning-study.md</code> in the source). Its answer: at their defaults twelve optimizers score 0.34 on average and ' +
-        'tuned 0.65; their good learning rates span 0.2 to 1 decade; only COCOB is flat on almost ' +
+        'tuned 0.65; for most, the good learning rates span 0.2 to 1 decade; only COCOB is flat on almost ' +
         'every problem; and trying several optimizers at their defaults, keeping the best, beats ' +
         'tuning a single one.',
     ],
