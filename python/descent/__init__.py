@@ -82,12 +82,14 @@ _ENTRIES = {o["name"]: o for o in _CATALOG}
 
 
 def _format(value: Any) -> str:
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()  # a numpy scalar or 0-d array, a 0-d torch tensor
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ";".join(repr(float(v)) for v in value)
-    if isinstance(value, (int, float, _np.floating, _np.integer)):
-        return repr(float(value)) if isinstance(value, (float, _np.floating)) else str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if isinstance(value, float) else str(int(value))
     return str(value)
 
 
@@ -175,6 +177,14 @@ class Optimizer:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restores a state that :meth:`state_dict` gave, for the same spec."""
         self._native.load_state(dict(state))
+
+    # copy.deepcopy and pickle: the spec and the whole state.
+    def __getstate__(self) -> dict:
+        return {"spec": self.spec, "state": self.state_dict()}
+
+    def __setstate__(self, saved: dict) -> None:
+        self._native = _Native(saved["spec"])
+        self._native.load_state(dict(saved["state"]))
 
     def __repr__(self) -> str:
         return f"descent.optimizer({self.spec!r})"

@@ -17,6 +17,7 @@ one); the set of parameters with gradients must not change afterwards.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as _np
@@ -94,6 +95,12 @@ class Optimizer(_torch.optim.Optimizer):
             self._natives[index] = (native, ids, spec)
             return native
         native = _descent.Optimizer(spec)
+        # A loaded state is held by the first parameter that had a gradient when it was saved.
+        held = [p for p in group["params"] if "descent" in self.state.get(p, {})]
+        if held and (not params or held[0] is not params[0]):
+            raise ValueError("descent.torch: the loaded state is of another set of parameters with "
+                             "gradients than this step's; a descent optimizer keeps one state for "
+                             "a fixed set")
         saved = self.state.get(params[0], {}).get("descent") if params else None
         if saved is not None:
             native.load_state_dict(self._unpack(saved, native, params))
@@ -277,6 +284,14 @@ class Optimizer(_torch.optim.Optimizer):
         return out
 
     def load_state_dict(self, state_dict: dict) -> None:
+        # A torch.optim state (exp_avg, momentum_buffer...) cannot be continued: refused, not
+        # dropped at the next step.
+        for key, state in state_dict.get("state", {}).items():
+            other = sorted(set(state) - {"descent"}) if isinstance(state, Mapping) else None
+            if other is None or other:
+                raise ValueError(f"descent.torch: the state of parameter {key} holds {other}, not "
+                                 "a descent optimizer's state: a torch.optim state_dict cannot be "
+                                 "loaded into a descent.torch optimizer")
         super().load_state_dict(state_dict)
         self._natives.clear()  # rebuilt at the next step from the loaded state
 

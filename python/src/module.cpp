@@ -143,9 +143,12 @@ class PyOptimizer {
     const auto lock = hold();
     return f32_ ? f32_->reads_hessian_diagonal_next() : f64_->reads_hessian_diagonal_next();
   }
-  void set_lr(double lr) {
+  static void check_lr(double lr) {
     if (!(lr >= 0) || !std::isfinite(lr))
       throw descent::InputError("lr: must be a number >= 0, not " + std::to_string(lr));
+  }
+  void set_lr(double lr) {
+    check_lr(lr);
     const auto lock = hold();
     if (f32_) f32_->set_lr(lr);
     f64_->set_lr(lr);
@@ -239,6 +242,7 @@ class PyOptimizer {
       auto f64 = descent::make_optimizer<double>(spec_);
       std::unique_ptr<descent::Optimizer<float>> f32;
       const double lr = in.contains("lr") ? nb::cast<double>(in["lr"]) : f64->lr();
+      check_lr(lr);
       f64->set_lr(lr);
       if (!type.empty()) {
         if (type != "float32" && type != "float64")

@@ -282,6 +282,34 @@ def test_a_failed_load_leaves_the_state_and_the_lr_round_trips():
     assert again.lr == 0.5
 
 
+def test_a_state_with_a_bad_rate_is_refused():
+    w = np.ones(3)
+    opt = descent.SGD(lr=0.1)
+    opt.step(w, np.ones(3))
+    for lr in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(descent.DescentError, match="lr: must be a number >= 0"):
+            opt.load_state_dict(dict(opt.state_dict(), lr=lr))
+    assert opt.lr == 0.1
+
+
+def test_a_copy_or_a_pickle_steps_on_as_the_original():
+    import copy
+    import pickle
+    w = np.array([1.0, 1.0])
+    opt = descent.Adam(lr=0.05, amsgrad=np.True_)  # a numpy bool is a setting too
+    for _ in range(3):
+        opt.step(w, valley(w)[1])
+    twins = [copy.deepcopy(opt), pickle.loads(pickle.dumps(opt))]
+    points = [w.copy(), w.copy()]
+    for _ in range(3):
+        opt.step(w, valley(w)[1])
+        for twin, x in zip(twins, points):
+            twin.step(x, valley(x)[1])
+    for twin, x in zip(twins, points):
+        assert twin.spec == opt.spec and "amsgrad=true" in twin.spec
+        np.testing.assert_array_equal(x, w)
+
+
 def test_read_only_arrays_and_the_loss_of_a_list():
     ro = np.ones(3)
     ro.flags.writeable = False

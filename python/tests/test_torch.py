@@ -128,6 +128,44 @@ def test_state_dict_round_trip_through_torch_save(name):
         assert torch.equal(a, b.detach())
 
 
+def test_a_state_it_cannot_continue_is_refused_at_load_or_at_the_first_step():
+    # A torch.optim state_dict: refused, nothing loaded.
+    a = torch.nn.Parameter(torch.ones(3))
+    theirs = torch.optim.Adam([a], lr=0.1)
+    a.grad = torch.ones(3)
+    theirs.step()
+    opt = dt.Adam([a], lr=0.1)
+    with pytest.raises(ValueError, match="torch.optim state_dict cannot be loaded"):
+        opt.load_state_dict(theirs.state_dict())
+    assert not opt.state
+    # A state saved while only b and c had gradients, loaded where a has one too.
+    a, b, c = (torch.nn.Parameter(torch.ones(2)) for _ in range(3))
+    opt = dt.Adam([a, b, c], lr=0.1)
+    b.grad = c.grad = torch.ones(2)
+    opt.step()
+    saved = opt.state_dict()
+    a2, b2, c2 = (torch.nn.Parameter(torch.ones(2)) for _ in range(3))
+    again = dt.Adam([a2, b2, c2], lr=0.1)
+    again.load_state_dict(saved)
+    a2.grad = b2.grad = c2.grad = torch.ones(2)
+    with pytest.raises(ValueError, match="another set of parameters"):
+        again.step()
+    assert torch.equal(b2.detach(), torch.ones(2))
+
+
+def test_settings_may_be_numpy_scalars_or_zero_dimensional_tensors():
+    a = torch.nn.Parameter(torch.ones(2))
+    opt = dt.Adam([a], lr=0.1, amsgrad=np.True_, weight_decay=torch.tensor(0.25))
+    assert opt.param_groups[0]["amsgrad"]
+    a.grad = torch.ones(2)
+    opt.step()
+    ref = torch.nn.Parameter(torch.ones(2))
+    theirs = torch.optim.Adam([ref], lr=0.1, amsgrad=True, weight_decay=0.25)
+    ref.grad = torch.ones(2)
+    theirs.step()
+    assert torch.allclose(a.detach(), ref.detach(), rtol=0, atol=1e-7)
+
+
 def test_any_descent_optimizer_and_its_settings():
     m = model()
     opt = dt.Lion(m.parameters(), lr=1e-4, beta1=0.95)
