@@ -69,6 +69,12 @@ TEST(Cli, FigureOptions) {
   EXPECT_THAT(r.out, HasSubstr("no contour figure: it needs a 2-D function"));
   EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "c" / "loss.png"));
   EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "c" / "contour.png"));
+  // Asked for by --kind, such a figure is refused, not skipped.
+  r = run_cli("plot c/trajectory.csv -f rosenbrock:n=4 --kind contour --kind loss --out d",
+              dir.path());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("--kind contour: it needs a 2-D function; 'rosenbrock:n=4'"));
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "d"));
 }
 
 // --record chooses the rows of trajectory.csv and run.json (the first and the last always); the
@@ -415,6 +421,8 @@ const BadInput kBadInputs[] = {
     {"BenchMinTime", "bench --min-time 100", "--min-time: must be in [0, 60]"},
     {"SweepNoGrid", "sweep", "--grid is required"},
     {"SweepBadGrid", "sweep --grid lr=1:0:lin:5", "the low end is above the high end"},
+    {"SweepEqualEnds", "sweep --grid lr=1e-3:1:log:20 --grid alpha=0.9:0.9:lin:3",
+     "the ends are equal, so the axis has one value"},
     {"SweepThreeAxes",
      "sweep --grid lr=0.1:1:lin:2 --grid alpha=0:0.5:lin:2 --grid "
      "dampening=0:0.5:lin:2",
@@ -472,6 +480,21 @@ TEST(Cli, BenchMeasuresEveryOptimizerAgainstATriad) {
   EXPECT_EQ(bytes.at("adam:lr=0.001,beta1=0.9,beta2=0.999,eps=1e-08,weight_decay=0,amsgrad=true "
                      "float64"),
             72u);
+}
+
+// Cells whose every run blew up are never the best, even where a diverging run's final loss is
+// finite.
+TEST(Cli, SweepsBestCellDidNotDiverge) {
+  test::TempDir dir;
+  auto r = run_cli("sweep -o sgd --grid lr=0.3:0.5:lin:5 --metric final_loss -n 30 --no-plots",
+                   dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("diverged  5 cell(s) in every run"));
+  EXPECT_THAT(r.out, HasSubstr("best      no cell that did not diverge has a finite final_loss"));
+  r = run_cli("sweep -o sgd --grid lr=0.1:0.5:lin:5 --metric final_loss -n 30 --no-plots",
+              dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("at sgd:lr=0.1"));
 }
 
 TEST(Cli, SweepWritesCsvJsonAndHeatmap) {

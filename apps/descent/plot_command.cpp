@@ -72,6 +72,14 @@ int plot_command(const PlotArgs& args) {
     if (k != plot::Kind::loss && !f)
       throw InputError(std::string("a ") + plot::to_string(k) +
                        " figure needs the function the paths ran on: add --function SPEC");
+  // A figure asked for by --kind is drawn or refused, never skipped.
+  if (!args.kinds.empty()) {
+    const std::vector<plot::Kind> drawable = drawable_kinds(f.get(), kinds);
+    for (plot::Kind k : kinds)
+      if (std::ranges::count(drawable, k) == 0)
+        throw InputError(fmt::format("--kind {}: it needs a 2-D function; '{}' takes {}",
+                                     plot::to_string(k), f->spec(), f->dim()));
+  }
   // One kind and a file name: write exactly there, in the format the name says (an animation is
   // a GIF); otherwise into the folder.
   const bool to_file =

@@ -299,9 +299,14 @@ int sweep_command(const SweepArgs& args) {
       write_file_atomically(out / "sweep.json", sweep_json(r, *f).text());
   });
   std::size_t diverged_cells = 0;
-  std::optional<std::size_t> best;  // the cell with the lowest finite median
+  // The cell with the lowest finite median of those whose runs did not all blow up (a diverging
+  // run's final loss is finite, 1e35 say, but it counts as diverged, as in the heatmap).
+  std::optional<std::size_t> best;
   for (std::size_t i = 0; i < r.size(); ++i) {
-    if (r.diverged[i] == r.runs) ++diverged_cells;
+    if (r.diverged[i] == r.runs) {
+      ++diverged_cells;
+      continue;
+    }
     if (std::isfinite(r.median[i]) && (!best || r.median[i] < r.median[*best])) best = i;
   }
 
@@ -314,7 +319,7 @@ int sweep_command(const SweepArgs& args) {
     fmt::print("best      {} = {} at {}\n", to_string(c.metric), metric_text(r.median[*best]),
                r.cell_config(*best).label());
   else
-    fmt::print("best      no cell has a finite {}\n", to_string(c.metric));
+    fmt::print("best      no cell that did not diverge has a finite {}\n", to_string(c.metric));
   fmt::print("wrote     {}, {}", (out / "sweep.csv").string(), (out / "sweep.json").string());
 
   if (!args.no_plots) {

@@ -79,6 +79,7 @@ struct Scale {
   double lo = 0, hi = 1;
   bool any = false;
   double t(double v) const {
+    if (log && !(v > 0)) return 0;  // at or below 0 on a log scale: the bottom colour
     const double a = log ? std::log10(v) : v;
     return hi > lo ? (a - lo) / (hi - lo) : 0.5;
   }
@@ -86,15 +87,19 @@ struct Scale {
 
 Scale color_scale(const Heatmap& h) {
   Scale s;
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, positive = lo;
   for (std::size_t k = 0; k < h.values.size(); ++k) {
     if (h.diverged[k] || !std::isfinite(h.values[k])) continue;
     lo = std::min(lo, h.values[k]);
     hi = std::max(hi, h.values[k]);
+    if (h.values[k] > 0) positive = std::min(positive, h.values[k]);
     s.any = true;
   }
   if (!s.any) return s;
-  s.log = lo > 0 && hi > 10 * lo;
+  // Log where the positive values span more than a decade and none is negative: a loss that
+  // underflows to 0 in a few cells takes the bottom colour rather than making the scale linear.
+  s.log = lo >= 0 && hi > 10 * positive;
+  if (s.log) lo = positive;
   s.lo = s.log ? std::log10(lo) : lo;
   s.hi = s.log ? std::log10(hi) : hi;
   return s;
@@ -124,6 +129,7 @@ void axis_ticks(Canvas& c, const Heatmap& h, const Layout& L, bool is_x) {
          detail::decade_ticks(static_cast<int>(std::ceil(std::log10(vs.front()) - 1e-9)),
                               static_cast<int>(std::floor(std::log10(vs.back()) + 1e-9)), 8))
       ticks.push_back(std::pow(10.0, k));
+    if (ticks.empty()) ticks = {vs.front(), vs.back()};  // no power of ten inside: the ends
   } else {
     ticks = detail::nice_ticks(vs.front(), vs.back(), is_x ? 8 : 7);
   }
@@ -249,7 +255,8 @@ void bar_ticks(Canvas& c, const Bar& b, const Scale& s, const std::vector<double
 }
 
 // The colour bar with its ticks: on a log scale 1, 2 and 5 times each power of ten in range
-// (decades alone are too few for a short range; more than three decades get decades only).
+// (decades alone are too few for a short range; more than three decades get decades only, at
+// most 7 of them), else round numbers; where none falls inside, the ends.
 void draw_colorbar(Canvas& c, const Heatmap& h, const Bar& b, const Scale& s) {
   c.text(b.x, b.y - 16, h.metric_label + (s.log ? " (log)" : ""), 13);
   if (!s.any) return;
@@ -261,19 +268,23 @@ void draw_colorbar(Canvas& c, const Heatmap& h, const Bar& b, const Scale& s) {
   }
   c.stroke_rect(b.x, b.y, b.w, b.h, detail::kBlack, 1);
   std::vector<double> ticks;
-  if (s.log) {
-    for (int k = static_cast<int>(std::floor(s.lo)); k <= static_cast<int>(std::ceil(s.hi)); ++k) {
+  if (s.log && s.hi - s.lo > 3) {  // decades, thinned to at most 7
+    for (int k : detail::decade_ticks(static_cast<int>(std::ceil(s.lo - 1e-9)),
+                                      static_cast<int>(std::floor(s.hi + 1e-9)), 7))
+      ticks.push_back(std::pow(10.0, k));
+  } else if (s.log) {
+    for (int k = static_cast<int>(std::floor(s.lo)); k <= static_cast<int>(std::ceil(s.hi)); ++k)
       for (double m : {1.0, 2.0, 5.0}) {
-        const double v = m * std::pow(10.0, k);
-        const double a = std::log10(v);
-        if (a < s.lo - 1e-9 || a > s.hi + 1e-9) continue;
-        if (s.hi - s.lo > 3 && m != 1.0) continue;
-        ticks.push_back(v);
+        const double a = std::log10(m * std::pow(10.0, k));
+        if (a >= s.lo - 1e-9 && a <= s.hi + 1e-9) ticks.push_back(m * std::pow(10.0, k));
       }
-    }
   } else {
     for (double v : detail::nice_ticks(s.lo, s.hi, 5))
       if (v >= s.lo && v <= s.hi) ticks.push_back(v);
+  }
+  if (ticks.empty()) {  // one value, or a range with no round number inside: its ends
+    ticks.push_back(s.log ? std::pow(10.0, s.lo) : s.lo);
+    if (s.hi > s.lo) ticks.push_back(s.log ? std::pow(10.0, s.hi) : s.hi);
   }
   bar_ticks(c, b, s, ticks);
 }
@@ -314,7 +325,7 @@ bool finite_cell(const Heatmap& h, std::size_t i) {
 
 // The pixel row of metric value v on a 1-D chart.
 double value_row(const Layout& L, const detail::ChartAxis& a, double v) {
-  const double u = a.log ? std::log10(v) : v;
+  const double u = a.log ? (v > 0 ? std::log10(v) : a.lo) : v;  // at or below 0: the bottom
   return L.y + L.h * (1 - (u - a.lo) / (a.hi - a.lo));
 }
 
