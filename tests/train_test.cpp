@@ -588,6 +588,19 @@ TEST(LandscapeCli, DivergedAndShortRunsAreLeftOutWithANote) {
   EXPECT_TRUE(fs::exists(b / "plane.csv"));
   EXPECT_TRUE(fs::exists(b / "plane-surface.png"));
   EXPECT_FALSE(fs::exists(b / "paths-pca.csv"));
+
+  // Iterates on one line (a run that never moves, one on a line from the same start): the PCA
+  // plane is left out with a note, found before any work, and every other file is written.
+  r = test::run_cli(
+      "train --data d --model softmax --epochs 1 --batch 20 -o sgd:lr=0 -o sgd:lr=0.1 "
+      "--no-plots --out c",
+      dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = test::run_cli("landscape --from c --grid 5 --images 200 --test-images 40 --no-plots",
+                    dir.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the paths' PCA plane is left out"));
+  EXPECT_TRUE(fs::exists(fs::path(dir.path()) / "c" / "landscape" / "landscape.json"));
 }
 
 }  // namespace

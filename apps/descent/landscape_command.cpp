@@ -252,13 +252,24 @@ int landscape_command(const LandscapeArgs& args) {
   const bool two = healthy.size() >= 2;
   std::size_t kept = 0;
   for (const Run* r : healthy) kept += r->iterates.size();
-  // The PCA plane needs three iterates at least: the initialization, one kept epoch and the end.
-  const bool pca_ok = kept >= 3;
-  if (!pca_ok)
+  // The PCA plane needs three iterates at least: the initialization, one kept epoch and the end;
+  // found before any work, so that iterates on one line leave it out with a note.
+  std::optional<nn::PcaPlane> pca_plane;
+  if (kept < 3) {
     fmt::print(stderr,
                "note: {} iterates in all: too few for the PCA plane of the paths (train more "
                "epochs, or keep more with a smaller --iterate-every)\n",
                kept);
+  } else {
+    std::vector<std::vector<float>> all;
+    for (const Run* r : healthy) all.insert(all.end(), r->iterates.begin(), r->iterates.end());
+    try {
+      pca_plane.emplace(nn::pca_plane<float>(runs[through - 1].solution, all));
+    } catch (const InputError& e) {
+      fmt::print(stderr, "note: {}; the paths' PCA plane is left out\n", e.what());
+    }
+  }
+  const bool pca_ok = pca_plane.has_value();
 
   // Every output, checked before any work.
   const std::string ext = plot::extension(format);
@@ -364,13 +375,10 @@ int landscape_command(const LandscapeArgs& args) {
              grid, grid, centre.label, seconds_since(t0), plane_train_seconds);
 
   // The paths on the plane of their principal components, through the chosen solution.
-  std::optional<nn::PcaPlane> pca_plane;
   std::optional<FunctionObjective> pca_surface_kept;
   if (pca_ok) {
-    std::vector<std::vector<float>> all;
-    for (const Run* r : healthy) all.insert(all.end(), r->iterates.begin(), r->iterates.end());
     t0 = Clock::now();
-    const nn::PcaPlane& pca = pca_plane.emplace(nn::pca_plane<float>(centre.solution, all));
+    const nn::PcaPlane& pca = *pca_plane;
     double s0, s1, q0, q1;
     box_around(pca.coordinates, 0.15, 1e-3, s0, s1, q0, q1);
     const std::vector<double> ps = axis(s0, s1, grid), pt = axis(q0, q1, grid);
