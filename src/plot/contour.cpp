@@ -287,6 +287,13 @@ void draw_legend(Canvas& c, const Scene& scene, const ContourLayout& L) {
   double ly = L.plot_y + 8 + static_cast<double>(L.legend.rows) * kLegendRowH + 8;
   c.dot(L.legend_x + 13, ly, 6, kWhite, 1.0, &kBlack, 1.5);
   c.text(L.legend_x + 34, ly, "start", 13, Align::left, VAlign::middle);
+  // The minimizer's mark only where one is drawn: a known 2-D minimizer inside the view.
+  const auto inside = [&](const std::vector<double>& m) {
+    if (m.size() != 2) return false;
+    const double x = L.sx(m[0]), y = L.sy(m[1]);
+    return x >= L.plot_x && x <= L.plot_x + L.plot_w && y >= L.plot_y && y <= L.plot_y + L.plot_h;
+  };
+  if (std::ranges::none_of(scene.function->minimizers(), inside)) return;
   ly += 22;
   c.cross(L.legend_x + 13, ly, 6, kBlack, 2.2);
   c.text(L.legend_x + 34, ly, "minimizer", 13, Align::left, VAlign::middle);
