@@ -83,14 +83,9 @@ class Optimizer(_torch.optim.Optimizer):
                                  "first step; a descent optimizer keeps one state for a fixed set")
             if entry[2] == spec:
                 return entry[0]
-            native = _descent.Optimizer(spec)
-            if entry[2].split(":")[0] == "sgd":
-                # Plain SGD keeps nothing a method could continue: momentum turned on from 0
-                # starts its buffer at this step, as torch.optim.SGD does.
-                self._natives[index] = (native, ids, spec)
-                return native
             # A scheduler moved a setting (OneCycleLR's momentum or betas): the state carries over.
             state = entry[0].state_dict()
+            native = _descent.Optimizer(spec)
             state["spec"] = native.spec
             try:
                 native.load_state_dict(state)

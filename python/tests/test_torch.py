@@ -153,25 +153,6 @@ def test_a_state_it_cannot_continue_is_refused_at_load_or_at_the_first_step():
     assert torch.equal(b2.detach(), torch.ones(2))
 
 
-@pytest.mark.parametrize("nesterov", [False, True])
-def test_momentum_turned_on_after_plain_steps_starts_as_torch_does(nesterov):
-    def steps(make):
-        torch.manual_seed(0)
-        p = torch.nn.Parameter(torch.randn(5))
-        opt = make([p])
-        for k in range(6):
-            if k == 3:
-                opt.param_groups[0]["momentum"] = 0.9
-                opt.param_groups[0]["nesterov"] = nesterov
-            opt.zero_grad()
-            (p * p).sum().backward()
-            opt.step()
-        return p.detach()
-    mine = steps(lambda ps: dt.SGD(ps, lr=0.1))
-    theirs = steps(lambda ps: torch.optim.SGD(ps, lr=0.1))
-    assert torch.allclose(mine, theirs, rtol=0, atol=1e-7)
-
-
 def test_settings_may_be_numpy_scalars_or_zero_dimensional_tensors():
     a = torch.nn.Parameter(torch.ones(2))
     opt = dt.Adam([a], lr=0.1, amsgrad=np.True_, weight_decay=torch.tensor(0.25))
