@@ -49,9 +49,9 @@ TEST(Sweep, ALinearAxisWiderThanTheLargestDoubleHasFiniteValues) {
 // Every value lies between the ends, even where rounding would step past them (10^log10(11) is
 // above 11).
 TEST(Sweep, AxisValuesStayBetweenTheEnds) {
-  // Ends one rounding apart (equal ends take a count of 1, below).
-  for (const char* text : {"lr=11:11.000000000000002:log:681", "lr=0.3:0.30000000000000004:log:5",
-                           "alpha=0.7:0.70000000000000007:lin:9", "lr=0.3:0.3:log:1"}) {
+  for (const char* text :
+       {"lr=11:11:log:681", "lr=0.3:0.3:log:5", "alpha=0.7:0.7:lin:9",
+        "lr=11:11.000000000000002:log:681", "lr=0.3:0.30000000000000004:log:5"}) {
     const GridAxis a = parse_grid_axis(text);
     for (double v : a.values()) EXPECT_TRUE(v >= a.lo && v <= a.hi) << text << ": " << v;
   }
@@ -70,7 +70,6 @@ TEST(Sweep, MalformedGridsAreRefused) {
       {"lr=1:2:lin:5000", "is not a whole number in [1, 4096]"},
       {"lr=2:1:lin:3", "the low end is above the high end"},
       {"lr=0:1:log:3", "a log axis needs a low end above 0"},
-      {"lr=11:11:log:681", "the ends are equal, so the axis has one value"},
   };
   for (const auto& [text, message] : bad) {
     try {

@@ -252,31 +252,20 @@ int landscape_command(const LandscapeArgs& args) {
   const bool two = healthy.size() >= 2;
   std::size_t kept = 0;
   for (const Run* r : healthy) kept += r->iterates.size();
-  // The PCA plane needs three iterates at least: the initialization, one kept epoch and the end;
-  // found before any work, so that iterates on one line leave it out with a note.
-  std::optional<nn::PcaPlane> pca_plane;
-  if (kept < 3) {
+  // The PCA plane needs three iterates at least: the initialization, one kept epoch and the end.
+  if (kept < 3)
     fmt::print(stderr,
                "note: {} iterates in all: too few for the PCA plane of the paths (train more "
                "epochs, or keep more with a smaller --iterate-every)\n",
                kept);
-  } else {
-    std::vector<std::vector<float>> all;
-    for (const Run* r : healthy) all.insert(all.end(), r->iterates.begin(), r->iterates.end());
-    try {
-      pca_plane.emplace(nn::pca_plane<float>(runs[through - 1].solution, all));
-    } catch (const InputError& e) {
-      fmt::print(stderr, "note: {}; the paths' PCA plane is left out\n", e.what());
-    }
-  }
-  const bool pca_ok = pca_plane.has_value();
+  const bool pca_files = kept >= 3;  // checked below; written where the plane exists
 
   // Every output, checked before any work.
   const std::string ext = plot::extension(format);
   Outputs outputs;
   outputs.folder(out);
   for (const char* f : {"line.csv", "plane.csv", "landscape.json"}) outputs.file(out / f);
-  if (pca_ok) {
+  if (pca_files) {
     outputs.file(out / "paths-pca.csv");
     outputs.file(out / "paths-pca-plane.csv");
   }
@@ -287,7 +276,7 @@ int landscape_command(const LandscapeArgs& args) {
   if (!args.no_plots) {
     for (const char* f : {"line", "plane-contour", "plane-surface"})
       outputs.file(out / (std::string(f) + ext));
-    if (pca_ok) {
+    if (pca_files) {
       outputs.file(out / ("paths-pca-contour" + ext));
       outputs.file(out / ("paths-pca-surface" + ext));
     }
@@ -303,6 +292,19 @@ int landscape_command(const LandscapeArgs& args) {
   const std::size_t n_train = std::min(want_train, trained_on);
   const nn::ImageDataset data = nn::load_image_dataset(data_dir, n_train, want_test);
   set_threads(threads);
+  // The paths' PCA plane, found before any work, so that iterates on one line leave it out with a
+  // note rather than stop the command halfway.
+  std::optional<nn::PcaPlane> pca_plane;
+  if (pca_files) {
+    std::vector<std::vector<float>> all;
+    for (const Run* r : healthy) all.insert(all.end(), r->iterates.begin(), r->iterates.end());
+    try {
+      pca_plane.emplace(nn::pca_plane<float>(centre.solution, all));
+    } catch (const InputError& e) {
+      fmt::print(stderr, "note: {}; the paths' PCA plane is left out\n", e.what());
+    }
+  }
+  const bool pca_ok = pca_plane.has_value();
   nn::set_blas_threads(1);  // the cells run on descent's threads, each with its own products
   std::string shape;
   for (std::size_t s : sizes) shape += (shape.empty() ? "" : "-") + std::to_string(s);

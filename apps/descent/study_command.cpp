@@ -139,8 +139,10 @@ std::string report(const TuningStudyResult& r, const std::vector<TuningStanding>
       "neighbouring grid points, around the best one, whose scores are within {} of the best "
       "(of best points within 1e-12, the one nearest the default): a gap at most (start gap / "
       "best)^{} times the optimizer's best gap, a factor each problem states below; `>=` marks "
-      "a run that reaches an end of the grid.\n\n",
-      c.points, num(c.lo), num(c.hi), r.spacing, c.tolerance, c.tolerance);
+      "a run that reaches an end of the grid, and a curve whose best score is at most {} is 0 "
+      "wide (no learning rate works). Tuned is the better of the grid's best and the default "
+      "settings.\n\n",
+      c.points, num(c.lo), num(c.hi), r.spacing, c.tolerance, c.tolerance, c.tolerance);
   md << "| problem | what | protocol |\n|---|---|---|\n";
   for (const StudyProblem& p : c.problems) {
     std::string protocol;

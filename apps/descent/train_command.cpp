@@ -385,12 +385,6 @@ int train_command(const TrainArgs& args) {
       const fs::path ckpt = ckpt_dir / fmt::format("optimizer-{}.ckpt", i + 1);
       if (fs::exists(ckpt)) check_checkpoint(ckpt, settings, canonical[i], c.epochs);
     }
-    if (const fs::path more = ckpt_dir / fmt::format("optimizer-{}.ckpt", specs.size() + 1);
-        fs::exists(more))
-      throw InputError(fmt::format(
-          "--resume: '{}' is a checkpoint of optimizer '{}', which -o does not give: a resumed "
-          "run gives the checkpoints' optimizers in their order (more may follow)",
-          more.string(), load_checkpoint<float>(more).spec));
     rows = read_log(csv_path);
     step_rows.load();
     if (sharpness_every) sharp_rows.load();
@@ -463,11 +457,18 @@ int train_command(const TrainArgs& args) {
       if (fs::exists(iter_path)) {
         // The rows of epochs 0, e, 2e, ... up to the checkpoint's epoch.
         iterates = nn::read_iterates(iter_path, t.model().parameter_count());
-        const std::size_t kept = t.epochs_done() / iterate_every + 1;
-        if (iterates.size() > kept) {  // rows of an epoch the checkpoint has not done
-          iterates.resize(kept);
+        const std::size_t done = t.epochs_done(), kept = done / iterate_every + 1;
+        // A row after them is the last epoch's where a run ended off the every-E grid (it holds
+        // the checkpoint's parameters); any other is of an epoch the checkpoint has not done.
+        std::size_t legit = kept;
+        if (done % iterate_every != 0 && iterates.size() > kept &&
+            std::ranges::equal(iterates[kept], t.model().parameters()))
+          ++legit;
+        if (iterates.size() > legit) {
+          iterates.resize(legit);
           nn::write_iterates(iter_path, iterates);
         }
+        iterates.resize(std::min(iterates.size(), kept));
       } else {
         keeping = false;
         fmt::print(stderr, "note: '{}' is missing: no iterates are kept for {}\n",

@@ -108,9 +108,6 @@ GridAxis parse_grid_axis(std::string_view text) {
   a.count = static_cast<std::size_t>(*count);
   if (a.lo > a.hi)
     throw InputError("grid '" + std::string(text) + "': the low end is above the high end");
-  if (a.lo == a.hi && a.count > 1)
-    throw InputError("grid '" + std::string(text) +
-                     "': the ends are equal, so the axis has one value: give a count of 1");
   if (a.log && a.lo <= 0)
     throw InputError("grid '" + std::string(text) + "': a log axis needs a low end above 0");
   return a;

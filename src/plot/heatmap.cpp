@@ -59,9 +59,9 @@ Layout layout(const Heatmap& h) {
 // (i + 0.5) / n.
 double axis_fraction(const std::vector<double>& vs, bool log, double v) {
   const std::size_t n = vs.size();
-  if (n == 1) return 0.5;
   const double lo = log ? std::log10(vs.front()) : vs.front();
   const double hi = log ? std::log10(vs.back()) : vs.back();
+  if (n == 1 || !(hi > lo)) return 0.5;  // one value (ends equal, or one rounding apart)
   const double t = ((log ? std::log10(v) : v) - lo) / (hi - lo);
   return (0.5 + t * static_cast<double>(n - 1)) / static_cast<double>(n);
 }
@@ -122,7 +122,7 @@ void axis_ticks(Canvas& c, const Heatmap& h, const Layout& L, bool is_x) {
   const std::vector<double>& vs = is_x ? h.xs : h.ys;
   const bool log = is_x ? h.x_log : h.y_log;
   std::vector<double> ticks;
-  if (vs.size() == 1) {
+  if (vs.size() == 1 || !(vs.back() > vs.front())) {
     ticks = {vs.front()};
   } else if (log) {
     for (int k :
@@ -137,6 +137,7 @@ void axis_ticks(Canvas& c, const Heatmap& h, const Layout& L, bool is_x) {
   for (std::size_t i = 0; i < ticks.size(); ++i) {
     const double v = ticks[i];
     const std::string& label = labels[i];
+    if (i > 0 && label == labels[i - 1]) continue;  // ends that round to one label: once
     if (is_x) {
       const double x = L.x + axis_fraction(vs, log, v) * L.w;
       c.line(x, L.y + L.h, x, L.y + L.h + 5, 1);
@@ -248,6 +249,7 @@ Bar bar_of(const Heatmap& h, const Layout& L) {
 void bar_ticks(Canvas& c, const Bar& b, const Scale& s, const std::vector<double>& vs) {
   const std::vector<std::string> labels = detail::tick_labels(vs);
   for (std::size_t i = 0; i < vs.size(); ++i) {
+    if (i > 0 && labels[i] == labels[i - 1]) continue;
     const double y = b.y + b.h * (1 - s.t(vs[i]));
     c.line(b.x + b.w, y, b.x + b.w + 4, y, 1);
     c.text(b.x + b.w + 7, y, labels[i], 12, Align::left, VAlign::middle);
@@ -381,9 +383,12 @@ void draw_chart_1d(Canvas& c, const Heatmap& h) {
       const bool left = finite_cell(h, i), right = finite_cell(h, i + 1);
       if (!left && !right) return std::nullopt;
       if (!left || !right) return value_row(L, a, h.values[left ? i : i + 1]);
+      const double span =
+          axis_fraction(h.xs, h.x_log, h.xs[i + 1]) - axis_fraction(h.xs, h.x_log, h.xs[i]);
       const double t =
-          (axis_fraction(h.xs, h.x_log, x) - axis_fraction(h.xs, h.x_log, h.xs[i])) /
-          (axis_fraction(h.xs, h.x_log, h.xs[i + 1]) - axis_fraction(h.xs, h.x_log, h.xs[i]));
+          span > 0
+              ? (axis_fraction(h.xs, h.x_log, x) - axis_fraction(h.xs, h.x_log, h.xs[i])) / span
+              : 0.0;
       const double y0 = value_row(L, a, h.values[i]), y1 = value_row(L, a, h.values[i + 1]);
       return y0 + t * (y1 - y0);
     }

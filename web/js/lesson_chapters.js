@@ -241,7 +241,8 @@ export const CHAPTERS = [
       '      (clamped to [start gap·1e-12, start gap])\n' +
       'score = 1 − log10(gap / best) / log10(start gap / best)\n' +
       'tuning width = the decades of learning rate\n' +
-      '      within 0.1 of the best score',
+      '      within 0.1 of the best score\n' +
+      '      (0 when the best is itself at most 0.1)',
     figures: ['tuning'],
     lab: (v) => ({
       fn: v.fn, view: 'tuning', tuning: { points: 25, steps: v.steps },
